@@ -1,0 +1,212 @@
+//===- DecodeOps.td - decode dialect: the generation procedure -*- tablegen -*-===//
+//
+// The decode loop, its KV cache and sampling as IR, so passes can rewrite the
+// generation procedure the way they rewrite the model.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_DIALECT_DECODE_IR_DECODEOPS_TD
+#define LOOM_DIALECT_DECODE_IR_DECODEOPS_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/BuiltinAttributes.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/CommonTypeConstraints.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Decode_Dialect : Dialect {
+  let name = "decode";
+  let cppNamespace = "::loom::decode";
+  let summary = "the generation procedure: decode loop, KV cache, sampling";
+  let description = [{
+    The `decode` dialect makes autoregressive generation a compiler concern.
+    `decode.loop` runs a model's step function over a prompt (prefill) and then
+    one token at a time, carrying a `!decode.kv_cache` and the position;
+    `decode.sample` picks the next token from logits. Later work adds
+    speculation trees (draft, verify, commit) and sampling branches that share
+    one prefix cache.
+  }];
+  let useDefaultTypePrinterParser = 1;
+}
+
+class Decode_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Decode_Dialect, mnemonic, traits>;
+
+//===----------------------------------------------------------------------===//
+// KVCacheType
+//===----------------------------------------------------------------------===//
+
+def Decode_KVCacheType : TypeDef<Decode_Dialect, "KVCache"> {
+  let mnemonic = "kv_cache";
+  let summary = "the key/value cache of a decoder, for every layer";
+  let description = [{
+    Keys and values of `layers` attention layers, each
+    `[kv_heads, max_len, head_dim]` of `element_type`, for one sequence. The
+    cache is written in place as tokens are added: a step appends its new keys
+    and values at the current position instead of concatenating tensors.
+
+    Example:
+
+    ```mlir
+    !decode.kv_cache<layers = 5, kv_heads = 4, head_dim = 8, max_len = 512, f32>
+    ```
+  }];
+  let parameters = (ins "int64_t":$layers, "int64_t":$kvHeads,
+                        "int64_t":$headDim, "int64_t":$maxLength,
+                        "::mlir::Type":$elementType);
+  let assemblyFormat = [{
+    `<` `layers` `=` $layers `,` `kv_heads` `=` $kvHeads `,`
+    `head_dim` `=` $headDim `,` `max_len` `=` $maxLength `,` $elementType `>`
+  }];
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Bytes the cache occupies: keys and values of every layer.
+    uint64_t getSizeInBytes() const;
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// SamplingStrategy
+//===----------------------------------------------------------------------===//
+
+def Decode_SamplingStrategy : I32EnumAttr<"SamplingStrategy",
+    "how decode.sample picks a token", [
+      I32EnumAttrCase<"greedy", 0>,
+      I32EnumAttrCase<"categorical", 1>
+    ]> {
+  let cppNamespace = "::loom::decode";
+}
+
+//===----------------------------------------------------------------------===//
+// EmptyCacheOp
+//===----------------------------------------------------------------------===//
+
+def Decode_EmptyCacheOp : Decode_Op<"empty_cache", [Pure]> {
+  let summary = "a KV cache holding no tokens";
+  let description = [{
+    Creates the cache a `decode.loop` starts from. Lowering allocates
+    `max_len` positions once; nothing is copied as the cache fills.
+
+    Example:
+
+    ```mlir
+    %c = decode.empty_cache
+        : !decode.kv_cache<layers = 2, kv_heads = 4, head_dim = 8, max_len = 64, f32>
+    ```
+  }];
+  let results = (outs Decode_KVCacheType:$cache);
+  let assemblyFormat = "attr-dict `:` type($cache)";
+}
+
+//===----------------------------------------------------------------------===//
+// LoopOp
+//===----------------------------------------------------------------------===//
+
+def Decode_LoopOp : Decode_Op<"loop", [SingleBlock, RecursiveMemoryEffects,
+    AllTypesMatch<["cache", "final_cache"]>]> {
+  let summary = "autoregressive generation: prefill, then one token per step";
+  let description = [{
+    Generates up to `max_new_tokens` tokens after `prompt`. The body is the
+    generation step. Its block receives the tokens to feed (the whole prompt on
+    the first iteration, which is the prefill, then the one token produced
+    last), the position of the first of them (how many tokens the cache
+    already holds) and the cache. It yields the next token and the updated
+    cache. The loop stops after `max_new_tokens` tokens, when a token in
+    `stop_tokens` is produced (it is included in the result), or when the
+    cache's `max_len` positions are full.
+
+    The results are the generated tokens (without the prompt) and the final
+    cache. Because the body calls the model's step function, the same step
+    serves prefill and decode; passes specialize it for each.
+
+    Example:
+
+    ```mlir
+    %tokens, %final = decode.loop %prompt, %cache, %max stop [2]
+        : tensor<?xi64>, !decode.kv_cache<layers = 5, kv_heads = 4, head_dim = 8, max_len = 512, f32>
+        -> tensor<?xi64> {
+    ^bb0(%ids: tensor<?xi64>, %pos: index,
+         %c: !decode.kv_cache<layers = 5, kv_heads = 4, head_dim = 8, max_len = 512, f32>):
+      %logits, %next_cache = func.call @step(%ids, %pos, %c) : (...) -> (...)
+      %tok = decode.sample greedy %logits : tensor<512xf32> -> i64
+      decode.yield %tok, %next_cache : i64, !decode.kv_cache<...>
+    }
+    ```
+  }];
+  let arguments = (ins 1DTensorOf<[I64]>:$prompt, Decode_KVCacheType:$cache,
+                       Index:$max_new_tokens,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$stop_tokens);
+  let results = (outs 1DTensorOf<[I64]>:$tokens,
+                      Decode_KVCacheType:$final_cache);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $prompt `,` $cache `,` $max_new_tokens (`stop` $stop_tokens^)? attr-dict
+    `:` type($prompt) `,` type($cache) `->` type($tokens) $body
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// YieldOp
+//===----------------------------------------------------------------------===//
+
+def Decode_YieldOp : Decode_Op<"yield",
+    [Pure, Terminator, HasParent<"LoopOp">]> {
+  let summary = "ends a decode.loop step with the next token and the cache";
+  let description = [{
+    Example:
+
+    ```mlir
+    decode.yield %tok, %cache : i64, !decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 8, f32>
+    ```
+  }];
+  let arguments = (ins I64:$token, Decode_KVCacheType:$cache);
+  let assemblyFormat = "$token `,` $cache attr-dict `:` type($token) `,` type($cache)";
+}
+
+//===----------------------------------------------------------------------===//
+// SampleOp
+//===----------------------------------------------------------------------===//
+
+def Decode_SampleOp : Decode_Op<"sample", [Pure]> {
+  let summary = "pick the next token from logits";
+  let description = [{
+    `greedy` returns the index of the largest logit (the first one on ties).
+    `categorical` draws from `softmax(logits / temperature)` after the filters:
+    `top_k` keeps the k largest (0: no limit), `top_p` keeps the smallest set
+    whose probability reaches p, `min_p` drops tokens below `min_p` times the
+    largest probability. The draw is a pure function of `seed` and `counter`
+    (a counter-based RNG), so the same seed gives the same tokens on every run
+    and with any thread count; pass the position as the counter.
+
+    `logits` is `[vocab]` (the result is `i64`) or `[batch, vocab]` (the result
+    is `tensor<batch x i64>`).
+
+    Example:
+
+    ```mlir
+    %t = decode.sample greedy %logits : tensor<512xf32> -> i64
+    %u = decode.sample categorical %logits, %pos
+        {temperature = 0.8 : f32, top_k = 40 : i64, top_p = 0.95 : f32, seed = 7 : i64}
+        : tensor<512xf32> -> i64
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$logits,
+                       Optional<Index>:$counter,
+                       Decode_SamplingStrategy:$strategy,
+                       OptionalAttr<F32Attr>:$temperature,
+                       OptionalAttr<I64Attr>:$top_k,
+                       OptionalAttr<F32Attr>:$top_p,
+                       OptionalAttr<F32Attr>:$min_p,
+                       OptionalAttr<I64Attr>:$seed);
+  let results = (outs AnyTypeOf<[I64, 1DTensorOf<[I64]>]>:$token);
+  let assemblyFormat = [{
+    $strategy $logits (`,` $counter^)? attr-dict `:` type($logits) `->` type($token)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // LOOM_DIALECT_DECODE_IR_DECODEOPS_TD

@@ -1,0 +1,165 @@
+//===- DecodeOps.cpp - decode dialect ---------------------------*- C++ -*-===//
+//
+// The KV cache type and the verifiers of the generation-procedure ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Dialect/Decode/IR/DecodeOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace loom::decode;
+
+#include "loom/Dialect/Decode/IR/DecodeDialect.cpp.inc"
+#include "loom/Dialect/Decode/IR/DecodeEnums.cpp.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "loom/Dialect/Decode/IR/DecodeTypes.cpp.inc"
+
+void DecodeDialect::initialize() {
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "loom/Dialect/Decode/IR/DecodeTypes.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "loom/Dialect/Decode/IR/DecodeOps.cpp.inc"
+      >();
+}
+
+//===----------------------------------------------------------------------===//
+// KVCacheType
+//===----------------------------------------------------------------------===//
+
+/// Caches past this size are rejected as a typo rather than lowered into an
+/// allocation that can never succeed (1 TiB).
+static constexpr uint64_t kMaxCacheBytes = uint64_t(1) << 40;
+
+LogicalResult KVCacheType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  int64_t layers, int64_t kvHeads,
+                                  int64_t headDim, int64_t maxLength,
+                                  Type elementType) {
+  for (auto [name, value] :
+       {std::pair<StringRef, int64_t>{"layers", layers}, {"kv_heads", kvHeads},
+        {"head_dim", headDim}, {"max_len", maxLength}})
+    if (value <= 0)
+      return emitError() << "kv_cache " << name << " must be positive, got " << value;
+  if (!isa<FloatType>(elementType))
+    return emitError() << "kv_cache element type must be a float type, got "
+                       << elementType;
+  // Checked in floating point so that the product itself cannot overflow.
+  double bytes = 2.0 * double(layers) * double(kvHeads) * double(headDim) *
+                 double(maxLength) *
+                 double(elementType.getIntOrFloatBitWidth()) / 8.0;
+  if (bytes > double(kMaxCacheBytes))
+    return emitError() << "kv_cache of " << bytes
+                       << " bytes exceeds the 1 TiB limit";
+  return success();
+}
+
+uint64_t KVCacheType::getSizeInBytes() const {
+  return 2 * uint64_t(getLayers()) * uint64_t(getKvHeads()) *
+         uint64_t(getHeadDim()) * uint64_t(getMaxLength()) *
+         getElementType().getIntOrFloatBitWidth() / 8;
+}
+
+//===----------------------------------------------------------------------===//
+// LoopOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LoopOp::verify() {
+  auto cacheType = cast<KVCacheType>(getCache().getType());
+  for (int64_t token : getStopTokens())
+    if (token < 0)
+      return emitOpError("stop token ") << token << " is negative";
+
+  Block &body = getBody().front();
+  Type ids = RankedTensorType::get({ShapedType::kDynamic},
+                                   IntegerType::get(getContext(), 64));
+  Type expected[] = {ids, IndexType::get(getContext()), cacheType};
+  if (body.getNumArguments() != 3)
+    return emitOpError("body must take (token ids, position, cache), got ")
+           << body.getNumArguments() << " arguments";
+  for (auto [i, arg] : llvm::enumerate(body.getArguments()))
+    if (arg.getType() != expected[i])
+      return emitOpError("body argument #")
+             << i << " must be " << expected[i] << ", got " << arg.getType();
+
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield)
+    return emitOpError("body must end with decode.yield");
+  if (yield.getCache().getType() != cacheType)
+    return emitOpError("body yields cache type ")
+           << yield.getCache().getType() << ", expected " << cacheType;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// SampleOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SampleOp::verify() {
+  auto logits = getLogits().getType();
+  if (logits.getRank() != 1 && logits.getRank() != 2)
+    return emitOpError("logits must be [vocab] or [batch, vocab], got rank ")
+           << logits.getRank();
+  Type tokenType = getToken().getType();
+  if (logits.getRank() == 1 && !tokenType.isInteger(64))
+    return emitOpError("one row of logits gives an i64 token, not ") << tokenType;
+  if (logits.getRank() == 2) {
+    auto tokens = dyn_cast<RankedTensorType>(tokenType);
+    if (!tokens)
+      return emitOpError("[batch, vocab] logits give tensor<batch x i64>, not ")
+             << tokenType;
+    int64_t b = tokens.getDimSize(0), lb = logits.getDimSize(0);
+    if (!ShapedType::isDynamic(b) && !ShapedType::isDynamic(lb) && b != lb)
+      return emitOpError("result has ") << b << " tokens for " << lb << " rows of logits";
+  }
+  int64_t vocab = logits.getDimSize(logits.getRank() - 1);
+
+  if (getStrategy() == SamplingStrategy::greedy) {
+    if (getCounter())
+      return emitOpError("greedy sampling is deterministic and takes no counter");
+    for (StringRef name : {"temperature", "top_k", "top_p", "min_p", "seed"})
+      if ((*this)->hasAttr(name))
+        return emitOpError("greedy sampling takes no '") << name << "'";
+    return success();
+  }
+
+  if (!getCounter())
+    return emitOpError("categorical sampling needs a counter operand (the "
+                       "position) for its counter-based random numbers");
+  if (auto t = getTemperatureAttr()) {
+    double v = t.getValueAsDouble();
+    if (!std::isfinite(v) || v <= 0.0)
+      return emitOpError("temperature must be positive and finite, got ")
+             << v << " (use greedy for temperature 0)";
+  }
+  if (auto k = getTopKAttr()) {
+    int64_t v = k.getInt();
+    if (v < 0)
+      return emitOpError("top_k must be >= 0 (0 keeps every token), got ") << v;
+    if (!ShapedType::isDynamic(vocab) && v > vocab)
+      return emitOpError("top_k ") << v << " exceeds the vocabulary of " << vocab;
+  }
+  if (auto p = getTopPAttr()) {
+    double v = p.getValueAsDouble();
+    if (!(v > 0.0 && v <= 1.0))
+      return emitOpError("top_p must be in (0, 1], got ") << v;
+  }
+  if (auto p = getMinPAttr()) {
+    double v = p.getValueAsDouble();
+    if (!(v >= 0.0 && v < 1.0))
+      return emitOpError("min_p must be in [0, 1), got ") << v;
+  }
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "loom/Dialect/Decode/IR/DecodeOps.cpp.inc"

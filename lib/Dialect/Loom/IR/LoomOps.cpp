@@ -1,0 +1,175 @@
+//===- LoomOps.cpp - loom dialect -------------------------------*- C++ -*-===//
+//
+// Verifiers and helpers of the fused transformer ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Dialect/Loom/IR/LoomOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace loom;
+
+#include "loom/Dialect/Loom/IR/LoomDialect.cpp.inc"
+#include "loom/Dialect/Loom/IR/LoomEnums.cpp.inc"
+
+void LoomDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "loom/Dialect/Loom/IR/LoomOps.cpp.inc"
+      >();
+}
+
+/// Two dimensions agree unless both are static and different.
+static bool dimsCompatible(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+static std::string dimToString(int64_t d) {
+  return ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d);
+}
+
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AttentionOp::verify() {
+  auto q = getQuery().getType();
+  auto k = getKey().getType();
+  auto v = getValue().getType();
+  auto out = getResult().getType();
+  for (auto [name, type] : {std::pair<StringRef, RankedTensorType>{"query", q},
+                            {"key", k}, {"value", v}, {"result", out}}) {
+    if (type.getRank() != 4)
+      return emitOpError() << name
+                           << " must be [batch, heads, seq, head_dim] (rank 4), got rank "
+                           << type.getRank();
+  }
+  Type elemType = q.getElementType();
+  if (k.getElementType() != elemType || v.getElementType() != elemType ||
+      out.getElementType() != elemType)
+    return emitOpError("query, key, value and result must share one element type");
+
+  int64_t qHeads = q.getDimSize(1), kvHeads = k.getDimSize(1);
+  if (ShapedType::isDynamic(qHeads) || ShapedType::isDynamic(kvHeads))
+    return emitOpError("head counts must be static, got ")
+           << dimToString(qHeads) << " query heads and " << dimToString(kvHeads)
+           << " key/value heads";
+  if (v.getDimSize(1) != kvHeads)
+    return emitOpError("key has ") << kvHeads << " heads but value has "
+                                   << dimToString(v.getDimSize(1));
+  if (kvHeads <= 0 || qHeads % kvHeads != 0)
+    return emitOpError("query heads (")
+           << qHeads << ") must be a multiple of key/value heads (" << kvHeads << ")";
+
+  if (!dimsCompatible(q.getDimSize(0), k.getDimSize(0)) ||
+      !dimsCompatible(k.getDimSize(0), v.getDimSize(0)))
+    return emitOpError("batch sizes of query, key and value differ");
+  if (!dimsCompatible(q.getDimSize(3), k.getDimSize(3)))
+    return emitOpError("query head_dim (")
+           << dimToString(q.getDimSize(3)) << ") differs from key head_dim ("
+           << dimToString(k.getDimSize(3)) << ")";
+  if (!dimsCompatible(k.getDimSize(2), v.getDimSize(2)))
+    return emitOpError("key and value lengths differ: ")
+           << dimToString(k.getDimSize(2)) << " vs " << dimToString(v.getDimSize(2));
+
+  int64_t expected[4] = {q.getDimSize(0), qHeads, q.getDimSize(2), v.getDimSize(3)};
+  for (int i = 0; i < 4; ++i)
+    if (!dimsCompatible(out.getDimSize(i), expected[i]))
+      return emitOpError("result dimension ")
+             << i << " is " << dimToString(out.getDimSize(i)) << ", expected "
+             << dimToString(expected[i]);
+
+  if (Value mask = getMask()) {
+    auto m = cast<RankedTensorType>(mask.getType());
+    if (!m.getElementType().isInteger(1) && m.getElementType() != elemType)
+      return emitOpError("mask must be i1 or the query's element type, got ")
+             << m.getElementType();
+    if (m.getRank() != 2 && m.getRank() != 4)
+      return emitOpError("mask must be [q_len, kv_len] or "
+                         "[batch, heads, q_len, kv_len], got rank ")
+             << m.getRank();
+    int64_t r = m.getRank();
+    if (!dimsCompatible(m.getDimSize(r - 2), q.getDimSize(2)) ||
+        !dimsCompatible(m.getDimSize(r - 1), k.getDimSize(2)))
+      return emitOpError("mask's last two dimensions must be [q_len, kv_len]");
+    if (r == 4) {
+      int64_t b = m.getDimSize(0), h = m.getDimSize(1);
+      if ((b != 1 && !dimsCompatible(b, q.getDimSize(0))) ||
+          (h != 1 && !dimsCompatible(h, qHeads)))
+        return emitOpError("mask's batch and head dimensions must be 1 or match the query");
+    }
+  }
+  if (auto scale = getScaleAttr()) {
+    double s = scale.getValueAsDouble();
+    if (!std::isfinite(s) || s <= 0.0)
+      return emitOpError("scale must be positive and finite, got ") << s;
+  }
+  return success();
+}
+
+int64_t AttentionOp::getGroupSize() {
+  return getQuery().getType().getDimSize(1) / getKey().getType().getDimSize(1);
+}
+
+double AttentionOp::getEffectiveScale() {
+  if (auto scale = getScaleAttr())
+    return scale.getValueAsDouble();
+  int64_t headDim = getQuery().getType().getDimSize(3);
+  // A dynamic head_dim is resolved at run time by the lowering.
+  return ShapedType::isDynamic(headDim) ? 0.0 : 1.0 / std::sqrt(double(headDim));
+}
+
+//===----------------------------------------------------------------------===//
+// SoftmaxOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SoftmaxOp::verify() {
+  int64_t rank = getInput().getType().getRank();
+  int64_t axis = getAxis();
+  if (rank == 0)
+    return emitOpError("input must have at least one dimension");
+  if (axis < -rank || axis >= rank)
+    return emitOpError("axis ") << axis << " is out of range for rank " << rank;
+  return success();
+}
+
+int64_t SoftmaxOp::getNormalizedAxis() {
+  int64_t axis = getAxis();
+  return axis < 0 ? axis + getInput().getType().getRank() : axis;
+}
+
+//===----------------------------------------------------------------------===//
+// RMSNormOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RMSNormOp::verify() {
+  auto in = getInput().getType();
+  auto w = getWeight().getType();
+  if (getResult().getType() != in)
+    return emitOpError("result type ") << getResult().getType()
+                                       << " must equal the input type " << in;
+  if (in.getRank() == 0)
+    return emitOpError("input must have at least one dimension");
+  if (w.getRank() != 1)
+    return emitOpError("weight must be one-dimensional, got rank ") << w.getRank();
+  if (w.getElementType() != in.getElementType())
+    return emitOpError("weight element type ")
+           << w.getElementType() << " differs from input element type "
+           << in.getElementType();
+  if (!dimsCompatible(w.getDimSize(0), in.getDimSize(in.getRank() - 1)))
+    return emitOpError("weight has ")
+           << w.getDimSize(0) << " elements but the normalized dimension has "
+           << in.getDimSize(in.getRank() - 1);
+  double eps = getEpsilon().convertToDouble();
+  if (!std::isfinite(eps) || eps <= 0.0)
+    return emitOpError("epsilon must be positive and finite, got ") << eps;
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "loom/Dialect/Loom/IR/LoomOps.cpp.inc"

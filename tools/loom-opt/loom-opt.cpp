@@ -1,0 +1,27 @@
+//===- loom-opt.cpp - loom's optimizer driver -------------------*- C++ -*-===//
+//
+// mlir-opt with loom's dialects and passes added to every upstream dialect,
+// extension and pass, so upstream pipelines run on loom IR unchanged.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/InitAllDialects.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  loom::registerAllDialects(registry);
+
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "loom optimizer driver: loom's and MLIR's dialects and passes\n",
+      registry));
+}
