@@ -58,8 +58,8 @@ LogicalResult KVCacheType::verify(function_ref<InFlightDiagnostic()> emitError,
                  double(maxLength) *
                  double(elementType.getIntOrFloatBitWidth()) / 8.0;
   if (bytes > double(kMaxCacheBytes))
-    return emitError() << "kv_cache of " << bytes
-                       << " bytes exceeds the 1 TiB limit";
+    return emitError() << "kv_cache needs " << uint64_t(bytes / double(1 << 30))
+                       << " GiB, over the 1 TiB limit";
   return success();
 }
 

@@ -98,7 +98,7 @@ def Decode_EmptyCacheOp : Decode_Op<"empty_cache", [Pure]> {
     ```
   }];
   let results = (outs Decode_KVCacheType:$cache);
-  let assemblyFormat = "attr-dict `:` type($cache)";
+  let assemblyFormat = "attr-dict `:` qualified(type($cache))";
 }
 
 //===----------------------------------------------------------------------===//
@@ -144,7 +144,7 @@ def Decode_LoopOp : Decode_Op<"loop", [SingleBlock, RecursiveMemoryEffects,
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $prompt `,` $cache `,` $max_new_tokens (`stop` $stop_tokens^)? attr-dict
-    `:` type($prompt) `,` type($cache) `->` type($tokens) $body
+    `:` type($prompt) `,` qualified(type($cache)) `->` type($tokens) $body
   }];
   let hasVerifier = 1;
 }
@@ -164,7 +164,7 @@ def Decode_YieldOp : Decode_Op<"yield",
     ```
   }];
   let arguments = (ins I64:$token, Decode_KVCacheType:$cache);
-  let assemblyFormat = "$token `,` $cache attr-dict `:` type($token) `,` type($cache)";
+  let assemblyFormat = "$token `,` $cache attr-dict `:` type($token) `,` qualified(type($cache))";
 }
 
 //===----------------------------------------------------------------------===//

@@ -1,0 +1,193 @@
+// One case per verifier error of the decode dialect.
+// RUN: loom-opt %s -split-input-file -verify-diagnostics
+
+// expected-error @+1 {{kv_cache kv_heads must be positive, got 0}}
+func.func private @zero_heads(!decode.kv_cache<layers = 2, kv_heads = 0, head_dim = 8, max_len = 64, f32>)
+
+// -----
+
+// expected-error @+1 {{kv_cache max_len must be positive, got -4}}
+func.func private @negative_len(!decode.kv_cache<layers = 2, kv_heads = 2, head_dim = 8, max_len = -4, f32>)
+
+// -----
+
+// expected-error @+1 {{kv_cache element type must be a float type, got 'i32'}}
+func.func private @int_cache(!decode.kv_cache<layers = 2, kv_heads = 2, head_dim = 8, max_len = 64, i32>)
+
+// -----
+
+// expected-error @+1 {{kv_cache needs 131072 GiB, over the 1 TiB limit}}
+func.func private @absurd_cache(!decode.kv_cache<layers = 1024, kv_heads = 1024, head_dim = 1024, max_len = 16384, f32>)
+
+// -----
+
+!cache = !decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 8, f32>
+func.func @stop_token(%p: tensor<?xi64>, %c: !cache, %n: index, %l: tensor<16xf32>) {
+  // expected-error @+1 {{stop token -1 is negative}}
+  %t, %f = decode.loop %p, %c, %n stop [2, -1] : tensor<?xi64>, !cache -> tensor<?xi64> {
+  ^bb0(%ids: tensor<?xi64>, %pos: index, %cache: !cache):
+    %tok = decode.sample greedy %l : tensor<16xf32> -> i64
+    decode.yield %tok, %cache : i64, !cache
+  }
+  return
+}
+
+// -----
+
+!cache = !decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 8, f32>
+func.func @body_arity(%p: tensor<?xi64>, %c: !cache, %n: index, %l: tensor<16xf32>) {
+  // expected-error @+1 {{body must take (token ids, position, cache), got 2 arguments}}
+  %t, %f = decode.loop %p, %c, %n : tensor<?xi64>, !cache -> tensor<?xi64> {
+  ^bb0(%ids: tensor<?xi64>, %cache: !cache):
+    %tok = decode.sample greedy %l : tensor<16xf32> -> i64
+    decode.yield %tok, %cache : i64, !cache
+  }
+  return
+}
+
+// -----
+
+!cache = !decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 8, f32>
+func.func @body_types(%p: tensor<?xi64>, %c: !cache, %n: index, %l: tensor<16xf32>) {
+  // expected-error @+1 {{body argument #1 must be 'index', got 'i64'}}
+  %t, %f = decode.loop %p, %c, %n : tensor<?xi64>, !cache -> tensor<?xi64> {
+  ^bb0(%ids: tensor<?xi64>, %pos: i64, %cache: !cache):
+    %tok = decode.sample greedy %l : tensor<16xf32> -> i64
+    decode.yield %tok, %cache : i64, !cache
+  }
+  return
+}
+
+// -----
+
+!cache = !decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 8, f32>
+!other = !decode.kv_cache<layers = 2, kv_heads = 1, head_dim = 4, max_len = 8, f32>
+func.func @yield_cache(%p: tensor<?xi64>, %c: !cache, %n: index, %l: tensor<16xf32>, %o: !other) {
+  // expected-error @+1 {{body yields cache type '!decode.kv_cache<layers = 2, kv_heads = 1, head_dim = 4, max_len = 8, f32>', expected '!decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 8, f32>'}}
+  %t, %f = decode.loop %p, %c, %n : tensor<?xi64>, !cache -> tensor<?xi64> {
+  ^bb0(%ids: tensor<?xi64>, %pos: index, %cache: !cache):
+    %tok = decode.sample greedy %l : tensor<16xf32> -> i64
+    decode.yield %tok, %o : i64, !other
+  }
+  return
+}
+
+// -----
+
+!cache = !decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 8, f32>
+func.func @yield_outside(%t: i64, %c: !cache) {
+  // expected-error @+1 {{expects parent op 'decode.loop'}}
+  decode.yield %t, %c : i64, !cache
+}
+
+// -----
+
+func.func @logits_rank(%l: tensor<2x3x16xf32>) {
+  // expected-error @+1 {{logits must be [vocab] or [batch, vocab], got rank 3}}
+  %t = decode.sample greedy %l : tensor<2x3x16xf32> -> i64
+  return
+}
+
+// -----
+
+func.func @token_type(%l: tensor<16xf32>) {
+  // expected-error @+1 {{one row of logits gives an i64 token, not 'tensor<1xi64>'}}
+  %t = decode.sample greedy %l : tensor<16xf32> -> tensor<1xi64>
+  return
+}
+
+// -----
+
+func.func @batch_token_type(%l: tensor<2x16xf32>) {
+  // expected-error @+1 {{[batch, vocab] logits give tensor<batch x i64>, not 'i64'}}
+  %t = decode.sample greedy %l : tensor<2x16xf32> -> i64
+  return
+}
+
+// -----
+
+func.func @batch_count(%l: tensor<2x16xf32>) {
+  // expected-error @+1 {{result has 3 tokens for 2 rows of logits}}
+  %t = decode.sample greedy %l : tensor<2x16xf32> -> tensor<3xi64>
+  return
+}
+
+// -----
+
+func.func @greedy_counter(%l: tensor<16xf32>, %i: index) {
+  // expected-error @+1 {{greedy sampling is deterministic and takes no counter}}
+  %t = decode.sample greedy %l, %i : tensor<16xf32> -> i64
+  return
+}
+
+// -----
+
+func.func @greedy_temperature(%l: tensor<16xf32>) {
+  // expected-error @+1 {{greedy sampling takes no 'temperature'}}
+  %t = decode.sample greedy %l {temperature = 0.5 : f32} : tensor<16xf32> -> i64
+  return
+}
+
+// -----
+
+func.func @categorical_counter(%l: tensor<16xf32>) {
+  // expected-error @+1 {{categorical sampling needs a counter operand}}
+  %t = decode.sample categorical %l : tensor<16xf32> -> i64
+  return
+}
+
+// -----
+
+func.func @negative_temperature(%l: tensor<16xf32>, %i: index) {
+  // expected-error @+1 {{temperature must be positive and finite, got -5.000000e-01 (use greedy for temperature 0)}}
+  %t = decode.sample categorical %l, %i {temperature = -0.5 : f32} : tensor<16xf32> -> i64
+  return
+}
+
+// -----
+
+func.func @negative_top_k(%l: tensor<16xf32>, %i: index) {
+  // expected-error @+1 {{top_k must be >= 0 (0 keeps every token), got -1}}
+  %t = decode.sample categorical %l, %i {top_k = -1 : i64} : tensor<16xf32> -> i64
+  return
+}
+
+// -----
+
+func.func @large_top_k(%l: tensor<16xf32>, %i: index) {
+  // expected-error @+1 {{top_k 17 exceeds the vocabulary of 16}}
+  %t = decode.sample categorical %l, %i {top_k = 17 : i64} : tensor<16xf32> -> i64
+  return
+}
+
+// -----
+
+func.func @zero_top_p(%l: tensor<16xf32>, %i: index) {
+  // expected-error @+1 {{top_p must be in (0, 1], got 0}}
+  %t = decode.sample categorical %l, %i {top_p = 0.0 : f32} : tensor<16xf32> -> i64
+  return
+}
+
+// -----
+
+func.func @large_top_p(%l: tensor<16xf32>, %i: index) {
+  // expected-error @+1 {{top_p must be in (0, 1], got 1.5}}
+  %t = decode.sample categorical %l, %i {top_p = 1.5 : f32} : tensor<16xf32> -> i64
+  return
+}
+
+// -----
+
+func.func @min_p(%l: tensor<16xf32>, %i: index) {
+  // expected-error @+1 {{min_p must be in [0, 1), got 1}}
+  %t = decode.sample categorical %l, %i {min_p = 1.0 : f32} : tensor<16xf32> -> i64
+  return
+}
+
+// -----
+
+func.func @strategy(%l: tensor<16xf32>) {
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'strategy' [greedy, categorical]}}
+  %t = decode.sample beam %l : tensor<16xf32> -> i64
+  return
+}

@@ -1,0 +1,55 @@
+// Round trip through the custom assembly twice, and once through the generic form.
+// RUN: loom-opt %s | loom-opt | FileCheck %s
+// RUN: loom-opt %s --mlir-print-op-generic | loom-opt | FileCheck %s
+
+!cache = !decode.kv_cache<layers = 5, kv_heads = 4, head_dim = 8, max_len = 512, f32>
+
+// The model's step: token ids at a position, the cache in, logits and the cache out.
+func.func private @step(tensor<?xi64>, index, !cache) -> (tensor<512xf32>, !cache)
+
+// CHECK-LABEL: func @greedy_generation
+// CHECK-SAME: -> tensor<?xi64>
+func.func @greedy_generation(%prompt: tensor<?xi64>, %max: index) -> tensor<?xi64> {
+  // CHECK: %[[C:.*]] = decode.empty_cache : !decode.kv_cache<layers = 5, kv_heads = 4, head_dim = 8, max_len = 512, f32>
+  %c = decode.empty_cache : !cache
+  // CHECK: %[[T:.*]], %{{.*}} = decode.loop %{{.*}}, %[[C]], %{{.*}} stop [2] : tensor<?xi64>, !decode.kv_cache<{{.*}}> -> tensor<?xi64> {
+  // CHECK: ^bb0(%[[IDS:.*]]: tensor<?xi64>, %[[POS:.*]]: index, %[[CACHE:.*]]: !decode.kv_cache
+  // CHECK: %[[L:.*]]:2 = func.call @step(%[[IDS]], %[[POS]], %[[CACHE]])
+  // CHECK: %[[TOK:.*]] = decode.sample greedy %[[L]]#0 : tensor<512xf32> -> i64
+  // CHECK: decode.yield %[[TOK]], %[[L]]#1 : i64, !decode.kv_cache
+  %tokens, %final = decode.loop %prompt, %c, %max stop [2] : tensor<?xi64>, !cache -> tensor<?xi64> {
+  ^bb0(%ids: tensor<?xi64>, %pos: index, %cache: !cache):
+    %logits, %next = func.call @step(%ids, %pos, %cache) : (tensor<?xi64>, index, !cache) -> (tensor<512xf32>, !cache)
+    %tok = decode.sample greedy %logits : tensor<512xf32> -> i64
+    decode.yield %tok, %next : i64, !cache
+  }
+  // CHECK: return %[[T]]
+  return %tokens : tensor<?xi64>
+}
+
+// CHECK-LABEL: func @seeded_sampling
+func.func @seeded_sampling(%prompt: tensor<?xi64>, %max: index) -> tensor<?xi64> {
+  %c = decode.empty_cache : !cache
+  // No stop tokens: the loop runs to max_new_tokens or a full cache.
+  // CHECK: decode.loop %{{.*}}, %{{.*}}, %{{.*}} : tensor<?xi64>
+  %tokens, %final = decode.loop %prompt, %c, %max : tensor<?xi64>, !cache -> tensor<?xi64> {
+  ^bb0(%ids: tensor<?xi64>, %pos: index, %cache: !cache):
+    %logits, %next = func.call @step(%ids, %pos, %cache) : (tensor<?xi64>, index, !cache) -> (tensor<512xf32>, !cache)
+    // CHECK: decode.sample categorical %{{.*}}, %{{.*}} {min_p = 5.000000e-02 : f32, seed = 42 : i64, temperature = 8.000000e-01 : f32, top_k = 40 : i64, top_p = 0.949999988 : f32} : tensor<512xf32> -> i64
+    %tok = decode.sample categorical %logits, %pos {temperature = 0.8 : f32, top_k = 40 : i64, top_p = 0.95 : f32, min_p = 0.05 : f32, seed = 42 : i64} : tensor<512xf32> -> i64
+    decode.yield %tok, %next : i64, !cache
+  }
+  return %tokens : tensor<?xi64>
+}
+
+// A batch of logit rows gives one token per row.
+// CHECK-LABEL: func @batched_greedy
+func.func @batched_greedy(%logits: tensor<4x?xbf16>) -> tensor<4xi64> {
+  // CHECK: decode.sample greedy %{{.*}} : tensor<4x?xbf16> -> tensor<4xi64>
+  %t = decode.sample greedy %logits : tensor<4x?xbf16> -> tensor<4xi64>
+  return %t : tensor<4xi64>
+}
+
+// CHECK-LABEL: @cache_types
+// CHECK-SAME: !decode.kv_cache<layers = 32, kv_heads = 8, head_dim = 128, max_len = 4096, f16>
+func.func private @cache_types(!decode.kv_cache<layers = 32, kv_heads = 8, head_dim = 128, max_len = 4096, f16>)

@@ -1,0 +1,53 @@
+// Round trip through the custom assembly twice, and once through the generic form.
+// RUN: loom-opt %s | loom-opt | FileCheck %s
+// RUN: loom-opt %s --mlir-print-op-generic | loom-opt | FileCheck %s
+
+// CHECK-LABEL: func @attention_mha_causal
+func.func @attention_mha_causal(%q: tensor<1x8x16x64xf32>, %k: tensor<1x8x16x64xf32>,
+                                %v: tensor<1x8x16x64xf32>) -> tensor<1x8x16x64xf32> {
+  // CHECK: loom.attention %{{.*}}, %{{.*}}, %{{.*}} causal {scale = 1.250000e-01 : f32} : tensor<1x8x16x64xf32>, tensor<1x8x16x64xf32>, tensor<1x8x16x64xf32> -> tensor<1x8x16x64xf32>
+  %0 = loom.attention %q, %k, %v causal {scale = 0.125 : f32}
+      : tensor<1x8x16x64xf32>, tensor<1x8x16x64xf32>, tensor<1x8x16x64xf32> -> tensor<1x8x16x64xf32>
+  return %0 : tensor<1x8x16x64xf32>
+}
+
+// Grouped-query attention over a KV cache of dynamic length, with a boolean mask.
+// CHECK-LABEL: func @attention_gqa_mask
+func.func @attention_gqa_mask(%q: tensor<?x8x1x64xf32>, %k: tensor<?x2x?x64xf32>,
+                              %v: tensor<?x2x?x64xf32>, %m: tensor<1x1x1x?xi1>) -> tensor<?x8x1x64xf32> {
+  // CHECK: loom.attention %{{.*}}, %{{.*}}, %{{.*}} mask %{{.*}} : tensor<?x8x1x64xf32>, tensor<?x2x?x64xf32>, tensor<?x2x?x64xf32>, tensor<1x1x1x?xi1> -> tensor<?x8x1x64xf32>
+  %0 = loom.attention %q, %k, %v mask %m
+      : tensor<?x8x1x64xf32>, tensor<?x2x?x64xf32>, tensor<?x2x?x64xf32>, tensor<1x1x1x?xi1> -> tensor<?x8x1x64xf32>
+  return %0 : tensor<?x8x1x64xf32>
+}
+
+// Multi-query attention (one K/V head) with an additive float mask.
+// CHECK-LABEL: func @attention_mqa_additive
+func.func @attention_mqa_additive(%q: tensor<2x4x3x16xf16>, %k: tensor<2x1x5x16xf16>,
+                                  %v: tensor<2x1x5x32xf16>, %m: tensor<3x5xf16>) -> tensor<2x4x3x32xf16> {
+  // CHECK: loom.attention {{.*}} mask {{.*}} -> tensor<2x4x3x32xf16>
+  %0 = loom.attention %q, %k, %v mask %m
+      : tensor<2x4x3x16xf16>, tensor<2x1x5x16xf16>, tensor<2x1x5x32xf16>, tensor<3x5xf16> -> tensor<2x4x3x32xf16>
+  return %0 : tensor<2x4x3x32xf16>
+}
+
+// CHECK-LABEL: func @softmax_algorithms
+func.func @softmax_algorithms(%x: tensor<4x32000xf32>) -> tensor<4x32000xf32> {
+  // CHECK: loom.softmax three_pass %{{.*}} : tensor<4x32000xf32>
+  %0 = loom.softmax three_pass %x : tensor<4x32000xf32>
+  // CHECK: loom.softmax two_pass %{{.*}} : tensor<4x32000xf32>
+  %1 = loom.softmax two_pass %0 {axis = -1 : i64} : tensor<4x32000xf32>
+  // CHECK: loom.softmax online %{{.*}} {axis = 0 : i64} : tensor<4x32000xf32>
+  %2 = loom.softmax online %1 {axis = 0 : i64} : tensor<4x32000xf32>
+  return %2 : tensor<4x32000xf32>
+}
+
+// CHECK-LABEL: func @rms_norm
+func.func @rms_norm(%x: tensor<1x?x64xf32>, %w: tensor<64xf32>) -> tensor<1x?x64xf32> {
+  // CHECK: loom.rms_norm %{{.*}}, %{{.*}} {epsilon = 9.99999997E-7 : f32} : tensor<1x?x64xf32>, tensor<64xf32> -> tensor<1x?x64xf32>
+  %0 = loom.rms_norm %x, %w {epsilon = 1.0e-6 : f32} : tensor<1x?x64xf32>, tensor<64xf32> -> tensor<1x?x64xf32>
+  // The default epsilon is 1e-5 and is not printed.
+  // CHECK: loom.rms_norm %{{.*}}, %{{.*}} : tensor<1x?x64xf32>
+  %1 = loom.rms_norm %0, %w : tensor<1x?x64xf32>, tensor<64xf32> -> tensor<1x?x64xf32>
+  return %1 : tensor<1x?x64xf32>
+}

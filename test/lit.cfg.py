@@ -1,0 +1,21 @@
+# lit configuration of loom's tests: every .mlir file under test/ is a test,
+# run with loom's tools first on the PATH and LLVM's FileCheck/not/count after.
+import os
+
+import lit.formats
+
+config.name = "loom"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.loom_obj_root, "test")
+
+config.environment["PATH"] = os.pathsep.join(
+    [config.loom_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+# The sanitizer build shares these tests; make its reports fail the test.
+config.environment["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0"
+config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%loom_src_root", config.loom_src_root))
