@@ -43,4 +43,28 @@ def Onnx_UnsupportedOp : Onnx_Op<"unsupported"> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// YieldOp
+//===----------------------------------------------------------------------===//
+
+def Onnx_YieldOp : Onnx_Op<"yield", [Terminator]> {
+  let summary = "returns the outputs of an ONNX subgraph (If, Loop, Scan body)";
+  let description = [{
+    ONNX subgraphs (GRAPH attributes) are regions of their op; `onnx.yield`
+    ends each one with the subgraph's outputs, in order.
+
+    Example:
+
+    ```mlir
+    %0 = "onnx.If"(%cond) ({
+      onnx.yield %a : tensor<2xf32>
+    }, {
+      onnx.yield %b : tensor<2xf32>
+    }) : (tensor<i1>) -> tensor<2xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyType>:$outputs);
+  let assemblyFormat = "attr-dict ($outputs^ `:` type($outputs))?";
+}
+
 #endif // LOOM_DIALECT_ONNX_IR_ONNXOPS_TD
