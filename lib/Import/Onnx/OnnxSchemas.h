@@ -1,0 +1,43 @@
+//===- OnnxSchemas.h - the importer's view of libonnx -----------*- C++ -*-===//
+//
+// libonnx's headers and functions use C++ exceptions and RTTI, which the rest
+// of loom (like LLVM) is built without. This interface keeps all of that inside
+// OnnxSchemas.cpp, which is compiled with them, and hands back plain data.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_LIB_IMPORT_ONNX_ONNXSCHEMAS_H
+#define LOOM_LIB_IMPORT_ONNX_ONNXSCHEMAS_H
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace onnx {
+class ModelProto;
+} // namespace onnx
+
+namespace loom::onnx_import {
+
+/// How many actual parameters a formal parameter takes.
+enum class Arity { Single, Optional, Variadic };
+
+struct SchemaInfo {
+  int sinceVersion = 0;
+  std::vector<Arity> inputs;
+  std::vector<Arity> outputs;
+  int minInputs = 0, maxInputs = 0, minOutputs = 0, maxOutputs = 0;
+};
+
+/// The schema of `opType` in `domain` at `opset` (the newest one not newer
+/// than it), or the newest schema when `opset` is negative.
+std::optional<SchemaInfo> lookupSchema(const std::string &opType,
+                                       const std::string &domain, int opset);
+
+/// Runs ONNX's shape inference with data propagation on `model` in place.
+/// Returns an empty string on success, else ONNX's error message.
+std::string inferShapes(onnx::ModelProto &model);
+
+} // namespace loom::onnx_import
+
+#endif // LOOM_LIB_IMPORT_ONNX_ONNXSCHEMAS_H
