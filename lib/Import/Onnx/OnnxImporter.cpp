@@ -46,8 +46,9 @@ using namespace loom::onnx_import;
 namespace {
 
 /// The opset range of the default domain that loom's onnx dialect covers: the
-/// generated ops are ONNX 1.12's newest (17); older models are normalized.
-constexpr int64_t kMinOpset = 7;
+/// generated ops are ONNX 1.12's newest (17); nodes written against older
+/// opsets are normalized to that form (normalizeLegacyNode).
+constexpr int64_t kMinOpset = 1;
 constexpr int64_t kMaxOpset = 17;
 
 std::string shapeToString(ArrayRef<int64_t> shape) {
@@ -91,6 +92,15 @@ private:
   LogicalResult sortNodes(const onnx::GraphProto &graph,
                           SmallVectorImpl<int> &order);
   LogicalResult importNode(const onnx::NodeProto &node, Location loc);
+  LogicalResult normalizeLegacyNode(const onnx::NodeProto &node, StringRef where,
+                                    Location loc, int sinceVersion,
+                                    SmallVectorImpl<Value> &inputs,
+                                    SmallVectorImpl<NamedAttribute> &attrs);
+  FailureOr<Operation *> importLegacyCoercedSoftmax(const onnx::NodeProto &node,
+                                                    Location loc, Value input,
+                                                    ArrayRef<NamedAttribute> attrs,
+                                                    Type resultType);
+  Value createConstant(Location loc, ElementsAttr value);
 
   FailureOr<Type> convertElementType(int32_t dtype, StringRef what);
   FailureOr<Type> convertValueType(const onnx::TypeProto &type, StringRef what);
@@ -606,19 +616,20 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node, Location loc
     return failure();
   }
 
-  SmallVector<Value> operands;
-  SmallVector<bool> present; // per ONNX input position
+  // Inputs by ONNX position; a null Value is an omitted optional input.
+  SmallVector<Value> inputs;
   for (const std::string &in : node.input()) {
-    present.push_back(!in.empty());
-    if (in.empty())
+    if (in.empty()) {
+      inputs.push_back(nullptr);
       continue;
+    }
     Value v = lookup(in);
     if (!v) {
       fileError() << where << " reads '" << in
                   << "', which no node, graph input or initializer defines";
       return failure();
     }
-    operands.push_back(v);
+    inputs.push_back(v);
   }
 
   SmallVector<NamedAttribute> attrs;
@@ -656,12 +667,39 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node, Location loc
 
   Operation *op = nullptr;
   if (opName) {
+    std::optional<SchemaInfo> atModel =
+        lookupSchema(node.op_type(), "", int(defaultOpset));
+    if (atModel && atModel->sinceVersion < schema->sinceVersion) {
+      StringRef type = node.op_type();
+      if ((type == "Softmax" || type == "LogSoftmax" || type == "Hardmax") &&
+          atModel->sinceVersion < 13 && !inputs.empty() && inputs[0]) {
+        FailureOr<Operation *> coerced = importLegacyCoercedSoftmax(
+            node, loc, inputs[0], attrs, resultTypes.empty() ? Type() : resultTypes[0]);
+        if (failed(coerced))
+          return failure();
+        op = *coerced;
+      } else if (failed(normalizeLegacyNode(node, where, loc, atModel->sinceVersion,
+                                            inputs, attrs))) {
+        return failure();
+      }
+    }
+  }
+  SmallVector<Value> operands;
+  SmallVector<bool> present;
+  for (Value v : inputs) {
+    present.push_back(bool(v));
+    if (v)
+      operands.push_back(v);
+  }
+  if (op) {
+    // Already built by a normalization that emits several ops.
+  } else if (opName) {
     // The generated op has the newest schema's operands; omitted optional
     // inputs are absent operands, counted in operandSegmentSizes when the op
     // has several optional or variadic inputs.
-    if (int(node.input_size()) > schema->maxInputs ||
-        int(node.input_size()) < schema->minInputs) {
-      fileError() << where << " has " << node.input_size()
+    if (int(inputs.size()) > schema->maxInputs ||
+        int(inputs.size()) < schema->minInputs) {
+      fileError() << where << " has " << inputs.size()
                   << " inputs; " << node.op_type() << " takes "
                   << schema->minInputs << " to " << schema->maxInputs;
       return failure();
@@ -767,6 +805,184 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node, Location loc
     scopes.back()[out] = op->getResult(result++);
   }
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Opset normalization
+//===----------------------------------------------------------------------===//
+
+Value OnnxImporter::createConstant(Location loc, ElementsAttr value) {
+  Operation *constant = builder.create(
+      OperationState(loc, loom::onnx::ConstantOp::getOperationName(), {},
+                     {value.getType()}, {builder.getNamedAttr("value", value)}));
+  return constant->getResult(0);
+}
+
+/// Removes the attribute `name` from `attrs` and returns it (null if absent).
+static Attribute takeAttr(SmallVectorImpl<NamedAttribute> &attrs, StringRef name) {
+  for (auto *it = attrs.begin(); it != attrs.end(); ++it)
+    if (it->getName() == name) {
+      Attribute value = it->getValue();
+      attrs.erase(it);
+      return value;
+    }
+  return nullptr;
+}
+
+/// Nodes of older opsets whose attributes later became inputs are rewritten to
+/// the newest form (the only one the dialect has), with the attribute values
+/// as constants.
+LogicalResult OnnxImporter::normalizeLegacyNode(const onnx::NodeProto &node,
+                                                StringRef where, Location loc,
+                                                int since,
+                                                SmallVectorImpl<Value> &inputs,
+                                                SmallVectorImpl<NamedAttribute> &attrs) {
+  StringRef type = node.op_type();
+  auto setInput = [&](size_t pos, Value v) {
+    if (inputs.size() <= pos)
+      inputs.resize(pos + 1, nullptr);
+    inputs[pos] = v;
+  };
+  auto ints = [&](Attribute attr) -> std::optional<SmallVector<int64_t>> {
+    auto array = dyn_cast_or_null<ArrayAttr>(attr);
+    if (!array)
+      return std::nullopt;
+    SmallVector<int64_t> values;
+    for (Attribute a : array)
+      values.push_back(cast<IntegerAttr>(a).getInt());
+    return values;
+  };
+  auto i64Constant = [&](ArrayRef<int64_t> values) {
+    auto t = RankedTensorType::get({int64_t(values.size())}, builder.getI64Type());
+    return createConstant(loc, cast<ElementsAttr>(DenseElementsAttr::get(t, values)));
+  };
+  // A scalar of the first input's element type (f32 when that is unknown).
+  auto scalarLike = [&](double value) -> Value {
+    Type elem = builder.getF32Type();
+    if (!inputs.empty() && inputs[0])
+      if (auto shaped = dyn_cast<ShapedType>(inputs[0].getType()))
+        elem = shaped.getElementType();
+    auto t = RankedTensorType::get({}, elem);
+    if (auto f = dyn_cast<FloatType>(elem))
+      return createConstant(loc, cast<ElementsAttr>(DenseElementsAttr::get(
+                                     t, builder.getFloatAttr(f, value))));
+    return createConstant(loc, cast<ElementsAttr>(DenseElementsAttr::get(
+                                   t, builder.getIntegerAttr(elem, int64_t(value)))));
+  };
+  auto needInts = [&](StringRef name, Attribute attr) -> std::optional<SmallVector<int64_t>> {
+    auto values = ints(attr);
+    if (!values)
+      fileError() << where << " (opset " << since << " form) needs the '" << name
+                  << "' attribute as a list of integers";
+    return values;
+  };
+
+  if ((type == "Unsqueeze" || type == "Squeeze" || type == "ReduceSum") && since < 13) {
+    if (Attribute axes = takeAttr(attrs, "axes")) {
+      auto values = needInts("axes", axes);
+      if (!values)
+        return failure();
+      setInput(1, i64Constant(*values));
+    }
+  } else if (type == "Split" && since < 13) {
+    if (Attribute split = takeAttr(attrs, "split")) {
+      auto values = needInts("split", split);
+      if (!values)
+        return failure();
+      setInput(1, i64Constant(*values));
+    }
+  } else if (type == "Slice" && since < 10) {
+    int pos = 1;
+    for (StringRef name : {"starts", "ends", "axes"}) {
+      Attribute attr = takeAttr(attrs, name);
+      if (attr) {
+        auto values = needInts(name, attr);
+        if (!values)
+          return failure();
+        setInput(pos, i64Constant(*values));
+      } else if (name != "axes") {
+        fileError() << where << " (opset " << since << " form) needs '" << name << "'";
+        return failure();
+      }
+      ++pos;
+    }
+  } else if (type == "Pad" && since < 11) {
+    Attribute pads = takeAttr(attrs, "pads");
+    if (!pads)
+      pads = takeAttr(attrs, "paddings");
+    auto values = needInts("pads", pads);
+    if (!values)
+      return failure();
+    setInput(1, i64Constant(*values));
+    if (auto value = dyn_cast_or_null<FloatAttr>(takeAttr(attrs, "value")))
+      setInput(2, scalarLike(value.getValueAsDouble()));
+  } else if (type == "Clip" && since < 11) {
+    auto lo = dyn_cast_or_null<FloatAttr>(takeAttr(attrs, "min"));
+    auto hi = dyn_cast_or_null<FloatAttr>(takeAttr(attrs, "max"));
+    if (lo)
+      setInput(1, scalarLike(lo.getValueAsDouble()));
+    if (hi)
+      setInput(2, scalarLike(hi.getValueAsDouble()));
+  } else if (type == "TopK" && since < 10) {
+    auto k = dyn_cast_or_null<IntegerAttr>(takeAttr(attrs, "k"));
+    if (!k) {
+      fileError() << where << " (opset " << since << " form) needs the 'k' attribute";
+      return failure();
+    }
+    setInput(1, i64Constant({k.getInt()}));
+  } else if (type == "Dropout" && since < 12) {
+    takeAttr(attrs, "is_test");
+    if (auto ratio = dyn_cast_or_null<FloatAttr>(takeAttr(attrs, "ratio"))) {
+      auto t = RankedTensorType::get({}, builder.getF32Type());
+      setInput(1, createConstant(loc, cast<ElementsAttr>(DenseElementsAttr::get(
+                                          t, float(ratio.getValueAsDouble())))));
+    }
+  } else if (type == "Resize" && since < 11) {
+    // Resize-10 is (X, scales); later versions put an optional roi between.
+    if (inputs.size() == 2)
+      inputs.insert(inputs.begin() + 1, Value());
+  }
+  return success();
+}
+
+/// Before opset 13, Softmax, LogSoftmax and Hardmax flattened their input to
+/// 2-D at `axis` (default 1) and normalized whole rows of that. The newest op
+/// normalizes one axis only, so the old meaning is spelled out as
+/// Flatten -> op(axis = 1) -> Reshape back to the input's shape.
+FailureOr<Operation *> OnnxImporter::importLegacyCoercedSoftmax(
+    const onnx::NodeProto &node, Location loc, Value input,
+    ArrayRef<NamedAttribute> attrs, Type resultType) {
+  int64_t axis = 1;
+  for (NamedAttribute attr : attrs)
+    if (attr.getName() == "axis")
+      axis = cast<IntegerAttr>(attr.getValue()).getInt();
+  auto si64 = [&](int64_t v) {
+    return builder.getIntegerAttr(builder.getIntegerType(64, /*isSigned=*/true), v);
+  };
+  OperationState state(loc, "onnx." + node.op_type());
+  // With a ranked input and the last axis, both meanings agree: one op.
+  if (auto ranked = dyn_cast<RankedTensorType>(input.getType())) {
+    int64_t rank = ranked.getRank();
+    int64_t normalized = axis < 0 ? axis + rank : axis;
+    if (normalized == rank - 1) {
+      state.addOperands(input);
+      state.addAttribute("axis", si64(-1));
+      state.addTypes(resultType ? resultType : input.getType());
+      return builder.create(state);
+    }
+  }
+  Type none = NoneType::get(context);
+  Operation *shape = builder.create(OperationState(
+      loc, "onnx.Shape", {input}, {none}, {}));
+  Operation *flat = builder.create(OperationState(
+      loc, "onnx.Flatten", {input}, {none}, {builder.getNamedAttr("axis", si64(axis))}));
+  state.addOperands(flat->getResult(0));
+  state.addAttribute("axis", si64(1));
+  state.addTypes(none);
+  Operation *normalizedOp = builder.create(state);
+  return builder.create(OperationState(
+      loc, "onnx.Reshape", {normalizedOp->getResult(0), shape->getResult(0)},
+      {resultType ? resultType : none}, {}));
 }
 
 //===----------------------------------------------------------------------===//
