@@ -101,6 +101,8 @@ private:
                                                     ArrayRef<NamedAttribute> attrs,
                                                     Type resultType);
   Value createConstant(Location loc, ElementsAttr value);
+  LogicalResult checkTypeConstraints(const onnx::NodeProto &node, StringRef where,
+                                     ArrayRef<Value> inputs);
 
   FailureOr<Type> convertElementType(int32_t dtype, StringRef what);
   FailureOr<Type> convertValueType(const onnx::TypeProto &type, StringRef what);
@@ -666,6 +668,9 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node, Location loc
   }
 
   Operation *op = nullptr;
+  // Checked on the node as written, before normalization adds inputs.
+  if (opName && failed(checkTypeConstraints(node, where, inputs)))
+    return failure();
   if (opName) {
     std::optional<SchemaInfo> atModel =
         lookupSchema(node.op_type(), "", int(defaultOpset));
@@ -941,6 +946,38 @@ LogicalResult OnnxImporter::normalizeLegacyNode(const onnx::NodeProto &node,
     // Resize-10 is (X, scales); later versions put an optional roi between.
     if (inputs.size() == 2)
       inputs.insert(inputs.begin() + 1, Value());
+  }
+  return success();
+}
+
+/// Inputs that share an ONNX type constraint (Add's A and B are both "T")
+/// must have one element type; checked against the schema of the model's
+/// opset so that the message points at the node, not at a later pass.
+LogicalResult OnnxImporter::checkTypeConstraints(const onnx::NodeProto &node,
+                                                 StringRef where,
+                                                 ArrayRef<Value> inputs) {
+  std::optional<SchemaInfo> atModel =
+      lookupSchema(node.op_type(), "", int(defaultOpset));
+  if (!atModel)
+    return success();
+  llvm::StringMap<std::pair<Type, size_t>> seen;
+  for (auto [i, v] : llvm::enumerate(inputs)) {
+    if (!v || atModel->inputTypeConstraints.empty() || int(i) >= node.input_size())
+      continue;
+    size_t formal = std::min(i, atModel->inputTypeConstraints.size() - 1);
+    const std::string &constraint = atModel->inputTypeConstraints[formal];
+    auto shaped = dyn_cast<ShapedType>(v.getType());
+    if (!shaped)
+      continue;
+    auto [it, inserted] = seen.try_emplace(constraint, shaped.getElementType(), i);
+    if (!inserted && it->second.first != shaped.getElementType()) {
+      fileError() << where << ": input " << it->second.second << " ('"
+                  << node.input(it->second.second) << "') is " << it->second.first
+                  << " but input " << i << " ('" << node.input(i) << "') is "
+                  << shaped.getElementType() << "; " << node.op_type()
+                  << " needs both of type constraint " << constraint;
+      return failure();
+    }
   }
   return success();
 }

@@ -38,8 +38,10 @@ loom::onnx_import::lookupSchema(const std::string &opType,
     return std::nullopt;
   SchemaInfo info;
   info.sinceVersion = schema->since_version();
-  for (const auto &param : schema->inputs())
+  for (const auto &param : schema->inputs()) {
     info.inputs.push_back(toArity(param.GetOption()));
+    info.inputTypeConstraints.push_back(param.GetTypeStr());
+  }
   for (const auto &param : schema->outputs())
     info.outputs.push_back(toArity(param.GetOption()));
   info.minInputs = schema->min_input();

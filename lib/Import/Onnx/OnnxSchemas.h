@@ -26,6 +26,9 @@ struct SchemaInfo {
   int sinceVersion = 0;
   std::vector<Arity> inputs;
   std::vector<Arity> outputs;
+  /// The type constraint (e.g. "T") of each formal input: inputs naming the
+  /// same constraint must have the same element type.
+  std::vector<std::string> inputTypeConstraints;
   int minInputs = 0, maxInputs = 0, minOutputs = 0, maxOutputs = 0;
 };
 
