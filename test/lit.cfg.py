@@ -19,3 +19,7 @@ config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
 
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%loom_src_root", config.loom_src_root))
+config.substitutions.append(
+    ("%expect_exit", config.python_executable + " " +
+     os.path.join(config.loom_src_root, "test", "Inputs", "expect_exit.py")))
+config.substitutions.append(("%onnx_test_data", "/usr/include/onnx/backend/test/data"))

@@ -412,7 +412,7 @@ FailureOr<ElementsAttr> OnnxImporter::convertTensor(const onnx::TensorProto &ten
   // rather than as an attribute, and never parsed back element by element.
   auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
       ArrayRef<char>(bytes.data(), bytes.size()), alignof(uint64_t));
-  std::string blobName = what.str();
+  std::string blobName = tensor.name().empty() ? std::string("tensor") : tensor.name();
   for (char &c : blobName)
     if (!llvm::isAlnum(c) && c != '_' && c != '.')
       c = '_';
@@ -1008,14 +1008,36 @@ FailureOr<Operation *> OnnxImporter::importLegacyCoercedSoftmax(
       return builder.create(state);
     }
   }
-  Type none = NoneType::get(context);
+  Type shapeType = NoneType::get(context), flatType = shapeType;
+  if (auto ranked = dyn_cast<RankedTensorType>(input.getType())) {
+    int64_t rank = ranked.getRank();
+    int64_t split = axis < 0 ? axis + rank : axis;
+    if (split < 0 || split > rank) {
+      fileError() << "node '" << node.name() << "' (" << node.op_type() << "): axis "
+                  << axis << " is out of range for rank " << rank;
+      return failure();
+    }
+    auto product = [&](int64_t begin, int64_t end) {
+      int64_t p = 1;
+      for (int64_t d : ranked.getShape().slice(begin, end - begin)) {
+        if (ShapedType::isDynamic(d))
+          return ShapedType::kDynamic;
+        p *= d;
+      }
+      return p;
+    };
+    shapeType = RankedTensorType::get({rank}, builder.getI64Type());
+    flatType = RankedTensorType::get({product(0, split), product(split, rank)},
+                                     ranked.getElementType());
+  }
   Operation *shape = builder.create(OperationState(
-      loc, "onnx.Shape", {input}, {none}, {}));
+      loc, "onnx.Shape", {input}, {shapeType}, {}));
   Operation *flat = builder.create(OperationState(
-      loc, "onnx.Flatten", {input}, {none}, {builder.getNamedAttr("axis", si64(axis))}));
+      loc, "onnx.Flatten", {input}, {flatType}, {builder.getNamedAttr("axis", si64(axis))}));
   state.addOperands(flat->getResult(0));
   state.addAttribute("axis", si64(1));
-  state.addTypes(none);
+  state.addTypes(flatType);
+  Type none = NoneType::get(context);
   Operation *normalizedOp = builder.create(state);
   return builder.create(OperationState(
       loc, "onnx.Reshape", {normalizedOp->getResult(0), shape->getResult(0)},

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Writes the ONNX models that the importer tests read, good and bad, into DIR.
+
+Usage: make_models.py DIR
+
+Each model is built with onnx.helper the way exporters write them; the bad
+ones are broken in exactly one way each, named by the file.
+"""
+import os
+import random
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+
+
+def save(model, name):
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(model.SerializeToString())
+
+
+def model(nodes, inputs, outputs, initializers=(), opset=17, extra_opsets=()):
+    graph = helper.make_graph(nodes, "g", inputs, outputs, list(initializers))
+    opsets = [helper.make_opsetid("", opset)] + list(extra_opsets)
+    m = helper.make_model(graph, opset_imports=opsets, producer_name="loom-tests")
+    m.ir_version = 8
+    return m
+
+
+def vi(name, dtype, shape):
+    return helper.make_tensor_value_info(name, dtype, shape)
+
+
+F = TensorProto.FLOAT
+
+# A small MLP with a dynamic batch: Gemm-free MatMul + Add + Relu + Softmax.
+w = numpy_helper.from_array(np.arange(32, dtype=np.float32).reshape(4, 8) / 32, "w")
+b = numpy_helper.from_array(np.ones(8, dtype=np.float32), "b")
+mlp = model([helper.make_node("MatMul", ["x", "w"], ["h"], name="fc/matmul"),
+             helper.make_node("Add", ["h", "b"], ["hb"], name="fc/add"),
+             helper.make_node("Relu", ["hb"], ["r"], name="act"),
+             helper.make_node("Softmax", ["r"], ["y"], name="softmax", axis=-1)],
+            [vi("x", F, ["batch", 4])], [vi("y", F, ["batch", 8])], [w, b])
+save(mlp, "mlp.onnx")
+
+# The same with a large initializer (over the inline limit) in an external file.
+big = np.arange(4 * 256, dtype=np.float32).reshape(4, 256)
+big_t = numpy_helper.from_array(big, "w")
+big_t.ClearField("raw_data")
+big_t.data_location = TensorProto.EXTERNAL
+for key, value in (("location", "weights.bin"), ("offset", "0"),
+                   ("length", str(big.nbytes))):
+    entry = big_t.external_data.add()
+    entry.key, entry.value = key, value
+with open(os.path.join(out, "weights.bin"), "wb") as f:
+    f.write(big.tobytes())
+external = model([helper.make_node("MatMul", ["x", "w"], ["y"], name="proj")],
+                 [vi("x", F, [1, 4])], [vi("y", F, [1, 256])], [big_t])
+save(external, "external.onnx")
+
+# External data whose file does not exist, and one that leaves the directory.
+missing = onnx.ModelProto()
+missing.CopyFrom(external)
+missing.graph.initializer[0].external_data[0].value = "no-such-weights.bin"
+save(missing, "missing_external.onnx")
+escaping = onnx.ModelProto()
+escaping.CopyFrom(external)
+escaping.graph.initializer[0].external_data[0].value = "../outside.bin"
+save(escaping, "escaping_external.onnx")
+
+# Opset 11 Unsqueeze/Squeeze with axes as attributes, Clip with min/max.
+legacy = model([helper.make_node("Unsqueeze", ["x"], ["u"], name="unsq", axes=[0]),
+                helper.make_node("Clip", ["u"], ["c"], name="clip", min=0.0, max=6.0),
+                helper.make_node("Squeeze", ["c"], ["y"], name="sq", axes=[0])],
+               [vi("x", F, [3, 4])], [vi("y", F, [3, 4])], opset=10)
+save(legacy, "legacy_opset10.onnx")
+
+# Bytes that are not a model.
+open(os.path.join(out, "empty.onnx"), "wb").close()
+data = mlp.SerializeToString()
+with open(os.path.join(out, "truncated.onnx"), "wb") as f:
+    f.write(data[: len(data) // 2])
+rng = random.Random(1234)
+with open(os.path.join(out, "random.onnx"), "wb") as f:
+    f.write(bytes(rng.randrange(256) for _ in range(4096)))
+
+# Unknown operators in two domains: both must be listed at once.
+unknown = model([helper.make_node("FancyAttention", ["x"], ["a"], name="layer0/fancy",
+                                  domain="com.example"),
+                 helper.make_node("NotAnOnnxOp", ["a"], ["y"], name="layer0/mystery")],
+                [vi("x", F, [2, 2])], [vi("y", F, [2, 2])],
+                extra_opsets=[helper.make_opsetid("com.example", 1)])
+save(unknown, "unknown_ops.onnx")
+
+save(model([helper.make_node("Relu", ["x"], ["y"], name="relu")],
+           [vi("x", F, [2])], [vi("y", F, [2])], opset=18), "opset18.onnx")
+
+save(model([helper.make_node("Add", ["x", "ghost"], ["y"], name="add_ghost")],
+           [vi("x", F, [2])], [vi("y", F, [2])]), "undefined_value.onnx")
+
+save(model([helper.make_node("Relu", ["x", ], ["a"], name="first"),
+            helper.make_node("Add", ["a", "c"], ["b"], name="loop/add"),
+            helper.make_node("Relu", ["b"], ["c"], name="loop/relu")],
+           [vi("x", F, [2])], [vi("b", F, [2])]), "cycle.onnx")
+
+save(model([helper.make_node("Add", ["x", "n"], ["y"], name="mixed_add")],
+           [vi("x", F, [2]), vi("n", TensorProto.INT64, [2])], [vi("y", F, [2])]),
+     "mismatched_types.onnx")
+
+absurd = TensorProto(name="huge", data_type=F, dims=[1 << 20, 1 << 20])
+save(model([helper.make_node("Add", ["x", "huge"], ["y"], name="add_huge")],
+           [vi("x", F, [1])], [vi("y", F, [1])], [absurd]), "absurd_shape.onnx")
+
+short = TensorProto(name="w", data_type=F, dims=[2, 3],
+                    raw_data=np.zeros(4, np.float32).tobytes())
+save(model([helper.make_node("Add", ["x", "w"], ["y"], name="add_short")],
+           [vi("x", F, [2, 3])], [vi("y", F, [2, 3])], [short]), "short_data.onnx")
+
+save(model([helper.make_node("Relu", ["x"], ["y"], name="a"),
+            helper.make_node("Relu", ["x"], ["y"], name="b")],
+           [vi("x", F, [2])], [vi("y", F, [2])]), "duplicate_output.onnx")
+
+save(model([helper.make_node("Add", ["x", "x", "x"], ["y"], name="add3")],
+           [vi("x", F, [2])], [vi("y", F, [2])]), "too_many_inputs.onnx")
+
+save(model([helper.make_node("Identity", ["x"], ["y"], name="id")],
+           [vi("x", TensorProto.STRING, [2])], [vi("y", TensorProto.STRING, [2])]),
+     "string_input.onnx")
+
+# Opset 11 Softmax over a 3-D input: axis 1 means "rows of the flattened
+# [3, 4*5] matrix" then; axis 2 is the last axis, where both meanings agree.
+save(model([helper.make_node("Softmax", ["x"], ["a"], name="coerced", axis=1),
+            helper.make_node("LogSoftmax", ["a"], ["y"], name="last", axis=2)],
+           [vi("x", F, [3, 4, 5])], [vi("y", F, [3, 4, 5])], opset=11),
+     "legacy_softmax.onnx")
