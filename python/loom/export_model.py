@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Export a decoder to ONNX with past key/values (see loom.models).
+
+Usage:
+  export_model.py --arch llama|gpt2 [--layers N --dim D ...] -o model.onnx
+  export_model.py --llama2c stories260K.bin -o stories260K.onnx
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from loom import models  # noqa: E402
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("-o", "--output", required=True, help="the .onnx file to write")
+    p.add_argument("--arch", choices=["llama", "gpt2"], default="llama")
+    p.add_argument("--llama2c", help="a llama2.c checkpoint to convert instead")
+    p.add_argument("--opset", type=int, default=14)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--layers", type=int)
+    p.add_argument("--dim", type=int)
+    p.add_argument("--heads", type=int)
+    p.add_argument("--kv-heads", type=int)
+    p.add_argument("--vocab", type=int)
+    args = p.parse_args()
+
+    if args.llama2c:
+        if not os.path.isfile(args.llama2c):
+            p.error(f"checkpoint '{args.llama2c}' does not exist")
+        model = models.load_llama2c(args.llama2c)
+    else:
+        config = {k: v for k, v in (("n_layers", args.layers), ("dim", args.dim),
+                                    ("n_heads", args.heads), ("vocab_size", args.vocab))
+                  if v is not None}
+        if args.kv_heads is not None:
+            if args.arch != "llama":
+                p.error("--kv-heads applies to --arch llama only")
+            config["n_kv_heads"] = args.kv_heads
+        model = models.random_model(args.arch, seed=args.seed, **config)
+    models.export(model, args.output, opset=args.opset)
+    print(f"export_model: wrote {args.output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
