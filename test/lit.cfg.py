@@ -23,3 +23,4 @@ config.substitutions.append(
     ("%expect_exit", config.python_executable + " " +
      os.path.join(config.loom_src_root, "test", "Inputs", "expect_exit.py")))
 config.substitutions.append(("%onnx_test_data", "/usr/include/onnx/backend/test/data"))
+config.substitutions.append(("%loom_obj_root", config.loom_obj_root))
