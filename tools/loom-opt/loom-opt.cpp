@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom/Dialect/Onnx/Transforms/Passes.h"
 #include "loom/InitAllDialects.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -15,6 +16,7 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  loom::onnx::registerLoomOnnxPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

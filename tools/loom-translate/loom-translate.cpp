@@ -34,6 +34,12 @@ static llvm::cl::opt<bool> noShapeInference(
                    "from the model's own value_info)"),
     llvm::cl::init(false), llvm::cl::cat(importCategory));
 
+static llvm::cl::opt<bool> noShapeRefinement(
+    "no-shape-refinement",
+    llvm::cl::desc("Skip loom-onnx-refine-shapes after import (leaves the shape "
+                   "arithmetic of exported graphs unevaluated)"),
+    llvm::cl::init(false), llvm::cl::cat(importCategory));
+
 static void registerOnnxImport() {
   TranslateToMLIRRegistration importOnnx(
       "import-onnx", "import an ONNX model (.onnx) into the onnx dialect",
@@ -42,6 +48,7 @@ static void registerOnnxImport() {
             sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
         loom::OnnxImportOptions options;
         options.inferShapes = !noShapeInference;
+        options.refineShapes = !noShapeRefinement;
         StringRef name = buffer->getBufferIdentifier();
         options.externalDataDir = llvm::sys::path::parent_path(name).str();
         if (options.externalDataDir.empty())

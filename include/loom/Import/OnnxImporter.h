@@ -25,6 +25,9 @@ struct OnnxImportOptions {
   /// Shape/Gather/Concat chains exporters write) before importing, so results
   /// get ranked types instead of unknown ones.
   bool inferShapes = true;
+  /// Then run loom's own refinement (loom-onnx-refine-shapes), which evaluates
+  /// the shape arithmetic ONNX's inference leaves unknown and folds it.
+  bool refineShapes = true;
   /// Directory that external-data locations are relative to; by default the
   /// directory of the model file.
   std::string externalDataDir;

@@ -12,6 +12,7 @@
 
 #include "OnnxSchemas.h"
 #include "loom/Dialect/Onnx/IR/OnnxOps.h"
+#include "loom/Dialect/Onnx/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -1225,6 +1226,8 @@ OwningOpRef<ModuleOp> OnnxImporter::import(StringRef bytes) {
     return nullptr;
   auto ret = cast<func::ReturnOp>(entry->getTerminator());
   func.setType(builder.getFunctionType(entry->getArgumentTypes(), ret.getOperandTypes()));
+  if (options.refineShapes && failed(loom::onnx::refineShapes(func)))
+    return nullptr;
 
   // Keep ONNX's names of inputs and outputs: the runtime binds by name.
   for (auto [i, arg] : llvm::enumerate(entry->getArguments()))

@@ -137,3 +137,26 @@ save(model([helper.make_node("Softmax", ["x"], ["a"], name="coerced", axis=1),
             helper.make_node("LogSoftmax", ["a"], ["y"], name="last", axis=2)],
            [vi("x", F, [3, 4, 5])], [vi("y", F, [3, 4, 5])], opset=11),
      "legacy_softmax.onnx")
+
+# One small initializer of every supported element type, typed storage and raw.
+dtypes = [("f32", TensorProto.FLOAT, np.float32), ("f16", TensorProto.FLOAT16, np.float16),
+          ("f64", TensorProto.DOUBLE, np.float64), ("i8", TensorProto.INT8, np.int8),
+          ("u8", TensorProto.UINT8, np.uint8), ("i16", TensorProto.INT16, np.int16),
+          ("i32", TensorProto.INT32, np.int32), ("i64", TensorProto.INT64, np.int64),
+          ("bool", TensorProto.BOOL, np.bool_)]
+inits, nodes, outs = [], [], []
+for name, code, np_type in dtypes:
+    values = np.array([1, 0, 3], dtype=np_type) if np_type is not np.bool_ \
+        else np.array([True, False, True])
+    for raw in (False, True):
+        tname = f"{name}_{'raw' if raw else 'typed'}"
+        inits.append(helper.make_tensor(tname, code, [3], values.tolist() if not raw
+                                        else values.tobytes(), raw=raw))
+        nodes.append(helper.make_node("Identity", [tname], [tname + "_out"], name=tname))
+        outs.append(vi(tname + "_out", code, [3]))
+# bf16 has no numpy type: 1.0, -2.0, 0.5 as raw bfloat16 bits.
+inits.append(TensorProto(name="bf16_raw", data_type=TensorProto.BFLOAT16, dims=[3],
+                         raw_data=np.array([0x3F80, 0xC000, 0x3F00], np.uint16).tobytes()))
+nodes.append(helper.make_node("Identity", ["bf16_raw"], ["bf16_raw_out"], name="bf16_raw"))
+outs.append(vi("bf16_raw_out", TensorProto.BFLOAT16, [3]))
+save(model(nodes, [], outs, inits), "dtypes.onnx")

@@ -1,0 +1,31 @@
+//===- Passes.td - onnx dialect passes ---------------------*- tablegen -*-===//
+
+#ifndef LOOM_DIALECT_ONNX_TRANSFORMS_PASSES_TD
+#define LOOM_DIALECT_ONNX_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def LoomOnnxRefineShapesPass : Pass<"loom-onnx-refine-shapes", "mlir::func::FuncOp"> {
+  let summary = "Evaluate the shape arithmetic of exported graphs and refine result types";
+  let description = [{
+    Exporters compute shapes at run time: `Shape -> Gather -> Unsqueeze ->
+    Concat -> Reshape`, and torch's `expand` as `Equal(shape, -1) -> Where`.
+    ONNX's own inference leaves many of those dimensions unknown. This pass
+    evaluates every small integer tensor as a vector whose elements are
+    constants or symbolic dimensions of some value (`dim i of %x`), uses those
+    vectors to type the results of `Reshape` (including `0` and `-1`),
+    `Expand` and `ConstantOfShape`, propagates the refined types through
+    elementwise ops, `Transpose`, `MatMul` and normalizations, and replaces
+    shape computations that turn out constant by `onnx.Constant`. Dimensions
+    that stay unknown are the truly dynamic ones (batch, sequence, past length).
+
+    Example: with `%x : tensor<?x?x64xf32>`,
+    `%s = Concat(Gather(Shape(%x), 0), Gather(Shape(%x), 1), [8, 8])` and
+    `Reshape(%x, %s)` gets the type `tensor<?x?x8x8xf32>` and `%s` stays (it
+    depends on the batch and sequence lengths), while a fully constant `%s`
+    becomes one `onnx.Constant`.
+  }];
+  let dependentDialects = ["::loom::onnx::OnnxDialect"];
+}
+
+#endif // LOOM_DIALECT_ONNX_TRANSFORMS_PASSES_TD
