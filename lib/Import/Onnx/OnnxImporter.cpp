@@ -658,12 +658,16 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node, Location loc
   for (const std::string &out : node.output())
     resultTypes.push_back(out.empty() ? Type(NoneType::get(context)) : inferredType(out));
 
+  // The default domain's ops are onnx.<OpType>; ONNX Runtime's contrib ops
+  // are onnx.com.microsoft.<OpType>; other domains have no ops yet.
   bool isDefaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
   std::optional<RegisteredOperationName> opName;
   std::optional<SchemaInfo> schema;
-  if (isDefaultDomain) {
-    opName = RegisteredOperationName::lookup("onnx." + node.op_type(), context);
-    schema = lookupSchema(node.op_type(), "", /*opset=*/-1);
+  if (isDefaultDomain || node.domain() == "com.microsoft") {
+    std::string prefix = isDefaultDomain ? "onnx." : "onnx." + node.domain() + ".";
+    opName = RegisteredOperationName::lookup(prefix + node.op_type(), context);
+    schema = lookupSchema(node.op_type(), isDefaultDomain ? "" : node.domain(),
+                          /*opset=*/-1);
     if (opName && !schema)
       opName.reset();
   }
@@ -674,7 +678,8 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node, Location loc
     return failure();
   if (opName) {
     std::optional<SchemaInfo> atModel =
-        lookupSchema(node.op_type(), "", int(defaultOpset));
+        isDefaultDomain ? lookupSchema(node.op_type(), "", int(defaultOpset))
+                        : std::nullopt;
     if (atModel && atModel->sinceVersion < schema->sinceVersion) {
       StringRef type = node.op_type();
       if ((type == "Softmax" || type == "LogSoftmax" || type == "Hardmax") &&
@@ -957,6 +962,8 @@ LogicalResult OnnxImporter::normalizeLegacyNode(const onnx::NodeProto &node,
 LogicalResult OnnxImporter::checkTypeConstraints(const onnx::NodeProto &node,
                                                  StringRef where,
                                                  ArrayRef<Value> inputs) {
+  if (!node.domain().empty() && node.domain() != "ai.onnx")
+    return success(); // contrib schemas carry no type constraints
   std::optional<SchemaInfo> atModel =
       lookupSchema(node.op_type(), "", int(defaultOpset));
   if (!atModel)

@@ -27,6 +27,49 @@ static Arity toArity(onnx::OpSchema::FormalParameterOption option) {
   return Arity::Single;
 }
 
+namespace {
+/// Formal parameters of the operators loom defines that libonnx does not: ONNX
+/// Runtime's contrib ops (kept in sync with OnnxMicrosoftOps.td, whose lit
+/// test imports each with every input present).
+struct ContribSchema {
+  const char *domain;
+  const char *opType;
+  const char *inputs;  // one letter per formal input: s(ingle), o(ptional)
+  const char *outputs; // the same for outputs
+};
+constexpr ContribSchema kContribSchemas[] = {
+    {"com.microsoft", "MatMulNBits", "sssooo", "s"},
+    {"com.microsoft", "GroupQueryAttention", "sooooss" "ooooo", "ssso"},
+    {"com.microsoft", "MultiHeadAttention", "soooooooo" "o", "sooo"},
+    {"com.microsoft", "Attention", "ssooooo", "so"},
+    {"com.microsoft", "RotaryEmbedding", "ssss", "s"},
+    {"com.microsoft", "SkipSimplifiedLayerNormalization", "ssso", "sooo"},
+    {"", "SimplifiedLayerNormalization", "ss", "so"},
+};
+
+std::optional<SchemaInfo> contribSchema(const std::string &opType,
+                                        const std::string &domain) {
+  for (const ContribSchema &c : kContribSchemas) {
+    if (opType != c.opType || domain != c.domain)
+      continue;
+    SchemaInfo info;
+    info.sinceVersion = 1;
+    auto fill = [](const char *spec, std::vector<Arity> &out, int &min, int &max) {
+      for (const char *p = spec; *p; ++p) {
+        out.push_back(*p == 's' ? Arity::Single : Arity::Optional);
+        if (*p == 's')
+          min = int(out.size());
+      }
+      max = int(out.size());
+    };
+    fill(c.inputs, info.inputs, info.minInputs, info.maxInputs);
+    fill(c.outputs, info.outputs, info.minOutputs, info.maxOutputs);
+    return info;
+  }
+  return std::nullopt;
+}
+} // namespace
+
 std::optional<SchemaInfo>
 loom::onnx_import::lookupSchema(const std::string &opType,
                                 const std::string &domain, int opset) {
@@ -35,7 +78,7 @@ loom::onnx_import::lookupSchema(const std::string &opType,
       opset < 0 ? onnx::OpSchemaRegistry::Schema(opType, onnxDomain)
                 : onnx::OpSchemaRegistry::Schema(opType, opset, onnxDomain);
   if (!schema)
-    return std::nullopt;
+    return contribSchema(opType, onnxDomain);
   SchemaInfo info;
   info.sinceVersion = schema->since_version();
   for (const auto &param : schema->inputs()) {

@@ -357,7 +357,13 @@ std::optional<SmallVector<DimValue>> ShapeRefiner::inferShape(Operation *op) {
       "onnx.Erf",     "onnx.Exp",        "onnx.Log",   "onnx.Sqrt",    "onnx.Neg",
       "onnx.Reciprocal", "onnx.Cast",    "onnx.Identity", "onnx.Sin",  "onnx.Cos",
       "onnx.Not",     "onnx.Abs",        "onnx.Gelu",  "onnx.Softplus", "onnx.CastLike",
-      "onnx.Dropout", "onnx.LayerNormalization", "onnx.Trilu", "onnx.IsNaN"};
+      "onnx.Dropout", "onnx.LayerNormalization", "onnx.Trilu", "onnx.IsNaN",
+      // ONNX Runtime contrib ops whose first result has the first input's shape.
+      "onnx.SimplifiedLayerNormalization",
+      "onnx.com.microsoft.SkipSimplifiedLayerNormalization",
+      "onnx.com.microsoft.RotaryEmbedding",
+      "onnx.com.microsoft.GroupQueryAttention",
+      "onnx.com.microsoft.MultiHeadAttention"};
   static const llvm::StringSet<> broadcast = {
       "onnx.Add", "onnx.Sub",  "onnx.Mul",  "onnx.Div",     "onnx.Pow",
       "onnx.Equal", "onnx.Greater", "onnx.Less", "onnx.GreaterOrEqual",
@@ -388,6 +394,14 @@ std::optional<SmallVector<DimValue>> ShapeRefiner::inferShape(Operation *op) {
       out.push_back(broadcastDim(column));
     }
     return out;
+  }
+  if (name == "onnx.com.microsoft.MatMulNBits") {
+    auto dims = dimsOf(in);
+    auto n = intAttr(op, "N");
+    if (dims.empty() || !n)
+      return std::nullopt;
+    dims.back() = DimValue::of(*n);
+    return dims;
   }
   if (name == "onnx.Transpose") {
     auto dims = dimsOf(in);

@@ -160,3 +160,42 @@ inits.append(TensorProto(name="bf16_raw", data_type=TensorProto.BFLOAT16, dims=[
 nodes.append(helper.make_node("Identity", ["bf16_raw"], ["bf16_raw_out"], name="bf16_raw"))
 outs.append(vi("bf16_raw_out", TensorProto.BFLOAT16, [3]))
 save(model(nodes, [], outs, inits), "dtypes.onnx")
+
+# ONNX Runtime contrib operators that LLM exports contain, every input present,
+# and a GroupQueryAttention with the optional inputs omitted.
+MS = [helper.make_opsetid("com.microsoft", 1)]
+H = TensorProto.FLOAT
+ms_nodes = [
+    helper.make_node("SimplifiedLayerNormalization", ["x", "gamma"], ["n", "inv"],
+                     name="rmsnorm", epsilon=1e-6),
+    helper.make_node("SkipSimplifiedLayerNormalization", ["n", "x", "gamma", "beta"],
+                     ["s", "", "", "sum"], name="skip_rmsnorm", domain="com.microsoft"),
+    helper.make_node("MatMulNBits", ["s", "qweight", "qscales", "qzeros", "gidx", "qbias"],
+                     ["q"], name="q_proj", domain="com.microsoft", K=16, N=16, bits=4,
+                     block_size=16),
+    helper.make_node("RotaryEmbedding", ["q3", "pos", "cos", "sin"], ["qr"], name="rope",
+                     domain="com.microsoft", interleaved=1),
+    helper.make_node("GroupQueryAttention",
+                     ["qr", "k", "v", "pk", "pv", "seqlens", "total", "cos", "sin"],
+                     ["attn", "present_k", "present_v"], name="gqa",
+                     domain="com.microsoft", num_heads=4, kv_num_heads=2),
+    helper.make_node("GroupQueryAttention", ["qr", "", "", "", "", "seqlens", "total"],
+                     ["attn2", "pk2", "pv2"], name="gqa_packed", domain="com.microsoft",
+                     num_heads=4, kv_num_heads=2),
+    helper.make_node("MultiHeadAttention", ["qr", "k", "v"], ["mha"], name="mha",
+                     domain="com.microsoft", num_heads=4),
+    helper.make_node("Attention", ["x3", "wqkv", "bqkv"], ["att", "present"], name="attention",
+                     domain="com.microsoft", num_heads=4, unidirectional=1),
+]
+ms_inputs = [vi("x", H, [1, 16]), vi("gamma", H, [16]), vi("beta", H, [16]),
+             vi("qweight", TensorProto.UINT8, [16, 1, 8]), vi("qscales", H, [16]),
+             vi("qzeros", TensorProto.UINT8, [16]), vi("gidx", TensorProto.INT32, [16]),
+             vi("qbias", H, [16]), vi("q3", H, [1, 1, 16]),
+             vi("pos", TensorProto.INT64, [1, 1]), vi("cos", H, [8, 2]), vi("sin", H, [8, 2]),
+             vi("k", H, [1, 1, 8]), vi("v", H, [1, 1, 8]), vi("pk", H, [1, 2, 0, 4]),
+             vi("pv", H, [1, 2, 0, 4]), vi("seqlens", TensorProto.INT32, [1]),
+             vi("total", TensorProto.INT32, []), vi("x3", H, [1, 1, 16]),
+             vi("wqkv", H, [16, 48]), vi("bqkv", H, [48])]
+ms_outputs = [vi(n, H, None) for n in ("inv", "sum", "q", "attn", "present_k", "attn2",
+                                        "mha", "att", "present")]
+save(model(ms_nodes, ms_inputs, ms_outputs, extra_opsets=MS), "microsoft_ops.onnx")

@@ -13,6 +13,7 @@ include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
 
 include "loom/Dialect/Onnx/IR/OnnxOps.gen.td"
+include "loom/Dialect/Onnx/IR/OnnxMicrosoftOps.td"
 
 //===----------------------------------------------------------------------===//
 // UnsupportedOp
