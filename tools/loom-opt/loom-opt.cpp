@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Onnx/Transforms/Passes.h"
 #include "loom/InitAllDialects.h"
 
@@ -17,6 +18,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   loom::onnx::registerLoomOnnxPasses();
+  loom::registerLoomConversionPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -1,0 +1,703 @@
+//===- OnnxToLinalg.cpp - onnx ops to linalg on tensors ---------*- C++ -*-===//
+//
+// The first CPU lowering of the onnx dialect. Each supported op becomes
+// linalg.generic (or a named linalg/tensor op) on tensors; bufferization and
+// the LLVM lowering take it from there. Everything this file cannot lower is
+// reported with its node name before anything is rewritten.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Conversion/Passes.h"
+#include "loom/Dialect/Onnx/IR/OnnxOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <functional>
+#include <limits>
+
+namespace loom {
+#define GEN_PASS_DEF_LOOMCONVERTONNXTOLINALGPASS
+#include "loom/Conversion/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+
+namespace {
+
+using ScalarFn = std::function<Value(OpBuilder &, Location, ValueRange)>;
+
+std::string nodeName(Operation *op) {
+  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+    return name.getName().str();
+  return "?";
+}
+
+std::optional<int64_t> intAttr(Operation *op, StringRef name) {
+  if (auto attr = op->getAttrOfType<IntegerAttr>(name))
+    return attr.getInt();
+  return std::nullopt;
+}
+
+/// Constant integer values of `v` (an onnx.Constant or arith.constant).
+std::optional<SmallVector<int64_t>> constantInts(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return std::nullopt;
+  auto attr = def->getAttrOfType<DenseIntElementsAttr>("value");
+  if (!attr)
+    return std::nullopt;
+  SmallVector<int64_t> values;
+  for (const APInt &x : attr.getValues<APInt>())
+    values.push_back(x.getSExtValue());
+  return values;
+}
+
+bool isFloat(Type t) { return isa<FloatType>(t); }
+
+/// Sizes of `type` for tensor.empty: dynamic ones are read from `source`,
+/// whose dimension `map[i]` matches result dimension i.
+Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type,
+                ArrayRef<std::pair<Value, int64_t>> dynamicSources) {
+  SmallVector<Value> dynamicSizes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, dynamicSources[i].first,
+                                                   dynamicSources[i].second));
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(),
+                                 dynamicSizes);
+}
+
+/// Elementwise op with numpy broadcasting over `inputs` into `resultType`.
+/// A static 1 broadcasts; dynamic sizes are taken to agree.
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       ValueRange inputs, const ScalarFn &body) {
+  int64_t rank = resultType.getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps;
+  SmallVector<std::pair<Value, int64_t>> sources(rank, {Value(), 0});
+  for (Value in : inputs) {
+    auto type = cast<RankedTensorType>(in.getType());
+    int64_t offset = rank - type.getRank();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      bool broadcast = type.getDimSize(i) == 1 && resultType.getDimSize(offset + i) != 1;
+      exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
+                                : getAffineDimExpr(offset + i, ctx));
+      if (!broadcast && type.isDynamicDim(i) && !sources[offset + i].first)
+        sources[offset + i] = {in, i};
+    }
+    maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
+  }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
+  Value init = emptyLike(b, loc, resultType, sources);
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value r = body(nb, nloc, args.drop_back());
+        linalg::YieldOp::create(nb, nloc, r);
+      });
+  return generic.getResult(0);
+}
+
+/// Converts scalar `v` to element type `to` the way ONNX's Cast does.
+Value castScalar(OpBuilder &b, Location loc, Value v, Type to) {
+  Type from = v.getType();
+  if (from == to)
+    return v;
+  if (isFloat(from) && isFloat(to))
+    return cast<FloatType>(to).getWidth() > cast<FloatType>(from).getWidth()
+               ? Value(arith::ExtFOp::create(b, loc, to, v))
+               : Value(arith::TruncFOp::create(b, loc, to, v));
+  if (isFloat(from)) {
+    if (to.isInteger(1))
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, v,
+                                   arith::ConstantOp::create(b, loc, b.getFloatAttr(from, 0.0)));
+    return arith::FPToSIOp::create(b, loc, to, v);
+  }
+  if (isFloat(to))
+    return from.isInteger(1) ? Value(arith::UIToFPOp::create(b, loc, to, v))
+                             : Value(arith::SIToFPOp::create(b, loc, to, v));
+  unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
+  if (tw == 1)
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, v,
+                                 arith::ConstantOp::create(b, loc, b.getIntegerAttr(from, 0)));
+  if (tw > fw)
+    return fw == 1 ? Value(arith::ExtUIOp::create(b, loc, to, v))
+                   : Value(arith::ExtSIOp::create(b, loc, to, v));
+  return arith::TruncIOp::create(b, loc, to, v);
+}
+
+/// The scalar body of a supported elementwise op, or null.
+std::optional<ScalarFn> elementwiseBody(Operation *op) {
+  StringRef name = op->getName().getStringRef();
+  Type elem = cast<RankedTensorType>(op->getOperand(0).getType()).getElementType();
+  bool f = isFloat(elem);
+  auto binary = [&](auto floatOp, auto intOp) -> std::optional<ScalarFn> {
+    return ScalarFn([=](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      if (f)
+        return decltype(floatOp)::create(b, loc, a[0], a[1]);
+      return decltype(intOp)::create(b, loc, a[0], a[1]);
+    });
+  };
+  auto floatUnary = [&](auto opTag) -> std::optional<ScalarFn> {
+    if (!f)
+      return std::nullopt;
+    return ScalarFn([](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      return decltype(opTag)::create(b, loc, a[0]);
+    });
+  };
+  auto compare = [&](arith::CmpFPredicate fp, arith::CmpIPredicate ip) {
+    return ScalarFn([=](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      if (f)
+        return arith::CmpFOp::create(b, loc, fp, a[0], a[1]);
+      return arith::CmpIOp::create(b, loc, ip, a[0], a[1]);
+    });
+  };
+  if (name == "onnx.Add")
+    return binary(arith::AddFOp(), arith::AddIOp());
+  if (name == "onnx.Sub")
+    return binary(arith::SubFOp(), arith::SubIOp());
+  if (name == "onnx.Mul")
+    return binary(arith::MulFOp(), arith::MulIOp());
+  if (name == "onnx.Div")
+    return binary(arith::DivFOp(), arith::DivSIOp());
+  if (name == "onnx.Max")
+    return binary(arith::MaximumFOp(), arith::MaxSIOp());
+  if (name == "onnx.Min")
+    return binary(arith::MinimumFOp(), arith::MinSIOp());
+  if (name == "onnx.Pow" && f)
+    return ScalarFn([](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Value exponent = a[1];
+      if (exponent.getType() != a[0].getType())
+        exponent = castScalar(b, loc, exponent, a[0].getType());
+      return math::PowFOp::create(b, loc, a[0], exponent);
+    });
+  if (name == "onnx.Equal")
+    return compare(arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq);
+  if (name == "onnx.Less")
+    return compare(arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
+  if (name == "onnx.LessOrEqual")
+    return compare(arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle);
+  if (name == "onnx.Greater")
+    return compare(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt);
+  if (name == "onnx.GreaterOrEqual")
+    return compare(arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge);
+  if (name == "onnx.And" || name == "onnx.Or" || name == "onnx.Xor") {
+    if (!elem.isInteger(1))
+      return std::nullopt;
+    return ScalarFn([name](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      if (name == "onnx.And")
+        return arith::AndIOp::create(b, loc, a[0], a[1]);
+      if (name == "onnx.Or")
+        return arith::OrIOp::create(b, loc, a[0], a[1]);
+      return arith::XOrIOp::create(b, loc, a[0], a[1]);
+    });
+  }
+  if (name == "onnx.Not" && elem.isInteger(1))
+    return ScalarFn([](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      return arith::XOrIOp::create(b, loc, a[0],
+                                   arith::ConstantOp::create(b, loc, b.getBoolAttr(true)));
+    });
+  if (name == "onnx.Where")
+    return ScalarFn([](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      return arith::SelectOp::create(b, loc, a[0], a[1], a[2]);
+    });
+  if (name == "onnx.Neg")
+    return ScalarFn([f](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      if (f)
+        return arith::NegFOp::create(b, loc, a[0]);
+      Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(a[0].getType(), 0));
+      return arith::SubIOp::create(b, loc, zero, a[0]);
+    });
+  if (name == "onnx.Abs")
+    return f ? floatUnary(math::AbsFOp())
+             : std::optional<ScalarFn>(ScalarFn([](OpBuilder &b, Location loc,
+                                                   ValueRange a) -> Value {
+                 return math::AbsIOp::create(b, loc, a[0]);
+               }));
+  if (name == "onnx.Exp")
+    return floatUnary(math::ExpOp());
+  if (name == "onnx.Log")
+    return floatUnary(math::LogOp());
+  if (name == "onnx.Sqrt")
+    return floatUnary(math::SqrtOp());
+  if (name == "onnx.Tanh")
+    return floatUnary(math::TanhOp());
+  if (name == "onnx.Erf")
+    return floatUnary(math::ErfOp());
+  if (name == "onnx.Sin")
+    return floatUnary(math::SinOp());
+  if (name == "onnx.Cos")
+    return floatUnary(math::CosOp());
+  if (name == "onnx.Floor")
+    return floatUnary(math::FloorOp());
+  if (name == "onnx.Ceil")
+    return floatUnary(math::CeilOp());
+  if (!f)
+    return std::nullopt;
+  if (name == "onnx.Reciprocal")
+    return ScalarFn([](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Value one = arith::ConstantOp::create(b, loc, b.getFloatAttr(a[0].getType(), 1.0));
+      return arith::DivFOp::create(b, loc, one, a[0]);
+    });
+  if (name == "onnx.Relu")
+    return ScalarFn([](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(a[0].getType(), 0.0));
+      return arith::MaximumFOp::create(b, loc, a[0], zero);
+    });
+  if (name == "onnx.Sigmoid")
+    return ScalarFn([](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Type t = a[0].getType();
+      Value one = arith::ConstantOp::create(b, loc, b.getFloatAttr(t, 1.0));
+      Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, a[0]));
+      return arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, one, e));
+    });
+  if (name == "onnx.LeakyRelu") {
+    double alpha = 0.01;
+    if (auto attr = op->getAttrOfType<FloatAttr>("alpha"))
+      alpha = attr.getValueAsDouble();
+    return ScalarFn([alpha](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Type t = a[0].getType();
+      Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(t, 0.0));
+      Value scaled = arith::MulFOp::create(
+          b, loc, a[0], arith::ConstantOp::create(b, loc, b.getFloatAttr(t, alpha)));
+      Value positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a[0], zero);
+      return arith::SelectOp::create(b, loc, positive, a[0], scaled);
+    });
+  }
+  return std::nullopt;
+}
+
+class OnnxToLinalgLowering {
+public:
+  explicit OnnxToLinalgLowering(func::FuncOp func) : func(func), b(func.getContext()) {}
+
+  LogicalResult run();
+
+private:
+  /// Why `op` cannot be lowered, or an empty string.
+  std::string unsupportedReason(Operation *op);
+  FailureOr<Value> lower(Operation *op);
+  Value lowerMatMul(Location loc, Value a, Value bm, RankedTensorType resultType);
+  Value lowerReduce(Operation *op, RankedTensorType resultType);
+  Value lowerSoftmax(Operation *op, RankedTensorType resultType);
+
+  func::FuncOp func;
+  OpBuilder b;
+};
+
+} // namespace
+
+static const llvm::StringSet<> kElementwise = {
+    "onnx.Add",  "onnx.Sub",  "onnx.Mul",     "onnx.Div",   "onnx.Max",
+    "onnx.Min",  "onnx.Pow",  "onnx.Equal",   "onnx.Less",  "onnx.LessOrEqual",
+    "onnx.Greater", "onnx.GreaterOrEqual", "onnx.And", "onnx.Or", "onnx.Xor",
+    "onnx.Not",  "onnx.Where", "onnx.Neg",    "onnx.Abs",   "onnx.Exp",
+    "onnx.Log",  "onnx.Sqrt", "onnx.Tanh",    "onnx.Erf",   "onnx.Sin",
+    "onnx.Cos",  "onnx.Floor", "onnx.Ceil",   "onnx.Reciprocal", "onnx.Relu",
+    "onnx.Sigmoid", "onnx.LeakyRelu"};
+static const llvm::StringSet<> kOthers = {
+    "onnx.Constant", "onnx.Identity", "onnx.Cast",     "onnx.MatMul",
+    "onnx.Gemm",     "onnx.Softmax",  "onnx.Transpose", "onnx.Reshape",
+    "onnx.ReduceSum", "onnx.ReduceMean", "onnx.ReduceMax", "onnx.ReduceMin"};
+
+std::string OnnxToLinalgLowering::unsupportedReason(Operation *op) {
+  StringRef name = op->getName().getStringRef();
+  if (!kElementwise.contains(name) && !kOthers.contains(name))
+    return "no CPU lowering for " + name.drop_front(5).str() + " yet";
+  for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
+    auto ranked = dyn_cast<RankedTensorType>(t);
+    if (!ranked)
+      return "its operand and result types must be ranked tensors";
+    Type e = ranked.getElementType();
+    if (!isa<FloatType>(e) && !e.isSignlessInteger()) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << "element type " << e << " is not supported yet";
+      return text;
+    }
+  }
+  if (kElementwise.contains(name) && !elementwiseBody(op))
+    return "no lowering for this element type";
+  if (name == "onnx.MatMul" || name == "onnx.Gemm") {
+    for (Value v : op->getOperands().take_front(2))
+      if (cast<RankedTensorType>(v.getType()).getRank() < 2)
+        return "one-dimensional MatMul operands are not supported yet";
+  }
+  if (name == "onnx.Gemm" && (intAttr(op, "transA").value_or(0) ||
+                              op->getNumOperands() > 3))
+    return "Gemm with transA is not supported yet";
+  if (name == "onnx.Reshape") {
+    if (!cast<RankedTensorType>(op->getResult(0).getType()).hasStaticShape())
+      return "Reshape to a dynamic shape is not supported yet";
+  }
+  if (name.starts_with("onnx.Reduce")) {
+    if (op->getNumOperands() > 1 && !constantInts(op->getOperand(1)))
+      return "reduction axes must be constant";
+    if (intAttr(op, "noop_with_empty_axes").value_or(0))
+      return "noop_with_empty_axes is not supported yet";
+  }
+  return "";
+}
+
+Value OnnxToLinalgLowering::lowerMatMul(Location loc, Value a, Value bm,
+                                        RankedTensorType resultType) {
+  MLIRContext *ctx = b.getContext();
+  auto at = cast<RankedTensorType>(a.getType()), bt = cast<RankedTensorType>(bm.getType());
+  int64_t rank = resultType.getRank(); // batch..., M, N
+  int64_t loops = rank + 1;            // + K
+  AffineExpr m = getAffineDimExpr(rank - 2, ctx), n = getAffineDimExpr(rank - 1, ctx),
+             k = getAffineDimExpr(rank, ctx);
+  auto operandMap = [&](RankedTensorType t, AffineExpr row, AffineExpr col) {
+    SmallVector<AffineExpr> exprs;
+    int64_t batch = t.getRank() - 2, offset = (rank - 2) - batch;
+    for (int64_t i = 0; i < batch; ++i)
+      exprs.push_back(t.getDimSize(i) == 1 && resultType.getDimSize(offset + i) != 1
+                          ? getAffineConstantExpr(0, ctx)
+                          : getAffineDimExpr(offset + i, ctx));
+    exprs.push_back(row);
+    exprs.push_back(col);
+    return AffineMap::get(loops, 0, exprs, ctx);
+  };
+  SmallVector<AffineExpr> outExprs;
+  for (int64_t i = 0; i < rank; ++i)
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  SmallVector<AffineMap> maps = {operandMap(at, m, k), operandMap(bt, k, n),
+                                 AffineMap::get(loops, 0, outExprs, ctx)};
+  SmallVector<std::pair<Value, int64_t>> sources(rank);
+  for (int64_t i = 0; i < rank - 2; ++i) {
+    int64_t ai = i - ((rank - 2) - (at.getRank() - 2));
+    int64_t bi = i - ((rank - 2) - (bt.getRank() - 2));
+    if (ai >= 0 && at.isDynamicDim(ai))
+      sources[i] = {a, ai};
+    else if (bi >= 0)
+      sources[i] = {bm, bi};
+  }
+  sources[rank - 2] = {a, at.getRank() - 2};
+  sources[rank - 1] = {bm, bt.getRank() - 1};
+  Type elem = resultType.getElementType();
+  Value init = emptyLike(b, loc, resultType, sources);
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
+  init = linalg::FillOp::create(b, loc, zero, init).getResult(0);
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  bool f = isFloat(elem);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, ValueRange{a, bm}, ValueRange{init}, maps,
+             iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value prod = f ? Value(arith::MulFOp::create(nb, nloc, args[0], args[1]))
+                              : Value(arith::MulIOp::create(nb, nloc, args[0], args[1]));
+               Value sum = f ? Value(arith::AddFOp::create(nb, nloc, args[2], prod))
+                             : Value(arith::AddIOp::create(nb, nloc, args[2], prod));
+               linalg::YieldOp::create(nb, nloc, sum);
+             })
+      .getResult(0);
+}
+
+/// Reduction over `axes` (ONNX semantics: all axes when none are given).
+/// `kind` picks the combiner; Mean divides by the reduced element count.
+Value OnnxToLinalgLowering::lowerReduce(Operation *op, RankedTensorType resultType) {
+  Location loc = op->getLoc();
+  MLIRContext *ctx = b.getContext();
+  Value in = op->getOperand(0);
+  auto inType = cast<RankedTensorType>(in.getType());
+  int64_t rank = inType.getRank();
+  SmallVector<int64_t> axes;
+  if (op->getNumOperands() > 1)
+    axes = *constantInts(op->getOperand(1));
+  else if (auto attr = op->getAttrOfType<ArrayAttr>("axes"))
+    for (Attribute a : attr)
+      axes.push_back(cast<IntegerAttr>(a).getInt());
+  SmallVector<bool> reduced(rank, axes.empty());
+  for (int64_t a : axes)
+    reduced[a < 0 ? a + rank : a] = true;
+  bool keep = intAttr(op, "keepdims").value_or(1) != 0;
+
+  // The accumulator has the result's shape without kept unit dims.
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<int64_t> accShape;
+  SmallVector<std::pair<Value, int64_t>> sources;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!reduced[i]) {
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+      accShape.push_back(inType.getDimSize(i));
+      sources.push_back({in, i});
+    }
+  Type elem = inType.getElementType();
+  auto accType = RankedTensorType::get(accShape, elem);
+  StringRef name = op->getName().getStringRef();
+  bool f = isFloat(elem);
+  TypedAttr initAttr = b.getZeroAttr(elem);
+  if (name == "onnx.ReduceMax" || name == "onnx.ReduceMin") {
+    bool isMax = name == "onnx.ReduceMax";
+    if (f)
+      initAttr = b.getFloatAttr(elem, isMax ? -std::numeric_limits<double>::infinity()
+                                            : std::numeric_limits<double>::infinity());
+    else
+      initAttr = b.getIntegerAttr(elem, isMax ? APInt::getSignedMinValue(elem.getIntOrFloatBitWidth())
+                                              : APInt::getSignedMaxValue(elem.getIntOrFloatBitWidth()));
+  }
+  Value init = emptyLike(b, loc, accType, sources);
+  init = linalg::FillOp::create(b, loc, arith::ConstantOp::create(b, loc, initAttr).getResult(),
+                                init)
+             .getResult(0);
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t i = 0; i < rank; ++i)
+    iterators.push_back(reduced[i] ? utils::IteratorType::reduction
+                                   : utils::IteratorType::parallel);
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                 AffineMap::get(rank, 0, outExprs, ctx)};
+  Value acc =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{accType}, ValueRange{in}, ValueRange{init}, maps, iterators,
+          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+            Value r;
+            if (name == "onnx.ReduceMax")
+              r = f ? Value(arith::MaximumFOp::create(nb, nloc, args[0], args[1]))
+                    : Value(arith::MaxSIOp::create(nb, nloc, args[0], args[1]));
+            else if (name == "onnx.ReduceMin")
+              r = f ? Value(arith::MinimumFOp::create(nb, nloc, args[0], args[1]))
+                    : Value(arith::MinSIOp::create(nb, nloc, args[0], args[1]));
+            else
+              r = f ? Value(arith::AddFOp::create(nb, nloc, args[0], args[1]))
+                    : Value(arith::AddIOp::create(nb, nloc, args[0], args[1]));
+            linalg::YieldOp::create(nb, nloc, r);
+          })
+          .getResult(0);
+  if (name == "onnx.ReduceMean") {
+    // Divide by the number of reduced elements (computed at run time when dynamic).
+    Value count = arith::ConstantIndexOp::create(b, loc, 1);
+    for (int64_t i = 0; i < rank; ++i)
+      if (reduced[i])
+        count = arith::MulIOp::create(b, loc, count, tensor::DimOp::create(b, loc, in, i));
+    Value countInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), count);
+    Value divisor = f ? Value(arith::SIToFPOp::create(b, loc, elem, countInt))
+                      : castScalar(b, loc, countInt, elem);
+    acc = buildElementwise(b, loc, accType, ValueRange{acc},
+                           [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                             if (f)
+                               return arith::DivFOp::create(nb, nloc, a[0], divisor);
+                             return arith::DivSIOp::create(nb, nloc, a[0], divisor);
+                           });
+  }
+  if (!keep || accType == resultType)
+    return acc;
+  // keepdims: expand the reduced axes back as unit dims.
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices current;
+  for (int64_t i = 0; i < rank; ++i) {
+    current.push_back(i);
+    if (!reduced[i]) {
+      groups.push_back(current);
+      current.clear();
+    }
+  }
+  if (groups.empty()) {
+    return tensor::ExpandShapeOp::create(b, loc, resultType, acc,
+                                         SmallVector<ReassociationIndices>{});
+  }
+  groups.back().append(current.begin(), current.end());
+  return tensor::ExpandShapeOp::create(b, loc, resultType, acc, groups);
+}
+
+/// Three passes over the axis: maximum, sum of exp(x - max), normalize.
+Value OnnxToLinalgLowering::lowerSoftmax(Operation *op, RankedTensorType resultType) {
+  Location loc = op->getLoc();
+  MLIRContext *ctx = b.getContext();
+  Value in = op->getOperand(0);
+  int64_t rank = resultType.getRank();
+  int64_t axis = intAttr(op, "axis").value_or(-1);
+  if (axis < 0)
+    axis += rank;
+  Type elem = resultType.getElementType();
+  SmallVector<int64_t> rowShape;
+  SmallVector<AffineExpr> rowExprs;
+  SmallVector<std::pair<Value, int64_t>> sources;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != axis) {
+      rowShape.push_back(resultType.getDimSize(i));
+      rowExprs.push_back(getAffineDimExpr(i, ctx));
+      sources.push_back({in, i});
+    }
+  auto rowType = RankedTensorType::get(rowShape, elem);
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap rowMap = AffineMap::get(rank, 0, rowExprs, ctx);
+  SmallVector<utils::IteratorType> reduceIters(rank, utils::IteratorType::parallel);
+  reduceIters[axis] = utils::IteratorType::reduction;
+  SmallVector<utils::IteratorType> parallelIters(rank, utils::IteratorType::parallel);
+
+  auto filled = [&](double value) {
+    Value init = emptyLike(b, loc, rowType, sources);
+    Value c = arith::ConstantOp::create(b, loc, b.getFloatAttr(elem, value));
+    return linalg::FillOp::create(b, loc, c, init).getResult(0);
+  };
+  Value max = linalg::GenericOp::create(
+                  b, loc, TypeRange{rowType}, ValueRange{in},
+                  ValueRange{filled(-std::numeric_limits<double>::infinity())},
+                  SmallVector<AffineMap>{identity, rowMap}, reduceIters,
+                  [&](OpBuilder &nb, Location nloc, ValueRange a) {
+                    linalg::YieldOp::create(nb, nloc,
+                                            arith::MaximumFOp::create(nb, nloc, a[0], a[1]).getResult());
+                  })
+                  .getResult(0);
+  Value sum = linalg::GenericOp::create(
+                  b, loc, TypeRange{rowType}, ValueRange{in, max}, ValueRange{filled(0.0)},
+                  SmallVector<AffineMap>{identity, rowMap, rowMap}, reduceIters,
+                  [&](OpBuilder &nb, Location nloc, ValueRange a) {
+                    Value e = math::ExpOp::create(nb, nloc, arith::SubFOp::create(nb, nloc, a[0], a[1]));
+                    linalg::YieldOp::create(nb, nloc,
+                                            arith::AddFOp::create(nb, nloc, a[2], e).getResult());
+                  })
+                  .getResult(0);
+  SmallVector<std::pair<Value, int64_t>> outSources;
+  for (int64_t i = 0; i < rank; ++i)
+    outSources.push_back({in, i});
+  Value init = emptyLike(b, loc, resultType, outSources);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, ValueRange{in, max, sum}, ValueRange{init},
+             SmallVector<AffineMap>{identity, rowMap, rowMap, identity}, parallelIters,
+             [&](OpBuilder &nb, Location nloc, ValueRange a) {
+               Value e = math::ExpOp::create(nb, nloc, arith::SubFOp::create(nb, nloc, a[0], a[1]));
+               linalg::YieldOp::create(nb, nloc,
+                                       arith::DivFOp::create(nb, nloc, e, a[2]).getResult());
+             })
+      .getResult(0);
+}
+
+FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
+  Location loc = op->getLoc();
+  StringRef name = op->getName().getStringRef();
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  b.setInsertionPoint(op);
+
+  if (kElementwise.contains(name)) {
+    ScalarFn body = *elementwiseBody(op);
+    return buildElementwise(b, loc, resultType, op->getOperands(), body);
+  }
+  if (name == "onnx.Constant") {
+    auto value = dyn_cast_or_null<TypedAttr>(op->getAttr("value"));
+    if (!value || value.getType() != resultType)
+      return failure();
+    return Value(arith::ConstantOp::create(b, loc, value));
+  }
+  if (name == "onnx.Identity")
+    return op->getOperand(0);
+  if (name == "onnx.Cast") {
+    Type to = resultType.getElementType();
+    return buildElementwise(b, loc, resultType, op->getOperands(),
+                            [to](OpBuilder &nb, Location nloc, ValueRange a) {
+                              return castScalar(nb, nloc, a[0], to);
+                            });
+  }
+  if (name == "onnx.MatMul")
+    return lowerMatMul(loc, op->getOperand(0), op->getOperand(1), resultType);
+  if (name == "onnx.Gemm") {
+    // alpha * A × op(B) + beta * C; transB transposes B first.
+    Value bm = op->getOperand(1);
+    if (intAttr(op, "transB").value_or(0)) {
+      auto bt = cast<RankedTensorType>(bm.getType());
+      auto tt = RankedTensorType::get({bt.getDimSize(1), bt.getDimSize(0)}, bt.getElementType());
+      Value init = emptyLike(b, loc, tt, {{bm, 1}, {bm, 0}});
+      bm = linalg::TransposeOp::create(b, loc, bm, init, ArrayRef<int64_t>{1, 0}).getResult()[0];
+    }
+    Value y = lowerMatMul(loc, op->getOperand(0), bm, resultType);
+    double alpha = 1.0, beta = 1.0;
+    if (auto a = op->getAttrOfType<FloatAttr>("alpha"))
+      alpha = a.getValueAsDouble();
+    if (auto a = op->getAttrOfType<FloatAttr>("beta"))
+      beta = a.getValueAsDouble();
+    Type elem = resultType.getElementType();
+    SmallVector<Value> ins = {y};
+    if (op->getNumOperands() > 2)
+      ins.push_back(op->getOperand(2));
+    bool hasC = ins.size() > 1;
+    return buildElementwise(b, loc, resultType, ins,
+                            [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                              Value r = a[0];
+                              if (alpha != 1.0)
+                                r = arith::MulFOp::create(nb, nloc, r,
+                                    arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, alpha)));
+                              if (!hasC)
+                                return r;
+                              Value c = a[1];
+                              if (beta != 1.0)
+                                c = arith::MulFOp::create(nb, nloc, c,
+                                    arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, beta)));
+                              return arith::AddFOp::create(nb, nloc, r, c);
+                            });
+  }
+  if (name == "onnx.Softmax")
+    return lowerSoftmax(op, resultType);
+  if (name.starts_with("onnx.Reduce"))
+    return lowerReduce(op, resultType);
+  if (name == "onnx.Transpose") {
+    Value in = op->getOperand(0);
+    int64_t rank = resultType.getRank();
+    SmallVector<int64_t> perm;
+    if (auto attr = op->getAttrOfType<ArrayAttr>("perm"))
+      for (Attribute a : attr)
+        perm.push_back(cast<IntegerAttr>(a).getInt());
+    else
+      for (int64_t i = rank - 1; i >= 0; --i)
+        perm.push_back(i);
+    SmallVector<std::pair<Value, int64_t>> sources;
+    for (int64_t p : perm)
+      sources.push_back({in, p});
+    Value init = emptyLike(b, loc, resultType, sources);
+    return linalg::TransposeOp::create(b, loc, in, init, perm).getResult()[0];
+  }
+  if (name == "onnx.Reshape") {
+    // Static result: reshape with the result's own sizes (ONNX's 0 and -1 are
+    // already resolved in the type).
+    SmallVector<int64_t> sizes(resultType.getShape());
+    auto shapeType = RankedTensorType::get({int64_t(sizes.size())}, b.getI64Type());
+    Value shape = arith::ConstantOp::create(b, loc, DenseIntElementsAttr::get(shapeType, sizes));
+    return Value(tensor::ReshapeOp::create(b, loc, resultType, op->getOperand(0), shape));
+  }
+  return failure();
+}
+
+LogicalResult OnnxToLinalgLowering::run() {
+  SmallVector<Operation *> ops;
+  bool ok = true;
+  func.walk([&](Operation *op) {
+    if (op->getName().getDialectNamespace() != "onnx")
+      return;
+    std::string reason = unsupportedReason(op);
+    if (!reason.empty()) {
+      op->emitError() << "node '" << nodeName(op) << "' ("
+                      << op->getName().getStringRef().drop_front(5) << "): " << reason;
+      ok = false;
+      return;
+    }
+    ops.push_back(op);
+  });
+  if (!ok)
+    return failure();
+  for (Operation *op : ops) {
+    FailureOr<Value> replacement = lower(op);
+    if (failed(replacement))
+      return op->emitError() << "node '" << nodeName(op) << "': lowering failed";
+    op->getResult(0).replaceAllUsesWith(*replacement);
+    op->erase();
+  }
+  return success();
+}
+
+namespace {
+struct LoomConvertOnnxToLinalgPass
+    : loom::impl::LoomConvertOnnxToLinalgPassBase<LoomConvertOnnxToLinalgPass> {
+  void runOnOperation() override {
+    if (failed(OnnxToLinalgLowering(getOperation()).run()))
+      signalPassFailure();
+  }
+};
+} // namespace
