@@ -8,6 +8,7 @@
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Onnx/Transforms/Passes.h"
 #include "loom/InitAllDialects.h"
+#include "loom/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -19,6 +20,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   loom::onnx::registerLoomOnnxPasses();
   loom::registerLoomConversionPasses();
+  loom::registerPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

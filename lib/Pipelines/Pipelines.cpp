@@ -1,0 +1,45 @@
+//===- Pipelines.cpp - loom's named pass pipelines --------------*- C++ -*-===//
+
+#include "loom/Pipelines/Pipelines.h"
+
+#include "loom/Conversion/Passes.h"
+#include "loom/Dialect/Onnx/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void loom::buildGraphPassPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(onnx::createLoomOnnxRefineShapesPass());
+}
+
+// The upstream part is spelled as a pipeline string: it is exactly what one
+// would pass to mlir-opt, and it is checked when parsed (the caller must have
+// registered upstream passes, as every loom tool does).
+static constexpr const char *kCpuLowering =
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-deallocation-pipeline,"
+    "func.func(convert-linalg-to-loops),"
+    "convert-math-to-libm,lower-affine,convert-scf-to-cf,expand-strided-metadata,"
+    "finalize-memref-to-llvm,convert-math-to-llvm,convert-arith-to-llvm,"
+    "convert-index-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
+    "reconcile-unrealized-casts";
+
+LogicalResult loom::buildCpuLoweringPassPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createLoomConvertOnnxToLinalgPass());
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+  return parsePassPipeline(kCpuLowering, pm);
+}
+
+void loom::registerPipelines() {
+  PassPipelineRegistration<>(
+      "loom-graph-pipeline", "loom's graph-level passes (shape refinement)",
+      [](OpPassManager &pm) { buildGraphPassPipeline(pm); });
+  PassPipelineRegistration<>(
+      "loom-cpu-lowering-pipeline",
+      "lower onnx ops on tensors to the LLVM dialect for the CPU",
+      [](OpPassManager &pm) { (void)buildCpuLoweringPassPipeline(pm); });
+}
