@@ -21,7 +21,9 @@ void loom::buildGraphPassPipeline(OpPassManager &pm) {
 static constexpr const char *kCpuLowering =
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-deallocation-pipeline,"
+    // Results are owned by the caller: the deallocation pipeline clones
+    // returned arguments and globals, and the clones become alloc + copy.
+    "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
     "func.func(convert-linalg-to-loops),"
     "convert-math-to-libm,lower-affine,convert-scf-to-cf,expand-strided-metadata,"
     "finalize-memref-to-llvm,convert-math-to-llvm,convert-arith-to-llvm,"

@@ -32,10 +32,13 @@ namespace {
 
 using ScalarFn = std::function<Value(OpBuilder &, Location, ValueRange)>;
 
-std::string nodeName(Operation *op) {
+/// "node 'NAME' (OpType)" for ops imported from ONNX (their location is the
+/// node name), else just the op type.
+std::string describeNode(Operation *op) {
+  std::string type = op->getName().getStringRef().drop_front(5).str();
   if (auto name = dyn_cast<NameLoc>(op->getLoc()))
-    return name.getName().str();
-  return "?";
+    return "node '" + name.getName().str() + "' (" + type + ")";
+  return type;
 }
 
 std::optional<int64_t> intAttr(Operation *op, StringRef name) {
@@ -673,8 +676,7 @@ LogicalResult OnnxToLinalgLowering::run() {
       return;
     std::string reason = unsupportedReason(op);
     if (!reason.empty()) {
-      op->emitError() << "node '" << nodeName(op) << "' ("
-                      << op->getName().getStringRef().drop_front(5) << "): " << reason;
+      op->emitError() << describeNode(op) << ": " << reason;
       ok = false;
       return;
     }
@@ -685,7 +687,7 @@ LogicalResult OnnxToLinalgLowering::run() {
   for (Operation *op : ops) {
     FailureOr<Value> replacement = lower(op);
     if (failed(replacement))
-      return op->emitError() << "node '" << nodeName(op) << "': lowering failed";
+      return op->emitError() << describeNode(op) << ": lowering failed";
     op->getResult(0).replaceAllUsesWith(*replacement);
     op->erase();
   }

@@ -1,0 +1,56 @@
+// RUN: loom-opt %s --split-input-file --verify-diagnostics \
+// RUN:   --pass-pipeline='builtin.module(func.func(loom-convert-onnx-to-linalg))' | FileCheck %s
+
+// Broadcasting: the [8] operand is indexed by the last loop only; the dynamic
+// batch is read from the operand that has it.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func @add_broadcast
+// CHECK: %[[DIM:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[INIT:.*]] = tensor.empty(%[[DIM]]) : tensor<?x8xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]], iterator_types = ["parallel", "parallel"]}
+// CHECK: arith.addf
+func.func @add_broadcast(%a: tensor<?x8xf32>, %b: tensor<8xf32>) -> tensor<?x8xf32> {
+  %0 = "onnx.Add"(%a, %b) : (tensor<?x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+// MatMul: a reduction over K into a zero-filled accumulator.
+// CHECK-LABEL: func @matmul
+// CHECK: linalg.fill
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @matmul(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>) -> tensor<2x3x5xf32> {
+  %0 = "onnx.MatMul"(%a, %b) : (tensor<2x3x4xf32>, tensor<4x5xf32>) -> tensor<2x3x5xf32>
+  return %0 : tensor<2x3x5xf32>
+}
+
+// -----
+
+// Softmax: three passes (maximum, sum of exp(x - max), normalize).
+// CHECK-LABEL: func @softmax
+// CHECK: linalg.generic {{.*}} ["parallel", "reduction"]
+// CHECK: arith.maximumf
+// CHECK: linalg.generic {{.*}} ["parallel", "reduction"]
+// CHECK: math.exp
+// CHECK: linalg.generic {{.*}} ["parallel", "parallel"]
+// CHECK: arith.divf
+func.func @softmax(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  %0 = "onnx.Softmax"(%x) {axis = -1 : si64} : (tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// Everything unsupported is reported at once (imported ops name their ONNX
+// node: see test/e2e/node-tests.test).
+func.func @unsupported(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x3x3xf32>, %s: tensor<?xf32>) {
+  // expected-error @+1 {{Conv: no CPU lowering for Conv yet}}
+  %0 = "onnx.Conv"(%x, %w) : (tensor<1x1x4x4xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x2x2xf32>
+  // expected-error @+1 {{Relu: its operand and result types must be ranked tensors}}
+  %1 = "onnx.Relu"(%s) : (tensor<?xf32>) -> tensor<*xf32>
+  return
+}
