@@ -171,10 +171,22 @@ std::optional<ScalarFn> elementwiseBody(Operation *op) {
     return binary(arith::MulFOp(), arith::MulIOp());
   if (name == "onnx.Div")
     return binary(arith::DivFOp(), arith::DivSIOp());
-  if (name == "onnx.Max")
-    return binary(arith::MaximumFOp(), arith::MaxSIOp());
-  if (name == "onnx.Min")
-    return binary(arith::MinimumFOp(), arith::MinSIOp());
+  if (name == "onnx.Max" || name == "onnx.Min") {
+    // Variadic in ONNX: fold over all inputs (one input is the identity).
+    bool isMax = name == "onnx.Max";
+    return ScalarFn([=](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Value r = a[0];
+      for (Value v : a.drop_front()) {
+        if (f)
+          r = isMax ? Value(arith::MaximumFOp::create(b, loc, r, v))
+                    : Value(arith::MinimumFOp::create(b, loc, r, v));
+        else
+          r = isMax ? Value(arith::MaxSIOp::create(b, loc, r, v))
+                    : Value(arith::MinSIOp::create(b, loc, r, v));
+      }
+      return r;
+    });
+  }
   if (name == "onnx.Pow" && f)
     return ScalarFn([](OpBuilder &b, Location loc, ValueRange a) -> Value {
       Value exponent = a[1];
@@ -320,7 +332,9 @@ std::string OnnxToLinalgLowering::unsupportedReason(Operation *op) {
     if (!ranked)
       return "its operand and result types must be ranked tensors";
     Type e = ranked.getElementType();
-    if (!isa<FloatType>(e) && !e.isSignlessInteger()) {
+    // bf16 needs compiler-rt's conversion routines, which the link step does
+    // not pull in yet.
+    if ((!isa<FloatType>(e) && !e.isSignlessInteger()) || e.isBF16()) {
       std::string text;
       llvm::raw_string_ostream os(text);
       os << "element type " << e << " is not supported yet";
