@@ -194,6 +194,24 @@ std::optional<ScalarFn> elementwiseBody(Operation *op) {
         exponent = castScalar(b, loc, exponent, a[0].getType());
       return math::PowFOp::create(b, loc, a[0], exponent);
     });
+  if (name == "onnx.Mod") {
+    // fmod=1: C's fmod; fmod=0 (integers only): the result takes the divisor's sign.
+    bool fmod = intAttr(op, "fmod").value_or(0) != 0;
+    if (f != fmod)
+      return std::nullopt;
+    return ScalarFn([f](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      if (f)
+        return arith::RemFOp::create(b, loc, a[0], a[1]);
+      Value r = arith::RemSIOp::create(b, loc, a[0], a[1]);
+      Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(a[0].getType(), 0));
+      Value rNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, zero);
+      Value dNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, a[1], zero);
+      Value rNonZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r, zero);
+      Value fix = arith::AndIOp::create(b, loc, rNonZero,
+                                        arith::XOrIOp::create(b, loc, rNeg, dNeg));
+      return arith::SelectOp::create(b, loc, fix, arith::AddIOp::create(b, loc, r, a[1]), r);
+    });
+  }
   if (name == "onnx.Equal")
     return compare(arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq);
   if (name == "onnx.Less")
@@ -274,6 +292,13 @@ std::optional<ScalarFn> elementwiseBody(Operation *op) {
       Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, a[0]));
       return arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, one, e));
     });
+  if (name == "onnx.PRelu")
+    return ScalarFn([](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(a[0].getType(), 0.0));
+      Value positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a[0], zero);
+      return arith::SelectOp::create(b, loc, positive, a[0],
+                                     arith::MulFOp::create(b, loc, a[0], a[1]));
+    });
   if (name == "onnx.LeakyRelu") {
     double alpha = 0.01;
     if (auto attr = op->getAttrOfType<FloatAttr>("alpha"))
@@ -302,7 +327,7 @@ private:
   FailureOr<Value> lower(Operation *op);
   Value lowerMatMul(Location loc, Value a, Value bm, RankedTensorType resultType);
   Value lowerReduce(Operation *op, RankedTensorType resultType);
-  Value lowerSoftmax(Operation *op, RankedTensorType resultType);
+  Value lowerSoftmax(Operation *op, RankedTensorType resultType, bool logarithm);
 
   func::FuncOp func;
   OpBuilder b;
@@ -317,15 +342,20 @@ static const llvm::StringSet<> kElementwise = {
     "onnx.Not",  "onnx.Where", "onnx.Neg",    "onnx.Abs",   "onnx.Exp",
     "onnx.Log",  "onnx.Sqrt", "onnx.Tanh",    "onnx.Erf",   "onnx.Sin",
     "onnx.Cos",  "onnx.Floor", "onnx.Ceil",   "onnx.Reciprocal", "onnx.Relu",
-    "onnx.Sigmoid", "onnx.LeakyRelu"};
+    "onnx.Sigmoid", "onnx.LeakyRelu", "onnx.Mod", "onnx.PRelu"};
 static const llvm::StringSet<> kOthers = {
     "onnx.Constant", "onnx.Identity", "onnx.Cast",     "onnx.MatMul",
-    "onnx.Gemm",     "onnx.Softmax",  "onnx.Transpose", "onnx.Reshape",
-    "onnx.ReduceSum", "onnx.ReduceMean", "onnx.ReduceMax", "onnx.ReduceMin"};
+    "onnx.Gemm",     "onnx.Softmax",  "onnx.LogSoftmax", "onnx.Transpose",
+    "onnx.ReduceSum", "onnx.ReduceMean", "onnx.ReduceMax", "onnx.ReduceMin",
+    "onnx.Clip",     "onnx.Dropout",  "onnx.CastLike", "onnx.ConstantOfShape",
+    "onnx.Trilu",    "onnx.Concat",   "onnx.Gather",   "onnx.Slice"};
+/// Ops that only reinterpret the shape; their (static) result type says how.
+static const llvm::StringSet<> kReshapes = {
+    "onnx.Reshape", "onnx.Unsqueeze", "onnx.Squeeze", "onnx.Flatten"};
 
 std::string OnnxToLinalgLowering::unsupportedReason(Operation *op) {
   StringRef name = op->getName().getStringRef();
-  if (!kElementwise.contains(name) && !kOthers.contains(name))
+  if (!kElementwise.contains(name) && !kOthers.contains(name) && !kReshapes.contains(name))
     return "no CPU lowering for " + name.drop_front(5).str() + " yet";
   for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
     auto ranked = dyn_cast<RankedTensorType>(t);
@@ -351,10 +381,29 @@ std::string OnnxToLinalgLowering::unsupportedReason(Operation *op) {
   if (name == "onnx.Gemm" && (intAttr(op, "transA").value_or(0) ||
                               op->getNumOperands() > 3))
     return "Gemm with transA is not supported yet";
-  if (name == "onnx.Reshape") {
+  if (kReshapes.contains(name) || name == "onnx.ConstantOfShape" || name == "onnx.Slice") {
     if (!cast<RankedTensorType>(op->getResult(0).getType()).hasStaticShape())
-      return "Reshape to a dynamic shape is not supported yet";
+      return name.drop_front(5).str() + " to a dynamic shape is not supported yet";
   }
+  if (name == "onnx.Dropout") {
+    if (op->getNumResults() > 1 && !op->getResult(1).use_empty())
+      return "Dropout's mask output is not supported yet";
+    if (op->getNumOperands() > 2) {
+      auto training = constantInts(op->getOperand(2));
+      if (!training || (*training)[0] != 0)
+        return "Dropout in training mode is not supported";
+    }
+  }
+  if (name == "onnx.Gather" &&
+      cast<RankedTensorType>(op->getOperand(1).getType()).getElementType().isInteger(1))
+    return "boolean indices";
+  if (name == "onnx.Slice") {
+    for (Value v : op->getOperands().drop_front())
+      if (v && !constantInts(v))
+        return "Slice needs constant starts, ends, axes and steps";
+  }
+  if (name == "onnx.Trilu" && op->getNumOperands() > 1 && !constantInts(op->getOperand(1)))
+    return "Trilu needs a constant k";
   if (name.starts_with("onnx.Reduce")) {
     if (op->getNumOperands() > 1 && !constantInts(op->getOperand(1)))
       return "reduction axes must be constant";
@@ -526,7 +575,8 @@ Value OnnxToLinalgLowering::lowerReduce(Operation *op, RankedTensorType resultTy
 }
 
 /// Three passes over the axis: maximum, sum of exp(x - max), normalize.
-Value OnnxToLinalgLowering::lowerSoftmax(Operation *op, RankedTensorType resultType) {
+Value OnnxToLinalgLowering::lowerSoftmax(Operation *op, RankedTensorType resultType,
+                                         bool logarithm) {
   Location loc = op->getLoc();
   MLIRContext *ctx = b.getContext();
   Value in = op->getOperand(0);
@@ -582,9 +632,13 @@ Value OnnxToLinalgLowering::lowerSoftmax(Operation *op, RankedTensorType resultT
              b, loc, TypeRange{resultType}, ValueRange{in, max, sum}, ValueRange{init},
              SmallVector<AffineMap>{identity, rowMap, rowMap, identity}, parallelIters,
              [&](OpBuilder &nb, Location nloc, ValueRange a) {
-               Value e = math::ExpOp::create(nb, nloc, arith::SubFOp::create(nb, nloc, a[0], a[1]));
-               linalg::YieldOp::create(nb, nloc,
-                                       arith::DivFOp::create(nb, nloc, e, a[2]).getResult());
+               Value shifted = arith::SubFOp::create(nb, nloc, a[0], a[1]);
+               Value r = logarithm
+                             ? Value(arith::SubFOp::create(nb, nloc, shifted,
+                                                           math::LogOp::create(nb, nloc, a[2])))
+                             : Value(arith::DivFOp::create(
+                                   nb, nloc, math::ExpOp::create(nb, nloc, shifted), a[2]));
+               linalg::YieldOp::create(nb, nloc, r);
              })
       .getResult(0);
 }
@@ -651,8 +705,225 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
                               return arith::AddFOp::create(nb, nloc, r, c);
                             });
   }
-  if (name == "onnx.Softmax")
-    return lowerSoftmax(op, resultType);
+  if (name == "onnx.Softmax" || name == "onnx.LogSoftmax")
+    return lowerSoftmax(op, resultType, name == "onnx.LogSoftmax");
+  if (name == "onnx.Dropout")
+    return op->getOperand(0); // inference: the identity
+  if (name == "onnx.CastLike") {
+    Type to = resultType.getElementType();
+    return buildElementwise(b, loc, resultType, op->getOperand(0),
+                            [to](OpBuilder &nb, Location nloc, ValueRange a) {
+                              return castScalar(nb, nloc, a[0], to);
+                            });
+  }
+  if (name == "onnx.Clip") {
+    // Optional scalar bounds; absent ones do not clip.
+    SmallVector<Value> ins = {op->getOperand(0)};
+    auto clip = cast<loom::onnx::ClipOp>(op);
+    bool hasMin = bool(clip.getMin()), hasMax = bool(clip.getMax());
+    if (hasMin)
+      ins.push_back(clip.getMin());
+    if (hasMax)
+      ins.push_back(clip.getMax());
+    bool f = isFloat(resultType.getElementType());
+    return buildElementwise(b, loc, resultType, ins,
+                            [=](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                              Value r = a[0];
+                              if (hasMin)
+                                r = f ? Value(arith::MaximumFOp::create(nb, nloc, r, a[1]))
+                                      : Value(arith::MaxSIOp::create(nb, nloc, r, a[1]));
+                              if (hasMax) {
+                                Value hi = a[hasMin ? 2 : 1];
+                                r = f ? Value(arith::MinimumFOp::create(nb, nloc, r, hi))
+                                      : Value(arith::MinSIOp::create(nb, nloc, r, hi));
+                              }
+                              return r;
+                            });
+  }
+  if (name == "onnx.ConstantOfShape") {
+    Type elem = resultType.getElementType();
+    TypedAttr fill = b.getZeroAttr(elem);
+    if (auto value = op->getAttrOfType<DenseElementsAttr>("value"))
+      fill = cast<TypedAttr>(*value.getValues<Attribute>().begin());
+    Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(), elem);
+    Value c = arith::ConstantOp::create(b, loc, fill);
+    return linalg::FillOp::create(b, loc, c, init).getResult(0);
+  }
+  if (name == "onnx.Trilu") {
+    // Keep element (i, j) of each trailing matrix when j - i >= k (upper) or
+    // j - i <= k (lower); zero the rest.
+    int64_t k = 0;
+    if (op->getNumOperands() > 1)
+      k = (*constantInts(op->getOperand(1)))[0];
+    bool upper = intAttr(op, "upper").value_or(1) != 0;
+    int64_t rank = resultType.getRank();
+    Type elem = resultType.getElementType();
+    return buildElementwise(b, loc, resultType, op->getOperand(0),
+                            [=](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                              Value i = linalg::IndexOp::create(nb, nloc, rank - 2);
+                              Value j = linalg::IndexOp::create(nb, nloc, rank - 1);
+                              Value diff = arith::SubIOp::create(nb, nloc, j, i);
+                              Value kc = arith::ConstantIndexOp::create(nb, nloc, k);
+                              Value keep = arith::CmpIOp::create(
+                                  nb, nloc, upper ? arith::CmpIPredicate::sge
+                                                  : arith::CmpIPredicate::sle,
+                                  diff, kc);
+                              Value zero = arith::ConstantOp::create(nb, nloc, nb.getZeroAttr(elem));
+                              return arith::SelectOp::create(nb, nloc, keep, a[0], zero);
+                            });
+  }
+  if (name == "onnx.Concat") {
+    // One generic over the result: along `axis`, each position reads the
+    // input whose range holds it (every input is read at a clamped index and
+    // the right one is selected). Avoids strided slice copies, which would
+    // need a memref-copy runtime helper.
+    int64_t rank = resultType.getRank();
+    int64_t axis = intAttr(op, "axis").value_or(0);
+    if (axis < 0)
+      axis += rank;
+    SmallVector<Value> inputs;
+    for (Value v : op->getOperands()) // inputs empty along the axis add nothing
+      if (cast<RankedTensorType>(v.getType()).getDimSize(axis) != 0)
+        inputs.push_back(v);
+    if (inputs.empty())
+      return failure();
+    SmallVector<Value> starts, sizes;
+    Value total = arith::ConstantIndexOp::create(b, loc, 0);
+    for (Value v : inputs) {
+      starts.push_back(total);
+      sizes.push_back(tensor::DimOp::create(b, loc, v, axis));
+      total = arith::AddIOp::create(b, loc, total, sizes.back());
+    }
+    SmallVector<Value> dyn;
+    for (int64_t i = 0; i < rank; ++i)
+      if (resultType.isDynamicDim(i))
+        dyn.push_back(i == axis ? total : Value(tensor::DimOp::create(b, loc, inputs[0], i)));
+    Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                         resultType.getElementType(), dyn);
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, b.getContext())};
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init}, maps, iters,
+               [&](OpBuilder &nb, Location nloc, ValueRange) {
+                 SmallVector<Value> coords;
+                 for (int64_t i = 0; i < rank; ++i)
+                   coords.push_back(linalg::IndexOp::create(nb, nloc, i));
+                 Value pos = coords[axis];
+                 Value zero = arith::ConstantIndexOp::create(nb, nloc, 0);
+                 Value one = arith::ConstantIndexOp::create(nb, nloc, 1);
+                 Value result;
+                 for (int64_t k = inputs.size() - 1; k >= 0; --k) {
+                   Value local = arith::SubIOp::create(nb, nloc, pos, starts[k]);
+                   Value last = arith::SubIOp::create(nb, nloc, sizes[k], one);
+                   Value clamped = arith::MinSIOp::create(
+                       nb, nloc, arith::MaxSIOp::create(nb, nloc, local, zero), last);
+                   SmallVector<Value> at = coords;
+                   at[axis] = clamped;
+                   Value v = tensor::ExtractOp::create(nb, nloc, inputs[k], at);
+                   if (!result) {
+                     result = v;
+                     continue;
+                   }
+                   Value inside = arith::CmpIOp::create(
+                       nb, nloc, arith::CmpIPredicate::slt, pos,
+                       arith::AddIOp::create(nb, nloc, starts[k], sizes[k]));
+                   result = arith::SelectOp::create(nb, nloc, inside, v, result);
+                 }
+                 linalg::YieldOp::create(nb, nloc, result);
+               })
+        .getResult(0);
+  }
+  if (name == "onnx.Gather") {
+    // out[i_0..i_{a-1}, j..., i_{a+1}..] = data[i_0.., idx[j...], i_{a+1}..];
+    // negative indices count from the end.
+    Value data = op->getOperand(0), indices = op->getOperand(1);
+    auto dataType = cast<RankedTensorType>(data.getType());
+    auto idxType = cast<RankedTensorType>(indices.getType());
+    int64_t axis = intAttr(op, "axis").value_or(0);
+    if (axis < 0)
+      axis += dataType.getRank();
+    int64_t q = idxType.getRank(), rank = resultType.getRank();
+    MLIRContext *ctx = b.getContext();
+    SmallVector<AffineExpr> idxExprs;
+    for (int64_t j = 0; j < q; ++j)
+      idxExprs.push_back(getAffineDimExpr(axis + j, ctx));
+    SmallVector<std::pair<Value, int64_t>> sources;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (i < axis)
+        sources.push_back({data, i});
+      else if (i < axis + q)
+        sources.push_back({indices, i - axis});
+      else
+        sources.push_back({data, i - q + 1});
+    }
+    Value init = emptyLike(b, loc, resultType, sources);
+    Value axisSize = tensor::DimOp::create(b, loc, data, axis);
+    SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, idxExprs, ctx),
+                                   AffineMap::getMultiDimIdentityMap(rank, ctx)};
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{resultType}, ValueRange{indices}, ValueRange{init}, maps, iters,
+               [&](OpBuilder &nb, Location nloc, ValueRange a) {
+                 Value idx = arith::IndexCastOp::create(nb, nloc, nb.getIndexType(), a[0]);
+                 Value zero = arith::ConstantIndexOp::create(nb, nloc, 0);
+                 Value negative = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, idx, zero);
+                 idx = arith::SelectOp::create(nb, nloc, negative,
+                                               arith::AddIOp::create(nb, nloc, idx, axisSize), idx);
+                 SmallVector<Value> coords;
+                 for (int64_t i = 0; i < dataType.getRank(); ++i) {
+                   if (i < axis)
+                     coords.push_back(linalg::IndexOp::create(nb, nloc, i));
+                   else if (i == axis)
+                     coords.push_back(idx);
+                   else
+                     coords.push_back(linalg::IndexOp::create(nb, nloc, i - 1 + q));
+                 }
+                 linalg::YieldOp::create(nb, nloc,
+                                         tensor::ExtractOp::create(nb, nloc, data, coords).getResult());
+               })
+        .getResult(0);
+  }
+  if (name == "onnx.Slice") {
+    // Constant starts/ends/axes/steps, static result: a strided extract_slice
+    // (negative steps read backwards through a generic).
+    Value data = op->getOperand(0);
+    auto dataType = cast<RankedTensorType>(data.getType());
+    int64_t rank = dataType.getRank();
+    auto starts = *constantInts(op->getOperand(1));
+    auto ends = *constantInts(op->getOperand(2));
+    auto slice = cast<loom::onnx::SliceOp>(op);
+    SmallVector<int64_t> axes, steps(starts.size(), 1);
+    if (slice.getAxes())
+      axes = *constantInts(slice.getAxes());
+    else
+      for (int64_t i = 0; i < int64_t(starts.size()); ++i)
+        axes.push_back(i);
+    if (slice.getSteps())
+      steps = *constantInts(slice.getSteps());
+    SmallVector<int64_t> first(rank, 0), step(rank, 1);
+    for (size_t i = 0; i < axes.size(); ++i) {
+      int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
+      int64_t dim = dataType.getDimSize(axis);
+      if (ShapedType::isDynamic(dim))
+        return failure();
+      int64_t st = starts[i] < 0 ? starts[i] + dim : starts[i];
+      st = steps[i] > 0 ? std::clamp<int64_t>(st, 0, dim) : std::clamp<int64_t>(st, 0, dim - 1);
+      first[axis] = st;
+      step[axis] = steps[i];
+    }
+    return buildElementwise(b, loc, resultType, ValueRange{},
+                            [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
+                              SmallVector<Value> coords;
+                              for (int64_t i = 0; i < rank; ++i) {
+                                Value iv = linalg::IndexOp::create(nb, nloc, i);
+                                Value scaled = arith::MulIOp::create(
+                                    nb, nloc, iv, arith::ConstantIndexOp::create(nb, nloc, step[i]));
+                                coords.push_back(arith::AddIOp::create(
+                                    nb, nloc, scaled, arith::ConstantIndexOp::create(nb, nloc, first[i])));
+                              }
+                              return tensor::ExtractOp::create(nb, nloc, data, coords);
+                            });
+  }
   if (name.starts_with("onnx.Reduce"))
     return lowerReduce(op, resultType);
   if (name == "onnx.Transpose") {
@@ -671,9 +942,9 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
     Value init = emptyLike(b, loc, resultType, sources);
     return linalg::TransposeOp::create(b, loc, in, init, perm).getResult()[0];
   }
-  if (name == "onnx.Reshape") {
-    // Static result: reshape with the result's own sizes (ONNX's 0 and -1 are
-    // already resolved in the type).
+  if (kReshapes.contains(name)) {
+    // Static result: reshape with the result's own sizes (ONNX's 0 and -1,
+    // and the axes of (Un)squeeze and Flatten, are resolved in the type).
     SmallVector<int64_t> sizes(resultType.getShape());
     auto shapeType = RankedTensorType::get({int64_t(sizes.size())}, b.getI64Type());
     Value shape = arith::ConstantOp::create(b, loc, DenseIntElementsAttr::get(shapeType, sizes));
