@@ -19,6 +19,7 @@
 #include "llvm/ADT/StringSet.h"
 
 #include <functional>
+#include <cmath>
 #include <limits>
 
 namespace loom {
@@ -62,6 +63,13 @@ std::optional<SmallVector<int64_t>> constantInts(Value v) {
 }
 
 bool isFloat(Type t) { return isa<FloatType>(t); }
+
+/// 1 / sqrt(x). Not math.rsqrt: math-to-libm would call rsqrtf, which libm
+/// does not have.
+Value reciprocalSqrt(OpBuilder &b, Location loc, Value x) {
+  Value one = arith::ConstantOp::create(b, loc, b.getFloatAttr(x.getType(), 1.0));
+  return arith::DivFOp::create(b, loc, one, math::SqrtOp::create(b, loc, x));
+}
 
 /// Sizes of `type` for tensor.empty: dynamic ones are read from `source`,
 /// whose dimension `map[i]` matches result dimension i.
@@ -347,6 +355,9 @@ static const llvm::StringSet<> kOthers = {
     "onnx.Constant", "onnx.Identity", "onnx.Cast",     "onnx.MatMul",
     "onnx.Gemm",     "onnx.Softmax",  "onnx.LogSoftmax", "onnx.Transpose",
     "onnx.ReduceSum", "onnx.ReduceMean", "onnx.ReduceMax", "onnx.ReduceMin",
+    "onnx.ReduceProd", "onnx.ReduceL1", "onnx.ReduceL2", "onnx.ReduceSumSquare",
+    "onnx.ReduceLogSum", "onnx.ReduceLogSumExp", "onnx.Size", "onnx.ArgMax",
+    "onnx.ArgMin", "onnx.LayerNormalization", "onnx.Range",
     "onnx.Clip",     "onnx.Dropout",  "onnx.CastLike", "onnx.ConstantOfShape",
     "onnx.Trilu",    "onnx.Concat",   "onnx.Gather",   "onnx.Slice"};
 /// Ops that only reinterpret the shape; their (static) result type says how.
@@ -404,6 +415,11 @@ std::string OnnxToLinalgLowering::unsupportedReason(Operation *op) {
   }
   if (name == "onnx.Trilu" && op->getNumOperands() > 1 && !constantInts(op->getOperand(1)))
     return "Trilu needs a constant k";
+  if ((name == "onnx.ReduceL2" || name.starts_with("onnx.ReduceLog")) &&
+      !isa<FloatType>(cast<RankedTensorType>(op->getOperand(0).getType()).getElementType()))
+    return "this reduction needs a float input";
+  if (name == "onnx.Range" && !cast<RankedTensorType>(op->getResult(0).getType()).hasStaticShape())
+    return "Range with a run-time length is not supported yet";
   if (name.starts_with("onnx.Reduce")) {
     if (op->getNumOperands() > 1 && !constantInts(op->getOperand(1)))
       return "reduction axes must be constant";
@@ -502,6 +518,8 @@ Value OnnxToLinalgLowering::lowerReduce(Operation *op, RankedTensorType resultTy
   StringRef name = op->getName().getStringRef();
   bool f = isFloat(elem);
   TypedAttr initAttr = b.getZeroAttr(elem);
+  if (name == "onnx.ReduceProd")
+    initAttr = f ? TypedAttr(b.getFloatAttr(elem, 1.0)) : TypedAttr(b.getIntegerAttr(elem, 1));
   if (name == "onnx.ReduceMax" || name == "onnx.ReduceMin") {
     bool isMax = name == "onnx.ReduceMax";
     if (f)
@@ -532,12 +550,35 @@ Value OnnxToLinalgLowering::lowerReduce(Operation *op, RankedTensorType resultTy
             else if (name == "onnx.ReduceMin")
               r = f ? Value(arith::MinimumFOp::create(nb, nloc, args[0], args[1]))
                     : Value(arith::MinSIOp::create(nb, nloc, args[0], args[1]));
-            else
-              r = f ? Value(arith::AddFOp::create(nb, nloc, args[0], args[1]))
-                    : Value(arith::AddIOp::create(nb, nloc, args[0], args[1]));
+            else if (name == "onnx.ReduceProd")
+              r = f ? Value(arith::MulFOp::create(nb, nloc, args[0], args[1]))
+                    : Value(arith::MulIOp::create(nb, nloc, args[0], args[1]));
+            else {
+              // Sum of a per-element term: x, |x|, x², or exp(x).
+              Value term = args[0];
+              if (name == "onnx.ReduceL1")
+                term = f ? Value(math::AbsFOp::create(nb, nloc, term))
+                         : Value(math::AbsIOp::create(nb, nloc, term));
+              else if (name == "onnx.ReduceL2" || name == "onnx.ReduceSumSquare")
+                term = f ? Value(arith::MulFOp::create(nb, nloc, term, term))
+                         : Value(arith::MulIOp::create(nb, nloc, term, term));
+              else if (name == "onnx.ReduceLogSumExp")
+                term = math::ExpOp::create(nb, nloc, term);
+              r = f ? Value(arith::AddFOp::create(nb, nloc, args[1], term))
+                    : Value(arith::AddIOp::create(nb, nloc, args[1], term));
+            }
             linalg::YieldOp::create(nb, nloc, r);
           })
           .getResult(0);
+  if (name == "onnx.ReduceL2" || name == "onnx.ReduceLogSum" ||
+      name == "onnx.ReduceLogSumExp") {
+    acc = buildElementwise(b, loc, accType, ValueRange{acc},
+                           [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                             if (name == "onnx.ReduceL2")
+                               return math::SqrtOp::create(nb, nloc, a[0]);
+                             return math::LogOp::create(nb, nloc, a[0]);
+                           });
+  }
   if (name == "onnx.ReduceMean") {
     // Divide by the number of reduced elements (computed at run time when dynamic).
     Value count = arith::ConstantIndexOp::create(b, loc, 1);
@@ -709,6 +750,234 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
     return lowerSoftmax(op, resultType, name == "onnx.LogSoftmax");
   if (name == "onnx.Dropout")
     return op->getOperand(0); // inference: the identity
+  if (name == "onnx.Size") {
+    Value in = op->getOperand(0);
+    Value count = arith::ConstantIndexOp::create(b, loc, 1);
+    for (int64_t i = 0; i < cast<RankedTensorType>(in.getType()).getRank(); ++i)
+      count = arith::MulIOp::create(b, loc, count, tensor::DimOp::create(b, loc, in, i));
+    Value n = arith::IndexCastOp::create(b, loc, resultType.getElementType(), count);
+    return Value(tensor::FromElementsOp::create(b, loc, resultType, ValueRange{n}));
+  }
+  if (name == "onnx.Range") {
+    // start + i * delta for the static length of the result.
+    Value start = op->getOperand(0), delta = op->getOperand(2);
+    Type elem = resultType.getElementType();
+    bool f = isFloat(elem);
+    Value s0 = tensor::ExtractOp::create(b, loc, start, ValueRange{});
+    Value d0 = tensor::ExtractOp::create(b, loc, delta, ValueRange{});
+    return buildElementwise(b, loc, resultType, ValueRange{},
+                            [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
+                              Value i = linalg::IndexOp::create(nb, nloc, 0);
+                              Value iv = arith::IndexCastOp::create(nb, nloc, nb.getI64Type(), i);
+                              Value ie = castScalar(nb, nloc, iv, elem);
+                              return f ? Value(arith::AddFOp::create(
+                                             nb, nloc, s0, arith::MulFOp::create(nb, nloc, ie, d0)))
+                                       : Value(arith::AddIOp::create(
+                                             nb, nloc, s0, arith::MulIOp::create(nb, nloc, ie, d0)));
+                            });
+  }
+  if (name == "onnx.ArgMax" || name == "onnx.ArgMin") {
+    // A reduction carrying (best value, its index); ties keep the first
+    // index unless select_last_index.
+    Value in = op->getOperand(0);
+    auto inType = cast<RankedTensorType>(in.getType());
+    int64_t rank = inType.getRank();
+    int64_t axis = intAttr(op, "axis").value_or(0);
+    if (axis < 0)
+      axis += rank;
+    bool keep = intAttr(op, "keepdims").value_or(1) != 0;
+    bool last = intAttr(op, "select_last_index").value_or(0) != 0;
+    bool isMax = name == "onnx.ArgMax";
+    Type elem = inType.getElementType();
+    bool f = isFloat(elem);
+    MLIRContext *ctx = b.getContext();
+    SmallVector<int64_t> accShape;
+    SmallVector<AffineExpr> outExprs;
+    SmallVector<std::pair<Value, int64_t>> sources;
+    for (int64_t i = 0; i < rank; ++i)
+      if (i != axis) {
+        accShape.push_back(inType.getDimSize(i));
+        outExprs.push_back(getAffineDimExpr(i, ctx));
+        sources.push_back({in, i});
+      }
+    auto valType = RankedTensorType::get(accShape, elem);
+    auto idxType = RankedTensorType::get(accShape, b.getI64Type());
+    TypedAttr worst = f ? TypedAttr(b.getFloatAttr(elem, isMax ? -INFINITY : INFINITY))
+                        : TypedAttr(b.getIntegerAttr(
+                              elem, isMax ? APInt::getSignedMinValue(elem.getIntOrFloatBitWidth())
+                                          : APInt::getSignedMaxValue(elem.getIntOrFloatBitWidth())));
+    Value vals = linalg::FillOp::create(b, loc, arith::ConstantOp::create(b, loc, worst).getResult(),
+                                        emptyLike(b, loc, valType, sources)).getResult(0);
+    Value idxs = linalg::FillOp::create(b, loc,
+                                        arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(-1)).getResult(),
+                                        emptyLike(b, loc, idxType, sources)).getResult(0);
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    iters[axis] = utils::IteratorType::reduction;
+    AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+    auto generic = linalg::GenericOp::create(
+        b, loc, TypeRange{valType, idxType}, ValueRange{in}, ValueRange{vals, idxs},
+        SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, ctx), outMap, outMap},
+        iters, [&](OpBuilder &nb, Location nloc, ValueRange a) {
+          Value i = arith::IndexCastOp::create(nb, nloc, nb.getI64Type(),
+                                               linalg::IndexOp::create(nb, nloc, axis));
+          Value better;
+          if (f)
+            better = arith::CmpFOp::create(nb, nloc,
+                                           isMax ? (last ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT)
+                                                 : (last ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT),
+                                           a[0], a[1]);
+          else
+            better = arith::CmpIOp::create(nb, nloc,
+                                           isMax ? (last ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sgt)
+                                                 : (last ? arith::CmpIPredicate::sle : arith::CmpIPredicate::slt),
+                                           a[0], a[1]);
+          // The first element always wins (the accumulator starts empty).
+          Value unset = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, a[2],
+                                              arith::ConstantOp::create(nb, nloc, nb.getI64IntegerAttr(0)));
+          better = arith::OrIOp::create(nb, nloc, better, unset);
+          linalg::YieldOp::create(nb, nloc, ValueRange{
+              arith::SelectOp::create(nb, nloc, better, a[0], a[1]).getResult(),
+              arith::SelectOp::create(nb, nloc, better, i, a[2]).getResult()});
+        });
+    Value result = generic.getResult(1);
+    if (keep) {
+      SmallVector<ReassociationIndices> groups;
+      ReassociationIndices current;
+      for (int64_t i = 0; i < rank; ++i) {
+        current.push_back(i);
+        if (i != axis) {
+          groups.push_back(current);
+          current.clear();
+        }
+      }
+      if (groups.empty())
+        return Value(tensor::ExpandShapeOp::create(b, loc, resultType, result,
+                                                   SmallVector<ReassociationIndices>{}));
+      groups.back().append(current.begin(), current.end());
+      result = tensor::ExpandShapeOp::create(b, loc, resultType, result, groups);
+    }
+    return result;
+  }
+  if (name == "onnx.LayerNormalization") {
+    // Normalize over axes [axis, rank): (x - mean) / sqrt(var + eps) * scale + bias,
+    // mean and variance computed in the input's type.
+    Value in = op->getOperand(0);
+    auto inType = cast<RankedTensorType>(in.getType());
+    int64_t rank = inType.getRank();
+    int64_t axis = intAttr(op, "axis").value_or(-1);
+    if (axis < 0)
+      axis += rank;
+    double eps = 1e-5;
+    if (auto e = op->getAttrOfType<FloatAttr>("epsilon"))
+      eps = e.getValueAsDouble();
+    Type elem = inType.getElementType();
+    MLIRContext *ctx = b.getContext();
+    SmallVector<int64_t> rowShape;
+    SmallVector<AffineExpr> rowExprs;
+    SmallVector<std::pair<Value, int64_t>> sources;
+    for (int64_t i = 0; i < axis; ++i) {
+      rowShape.push_back(inType.getDimSize(i));
+      rowExprs.push_back(getAffineDimExpr(i, ctx));
+      sources.push_back({in, i});
+    }
+    auto rowType = RankedTensorType::get(rowShape, elem);
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap rowMap = AffineMap::get(rank, 0, rowExprs, ctx);
+    SmallVector<utils::IteratorType> red(rank, utils::IteratorType::parallel);
+    for (int64_t i = axis; i < rank; ++i)
+      red[i] = utils::IteratorType::reduction;
+    Value count = arith::ConstantIndexOp::create(b, loc, 1);
+    for (int64_t i = axis; i < rank; ++i)
+      count = arith::MulIOp::create(b, loc, count, tensor::DimOp::create(b, loc, in, i));
+    Value n = arith::SIToFPOp::create(b, loc, elem,
+                                      arith::IndexCastOp::create(b, loc, b.getI64Type(), count));
+    auto zeros = [&]() {
+      return linalg::FillOp::create(b, loc,
+                                    arith::ConstantOp::create(b, loc, b.getFloatAttr(elem, 0.0)).getResult(),
+                                    emptyLike(b, loc, rowType, sources)).getResult(0);
+    };
+    Value sum = linalg::GenericOp::create(
+                    b, loc, TypeRange{rowType}, ValueRange{in}, ValueRange{zeros()},
+                    SmallVector<AffineMap>{id, rowMap}, red,
+                    [&](OpBuilder &nb, Location nloc, ValueRange a) {
+                      linalg::YieldOp::create(nb, nloc, arith::AddFOp::create(nb, nloc, a[0], a[1]).getResult());
+                    }).getResult(0);
+    Value var = linalg::GenericOp::create(
+                    b, loc, TypeRange{rowType}, ValueRange{in, sum}, ValueRange{zeros()},
+                    SmallVector<AffineMap>{id, rowMap, rowMap}, red,
+                    [&](OpBuilder &nb, Location nloc, ValueRange a) {
+                      Value d = arith::SubFOp::create(nb, nloc, a[0], arith::DivFOp::create(nb, nloc, a[1], n));
+                      linalg::YieldOp::create(nb, nloc, arith::AddFOp::create(
+                          nb, nloc, a[2], arith::MulFOp::create(nb, nloc, d, d)).getResult());
+                    }).getResult(0);
+    // Scale and bias broadcast over the trailing (normalized) axes.
+    SmallVector<Value> ins = {in, sum, var, op->getOperand(1)};
+    SmallVector<AffineMap> maps = {id, rowMap, rowMap};
+    auto trailingMap = [&](Value v) {
+      auto t = cast<RankedTensorType>(v.getType());
+      SmallVector<AffineExpr> e;
+      for (int64_t i = 0; i < t.getRank(); ++i) {
+        int64_t d = rank - t.getRank() + i;
+        e.push_back(t.getDimSize(i) == 1 && inType.getDimSize(d) != 1 ? getAffineConstantExpr(0, ctx)
+                                                                        : getAffineDimExpr(d, ctx));
+      }
+      return AffineMap::get(rank, 0, e, ctx);
+    };
+    maps.push_back(trailingMap(op->getOperand(1)));
+    bool hasBias = op->getNumOperands() > 2 && op->getOperand(2);
+    if (hasBias) {
+      ins.push_back(op->getOperand(2));
+      maps.push_back(trailingMap(op->getOperand(2)));
+    }
+    maps.push_back(id);
+    SmallVector<std::pair<Value, int64_t>> outSources;
+    for (int64_t i = 0; i < rank; ++i)
+      outSources.push_back({in, i});
+    // The optional Mean and InvStdDev outputs: [d0 .. d(axis-1), 1, .., 1].
+    for (unsigned r = 1; r < op->getNumResults(); ++r) {
+      Value out = op->getResult(r);
+      auto outType = dyn_cast<RankedTensorType>(out.getType());
+      if (out.use_empty() || !outType)
+        continue;
+      Value stat = buildElementwise(
+          b, loc, rowType, ValueRange{r == 1 ? sum : var},
+          [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+            Value x = arith::DivFOp::create(nb, nloc, a[0], n);
+            if (r == 1)
+              return x;
+            Value epsilon = arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, eps));
+            return reciprocalSqrt(nb, nloc, arith::AddFOp::create(nb, nloc, x, epsilon));
+          });
+      SmallVector<ReassociationIndices> groups;
+      for (int64_t i = 0; i < axis; ++i)
+        groups.push_back({i});
+      if (groups.empty())
+        stat = tensor::ExpandShapeOp::create(b, loc, outType, stat,
+                                             SmallVector<ReassociationIndices>{});
+      else {
+        for (int64_t i = axis; i < rank; ++i)
+          groups.back().push_back(i);
+        stat = tensor::ExpandShapeOp::create(b, loc, outType, stat, groups);
+      }
+      out.replaceAllUsesWith(stat);
+    }
+    Value init = emptyLike(b, loc, resultType, outSources);
+    SmallVector<utils::IteratorType> par(rank, utils::IteratorType::parallel);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{resultType}, ins, ValueRange{init}, maps, par,
+               [&](OpBuilder &nb, Location nloc, ValueRange a) {
+                 Value mean = arith::DivFOp::create(nb, nloc, a[1], n);
+                 Value variance = arith::DivFOp::create(nb, nloc, a[2], n);
+                 Value epsilon = arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, eps));
+                 Value inv = reciprocalSqrt(nb, nloc, arith::AddFOp::create(nb, nloc, variance, epsilon));
+                 Value y = arith::MulFOp::create(nb, nloc, arith::SubFOp::create(nb, nloc, a[0], mean), inv);
+                 y = arith::MulFOp::create(nb, nloc, y, a[3]);
+                 if (hasBias)
+                   y = arith::AddFOp::create(nb, nloc, y, a[4]);
+                 linalg::YieldOp::create(nb, nloc, y);
+               })
+        .getResult(0);
+  }
   if (name == "onnx.CastLike") {
     Type to = resultType.getElementType();
     return buildElementwise(b, loc, resultType, op->getOperand(0),
