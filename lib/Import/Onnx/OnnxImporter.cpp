@@ -343,6 +343,7 @@ FailureOr<ElementsAttr> OnnxImporter::convertTensor(const onnx::TensorProto &ten
     // int32_data, unsigned 32/64-bit in uint64_data.
     switch (tensor.data_type()) {
     case onnx::TensorProto::FLOAT:
+    case onnx::TensorProto::COMPLEX64: // (real, imaginary) pairs of floats
       for (float v : tensor.float_data()) {
         uint32_t bits;
         std::memcpy(&bits, &v, 4);
@@ -350,6 +351,7 @@ FailureOr<ElementsAttr> OnnxImporter::convertTensor(const onnx::TensorProto &ten
       }
       break;
     case onnx::TensorProto::DOUBLE:
+    case onnx::TensorProto::COMPLEX128:
       for (double v : tensor.double_data()) {
         uint64_t bits;
         std::memcpy(&bits, &v, 8);
@@ -364,20 +366,6 @@ FailureOr<ElementsAttr> OnnxImporter::convertTensor(const onnx::TensorProto &ten
     case onnx::TensorProto::UINT64:
       for (uint64_t v : tensor.uint64_data())
         appendLittleEndian(bytes, v, width);
-      break;
-    case onnx::TensorProto::COMPLEX64:
-      for (float v : tensor.float_data()) {
-        uint32_t bits;
-        std::memcpy(&bits, &v, 4);
-        appendLittleEndian(bytes, bits, 4);
-      }
-      break;
-    case onnx::TensorProto::COMPLEX128:
-      for (double v : tensor.double_data()) {
-        uint64_t bits;
-        std::memcpy(&bits, &v, 8);
-        appendLittleEndian(bytes, bits, 8);
-      }
       break;
     default:
       for (int32_t v : tensor.int32_data())
