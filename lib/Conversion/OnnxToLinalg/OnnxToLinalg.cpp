@@ -357,7 +357,8 @@ static const llvm::StringSet<> kOthers = {
     "onnx.ReduceSum", "onnx.ReduceMean", "onnx.ReduceMax", "onnx.ReduceMin",
     "onnx.ReduceProd", "onnx.ReduceL1", "onnx.ReduceL2", "onnx.ReduceSumSquare",
     "onnx.ReduceLogSum", "onnx.ReduceLogSumExp", "onnx.Size", "onnx.ArgMax",
-    "onnx.ArgMin", "onnx.LayerNormalization", "onnx.Range",
+    "onnx.ArgMin", "onnx.LayerNormalization", "onnx.Range", "onnx.Shape",
+    "onnx.Expand",
     "onnx.Clip",     "onnx.Dropout",  "onnx.CastLike", "onnx.ConstantOfShape",
     "onnx.Trilu",    "onnx.Concat",   "onnx.Gather",   "onnx.Slice"};
 /// Ops that only reinterpret the shape; their (static) result type says how.
@@ -750,6 +751,59 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
     return lowerSoftmax(op, resultType, name == "onnx.LogSoftmax");
   if (name == "onnx.Dropout")
     return op->getOperand(0); // inference: the identity
+  if (name == "onnx.Shape") {
+    Value in = op->getOperand(0);
+    int64_t rank = cast<RankedTensorType>(in.getType()).getRank();
+    int64_t start = intAttr(op, "start").value_or(0), end = intAttr(op, "end").value_or(rank);
+    start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
+    end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
+    SmallVector<Value> dims;
+    for (int64_t i = start; i < end; ++i)
+      dims.push_back(arith::IndexCastOp::create(b, loc, resultType.getElementType(),
+                                                tensor::DimOp::create(b, loc, in, i)));
+    if (dims.empty())
+      return failure();
+    return Value(tensor::FromElementsOp::create(b, loc, resultType, dims));
+  }
+  if (name == "onnx.Expand") {
+    // Broadcast to the result; a dynamic result size comes from the shape
+    // operand (or from the input where it is not 1).
+    Value in = op->getOperand(0), shape = op->getOperand(1);
+    auto inType = cast<RankedTensorType>(in.getType());
+    int64_t rank = resultType.getRank(), offset = rank - inType.getRank();
+    SmallVector<Value> dyn;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!resultType.isDynamicDim(i))
+        continue;
+      Value fromShape = arith::IndexCastOp::create(
+          b, loc, b.getIndexType(),
+          tensor::ExtractOp::create(b, loc, shape,
+                                    ValueRange{arith::ConstantIndexOp::create(b, loc, i)}));
+      if (i >= offset && inType.getDimSize(i - offset) != 1) {
+        // max(shape[i], input dim): the one that is not 1 wins.
+        Value fromInput = tensor::DimOp::create(b, loc, in, i - offset);
+        fromShape = arith::MaxSIOp::create(b, loc, fromShape, fromInput);
+      }
+      dyn.push_back(fromShape);
+    }
+    Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                         resultType.getElementType(), dyn);
+    MLIRContext *ctx = b.getContext();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < inType.getRank(); ++i)
+      exprs.push_back(inType.getDimSize(i) == 1 && resultType.getDimSize(offset + i) != 1
+                          ? getAffineConstantExpr(0, ctx)
+                          : getAffineDimExpr(offset + i, ctx));
+    SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, exprs, ctx),
+                                   AffineMap::getMultiDimIdentityMap(rank, ctx)};
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    return linalg::GenericOp::create(b, loc, TypeRange{resultType}, ValueRange{in},
+                                     ValueRange{init}, maps, iters,
+                                     [](OpBuilder &nb, Location nloc, ValueRange a) {
+                                       linalg::YieldOp::create(nb, nloc, a[0]);
+                                     })
+        .getResult(0);
+  }
   if (name == "onnx.Size") {
     Value in = op->getOperand(0);
     Value count = arith::ConstantIndexOp::create(b, loc, 1);
