@@ -199,3 +199,44 @@ ms_inputs = [vi("x", H, [1, 16]), vi("gamma", H, [16]), vi("beta", H, [16]),
 ms_outputs = [vi(n, H, None) for n in ("inv", "sum", "q", "attn", "present_k", "attn2",
                                         "mha", "att", "present")]
 save(model(ms_nodes, ms_inputs, ms_outputs, extra_opsets=MS), "microsoft_ops.onnx")
+
+# Less common malformations, one each.
+bad_offset = onnx.ModelProto()
+bad_offset.CopyFrom(external)
+bad_offset.graph.initializer[0].external_data[1].value = "twelve"
+save(bad_offset, "external_bad_offset.onnx")
+no_location = onnx.ModelProto()
+no_location.CopyFrom(external)
+del no_location.graph.initializer[0].external_data[0]
+save(no_location, "external_no_location.onnx")
+short_file = onnx.ModelProto()
+short_file.CopyFrom(external)
+short_file.graph.initializer[0].external_data[2].value = str(1 << 20)
+save(short_file, "external_too_short.onnx")
+
+twice = helper.make_node("Softmax", ["x"], ["y"], name="sm")
+twice.attribute.extend([helper.make_attribute("axis", 1), helper.make_attribute("axis", 0)])
+save(model([twice], [vi("x", F, [2, 2])], [vi("y", F, [2, 2])]), "attribute_twice.onnx")
+
+unnamed = TensorProto(data_type=F, dims=[1], float_data=[1.0])
+save(model([helper.make_node("Relu", ["x"], ["y"], name="r")], [vi("x", F, [1])],
+           [vi("y", F, [1])], [unnamed]), "unnamed_initializer.onnx")
+
+untyped = onnx.ValueInfoProto(name="x")
+save(model([helper.make_node("Relu", ["x"], ["y"], name="r")], [untyped],
+           [vi("y", F, [1])]), "untyped_input.onnx")
+
+save(model([helper.make_node("Add", ["x", "x"], ["y"], name="a")],
+           [vi("x", F, [1]), vi("x", F, [1])], [vi("y", F, [1])]), "input_twice.onnx")
+
+no_opsets = model([helper.make_node("Relu", ["x"], ["y"], name="r")], [vi("x", F, [1])],
+                  [vi("y", F, [1])])
+del no_opsets.opset_import[:]
+save(no_opsets, "no_opset_import.onnx")
+
+save(model([helper.make_node("TopK", ["x"], ["v", "i"], name="topk_no_k")],
+           [vi("x", F, [4])], [vi("v", F, [2]), vi("i", TensorProto.INT64, [2])], opset=9),
+     "legacy_topk_without_k.onnx")
+
+save(model([helper.make_node("Relu", ["x"], ["y"], name="r")], [vi("x", F, [1])],
+           [vi("y", F, [1]), vi("z", F, [1])]), "undefined_output.onnx")
