@@ -668,6 +668,22 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node, Location loc
     std::optional<SchemaInfo> atModel =
         isDefaultDomain ? lookupSchema(node.op_type(), "", int(defaultOpset))
                         : std::nullopt;
+    // Attribute kinds are checked against the schema the model was written
+    // for, so later code may read an 'axis' as an integer without asking.
+    const SchemaInfo &declaring = atModel ? *atModel : *schema;
+    for (const auto &attr : node.attribute()) {
+      auto declared = declaring.attributeTypes.find(attr.name());
+      if (declared == declaring.attributeTypes.end() ||
+          declared->second == int(attr.type()))
+        continue;
+      fileError() << where << " attribute '" << attr.name() << "' is "
+                  << onnx::AttributeProto_AttributeType_Name(attr.type())
+                  << ", but " << node.op_type() << " (opset "
+                  << declaring.sinceVersion << ") declares it "
+                  << onnx::AttributeProto_AttributeType_Name(
+                         onnx::AttributeProto::AttributeType(declared->second));
+      return failure();
+    }
     if (atModel && atModel->sinceVersion < schema->sinceVersion) {
       StringRef type = node.op_type();
       if ((type == "Softmax" || type == "LogSoftmax" || type == "Hardmax") &&

@@ -91,6 +91,8 @@ loom::onnx_import::lookupSchema(const std::string &opType,
   info.maxInputs = schema->max_input();
   info.minOutputs = schema->min_output();
   info.maxOutputs = schema->max_output();
+  for (const auto &[name, attr] : schema->attributes())
+    info.attributeTypes[name] = int(attr.type);
   return info;
 }
 

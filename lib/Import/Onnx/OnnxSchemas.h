@@ -9,6 +9,7 @@
 #ifndef LOOM_LIB_IMPORT_ONNX_ONNXSCHEMAS_H
 #define LOOM_LIB_IMPORT_ONNX_ONNXSCHEMAS_H
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ struct SchemaInfo {
   /// same constraint must have the same element type.
   std::vector<std::string> inputTypeConstraints;
   int minInputs = 0, maxInputs = 0, minOutputs = 0, maxOutputs = 0;
+  /// The declared type (an onnx::AttributeProto::AttributeType value) of each
+  /// attribute the schema knows; empty for contrib ops described by hand.
+  std::map<std::string, int> attributeTypes;
 };
 
 /// The schema of `opType` in `domain` at `opset` (the newest one not newer

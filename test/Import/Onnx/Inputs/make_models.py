@@ -218,6 +218,17 @@ twice = helper.make_node("Softmax", ["x"], ["y"], name="sm")
 twice.attribute.extend([helper.make_attribute("axis", 1), helper.make_attribute("axis", 0)])
 save(model([twice], [vi("x", F, [2, 2])], [vi("y", F, [2, 2])]), "attribute_twice.onnx")
 
+# Attribute kinds must match the schema of the model's opset: the importer
+# reads a legacy Softmax 'axis' and a Transpose 'perm' as integers.
+string_axis = helper.make_node("Softmax", ["x"], ["y"], name="sm")
+string_axis.attribute.extend([helper.make_attribute("axis", "last")])
+save(model([string_axis], [vi("x", F, [2, 2])], [vi("y", F, [2, 2])], opset=11),
+     "attribute_wrong_kind.onnx")
+int_perm = helper.make_node("Transpose", ["x"], ["y"], name="t")
+int_perm.attribute.extend([helper.make_attribute("perm", 1)])
+save(model([int_perm], [vi("x", F, [2, 3])], [vi("y", F, [3, 2])]),
+     "attribute_int_for_ints.onnx")
+
 unnamed = TensorProto(data_type=F, dims=[1], float_data=[1.0])
 save(model([helper.make_node("Relu", ["x"], ["y"], name="r")], [vi("x", F, [1])],
            [vi("y", F, [1])], [unnamed]), "unnamed_initializer.onnx")
