@@ -18,12 +18,13 @@ void loom::buildGraphPassPipeline(OpPassManager &pm) {
 // The upstream part is spelled as a pipeline string: it is exactly what one
 // would pass to mlir-opt, and it is checked when parsed (the caller must have
 // registered upstream passes, as every loom tool does).
-static constexpr const char *kCpuLowering =
+static constexpr const char *kCpuBufferize =
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     // Results are owned by the caller: the deallocation pipeline clones
     // returned arguments and globals, and the clones become alloc + copy.
-    "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+    "buffer-deallocation-pipeline,convert-bufferization-to-memref";
+static constexpr const char *kCpuToLLVM =
     "func.func(convert-linalg-to-loops),"
     "convert-math-to-libm,lower-affine,convert-scf-to-cf,expand-strided-metadata,"
     "finalize-memref-to-llvm,convert-math-to-llvm,convert-arith-to-llvm,"
@@ -33,7 +34,11 @@ static constexpr const char *kCpuLowering =
 LogicalResult loom::buildCpuLoweringPassPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createLoomConvertOnnxToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
-  return parsePassPipeline(kCpuLowering, pm);
+  if (failed(parsePassPipeline(kCpuBufferize, pm)))
+    return failure();
+  // GEMMs go to loomrt's kernels; the rest of linalg becomes loops.
+  pm.addPass(createLoomLinalgToRuntimeCallsPass());
+  return parsePassPipeline(kCpuToLLVM, pm);
 }
 
 void loom::registerPipelines() {

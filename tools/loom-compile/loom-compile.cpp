@@ -1,11 +1,14 @@
 //===- loom-compile.cpp - ONNX model to native code -------------*- C++ -*-===//
 //
-// loom-compile model.onnx -o OUT [--emit=mlir|llvm|obj|lib] [--mcpu=CPU]
+// loom-compile model.onnx -o OUT [--emit=mlir|llvm|obj|lib|exe] [--mcpu=CPU]
 //
 // Imports the model, runs the graph pipeline, lowers to the LLVM dialect,
 // translates to LLVM IR, optimizes and emits code with LLVM's TargetMachine in
 // process. `--emit=lib` links a shared library with the system's clang and
-// writes a C header next to it.
+// writes a C header next to it; `--emit=exe` links a program that runs the
+// model on tensor files. Both link loomrt (lib/Runtime), whose kernels the
+// generated code calls, and export the two symbols loomrt loads a model by
+// (loom_model_signature, loom_model_entry; see lib/Runtime/Model.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,6 +29,7 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -48,7 +52,7 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Emit { Mlir, Llvm, Obj, Lib };
+enum class Emit { Mlir, Llvm, Obj, Lib, Exe };
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"), cl::Required);
 cl::opt<std::string> outputFile("o", cl::desc("Output file (for --emit=lib: the .so; "
@@ -59,7 +63,9 @@ cl::opt<Emit> emit(
     cl::values(clEnumValN(Emit::Mlir, "mlir", "graph-level MLIR (after shape refinement)"),
                clEnumValN(Emit::Llvm, "llvm", "LLVM IR (.ll)"),
                clEnumValN(Emit::Obj, "obj", "an object file (.o)"),
-               clEnumValN(Emit::Lib, "lib", "a shared library (libNAME.so) and NAME.h")));
+               clEnumValN(Emit::Lib, "lib", "a shared library (libNAME.so) and NAME.h"),
+               clEnumValN(Emit::Exe, "exe",
+                          "an executable that runs the model on .pb tensor files")));
 cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: the host's)"),
                           cl::init("host"));
 cl::opt<std::string> mattr("mattr", cl::desc("Target features, e.g. +avx2,-avx512f "
@@ -67,6 +73,85 @@ cl::opt<std::string> mattr("mattr", cl::desc("Target features, e.g. +avx2,-avx51
                            cl::init("host"));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level (0-3)"), cl::init(3),
                            cl::Prefix);
+
+/// ONNX's TensorProto data type number of an element type (loomrt's
+/// loom_dtype), or 0 for one loomrt cannot carry.
+int dtypeNumber(Type t) {
+  if (t.isF32()) return 1;
+  if (t.isF64()) return 11;
+  if (t.isF16()) return 10;
+  if (t.isBF16()) return 16;
+  if (t.isInteger(1)) return 9;
+  if (auto i = dyn_cast<IntegerType>(t)) {
+    bool u = i.isUnsigned();
+    switch (i.getWidth()) {
+    case 8: return u ? 2 : 3;
+    case 16: return u ? 4 : 5;
+    case 32: return u ? 12 : 6;
+    case 64: return u ? 13 : 7;
+    }
+  }
+  return 0;
+}
+
+/// The text loomrt reads a model's inputs and outputs from: one line each,
+/// "in|out <dtype> <rank> <sizes...> <name>" with -1 for a dynamic size.
+FailureOr<std::string> makeSignature(func::FuncOp func) {
+  std::string text;
+  auto add = [&](StringRef kind, Type type, StringAttr name, unsigned index) -> LogicalResult {
+    auto shaped = dyn_cast<RankedTensorType>(type);
+    int dtype = shaped ? dtypeNumber(shaped.getElementType()) : 0;
+    if (!dtype) {
+      func.emitError() << "the model's " << (kind == "in" ? "input " : "output ") << index
+                       << " has type " << type << ", which the runtime cannot pass";
+      return failure();
+    }
+    text += (kind + " " + Twine(dtype) + " " + Twine(shaped.getRank())).str();
+    for (int64_t size : shaped.getShape())
+      text += " " + std::to_string(ShapedType::isDynamic(size) ? -1 : size);
+    std::string n = name ? name.str() : (kind + Twine(index)).str();
+    std::replace(n.begin(), n.end(), '\n', ' ');
+    text += " " + n + "\n";
+    return success();
+  };
+  for (auto [i, t] : llvm::enumerate(func.getArgumentTypes()))
+    if (failed(add("in", t, func.getArgAttrOfType<StringAttr>(i, "onnx.name"), i)))
+      return failure();
+  for (auto [i, t] : llvm::enumerate(func.getResultTypes()))
+    if (failed(add("out", t, func.getResultAttrOfType<StringAttr>(i, "onnx.name"), i)))
+      return failure();
+  return text;
+}
+
+/// Adds loomrt's view of the model to the LLVM module: the signature text and
+/// loom_model_entry(void **args), which calls the C interface entry with
+/// args[0] (the results) and args[1..] (the inputs' descriptors).
+void addRuntimeSymbols(llvm::Module &module, StringRef signature, StringRef entryName,
+                       unsigned numInputs) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Constant *text = llvm::ConstantDataArray::getString(ctx, signature);
+  new llvm::GlobalVariable(module, text->getType(), /*isConstant=*/true,
+                           llvm::GlobalValue::ExternalLinkage, text, "loom_model_signature");
+  llvm::Function *ciface = module.getFunction(entryName);
+  auto *ptr = llvm::PointerType::getUnqual(ctx);
+  auto *entry = llvm::Function::Create(
+      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false),
+      llvm::GlobalValue::ExternalLinkage, "loom_model_entry", module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
+  SmallVector<llvm::Value *> args;
+  for (unsigned i = 0; i <= numInputs; ++i)
+    args.push_back(b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, entry->getArg(0), i)));
+  b.CreateCall(ciface, args);
+  b.CreateRetVoid();
+}
+
+/// Where loomrt was built or installed: lib/ next to this tool's bin/.
+std::string runtimeLibraryDir(const char *argv0) {
+  std::string self = llvm::sys::fs::getMainExecutable(argv0, (void *)&runtimeLibraryDir);
+  SmallString<256> dir(llvm::sys::path::parent_path(llvm::sys::path::parent_path(self)));
+  llvm::sys::path::append(dir, "lib");
+  return dir.str().str();
+}
 
 int fail(const Twine &message) {
   llvm::errs() << "loom-compile: " << message << "\n";
@@ -169,6 +254,7 @@ int main(int argc, char **argv) {
     case Emit::Llvm: outputFile = name + ".ll"; break;
     case Emit::Obj: outputFile = name + ".o"; break;
     case Emit::Lib: outputFile = "lib" + name + ".so"; break;
+    case Emit::Exe: outputFile = name; break;
     }
   }
 
@@ -210,6 +296,10 @@ int main(int argc, char **argv) {
 
   // Keep a copy of the entry's signature for the header before lowering.
   std::string header = makeHeader(name, func);
+  FailureOr<std::string> signature = makeSignature(func);
+  if (failed(signature))
+    return 1;
+  unsigned numInputs = func.getNumArguments();
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
   // ONNX names are in the header; the LLVM lowering has no use for them.
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
@@ -233,6 +323,7 @@ int main(int argc, char **argv) {
   std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine(error);
   if (!machine)
     return fail("no target machine for this host: " + error);
+  addRuntimeSymbols(*llvmModule, *signature, "_mlir_ciface_main_graph", numInputs);
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(machine->getTargetTriple());
   auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, machine.get());
@@ -250,7 +341,7 @@ int main(int argc, char **argv) {
 
   std::string objectPath = outputFile;
   SmallString<128> tempObject;
-  if (emit == Emit::Lib) {
+  if (emit == Emit::Lib || emit == Emit::Exe) {
     if (std::error_code ec = llvm::sys::fs::createTemporaryFile(name, "o", tempObject))
       return fail("cannot create a temporary object file: " + ec.message());
     objectPath = tempObject.str().str();
@@ -277,13 +368,23 @@ int main(int argc, char **argv) {
     clang = llvm::sys::findProgramByName("cc");
   if (!clang)
     return fail("no linker driver found (clang-22 or cc)");
-  SmallVector<StringRef> args = {*clang, "-shared", "-o", outputFile, objectPath, "-lm"};
+  // loomrt's kernels are called by the generated code; the rpath lets the
+  // result run from anywhere without LD_LIBRARY_PATH.
+  std::string libDir = runtimeLibraryDir(argv[0]);
+  std::string libFlag = "-L" + libDir, rpath = "-Wl,-rpath," + libDir;
+  SmallVector<StringRef> args = {*clang, "-o", outputFile, objectPath, libFlag, rpath,
+                                 emit == Emit::Lib ? "-shared" : "-lloomrt_main",
+                                 "-lloomrt", "-lm"};
   std::string linkError;
   int status = llvm::sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0, &linkError);
   llvm::sys::fs::remove(objectPath);
   if (status != 0)
     return fail("linking failed (" + *clang + " exited " + std::to_string(status) + ")" +
                 (linkError.empty() ? "" : ": " + linkError));
+  if (emit == Emit::Exe) {
+    llvm::errs() << "loom-compile: wrote " << outputFile << "\n";
+    return 0;
+  }
 
   SmallString<256> headerPath(llvm::sys::path::parent_path(outputFile));
   llvm::sys::path::append(headerPath, name + ".h");

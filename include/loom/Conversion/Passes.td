@@ -25,4 +25,19 @@ def LoomConvertOnnxToLinalgPass
                            "::mlir::math::MathDialect"];
 }
 
+def LoomLinalgToRuntimeCallsPass
+    : Pass<"loom-linalg-to-runtime-calls", "mlir::ModuleOp"> {
+  let summary = "Call loomrt's kernels for linalg ops on buffers that it implements";
+  let description = [{
+    Runs after bufferization. `linalg.matmul` and `linalg.batch_matmul` on f32
+    buffers become calls to `loomrt_matmul_f32` / `loomrt_batch_matmul_f32`
+    (blocked, packed, multi-threaded GEMM in lib/Runtime/Kernels), declared
+    with MLIR's C interface so that the runtime receives memref descriptors.
+    Operands are cast to fully dynamic strided layouts, so any view works.
+    Other element types keep their linalg form and become loops.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD

@@ -430,9 +430,92 @@ std::string OnnxToLinalgLowering::unsupportedReason(Operation *op) {
   return "";
 }
 
+/// MatMul as linalg.matmul or linalg.batch_matmul when the operands allow
+/// it, so that the CPU lowering can hand it to loomrt's GEMM: [.., M, K] x
+/// [K, N] folds the leading dimensions into M; equal static batch
+/// dimensions fold into one batch. Null when neither applies (broadcast
+/// batches, dynamic batch sizes), for the generic form below.
+static Value lowerMatMulNamed(OpBuilder &b, Location loc, Value a, Value bm,
+                              RankedTensorType resultType) {
+  auto at = cast<RankedTensorType>(a.getType()), bt = cast<RankedTensorType>(bm.getType());
+  int64_t rank = resultType.getRank();
+  Type elem = resultType.getElementType();
+  if (at.getElementType() != elem || bt.getElementType() != elem || rank < 2)
+    return nullptr;
+  // [d0, .., dn-1] collapsed into [d0 * .. * d(split-1), d(split), ..].
+  auto collapse = [&](Value v, int64_t split) -> Value {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (split <= 1)
+      return v;
+    SmallVector<ReassociationIndices> groups(1);
+    for (int64_t i = 0; i < split; ++i)
+      groups[0].push_back(i);
+    for (int64_t i = split; i < t.getRank(); ++i)
+      groups.push_back({i});
+    return tensor::CollapseShapeOp::create(b, loc, v, groups);
+  };
+  auto zeroInit = [&](RankedTensorType type, ArrayRef<std::pair<Value, int64_t>> sources) {
+    Value init = emptyLike(b, loc, type, sources);
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
+    return linalg::FillOp::create(b, loc, zero, init).getResult(0);
+  };
+  // Expands `flat` (leading dimensions folded at `split`) back to resultType.
+  auto expand = [&](Value flat, int64_t split) -> Value {
+    if (split <= 1)
+      return flat;
+    SmallVector<ReassociationIndices> groups(1);
+    for (int64_t i = 0; i < split; ++i)
+      groups[0].push_back(i);
+    for (int64_t i = split; i < rank; ++i)
+      groups.push_back({i});
+    // Result sizes: leading and M from A, N from B.
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!resultType.isDynamicDim(i)) {
+        sizes.push_back(b.getIndexAttr(resultType.getDimSize(i)));
+        continue;
+      }
+      Value src = i == rank - 1 ? bm : a;
+      int64_t dim = i == rank - 1 ? bt.getRank() - 1 : i - (rank - at.getRank());
+      sizes.push_back(tensor::DimOp::create(b, loc, src, dim).getResult());
+    }
+    return tensor::ExpandShapeOp::create(b, loc, resultType, flat, groups, sizes);
+  };
+  if (bt.getRank() == 2 && at.getRank() == rank) {
+    Value flatA = collapse(a, rank - 1);
+    auto flatAType = cast<RankedTensorType>(flatA.getType());
+    auto flatType = RankedTensorType::get({flatAType.getDimSize(0), bt.getDimSize(1)}, elem);
+    Value init = zeroInit(flatType, {{flatA, 0}, {bm, 1}});
+    Value product =
+        linalg::MatmulOp::create(b, loc, TypeRange{flatType}, ValueRange{flatA, bm},
+                                 ValueRange{init})
+            .getResult(0);
+    return expand(product, rank - 1);
+  }
+  if (rank >= 3 && at.getRank() == rank && bt.getRank() == rank) {
+    for (int64_t i = 0; i < rank - 2; ++i)
+      if (at.isDynamicDim(i) || at.getDimSize(i) != bt.getDimSize(i))
+        return nullptr;
+    Value flatA = collapse(a, rank - 2), flatB = collapse(bm, rank - 2);
+    auto fa = cast<RankedTensorType>(flatA.getType());
+    auto fb = cast<RankedTensorType>(flatB.getType());
+    auto flatType =
+        RankedTensorType::get({fa.getDimSize(0), fa.getDimSize(1), fb.getDimSize(2)}, elem);
+    Value init = zeroInit(flatType, {{flatA, 0}, {flatA, 1}, {flatB, 2}});
+    Value product =
+        linalg::BatchMatmulOp::create(b, loc, TypeRange{flatType}, ValueRange{flatA, flatB},
+                                      ValueRange{init})
+            .getResult(0);
+    return expand(product, rank - 2);
+  }
+  return nullptr;
+}
+
 Value OnnxToLinalgLowering::lowerMatMul(Location loc, Value a, Value bm,
                                         RankedTensorType resultType) {
   MLIRContext *ctx = b.getContext();
+  if (Value named = lowerMatMulNamed(b, loc, a, bm, resultType))
+    return named;
   auto at = cast<RankedTensorType>(a.getType()), bt = cast<RankedTensorType>(bm.getType());
   int64_t rank = resultType.getRank(); // batch..., M, N
   int64_t loops = rank + 1;            // + K

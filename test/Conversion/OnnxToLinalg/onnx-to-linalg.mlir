@@ -17,18 +17,43 @@ func.func @add_broadcast(%a: tensor<?x8xf32>, %b: tensor<8xf32>) -> tensor<?x8xf
 
 // -----
 
-// MatMul: a reduction over K into a zero-filled accumulator.
+// MatMul of [.., M, K] by [K, N]: the leading dimensions fold into M and
+// the product is a named linalg.matmul (which loomrt's GEMM implements).
 // CHECK-LABEL: func @matmul
-// CHECK: linalg.fill
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
-// CHECK: arith.mulf
-// CHECK: arith.addf
+// CHECK: %[[A:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<2x3x4xf32> into tensor<6x4xf32>
+// CHECK: %[[C:.*]] = linalg.fill
+// CHECK: %[[P:.*]] = linalg.matmul ins(%[[A]], %{{.*}} : tensor<6x4xf32>, tensor<4x5xf32>) outs(%[[C]] : tensor<6x5xf32>)
+// CHECK: tensor.expand_shape %[[P]] {{\[\[}}0, 1], [2]] output_shape [2, 3, 5]
 func.func @matmul(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>) -> tensor<2x3x5xf32> {
   %0 = "onnx.MatMul"(%a, %b) : (tensor<2x3x4xf32>, tensor<4x5xf32>) -> tensor<2x3x5xf32>
   return %0 : tensor<2x3x5xf32>
 }
 
 // -----
+
+// Equal static batches fold into one batch of linalg.batch_matmul.
+// CHECK-LABEL: func @matmul_batched
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2], [3]] : tensor<2x3x4x5xf32> into tensor<6x4x5xf32>
+// CHECK: linalg.batch_matmul {{.*}} -> tensor<6x4x6xf32>
+// CHECK: tensor.expand_shape
+func.func @matmul_batched(%a: tensor<2x3x4x5xf32>, %b: tensor<2x3x5x6xf32>) -> tensor<2x3x4x6xf32> {
+  %0 = "onnx.MatMul"(%a, %b) : (tensor<2x3x4x5xf32>, tensor<2x3x5x6xf32>) -> tensor<2x3x4x6xf32>
+  return %0 : tensor<2x3x4x6xf32>
+}
+
+// -----
+
+// Broadcast batches stay a generic contraction: a reduction over K into a
+// zero-filled accumulator.
+// CHECK-LABEL: func @matmul_broadcast
+// CHECK: linalg.fill
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @matmul_broadcast(%a: tensor<2x1x4x5xf32>, %b: tensor<1x3x5x6xf32>) -> tensor<2x3x4x6xf32> {
+  %0 = "onnx.MatMul"(%a, %b) : (tensor<2x1x4x5xf32>, tensor<1x3x5x6xf32>) -> tensor<2x3x4x6xf32>
+  return %0 : tensor<2x3x4x6xf32>
+}
 
 // Softmax: three passes (maximum, sum of exp(x - max), normalize).
 // CHECK-LABEL: func @softmax

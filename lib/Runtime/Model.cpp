@@ -1,0 +1,305 @@
+//===- Model.cpp - loading and running compiled models --------------------===//
+//
+// A model compiled by loom-compile exports two symbols besides its MLIR entry:
+//
+//   const char loom_model_signature[];   text, one line per input and output:
+//       "in|out <dtype> <rank> <size>... <name>" (size -1 = dynamic)
+//   void loom_model_entry(void **args);  args[0] points at the results (one
+//       memref descriptor per output, back to back), args[1 + i] at input i's
+//       descriptor.
+//
+// A memref descriptor is {allocated, aligned, offset, sizes[rank],
+// strides[rank]}, all 64-bit. Outputs are malloc'ed by the generated code and
+// handed to the caller's tensors without a copy when they are dense.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Status.h"
+#include "Tensor.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <sstream>
+#include <vector>
+
+using namespace loomrt;
+
+namespace {
+struct ValueInfo {
+  std::string name;
+  loom_dtype dtype = LOOM_DTYPE_UNDEFINED;
+  int rank = 0;
+  int64_t shape[LOOM_MAX_RANK] = {};
+};
+
+/// MLIR's marker for the `allocated` field of a descriptor built from a
+/// global (constant) buffer: it must not be freed.
+constexpr uintptr_t kGlobalMarker = 0xdeadbeef;
+} // namespace
+
+struct loom_model {
+  void *handle = nullptr; // from dlopen; null for loom_model_from_symbols
+  void (*entry)(void **) = nullptr;
+  std::vector<ValueInfo> inputs, outputs;
+};
+
+static std::string parseSignature(const char *text, loom_model &model) {
+  std::istringstream lines(text);
+  std::string line;
+  int lineNo = 0;
+  while (std::getline(lines, line)) {
+    ++lineNo;
+    if (line.empty())
+      continue;
+    std::istringstream fields(line);
+    std::string kind;
+    int dtype = 0;
+    ValueInfo info;
+    fields >> kind >> dtype >> info.rank;
+    if (!fields || (kind != "in" && kind != "out") || info.rank < 0 ||
+        info.rank > LOOM_MAX_RANK || loom_dtype_size(loom_dtype(dtype)) == 0)
+      return "line " + std::to_string(lineNo) + " is malformed";
+    info.dtype = loom_dtype(dtype);
+    for (int i = 0; i < info.rank; ++i)
+      fields >> info.shape[i];
+    fields.get(); // the space before the name
+    std::getline(fields, info.name);
+    if (!fields && !fields.eof())
+      return "line " + std::to_string(lineNo) + " is malformed";
+    (kind == "in" ? model.inputs : model.outputs).push_back(info);
+  }
+  if (model.outputs.empty())
+    return "it declares no outputs";
+  return "";
+}
+
+extern "C" loom_status loom_model_from_symbols(const char *signature,
+                                               void (*entry)(void **), loom_model **out) {
+  if (!signature || !entry || !out)
+    return fail(LOOM_ERROR_INVALID_ARGUMENT, "loom_model_from_symbols: null argument");
+  auto *model = new loom_model;
+  std::string error = parseSignature(signature, *model);
+  if (!error.empty()) {
+    delete model;
+    *out = nullptr;
+    return fail(LOOM_ERROR_FORMAT, "the model's signature is invalid: " + error);
+  }
+  model->entry = entry;
+  *out = model;
+  return ok();
+}
+
+extern "C" loom_status loom_model_load(const char *path, loom_model **out) {
+  if (!path || !out)
+    return fail(LOOM_ERROR_INVALID_ARGUMENT, "loom_model_load: path or out is null");
+  *out = nullptr;
+  // A bare file name would make dlopen search the library path.
+  std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
+  void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
+    return fail(LOOM_ERROR_IO, std::string("cannot load model '") + path + "': " + dlerror());
+  auto *signature = static_cast<const char *>(dlsym(handle, "loom_model_signature"));
+  auto entry = reinterpret_cast<void (*)(void **)>(dlsym(handle, "loom_model_entry"));
+  if (!signature || !entry) {
+    dlclose(handle);
+    return fail(LOOM_ERROR_FORMAT, std::string("'") + path +
+                                       "' is not a model compiled by loom-compile "
+                                       "(no loom_model_signature/loom_model_entry)");
+  }
+  loom_status status = loom_model_from_symbols(signature, entry, out);
+  if (status != LOOM_OK) {
+    dlclose(handle);
+    return fail(status, std::string("'") + path + "': " + loom_last_error());
+  }
+  (*out)->handle = handle;
+  return ok();
+}
+
+extern "C" void loom_model_unload(loom_model *model) {
+  if (!model)
+    return;
+  if (model->handle)
+    dlclose(model->handle);
+  delete model;
+}
+
+static const ValueInfo *info(const std::vector<ValueInfo> &list, int index) {
+  return index >= 0 && size_t(index) < list.size() ? &list[index] : nullptr;
+}
+
+extern "C" int loom_model_num_inputs(const loom_model *m) { return m ? int(m->inputs.size()) : 0; }
+extern "C" int loom_model_num_outputs(const loom_model *m) {
+  return m ? int(m->outputs.size()) : 0;
+}
+extern "C" const char *loom_model_input_name(const loom_model *m, int i) {
+  auto *v = m ? info(m->inputs, i) : nullptr;
+  return v ? v->name.c_str() : nullptr;
+}
+extern "C" loom_dtype loom_model_input_dtype(const loom_model *m, int i) {
+  auto *v = m ? info(m->inputs, i) : nullptr;
+  return v ? v->dtype : LOOM_DTYPE_UNDEFINED;
+}
+extern "C" int loom_model_input_rank(const loom_model *m, int i) {
+  auto *v = m ? info(m->inputs, i) : nullptr;
+  return v ? v->rank : -1;
+}
+extern "C" const int64_t *loom_model_input_shape(const loom_model *m, int i) {
+  auto *v = m ? info(m->inputs, i) : nullptr;
+  return v ? v->shape : nullptr;
+}
+extern "C" const char *loom_model_output_name(const loom_model *m, int i) {
+  auto *v = m ? info(m->outputs, i) : nullptr;
+  return v ? v->name.c_str() : nullptr;
+}
+extern "C" loom_dtype loom_model_output_dtype(const loom_model *m, int i) {
+  auto *v = m ? info(m->outputs, i) : nullptr;
+  return v ? v->dtype : LOOM_DTYPE_UNDEFINED;
+}
+extern "C" int loom_model_output_rank(const loom_model *m, int i) {
+  auto *v = m ? info(m->outputs, i) : nullptr;
+  return v ? v->rank : -1;
+}
+
+static std::string describeInput(const ValueInfo &v, size_t i) {
+  return "input " + std::to_string(i) + " ('" + v.name + "')";
+}
+
+/// Checks inputs against the signature before any generated code runs: that
+/// code trusts static sizes and would read out of bounds otherwise.
+static loom_status checkInputs(const loom_model &model, const loom_tensor *const *inputs,
+                               size_t numInputs) {
+  if (numInputs != model.inputs.size())
+    return fail(LOOM_ERROR_SIGNATURE, "the model takes " + std::to_string(model.inputs.size()) +
+                                          " input(s), got " + std::to_string(numInputs));
+  for (size_t i = 0; i < numInputs; ++i) {
+    const ValueInfo &v = model.inputs[i];
+    const loom_tensor *t = inputs[i];
+    if (!t)
+      return fail(LOOM_ERROR_INVALID_ARGUMENT, describeInput(v, i) + " is null");
+    if (t->dtype != v.dtype)
+      return fail(LOOM_ERROR_SIGNATURE, describeInput(v, i) + " must be " +
+                                            loom_dtype_name(v.dtype) + ", got " +
+                                            loom_dtype_name(t->dtype));
+    bool sameShape = t->rank == v.rank;
+    for (int d = 0; sameShape && d < v.rank; ++d)
+      sameShape = v.shape[d] < 0 || v.shape[d] == t->shape[d];
+    if (!sameShape)
+      return fail(LOOM_ERROR_SIGNATURE, describeInput(v, i) + " must have shape " +
+                                            formatShape(v.shape, v.rank) + ", got " +
+                                            formatShape(t->shape, t->rank));
+  }
+  return LOOM_OK;
+}
+
+/// Turns output descriptor `d` into a tensor, adopting its buffer when it is
+/// dense and nobody else owns it, copying otherwise.
+static loom_status takeOutput(const ValueInfo &v, const int64_t *d,
+                              std::vector<void *> &claimed, loom_tensor **out) {
+  auto *allocated = reinterpret_cast<char *>(d[0]);
+  auto *aligned = reinterpret_cast<char *>(d[1]);
+  int64_t offset = d[2];
+  const int64_t *sizes = d + 3, *strides = d + 3 + v.rank;
+  size_t elementSize = loom_dtype_size(v.dtype);
+  std::string error;
+  int64_t count = checkedElementCount(sizes, v.rank, error);
+  if (count < 0)
+    return fail(LOOM_ERROR_FORMAT, "output '" + v.name + "' came back with " + error);
+  bool dense = true;
+  for (int64_t i = v.rank - 1, expected = 1; i >= 0; --i) {
+    if (sizes[i] != 1 && strides[i] != expected)
+      dense = false;
+    expected *= sizes[i];
+  }
+  bool ownable = reinterpret_cast<uintptr_t>(allocated) != kGlobalMarker && allocated;
+  for (void *p : claimed)
+    ownable &= p != allocated;
+  char *first = aligned + offset * int64_t(elementSize);
+  size_t bytes = size_t(count) * elementSize;
+  if (dense && ownable) {
+    claimed.push_back(allocated);
+    *out = adoptBuffer(v.dtype, sizes, v.rank, first, bytes);
+    (*out)->allocation = allocated;
+    return LOOM_OK;
+  }
+  char *copy = static_cast<char *>(std::malloc(bytes ? bytes : 1));
+  if (!copy)
+    return fail(LOOM_ERROR_OUT_OF_MEMORY, "cannot allocate output '" + v.name + "'");
+  int64_t index[LOOM_MAX_RANK] = {};
+  for (int64_t n = 0; n < count; ++n) {
+    int64_t at = 0;
+    for (int i = 0; i < v.rank; ++i)
+      at += index[i] * strides[i];
+    std::memcpy(copy + n * elementSize, first + at * int64_t(elementSize), elementSize);
+    for (int i = v.rank - 1; i >= 0 && ++index[i] == sizes[i]; --i)
+      index[i] = 0;
+  }
+  if (ownable) {
+    claimed.push_back(allocated);
+    std::free(allocated);
+  }
+  *out = adoptBuffer(v.dtype, sizes, v.rank, copy, bytes);
+  return LOOM_OK;
+}
+
+extern "C" loom_status loom_model_run(loom_model *model, const loom_tensor *const *inputs,
+                                      size_t numInputs, loom_tensor **outputs,
+                                      size_t numOutputs) {
+  if (!model || (numInputs && !inputs) || !outputs)
+    return fail(LOOM_ERROR_INVALID_ARGUMENT, "loom_model_run: null argument");
+  if (numOutputs != model->outputs.size())
+    return fail(LOOM_ERROR_SIGNATURE, "the model has " + std::to_string(model->outputs.size()) +
+                                          " output(s); room for " + std::to_string(numOutputs) +
+                                          " was passed");
+  for (size_t i = 0; i < numOutputs; ++i)
+    outputs[i] = nullptr;
+  if (loom_status status = checkInputs(*model, inputs, numInputs))
+    return status;
+
+  // Descriptors, back to back: inputs each in their own vector, outputs in one.
+  static int64_t emptyBuffer[1];
+  std::vector<std::vector<int64_t>> inputDescriptors(numInputs);
+  std::vector<void *> args(1 + numInputs);
+  for (size_t i = 0; i < numInputs; ++i) {
+    const loom_tensor *t = inputs[i];
+    std::vector<int64_t> &d = inputDescriptors[i];
+    void *data = t->data ? t->data : emptyBuffer;
+    d = {int64_t(reinterpret_cast<intptr_t>(data)), int64_t(reinterpret_cast<intptr_t>(data)), 0};
+    d.insert(d.end(), t->shape, t->shape + t->rank);
+    std::vector<int64_t> strides(t->rank);
+    for (int64_t r = t->rank - 1, s = 1; r >= 0; --r) {
+      strides[r] = s;
+      s *= t->shape[r];
+    }
+    d.insert(d.end(), strides.begin(), strides.end());
+    args[1 + i] = d.data();
+  }
+  size_t resultWords = 0;
+  for (const ValueInfo &v : model->outputs)
+    resultWords += 3 + 2 * size_t(v.rank);
+  std::vector<int64_t> results(resultWords, 0);
+  args[0] = results.data();
+
+  model->entry(args.data());
+
+  // Buffers the caller owns must not be adopted by an output.
+  std::vector<void *> claimed;
+  for (size_t i = 0; i < numInputs; ++i)
+    claimed.push_back(inputs[i]->data);
+  const int64_t *d = results.data();
+  loom_status status = LOOM_OK;
+  for (size_t i = 0; i < numOutputs; ++i) {
+    const ValueInfo &v = model->outputs[i];
+    if (status == LOOM_OK)
+      status = takeOutput(v, d, claimed, &outputs[i]);
+    d += 3 + 2 * v.rank;
+  }
+  if (status != LOOM_OK) {
+    for (size_t i = 0; i < numOutputs; ++i) {
+      loom_tensor_destroy(outputs[i]);
+      outputs[i] = nullptr;
+    }
+    return status;
+  }
+  return ok();
+}
