@@ -118,6 +118,12 @@ private:
   Location nodeLoc(const onnx::NodeProto &node, int index);
   std::string describe(const onnx::NodeProto &node, int index);
 
+  /// Checks every node's input and output counts and attribute kinds against
+  /// the schema of the model's opset, before ONNX's shape inference sees
+  /// them (its inference functions trust them: a Split without outputs
+  /// divides by zero). `counter` numbers nodes as importGraph will.
+  LogicalResult checkNodesAgainstSchemas(const onnx::GraphProto &graph, int &counter);
+
   /// The type that a value's producer should have: from the graph's
   /// value_info/outputs (filled in by ONNX shape inference), else `none`.
   Type inferredType(StringRef name);
@@ -599,6 +605,54 @@ LogicalResult OnnxImporter::sortNodes(const onnx::GraphProto &graph,
   return success();
 }
 
+LogicalResult OnnxImporter::checkNodesAgainstSchemas(const onnx::GraphProto &graph,
+                                                      int &counter) {
+  for (const onnx::NodeProto &node : graph.node()) {
+    std::string where = describe(node, counter++);
+    bool isDefaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    std::optional<SchemaInfo> schema;
+    if (isDefaultDomain)
+      schema = lookupSchema(node.op_type(), "", int(defaultOpset));
+    else if (node.domain() == "com.microsoft")
+      schema = lookupSchema(node.op_type(), node.domain(), /*opset=*/-1);
+    if (schema) {
+      auto count = [&](StringRef what, int n, int min, int max) {
+        if (n >= min && n <= max)
+          return true;
+        fileError() << where << " has " << n << " " << what << "; " << node.op_type()
+                    << " (opset " << schema->sinceVersion << ") takes " << min << " to "
+                    << max;
+        return false;
+      };
+      if (!count("inputs", node.input_size(), schema->minInputs, schema->maxInputs) ||
+          !count("outputs", node.output_size(), schema->minOutputs, schema->maxOutputs))
+        return failure();
+      for (const auto &attr : node.attribute()) {
+        auto declared = schema->attributeTypes.find(attr.name());
+        if (declared == schema->attributeTypes.end() ||
+            declared->second == int(attr.type()))
+          continue;
+        fileError() << where << " attribute '" << attr.name() << "' is "
+                    << onnx::AttributeProto_AttributeType_Name(attr.type()) << ", but "
+                    << node.op_type() << " (opset " << schema->sinceVersion
+                    << ") declares it "
+                    << onnx::AttributeProto_AttributeType_Name(
+                           onnx::AttributeProto::AttributeType(declared->second));
+        return failure();
+      }
+    }
+    for (const auto &attr : node.attribute()) {
+      if (attr.type() == onnx::AttributeProto::GRAPH &&
+          failed(checkNodesAgainstSchemas(attr.g(), counter)))
+        return failure();
+      for (const onnx::GraphProto &g : attr.graphs())
+        if (failed(checkNodesAgainstSchemas(g, counter)))
+          return failure();
+    }
+  }
+  return success();
+}
+
 LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node, Location loc) {
   int index = nodeCounter++;
   std::string where = describe(node, index);
@@ -668,22 +722,6 @@ LogicalResult OnnxImporter::importNode(const onnx::NodeProto &node, Location loc
     std::optional<SchemaInfo> atModel =
         isDefaultDomain ? lookupSchema(node.op_type(), "", int(defaultOpset))
                         : std::nullopt;
-    // Attribute kinds are checked against the schema the model was written
-    // for, so later code may read an 'axis' as an integer without asking.
-    const SchemaInfo &declaring = atModel ? *atModel : *schema;
-    for (const auto &attr : node.attribute()) {
-      auto declared = declaring.attributeTypes.find(attr.name());
-      if (declared == declaring.attributeTypes.end() ||
-          declared->second == int(attr.type()))
-        continue;
-      fileError() << where << " attribute '" << attr.name() << "' is "
-                  << onnx::AttributeProto_AttributeType_Name(attr.type())
-                  << ", but " << node.op_type() << " (opset "
-                  << declaring.sinceVersion << ") declares it "
-                  << onnx::AttributeProto_AttributeType_Name(
-                         onnx::AttributeProto::AttributeType(declared->second));
-      return failure();
-    }
     if (atModel && atModel->sinceVersion < schema->sinceVersion) {
       StringRef type = node.op_type();
       if ((type == "Softmax" || type == "LogSoftmax" || type == "Hardmax") &&
@@ -1212,6 +1250,9 @@ OwningOpRef<ModuleOp> OnnxImporter::import(StringRef bytes) {
     return nullptr;
   }
   if (failed(checkOpsets(model)))
+    return nullptr;
+  int precheckCounter = 0;
+  if (failed(checkNodesAgainstSchemas(model.graph(), precheckCounter)))
     return nullptr;
 
   if (options.inferShapes) {

@@ -229,6 +229,10 @@ int_perm.attribute.extend([helper.make_attribute("perm", 1)])
 save(model([int_perm], [vi("x", F, [2, 3])], [vi("y", F, [3, 2])]),
      "attribute_int_for_ints.onnx")
 
+# A Split without outputs: ONNX 1.12's shape inference would divide by zero.
+save(model([helper.make_node("Split", ["x"], [], name="s", axis=0)], [vi("x", F, [6])],
+           [vi("x", F, [6])]), "split_no_outputs.onnx")
+
 unnamed = TensorProto(data_type=F, dims=[1], float_data=[1.0])
 save(model([helper.make_node("Relu", ["x"], ["y"], name="r")], [vi("x", F, [1])],
            [vi("y", F, [1])], [unnamed]), "unnamed_initializer.onnx")
