@@ -151,7 +151,7 @@ bool parseArgs(int argc, char **argv, Options &o) {
       double v = std::strtod(text.c_str(), &end);
       if (text.empty() || *end)
         return error(arg + " needs a number, got '" + text + "'"), false;
-      out = decltype(out)(v);
+      out = static_cast<std::remove_reference_t<decltype(out)>>(v);
       return true;
     };
     bool ok = true;

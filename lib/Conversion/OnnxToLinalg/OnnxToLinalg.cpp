@@ -390,9 +390,6 @@ std::string OnnxToLinalgLowering::unsupportedReason(Operation *op) {
       if (cast<RankedTensorType>(v.getType()).getRank() < 2)
         return "one-dimensional MatMul operands are not supported yet";
   }
-  if (name == "onnx.Gemm" && (intAttr(op, "transA").value_or(0) ||
-                              op->getNumOperands() > 3))
-    return "Gemm with transA is not supported yet";
   if (kReshapes.contains(name) || name == "onnx.ConstantOfShape" || name == "onnx.Slice") {
     if (!cast<RankedTensorType>(op->getResult(0).getType()).hasStaticShape())
       return name.drop_front(5).str() + " to a dynamic shape is not supported yet";
@@ -796,15 +793,19 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
   if (name == "onnx.MatMul")
     return lowerMatMul(loc, op->getOperand(0), op->getOperand(1), resultType);
   if (name == "onnx.Gemm") {
-    // alpha * A × op(B) + beta * C; transB transposes B first.
-    Value bm = op->getOperand(1);
-    if (intAttr(op, "transB").value_or(0)) {
-      auto bt = cast<RankedTensorType>(bm.getType());
-      auto tt = RankedTensorType::get({bt.getDimSize(1), bt.getDimSize(0)}, bt.getElementType());
-      Value init = emptyLike(b, loc, tt, {{bm, 1}, {bm, 0}});
-      bm = linalg::TransposeOp::create(b, loc, bm, init, ArrayRef<int64_t>{1, 0}).getResult()[0];
-    }
-    Value y = lowerMatMul(loc, op->getOperand(0), bm, resultType);
+    // alpha * op(A) × op(B) + beta * C; transA/transB transpose first.
+    auto transposed = [&](Value m) -> Value {
+      auto mt = cast<RankedTensorType>(m.getType());
+      auto tt = RankedTensorType::get({mt.getDimSize(1), mt.getDimSize(0)}, mt.getElementType());
+      Value init = emptyLike(b, loc, tt, {{m, 1}, {m, 0}});
+      return linalg::TransposeOp::create(b, loc, m, init, ArrayRef<int64_t>{1, 0}).getResult()[0];
+    };
+    Value am = op->getOperand(0), bm = op->getOperand(1);
+    if (intAttr(op, "transA").value_or(0))
+      am = transposed(am);
+    if (intAttr(op, "transB").value_or(0))
+      bm = transposed(bm);
+    Value y = lowerMatMul(loc, am, bm, resultType);
     double alpha = 1.0, beta = 1.0;
     if (auto a = op->getAttrOfType<FloatAttr>("alpha"))
       alpha = a.getValueAsDouble();

@@ -1,0 +1,167 @@
+//===- RuntimeTest.cpp - loomrt's C API, kernels and thread pool ----------===//
+
+#include "loom-c/Driver.h"
+#include "loom-c/Runtime.h"
+
+#include "Kernels/Kernels.h"
+#include "ThreadPool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+// A naive triple loop in double precision: the reference for the GEMM kernel.
+void referenceMatmul(int64_t m, int64_t n, int64_t k, const std::vector<float> &a,
+                     const std::vector<float> &b, std::vector<double> &c) {
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double sum = 0;
+      for (int64_t p = 0; p < k; ++p)
+        sum += double(a[i * k + p]) * double(b[p * n + j]);
+      c[i * n + j] += sum;
+    }
+}
+
+struct GemmCase {
+  int64_t m, n, k;
+  bool transposedB; // B read through column stride != 1
+  int threads;
+};
+
+class MatmulTest : public ::testing::TestWithParam<GemmCase> {};
+
+TEST_P(MatmulTest, MatchesNaiveReference) {
+  GemmCase t = GetParam();
+  ASSERT_EQ(loom_set_num_threads(t.threads), LOOM_OK);
+  std::mt19937 rng(42);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  std::vector<float> a(t.m * t.k), b(t.k * t.n), bT(t.n * t.k), c(t.m * t.n);
+  for (float &x : a) x = dist(rng);
+  for (float &x : b) x = dist(rng);
+  for (float &x : c) x = dist(rng); // accumulates into C, as linalg.matmul does
+  for (int64_t p = 0; p < t.k; ++p)
+    for (int64_t j = 0; j < t.n; ++j)
+      bT[j * t.k + p] = b[p * t.n + j];
+  std::vector<double> expected(c.begin(), c.end());
+  referenceMatmul(t.m, t.n, t.k, a, b, expected);
+  if (t.transposedB)
+    loomrt::matmulF32(t.m, t.n, t.k, a.data(), t.k, 1, bT.data(), 1, t.k, c.data(), t.n, 1);
+  else
+    loomrt::matmulF32(t.m, t.n, t.k, a.data(), t.k, 1, b.data(), t.n, 1, c.data(), t.n, 1);
+  // f32 accumulation of k products of magnitude <= 1.
+  double tolerance = 1e-6 * double(t.k) + 1e-6;
+  for (int64_t i = 0; i < t.m * t.n; ++i)
+    ASSERT_NEAR(c[i], expected[i], tolerance) << "element " << i;
+  loom_set_num_threads(0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, MatmulTest,
+    ::testing::Values(GemmCase{1, 1, 1, false, 1}, GemmCase{1, 4096, 64, false, 2},
+                      GemmCase{3, 37, 5, false, 3}, GemmCase{6, 16, 256, false, 1},
+                      GemmCase{7, 17, 257, false, 2}, GemmCase{100, 530, 600, false, 3},
+                      GemmCase{5, 40, 9, true, 2}, GemmCase{97, 33, 300, true, 2}));
+
+TEST(ThreadPool, RunsEveryTaskOnceEvenNested) {
+  ASSERT_EQ(loom_set_num_threads(4), LOOM_OK);
+  EXPECT_EQ(loom_get_num_threads(), 4);
+  std::vector<std::atomic<int>> hits(1000);
+  loomrt::parallelFor(100, [&](int64_t i) {
+    loomrt::parallelFor(10, [&](int64_t j) { hits[i * 10 + j]++; });
+  });
+  for (auto &h : hits)
+    ASSERT_EQ(h.load(), 1);
+  EXPECT_EQ(loom_set_num_threads(-1), LOOM_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(loom_last_error()).find("must be 0 or more"), std::string::npos);
+  loom_set_num_threads(0);
+}
+
+TEST(Tensor, RejectsBadArguments) {
+  loom_tensor *t = nullptr;
+  int64_t negative[] = {2, -1};
+  EXPECT_EQ(loom_tensor_create(LOOM_DTYPE_FLOAT32, negative, 2, &t),
+            LOOM_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(t, nullptr);
+  EXPECT_NE(std::string(loom_last_error()).find("dimension 1 has negative size -1"),
+            std::string::npos);
+  int64_t shape[] = {2, 3};
+  EXPECT_EQ(loom_tensor_create(loom_dtype(99), shape, 2, &t), LOOM_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(loom_tensor_create(LOOM_DTYPE_FLOAT32, shape, LOOM_MAX_RANK + 1, &t),
+            LOOM_ERROR_INVALID_ARGUMENT);
+  int64_t huge[] = {int64_t(1) << 40, int64_t(1) << 40};
+  EXPECT_EQ(loom_tensor_create(LOOM_DTYPE_FLOAT32, huge, 2, &t), LOOM_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(loom_tensor_wrap(LOOM_DTYPE_FLOAT32, shape, 2, nullptr, &t),
+            LOOM_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(loom_tensor_create(LOOM_DTYPE_INT64, shape, 2, &t), LOOM_OK);
+  EXPECT_EQ(loom_tensor_num_elements(t), 6);
+  EXPECT_EQ(loom_tensor_byte_size(t), 48u);
+  EXPECT_STREQ(loom_last_error(), "");
+  loom_tensor_destroy(t);
+}
+
+TEST(TensorFile, WritesAndReadsBack) {
+  int64_t shape[] = {2, 3};
+  float data[] = {1, 2, 3, 4, 5, -6.5f};
+  loom_tensor *t = nullptr;
+  ASSERT_EQ(loom_tensor_wrap(LOOM_DTYPE_FLOAT32, shape, 2, data, &t), LOOM_OK);
+  std::string path = ::testing::TempDir() + "/loomrt_tensor.pb";
+  ASSERT_EQ(loom_tensor_write_file(path.c_str(), t, "weights"), LOOM_OK);
+  loom_tensor *back = nullptr;
+  char *name = nullptr;
+  ASSERT_EQ(loom_tensor_read_file(path.c_str(), &back, &name), LOOM_OK);
+  EXPECT_STREQ(name, "weights");
+  free(name);
+  ASSERT_EQ(loom_tensor_rank(back), 2);
+  EXPECT_EQ(loom_tensor_shape(back)[1], 3);
+  char report[256];
+  EXPECT_TRUE(loom_tensor_compare(back, t, 0, 0, report, sizeof report));
+  loom_tensor_destroy(back);
+  loom_tensor_destroy(t);
+  std::remove(path.c_str());
+}
+
+TEST(Compare, ToleranceNaNAndReport) {
+  int64_t shape[] = {4};
+  float want[] = {1, NAN, INFINITY, 100};
+  float got[] = {1.00001f, NAN, INFINITY, 100.5f};
+  loom_tensor *w, *g;
+  ASSERT_EQ(loom_tensor_wrap(LOOM_DTYPE_FLOAT32, shape, 1, want, &w), LOOM_OK);
+  ASSERT_EQ(loom_tensor_wrap(LOOM_DTYPE_FLOAT32, shape, 1, got, &g), LOOM_OK);
+  char report[256];
+  EXPECT_FALSE(loom_tensor_compare(g, w, 1e-4, 1e-5, report, sizeof report));
+  EXPECT_NE(std::string(report).find("1 of 4 elements differ; worst at [3]"),
+            std::string::npos)
+      << report;
+  EXPECT_TRUE(loom_tensor_compare(g, w, 1e-2, 1e-5, report, sizeof report)) << report;
+  got[1] = 0; // NaN expected, a number found
+  EXPECT_FALSE(loom_tensor_compare(g, w, 1e-2, 1e-5, report, sizeof report));
+  loom_tensor_destroy(w);
+  loom_tensor_destroy(g);
+}
+
+TEST(Model, RejectsBadSignatures) {
+  loom_model *m = nullptr;
+  auto entry = [](void **) {};
+  EXPECT_EQ(loom_model_from_symbols("in 1 2 3\n", entry, &m), LOOM_ERROR_FORMAT);
+  EXPECT_EQ(loom_model_from_symbols("in 1 1 4 x\n", entry, &m), LOOM_ERROR_FORMAT)
+      << "no outputs";
+  EXPECT_EQ(loom_model_from_symbols("in 77 1 4 x\nout 1 1 4 y\n", entry, &m),
+            LOOM_ERROR_FORMAT)
+      << "unknown dtype";
+  ASSERT_EQ(loom_model_from_symbols("in 1 2 -1 4 input x\nout 7 0 y\n", entry, &m), LOOM_OK);
+  EXPECT_STREQ(loom_model_input_name(m, 0), "input x");
+  EXPECT_EQ(loom_model_input_shape(m, 0)[0], -1);
+  EXPECT_EQ(loom_model_output_dtype(m, 0), LOOM_DTYPE_INT64);
+  EXPECT_EQ(loom_model_input_name(m, 5), nullptr);
+  loom_model_unload(m);
+  EXPECT_EQ(loom_model_load("/nonexistent/libmodel.so", &m), LOOM_ERROR_IO);
+}
+
+} // namespace
