@@ -156,70 +156,84 @@ void gemmPacked(int64_t m, int64_t n, int64_t k, const Strided &a, const Strided
   }
 }
 
-/// Columns [n0, n0 + nc) of C += A x B for few rows of A, streaming B's rows
-/// once (B's columns are contiguous here). `acc` holds nc floats.
-void skinnyStripePortable(int64_t m, int64_t k, const Strided &a, const Strided &b,
-                          int64_t n0, int64_t nc, float *acc, float *c, int64_t ldcRow,
-                          int64_t ldcCol) {
-  for (int64_t i = 0; i < m; ++i) {
-    std::fill(acc, acc + nc, 0.0f);
-    for (int64_t p = 0; p < k; ++p) {
-      float x = a.at(i, p);
-      const float *row = b.data + p * b.row + n0;
-      for (int64_t j = 0; j < nc; ++j)
-        acc[j] += x * row[j];
-    }
-    float *dst = c + i * ldcRow + n0 * ldcCol;
-    for (int64_t j = 0; j < nc; ++j)
-      dst[j * ldcCol] += acc[j];
+/// acc[0..n) += sum over p in [p0, p1) of x[p] * B[p, 0..n), four rows of B
+/// at a time (B's rows are contiguous here). The portable form; the AVX2
+/// one below is the same loop.
+void rowsAxpyPortable(const float *x, int64_t xStride, const float *b, int64_t bRow,
+                      int64_t p0, int64_t p1, int64_t n, float *acc) {
+  for (int64_t p = p0; p < p1; ++p) {
+    float xp = x[p * xStride];
+    const float *row = b + p * bRow;
+    for (int64_t j = 0; j < n; ++j)
+      acc[j] += xp * row[j];
   }
 }
 
 #if defined(__x86_64__)
-__attribute__((target("avx2,fma"))) void
-skinnyStripeAvx2(int64_t m, int64_t k, const Strided &a, const Strided &b, int64_t n0,
-                 int64_t nc, float *acc, float *c, int64_t ldcRow, int64_t ldcCol) {
-  for (int64_t i = 0; i < m; ++i) {
-    std::fill(acc, acc + nc, 0.0f);
-    for (int64_t p = 0; p < k; ++p) {
-      float xs = a.at(i, p);
-      __m256 x = _mm256_set1_ps(xs);
-      const float *row = b.data + p * b.row + n0;
-      int64_t j = 0;
-      for (; j + 8 <= nc; j += 8)
-        _mm256_storeu_ps(acc + j, _mm256_fmadd_ps(x, _mm256_loadu_ps(row + j),
-                                                  _mm256_loadu_ps(acc + j)));
-      for (; j < nc; ++j)
-        acc[j] += xs * row[j];
+__attribute__((target("avx2,fma"))) void rowsAxpyAvx2(const float *x, int64_t xStride,
+                                                      const float *b, int64_t bRow,
+                                                      int64_t p0, int64_t p1, int64_t n,
+                                                      float *acc) {
+  int64_t p = p0;
+  for (; p + 4 <= p1; p += 4) {
+    float s0 = x[p * xStride], s1 = x[(p + 1) * xStride], s2 = x[(p + 2) * xStride],
+          s3 = x[(p + 3) * xStride];
+    __m256 x0 = _mm256_set1_ps(s0), x1 = _mm256_set1_ps(s1), x2 = _mm256_set1_ps(s2),
+           x3 = _mm256_set1_ps(s3);
+    const float *r0 = b + p * bRow, *r1 = r0 + bRow, *r2 = r1 + bRow, *r3 = r2 + bRow;
+    int64_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+      __m256 v = _mm256_loadu_ps(acc + j);
+      v = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r0 + j), v);
+      v = _mm256_fmadd_ps(x1, _mm256_loadu_ps(r1 + j), v);
+      v = _mm256_fmadd_ps(x2, _mm256_loadu_ps(r2 + j), v);
+      v = _mm256_fmadd_ps(x3, _mm256_loadu_ps(r3 + j), v);
+      _mm256_storeu_ps(acc + j, v);
     }
-    float *dst = c + i * ldcRow + n0 * ldcCol;
-    for (int64_t j = 0; j < nc; ++j)
-      dst[j * ldcCol] += acc[j];
+    for (; j < n; ++j)
+      acc[j] += s0 * r0[j] + s1 * r1[j] + s2 * r2[j] + s3 * r3[j];
   }
+  rowsAxpyPortable(x, xStride, b, bRow, p, p1, n, acc);
 }
 #endif
 
-using SkinnyStripe = void (*)(int64_t, int64_t, const Strided &, const Strided &, int64_t,
-                              int64_t, float *, float *, int64_t, int64_t);
+using RowsAxpy = void (*)(const float *, int64_t, const float *, int64_t, int64_t, int64_t,
+                          int64_t, float *);
 
+/// Few rows of A (matrix-vector products): the cost is reading B once, so
+/// each task streams a contiguous band of B's rows (whole rows: long
+/// sequential reads the prefetchers follow) into a private partial C, and
+/// the partials are summed at the end.
 void gemmSkinny(int64_t m, int64_t n, int64_t k, const Strided &a, const Strided &b, float *c,
                 int64_t ldcRow, int64_t ldcCol) {
-  static const SkinnyStripe stripe = [] {
+  static const RowsAxpy axpy = [] {
 #if defined(__x86_64__)
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-      return SkinnyStripe(skinnyStripeAvx2);
+      return RowsAxpy(rowsAxpyAvx2);
 #endif
-    return SkinnyStripe(skinnyStripePortable);
+    return RowsAxpy(rowsAxpyPortable);
   }();
-  // About four stripes per thread, whole cache lines wide.
-  int64_t threads = loomrt::numThreads();
-  int64_t width = std::max<int64_t>(64, ((n + 4 * threads - 1) / (4 * threads) + 15) / 16 * 16);
-  int64_t tasks = (n + width - 1) / width;
+  // Bands of at least 64 rows; at most one per thread.
+  int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(loomrt::numThreads(), k / 64));
+  int64_t band = (k + tasks - 1) / tasks;
+  std::vector<float> partial(static_cast<size_t>(tasks * m * n), 0.0f);
   loomrt::parallelFor(tasks, [&](int64_t t) {
-    int64_t n0 = t * width, nc = std::min(width, n - n0);
-    thread_local std::vector<float> acc;
-    acc.resize(static_cast<size_t>(width));
-    stripe(m, k, a, b, n0, nc, acc.data(), c, ldcRow, ldcCol);
+    int64_t p0 = t * band, p1 = std::min(k, p0 + band);
+    for (int64_t i = 0; i < m; ++i)
+      axpy(a.data + i * a.row, a.col, b.data, b.row, p0, p1, n,
+           partial.data() + (t * m + i) * n);
+  });
+  // Sum the partials into C, in column stripes over the threads.
+  int64_t stripe = std::max<int64_t>(256, (n + tasks - 1) / tasks);
+  loomrt::parallelFor((n + stripe - 1) / stripe, [&](int64_t s) {
+    int64_t j0 = s * stripe, j1 = std::min(n, j0 + stripe);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = j0; j < j1; ++j) {
+        float sum = 0;
+        for (int64_t t = 0; t < tasks; ++t)
+          sum += partial[(t * m + i) * n + j];
+        c[i * ldcRow + j * ldcCol] += sum;
+      }
   });
 }
 

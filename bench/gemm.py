@@ -1,0 +1,97 @@
+#!/usr/bin/python3
+"""FP32 GEMM (1024x1024x1024) and GEMV (1x4096 . 4096x4096): loom against
+onnxruntime (onnxruntime-node from npm, same ONNX file) and OpenBLAS, in one run.
+
+Usage: bench/gemm.py [--threads N] [--reps N] [--build DIR]
+
+Needs a built tree (scripts/build), libopenblas-dev, clang-22, node/npm.
+Prints, per case and engine: median ms, GFLOP/s, GB/s (inputs + output once),
+the fraction of this machine's FMA peak and memory read bandwidth (measured
+by bench/machine_peak.cpp in the same run), and loom's speed relative to each
+peer (peer time / loom time: above 1 means loom is faster).
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CASES = {"gemm": (1024, 1024, 1024), "gemv": (1, 4096, 4096)}
+
+
+def run(cmd, **kw):
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed:\n{proc.stdout}{proc.stderr}")
+    return proc.stdout
+
+
+def number(text, key):
+    match = re.search(rf"^{key} ([0-9.e+-]+)", text, re.M)
+    if not match:
+        sys.exit(f"bench: no '{key}' in:\n{text}")
+    return float(match.group(1))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--reps", type=int, default=20)
+    p.add_argument("--build", default=os.path.join(ROOT, "build"))
+    args = p.parse_args()
+    out = os.path.join(args.build, "bench")
+    os.makedirs(out, exist_ok=True)
+
+    print("bench: building the benchmark programs", file=sys.stderr)
+    lib = os.path.join(args.build, "lib")
+    run(["clang++-22", "-O2", "-std=c++17", "-pthread", os.path.join(ROOT, "bench",
+         "machine_peak.cpp"), "-o", os.path.join(out, "machine_peak")])
+    run(["clang++-22", "-O2", "-std=c++17", f"-I{ROOT}/include",
+         "-I/usr/include/x86_64-linux-gnu/openblas-pthread",
+         os.path.join(ROOT, "bench", "gemm_bench.cpp"), "-o", os.path.join(out, "gemm_bench"),
+         f"-L{lib}", f"-Wl,-rpath,{lib}", "-lloomrt", "-lopenblas"])
+    if not os.path.exists(os.path.join(out, "node_modules", "onnxruntime-node")):
+        print("bench: npm install onnxruntime-node", file=sys.stderr)
+        run(["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", out,
+             "onnxruntime-node"])
+    run([sys.executable, os.path.join(ROOT, "bench", "make_models.py"), out])
+
+    print(f"bench: measuring the machine ({args.threads} threads)", file=sys.stderr)
+    peak_text = run([os.path.join(out, "machine_peak"), str(args.threads)])
+    peak, bandwidth = number(peak_text, "fma_peak_gflops"), number(peak_text, "read_bandwidth_gbs")
+    ort_version = run(["node", "-e", "console.log(require('onnxruntime-node/package.json')"
+                       ".version)"], cwd=out).strip()
+    print(f"machine: {args.threads} threads, FMA peak {peak:.1f} GFLOP/s, "
+          f"read bandwidth {bandwidth:.1f} GB/s; onnxruntime-node {ort_version}")
+
+    for case, (m, k, n) in CASES.items():
+        model = os.path.join(out, f"{case}.onnx")
+        so = os.path.join(out, f"lib{case}.so")
+        print(f"bench: {case}: compiling with loom-compile", file=sys.stderr)
+        run([os.path.join(args.build, "bin", "loom-compile"), model, "-o", so])
+        mine = run([os.path.join(out, "gemm_bench"), so, str(m), str(k), str(n),
+                    str(args.threads), str(args.reps)])
+        ort = run(["node", os.path.join(ROOT, "bench", "ort_bench.js"), model, str(m), str(k),
+                   str(n), str(args.threads), str(args.reps)],
+                  env=dict(os.environ, NODE_PATH=os.path.join(out, "node_modules")))
+        times = {"loom": number(mine, "loom"), "onnxruntime": number(ort, "onnxruntime"),
+                 "openblas": number(mine, "openblas")}
+        flops = 2.0 * m * n * k
+        bytes_moved = 4.0 * (m * k + k * n + m * n)
+        print(f"\n{case} {m}x{k} . {k}x{n} (loom vs OpenBLAS: max relative difference "
+              f"{number(mine, 'check max_relative_difference'):.1e})")
+        print(f"| engine | ms | GFLOP/s | GB/s | of FMA peak | of read bandwidth | "
+              f"loom speed-up vs it |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
+        for engine, ms in times.items():
+            gflops, gbs = flops / ms / 1e6, bytes_moved / ms / 1e6
+            ratio = "" if engine == "loom" else f"{ms / times['loom']:.2f}x"
+            print(f"| {engine} | {ms:.3f} | {gflops:.1f} | {gbs:.1f} | {gflops / peak:.0%} | "
+                  f"{gbs / bandwidth:.0%} | {ratio} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
