@@ -179,6 +179,50 @@ std::optional<ScalarFn> elementwiseBody(Operation *op) {
     return binary(arith::MulFOp(), arith::MulIOp());
   if (name == "onnx.Div")
     return binary(arith::DivFOp(), arith::DivSIOp());
+  if (name == "onnx.Sum" || name == "onnx.Mean") {
+    // Variadic: a fold over all inputs; Mean divides by their count.
+    bool mean = name == "onnx.Mean";
+    unsigned count = op->getNumOperands();
+    if (mean && !f)
+      return std::nullopt;
+    return ScalarFn([=](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Value r = a[0];
+      for (Value v : a.drop_front())
+        r = f ? Value(arith::AddFOp::create(b, loc, r, v))
+              : Value(arith::AddIOp::create(b, loc, r, v));
+      if (mean)
+        r = arith::DivFOp::create(
+            b, loc, r, arith::ConstantOp::create(b, loc, b.getFloatAttr(r.getType(), count)));
+      return r;
+    });
+  }
+  if (name == "onnx.Sign")
+    return ScalarFn([f](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Type t = a[0].getType();
+      Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(t));
+      Value one = f ? arith::ConstantOp::create(b, loc, b.getFloatAttr(t, 1.0)).getResult()
+                    : arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, 1)).getResult();
+      Value minusOne =
+          f ? arith::ConstantOp::create(b, loc, b.getFloatAttr(t, -1.0)).getResult()
+            : arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, -1)).getResult();
+      Value pos = f ? arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a[0], zero)
+                          .getResult()
+                    : arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, a[0], zero)
+                          .getResult();
+      Value neg = f ? arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, a[0], zero)
+                          .getResult()
+                    : arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, a[0], zero)
+                          .getResult();
+      // NaN stays NaN: neither comparison holds, and x is returned.
+      Value rest = f ? arith::SelectOp::create(
+                           b, loc,
+                           arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, a[0], a[0]),
+                           a[0], zero)
+                           .getResult()
+                     : zero;
+      return arith::SelectOp::create(b, loc, pos, one,
+                                     arith::SelectOp::create(b, loc, neg, minusOne, rest));
+    });
   if (name == "onnx.Max" || name == "onnx.Min") {
     // Variadic in ONNX: fold over all inputs (one input is the identity).
     bool isMax = name == "onnx.Max";
@@ -279,6 +323,50 @@ std::optional<ScalarFn> elementwiseBody(Operation *op) {
     return floatUnary(math::CosOp());
   if (name == "onnx.Floor")
     return floatUnary(math::FloorOp());
+  if (name == "onnx.Round") // halves to even, as ONNX specifies
+    return floatUnary(math::RoundEvenOp());
+  if (name == "onnx.Tan")
+    return floatUnary(math::TanOp());
+  if (name == "onnx.Sinh")
+    return floatUnary(math::SinhOp());
+  if (name == "onnx.Cosh")
+    return floatUnary(math::CoshOp());
+  if (name == "onnx.Asin")
+    return floatUnary(math::AsinOp());
+  if (name == "onnx.Acos")
+    return floatUnary(math::AcosOp());
+  if (name == "onnx.Atan")
+    return floatUnary(math::AtanOp());
+  if (name == "onnx.Asinh")
+    return floatUnary(math::AsinhOp());
+  if (name == "onnx.Acosh")
+    return floatUnary(math::AcoshOp());
+  if (name == "onnx.Atanh")
+    return floatUnary(math::AtanhOp());
+  if (name == "onnx.IsNaN" && f)
+    return ScalarFn([](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, a[0], a[0]);
+    });
+  if (name == "onnx.IsInf" && f) {
+    bool positive = intAttr(op, "detect_positive").value_or(1) != 0;
+    bool negative = intAttr(op, "detect_negative").value_or(1) != 0;
+    return ScalarFn([=](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Type t = a[0].getType();
+      auto inf = [&](bool neg) {
+        return arith::ConstantOp::create(
+            b, loc, b.getFloatAttr(t, neg ? -std::numeric_limits<double>::infinity()
+                                          : std::numeric_limits<double>::infinity()));
+      };
+      Value result = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+      if (positive)
+        result = arith::OrIOp::create(
+            b, loc, result, arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, a[0], inf(false)));
+      if (negative)
+        result = arith::OrIOp::create(
+            b, loc, result, arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, a[0], inf(true)));
+      return result;
+    });
+  }
   if (name == "onnx.Ceil")
     return floatUnary(math::CeilOp());
   if (!f)
@@ -307,6 +395,78 @@ std::optional<ScalarFn> elementwiseBody(Operation *op) {
       return arith::SelectOp::create(b, loc, positive, a[0],
                                      arith::MulFOp::create(b, loc, a[0], a[1]));
     });
+  auto floatAttr = [&](StringRef attr, double fallback) {
+    if (auto a = op->getAttrOfType<FloatAttr>(attr))
+      return a.getValueAsDouble();
+    return fallback;
+  };
+  // x -> body(x, constant(c)...) for the activations below.
+  auto activation = [&](auto body) -> std::optional<ScalarFn> {
+    return ScalarFn([body](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Type t = a[0].getType();
+      auto c = [&](double v) -> Value {
+        return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v));
+      };
+      return body(b, loc, a[0], c);
+    });
+  };
+  using C = std::function<Value(double)>;
+  if (name == "onnx.Elu" || name == "onnx.Celu" || name == "onnx.Selu") {
+    // Elu: x > 0 ? x : alpha (e^x - 1); Celu: max(0,x) + min(0, alpha (e^(x/alpha) - 1));
+    // Selu: gamma * (x > 0 ? x : alpha e^x - alpha).
+    bool celu = name == "onnx.Celu", selu = name == "onnx.Selu";
+    double alpha = floatAttr("alpha", selu ? 1.67326319217681884765625 : 1.0);
+    double gamma = floatAttr("gamma", 1.05070102214813232421875);
+    return activation([=](OpBuilder &b, Location loc, Value x, C c) -> Value {
+      Value inner = celu ? Value(arith::DivFOp::create(b, loc, x, c(alpha))) : x;
+      Value em1 = arith::SubFOp::create(b, loc, math::ExpOp::create(b, loc, inner), c(1.0));
+      Value negative = arith::MulFOp::create(b, loc, c(alpha), em1);
+      Value positive =
+          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, c(0.0));
+      Value r = arith::SelectOp::create(b, loc, positive, x, negative);
+      return selu ? Value(arith::MulFOp::create(b, loc, c(gamma), r)) : r;
+    });
+  }
+  if (name == "onnx.HardSigmoid" || name == "onnx.HardSwish") {
+    // max(0, min(1, alpha x + beta)); HardSwish is x times that (1/6, 1/2).
+    bool swish = name == "onnx.HardSwish";
+    double alpha = swish ? 1.0 / 6 : floatAttr("alpha", 0.2);
+    double beta = swish ? 0.5 : floatAttr("beta", 0.5);
+    return activation([=](OpBuilder &b, Location loc, Value x, C c) -> Value {
+      Value y = arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, c(alpha), x),
+                                      c(beta));
+      y = arith::MaximumFOp::create(b, loc, c(0.0),
+                                    arith::MinimumFOp::create(b, loc, c(1.0), y));
+      return swish ? Value(arith::MulFOp::create(b, loc, x, y)) : y;
+    });
+  }
+  if (name == "onnx.ThresholdedRelu") {
+    double alpha = floatAttr("alpha", 1.0);
+    return activation([=](OpBuilder &b, Location loc, Value x, C c) -> Value {
+      Value above = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, c(alpha));
+      return arith::SelectOp::create(b, loc, above, x, c(0.0));
+    });
+  }
+  if (name == "onnx.Softsign")
+    return activation([](OpBuilder &b, Location loc, Value x, C c) -> Value {
+      return arith::DivFOp::create(
+          b, loc, x, arith::AddFOp::create(b, loc, c(1.0), math::AbsFOp::create(b, loc, x)));
+    });
+  if (name == "onnx.Softplus")
+    return activation([](OpBuilder &b, Location loc, Value x, C c) -> Value {
+      return math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, x));
+    });
+  if (name == "onnx.Shrink") {
+    double bias = floatAttr("bias", 0.0), lambd = floatAttr("lambd", 0.5);
+    return activation([=](OpBuilder &b, Location loc, Value x, C c) -> Value {
+      Value below = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, c(-lambd));
+      Value above = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, c(lambd));
+      return arith::SelectOp::create(
+          b, loc, below, arith::AddFOp::create(b, loc, x, c(bias)),
+          arith::SelectOp::create(b, loc, above, arith::SubFOp::create(b, loc, x, c(bias)),
+                                  c(0.0)));
+    });
+  }
   if (name == "onnx.LeakyRelu") {
     double alpha = 0.01;
     if (auto attr = op->getAttrOfType<FloatAttr>("alpha"))
@@ -350,7 +510,12 @@ static const llvm::StringSet<> kElementwise = {
     "onnx.Not",  "onnx.Where", "onnx.Neg",    "onnx.Abs",   "onnx.Exp",
     "onnx.Log",  "onnx.Sqrt", "onnx.Tanh",    "onnx.Erf",   "onnx.Sin",
     "onnx.Cos",  "onnx.Floor", "onnx.Ceil",   "onnx.Reciprocal", "onnx.Relu",
-    "onnx.Sigmoid", "onnx.LeakyRelu", "onnx.Mod", "onnx.PRelu"};
+    "onnx.Sigmoid", "onnx.LeakyRelu", "onnx.Mod", "onnx.PRelu", "onnx.Sum",
+    "onnx.Mean", "onnx.Sign", "onnx.Round", "onnx.Tan", "onnx.Sinh", "onnx.Cosh",
+    "onnx.Asin", "onnx.Acos", "onnx.Atan", "onnx.Asinh", "onnx.Acosh", "onnx.Atanh",
+    "onnx.IsNaN", "onnx.IsInf", "onnx.Elu", "onnx.Celu", "onnx.Selu",
+    "onnx.HardSigmoid", "onnx.HardSwish", "onnx.ThresholdedRelu", "onnx.Softsign",
+    "onnx.Softplus", "onnx.Shrink"};
 static const llvm::StringSet<> kOthers = {
     "onnx.Constant", "onnx.Identity", "onnx.Cast",     "onnx.MatMul",
     "onnx.Gemm",     "onnx.Softmax",  "onnx.LogSoftmax", "onnx.Transpose",
