@@ -86,8 +86,11 @@ Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type,
 
 /// Elementwise op with numpy broadcasting over `inputs` into `resultType`.
 /// A static 1 broadcasts; dynamic sizes are taken to agree.
+/// `dynamicSizes`, when given, are the result's dynamic sizes (for results
+/// whose sizes no input has: Range, Slice, ConstantOfShape).
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
-                       ValueRange inputs, const ScalarFn &body) {
+                       ValueRange inputs, const ScalarFn &body,
+                       ValueRange dynamicSizes = {}) {
   int64_t rank = resultType.getRank();
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps;
@@ -106,7 +109,11 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
     maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
   }
   maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
-  Value init = emptyLike(b, loc, resultType, sources);
+  Value init = dynamicSizes.empty()
+                   ? emptyLike(b, loc, resultType, sources)
+                   : tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                             resultType.getElementType(), dynamicSizes)
+                         .getResult();
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iterators,
@@ -115,6 +122,22 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
         linalg::YieldOp::create(nb, nloc, r);
       });
   return generic.getResult(0);
+}
+
+/// Element `i` of a 1-D integer tensor (index 0 of a 0-D one) as an i64.
+Value extractI64(OpBuilder &b, Location loc, Value tensor, int64_t i) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  SmallVector<Value> at;
+  if (type.getRank() == 1)
+    at.push_back(arith::ConstantIndexOp::create(b, loc, i));
+  Value v = tensor::ExtractOp::create(b, loc, tensor, at);
+  if (v.getType() != b.getI64Type())
+    v = arith::ExtSIOp::create(b, loc, b.getI64Type(), v);
+  return v;
+}
+
+Value toIndex(OpBuilder &b, Location loc, Value i64) {
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), i64);
 }
 
 /// Converts scalar `v` to element type `to` the way ONNX's Cast does.
@@ -525,7 +548,8 @@ static const llvm::StringSet<> kOthers = {
     "onnx.ArgMin", "onnx.LayerNormalization", "onnx.Range", "onnx.Shape",
     "onnx.Expand",
     "onnx.Clip",     "onnx.Dropout",  "onnx.CastLike", "onnx.ConstantOfShape",
-    "onnx.Trilu",    "onnx.Concat",   "onnx.Gather",   "onnx.Slice"};
+    "onnx.Trilu",    "onnx.Concat",   "onnx.Gather",   "onnx.Slice",
+    "onnx.Split"};
 /// Ops that only reinterpret the shape; their (static) result type says how.
 static const llvm::StringSet<> kReshapes = {
     "onnx.Reshape", "onnx.Unsqueeze", "onnx.Squeeze", "onnx.Flatten"};
@@ -555,7 +579,7 @@ std::string OnnxToLinalgLowering::unsupportedReason(Operation *op) {
       if (cast<RankedTensorType>(v.getType()).getRank() < 2)
         return "one-dimensional MatMul operands are not supported yet";
   }
-  if (kReshapes.contains(name) || name == "onnx.ConstantOfShape" || name == "onnx.Slice") {
+  if (kReshapes.contains(name)) {
     if (!cast<RankedTensorType>(op->getResult(0).getType()).hasStaticShape())
       return name.drop_front(5).str() + " to a dynamic shape is not supported yet";
   }
@@ -571,18 +595,24 @@ std::string OnnxToLinalgLowering::unsupportedReason(Operation *op) {
   if (name == "onnx.Gather" &&
       cast<RankedTensorType>(op->getOperand(1).getType()).getElementType().isInteger(1))
     return "boolean indices";
-  if (name == "onnx.Slice") {
-    for (Value v : op->getOperands().drop_front())
-      if (v && !constantInts(v))
-        return "Slice needs constant starts, ends, axes and steps";
+  if (name == "onnx.Split") {
+    auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+    int64_t axis = intAttr(op, "axis").value_or(0);
+    if (axis < 0)
+      axis += inType.getRank();
+    if (op->getNumOperands() < 2 && inType.isDynamicDim(axis))
+      return "Split into equal parts of a dynamic dimension is not supported yet";
   }
-  if (name == "onnx.Trilu" && op->getNumOperands() > 1 && !constantInts(op->getOperand(1)))
-    return "Trilu needs a constant k";
+  if (name == "onnx.TopK") {
+    auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+    if (!isFloat(inType.getElementType()) && !inType.getElementType().isSignlessInteger())
+      return "TopK of this element type is not supported";
+    if (!cast<RankedTensorType>(op->getResult(0).getType()).hasStaticShape())
+      return "TopK needs a static result shape (a constant k)";
+  }
   if ((name == "onnx.ReduceL2" || name.starts_with("onnx.ReduceLog")) &&
       !isa<FloatType>(cast<RankedTensorType>(op->getOperand(0).getType()).getElementType()))
     return "this reduction needs a float input";
-  if (name == "onnx.Range" && !cast<RankedTensorType>(op->getResult(0).getType()).hasStaticShape())
-    return "Range with a run-time length is not supported yet";
   if (name.starts_with("onnx.Reduce")) {
     if (op->getNumOperands() > 1 && !constantInts(op->getOperand(1)))
       return "reduction axes must be constant";
@@ -1068,6 +1098,20 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
     bool f = isFloat(elem);
     Value s0 = tensor::ExtractOp::create(b, loc, start, ValueRange{});
     Value d0 = tensor::ExtractOp::create(b, loc, delta, ValueRange{});
+    SmallVector<Value> length;
+    if (resultType.isDynamicDim(0)) {
+      // max(ceil((limit - start) / delta), 0), computed in f64.
+      Value l0 = tensor::ExtractOp::create(b, loc, op->getOperand(1), ValueRange{});
+      Type f64 = b.getF64Type();
+      Value span = arith::SubFOp::create(b, loc, castScalar(b, loc, l0, f64),
+                                         castScalar(b, loc, s0, f64));
+      Value steps = math::CeilOp::create(
+          b, loc, arith::DivFOp::create(b, loc, span, castScalar(b, loc, d0, f64)));
+      Value n = arith::FPToSIOp::create(b, loc, b.getI64Type(), steps);
+      n = arith::MaxSIOp::create(b, loc, n,
+                                 arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)));
+      length.push_back(toIndex(b, loc, n));
+    }
     return buildElementwise(b, loc, resultType, ValueRange{},
                             [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
                               Value i = linalg::IndexOp::create(nb, nloc, 0);
@@ -1077,7 +1121,8 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
                                              nb, nloc, s0, arith::MulFOp::create(nb, nloc, ie, d0)))
                                        : Value(arith::AddIOp::create(
                                              nb, nloc, s0, arith::MulIOp::create(nb, nloc, ie, d0)));
-                            });
+                            },
+                            length);
   }
   if (name == "onnx.ArgMax" || name == "onnx.ArgMin") {
     // A reduction carrying (best value, its index); ties keep the first
@@ -1317,16 +1362,20 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
     TypedAttr fill = b.getZeroAttr(elem);
     if (auto value = op->getAttrOfType<DenseElementsAttr>("value"))
       fill = cast<TypedAttr>(*value.getValues<Attribute>().begin());
-    Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(), elem);
+    SmallVector<Value> dynamicSizes;
+    for (int64_t i = 0; i < resultType.getRank(); ++i)
+      if (resultType.isDynamicDim(i))
+        dynamicSizes.push_back(toIndex(b, loc, extractI64(b, loc, op->getOperand(0), i)));
+    Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(), elem, dynamicSizes);
     Value c = arith::ConstantOp::create(b, loc, fill);
     return linalg::FillOp::create(b, loc, c, init).getResult(0);
   }
   if (name == "onnx.Trilu") {
     // Keep element (i, j) of each trailing matrix when j - i >= k (upper) or
     // j - i <= k (lower); zero the rest.
-    int64_t k = 0;
-    if (op->getNumOperands() > 1)
-      k = (*constantInts(op->getOperand(1)))[0];
+    Value k = op->getNumOperands() > 1
+                  ? toIndex(b, loc, extractI64(b, loc, op->getOperand(1), 0))
+                  : arith::ConstantIndexOp::create(b, loc, 0).getResult();
     bool upper = intAttr(op, "upper").value_or(1) != 0;
     int64_t rank = resultType.getRank();
     Type elem = resultType.getElementType();
@@ -1335,11 +1384,10 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
                               Value i = linalg::IndexOp::create(nb, nloc, rank - 2);
                               Value j = linalg::IndexOp::create(nb, nloc, rank - 1);
                               Value diff = arith::SubIOp::create(nb, nloc, j, i);
-                              Value kc = arith::ConstantIndexOp::create(nb, nloc, k);
                               Value keep = arith::CmpIOp::create(
                                   nb, nloc, upper ? arith::CmpIPredicate::sge
                                                   : arith::CmpIPredicate::sle,
-                                  diff, kc);
+                                  diff, k);
                               Value zero = arith::ConstantOp::create(nb, nloc, nb.getZeroAttr(elem));
                               return arith::SelectOp::create(nb, nloc, keep, a[0], zero);
                             });
@@ -1456,45 +1504,130 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
         .getResult(0);
   }
   if (name == "onnx.Slice") {
-    // Constant starts/ends/axes/steps, static result: a strided extract_slice
-    // (negative steps read backwards through a generic).
+    // Starts, ends, axes and steps may be run-time values: each output
+    // dimension reads first + i * step of its input dimension, with ONNX's
+    // clamping applied at run time (constants fold away).
     Value data = op->getOperand(0);
-    auto dataType = cast<RankedTensorType>(data.getType());
-    int64_t rank = dataType.getRank();
-    auto starts = *constantInts(op->getOperand(1));
-    auto ends = *constantInts(op->getOperand(2));
+    int64_t rank = cast<RankedTensorType>(data.getType()).getRank();
     auto slice = cast<loom::onnx::SliceOp>(op);
-    SmallVector<int64_t> axes, steps(starts.size(), 1);
-    if (slice.getAxes())
-      axes = *constantInts(slice.getAxes());
-    else
-      for (int64_t i = 0; i < int64_t(starts.size()); ++i)
-        axes.push_back(i);
-    if (slice.getSteps())
-      steps = *constantInts(slice.getSteps());
-    SmallVector<int64_t> first(rank, 0), step(rank, 1);
-    for (size_t i = 0; i < axes.size(); ++i) {
-      int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
-      int64_t dim = dataType.getDimSize(axis);
-      if (ShapedType::isDynamic(dim))
-        return failure();
-      int64_t st = starts[i] < 0 ? starts[i] + dim : starts[i];
-      st = steps[i] > 0 ? std::clamp<int64_t>(st, 0, dim) : std::clamp<int64_t>(st, 0, dim - 1);
-      first[axis] = st;
-      step[axis] = steps[i];
+    int64_t count = cast<RankedTensorType>(slice.getStarts().getType()).getDimSize(0);
+    if (ShapedType::isDynamic(count))
+      return failure();
+    Type i64 = b.getI64Type();
+    auto c = [&](int64_t v) -> Value {
+      return arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, v));
+    };
+    auto clamp = [&](Value v, Value lo, Value hi) -> Value {
+      return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, v, lo), hi);
+    };
+    auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) -> Value {
+      return arith::CmpIOp::create(b, loc, p, x, y);
+    };
+    auto select = [&](Value cond, Value x, Value y) -> Value {
+      return arith::SelectOp::create(b, loc, cond, x, y);
+    };
+    SmallVector<Value> dims, first, step, size;
+    for (int64_t d = 0; d < rank; ++d) {
+      dims.push_back(arith::IndexCastOp::create(
+          b, loc, i64, tensor::DimOp::create(b, loc, data, d).getResult()));
+      first.push_back(c(0));
+      step.push_back(c(1));
+      size.push_back(dims.back());
     }
-    return buildElementwise(b, loc, resultType, ValueRange{},
-                            [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
-                              SmallVector<Value> coords;
-                              for (int64_t i = 0; i < rank; ++i) {
-                                Value iv = linalg::IndexOp::create(nb, nloc, i);
-                                Value scaled = arith::MulIOp::create(
-                                    nb, nloc, iv, arith::ConstantIndexOp::create(nb, nloc, step[i]));
-                                coords.push_back(arith::AddIOp::create(
-                                    nb, nloc, scaled, arith::ConstantIndexOp::create(nb, nloc, first[i])));
-                              }
-                              return tensor::ExtractOp::create(nb, nloc, data, coords);
-                            });
+    for (int64_t j = 0; j < count; ++j) {
+      Value axis = slice.getAxes() ? extractI64(b, loc, slice.getAxes(), j) : c(j);
+      axis = select(cmp(arith::CmpIPredicate::slt, axis, c(0)),
+                    arith::AddIOp::create(b, loc, axis, c(rank)), axis);
+      Value st = slice.getSteps() ? extractI64(b, loc, slice.getSteps(), j) : c(1);
+      Value dim = arith::IndexCastOp::create(
+          b, loc, i64, tensor::DimOp::create(b, loc, data, toIndex(b, loc, axis)).getResult());
+      Value forward = cmp(arith::CmpIPredicate::sgt, st, c(0));
+      auto normalize = [&](Value v, Value lowBackward, Value highBackward) {
+        v = select(cmp(arith::CmpIPredicate::slt, v, c(0)), arith::AddIOp::create(b, loc, v, dim),
+                   v);
+        return select(forward, clamp(v, c(0), dim), clamp(v, lowBackward, highBackward));
+      };
+      Value dimMinus1 = arith::SubIOp::create(b, loc, dim, c(1));
+      Value sv = normalize(extractI64(b, loc, slice.getStarts(), j), c(0), dimMinus1);
+      Value ev = normalize(extractI64(b, loc, slice.getEnds(), j), c(-1), dimMinus1);
+      // ceil((end - start) / step), at least 0, for either sign of step.
+      Value span = arith::SubIOp::create(b, loc, ev, sv);
+      Value n = arith::CeilDivSIOp::create(b, loc, span, st);
+      n = arith::MaxSIOp::create(b, loc, n, c(0));
+      for (int64_t d = 0; d < rank; ++d) {
+        Value here = cmp(arith::CmpIPredicate::eq, axis, c(d));
+        first[d] = select(here, sv, first[d]);
+        step[d] = select(here, st, step[d]);
+        size[d] = select(here, n, size[d]);
+      }
+    }
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < rank; ++d)
+      if (resultType.isDynamicDim(d))
+        dynamicSizes.push_back(toIndex(b, loc, size[d]));
+    SmallVector<Value> firstIndex, stepIndex;
+    for (int64_t d = 0; d < rank; ++d) {
+      firstIndex.push_back(toIndex(b, loc, first[d]));
+      stepIndex.push_back(toIndex(b, loc, step[d]));
+    }
+    return buildElementwise(
+        b, loc, resultType, ValueRange{},
+        [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
+          SmallVector<Value> coords;
+          for (int64_t i = 0; i < rank; ++i) {
+            Value iv = linalg::IndexOp::create(nb, nloc, i);
+            coords.push_back(arith::AddIOp::create(
+                nb, nloc, arith::MulIOp::create(nb, nloc, iv, stepIndex[i]), firstIndex[i]));
+          }
+          return tensor::ExtractOp::create(nb, nloc, data, coords);
+        },
+        dynamicSizes);
+  }
+  if (name == "onnx.Split") {
+    // Consecutive slices along `axis`: sizes from the `split` input (run-time
+    // values allowed) or equal parts, the last one smaller if need be.
+    Value in = op->getOperand(0);
+    auto inType = cast<RankedTensorType>(in.getType());
+    int64_t rank = inType.getRank();
+    int64_t axis = intAttr(op, "axis").value_or(0);
+    if (axis < 0)
+      axis += rank;
+    unsigned parts = op->getNumResults();
+    SmallVector<Value> sizes;
+    if (op->getNumOperands() > 1 && op->getOperand(1)) {
+      for (unsigned i = 0; i < parts; ++i)
+        sizes.push_back(toIndex(b, loc, extractI64(b, loc, op->getOperand(1), i)));
+    } else {
+      int64_t dim = inType.getDimSize(axis);
+      int64_t each = (dim + parts - 1) / parts;
+      for (unsigned i = 0; i < parts; ++i)
+        sizes.push_back(arith::ConstantIndexOp::create(
+            b, loc, std::max<int64_t>(0, std::min<int64_t>(each, dim - i * each))));
+    }
+    Value offset = arith::ConstantIndexOp::create(b, loc, 0);
+    SmallVector<Value> results;
+    for (unsigned i = 0; i < parts; ++i) {
+      auto partType = cast<RankedTensorType>(op->getResult(i).getType());
+      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), partSizes, strides(rank, b.getIndexAttr(1));
+      offsets[axis] = offset;
+      for (int64_t d = 0; d < rank; ++d) {
+        if (d == axis)
+          partSizes.push_back(partType.isDynamicDim(d)
+                                  ? OpFoldResult(sizes[i])
+                                  : OpFoldResult(b.getIndexAttr(partType.getDimSize(d))));
+        else if (inType.isDynamicDim(d))
+          partSizes.push_back(tensor::DimOp::create(b, loc, in, d).getResult());
+        else
+          partSizes.push_back(b.getIndexAttr(inType.getDimSize(d)));
+      }
+      Value part = tensor::ExtractSliceOp::create(b, loc, partType, in, offsets, partSizes,
+                                                  strides);
+      results.push_back(part);
+      offset = arith::AddIOp::create(b, loc, offset, sizes[i]);
+    }
+    for (unsigned i = 1; i < parts; ++i)
+      op->getResult(i).replaceAllUsesWith(results[i]);
+    return results[0];
   }
   if (name.starts_with("onnx.Reduce"))
     return lowerReduce(op, resultType);
