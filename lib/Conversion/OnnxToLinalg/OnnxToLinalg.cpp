@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
@@ -519,6 +520,7 @@ private:
   Value lowerMatMul(Location loc, Value a, Value bm, RankedTensorType resultType);
   Value lowerReduce(Operation *op, RankedTensorType resultType);
   Value lowerSoftmax(Operation *op, RankedTensorType resultType, bool logarithm);
+  Value lowerTopK(Operation *op);
 
   func::FuncOp func;
   OpBuilder b;
@@ -549,7 +551,7 @@ static const llvm::StringSet<> kOthers = {
     "onnx.Expand",
     "onnx.Clip",     "onnx.Dropout",  "onnx.CastLike", "onnx.ConstantOfShape",
     "onnx.Trilu",    "onnx.Concat",   "onnx.Gather",   "onnx.Slice",
-    "onnx.Split"};
+    "onnx.Split",    "onnx.TopK"};
 /// Ops that only reinterpret the shape; their (static) result type says how.
 static const llvm::StringSet<> kReshapes = {
     "onnx.Reshape", "onnx.Unsqueeze", "onnx.Squeeze", "onnx.Flatten"};
@@ -701,6 +703,155 @@ static Value lowerMatMulNamed(OpBuilder &b, Location loc, Value a, Value bm,
     return expand(product, rank - 2);
   }
   return nullptr;
+}
+
+/// TopK: the axis is moved last and the other dimensions folded into rows;
+/// each row is scanned once, keeping its best k (value, index) pairs sorted
+/// by insertion into the result rows (O(n k) per row at worst, about O(n)
+/// for typical data). Ties keep the lower index first, as ONNX specifies.
+Value OnnxToLinalgLowering::lowerTopK(Operation *op) {
+  Location loc = op->getLoc();
+  Value in = op->getOperand(0);
+  auto inType = cast<RankedTensorType>(in.getType());
+  auto valuesType = cast<RankedTensorType>(op->getResult(0).getType());
+  auto indicesType = cast<RankedTensorType>(op->getResult(1).getType());
+  int64_t rank = inType.getRank();
+  int64_t axis = intAttr(op, "axis").value_or(-1);
+  if (axis < 0)
+    axis += rank;
+  bool largest = intAttr(op, "largest").value_or(1) != 0;
+  Type elem = inType.getElementType();
+  bool f = isFloat(elem);
+  int64_t k = valuesType.getDimSize(axis);
+
+  // Axis last, then [rows, n].
+  SmallVector<int64_t> perm;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis)
+      perm.push_back(d);
+  perm.push_back(axis);
+  auto permuted = [&](RankedTensorType t) {
+    SmallVector<int64_t> shape;
+    for (int64_t p : perm)
+      shape.push_back(t.getDimSize(p));
+    return RankedTensorType::get(shape, t.getElementType());
+  };
+  Value x = in;
+  if (axis != rank - 1) {
+    SmallVector<std::pair<Value, int64_t>> sources;
+    for (int64_t p : perm)
+      sources.push_back({in, p});
+    x = linalg::TransposeOp::create(b, loc, in, emptyLike(b, loc, permuted(inType), sources),
+                                    perm)
+            .getResult()[0];
+  }
+  int64_t rows = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis)
+      rows *= inType.getDimSize(d);
+  int64_t n = inType.getDimSize(axis);
+  SmallVector<ReassociationIndices> toRows(2);
+  for (int64_t d = 0; d + 1 < rank; ++d)
+    toRows[0].push_back(d);
+  toRows[1].push_back(rank - 1);
+  auto flatType = [&](Type e, int64_t cols) { return RankedTensorType::get({rows, cols}, e); };
+  if (rank == 1) {
+    x = tensor::ExpandShapeOp::create(b, loc, flatType(elem, n), x,
+                                      SmallVector<ReassociationIndices>{{0, 1}});
+  } else if (rank > 2) {
+    x = tensor::CollapseShapeOp::create(b, loc, x, toRows);
+  }
+
+  auto cIndex = [&](OpBuilder &nb, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(nb, loc, v);
+  };
+  Value values = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows, k}, elem);
+  Value indices = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows, k}, b.getI64Type());
+  // (a, ia) comes before (v, iv) with ia < iv: a is better or equal.
+  auto before = [&](OpBuilder &nb, Value a, Value v) -> Value {
+    if (f)
+      return arith::CmpFOp::create(nb, loc, largest ? arith::CmpFPredicate::OGE
+                                                     : arith::CmpFPredicate::OLE, a, v);
+    return arith::CmpIOp::create(nb, loc, largest ? arith::CmpIPredicate::sge
+                                                   : arith::CmpIPredicate::sle, a, v);
+  };
+  auto outer = scf::ForOp::create(
+      b, loc, cIndex(b, 0), cIndex(b, rows), cIndex(b, 1), ValueRange{values, indices},
+      [&](OpBuilder &ob, Location, Value row, ValueRange rowArgs) {
+        auto scan = scf::ForOp::create(
+            ob, loc, cIndex(ob, 0), cIndex(ob, n), cIndex(ob, 1),
+            ValueRange{rowArgs[0], rowArgs[1], cIndex(ob, 0)},
+            [&](OpBuilder &sb, Location, Value i, ValueRange args) {
+              Value vals = args[0], idxs = args[1], filled = args[2];
+              Value v = tensor::ExtractOp::create(sb, loc, x, ValueRange{row, i});
+              // Insertion point: how many kept entries come before v.
+              auto count = scf::ForOp::create(
+                  sb, loc, cIndex(sb, 0), filled, cIndex(sb, 1), ValueRange{cIndex(sb, 0)},
+                  [&](OpBuilder &cb, Location, Value j, ValueRange c) {
+                    Value kept = tensor::ExtractOp::create(cb, loc, vals, ValueRange{row, j});
+                    Value inc = arith::SelectOp::create(cb, loc, before(cb, kept, v),
+                                                        cIndex(cb, 1), cIndex(cb, 0));
+                    scf::YieldOp::create(cb, loc,
+                                         ValueRange{arith::AddIOp::create(cb, loc, c[0], inc)});
+                  });
+              Value pos = count.getResult(0);
+              Value fits = arith::CmpIOp::create(sb, loc, arith::CmpIPredicate::slt, pos,
+                                                 cIndex(sb, k));
+              auto insert = scf::IfOp::create(
+                  sb, loc, fits,
+                  [&](OpBuilder &tb, Location) {
+                    // Shift entries [pos, last) one place right; drop the k-th.
+                    Value last = arith::MinSIOp::create(tb, loc, filled, cIndex(tb, k - 1));
+                    Value moves = arith::SubIOp::create(tb, loc, last, pos);
+                    auto shift = scf::ForOp::create(
+                        tb, loc, cIndex(tb, 0), moves, cIndex(tb, 1), ValueRange{vals, idxs},
+                        [&](OpBuilder &mb, Location, Value t, ValueRange m) {
+                          Value to = arith::SubIOp::create(mb, loc, last, t);
+                          Value from = arith::SubIOp::create(mb, loc, to, cIndex(mb, 1));
+                          Value fv = tensor::ExtractOp::create(mb, loc, m[0], ValueRange{row, from});
+                          Value fi = tensor::ExtractOp::create(mb, loc, m[1], ValueRange{row, from});
+                          Value nv = tensor::InsertOp::create(mb, loc, fv, m[0], ValueRange{row, to});
+                          Value ni = tensor::InsertOp::create(mb, loc, fi, m[1], ValueRange{row, to});
+                          scf::YieldOp::create(mb, loc, ValueRange{nv, ni});
+                        });
+                    Value iv = arith::IndexCastOp::create(tb, loc, tb.getI64Type(), i);
+                    Value nv = tensor::InsertOp::create(tb, loc, v, shift.getResult(0),
+                                                        ValueRange{row, pos});
+                    Value ni = tensor::InsertOp::create(tb, loc, iv, shift.getResult(1),
+                                                        ValueRange{row, pos});
+                    Value grown = arith::MinSIOp::create(
+                        tb, loc, arith::AddIOp::create(tb, loc, filled, cIndex(tb, 1)),
+                        cIndex(tb, k));
+                    scf::YieldOp::create(tb, loc, ValueRange{nv, ni, grown});
+                  },
+                  [&](OpBuilder &eb, Location) {
+                    scf::YieldOp::create(eb, loc, ValueRange{vals, idxs, filled});
+                  });
+              scf::YieldOp::create(sb, loc, insert.getResults());
+            });
+        scf::YieldOp::create(ob, loc, ValueRange{scan.getResult(0), scan.getResult(1)});
+      });
+
+  // Back to the result shapes: unfold the rows, move the axis back.
+  auto restore = [&](Value flat, RankedTensorType resultType) -> Value {
+    RankedTensorType permutedType = permuted(resultType);
+    Value v = flat;
+    if (rank == 1)
+      v = tensor::CollapseShapeOp::create(b, loc, flat,
+                                          SmallVector<ReassociationIndices>{{0, 1}});
+    else if (rank > 2)
+      v = tensor::ExpandShapeOp::create(b, loc, permutedType, flat, toRows);
+    if (axis == rank - 1)
+      return v;
+    SmallVector<int64_t> inverse(rank);
+    for (int64_t d = 0; d < rank; ++d)
+      inverse[perm[d]] = d;
+    Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                         resultType.getElementType());
+    return linalg::TransposeOp::create(b, loc, v, init, inverse).getResult()[0];
+  };
+  op->getResult(1).replaceAllUsesWith(restore(outer.getResult(1), indicesType));
+  return restore(outer.getResult(0), valuesType);
 }
 
 Value OnnxToLinalgLowering::lowerMatMul(Location loc, Value a, Value bm,
@@ -1583,6 +1734,8 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
         },
         dynamicSizes);
   }
+  if (name == "onnx.TopK")
+    return lowerTopK(op);
   if (name == "onnx.Split") {
     // Consecutive slices along `axis`: sizes from the `split` input (run-time
     // values allowed) or equal parts, the last one smaller if need be.
