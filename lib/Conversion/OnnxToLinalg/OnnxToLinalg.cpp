@@ -263,13 +263,20 @@ std::optional<ScalarFn> elementwiseBody(Operation *op) {
       return r;
     });
   }
-  if (name == "onnx.Pow" && f)
-    return ScalarFn([](OpBuilder &b, Location loc, ValueRange a) -> Value {
-      Value exponent = a[1];
-      if (exponent.getType() != a[0].getType())
-        exponent = castScalar(b, loc, exponent, a[0].getType());
-      return math::PowFOp::create(b, loc, a[0], exponent);
+  if (name == "onnx.Pow") {
+    Type expElem = cast<RankedTensorType>(op->getOperand(1).getType()).getElementType();
+    if (!isFloat(expElem) && !expElem.isSignlessInteger())
+      return std::nullopt;
+    // Float bases: powf in the base's type. Integer bases (the result is an
+    // integer too): computed in f64, exact while results stay below 2^53.
+    return ScalarFn([f](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Type work = f ? a[0].getType() : b.getF64Type();
+      Value base = castScalar(b, loc, a[0], work);
+      Value exponent = castScalar(b, loc, a[1], work);
+      Value r = math::PowFOp::create(b, loc, base, exponent);
+      return f ? r : castScalar(b, loc, r, a[0].getType());
     });
+  }
   if (name == "onnx.Mod") {
     // fmod=1: C's fmod; fmod=0 (integers only): the result takes the divisor's sign.
     bool fmod = intAttr(op, "fmod").value_or(0) != 0;
@@ -551,7 +558,7 @@ static const llvm::StringSet<> kOthers = {
     "onnx.Expand",
     "onnx.Clip",     "onnx.Dropout",  "onnx.CastLike", "onnx.ConstantOfShape",
     "onnx.Trilu",    "onnx.Concat",   "onnx.Gather",   "onnx.Slice",
-    "onnx.Split",    "onnx.TopK"};
+    "onnx.Split",    "onnx.TopK",     "onnx.GatherElements"};
 /// Ops that only reinterpret the shape; their (static) result type says how.
 static const llvm::StringSet<> kReshapes = {
     "onnx.Reshape", "onnx.Unsqueeze", "onnx.Squeeze", "onnx.Flatten"};
@@ -616,10 +623,10 @@ std::string OnnxToLinalgLowering::unsupportedReason(Operation *op) {
       !isa<FloatType>(cast<RankedTensorType>(op->getOperand(0).getType()).getElementType()))
     return "this reduction needs a float input";
   if (name.starts_with("onnx.Reduce")) {
-    if (op->getNumOperands() > 1 && !constantInts(op->getOperand(1)))
+    // A run-time `axes` input of static length 0 is known to be empty.
+    if (op->getNumOperands() > 1 && !constantInts(op->getOperand(1)) &&
+        cast<RankedTensorType>(op->getOperand(1).getType()).getDimSize(0) != 0)
       return "reduction axes must be constant";
-    if (intAttr(op, "noop_with_empty_axes").value_or(0))
-      return "noop_with_empty_axes is not supported yet";
   }
   return "";
 }
@@ -921,10 +928,13 @@ Value OnnxToLinalgLowering::lowerReduce(Operation *op, RankedTensorType resultTy
   int64_t rank = inType.getRank();
   SmallVector<int64_t> axes;
   if (op->getNumOperands() > 1)
-    axes = *constantInts(op->getOperand(1));
+    axes = constantInts(op->getOperand(1)).value_or(SmallVector<int64_t>());
   else if (auto attr = op->getAttrOfType<ArrayAttr>("axes"))
     for (Attribute a : attr)
       axes.push_back(cast<IntegerAttr>(a).getInt());
+  // No axes: all of them, or none with noop_with_empty_axes (the identity).
+  if (axes.empty() && intAttr(op, "noop_with_empty_axes").value_or(0))
+    return in;
   SmallVector<bool> reduced(rank, axes.empty());
   for (int64_t a : axes)
     reduced[a < 0 ? a + rank : a] = true;
@@ -1736,6 +1746,30 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
   }
   if (name == "onnx.TopK")
     return lowerTopK(op);
+  if (name == "onnx.GatherElements") {
+    // out[i] = data[i with i[axis] replaced by indices[i]] (negative indices
+    // count from the end of the axis).
+    Value data = op->getOperand(0), indices = op->getOperand(1);
+    int64_t rank = resultType.getRank();
+    int64_t axis = intAttr(op, "axis").value_or(0);
+    if (axis < 0)
+      axis += rank;
+    Value dim = tensor::DimOp::create(b, loc, data, axis);
+    return buildElementwise(b, loc, resultType, ValueRange{indices},
+                            [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                              Value idx = arith::IndexCastOp::create(nb, nloc, nb.getIndexType(), a[0]);
+                              Value negative = arith::CmpIOp::create(
+                                  nb, nloc, arith::CmpIPredicate::slt, idx,
+                                  arith::ConstantIndexOp::create(nb, nloc, 0));
+                              idx = arith::SelectOp::create(
+                                  nb, nloc, negative, arith::AddIOp::create(nb, nloc, idx, dim), idx);
+                              SmallVector<Value> coords;
+                              for (int64_t d = 0; d < rank; ++d)
+                                coords.push_back(d == axis ? idx
+                                                           : linalg::IndexOp::create(nb, nloc, d).getResult());
+                              return tensor::ExtractOp::create(nb, nloc, data, coords);
+                            });
+  }
   if (name == "onnx.Split") {
     // Consecutive slices along `axis`: sizes from the `split` input (run-time
     // values allowed) or equal parts, the last one smaller if need be.
