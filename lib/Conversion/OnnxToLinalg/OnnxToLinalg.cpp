@@ -14,6 +14,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/BuiltinDialect.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
@@ -142,7 +144,10 @@ Value toIndex(OpBuilder &b, Location loc, Value i64) {
 }
 
 /// Converts scalar `v` to element type `to` the way ONNX's Cast does.
-Value castScalar(OpBuilder &b, Location loc, Value v, Type to) {
+/// Integers are signless here; `fromUnsigned`/`toUnsigned` say how ONNX
+/// typed them (uint8 and friends).
+Value castScalar(OpBuilder &b, Location loc, Value v, Type to, bool fromUnsigned = false,
+                 bool toUnsigned = false) {
   Type from = v.getType();
   if (from == to)
     return v;
@@ -154,26 +159,31 @@ Value castScalar(OpBuilder &b, Location loc, Value v, Type to) {
     if (to.isInteger(1))
       return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, v,
                                    arith::ConstantOp::create(b, loc, b.getFloatAttr(from, 0.0)));
-    return arith::FPToSIOp::create(b, loc, to, v);
+    return toUnsigned ? Value(arith::FPToUIOp::create(b, loc, to, v))
+                      : Value(arith::FPToSIOp::create(b, loc, to, v));
   }
   if (isFloat(to))
-    return from.isInteger(1) ? Value(arith::UIToFPOp::create(b, loc, to, v))
-                             : Value(arith::SIToFPOp::create(b, loc, to, v));
+    return from.isInteger(1) || fromUnsigned ? Value(arith::UIToFPOp::create(b, loc, to, v))
+                                             : Value(arith::SIToFPOp::create(b, loc, to, v));
   unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
   if (tw == 1)
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, v,
                                  arith::ConstantOp::create(b, loc, b.getIntegerAttr(from, 0)));
   if (tw > fw)
-    return fw == 1 ? Value(arith::ExtUIOp::create(b, loc, to, v))
-                   : Value(arith::ExtSIOp::create(b, loc, to, v));
+    return fw == 1 || fromUnsigned ? Value(arith::ExtUIOp::create(b, loc, to, v))
+                                   : Value(arith::ExtSIOp::create(b, loc, to, v));
   return arith::TruncIOp::create(b, loc, to, v);
 }
 
-/// The scalar body of a supported elementwise op, or null.
-std::optional<ScalarFn> elementwiseBody(Operation *op) {
+/// The scalar body of a supported elementwise op, or null. `unsignedValues`
+/// holds the values ONNX typed as unsigned integers (now signless).
+std::optional<ScalarFn> elementwiseBody(Operation *op,
+                                        const llvm::DenseSet<Value> &unsignedValues) {
   StringRef name = op->getName().getStringRef();
-  Type elem = cast<RankedTensorType>(op->getOperand(0).getType()).getElementType();
+  Value first = op->getOperand(name == "onnx.Where" ? 1 : 0);
+  Type elem = cast<RankedTensorType>(first.getType()).getElementType();
   bool f = isFloat(elem);
+  bool u = unsignedValues.contains(first);
   auto binary = [&](auto floatOp, auto intOp) -> std::optional<ScalarFn> {
     return ScalarFn([=](OpBuilder &b, Location loc, ValueRange a) -> Value {
       if (f)
@@ -202,7 +212,7 @@ std::optional<ScalarFn> elementwiseBody(Operation *op) {
   if (name == "onnx.Mul")
     return binary(arith::MulFOp(), arith::MulIOp());
   if (name == "onnx.Div")
-    return binary(arith::DivFOp(), arith::DivSIOp());
+    return u ? binary(arith::DivFOp(), arith::DivUIOp()) : binary(arith::DivFOp(), arith::DivSIOp());
   if (name == "onnx.Sum" || name == "onnx.Mean") {
     // Variadic: a fold over all inputs; Mean divides by their count.
     bool mean = name == "onnx.Mean";
@@ -256,6 +266,9 @@ std::optional<ScalarFn> elementwiseBody(Operation *op) {
         if (f)
           r = isMax ? Value(arith::MaximumFOp::create(b, loc, r, v))
                     : Value(arith::MinimumFOp::create(b, loc, r, v));
+        else if (u)
+          r = isMax ? Value(arith::MaxUIOp::create(b, loc, r, v))
+                    : Value(arith::MinUIOp::create(b, loc, r, v));
         else
           r = isMax ? Value(arith::MaxSIOp::create(b, loc, r, v))
                     : Value(arith::MinSIOp::create(b, loc, r, v));
@@ -265,16 +278,17 @@ std::optional<ScalarFn> elementwiseBody(Operation *op) {
   }
   if (name == "onnx.Pow") {
     Type expElem = cast<RankedTensorType>(op->getOperand(1).getType()).getElementType();
-    if (!isFloat(expElem) && !expElem.isSignlessInteger())
+    if (!isFloat(expElem) && !isa<IntegerType>(expElem))
       return std::nullopt;
     // Float bases: powf in the base's type. Integer bases (the result is an
     // integer too): computed in f64, exact while results stay below 2^53.
-    return ScalarFn([f](OpBuilder &b, Location loc, ValueRange a) -> Value {
+    bool uExp = unsignedValues.contains(op->getOperand(1));
+    return ScalarFn([f, u, uExp](OpBuilder &b, Location loc, ValueRange a) -> Value {
       Type work = f ? a[0].getType() : b.getF64Type();
-      Value base = castScalar(b, loc, a[0], work);
-      Value exponent = castScalar(b, loc, a[1], work);
+      Value base = castScalar(b, loc, a[0], work, u);
+      Value exponent = castScalar(b, loc, a[1], work, uExp);
       Value r = math::PowFOp::create(b, loc, base, exponent);
-      return f ? r : castScalar(b, loc, r, a[0].getType());
+      return f ? r : castScalar(b, loc, r, a[0].getType(), false, u);
     });
   }
   if (name == "onnx.Mod") {
@@ -282,9 +296,11 @@ std::optional<ScalarFn> elementwiseBody(Operation *op) {
     bool fmod = intAttr(op, "fmod").value_or(0) != 0;
     if (f != fmod)
       return std::nullopt;
-    return ScalarFn([f](OpBuilder &b, Location loc, ValueRange a) -> Value {
+    return ScalarFn([f, u](OpBuilder &b, Location loc, ValueRange a) -> Value {
       if (f)
         return arith::RemFOp::create(b, loc, a[0], a[1]);
+      if (u) // no signs to reconcile
+        return arith::RemUIOp::create(b, loc, a[0], a[1]);
       Value r = arith::RemSIOp::create(b, loc, a[0], a[1]);
       Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(a[0].getType(), 0));
       Value rNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, zero);
@@ -295,16 +311,29 @@ std::optional<ScalarFn> elementwiseBody(Operation *op) {
       return arith::SelectOp::create(b, loc, fix, arith::AddIOp::create(b, loc, r, a[1]), r);
     });
   }
+  if (name == "onnx.BitShift" && !f) {
+    auto direction = op->getAttrOfType<StringAttr>("direction");
+    if (!direction || (direction.getValue() != "LEFT" && direction.getValue() != "RIGHT"))
+      return std::nullopt;
+    bool left = direction.getValue() == "LEFT";
+    return ScalarFn([left, u](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      if (left)
+        return arith::ShLIOp::create(b, loc, a[0], a[1]);
+      return u ? Value(arith::ShRUIOp::create(b, loc, a[0], a[1]))
+               : Value(arith::ShRSIOp::create(b, loc, a[0], a[1]));
+    });
+  }
+  using IP = arith::CmpIPredicate;
   if (name == "onnx.Equal")
-    return compare(arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq);
+    return compare(arith::CmpFPredicate::OEQ, IP::eq);
   if (name == "onnx.Less")
-    return compare(arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
+    return compare(arith::CmpFPredicate::OLT, u ? IP::ult : IP::slt);
   if (name == "onnx.LessOrEqual")
-    return compare(arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle);
+    return compare(arith::CmpFPredicate::OLE, u ? IP::ule : IP::sle);
   if (name == "onnx.Greater")
-    return compare(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt);
+    return compare(arith::CmpFPredicate::OGT, u ? IP::ugt : IP::sgt);
   if (name == "onnx.GreaterOrEqual")
-    return compare(arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge);
+    return compare(arith::CmpFPredicate::OGE, u ? IP::uge : IP::sge);
   if (name == "onnx.And" || name == "onnx.Or" || name == "onnx.Xor") {
     if (!elem.isInteger(1))
       return std::nullopt;
@@ -531,6 +560,9 @@ private:
 
   func::FuncOp func;
   OpBuilder b;
+  /// Values ONNX typed as unsigned integers; run() makes every type
+  /// signless (arith and linalg want that) and ops consult this set.
+  llvm::DenseSet<Value> unsignedValues;
 };
 
 } // namespace
@@ -547,7 +579,7 @@ static const llvm::StringSet<> kElementwise = {
     "onnx.Asin", "onnx.Acos", "onnx.Atan", "onnx.Asinh", "onnx.Acosh", "onnx.Atanh",
     "onnx.IsNaN", "onnx.IsInf", "onnx.Elu", "onnx.Celu", "onnx.Selu",
     "onnx.HardSigmoid", "onnx.HardSwish", "onnx.ThresholdedRelu", "onnx.Softsign",
-    "onnx.Softplus", "onnx.Shrink"};
+    "onnx.Softplus", "onnx.Shrink", "onnx.BitShift"};
 static const llvm::StringSet<> kOthers = {
     "onnx.Constant", "onnx.Identity", "onnx.Cast",     "onnx.MatMul",
     "onnx.Gemm",     "onnx.Softmax",  "onnx.LogSoftmax", "onnx.Transpose",
@@ -559,6 +591,15 @@ static const llvm::StringSet<> kOthers = {
     "onnx.Clip",     "onnx.Dropout",  "onnx.CastLike", "onnx.ConstantOfShape",
     "onnx.Trilu",    "onnx.Concat",   "onnx.Gather",   "onnx.Slice",
     "onnx.Split",    "onnx.TopK",     "onnx.GatherElements"};
+/// Ops whose lowering knows unsigned integers: arithmetic with unsigned
+/// semantics where it differs, and ops that only move data.
+static const llvm::StringSet<> kUnsignedOk = {
+    "onnx.Add", "onnx.Sub", "onnx.Mul", "onnx.Div", "onnx.Mod", "onnx.Max", "onnx.Min",
+    "onnx.Sum", "onnx.Equal", "onnx.Less", "onnx.LessOrEqual", "onnx.Greater",
+    "onnx.GreaterOrEqual", "onnx.Pow", "onnx.Where", "onnx.Cast", "onnx.Identity",
+    "onnx.Constant", "onnx.Transpose", "onnx.Concat", "onnx.Gather", "onnx.Slice",
+    "onnx.Expand", "onnx.Split", "onnx.Reshape", "onnx.Unsqueeze", "onnx.Squeeze",
+    "onnx.Flatten", "onnx.Shape", "onnx.Size", "onnx.BitShift"};
 /// Ops that only reinterpret the shape; their (static) result type says how.
 static const llvm::StringSet<> kReshapes = {
     "onnx.Reshape", "onnx.Unsqueeze", "onnx.Squeeze", "onnx.Flatten"};
@@ -574,14 +615,15 @@ std::string OnnxToLinalgLowering::unsupportedReason(Operation *op) {
     Type e = ranked.getElementType();
     // bf16 needs compiler-rt's conversion routines, which the link step does
     // not pull in yet.
-    if ((!isa<FloatType>(e) && !e.isSignlessInteger()) || e.isBF16()) {
+    bool unsignedOk = e.isUnsignedInteger() && kUnsignedOk.contains(name);
+    if ((!isa<FloatType>(e) && !e.isSignlessInteger() && !unsignedOk) || e.isBF16()) {
       std::string text;
       llvm::raw_string_ostream os(text);
       os << "element type " << e << " is not supported yet";
       return text;
     }
   }
-  if (kElementwise.contains(name) && !elementwiseBody(op))
+  if (kElementwise.contains(name) && !elementwiseBody(op, unsignedValues))
     return "no lowering for this element type";
   if (name == "onnx.MatMul" || name == "onnx.Gemm") {
     for (Value v : op->getOperands().take_front(2))
@@ -1128,7 +1170,7 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
   b.setInsertionPoint(op);
 
   if (kElementwise.contains(name)) {
-    ScalarFn body = *elementwiseBody(op);
+    ScalarFn body = *elementwiseBody(op, unsignedValues);
     return buildElementwise(b, loc, resultType, op->getOperands(), body);
   }
   if (name == "onnx.Constant") {
@@ -1141,9 +1183,11 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
     return op->getOperand(0);
   if (name == "onnx.Cast") {
     Type to = resultType.getElementType();
+    bool fromU = unsignedValues.contains(op->getOperand(0));
+    bool toU = unsignedValues.contains(op->getResult(0));
     return buildElementwise(b, loc, resultType, op->getOperands(),
-                            [to](OpBuilder &nb, Location nloc, ValueRange a) {
-                              return castScalar(nb, nloc, a[0], to);
+                            [=](OpBuilder &nb, Location nloc, ValueRange a) {
+                              return castScalar(nb, nloc, a[0], to, fromU, toU);
                             });
   }
   if (name == "onnx.MatMul")
@@ -1845,7 +1889,24 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
   return failure();
 }
 
+/// `type` with an unsigned integer element type made signless.
+static Type signless(Type type) {
+  auto ranked = dyn_cast<RankedTensorType>(type);
+  if (!ranked || !ranked.getElementType().isUnsignedInteger())
+    return type;
+  return ranked.clone(IntegerType::get(type.getContext(),
+                                       ranked.getElementType().getIntOrFloatBitWidth()));
+}
+
 LogicalResult OnnxToLinalgLowering::run() {
+  func.walk([&](Operation *op) {
+    for (Value v : op->getResults())
+      if (signless(v.getType()) != v.getType())
+        unsignedValues.insert(v);
+  });
+  for (BlockArgument arg : func.getArguments())
+    if (signless(arg.getType()) != arg.getType())
+      unsignedValues.insert(arg);
   SmallVector<Operation *> ops;
   bool ok = true;
   func.walk([&](Operation *op) {
@@ -1861,6 +1922,24 @@ LogicalResult OnnxToLinalgLowering::run() {
   });
   if (!ok)
     return failure();
+  if (!unsignedValues.empty()) {
+    // Signless from here on; constants reinterpret their bits.
+    for (Value v : unsignedValues)
+      v.setType(signless(v.getType()));
+    func.walk([&](Operation *op) {
+      auto value = op->getAttrOfType<ElementsAttr>("value");
+      if (!value || op->getNumResults() != 1 || value.getType() == op->getResult(0).getType())
+        return;
+      auto type = cast<ShapedType>(op->getResult(0).getType());
+      if (auto dense = dyn_cast<DenseElementsAttr>(value))
+        op->setAttr("value", dense.bitcast(type.getElementType()));
+      else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+        op->setAttr("value", DenseResourceElementsAttr::get(type, resource.getRawHandle()));
+    });
+    func.setType(FunctionType::get(func.getContext(),
+                                   func.front().getArgumentTypes(),
+                                   llvm::map_to_vector(func.getResultTypes(), signless)));
+  }
   for (Operation *op : ops) {
     FailureOr<Value> replacement = lower(op);
     if (failed(replacement))
