@@ -613,10 +613,8 @@ std::string OnnxToLinalgLowering::unsupportedReason(Operation *op) {
     if (!ranked)
       return "its operand and result types must be ranked tensors";
     Type e = ranked.getElementType();
-    // bf16 needs compiler-rt's conversion routines, which the link step does
-    // not pull in yet.
     bool unsignedOk = e.isUnsignedInteger() && kUnsignedOk.contains(name);
-    if ((!isa<FloatType>(e) && !e.isSignlessInteger() && !unsignedOk) || e.isBF16()) {
+    if (!isa<FloatType>(e) && !e.isSignlessInteger() && !unsignedOk) {
       std::string text;
       llvm::raw_string_ostream os(text);
       os << "element type " << e << " is not supported yet";
