@@ -8,6 +8,10 @@
 //       memref descriptor per output, back to back), args[1 + i] at input i's
 //       descriptor.
 //
+// With `--weights=file` the signature also has "weights <bytes> <file>", and
+// `void loom_model_bind_weights(void *base)` takes the address where loomrt
+// mapped that file (found next to the library or executable).
+//
 // A memref descriptor is {allocated, aligned, offset, sizes[rank],
 // strides[rank]}, all 64-bit. Outputs are malloc'ed by the generated code and
 // handed to the caller's tensors without a copy when they are dense.
@@ -19,7 +23,12 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <cerrno>
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sstream>
 #include <vector>
 
@@ -42,6 +51,10 @@ struct loom_model {
   void *handle = nullptr; // from dlopen; null for loom_model_from_symbols
   void (*entry)(void **) = nullptr;
   std::vector<ValueInfo> inputs, outputs;
+  // `loom-compile --weights=file`: the side file, mapped read-only.
+  std::string weightsFile;
+  size_t weightsSize = 0;
+  void *weights = nullptr;
 };
 
 static std::string parseSignature(const char *text, loom_model &model) {
@@ -54,6 +67,14 @@ static std::string parseSignature(const char *text, loom_model &model) {
       continue;
     std::istringstream fields(line);
     std::string kind;
+    if (line.compare(0, 8, "weights ") == 0) {
+      fields >> kind >> model.weightsSize;
+      fields.get();
+      std::getline(fields, model.weightsFile);
+      if (!fields && !fields.eof())
+        return "line " + std::to_string(lineNo) + " is malformed";
+      continue;
+    }
     int dtype = 0;
     ValueInfo info;
     fields >> kind >> dtype >> info.rank;
@@ -74,8 +95,40 @@ static std::string parseSignature(const char *text, loom_model &model) {
   return "";
 }
 
-extern "C" loom_status loom_model_from_symbols(const char *signature,
-                                               void (*entry)(void **), loom_model **out) {
+/// Maps the model's weights file from `dir` and hands its address to the
+/// generated code's `bind` function.
+static loom_status mapWeights(loom_model &model, const std::string &dir,
+                              void (*bind)(void *)) {
+  if (model.weightsFile.empty())
+    return LOOM_OK;
+  std::string path = dir + "/" + model.weightsFile;
+  if (!bind)
+    return fail(LOOM_ERROR_FORMAT, "the model keeps its weights in '" + path +
+                                       "' but has no loom_model_bind_weights");
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return fail(LOOM_ERROR_IO, "cannot open the model's weights '" + path +
+                                   "': " + std::strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || size_t(st.st_size) != model.weightsSize) {
+    close(fd);
+    return fail(LOOM_ERROR_FORMAT, "the weights file '" + path + "' has " +
+                                       std::to_string(st.st_size) + " bytes; the model expects " +
+                                       std::to_string(model.weightsSize) +
+                                       " (from another compile?)");
+  }
+  void *data = model.weightsSize ? mmap(nullptr, model.weightsSize, PROT_READ, MAP_PRIVATE, fd, 0)
+                                 : nullptr;
+  close(fd);
+  if (data == MAP_FAILED)
+    return fail(LOOM_ERROR_IO, "cannot map '" + path + "': " + std::strerror(errno));
+  model.weights = data;
+  bind(data);
+  return LOOM_OK;
+}
+
+static loom_status createModel(const char *signature, void (*entry)(void **),
+                               loom_model **out) {
   if (!signature || !entry || !out)
     return fail(LOOM_ERROR_INVALID_ARGUMENT, "loom_model_from_symbols: null argument");
   auto *model = new loom_model;
@@ -87,6 +140,30 @@ extern "C" loom_status loom_model_from_symbols(const char *signature,
   }
   model->entry = entry;
   *out = model;
+  return LOOM_OK;
+}
+
+extern "C" loom_status loom_model_from_symbols(const char *signature,
+                                               void (*entry)(void **), loom_model **out) {
+  if (loom_status status = createModel(signature, entry, out))
+    return status;
+  if ((*out)->weightsFile.empty())
+    return ok();
+  // Linked into a program: the weights lie next to the executable.
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  std::string dir = ".";
+  if (n > 0) {
+    self[n] = '\0';
+    dir = self;
+    dir = dir.substr(0, dir.rfind('/'));
+  }
+  auto bind = reinterpret_cast<void (*)(void *)>(dlsym(RTLD_DEFAULT, "loom_model_bind_weights"));
+  if (loom_status status = mapWeights(**out, dir, bind)) {
+    loom_model_unload(*out);
+    *out = nullptr;
+    return status;
+  }
   return ok();
 }
 
@@ -107,18 +184,26 @@ extern "C" loom_status loom_model_load(const char *path, loom_model **out) {
                                        "' is not a model compiled by loom-compile "
                                        "(no loom_model_signature/loom_model_entry)");
   }
-  loom_status status = loom_model_from_symbols(signature, entry, out);
+  loom_status status = createModel(signature, entry, out);
   if (status != LOOM_OK) {
     dlclose(handle);
     return fail(status, std::string("'") + path + "': " + loom_last_error());
   }
   (*out)->handle = handle;
+  auto bind = reinterpret_cast<void (*)(void *)>(dlsym(handle, "loom_model_bind_weights"));
+  if ((status = mapWeights(**out, file.substr(0, file.rfind('/')), bind))) {
+    loom_model_unload(*out);
+    *out = nullptr;
+    return status;
+  }
   return ok();
 }
 
 extern "C" void loom_model_unload(loom_model *model) {
   if (!model)
     return;
+  if (model->weights)
+    munmap(model->weights, model->weightsSize);
   if (model->handle)
     dlclose(model->handle);
   delete model;

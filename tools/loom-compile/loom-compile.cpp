@@ -12,6 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ExternalWeights.h"
+
 #include "loom/Import/OnnxImporter.h"
 #include "loom/InitAllDialects.h"
 #include "loom/Pipelines/Pipelines.h"
@@ -71,6 +73,12 @@ cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: the host's)"),
 cl::opt<std::string> mattr("mattr", cl::desc("Target features, e.g. +avx2,-avx512f "
                                              "(default: the host's)"),
                            cl::init("host"));
+enum class Weights { Embed, File };
+cl::opt<Weights> weights(
+    "weights", cl::desc("Where the model's weights go"), cl::init(Weights::Embed),
+    cl::values(clEnumValN(Weights::Embed, "embed", "into the binary (the default)"),
+               clEnumValN(Weights::File, "file",
+                          "into NAME.weights next to it, mapped by loomrt at load time")));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level (0-3)"), cl::init(3),
                            cl::Prefix);
 
@@ -314,6 +322,25 @@ int main(int argc, char **argv) {
   if (failed(lowering.run(*module)))
     return fail("lowering to the CPU failed (see the errors above)");
 
+  if (weights == Weights::File) {
+    // Constants of 1 KiB and more move to the side file; small ones (shape
+    // vectors, scalars) stay in the code.
+    std::string blob;
+    unsigned count = loom::externalizeWeights(*module, 1024, blob);
+    SmallString<256> weightsPath(llvm::sys::path::parent_path(outputFile));
+    std::string weightsName = name + ".weights";
+    llvm::sys::path::append(weightsPath, weightsName);
+    std::string error;
+    auto out = openOutputFile(weightsPath, &error);
+    if (!out)
+      return fail(error);
+    out->os() << blob;
+    out->keep();
+    *signature += "weights " + std::to_string(blob.size()) + " " + weightsName + "\n";
+    llvm::errs() << "loom-compile: wrote " << count << " weights (" << blob.size()
+                 << " bytes) to " << weightsPath << "\n";
+  }
+
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(*module, llvmContext, name);
   if (!llvmModule)
@@ -372,9 +399,14 @@ int main(int argc, char **argv) {
   // result run from anywhere without LD_LIBRARY_PATH.
   std::string libDir = runtimeLibraryDir(argv[0]);
   std::string libFlag = "-L" + libDir, rpath = "-Wl,-rpath," + libDir;
-  SmallVector<StringRef> args = {*clang, "-o", outputFile, objectPath, libFlag, rpath,
-                                 emit == Emit::Lib ? "-shared" : "-lloomrt_main",
-                                 "-lloomrt", "-lm"};
+  SmallVector<StringRef> args = {*clang, "-o", outputFile, objectPath, libFlag, rpath};
+  if (emit == Emit::Lib) {
+    args.push_back("-shared");
+  } else {
+    args.push_back("-lloomrt_main");
+    args.push_back("-rdynamic"); // loomrt looks up loom_model_bind_weights in the program
+  }
+  args.append({"-lloomrt", "-lm"});
   std::string linkError;
   int status = llvm::sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0, &linkError);
   llvm::sys::fs::remove(objectPath);
