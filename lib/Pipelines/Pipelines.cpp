@@ -24,11 +24,14 @@ static constexpr const char *kCpuBufferize =
     // Results are owned by the caller: the deallocation pipeline clones
     // returned arguments and globals, and the clones become alloc + copy.
     "buffer-deallocation-pipeline,convert-bufferization-to-memref";
+static constexpr const char *kCpuToLoops = "func.func(convert-linalg-to-parallel-loops)";
 static constexpr const char *kCpuToLLVM =
-    "func.func(convert-linalg-to-loops),"
+    // Outermost large parallel loops run on OpenMP threads (libomp; loomrt
+    // sets their count).
+    "convert-scf-to-openmp,"
     "convert-math-to-libm,lower-affine,convert-scf-to-cf,expand-strided-metadata,"
     "finalize-memref-to-llvm,convert-math-to-llvm,convert-arith-to-llvm,"
-    "convert-index-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
+    "convert-index-to-llvm,convert-func-to-llvm,convert-openmp-to-llvm,convert-cf-to-llvm,"
     "reconcile-unrealized-casts";
 
 LogicalResult loom::buildCpuLoweringPassPipeline(OpPassManager &pm) {
@@ -38,6 +41,9 @@ LogicalResult loom::buildCpuLoweringPassPipeline(OpPassManager &pm) {
     return failure();
   // GEMMs go to loomrt's kernels; the rest of linalg becomes loops.
   pm.addPass(createLoomLinalgToRuntimeCallsPass());
+  if (failed(parsePassPipeline(kCpuToLoops, pm)))
+    return failure();
+  pm.addNestedPass<func::FuncOp>(createLoomSerializeSmallParallelLoopsPass());
   return parsePassPipeline(kCpuToLLVM, pm);
 }
 

@@ -55,6 +55,8 @@ struct loom_model {
   std::string weightsFile;
   size_t weightsSize = 0;
   void *weights = nullptr;
+  // libomp's, as the model's code sees it (its library scope or the program).
+  void (*ompSetNumThreads)(int) = nullptr;
 };
 
 static std::string parseSignature(const char *text, loom_model &model) {
@@ -139,6 +141,8 @@ static loom_status createModel(const char *signature, void (*entry)(void **),
     return fail(LOOM_ERROR_FORMAT, "the model's signature is invalid: " + error);
   }
   model->entry = entry;
+  model->ompSetNumThreads =
+      reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
   *out = model;
   return LOOM_OK;
 }
@@ -190,6 +194,8 @@ extern "C" loom_status loom_model_load(const char *path, loom_model **out) {
     return fail(status, std::string("'") + path + "': " + loom_last_error());
   }
   (*out)->handle = handle;
+  if (void *set = dlsym(handle, "omp_set_num_threads"))
+    (*out)->ompSetNumThreads = reinterpret_cast<void (*)(int)>(set);
   auto bind = reinterpret_cast<void (*)(void *)>(dlsym(handle, "loom_model_bind_weights"));
   if ((status = mapWeights(**out, file.substr(0, file.rfind('/')), bind))) {
     loom_model_unload(*out);
@@ -365,6 +371,10 @@ extern "C" loom_status loom_model_run(loom_model *model, const loom_tensor *cons
   std::vector<int64_t> results(resultWords, 0);
   args[0] = results.data();
 
+  // Parallel loops of the generated code run on OpenMP's threads: as many
+  // as loomrt's pool (set per calling thread, as OpenMP does).
+  if (model->ompSetNumThreads)
+    model->ompSetNumThreads(loom_get_num_threads());
   model->entry(args.data());
 
   // Buffers the caller owns must not be adopted by an output.

@@ -30,6 +30,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -272,6 +273,7 @@ int main(int argc, char **argv) {
   loom::registerAllDialects(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
   MLIRContext context(registry);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
@@ -406,7 +408,10 @@ int main(int argc, char **argv) {
     args.push_back("-lloomrt_main");
     args.push_back("-rdynamic"); // loomrt looks up loom_model_bind_weights in the program
   }
-  args.append({"-lloomrt", "-lm"});
+  // OpenMP's runtime runs the parallel loops; it ships with LLVM.
+  std::string ompDir = LLVM_LIBDIR_FOR_OPENMP;
+  std::string ompFlag = "-L" + ompDir, ompRpath = "-Wl,-rpath," + ompDir;
+  args.append({"-lloomrt", StringRef(ompFlag), StringRef(ompRpath), "-lomp", "-lm"});
   std::string linkError;
   int status = llvm::sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0, &linkError);
   llvm::sys::fs::remove(objectPath);

@@ -41,4 +41,21 @@ def LoomLinalgToRuntimeCallsPass
                            "::mlir::memref::MemRefDialect"];
 }
 
+def LoomSerializeSmallParallelLoopsPass
+    : Pass<"loom-serialize-small-parallel-loops", "mlir::func::FuncOp"> {
+  let summary = "Keep only outermost, large scf.parallel loops parallel";
+  let description = [{
+    Runs before `convert-scf-to-openmp`: each remaining `scf.parallel` becomes
+    one OpenMP parallel region, whose fork and join cost a few microseconds.
+    Loops nested in another parallel loop, and loops with a static trip count
+    below `min-iterations`, become `scf.for` nests instead. Loops with
+    reductions are left alone.
+  }];
+  let options = [
+    Option<"minIterations", "min-iterations", "int64_t", /*default=*/"4096",
+           "Static trip counts below this run sequentially">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD
