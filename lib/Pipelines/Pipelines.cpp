@@ -29,6 +29,9 @@ static constexpr const char *kCpuToLLVM =
     // Outermost large parallel loops run on OpenMP threads (libomp; loomrt
     // sets their count).
     "convert-scf-to-openmp,"
+    // ... which wraps loop bodies in memref.alloca_scope; without allocas
+    // inside, canonicalization inlines them (they must go before scf-to-cf).
+    "canonicalize,"
     "convert-math-to-libm,lower-affine,convert-scf-to-cf,expand-strided-metadata,"
     "finalize-memref-to-llvm,convert-math-to-llvm,convert-arith-to-llvm,"
     "convert-index-to-llvm,convert-func-to-llvm,convert-openmp-to-llvm,convert-cf-to-llvm,"
