@@ -1,14 +1,15 @@
-/* Embedding a model compiled by loom-compile in a C program.
+/* Embedding a model compiled by loom-compile in a C program, through loomrt.
  *
- *   loom-compile mlp.onnx -o build/libmlp.so      (writes build/mlp.h too)
- *   cc main.c -Ibuild -Lbuild -lmlp -Wl,-rpath,build -o mlp-example
- *   ./mlp-example input.bin expected.bin
+ *   loom-compile mlp.onnx -o build/libmlp.so
+ *   cmake -S examples/mlp -B build/mlp-example -DLOOM_BUILD_DIR=$PWD/build
+ *   ./mlp-example build/libmlp.so input.bin expected.bin
  *
- * Runs the model on a 4x16 batch and compares its 4x10 probabilities with
- * numpy's (expected.bin) at an absolute tolerance of 1e-5. Exit status 0 on a
- * match, 1 on a mismatch, 2 on a usage or I/O error.
+ * Loads the model with loom_model_load, runs it on a 4x16 batch and compares
+ * its 4x10 probabilities with numpy's (expected.bin) at an absolute tolerance
+ * of 1e-5. Exit status 0 on a match, 1 on a mismatch, 2 on any error (with
+ * loomrt's message).
  */
-#include "mlp.h"
+#include "loom-c/Runtime.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -31,37 +32,53 @@ static int read_floats(const char *path, float *data, size_t count) {
   return 0;
 }
 
+static int fail(const char *what) {
+  fprintf(stderr, "mlp-example: %s: %s\n", what, loom_last_error());
+  return 2;
+}
+
 int main(int argc, char **argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: %s input.bin expected.bin\n", argv[0]);
+  if (argc != 4 && argc != 5) {
+    fprintf(stderr, "usage: %s libmlp.so input.bin expected.bin [rows]\n", argv[0]);
     return 2;
   }
   static float input[BATCH * IN], expected[BATCH * OUT];
-  if (read_floats(argv[1], input, BATCH * IN) || read_floats(argv[2], expected, BATCH * OUT))
+  if (read_floats(argv[2], input, BATCH * IN) || read_floats(argv[3], expected, BATCH * OUT))
     return 2;
 
-  /* The input is borrowed: describe the caller's buffer, row-major. */
-  loom_memref2d x = {input, input, 0, {BATCH, IN}, {IN, 1}};
-  loom_memref2d probs;
-  _mlir_ciface_main_graph(&probs, &x);
+  loom_model *model;
+  if (loom_model_load(argv[1], &model) != LOOM_OK)
+    return fail("loading the model");
+  printf("model: %d input(s), first '%s' of rank %d\n", loom_model_num_inputs(model),
+         loom_model_input_name(model, 0), loom_model_input_rank(model, 0));
 
-  if (probs.sizes[0] != BATCH || probs.sizes[1] != OUT) {
-    fprintf(stderr, "mlp-example: result is %lldx%lld, expected %dx%d\n",
-            (long long)probs.sizes[0], (long long)probs.sizes[1], BATCH, OUT);
+  /* The input is borrowed: a tensor over the caller's buffer. An optional
+     fourth argument passes a different row count, which the model accepts
+     (its batch is dynamic) or loomrt rejects with a message. */
+  int64_t shape[2] = {BATCH, argc == 5 ? atoll(argv[4]) : IN};
+  loom_tensor *x, *probs;
+  if (loom_tensor_wrap(LOOM_DTYPE_FLOAT32, shape, 2, input, &x) != LOOM_OK)
+    return fail("wrapping the input");
+  if (loom_model_run(model, (const loom_tensor *const *)&x, 1, &probs, 1) != LOOM_OK)
+    return fail("running the model");
+
+  const int64_t *dims = loom_tensor_shape(probs);
+  if (loom_tensor_rank(probs) != 2 || dims[0] != BATCH || dims[1] != OUT) {
+    fprintf(stderr, "mlp-example: the result is not %dx%d\n", BATCH, OUT);
     return 1;
   }
-  const float *p = (const float *)probs.aligned + probs.offset;
+  const float *p = loom_tensor_data(probs); /* dense, row-major */
   double worst = 0.0;
-  for (int i = 0; i < BATCH; ++i)
-    for (int j = 0; j < OUT; ++j) {
-      double err = fabs(p[i * probs.strides[0] + j * probs.strides[1]] - expected[i * OUT + j]);
-      if (err > worst)
-        worst = err;
-    }
+  for (int i = 0; i < BATCH * OUT; ++i)
+    if (fabs(p[i] - expected[i]) > worst)
+      worst = fabs(p[i] - expected[i]);
   printf("row 0:");
   for (int j = 0; j < OUT; ++j)
-    printf(" %.4f", p[j * probs.strides[1]]);
+    printf(" %.4f", p[j]);
   printf("\nmax abs difference from numpy: %.3g\n", worst);
-  free(probs.allocated); /* results belong to the caller */
+
+  loom_tensor_destroy(probs); /* outputs belong to the caller */
+  loom_tensor_destroy(x);     /* frees the wrapper, not the borrowed buffer */
+  loom_model_unload(model);
   return worst <= 1e-5 ? 0 : 1;
 }

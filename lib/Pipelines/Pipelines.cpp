@@ -32,7 +32,7 @@ static constexpr const char *kCpuToLLVM =
     // ... which wraps loop bodies in memref.alloca_scope; without allocas
     // inside, canonicalization inlines them (they must go before scf-to-cf).
     "canonicalize,"
-    "convert-math-to-libm,lower-affine,convert-scf-to-cf,expand-strided-metadata,"
+    "convert-math-to-libm,convert-scf-to-cf,expand-strided-metadata,lower-affine,"
     "finalize-memref-to-llvm,convert-math-to-llvm,convert-arith-to-llvm,"
     "convert-index-to-llvm,convert-func-to-llvm,convert-openmp-to-llvm,convert-cf-to-llvm,"
     "reconcile-unrealized-casts";

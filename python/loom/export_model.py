@@ -4,6 +4,7 @@
 Usage:
   export_model.py --arch llama|gpt2 [--layers N --dim D ...] -o model.onnx
   export_model.py --llama2c stories260K.bin -o stories260K.onnx
+  export_model.py ... -o model.onnx --test-data DIR   (also PyTorch's outputs)
 """
 import argparse
 import os
@@ -27,6 +28,8 @@ def main():
     p.add_argument("--heads", type=int)
     p.add_argument("--kv-heads", type=int)
     p.add_argument("--vocab", type=int)
+    p.add_argument("--test-data", help="also write ONNX test data (random inputs with a "
+                   "cache of 4 steps, PyTorch's outputs) into this directory")
     args = p.parse_args()
 
     if args.llama2c:
@@ -44,6 +47,9 @@ def main():
         model = models.random_model(args.arch, seed=args.seed, **config)
     models.export(model, args.output, opset=args.opset)
     print(f"export_model: wrote {args.output}", file=sys.stderr)
+    if args.test_data:
+        models.write_test_data(model, args.test_data)
+        print(f"export_model: wrote test data to {args.test_data}", file=sys.stderr)
 
 
 if __name__ == "__main__":

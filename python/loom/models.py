@@ -16,6 +16,7 @@ inputs `input_ids`, `position_ids`, `past_key_values.N.key/value`
 """
 import dataclasses
 import math
+import os
 import struct
 
 import numpy as np
@@ -285,3 +286,25 @@ def export(model, path, opset=14, batch=1, seq=3, past=2):
                       input_names=["input_ids", "position_ids", *past_names],
                       output_names=["logits", *present_names],
                       dynamic_axes=axes, opset_version=opset, do_constant_folding=True)
+
+
+def write_test_data(model, directory, batch=2, seq=3, past=4, seed=1):
+    """Writes ONNX test data for an exported `model`: random input ids,
+    positions after `past` cached steps, random past keys/values, and the
+    PyTorch module's outputs as the reference (input_N.pb / output_N.pb in
+    the exported graph's order)."""
+    from onnx import numpy_helper
+
+    cfg = model.cfg
+    gen = torch.Generator().manual_seed(seed)
+    input_ids = torch.randint(0, cfg.vocab_size, (batch, seq), generator=gen)
+    position_ids = (torch.arange(seq) + past)[None].expand(batch, seq).contiguous()
+    pasts = [torch.randn(batch, cfg.n_kv_heads, past, cfg.head_dim, generator=gen)
+             for _ in range(2 * cfg.n_layers)]
+    with torch.no_grad():
+        outputs = model(input_ids, position_ids, *pasts)
+    os.makedirs(directory, exist_ok=True)
+    for kind, tensors in (("input", [input_ids, position_ids, *pasts]), ("output", outputs)):
+        for i, t in enumerate(tensors):
+            with open(os.path.join(directory, f"{kind}_{i}.pb"), "wb") as f:
+                f.write(numpy_helper.from_array(t.numpy()).SerializeToString())

@@ -11,6 +11,7 @@
 #include "loom/Dialect/Onnx/IR/OnnxOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -143,6 +144,14 @@ Value toIndex(OpBuilder &b, Location loc, Value i64) {
   return arith::IndexCastOp::create(b, loc, b.getIndexType(), i64);
 }
 
+/// `in` reshaped to `resultType` (same element count, row-major order) by a
+/// copy: output element i reads the input element at the same linear
+/// position. `outSizes` are all result sizes as index values. Used where a
+/// view would need an expand_shape group with several dynamic sizes, which
+/// MLIR 22's expand-strided-metadata crashes on.
+Value reshapeByCopy(OpBuilder &b, Location loc, Value in, RankedTensorType resultType,
+                    ArrayRef<Value> outSizes);
+
 /// Converts scalar `v` to element type `to` the way ONNX's Cast does.
 /// Integers are signless here; `fromUnsigned`/`toUnsigned` say how ONNX
 /// typed them (uint8 and friends).
@@ -173,6 +182,34 @@ Value castScalar(OpBuilder &b, Location loc, Value v, Type to, bool fromUnsigned
     return fw == 1 || fromUnsigned ? Value(arith::ExtUIOp::create(b, loc, to, v))
                                    : Value(arith::ExtSIOp::create(b, loc, to, v));
   return arith::TruncIOp::create(b, loc, to, v);
+}
+
+Value reshapeByCopy(OpBuilder &b, Location loc, Value in, RankedTensorType resultType,
+                    ArrayRef<Value> outSizes) {
+  auto inType = cast<RankedTensorType>(in.getType());
+  int64_t rank = resultType.getRank();
+  SmallVector<Value> dynamicSizes, inSizes;
+  for (int64_t i = 0; i < rank; ++i)
+    if (resultType.isDynamicDim(i))
+      dynamicSizes.push_back(outSizes[i]);
+  for (int64_t d = 0; d < inType.getRank(); ++d)
+    inSizes.push_back(tensor::DimOp::create(b, loc, in, d));
+  return buildElementwise(
+      b, loc, resultType, ValueRange{},
+      [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
+        Value linear = arith::ConstantIndexOp::create(nb, nloc, 0);
+        for (int64_t i = 0; i < rank; ++i)
+          linear = arith::AddIOp::create(nb, nloc,
+                                         arith::MulIOp::create(nb, nloc, linear, outSizes[i]),
+                                         linalg::IndexOp::create(nb, nloc, i));
+        SmallVector<Value> coords(inType.getRank());
+        for (int64_t d = inType.getRank() - 1; d >= 0; --d) {
+          coords[d] = arith::RemUIOp::create(nb, nloc, linear, inSizes[d]);
+          linear = arith::DivUIOp::create(nb, nloc, linear, inSizes[d]);
+        }
+        return tensor::ExtractOp::create(nb, nloc, in, coords);
+      },
+      dynamicSizes);
 }
 
 /// The scalar body of a supported elementwise op, or null. `unsignedValues`
@@ -628,9 +665,14 @@ std::string OnnxToLinalgLowering::unsupportedReason(Operation *op) {
       if (cast<RankedTensorType>(v.getType()).getRank() < 2)
         return "one-dimensional MatMul operands are not supported yet";
   }
-  if (kReshapes.contains(name)) {
-    if (!cast<RankedTensorType>(op->getResult(0).getType()).hasStaticShape())
-      return name.drop_front(5).str() + " to a dynamic shape is not supported yet";
+  if (kReshapes.contains(name) && name != "onnx.Reshape") {
+    // Dynamic results: their dynamic sizes are the input's, in order, or one
+    // size that the element count determines.
+    auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+    auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+    if (!outType.hasStaticShape() && outType.getNumDynamicDims() != 1 &&
+        outType.getNumDynamicDims() != inType.getNumDynamicDims())
+      return name.drop_front(5).str() + " with these dynamic sizes is not supported yet";
   }
   if (name == "onnx.Dropout") {
     if (op->getNumResults() > 1 && !op->getResult(1).use_empty())
@@ -719,6 +761,15 @@ static Value lowerMatMulNamed(OpBuilder &b, Location loc, Value a, Value bm,
       Value src = i == rank - 1 ? bm : a;
       int64_t dim = i == rank - 1 ? bt.getRank() - 1 : i - (rank - at.getRank());
       sizes.push_back(tensor::DimOp::create(b, loc, src, dim).getResult());
+    }
+    int64_t dynamicInGroup = 0;
+    for (int64_t i = 0; i < split; ++i)
+      dynamicInGroup += resultType.isDynamicDim(i);
+    if (dynamicInGroup > 1) {
+      SmallVector<Value> outSizes;
+      for (OpFoldResult size : sizes)
+        outSizes.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
+      return reshapeByCopy(b, loc, flat, resultType, outSizes);
     }
     return tensor::ExpandShapeOp::create(b, loc, resultType, flat, groups, sizes);
   };
@@ -1877,12 +1928,79 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
     return linalg::TransposeOp::create(b, loc, in, init, perm).getResult()[0];
   }
   if (kReshapes.contains(name)) {
-    // Static result: reshape with the result's own sizes (ONNX's 0 and -1,
-    // and the axes of (Un)squeeze and Flatten, are resolved in the type).
-    SmallVector<int64_t> sizes(resultType.getShape());
-    auto shapeType = RankedTensorType::get({int64_t(sizes.size())}, b.getI64Type());
-    Value shape = arith::ConstantOp::create(b, loc, DenseIntElementsAttr::get(shapeType, sizes));
-    return Value(tensor::ReshapeOp::create(b, loc, resultType, op->getOperand(0), shape));
+    // tensor.reshape to the result's sizes: static ones from the type (ONNX's
+    // 0 and -1, and the axes of (Un)squeeze and Flatten, are resolved there),
+    // dynamic ones computed at run time.
+    Value in = op->getOperand(0);
+    auto inType = cast<RankedTensorType>(in.getType());
+    int64_t rank = resultType.getRank();
+    Type i64 = b.getI64Type();
+    auto c = [&](int64_t v) -> Value {
+      return arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, v));
+    };
+    auto inDim = [&](int64_t d) -> Value {
+      return arith::IndexCastOp::create(b, loc, i64, tensor::DimOp::create(b, loc, in, d).getResult());
+    };
+    SmallVector<Value> sizes(rank);
+    if (name == "onnx.Reshape" && !resultType.hasStaticShape()) {
+      // The shape operand at run time: 0 copies the input's size (unless
+      // allowzero), -1 takes what the other sizes leave.
+      bool allowZero = intAttr(op, "allowzero").value_or(0) != 0;
+      Value total = c(1);
+      for (int64_t d = 0; d < inType.getRank(); ++d)
+        total = arith::MulIOp::create(b, loc, total, inDim(d));
+      Value known = c(1);
+      for (int64_t i = 0; i < rank; ++i) {
+        Value v = extractI64(b, loc, op->getOperand(1), i);
+        if (!allowZero && i < inType.getRank())
+          v = arith::SelectOp::create(
+              b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, v, c(0)), inDim(i), v);
+        sizes[i] = v;
+        Value isInferred = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, v, c(-1));
+        known = arith::MulIOp::create(b, loc, known,
+                                      arith::SelectOp::create(b, loc, isInferred, c(1), v));
+      }
+      Value inferred = arith::DivSIOp::create(b, loc, total, arith::MaxSIOp::create(b, loc, known, c(1)));
+      for (int64_t i = 0; i < rank; ++i)
+        sizes[i] = arith::SelectOp::create(
+            b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, sizes[i], c(-1)),
+            inferred, sizes[i]);
+    } else if (resultType.getNumDynamicDims() == inType.getNumDynamicDims()) {
+      // (Un)squeeze and friends keep the order of the dynamic sizes.
+      int64_t next = 0;
+      for (int64_t i = 0; i < rank; ++i) {
+        if (!resultType.isDynamicDim(i))
+          continue;
+        while (!inType.isDynamicDim(next))
+          ++next;
+        sizes[i] = inDim(next++);
+      }
+    } else if (resultType.getNumDynamicDims() == 1) {
+      Value total = c(1), rest = c(1);
+      for (int64_t d = 0; d < inType.getRank(); ++d)
+        total = arith::MulIOp::create(b, loc, total, inDim(d));
+      for (int64_t i = 0; i < rank; ++i)
+        if (!resultType.isDynamicDim(i))
+          rest = arith::MulIOp::create(b, loc, rest, c(resultType.getDimSize(i)));
+      for (int64_t i = 0; i < rank; ++i)
+        if (resultType.isDynamicDim(i))
+          sizes[i] = arith::DivSIOp::create(b, loc, total, arith::MaxSIOp::create(b, loc, rest, c(1)));
+    }
+    for (int64_t i = 0; i < rank; ++i)
+      if (!resultType.isDynamicDim(i))
+        sizes[i] = c(resultType.getDimSize(i));
+    if (!resultType.hasStaticShape()) {
+      // Dynamic sizes: a copy (memref.reshape and multi-dynamic expand_shape
+      // views both crash MLIR 22's expand-strided-metadata; a view can
+      // replace this once they do not).
+      SmallVector<Value> outSizes;
+      for (int64_t i = 0; i < rank; ++i)
+        outSizes.push_back(toIndex(b, loc, sizes[i]));
+      return reshapeByCopy(b, loc, in, resultType, outSizes);
+    }
+    auto shapeType = RankedTensorType::get({rank}, i64);
+    Value shape = tensor::FromElementsOp::create(b, loc, shapeType, sizes);
+    return Value(tensor::ReshapeOp::create(b, loc, resultType, in, shape));
   }
   return failure();
 }
