@@ -594,6 +594,7 @@ private:
   Value lowerReduce(Operation *op, RankedTensorType resultType);
   Value lowerSoftmax(Operation *op, RankedTensorType resultType, bool logarithm);
   Value lowerTopK(Operation *op);
+  Value lowerReduceSumRuntimeAxes(Operation *op, RankedTensorType resultType);
 
   func::FuncOp func;
   OpBuilder b;
@@ -706,9 +707,17 @@ std::string OnnxToLinalgLowering::unsupportedReason(Operation *op) {
     return "this reduction needs a float input";
   if (name.starts_with("onnx.Reduce")) {
     // A run-time `axes` input of static length 0 is known to be empty.
-    if (op->getNumOperands() > 1 && !constantInts(op->getOperand(1)) &&
-        cast<RankedTensorType>(op->getOperand(1).getType()).getDimSize(0) != 0)
-      return "reduction axes must be constant";
+    auto axesType = op->getNumOperands() > 1
+                        ? cast<RankedTensorType>(op->getOperand(1).getType())
+                        : RankedTensorType();
+    bool runtimeAxes = axesType && !constantInts(op->getOperand(1)) &&
+                       axesType.getDimSize(0) != 0;
+    if (runtimeAxes && (name != "onnx.ReduceSum" || axesType.isDynamicDim(0) ||
+                        !cast<RankedTensorType>(op->getResult(0).getType()).hasStaticShape() ||
+                        !isFloat(cast<RankedTensorType>(op->getOperand(0).getType())
+                                     .getElementType())))
+      return "reduction axes must be constant (run-time axes: float ReduceSum with a "
+             "static result only)";
   }
   return "";
 }
@@ -801,6 +810,97 @@ static Value lowerMatMulNamed(OpBuilder &b, Location loc, Value a, Value bm,
     return expand(product, rank - 2);
   }
   return nullptr;
+}
+
+/// ReduceSum whose axes are only known at run time. Each output element
+/// sums the input elements that agree with it on the kept dimensions: a
+/// loop over the product of the reduced sizes, whose counter is split into
+/// coordinates of the reduced dimensions only. Without keepdims, output
+/// coordinate k belongs to the k-th kept input dimension, also decided at
+/// run time. Coordinates are clamped into the input, so an output type that
+/// disagrees with the axes cannot read out of bounds.
+Value OnnxToLinalgLowering::lowerReduceSumRuntimeAxes(Operation *op,
+                                                      RankedTensorType resultType) {
+  Location loc = op->getLoc();
+  Value in = op->getOperand(0), axesTensor = op->getOperand(1);
+  auto inType = cast<RankedTensorType>(in.getType());
+  int64_t rank = inType.getRank(), outRank = resultType.getRank();
+  int64_t count = cast<RankedTensorType>(axesTensor.getType()).getDimSize(0);
+  bool keep = intAttr(op, "keepdims").value_or(1) != 0;
+  Type i64 = b.getI64Type();
+  auto c = [&](int64_t v) -> Value { return arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, v)); };
+  SmallVector<Value> reduced(rank), dims(rank);
+  for (int64_t d = 0; d < rank; ++d) {
+    reduced[d] = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+    dims[d] = tensor::DimOp::create(b, loc, in, d);
+  }
+  for (int64_t j = 0; j < count; ++j) {
+    Value axis = extractI64(b, loc, axesTensor, j);
+    axis = arith::SelectOp::create(b, loc,
+                                   arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, axis, c(0)),
+                                   arith::AddIOp::create(b, loc, axis, c(rank)), axis);
+    for (int64_t d = 0; d < rank; ++d)
+      reduced[d] = arith::OrIOp::create(
+          b, loc, reduced[d], arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, axis, c(d)));
+  }
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  // Radix of each dimension in the reduction counter: its size if reduced, else 1.
+  SmallVector<Value> radix(rank);
+  Value total = one;
+  for (int64_t d = 0; d < rank; ++d) {
+    radix[d] = arith::SelectOp::create(b, loc, reduced[d], dims[d], one);
+    total = arith::MulIOp::create(b, loc, total, radix[d]);
+  }
+  // Without keepdims: the output position of each kept input dimension.
+  SmallVector<Value> outPos(rank);
+  Value kept = zero;
+  for (int64_t d = 0; d < rank; ++d) {
+    outPos[d] = kept;
+    kept = arith::AddIOp::create(b, loc, kept, arith::SelectOp::create(b, loc, reduced[d], zero, one));
+  }
+  Type elem = resultType.getElementType();
+  // The result type is static (unsupportedReason checks it).
+  return buildElementwise(
+      b, loc, resultType, ValueRange{},
+      [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
+        SmallVector<Value> outCoords;
+        for (int64_t i = 0; i < outRank; ++i)
+          outCoords.push_back(linalg::IndexOp::create(nb, nloc, i));
+        // The kept coordinate of input dimension d.
+        SmallVector<Value> keptCoord(rank);
+        for (int64_t d = 0; d < rank; ++d) {
+          if (keep) {
+            keptCoord[d] = d < outRank ? outCoords[d] : zero;
+            continue;
+          }
+          Value v = zero;
+          for (int64_t k = 0; k < outRank; ++k)
+            v = arith::SelectOp::create(
+                nb, nloc, arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::eq, outPos[d],
+                                                arith::ConstantIndexOp::create(nb, nloc, k)),
+                outCoords[k], v);
+          keptCoord[d] = v;
+        }
+        Value init = arith::ConstantOp::create(nb, nloc, nb.getZeroAttr(elem));
+        auto loop = scf::ForOp::create(
+            nb, nloc, zero, total, one, ValueRange{init},
+            [&](OpBuilder &lb, Location lloc, Value r, ValueRange acc) {
+              SmallVector<Value> coords(rank);
+              Value rest = r;
+              for (int64_t d = rank - 1; d >= 0; --d) {
+                Value digit = arith::RemUIOp::create(lb, lloc, rest, radix[d]);
+                rest = arith::DivUIOp::create(lb, lloc, rest, radix[d]);
+                Value last = arith::SubIOp::create(lb, lloc, dims[d], one);
+                Value at = arith::SelectOp::create(lb, lloc, reduced[d], digit, keptCoord[d]);
+                coords[d] = arith::MinUIOp::create(lb, lloc, at, last);
+              }
+              Value x = tensor::ExtractOp::create(lb, lloc, in, coords);
+              scf::YieldOp::create(lb, lloc,
+                                   ValueRange{arith::AddFOp::create(lb, lloc, acc[0], x).getResult()});
+            });
+        return loop.getResult(0);
+      });
 }
 
 /// TopK: the axis is moved last and the other dimensions folded into rows;
@@ -1909,6 +2009,10 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
       op->getResult(i).replaceAllUsesWith(results[i]);
     return results[0];
   }
+  if (name == "onnx.ReduceSum" && op->getNumOperands() > 1 &&
+      !constantInts(op->getOperand(1)) &&
+      cast<RankedTensorType>(op->getOperand(1).getType()).getDimSize(0) != 0)
+    return lowerReduceSumRuntimeAxes(op, resultType);
   if (name.starts_with("onnx.Reduce"))
     return lowerReduce(op, resultType);
   if (name == "onnx.Transpose") {
