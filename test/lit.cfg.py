@@ -24,3 +24,10 @@ config.substitutions.append(
      os.path.join(config.loom_src_root, "test", "Inputs", "expect_exit.py")))
 config.substitutions.append(("%onnx_test_data", "/usr/include/onnx/backend/test/data"))
 config.substitutions.append(("%loom_obj_root", config.loom_obj_root))
+
+# ../shared/models beside the checkout holds real model files (never
+# committed here). CI always has it; tests that need it say REQUIRES: shared-models.
+shared_models = os.path.join(os.path.dirname(config.loom_src_root), "shared", "models")
+config.substitutions.append(("%shared_models", shared_models))
+if os.path.isdir(shared_models):
+    config.available_features.add("shared-models")

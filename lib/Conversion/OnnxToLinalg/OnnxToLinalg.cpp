@@ -52,6 +52,13 @@ std::optional<int64_t> intAttr(Operation *op, StringRef name) {
   return std::nullopt;
 }
 
+/// The op's `axis` attribute (default `fallback`), negative values counted
+/// from the end of a `rank`-dimensional operand.
+int64_t axisAttr(Operation *op, int64_t rank, int64_t fallback) {
+  int64_t axis = intAttr(op, "axis").value_or(fallback);
+  return axis < 0 ? axis + rank : axis;
+}
+
 /// Constant integer values of `v` (an onnx.Constant or arith.constant).
 std::optional<SmallVector<int64_t>> constantInts(Value v) {
   Operation *def = v.getDefiningOp();
@@ -689,9 +696,7 @@ std::string OnnxToLinalgLowering::unsupportedReason(Operation *op) {
     return "boolean indices";
   if (name == "onnx.Split") {
     auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
-    int64_t axis = intAttr(op, "axis").value_or(0);
-    if (axis < 0)
-      axis += inType.getRank();
+    int64_t axis = axisAttr(op, inType.getRank(), 0);
     if (op->getNumOperands() < 2 && inType.isDynamicDim(axis))
       return "Split into equal parts of a dynamic dimension is not supported yet";
   }
@@ -914,9 +919,7 @@ Value OnnxToLinalgLowering::lowerTopK(Operation *op) {
   auto valuesType = cast<RankedTensorType>(op->getResult(0).getType());
   auto indicesType = cast<RankedTensorType>(op->getResult(1).getType());
   int64_t rank = inType.getRank();
-  int64_t axis = intAttr(op, "axis").value_or(-1);
-  if (axis < 0)
-    axis += rank;
+  int64_t axis = axisAttr(op, rank, -1);
   bool largest = intAttr(op, "largest").value_or(1) != 0;
   Type elem = inType.getElementType();
   bool f = isFloat(elem);
@@ -1250,9 +1253,7 @@ Value OnnxToLinalgLowering::lowerSoftmax(Operation *op, RankedTensorType resultT
   MLIRContext *ctx = b.getContext();
   Value in = op->getOperand(0);
   int64_t rank = resultType.getRank();
-  int64_t axis = intAttr(op, "axis").value_or(-1);
-  if (axis < 0)
-    axis += rank;
+  int64_t axis = axisAttr(op, rank, -1);
   Type elem = resultType.getElementType();
   SmallVector<int64_t> rowShape;
   SmallVector<AffineExpr> rowExprs;
@@ -1484,9 +1485,7 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
     Value in = op->getOperand(0);
     auto inType = cast<RankedTensorType>(in.getType());
     int64_t rank = inType.getRank();
-    int64_t axis = intAttr(op, "axis").value_or(0);
-    if (axis < 0)
-      axis += rank;
+    int64_t axis = axisAttr(op, rank, 0);
     bool keep = intAttr(op, "keepdims").value_or(1) != 0;
     bool last = intAttr(op, "select_last_index").value_or(0) != 0;
     bool isMax = name == "onnx.ArgMax";
@@ -1566,9 +1565,7 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
     Value in = op->getOperand(0);
     auto inType = cast<RankedTensorType>(in.getType());
     int64_t rank = inType.getRank();
-    int64_t axis = intAttr(op, "axis").value_or(-1);
-    if (axis < 0)
-      axis += rank;
+    int64_t axis = axisAttr(op, rank, -1);
     double eps = 1e-5;
     if (auto e = op->getAttrOfType<FloatAttr>("epsilon"))
       eps = e.getValueAsDouble();
@@ -1752,9 +1749,7 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
     // the right one is selected). Avoids strided slice copies, which would
     // need a memref-copy runtime helper.
     int64_t rank = resultType.getRank();
-    int64_t axis = intAttr(op, "axis").value_or(0);
-    if (axis < 0)
-      axis += rank;
+    int64_t axis = axisAttr(op, rank, 0);
     SmallVector<Value> inputs;
     for (Value v : op->getOperands()) // inputs empty along the axis add nothing
       if (cast<RankedTensorType>(v.getType()).getDimSize(axis) != 0)
@@ -1813,9 +1808,7 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
     Value data = op->getOperand(0), indices = op->getOperand(1);
     auto dataType = cast<RankedTensorType>(data.getType());
     auto idxType = cast<RankedTensorType>(indices.getType());
-    int64_t axis = intAttr(op, "axis").value_or(0);
-    if (axis < 0)
-      axis += dataType.getRank();
+    int64_t axis = axisAttr(op, dataType.getRank(), 0);
     int64_t q = idxType.getRank(), rank = resultType.getRank();
     MLIRContext *ctx = b.getContext();
     SmallVector<AffineExpr> idxExprs;
@@ -1944,9 +1937,7 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
     // count from the end of the axis).
     Value data = op->getOperand(0), indices = op->getOperand(1);
     int64_t rank = resultType.getRank();
-    int64_t axis = intAttr(op, "axis").value_or(0);
-    if (axis < 0)
-      axis += rank;
+    int64_t axis = axisAttr(op, rank, 0);
     Value dim = tensor::DimOp::create(b, loc, data, axis);
     return buildElementwise(b, loc, resultType, ValueRange{indices},
                             [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
@@ -1969,9 +1960,7 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
     Value in = op->getOperand(0);
     auto inType = cast<RankedTensorType>(in.getType());
     int64_t rank = inType.getRank();
-    int64_t axis = intAttr(op, "axis").value_or(0);
-    if (axis < 0)
-      axis += rank;
+    int64_t axis = axisAttr(op, rank, 0);
     unsigned parts = op->getNumResults();
     SmallVector<Value> sizes;
     if (op->getNumOperands() > 1 && op->getOperand(1)) {
