@@ -31,3 +31,9 @@ shared_models = os.path.join(os.path.dirname(config.loom_src_root), "shared", "m
 config.substitutions.append(("%shared_models", shared_models))
 if os.path.isdir(shared_models):
     config.available_features.add("shared-models")
+
+# C programs that link loomrt: in the sanitizer build loomrt is instrumented,
+# so they are built with the same sanitizers.
+sanitize = config.loom_sanitize.upper() in ("ON", "1", "TRUE", "YES")
+config.substitutions.append(
+    ("%loom_sanitize_cflags", "-fsanitize=address,undefined" if sanitize else ""))

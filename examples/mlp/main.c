@@ -56,11 +56,17 @@ int main(int argc, char **argv) {
      fourth argument passes a different row count, which the model accepts
      (its batch is dynamic) or loomrt rejects with a message. */
   int64_t shape[2] = {BATCH, argc == 5 ? atoll(argv[4]) : IN};
-  loom_tensor *x, *probs;
+  loom_tensor *x = NULL, *probs = NULL;
+  int status = 0;
   if (loom_tensor_wrap(LOOM_DTYPE_FLOAT32, shape, 2, input, &x) != LOOM_OK)
-    return fail("wrapping the input");
-  if (loom_model_run(model, (const loom_tensor *const *)&x, 1, &probs, 1) != LOOM_OK)
-    return fail("running the model");
+    status = fail("wrapping the input");
+  else if (loom_model_run(model, (const loom_tensor *const *)&x, 1, &probs, 1) != LOOM_OK)
+    status = fail("running the model");
+  if (status != 0) {
+    loom_tensor_destroy(x); /* NULL is fine */
+    loom_model_unload(model);
+    return status;
+  }
 
   const int64_t *dims = loom_tensor_shape(probs);
   if (loom_tensor_rank(probs) != 2 || dims[0] != BATCH || dims[1] != OUT) {

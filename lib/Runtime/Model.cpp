@@ -81,7 +81,7 @@ static std::string parseSignature(const char *text, loom_model &model) {
     ValueInfo info;
     fields >> kind >> dtype >> info.rank;
     if (!fields || (kind != "in" && kind != "out") || info.rank < 0 ||
-        info.rank > LOOM_MAX_RANK || loom_dtype_size(loom_dtype(dtype)) == 0)
+        info.rank > LOOM_MAX_RANK || dtypeSize(dtype) == 0)
       return "line " + std::to_string(lineNo) + " is malformed";
     info.dtype = loom_dtype(dtype);
     for (int i = 0; i < info.rank; ++i)

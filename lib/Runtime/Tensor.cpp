@@ -29,7 +29,7 @@ extern "C" const char *loom_dtype_name(loom_dtype dtype) {
   }
 }
 
-extern "C" size_t loom_dtype_size(loom_dtype dtype) {
+size_t loomrt::dtypeSize(int64_t dtype) {
   switch (dtype) {
   case LOOM_DTYPE_UINT8: case LOOM_DTYPE_INT8: case LOOM_DTYPE_BOOL: return 1;
   case LOOM_DTYPE_UINT16: case LOOM_DTYPE_INT16: case LOOM_DTYPE_FLOAT16:
@@ -39,6 +39,8 @@ extern "C" size_t loom_dtype_size(loom_dtype dtype) {
   default: return 0;
   }
 }
+
+extern "C" size_t loom_dtype_size(loom_dtype dtype) { return dtypeSize(int64_t(dtype)); }
 
 int64_t loomrt::checkedElementCount(const int64_t *shape, int rank, std::string &error) {
   int64_t count = 1;
@@ -74,7 +76,8 @@ loom_tensor *loomrt::adoptBuffer(loom_dtype dtype, const int64_t *shape, int ran
   auto *t = new loom_tensor;
   t->dtype = dtype;
   t->rank = rank;
-  std::memcpy(t->shape, shape, sizeof(int64_t) * rank);
+  if (rank > 0)
+    std::memcpy(t->shape, shape, sizeof(int64_t) * rank);
   t->data = data;
   t->byteSize = byteSize;
   t->owned = true;

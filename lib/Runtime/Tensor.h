@@ -23,6 +23,11 @@ namespace loomrt {
 /// or the product overflows.
 int64_t checkedElementCount(const int64_t *shape, int rank, std::string &error);
 
+/// Bytes per element of dtype number `dtype`; 0 if it is not one loomrt
+/// knows. Takes an int: numbers from files and C callers are checked here
+/// before they become a loom_dtype.
+size_t dtypeSize(int64_t dtype);
+
 /// "2x3x?": shapes in messages.
 std::string formatShape(const int64_t *shape, int rank);
 

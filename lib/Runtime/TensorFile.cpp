@@ -260,8 +260,8 @@ extern "C" loom_status loom_tensor_read_file(const char *path, loom_tensor **out
   if (proto.external)
     return fail(LOOM_ERROR_UNSUPPORTED, where + " keeps its data in an external file, "
                                                 "which loom-run does not read");
-  auto dtype = loom_dtype(proto.dataType);
-  size_t elementSize = loom_dtype_size(dtype);
+  size_t elementSize = dtypeSize(proto.dataType);
+  auto dtype = elementSize ? loom_dtype(proto.dataType) : LOOM_DTYPE_UNDEFINED;
   if (elementSize == 0)
     return fail(LOOM_ERROR_UNSUPPORTED, where + " has data type " +
                                             std::to_string(proto.dataType) +

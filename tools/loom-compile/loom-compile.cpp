@@ -407,6 +407,10 @@ int main(int argc, char **argv) {
   } else {
     args.push_back("-lloomrt_main");
     args.push_back("-rdynamic"); // loomrt looks up loom_model_bind_weights in the program
+#ifdef LOOM_RUNTIME_SANITIZED
+    // This loomrt is the sanitizer build's: its program needs the runtimes.
+    args.push_back("-fsanitize=address,undefined");
+#endif
   }
   // OpenMP's runtime runs the parallel loops; it ships with LLVM.
   std::string ompDir = LLVM_LIBDIR_FOR_OPENMP;
