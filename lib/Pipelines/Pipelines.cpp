@@ -32,14 +32,17 @@ static constexpr const char *kCpuToLLVM =
     // ... which wraps loop bodies in memref.alloca_scope; without allocas
     // inside, canonicalization inlines them (they must go before scf-to-cf).
     "canonicalize,"
-    "convert-math-to-libm,convert-scf-to-cf,expand-strided-metadata,lower-affine,"
-    "finalize-memref-to-llvm,convert-math-to-llvm,convert-arith-to-llvm,"
+    // LLVM intrinsics first (fma, exp, ... vectorize), libm for the rest.
+    "convert-math-to-llvm,convert-math-to-libm,convert-scf-to-cf,expand-strided-metadata,"
+    "lower-affine,"
+    "finalize-memref-to-llvm,convert-arith-to-llvm,"
     "convert-index-to-llvm,convert-func-to-llvm,convert-openmp-to-llvm,convert-cf-to-llvm,"
     "reconcile-unrealized-casts";
 
 LogicalResult loom::buildCpuLoweringPassPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createLoomConvertOnnxToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createLoomApproximateMathPass());
   if (failed(parsePassPipeline(kCpuBufferize, pm)))
     return failure();
   // GEMMs go to loomrt's kernels; the rest of linalg becomes loops.

@@ -14,6 +14,7 @@
 
 #include "ExternalWeights.h"
 
+#include "loom/Conversion/Passes.h"
 #include "loom/Import/OnnxImporter.h"
 #include "loom/InitAllDialects.h"
 #include "loom/Pipelines/Pipelines.h"
@@ -74,6 +75,11 @@ cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: the host's)"),
 cl::opt<std::string> mattr("mattr", cl::desc("Target features, e.g. +avx2,-avx512f "
                                              "(default: the host's)"),
                            cl::init("host"));
+cl::opt<std::string> softmax(
+    "softmax",
+    cl::desc("How softmax is evaluated: three-pass (maximum, sum, outputs), two-pass "
+             "(Dukhan & Ablavatski) or online (running maximum); see docs/performance.md"),
+    cl::init("online"));
 enum class Weights { Embed, File };
 cl::opt<Weights> weights(
     "weights", cl::desc("Where the model's weights go"), cl::init(Weights::Embed),
@@ -287,6 +293,7 @@ int main(int argc, char **argv) {
 
   PassManager graph(&context);
   loom::buildGraphPassPipeline(graph);
+  graph.addNestedPass<func::FuncOp>(loom::createLoomSelectSoftmaxPass({softmax}));
   if (failed(graph.run(*module)))
     return fail("the graph pipeline failed");
 

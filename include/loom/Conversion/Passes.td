@@ -58,4 +58,35 @@ def LoomSerializeSmallParallelLoopsPass
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
+def LoomApproximateMathPass
+    : Pass<"loom-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "Replace f32 transcendental functions with polynomial approximations";
+  let description = [{
+    `math.exp`, `expm1`, `log`, `log1p`, `log2`, `tanh`, `erf`, `sin`, `cos`
+    and `atan` on f32 become arithmetic (MLIR's polynomial approximations,
+    accurate to a few ulp): loops over them then vectorize, where calls to
+    libm would keep them scalar. Other types keep their libm calls.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def LoomSelectSoftmaxPass : Pass<"loom-select-softmax", "mlir::func::FuncOp"> {
+  let summary = "Make onnx.Softmax a loom.softmax with a chosen algorithm";
+  let description = [{
+    Floating-point `onnx.Softmax` (one axis, opset 13 semantics) becomes
+    `loom.softmax <algorithm>` on the same axis, so that the evaluation
+    algorithm is in the IR: `three_pass` (maximum, sum, outputs), `two_pass`
+    (Dukhan & Ablavatski: sum as mantissa/exponent pairs, no maximum pass) or
+    `online` (running maximum with a rescaled sum). `loom-compile --softmax`
+    sets it.
+  }];
+  let options = [
+    Option<"algorithm", "algorithm", "std::string", /*default=*/"\"three-pass\"",
+           "three-pass, two-pass or online">
+  ];
+  let dependentDialects = ["::loom::LoomDialect"];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Conversion/Passes.h"
+#include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Onnx/IR/OnnxOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -599,7 +600,8 @@ private:
   FailureOr<Value> lower(Operation *op);
   Value lowerMatMul(Location loc, Value a, Value bm, RankedTensorType resultType);
   Value lowerReduce(Operation *op, RankedTensorType resultType);
-  Value lowerSoftmax(Operation *op, RankedTensorType resultType, bool logarithm);
+  Value lowerSoftmax(Operation *op, RankedTensorType resultType, bool logarithm,
+                     loom::SoftmaxAlgorithm algorithm = loom::SoftmaxAlgorithm::three_pass);
   Value lowerTopK(Operation *op);
   Value lowerReduceSumRuntimeAxes(Operation *op, RankedTensorType resultType);
 
@@ -651,7 +653,8 @@ static const llvm::StringSet<> kReshapes = {
 
 std::string OnnxToLinalgLowering::unsupportedReason(Operation *op) {
   StringRef name = op->getName().getStringRef();
-  if (!kElementwise.contains(name) && !kOthers.contains(name) && !kReshapes.contains(name))
+  if (!kElementwise.contains(name) && !kOthers.contains(name) && !kReshapes.contains(name) &&
+      name != "loom.softmax")
     return "no CPU lowering for " + name.drop_front(5).str() + " yet";
   for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
     auto ranked = dyn_cast<RankedTensorType>(t);
@@ -1248,7 +1251,7 @@ Value OnnxToLinalgLowering::lowerReduce(Operation *op, RankedTensorType resultTy
 
 /// Three passes over the axis: maximum, sum of exp(x - max), normalize.
 Value OnnxToLinalgLowering::lowerSoftmax(Operation *op, RankedTensorType resultType,
-                                         bool logarithm) {
+                                         bool logarithm, loom::SoftmaxAlgorithm algorithm) {
   Location loc = op->getLoc();
   MLIRContext *ctx = b.getContext();
   Value in = op->getOperand(0);
@@ -1276,6 +1279,108 @@ Value OnnxToLinalgLowering::lowerSoftmax(Operation *op, RankedTensorType resultT
     Value c = arith::ConstantOp::create(b, loc, b.getFloatAttr(elem, value));
     return linalg::FillOp::create(b, loc, c, init).getResult(0);
   };
+  SmallVector<std::pair<Value, int64_t>> outSources;
+  for (int64_t i = 0; i < rank; ++i)
+    outSources.push_back({in, i});
+  // The last pass of the one-pass-statistics algorithms: y = exp(x - shift) / scale.
+  auto normalize = [&](Value shift, Value scale) {
+    Value init = emptyLike(b, loc, resultType, outSources);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{resultType}, ValueRange{in, shift, scale}, ValueRange{init},
+               SmallVector<AffineMap>{identity, rowMap, rowMap, identity}, parallelIters,
+               [&](OpBuilder &nb, Location nloc, ValueRange a) {
+                 Value e = math::ExpOp::create(nb, nloc, arith::SubFOp::create(nb, nloc, a[0], a[1]));
+                 linalg::YieldOp::create(nb, nloc,
+                                         arith::DivFOp::create(nb, nloc, e, a[2]).getResult());
+               })
+        .getResult(0);
+  };
+  auto cst = [&](OpBuilder &nb, Location nloc, double v) -> Value {
+    return arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, v));
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  if (!logarithm && algorithm == loom::SoftmaxAlgorithm::online) {
+    // Milakov & Gimelshein: one pass keeps the running maximum m and the sum
+    // s of exp(x - m), rescaling s by exp(m_old - m_new) when m grows.
+    auto stats = linalg::GenericOp::create(
+        b, loc, TypeRange{rowType, rowType}, ValueRange{in}, ValueRange{filled(-inf), filled(0.0)},
+        SmallVector<AffineMap>{identity, rowMap, rowMap}, reduceIters,
+        [&](OpBuilder &nb, Location nloc, ValueRange a) {
+          Value x = a[0], m = a[1], s = a[2];
+          Value mNew = arith::MaximumFOp::create(nb, nloc, m, x);
+          // (-inf) - (-inf) is NaN: an unchanged maximum keeps the scale 1,
+          // and -inf inputs add nothing.
+          Value same = arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::OEQ, m, mNew);
+          Value rescale = arith::SelectOp::create(
+              nb, nloc, same, cst(nb, nloc, 1.0),
+              math::ExpOp::create(nb, nloc, arith::SubFOp::create(nb, nloc, m, mNew)));
+          Value isNegInf = arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::OEQ, x,
+                                                 cst(nb, nloc, -inf));
+          Value term = arith::SelectOp::create(
+              nb, nloc, isNegInf, cst(nb, nloc, 0.0),
+              math::ExpOp::create(nb, nloc, arith::SubFOp::create(nb, nloc, x, mNew)));
+          Value sNew = arith::AddFOp::create(nb, nloc, arith::MulFOp::create(nb, nloc, s, rescale),
+                                             term);
+          linalg::YieldOp::create(nb, nloc, ValueRange{mNew, sNew});
+        });
+    return normalize(stats.getResult(0), stats.getResult(1));
+  }
+  if (!logarithm && algorithm == loom::SoftmaxAlgorithm::two_pass && elem.isF32()) {
+    // Dukhan & Ablavatski: exp(x) = 2^n e^r with n = round(x log2 e) and
+    // |r| <= ln2/2; the sum is kept as (mantissa M, exponent N) with N the
+    // largest n so far, so no maximum pass is needed and nothing overflows.
+    // The second pass writes e^r 2^(n - N) / M.
+    const double log2e = 1.442695040888963407;
+    // Cody & Waite: ln 2 = kLn2Hi + kLn2Lo with n * kLn2Hi exact for |n| < 2^15.
+    const double kLn2Hi = 0.693359375, kLn2Lo = -2.12194440e-4;
+    Type i32 = b.getI32Type();
+    auto decompose = [&](OpBuilder &nb, Location nloc, Value x) -> std::pair<Value, Value> {
+      Value n = math::RoundEvenOp::create(
+          nb, nloc, arith::MulFOp::create(nb, nloc, x, cst(nb, nloc, log2e)));
+      // -inf inputs: a very small exponent, r = -inf, e^r = 0.
+      n = arith::MaximumFOp::create(nb, nloc, n, cst(nb, nloc, -1e9));
+      Value r = arith::SubFOp::create(nb, nloc, x, arith::MulFOp::create(nb, nloc, n, cst(nb, nloc, kLn2Hi)));
+      r = arith::SubFOp::create(nb, nloc, r, arith::MulFOp::create(nb, nloc, n, cst(nb, nloc, kLn2Lo)));
+      return {n, math::ExpOp::create(nb, nloc, r)};
+    };
+    // 2^k for an integral k <= 0, from the exponent bits (0 below 2^-126).
+    auto pow2 = [&](OpBuilder &nb, Location nloc, Value k) -> Value {
+      Value biased = arith::AddFOp::create(
+          nb, nloc, arith::MaximumFOp::create(nb, nloc, k, cst(nb, nloc, -127.0)),
+          cst(nb, nloc, 127.0));
+      Value bits = arith::ShLIOp::create(nb, nloc, arith::FPToSIOp::create(nb, nloc, i32, biased),
+                                         arith::ConstantOp::create(nb, nloc, nb.getI32IntegerAttr(23)));
+      return arith::BitcastOp::create(nb, nloc, elem, bits);
+    };
+    auto stats = linalg::GenericOp::create(
+        b, loc, TypeRange{rowType, rowType}, ValueRange{in}, ValueRange{filled(0.0), filled(-1e9)},
+        SmallVector<AffineMap>{identity, rowMap, rowMap}, reduceIters,
+        [&](OpBuilder &nb, Location nloc, ValueRange a) {
+          Value mant = a[1], expo = a[2];
+          auto [n, e] = decompose(nb, nloc, a[0]);
+          Value nNew = arith::MaximumFOp::create(nb, nloc, expo, n);
+          Value m = arith::AddFOp::create(
+              nb, nloc,
+              arith::MulFOp::create(nb, nloc, mant,
+                                    pow2(nb, nloc, arith::SubFOp::create(nb, nloc, expo, nNew))),
+              arith::MulFOp::create(nb, nloc, e,
+                                    pow2(nb, nloc, arith::SubFOp::create(nb, nloc, n, nNew))));
+          linalg::YieldOp::create(nb, nloc, ValueRange{m, nNew});
+        });
+    Value init = emptyLike(b, loc, resultType, outSources);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{resultType},
+               ValueRange{in, stats.getResult(1), stats.getResult(0)}, ValueRange{init},
+               SmallVector<AffineMap>{identity, rowMap, rowMap, identity}, parallelIters,
+               [&](OpBuilder &nb, Location nloc, ValueRange a) {
+                 auto [n, e] = decompose(nb, nloc, a[0]);
+                 Value scaled = arith::MulFOp::create(
+                     nb, nloc, e, pow2(nb, nloc, arith::SubFOp::create(nb, nloc, n, a[1])));
+                 linalg::YieldOp::create(nb, nloc,
+                                         arith::DivFOp::create(nb, nloc, scaled, a[2]).getResult());
+               })
+        .getResult(0);
+  }
   Value max = linalg::GenericOp::create(
                   b, loc, TypeRange{rowType}, ValueRange{in},
                   ValueRange{filled(-std::numeric_limits<double>::infinity())},
@@ -1294,9 +1399,6 @@ Value OnnxToLinalgLowering::lowerSoftmax(Operation *op, RankedTensorType resultT
                                             arith::AddFOp::create(nb, nloc, a[2], e).getResult());
                   })
                   .getResult(0);
-  SmallVector<std::pair<Value, int64_t>> outSources;
-  for (int64_t i = 0; i < rank; ++i)
-    outSources.push_back({in, i});
   Value init = emptyLike(b, loc, resultType, outSources);
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType}, ValueRange{in, max, sum}, ValueRange{init},
@@ -1383,6 +1485,8 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
   }
   if (name == "onnx.Softmax" || name == "onnx.LogSoftmax")
     return lowerSoftmax(op, resultType, name == "onnx.LogSoftmax");
+  if (auto softmax = dyn_cast<loom::SoftmaxOp>(op))
+    return lowerSoftmax(op, resultType, /*logarithm=*/false, softmax.getAlgorithm());
   if (name == "onnx.Dropout")
     return op->getOperand(0); // inference: the identity
   if (name == "onnx.Shape") {
@@ -2119,7 +2223,7 @@ LogicalResult OnnxToLinalgLowering::run() {
   SmallVector<Operation *> ops;
   bool ok = true;
   func.walk([&](Operation *op) {
-    if (op->getName().getDialectNamespace() != "onnx")
+    if (op->getName().getDialectNamespace() != "onnx" && !isa<loom::SoftmaxOp>(op))
       return;
     std::string reason = unsupportedReason(op);
     if (!reason.empty()) {
@@ -2165,6 +2269,46 @@ struct LoomConvertOnnxToLinalgPass
   void runOnOperation() override {
     if (failed(OnnxToLinalgLowering(getOperation()).run()))
       signalPassFailure();
+  }
+};
+} // namespace
+
+namespace loom {
+#define GEN_PASS_DEF_LOOMSELECTSOFTMAXPASS
+#include "loom/Conversion/Passes.h.inc"
+} // namespace loom
+
+namespace {
+struct LoomSelectSoftmaxPass
+    : loom::impl::LoomSelectSoftmaxPassBase<LoomSelectSoftmaxPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    std::optional<loom::SoftmaxAlgorithm> chosen;
+    if (algorithm == "three-pass")
+      chosen = loom::SoftmaxAlgorithm::three_pass;
+    else if (algorithm == "two-pass")
+      chosen = loom::SoftmaxAlgorithm::two_pass;
+    else if (algorithm == "online")
+      chosen = loom::SoftmaxAlgorithm::online;
+    if (!chosen) {
+      getOperation().emitError() << "unknown softmax algorithm '" << algorithm
+                                 << "' (three-pass, two-pass or online)";
+      return signalPassFailure();
+    }
+    getOperation().walk([&](Operation *op) {
+      if (op->getName().getStringRef() != "onnx.Softmax")
+        return;
+      auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+      if (!type || !isa<FloatType>(type.getElementType()) ||
+          op->getOperand(0).getType() != type)
+        return;
+      OpBuilder b(op);
+      int64_t axis = intAttr(op, "axis").value_or(-1);
+      auto softmax = loom::SoftmaxOp::create(b, op->getLoc(), type, op->getOperand(0),
+                                             *chosen, axis);
+      op->getResult(0).replaceAllUsesWith(softmax.getResult());
+      op->erase();
+    });
   }
 };
 } // namespace
