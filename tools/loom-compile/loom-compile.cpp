@@ -79,7 +79,7 @@ cl::opt<std::string> softmax(
     "softmax",
     cl::desc("How softmax is evaluated: three-pass (maximum, sum, outputs), two-pass "
              "(Dukhan & Ablavatski) or online (running maximum); see docs/performance.md"),
-    cl::init("online"));
+    cl::init("three-pass"));
 enum class Weights { Embed, File };
 cl::opt<Weights> weights(
     "weights", cl::desc("Where the model's weights go"), cl::init(Weights::Embed),

@@ -25,6 +25,7 @@ struct ApproximateMath : loom::impl::LoomApproximateMathPassBase<ApproximateMath
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
+      name.consume_front("math."); // either spelling
       return llvm::is_contained({"exp", "expm1", "log", "log1p", "log2", "tanh", "erf", "sin",
                                  "cos", "atan"},
                                 name);

@@ -36,6 +36,38 @@ int64_t staticTripCount(scf::ParallelOp loop) {
   return count;
 }
 
+/// The static trip count of an scf.for, or -1.
+int64_t staticTripCount(scf::ForOp loop) {
+  APInt l, u, st;
+  if (!matchPattern(loop.getLowerBound(), m_ConstantInt(&l)) ||
+      !matchPattern(loop.getUpperBound(), m_ConstantInt(&u)) ||
+      !matchPattern(loop.getStep(), m_ConstantInt(&st)) || st.getSExtValue() <= 0)
+    return -1;
+  return std::max<int64_t>(0, (u.getSExtValue() - l.getSExtValue() + st.getSExtValue() - 1) /
+                                  st.getSExtValue());
+}
+
+/// Whether the loop's total work (its iterations times those of the loops
+/// in its body) is known and below minIterations. A dynamic count anywhere
+/// counts as large: parallel is the safe guess for run-time sizes.
+bool isSmallWork(scf::ParallelOp loop, int64_t minIterations) {
+  int64_t work = staticTripCount(loop);
+  if (work < 0)
+    return false;
+  int64_t inner = 1;
+  bool dynamic = false;
+  loop.getBody()->walk([&](scf::ForOp nested) {
+    int64_t trips = staticTripCount(nested);
+    if (trips < 0)
+      dynamic = true;
+    else
+      inner = std::max(inner, trips); // the deepest chain is what repeats
+  });
+  if (dynamic)
+    return false;
+  return work * inner < minIterations;
+}
+
 void serialize(scf::ParallelOp loop) {
   OpBuilder b(loop);
   scf::buildLoopNest(b, loop.getLoc(), loop.getLowerBound(), loop.getUpperBound(),
@@ -51,14 +83,14 @@ void serialize(scf::ParallelOp loop) {
 struct SerializeSmallParallelLoops
     : loom::impl::LoomSerializeSmallParallelLoopsPassBase<SerializeSmallParallelLoops> {
   using Base::Base;
+  bool isSmall(scf::ParallelOp loop) { return isSmallWork(loop, minIterations); }
   void runOnOperation() override {
     SmallVector<scf::ParallelOp> targets;
     getOperation().walk([&](scf::ParallelOp loop) {
       if (loop.getNumReductions() != 0)
         return;
-      int64_t trips = staticTripCount(loop);
       bool nested = loop->getParentOfType<scf::ParallelOp>() != nullptr;
-      if (nested || (trips >= 0 && trips < minIterations))
+      if (nested || isSmall(loop))
         targets.push_back(loop);
     });
     // Inner loops first (the walk is post-order), so clones carry no

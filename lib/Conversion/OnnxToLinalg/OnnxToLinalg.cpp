@@ -1386,8 +1386,10 @@ Value OnnxToLinalgLowering::lowerSoftmax(Operation *op, RankedTensorType resultT
                   ValueRange{filled(-std::numeric_limits<double>::infinity())},
                   SmallVector<AffineMap>{identity, rowMap}, reduceIters,
                   [&](OpBuilder &nb, Location nloc, ValueRange a) {
-                    linalg::YieldOp::create(nb, nloc,
-                                            arith::MaximumFOp::create(nb, nloc, a[0], a[1]).getResult());
+                    linalg::YieldOp::create(
+                        nb, nloc,
+                        arith::MaximumFOp::create(nb, nloc, a[0], a[1], arith::FastMathFlags::reassoc)
+                            .getResult());
                   })
                   .getResult(0);
   Value sum = linalg::GenericOp::create(
@@ -1395,8 +1397,11 @@ Value OnnxToLinalgLowering::lowerSoftmax(Operation *op, RankedTensorType resultT
                   SmallVector<AffineMap>{identity, rowMap, rowMap}, reduceIters,
                   [&](OpBuilder &nb, Location nloc, ValueRange a) {
                     Value e = math::ExpOp::create(nb, nloc, arith::SubFOp::create(nb, nloc, a[0], a[1]));
-                    linalg::YieldOp::create(nb, nloc,
-                                            arith::AddFOp::create(nb, nloc, a[2], e).getResult());
+                    // reassoc: the sum may be split into vector lanes.
+                    linalg::YieldOp::create(
+                        nb, nloc,
+                        arith::AddFOp::create(nb, nloc, a[2], e, arith::FastMathFlags::reassoc)
+                            .getResult());
                   })
                   .getResult(0);
   Value init = emptyLike(b, loc, resultType, outSources);

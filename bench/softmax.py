@@ -1,0 +1,99 @@
+#!/usr/bin/python3
+"""Softmax over 512 rows x 32000 columns (16.4M floats, 64 MiB: far out of
+cache): loom's three algorithms (loom-compile --softmax) against each other
+and onnxruntime (onnxruntime-node, same ONNX file), in one run.
+
+Usage: bench/softmax.py [--threads N] [--reps N] [--build DIR]
+
+Prints median ms per run, the effective GB/s (input read once, output written
+once: 2 x 64 MiB) and its fraction of the measured read bandwidth
+(bench/machine_peak.cpp in the same run), and each algorithm's speed relative
+to three-pass and to onnxruntime.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROWS, COLS = 512, 32000
+
+
+def run(cmd, **kw):
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed:\n{proc.stdout}{proc.stderr}")
+    return proc.stdout
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--reps", type=int, default=10)
+    p.add_argument("--build", default=os.path.join(ROOT, "build"))
+    args = p.parse_args()
+    out = os.path.join(args.build, "bench")
+    os.makedirs(out, exist_ok=True)
+
+    model = os.path.join(out, "softmax.onnx")
+    graph = helper.make_graph(
+        [helper.make_node("Softmax", ["x"], ["y"], axis=-1)], "softmax",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [ROWS, COLS])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [ROWS, COLS])])
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    onnx.save(m, model)
+    x = (np.random.default_rng(0).standard_normal((ROWS, COLS)) * 10).astype(np.float32)
+    data = os.path.join(out, "softmax-data")
+    os.makedirs(data, exist_ok=True)
+    with open(os.path.join(data, "input_0.pb"), "wb") as f:
+        f.write(numpy_helper.from_array(x).SerializeToString())
+    e = np.exp(x.astype(np.float64) - x.max(axis=1, keepdims=True))
+    with open(os.path.join(data, "output_0.pb"), "wb") as f:
+        f.write(numpy_helper.from_array((e / e.sum(axis=1, keepdims=True)).astype(np.float32))
+                .SerializeToString())
+
+    run(["clang++-22", "-O2", "-std=c++17", "-pthread",
+         os.path.join(ROOT, "bench", "machine_peak.cpp"), "-o", os.path.join(out, "machine_peak")])
+    peak = run([os.path.join(out, "machine_peak"), str(args.threads)])
+    bandwidth = float(re.search(r"read_bandwidth_gbs ([0-9.]+)", peak).group(1))
+    if not os.path.exists(os.path.join(out, "node_modules", "onnxruntime-node")):
+        run(["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", out,
+             "onnxruntime-node"])
+
+    times = {}
+    for algorithm in ["three-pass", "two-pass", "online"]:
+        lib = os.path.join(out, f"libsoftmax-{algorithm}.so")
+        run([os.path.join(args.build, "bin", "loom-compile"), model, f"--softmax={algorithm}",
+             "-o", lib])
+        text = run([os.path.join(args.build, "bin", "loom-run"), lib, "--test-data", data,
+                    "--threads", str(args.threads), "--repeat", str(args.reps)])
+        if "MISMATCH" in text:
+            sys.exit(f"bench: {algorithm} gives wrong results:\n{text}")
+        times[algorithm] = float(re.search(r"([0-9.]+) ms per run", text).group(1))
+    ort = run(["node", os.path.join(ROOT, "bench", "ort_softmax.js"), model, str(ROWS), str(COLS),
+               str(args.threads), str(args.reps)],
+              env=dict(os.environ, NODE_PATH=os.path.join(out, "node_modules")))
+    times["onnxruntime"] = float(re.search(r"onnxruntime ([0-9.]+) ms", ort).group(1))
+
+    moved = 2 * 4.0 * ROWS * COLS
+    print(f"softmax {ROWS}x{COLS} f32, {args.threads} threads, read bandwidth "
+          f"{bandwidth:.1f} GB/s (loom-run --repeat {args.reps}: includes the output "
+          f"allocation and input checks)")
+    print("| engine | ms | GB/s | of read bandwidth | vs three-pass | vs onnxruntime |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name, ms in times.items():
+        gbs = moved / ms / 1e6
+        print(f"| {name} | {ms:.2f} | {gbs:.1f} | {gbs / bandwidth:.0%} | "
+              f"{times['three-pass'] / ms:.2f}x | {times['onnxruntime'] / ms:.2f}x |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
