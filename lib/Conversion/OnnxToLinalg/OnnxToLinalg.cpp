@@ -136,6 +136,18 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
   return generic.getResult(0);
 }
 
+/// An index into a dimension of `size`: negative values count from the end
+/// (ONNX), and anything still outside is clamped in, so that bad indices read
+/// a wrong element instead of memory outside the tensor (generated code has
+/// no way to report an error yet).
+Value wrapIndex(OpBuilder &b, Location loc, Value idx, Value size) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, idx, zero);
+  idx = arith::SelectOp::create(b, loc, negative, arith::AddIOp::create(b, loc, idx, size), idx);
+  Value last = arith::SubIOp::create(b, loc, size, arith::ConstantIndexOp::create(b, loc, 1));
+  return arith::MaxSIOp::create(b, loc, arith::MinSIOp::create(b, loc, idx, last), zero);
+}
+
 /// Element `i` of a 1-D integer tensor (index 0 of a 0-D one) as an i64.
 Value extractI64(OpBuilder &b, Location loc, Value tensor, int64_t i) {
   auto type = cast<RankedTensorType>(tensor.getType());
@@ -1940,11 +1952,8 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
     return linalg::GenericOp::create(
                b, loc, TypeRange{resultType}, ValueRange{indices}, ValueRange{init}, maps, iters,
                [&](OpBuilder &nb, Location nloc, ValueRange a) {
-                 Value idx = arith::IndexCastOp::create(nb, nloc, nb.getIndexType(), a[0]);
-                 Value zero = arith::ConstantIndexOp::create(nb, nloc, 0);
-                 Value negative = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, idx, zero);
-                 idx = arith::SelectOp::create(nb, nloc, negative,
-                                               arith::AddIOp::create(nb, nloc, idx, axisSize), idx);
+                 Value idx = wrapIndex(
+                     nb, nloc, arith::IndexCastOp::create(nb, nloc, nb.getIndexType(), a[0]), axisSize);
                  SmallVector<Value> coords;
                  for (int64_t i = 0; i < dataType.getRank(); ++i) {
                    if (i < axis)
@@ -2050,12 +2059,9 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
     Value dim = tensor::DimOp::create(b, loc, data, axis);
     return buildElementwise(b, loc, resultType, ValueRange{indices},
                             [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
-                              Value idx = arith::IndexCastOp::create(nb, nloc, nb.getIndexType(), a[0]);
-                              Value negative = arith::CmpIOp::create(
-                                  nb, nloc, arith::CmpIPredicate::slt, idx,
-                                  arith::ConstantIndexOp::create(nb, nloc, 0));
-                              idx = arith::SelectOp::create(
-                                  nb, nloc, negative, arith::AddIOp::create(nb, nloc, idx, dim), idx);
+                              Value idx = wrapIndex(
+                                  nb, nloc, arith::IndexCastOp::create(nb, nloc, nb.getIndexType(), a[0]),
+                                  dim);
                               SmallVector<Value> coords;
                               for (int64_t d = 0; d < rank; ++d)
                                 coords.push_back(d == axis ? idx
