@@ -12,26 +12,11 @@ peer (peer time / loom time: above 1 means loom is faster).
 """
 import argparse
 import os
-import re
-import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common import ROOT, measure_machine, number, onnxruntime_ms, onnxruntime_version, run
+
 CASES = {"gemm": (1024, 1024, 1024), "gemv": (1, 4096, 4096)}
-
-
-def run(cmd, **kw):
-    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if proc.returncode != 0:
-        sys.exit(f"bench: {' '.join(cmd)} failed:\n{proc.stdout}{proc.stderr}")
-    return proc.stdout
-
-
-def number(text, key):
-    match = re.search(rf"^{key} ([0-9.e+-]+)", text, re.M)
-    if not match:
-        sys.exit(f"bench: no '{key}' in:\n{text}")
-    return float(match.group(1))
 
 
 def main():
@@ -46,25 +31,19 @@ def main():
 
     print("bench: building the benchmark programs", file=sys.stderr)
     lib = os.path.join(args.build, "lib")
-    run(["clang++-22", "-O2", "-std=c++17", "-pthread", os.path.join(ROOT, "bench",
-         "machine_peak.cpp"), "-o", os.path.join(out, "machine_peak")])
     run(["clang++-22", "-O2", "-std=c++17", f"-I{ROOT}/include",
          "-I/usr/include/x86_64-linux-gnu/openblas-pthread",
          os.path.join(ROOT, "bench", "gemm_bench.cpp"), "-o", os.path.join(out, "gemm_bench"),
          f"-L{lib}", f"-Wl,-rpath,{lib}", "-lloomrt", "-lopenblas"])
-    if not os.path.exists(os.path.join(out, "node_modules", "onnxruntime-node")):
-        print("bench: npm install onnxruntime-node", file=sys.stderr)
-        run(["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", out,
-             "onnxruntime-node"])
     run([sys.executable, os.path.join(ROOT, "bench", "make_models.py"), out])
 
     print(f"bench: measuring the machine ({args.threads} threads)", file=sys.stderr)
-    peak_text = run([os.path.join(out, "machine_peak"), str(args.threads)])
-    peak, bandwidth = number(peak_text, "fma_peak_gflops"), number(peak_text, "read_bandwidth_gbs")
-    ort_version = run(["node", "-e", "console.log(require('onnxruntime-node/package.json')"
-                       ".version)"], cwd=out).strip()
+    peak, bandwidth = measure_machine(out, args.threads)
+    ort_ms = {case: onnxruntime_ms(out, os.path.join(out, f"{case}.onnx"), args.threads,
+                                   args.reps, {"a": (m, k), "b": (k, n)})
+              for case, (m, k, n) in CASES.items()}
     print(f"machine: {args.threads} threads, FMA peak {peak:.1f} GFLOP/s, "
-          f"read bandwidth {bandwidth:.1f} GB/s; onnxruntime-node {ort_version}")
+          f"read bandwidth {bandwidth:.1f} GB/s; onnxruntime-node {onnxruntime_version(out)}")
 
     for case, (m, k, n) in CASES.items():
         model = os.path.join(out, f"{case}.onnx")
@@ -73,10 +52,7 @@ def main():
         run([os.path.join(args.build, "bin", "loom-compile"), model, "-o", so])
         mine = run([os.path.join(out, "gemm_bench"), so, str(m), str(k), str(n),
                     str(args.threads), str(args.reps)])
-        ort = run(["node", os.path.join(ROOT, "bench", "ort_bench.js"), model, str(m), str(k),
-                   str(n), str(args.threads), str(args.reps)],
-                  env=dict(os.environ, NODE_PATH=os.path.join(out, "node_modules")))
-        times = {"loom": number(mine, "loom"), "onnxruntime": number(ort, "onnxruntime"),
+        times = {"loom": number(mine, "loom"), "onnxruntime": ort_ms[case],
                  "openblas": number(mine, "openblas")}
         flops = 2.0 * m * n * k
         bytes_moved = 4.0 * (m * k + k * n + m * n)

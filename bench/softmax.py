@@ -13,22 +13,15 @@ to three-pass and to onnxruntime.
 import argparse
 import os
 import re
-import subprocess
 import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common import ROOT, measure_machine, onnxruntime_ms, run
+
 ROWS, COLS = 512, 32000
-
-
-def run(cmd, **kw):
-    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if proc.returncode != 0:
-        sys.exit(f"bench: {' '.join(cmd)} failed:\n{proc.stdout}{proc.stderr}")
-    return proc.stdout
 
 
 def main():
@@ -59,13 +52,7 @@ def main():
         f.write(numpy_helper.from_array((e / e.sum(axis=1, keepdims=True)).astype(np.float32))
                 .SerializeToString())
 
-    run(["clang++-22", "-O2", "-std=c++17", "-pthread",
-         os.path.join(ROOT, "bench", "machine_peak.cpp"), "-o", os.path.join(out, "machine_peak")])
-    peak = run([os.path.join(out, "machine_peak"), str(args.threads)])
-    bandwidth = float(re.search(r"read_bandwidth_gbs ([0-9.]+)", peak).group(1))
-    if not os.path.exists(os.path.join(out, "node_modules", "onnxruntime-node")):
-        run(["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", out,
-             "onnxruntime-node"])
+    _, bandwidth = measure_machine(out, args.threads)
 
     times = {}
     for algorithm in ["three-pass", "two-pass", "online"]:
@@ -77,10 +64,8 @@ def main():
         if "MISMATCH" in text:
             sys.exit(f"bench: {algorithm} gives wrong results:\n{text}")
         times[algorithm] = float(re.search(r"([0-9.]+) ms per run", text).group(1))
-    ort = run(["node", os.path.join(ROOT, "bench", "ort_softmax.js"), model, str(ROWS), str(COLS),
-               str(args.threads), str(args.reps)],
-              env=dict(os.environ, NODE_PATH=os.path.join(out, "node_modules")))
-    times["onnxruntime"] = float(re.search(r"onnxruntime ([0-9.]+) ms", ort).group(1))
+    times["onnxruntime"] = onnxruntime_ms(out, model, args.threads, args.reps,
+                                          {"x": (ROWS, COLS)})
 
     moved = 2 * 4.0 * ROWS * COLS
     print(f"softmax {ROWS}x{COLS} f32, {args.threads} threads, read bandwidth "

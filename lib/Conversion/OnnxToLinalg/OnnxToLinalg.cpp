@@ -148,6 +148,27 @@ Value wrapIndex(OpBuilder &b, Location loc, Value idx, Value size) {
   return arith::MaxSIOp::create(b, loc, arith::MinSIOp::create(b, loc, idx, last), zero);
 }
 
+/// The dimensions of `in` other than `axis`: the shape of a per-row result
+/// (one value per position along the other axes), its map from the full
+/// iteration space, and where its dynamic sizes come from (for emptyLike).
+struct RowSpace {
+  SmallVector<int64_t> shape;
+  SmallVector<AffineExpr> exprs;
+  SmallVector<std::pair<Value, int64_t>> sources;
+};
+
+RowSpace rowSpaceWithout(Value in, int64_t axis) {
+  auto type = cast<RankedTensorType>(in.getType());
+  RowSpace rows;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (i != axis) {
+      rows.shape.push_back(type.getDimSize(i));
+      rows.exprs.push_back(getAffineDimExpr(i, in.getContext()));
+      rows.sources.push_back({in, i});
+    }
+  return rows;
+}
+
 /// Element `i` of a 1-D integer tensor (index 0 of a 0-D one) as an i64.
 Value extractI64(OpBuilder &b, Location loc, Value tensor, int64_t i) {
   auto type = cast<RankedTensorType>(tensor.getType());
@@ -1270,16 +1291,10 @@ Value OnnxToLinalgLowering::lowerSoftmax(Operation *op, RankedTensorType resultT
   int64_t rank = resultType.getRank();
   int64_t axis = axisAttr(op, rank, -1);
   Type elem = resultType.getElementType();
-  SmallVector<int64_t> rowShape;
-  SmallVector<AffineExpr> rowExprs;
-  SmallVector<std::pair<Value, int64_t>> sources;
-  for (int64_t i = 0; i < rank; ++i)
-    if (i != axis) {
-      rowShape.push_back(resultType.getDimSize(i));
-      rowExprs.push_back(getAffineDimExpr(i, ctx));
-      sources.push_back({in, i});
-    }
-  auto rowType = RankedTensorType::get(rowShape, elem);
+  RowSpace rows = rowSpaceWithout(in, axis);
+  SmallVector<AffineExpr> &rowExprs = rows.exprs;
+  SmallVector<std::pair<Value, int64_t>> &sources = rows.sources;
+  auto rowType = RankedTensorType::get(rows.shape, elem);
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
   AffineMap rowMap = AffineMap::get(rank, 0, rowExprs, ctx);
   SmallVector<utils::IteratorType> reduceIters(rank, utils::IteratorType::parallel);
@@ -1613,15 +1628,10 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
     Type elem = inType.getElementType();
     bool f = isFloat(elem);
     MLIRContext *ctx = b.getContext();
-    SmallVector<int64_t> accShape;
-    SmallVector<AffineExpr> outExprs;
-    SmallVector<std::pair<Value, int64_t>> sources;
-    for (int64_t i = 0; i < rank; ++i)
-      if (i != axis) {
-        accShape.push_back(inType.getDimSize(i));
-        outExprs.push_back(getAffineDimExpr(i, ctx));
-        sources.push_back({in, i});
-      }
+    RowSpace rows = rowSpaceWithout(in, axis);
+    SmallVector<int64_t> &accShape = rows.shape;
+    SmallVector<AffineExpr> &outExprs = rows.exprs;
+    SmallVector<std::pair<Value, int64_t>> &sources = rows.sources;
     auto valType = RankedTensorType::get(accShape, elem);
     auto idxType = RankedTensorType::get(accShape, b.getI64Type());
     TypedAttr worst = f ? TypedAttr(b.getFloatAttr(elem, isMax ? -INFINITY : INFINITY))
