@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Model.h"
 #include "Status.h"
 #include "Tensor.h"
 
@@ -34,31 +35,6 @@
 
 using namespace loomrt;
 
-namespace {
-struct ValueInfo {
-  std::string name;
-  loom_dtype dtype = LOOM_DTYPE_UNDEFINED;
-  int rank = 0;
-  int64_t shape[LOOM_MAX_RANK] = {};
-};
-
-/// MLIR's marker for the `allocated` field of a descriptor built from a
-/// global (constant) buffer: it must not be freed.
-constexpr uintptr_t kGlobalMarker = 0xdeadbeef;
-} // namespace
-
-struct loom_model {
-  void *handle = nullptr; // from dlopen; null for loom_model_from_symbols
-  void (*entry)(void **) = nullptr;
-  std::vector<ValueInfo> inputs, outputs;
-  // `loom-compile --weights=file`: the side file, mapped read-only.
-  std::string weightsFile;
-  size_t weightsSize = 0;
-  void *weights = nullptr;
-  // libomp's, as the model's code sees it (its library scope or the program).
-  void (*ompSetNumThreads)(int) = nullptr;
-};
-
 static std::string parseSignature(const char *text, loom_model &model) {
   std::istringstream lines(text);
   std::string line;
@@ -69,6 +45,13 @@ static std::string parseSignature(const char *text, loom_model &model) {
       continue;
     std::istringstream fields(line);
     std::string kind;
+    if (line.compare(0, 9, "generate ") == 0) {
+      fields >> kind >> model.vocabSize >> model.contextLength;
+      if (!fields || model.vocabSize <= 0 || model.contextLength <= 0)
+        return "line " + std::to_string(lineNo) + " is malformed";
+      model.generator = true;
+      continue;
+    }
     if (line.compare(0, 8, "weights ") == 0) {
       fields >> kind >> model.weightsSize;
       fields.get();
@@ -92,7 +75,7 @@ static std::string parseSignature(const char *text, loom_model &model) {
       return "line " + std::to_string(lineNo) + " is malformed";
     (kind == "in" ? model.inputs : model.outputs).push_back(info);
   }
-  if (model.outputs.empty())
+  if (model.outputs.empty() && !model.generator)
     return "it declares no outputs";
   return "";
 }
@@ -338,6 +321,9 @@ extern "C" loom_status loom_model_run(loom_model *model, const loom_tensor *cons
                                       size_t numOutputs) {
   if (!model || (numInputs && !inputs) || !outputs)
     return fail(LOOM_ERROR_INVALID_ARGUMENT, "loom_model_run: null argument");
+  if (model->generator)
+    return fail(LOOM_ERROR_UNSUPPORTED, "this model was compiled with --generate: run it with "
+                                        "loom_model_generate");
   if (numOutputs != model->outputs.size())
     return fail(LOOM_ERROR_SIGNATURE, "the model has " + std::to_string(model->outputs.size()) +
                                           " output(s); room for " + std::to_string(numOutputs) +

@@ -308,3 +308,22 @@ def write_test_data(model, directory, batch=2, seq=3, past=4, seed=1):
         for i, t in enumerate(tensors):
             with open(os.path.join(directory, f"{kind}_{i}.pb"), "wb") as f:
                 f.write(numpy_helper.from_array(t.numpy()).SerializeToString())
+
+
+def greedy_generate(model, prompt, max_new_tokens):
+    """PyTorch's greedy generation with the model's own KV cache: the
+    reference for `loom-run --generate`. Returns the new token ids."""
+    cfg = model.cfg
+    past = [torch.zeros(1, cfg.n_kv_heads, 0, cfg.head_dim) for _ in range(2 * cfg.n_layers)]
+    ids = torch.tensor([prompt], dtype=torch.int64)
+    position = 0
+    out = []
+    with torch.no_grad():
+        for _ in range(max_new_tokens):
+            positions = torch.arange(position, position + ids.shape[1])[None]
+            logits, *past = model(ids, positions, *past)
+            position += ids.shape[1]
+            token = int(torch.argmax(logits[0, -1]))
+            out.append(token)
+            ids = torch.tensor([[token]], dtype=torch.int64)
+    return out

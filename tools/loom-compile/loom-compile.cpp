@@ -15,6 +15,7 @@
 #include "ExternalWeights.h"
 
 #include "loom/Conversion/Passes.h"
+#include "loom/Dialect/Decode/Transforms/Passes.h"
 #include "loom/Import/OnnxImporter.h"
 #include "loom/InitAllDialects.h"
 #include "loom/Pipelines/Pipelines.h"
@@ -86,6 +87,43 @@ cl::opt<Weights> weights(
     cl::values(clEnumValN(Weights::Embed, "embed", "into the binary (the default)"),
                clEnumValN(Weights::File, "file",
                           "into NAME.weights next to it, mapped by loomrt at load time")));
+cl::OptionCategory generation("Generation (--generate)");
+cl::opt<bool> generate(
+    "generate",
+    cl::desc("Compile the decoder's whole generation loop (prefill, one-token steps, an "
+             "in-place KV cache, sampling) instead of one step: run it with loom-run "
+             "--generate or loom_model_generate (loom-c/Generate.h)"),
+    cl::cat(generation));
+cl::opt<int64_t> contextLength("context-length",
+                               cl::desc("Positions the KV cache holds: prompt plus generated "
+                                        "tokens (default 2048)"),
+                               cl::init(2048), cl::cat(generation));
+cl::list<int64_t> stopTokens("stop-tokens",
+                             cl::desc("Token ids that end generation, compiled into the loop "
+                                      "(comma-separated; loomrt can add more per call)"),
+                             cl::CommaSeparated, cl::cat(generation));
+cl::opt<std::string> idsName("input-ids", cl::desc("Name of the token-ids input"),
+                             cl::init("input_ids"), cl::cat(generation));
+cl::opt<std::string> positionsName("position-ids",
+                                   cl::desc("Name of the optional positions input"),
+                                   cl::init("position_ids"), cl::cat(generation));
+cl::opt<std::string> maskName("attention-mask",
+                              cl::desc("Name of the optional attention-mask input"),
+                              cl::init("attention_mask"), cl::cat(generation));
+cl::opt<std::string> pastKeyName("past-key",
+                                 cl::desc("Name of layer {}'s past keys input"),
+                                 cl::init("past_key_values.{}.key"), cl::cat(generation));
+cl::opt<std::string> pastValueName("past-value",
+                                   cl::desc("Name of layer {}'s past values input"),
+                                   cl::init("past_key_values.{}.value"), cl::cat(generation));
+cl::opt<std::string> logitsName("logits", cl::desc("Name of the logits output"),
+                                cl::init("logits"), cl::cat(generation));
+cl::opt<std::string> presentKeyName("present-key",
+                                    cl::desc("Name of layer {}'s present keys output"),
+                                    cl::init("present.{}.key"), cl::cat(generation));
+cl::opt<std::string> presentValueName("present-value",
+                                      cl::desc("Name of layer {}'s present values output"),
+                                      cl::init("present.{}.value"), cl::cat(generation));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level (0-3)"), cl::init(3),
                            cl::Prefix);
 
@@ -158,6 +196,72 @@ void addRuntimeSymbols(llvm::Module &module, StringRef signature, StringRef entr
     args.push_back(b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, entry->getArg(0), i)));
   b.CreateCall(ciface, args);
   b.CreateRetVoid();
+}
+
+/// loom_model_entry(void **args) of a --generate model: the C interface of
+/// @loom_generate with args[0] (the tokens' descriptor), args[1] (the
+/// prompt's) and *(int64_t *)args[2] (max_new_tokens); and NAME_generate, the
+/// header's entry point, which hands the model's symbols to loomrt.
+void addGenerateSymbols(llvm::Module &module, StringRef signature, StringRef name) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Constant *text = llvm::ConstantDataArray::getString(ctx, signature);
+  auto *sig = new llvm::GlobalVariable(module, text->getType(), /*isConstant=*/true,
+                                       llvm::GlobalValue::ExternalLinkage, text,
+                                       "loom_model_signature");
+  std::string cifaceName = std::string("_mlir_ciface_") + loom::decode::kGenerateFunction;
+  llvm::Function *ciface = module.getFunction(cifaceName);
+  auto *ptr = llvm::PointerType::getUnqual(ctx);
+  auto *i64 = llvm::Type::getInt64Ty(ctx);
+  auto *entry = llvm::Function::Create(
+      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false),
+      llvm::GlobalValue::ExternalLinkage, "loom_model_entry", module);
+  {
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
+    llvm::Value *results = b.CreateLoad(ptr, entry->getArg(0));
+    llvm::Value *prompt = b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, entry->getArg(0), 1));
+    llvm::Value *maxNewPtr = b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, entry->getArg(0), 2));
+    b.CreateCall(ciface, {results, prompt, b.CreateLoad(i64, maxNewPtr)});
+    b.CreateRetVoid();
+  }
+  // int NAME_generate(prompt, prompt_len, options, callback, user, tokens,
+  //                   num_tokens, stats)
+  auto *i32 = llvm::Type::getInt32Ty(ctx);
+  SmallVector<llvm::Type *> params = {ptr, i64, ptr, ptr, ptr, ptr, ptr, ptr};
+  auto *wrapper = llvm::Function::Create(llvm::FunctionType::get(i32, params, false),
+                                         llvm::GlobalValue::ExternalLinkage,
+                                         (name + "_generate").str(), module);
+  SmallVector<llvm::Type *> linkedParams = {ptr, ptr};
+  linkedParams.append(params.begin(), params.end());
+  llvm::FunctionCallee linked = module.getOrInsertFunction(
+      "loom_generate_linked", llvm::FunctionType::get(i32, linkedParams, false));
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", wrapper));
+  SmallVector<llvm::Value *> args = {sig, entry};
+  for (llvm::Argument &a : wrapper->args())
+    args.push_back(&a);
+  b.CreateRet(b.CreateCall(linked, args));
+}
+
+/// The C header of a --generate library.
+std::string makeGenerateHeader(StringRef name, int64_t vocab, int64_t context) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  std::string guard = "LOOM_MODEL_" + llvm::StringRef(name).upper() + "_H";
+  os << "/* Generated by loom-compile --generate from " << llvm::sys::path::filename(inputFile)
+     << ". Do not edit. */\n"
+     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+     << "#include \"loom-c/Generate.h\"\n\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << "#define " << llvm::StringRef(name).upper() << "_VOCAB_SIZE " << vocab << "\n"
+     << "#define " << llvm::StringRef(name).upper() << "_CONTEXT_LENGTH " << context << "\n\n"
+     << "/* Generates after `prompt` with this library's model: the arguments and\n"
+        "   checks of loom_model_generate (loom-c/Generate.h). Link with -lloomrt. */\n"
+     << "loom_status " << name
+     << "_generate(const int64_t *prompt, size_t prompt_len,\n"
+        "    const loom_generate_options *options, loom_token_callback callback,\n"
+        "    void *user_data, int64_t *tokens, size_t *num_tokens,\n"
+        "    loom_generate_stats *stats);\n\n"
+     << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
+  return text;
 }
 
 /// Where loomrt was built or installed: lib/ next to this tool's bin/.
@@ -297,7 +401,27 @@ int main(int argc, char **argv) {
   if (failed(graph.run(*module)))
     return fail("the graph pipeline failed");
 
-  auto func = module->lookupSymbol<func::FuncOp>("main_graph");
+  if (generate) {
+    loom::decode::LoomDecodeWrapStepPassOptions options;
+    options.contextLength = contextLength;
+    options.inputIds = idsName;
+    options.positionIds = positionsName;
+    options.attentionMask = maskName;
+    options.pastKey = pastKeyName;
+    options.pastValue = pastValueName;
+    options.logits = logitsName;
+    options.presentKey = presentKeyName;
+    options.presentValue = presentValueName;
+    options.stopTokens = SmallVector<int64_t>(stopTokens.begin(), stopTokens.end());
+    PassManager wrap(&context);
+    wrap.addPass(loom::decode::createLoomDecodeWrapStepPass(options));
+    llvm::errs() << "loom-compile: building the generation loop\n";
+    if (failed(wrap.run(*module)))
+      return fail("the model cannot be compiled for generation (see the error above)");
+  }
+
+  auto func = module->lookupSymbol<func::FuncOp>(
+      generate ? loom::decode::kGenerateFunction : "main_graph");
   if (!func)
     return fail("the imported module has no main_graph");
 
@@ -312,10 +436,21 @@ int main(int argc, char **argv) {
   }
 
   // Keep a copy of the entry's signature for the header before lowering.
-  std::string header = makeHeader(name, func);
-  FailureOr<std::string> signature = makeSignature(func);
-  if (failed(signature))
-    return 1;
+  std::string header;
+  FailureOr<std::string> signature;
+  if (generate) {
+    auto step = module->lookupSymbol<func::FuncOp>(loom::decode::kPrefillStep);
+    int64_t vocab = cast<ShapedType>(step.getResultTypes()[0]).getDimSize(0);
+    if (ShapedType::isDynamic(vocab))
+      return fail("the model's vocabulary size (the last dimension of its logits) is not static");
+    header = makeGenerateHeader(name, vocab, contextLength);
+    signature = "generate " + std::to_string(vocab) + " " + std::to_string(contextLength) + "\n";
+  } else {
+    header = makeHeader(name, func);
+    signature = makeSignature(func);
+    if (failed(signature))
+      return 1;
+  }
   unsigned numInputs = func.getNumArguments();
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
   // ONNX names are in the header; the LLVM lowering has no use for them.
@@ -326,6 +461,8 @@ int main(int argc, char **argv) {
 
   llvm::errs() << "loom-compile: lowering to LLVM\n";
   PassManager lowering(&context);
+  if (generate)
+    lowering.addPass(loom::decode::createLoomDecodeLowerPass());
   if (failed(loom::buildCpuLoweringPassPipeline(lowering)))
     return fail("internal error: the CPU lowering pipeline does not parse");
   if (failed(lowering.run(*module)))
@@ -359,7 +496,10 @@ int main(int argc, char **argv) {
   std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine(error);
   if (!machine)
     return fail("no target machine for this host: " + error);
-  addRuntimeSymbols(*llvmModule, *signature, "_mlir_ciface_main_graph", numInputs);
+  if (generate)
+    addGenerateSymbols(*llvmModule, *signature, name);
+  else
+    addRuntimeSymbols(*llvmModule, *signature, "_mlir_ciface_main_graph", numInputs);
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(machine->getTargetTriple());
   auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, machine.get());

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Conversion/Passes.h"
+#include "loom/Dialect/Decode/Transforms/Passes.h"
 #include "loom/Dialect/Onnx/Transforms/Passes.h"
 #include "loom/InitAllDialects.h"
 #include "loom/Pipelines/Pipelines.h"
@@ -19,6 +20,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   loom::onnx::registerLoomOnnxPasses();
+  loom::decode::registerLoomDecodePasses();
   loom::registerLoomConversionPasses();
   loom::registerPipelines();
 

@@ -2,6 +2,8 @@
 //
 // loom-run MODEL [--test-data DIR | INPUT.pb...] [-o DIR] [--rtol R] [--atol A]
 //          [--threads N] [--repeat N]
+// loom-run MODEL --generate --prompt-tokens "1 2 3" [--max-tokens N]
+//          [--temperature T] [--top-k K] [--top-p P] [--min-p M] [--seed S] ...
 //
 // MODEL is a shared library from `loom-compile --emit=lib` or an .onnx file,
 // which is compiled first into a cache (keyed by the model's bytes and the
@@ -14,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom-c/Driver.h"
+#include "loom-c/Generate.h"
 #include "loom-c/Runtime.h"
 
 #include "llvm/ADT/SmallString.h"
@@ -28,6 +31,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -43,6 +47,12 @@ struct Options {
   std::vector<std::string> inputFiles;
   double rtol = 1e-4, atol = 1e-5;
   int threads = 0, repeat = 1;
+  // --generate
+  bool generate = false;
+  std::string promptTokens, stopTokens;
+  double maxTokens = 128, temperature = 0, topK = 0, topP = 1, minP = 0, repetitionPenalty = 1,
+         seed = 0, contextLength = 0;
+  bool sampling = false; // any sampling option given
 };
 
 constexpr const char *kUsage =
@@ -56,6 +66,14 @@ constexpr const char *kUsage =
     "  --threads N       worker threads; 0 = one per core (default)\n"
     "  --repeat N        run N times and print the time per run\n"
     "  --cache-dir DIR   compiled models (default $LOOM_CACHE_DIR, else ~/.cache/loom)\n"
+    "Generation (a model compiled with --generate, or an .onnx decoder):\n"
+    "  --generate               generate tokens; prints their ids on one line\n"
+    "  --prompt-tokens \"1 2 3\"  the prompt's token ids (required)\n"
+    "  --max-tokens N           tokens to generate at most (default 128)\n"
+    "  --temperature T          0 = greedy (default)\n"
+    "  --top-k K  --top-p P  --min-p M  --repetition-penalty R  --seed S\n"
+    "  --stop-tokens \"2 ...\"    ids that end generation\n"
+    "  --context-length N       KV cache positions when compiling an .onnx (default 2048)\n"
     "Exit status: 0 outputs match (or were written), 1 an output differs, 2 an error.\n";
 
 int error(const llvm::Twine &message) {
@@ -79,7 +97,8 @@ std::string defaultCacheDir() {
 
 /// Compiles `onnx` with the loom-compile next to this tool unless the cache
 /// already has it; returns the library's path, or "" after printing why not.
-std::string compileCached(const char *argv0, StringRef onnx, StringRef cacheDir) {
+std::string compileCached(const char *argv0, StringRef onnx, StringRef cacheDir,
+                          const std::vector<std::string> &compileArgs) {
   std::string self = llvm::sys::fs::getMainExecutable(argv0, (void *)&compileCached);
   llvm::SmallString<256> compiler(llvm::sys::path::parent_path(self));
   llvm::sys::path::append(compiler, "loom-compile");
@@ -97,6 +116,8 @@ std::string compileCached(const char *argv0, StringRef onnx, StringRef cacheDir)
   std::string identity =
       std::to_string(compilerStatus.getLastModificationTime().time_since_epoch().count()) +
       ":" + std::to_string(compilerStatus.getSize());
+  for (const std::string &a : compileArgs)
+    identity += " " + a;
   uint64_t key = llvm::xxh3_64bits((*model)->getBuffer()) ^
                  llvm::xxh3_64bits(llvm::StringRef(identity));
   llvm::SmallString<256> dir(cacheDir.empty() ? defaultCacheDir() : cacheDir.str());
@@ -116,6 +137,8 @@ std::string compileCached(const char *argv0, StringRef onnx, StringRef cacheDir)
                                        std::to_string(llvm::sys::Process::getProcessId()));
   llvm::errs() << "loom-run: compiling " << onnx << " into " << dir << "\n";
   llvm::SmallVector<StringRef> args = {compiler, onnx, "--emit=lib", "-o", partial};
+  for (const std::string &a : compileArgs)
+    args.push_back(a);
   std::string execError;
   int status = llvm::sys::ExecuteAndWait(compiler, args, std::nullopt, {}, 0, 0, &execError);
   if (status != 0) {
@@ -172,6 +195,26 @@ bool parseArgs(int argc, char **argv, Options &o) {
       ok = number(o.threads);
     } else if (arg == "--repeat") {
       ok = number(o.repeat);
+    } else if (arg == "--generate") {
+      o.generate = true;
+    } else if (arg == "--prompt-tokens") {
+      ok = value(o.promptTokens);
+    } else if (arg == "--stop-tokens") {
+      ok = value(o.stopTokens);
+    } else if (arg == "--max-tokens") {
+      ok = number(o.maxTokens);
+    } else if (arg == "--context-length") {
+      ok = number(o.contextLength);
+    } else if (arg == "--temperature" || arg == "--top-k" || arg == "--top-p" ||
+               arg == "--min-p" || arg == "--repetition-penalty" || arg == "--seed") {
+      double &slot = arg == "--temperature" ? o.temperature
+                     : arg == "--top-k"     ? o.topK
+                     : arg == "--top-p"     ? o.topP
+                     : arg == "--min-p"     ? o.minP
+                     : arg == "--seed"      ? o.seed
+                                            : o.repetitionPenalty;
+      ok = number(slot);
+      o.sampling = true;
     } else if (arg.starts_with("-")) {
       error("unknown option '" + arg + "' (see --help)");
       ok = false;
@@ -189,7 +232,76 @@ bool parseArgs(int argc, char **argv, Options &o) {
     return error("give either --test-data or input files, not both"), false;
   if (o.threads < 0)
     return error("--threads must be 0 (one per core) or more"), false;
+  if (!o.generate && (!o.promptTokens.empty() || o.sampling))
+    return error("--prompt-tokens and the sampling options need --generate"), false;
+  if (o.generate && o.promptTokens.empty())
+    return error("--generate needs --prompt-tokens \"ID ID ...\""), false;
+  if (o.generate && (!o.testData.empty() || !o.inputFiles.empty()))
+    return error("--generate takes no tensor files"), false;
+  auto integral = [](double v) { return v == std::floor(v) && std::abs(v) < 9e15; };
+  for (auto [name, v] : {std::pair<const char *, double>{"--max-tokens", o.maxTokens},
+                         {"--top-k", o.topK}, {"--seed", o.seed},
+                         {"--context-length", o.contextLength}})
+    if (!integral(v) || v < 0)
+      return error(llvm::Twine(name) + " must be a whole number >= 0"), false;
   return true;
+}
+
+/// "1 2 3" -> {1, 2, 3}; false after printing what is wrong.
+bool parseTokens(StringRef option, StringRef text, std::vector<int64_t> &out) {
+  llvm::SmallVector<StringRef> words;
+  text.split(words, ' ', -1, /*KeepEmpty=*/false);
+  for (StringRef w : words) {
+    int64_t v;
+    if (w.trim().getAsInteger(10, v))
+      return error(option + " takes integers separated by spaces; '" + w + "' is not one"),
+             false;
+    out.push_back(v);
+  }
+  return true;
+}
+
+int printToken(int64_t token, void *first) {
+  bool &isFirst = *static_cast<bool *>(first);
+  llvm::outs() << (isFirst ? "" : " ") << token;
+  isFirst = false;
+  llvm::outs().flush(); // stream tokens as they come
+  return 0;
+}
+
+int runGenerate(loom_model *model, const Options &o) {
+  if (!loom_model_is_generator(model))
+    return error("the model computes one step, not generation: compile it with "
+                 "loom-compile --generate (or give loom-run the .onnx)");
+  std::vector<int64_t> prompt, stops;
+  if (!parseTokens("--prompt-tokens", o.promptTokens, prompt) ||
+      !parseTokens("--stop-tokens", o.stopTokens, stops))
+    return 2;
+  loom_generate_options options;
+  loom_generate_options_init(&options);
+  options.max_new_tokens = int64_t(o.maxTokens);
+  options.temperature = float(o.temperature);
+  options.top_k = int64_t(o.topK);
+  options.top_p = float(o.topP);
+  options.min_p = float(o.minP);
+  options.repetition_penalty = float(o.repetitionPenalty);
+  options.seed = uint64_t(o.seed);
+  options.stop_tokens = stops.data();
+  options.num_stop_tokens = stops.size();
+  loom_generate_stats stats;
+  bool first = true;
+  if (loom_model_generate(model, prompt.data(), prompt.size(), &options, printToken, &first,
+                          nullptr, nullptr, &stats) != LOOM_OK)
+    return error(loom_last_error());
+  llvm::outs() << "\n";
+  auto rate = [](double n, double s) { return s > 0 ? n / s : 0.0; };
+  llvm::errs() << llvm::format("loom-run: prefill %lld tokens in %.4f s (%.1f tokens/s); "
+                               "decode %lld tokens in %.4f s (%.1f tokens/s)\n",
+                               (long long)stats.prompt_tokens, stats.prefill_seconds,
+                               rate(double(stats.prompt_tokens), stats.prefill_seconds),
+                               (long long)(stats.generated_tokens - 1), stats.decode_seconds,
+                               rate(double(stats.generated_tokens - 1), stats.decode_seconds));
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -202,7 +314,13 @@ int main(int argc, char **argv) {
 
   std::string library = o.model;
   if (StringRef(o.model).ends_with(".onnx")) {
-    library = compileCached(argv[0], o.model, o.cacheDir);
+    std::vector<std::string> compileArgs;
+    if (o.generate) {
+      compileArgs.push_back("--generate");
+      if (o.contextLength > 0)
+        compileArgs.push_back("--context-length=" + std::to_string(int64_t(o.contextLength)));
+    }
+    library = compileCached(argv[0], o.model, o.cacheDir, compileArgs);
     if (library.empty())
       return 2;
   }
@@ -210,6 +328,11 @@ int main(int argc, char **argv) {
   if (loom_model_load(library.c_str(), &model) != LOOM_OK)
     return error(loom_last_error());
 
+  if (o.generate) {
+    int status = runGenerate(model, o);
+    loom_model_unload(model);
+    return status;
+  }
   std::vector<const char *> inputs;
   for (const std::string &f : o.inputFiles)
     inputs.push_back(f.c_str());

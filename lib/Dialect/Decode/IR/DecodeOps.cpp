@@ -101,6 +101,41 @@ LogicalResult LoopOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// CacheAppendOp
+//===----------------------------------------------------------------------===//
+
+void CacheAppendOp::build(OpBuilder &b, OperationState &state, Value cache, int64_t layer,
+                          CacheKind kind, Value newEntries, Value position,
+                          Type presentType) {
+  build(b, state, presentType, cache.getType(), cache, b.getI64IntegerAttr(layer),
+        CacheKindAttr::get(b.getContext(), kind), newEntries, position);
+}
+
+LogicalResult CacheAppendOp::verify() {
+  auto cache = cast<KVCacheType>(getCache().getType());
+  if (getLayer() < 0 || getLayer() >= cache.getLayers())
+    return emitOpError("layer ") << getLayer() << " is outside the cache's "
+                                 << cache.getLayers() << " layers";
+  auto entries = cast<RankedTensorType>(getNewEntries().getType());
+  auto present = cast<RankedTensorType>(getPresent().getType());
+  for (auto [what, type] : {std::pair<StringRef, RankedTensorType>{"new entries", entries},
+                            {"present", present}}) {
+    if (type.getRank() != 4)
+      return emitOpError() << what << " must be [1, kv_heads, length, head_dim], got "
+                           << type;
+    if (type.getElementType() != cache.getElementType())
+      return emitOpError() << what << " have element type " << type.getElementType()
+                           << ", the cache holds " << cache.getElementType();
+    int64_t expected[] = {1, cache.getKvHeads(), ShapedType::kDynamic, cache.getHeadDim()};
+    for (int i : {0, 1, 3})
+      if (!ShapedType::isDynamic(type.getDimSize(i)) && type.getDimSize(i) != expected[i])
+        return emitOpError() << what << " dimension " << i << " is " << type.getDimSize(i)
+                             << ", the cache needs " << expected[i];
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // SampleOp
 //===----------------------------------------------------------------------===//
 
@@ -129,6 +164,16 @@ LogicalResult SampleOp::verify() {
     for (StringRef name : {"temperature", "top_k", "top_p", "min_p", "seed"})
       if ((*this)->hasAttr(name))
         return emitOpError("greedy sampling takes no '") << name << "'";
+    return success();
+  }
+
+  if (getStrategy() == SamplingStrategy::caller) {
+    if (!getCounter())
+      return emitOpError("caller sampling needs a counter operand (the position)");
+    for (StringRef name : {"temperature", "top_k", "top_p", "min_p", "seed"})
+      if ((*this)->hasAttr(name))
+        return emitOpError("caller sampling takes its '")
+               << name << "' from the generate call, not from an attribute";
     return success();
   }
 

@@ -75,7 +75,15 @@ def Decode_KVCacheType : TypeDef<Decode_Dialect, "KVCache"> {
 def Decode_SamplingStrategy : I32EnumAttr<"SamplingStrategy",
     "how decode.sample picks a token", [
       I32EnumAttrCase<"greedy", 0>,
-      I32EnumAttrCase<"categorical", 1>
+      I32EnumAttrCase<"categorical", 1>,
+      I32EnumAttrCase<"caller", 2>
+    ]> {
+  let cppNamespace = "::loom::decode";
+}
+
+def Decode_CacheKind : I32EnumAttr<"CacheKind", "keys or values of a layer", [
+      I32EnumAttrCase<"key", 0>,
+      I32EnumAttrCase<"value", 1>
     ]> {
   let cppNamespace = "::loom::decode";
 }
@@ -168,6 +176,47 @@ def Decode_YieldOp : Decode_Op<"yield",
 }
 
 //===----------------------------------------------------------------------===//
+// CacheAppendOp
+//===----------------------------------------------------------------------===//
+
+def Decode_CacheAppendOp : Decode_Op<"cache_append",
+    [Pure, AllTypesMatch<["cache", "next_cache"]>]> {
+  let summary = "write a step's new keys or values into the cache in place";
+  let description = [{
+    The in-place form of an exported `Concat(past, new)` on the sequence axis:
+    `new` (`[1, kv_heads, n, head_dim]`) is written at positions
+    `[position, position + n)` of layer `layer`'s keys or values, and
+    `present` is that layer's cache contents `[0, position + n)` — exactly
+    what the concatenation produced. `next_cache` is the cache after the
+    write. Lowering writes into the cache buffer and reads `present` from it,
+    so no token's keys or values are ever copied again.
+
+    Example:
+
+    ```mlir
+    %present, %next = decode.cache_append %cache[0, key], %k at %pos
+        : tensor<1x4x?x8xf32>, !decode.kv_cache<layers = 5, kv_heads = 4, head_dim = 8, max_len = 512, f32>
+        -> tensor<1x4x?x8xf32>
+    ```
+  }];
+  let arguments = (ins Decode_KVCacheType:$cache, I64Attr:$layer,
+                       Decode_CacheKind:$kind,
+                       RankedTensorOf<[AnyFloat]>:$new_entries, Index:$position);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$present,
+                      Decode_KVCacheType:$next_cache);
+  let assemblyFormat = [{
+    $cache `[` $layer `,` $kind `]` `,` $new_entries `at` $position attr-dict
+    `:` type($new_entries) `,` qualified(type($cache)) `->` type($present)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$cache, "int64_t":$layer, "CacheKind":$kind,
+                   "::mlir::Value":$newEntries, "::mlir::Value":$position,
+                   "::mlir::Type":$presentType)>
+  ];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // SampleOp
 //===----------------------------------------------------------------------===//
 
@@ -175,7 +224,10 @@ def Decode_SampleOp : Decode_Op<"sample", [Pure]> {
   let summary = "pick the next token from logits";
   let description = [{
     `greedy` returns the index of the largest logit (the first one on ties).
-    `categorical` draws from `softmax(logits / temperature)` after the filters:
+    `caller` leaves the choice to the caller of the generated code: loomrt
+    samples with the options its generate call received (greedy, temperature,
+    top-k, top-p, min-p, repetition penalty, seed), so one binary serves every
+    setting. `categorical` draws from `softmax(logits / temperature)` after the filters:
     `top_k` keeps the k largest (0: no limit), `top_p` keeps the smallest set
     whose probability reaches p, `min_p` drops tokens below `min_p` times the
     largest probability. The draw is a pure function of `seed` and `counter`

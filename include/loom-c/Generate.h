@@ -1,0 +1,79 @@
+/*===- loom-c/Generate.h - text generation with compiled decoders -*- C -*-===*\
+|*                                                                            *|
+|* A decoder compiled with `loom-compile --generate` carries its whole        *|
+|* generation loop (prefill, one-token steps, in-place KV cache) as compiled  *|
+|* code. loomrt checks the request, samples each next token with the options  *|
+|* below, and reports every token to the caller's callback as it is made.     *|
+|*                                                                            *|
+|* Sampling is reproducible: a draw is a pure function of the seed and the    *|
+|* token's position (a counter-based generator), so the same seed gives the   *|
+|* same tokens on every run and with any number of threads.                   *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef LOOM_C_GENERATE_H
+#define LOOM_C_GENERATE_H
+
+#include "loom-c/Runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct loom_generate_options {
+  int64_t max_new_tokens;   /* tokens to generate at most; >= 1 (default 128) */
+  float temperature;        /* 0: greedy, the most likely token (default); > 0 */
+  int64_t top_k;            /* keep the k most likely tokens; 0: all (default) */
+  float top_p;              /* keep the smallest set reaching probability p; (0, 1], 1: off */
+  float min_p;              /* drop tokens below min_p x the top probability; [0, 1), 0: off */
+  float repetition_penalty; /* > 0; 1: off. Logits of tokens already in the text are
+                               divided (if positive) or multiplied by it */
+  uint64_t seed;            /* of the counter-based random numbers (default 0) */
+  const int64_t *stop_tokens; /* generation ends after emitting one of these */
+  size_t num_stop_tokens;
+} loom_generate_options;
+
+/* Fills in the defaults documented above. */
+void loom_generate_options_init(loom_generate_options *options);
+
+/* Called with each generated token, in order; return nonzero to stop. */
+typedef int (*loom_token_callback)(int64_t token, void *user_data);
+
+typedef struct loom_generate_stats {
+  int64_t prompt_tokens, generated_tokens;
+  double prefill_seconds; /* until the first generated token */
+  double decode_seconds;  /* the remaining tokens */
+} loom_generate_stats;
+
+/* Whether `model` was compiled with --generate, and its vocabulary size and
+   context length (positions of its KV cache); 0 when it was not. */
+int loom_model_is_generator(const loom_model *model);
+int64_t loom_model_vocab_size(const loom_model *model);
+int64_t loom_model_context_length(const loom_model *model);
+
+/* Generates after `prompt` (token ids; 1 <= prompt_len <= context length,
+   each id in [0, vocab size)). `options` may be NULL (the defaults);
+   `callback`, `tokens` (room for options->max_new_tokens ids), `num_tokens`
+   and `stats` may each be NULL. Bad requests fail with
+   LOOM_ERROR_INVALID_ARGUMENT before anything runs. Generation ends at
+   max_new_tokens, a stop token, a full context, or the callback's request. */
+loom_status loom_model_generate(loom_model *model, const int64_t *prompt, size_t prompt_len,
+                                const loom_generate_options *options,
+                                loom_token_callback callback, void *user_data,
+                                int64_t *tokens, size_t *num_tokens,
+                                loom_generate_stats *stats);
+
+/* What NAME_generate in a --generate library's header calls: generation
+   with the model linked into the caller (opened once from its symbols). */
+loom_status loom_generate_linked(const char *signature, void (*entry)(void **),
+                                 const int64_t *prompt, size_t prompt_len,
+                                 const loom_generate_options *options,
+                                 loom_token_callback callback, void *user_data,
+                                 int64_t *tokens, size_t *num_tokens,
+                                 loom_generate_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LOOM_C_GENERATE_H */

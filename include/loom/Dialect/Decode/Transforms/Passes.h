@@ -1,0 +1,32 @@
+//===- Passes.h - decode dialect passes -------------------------*- C++ -*-===//
+
+#ifndef LOOM_DIALECT_DECODE_TRANSFORMS_PASSES_H
+#define LOOM_DIALECT_DECODE_TRANSFORMS_PASSES_H
+
+#include "loom/Dialect/Decode/IR/DecodeOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+namespace loom::decode {
+
+#define GEN_PASS_DECL
+#include "loom/Dialect/Decode/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "loom/Dialect/Decode/Transforms/Passes.h.inc"
+
+/// Names of the functions loom-decode-wrap-step creates.
+inline constexpr const char *kGenerateFunction = "loom_generate";
+inline constexpr const char *kPrefillStep = "decode_step_tokens";
+inline constexpr const char *kTokenStep = "decode_step_token";
+
+} // namespace loom::decode
+
+#endif // LOOM_DIALECT_DECODE_TRANSFORMS_PASSES_H

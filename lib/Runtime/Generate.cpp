@@ -1,0 +1,268 @@
+//===- Generate.cpp - running a --generate model --------------------------===//
+//
+// A model compiled with `loom-compile --generate` exports
+//
+//   loom_model_signature: "generate <vocab> <context length>"
+//   loom_model_entry(void **args): args[0] receives the generated tokens (a
+//       rank-1 i64 memref descriptor, malloc'ed), args[1] is the prompt's
+//       descriptor, args[2] points at max_new_tokens (int64_t).
+//
+// The compiled loop calls back into loomrt for each token:
+//   loomrt_decode_sample(logits, counter, strategy, ...) picks it, and
+//   loomrt_decode_emit(token) reports it and says whether to go on.
+// Both act on the generation running on the calling thread (a thread-local
+// session), which carries the caller's options and callback.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom-c/Generate.h"
+
+#include "Model.h"
+#include "Sampler.h"
+#include "Status.h"
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+using namespace loomrt;
+
+namespace {
+
+struct Session {
+  SamplerOptions sampler;
+  const loom_generate_options *options;
+  loom_token_callback callback;
+  void *userData;
+  int64_t vocab;
+  std::vector<int64_t> text; // prompt and generated tokens: the repetition penalty's
+  size_t promptLength;
+  std::chrono::steady_clock::time_point start, firstToken, lastToken;
+  int64_t generated = 0;
+};
+
+thread_local Session *current = nullptr;
+
+/// MLIR's descriptor of a rank-1 memref.
+struct Memref1D {
+  void *allocated;
+  void *aligned;
+  int64_t offset, size, stride;
+};
+
+std::string describe(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", v);
+  return buffer;
+}
+
+loom_status checkOptions(const loom_generate_options &o) {
+  auto bad = [](const std::string &what) { return fail(LOOM_ERROR_INVALID_ARGUMENT, what); };
+  if (o.max_new_tokens < 1)
+    return bad("max_new_tokens must be at least 1, got " + std::to_string(o.max_new_tokens));
+  if (!std::isfinite(o.temperature) || o.temperature < 0)
+    return bad("temperature must be >= 0 (0 is greedy), got " + describe(o.temperature));
+  if (o.top_k < 0)
+    return bad("top_k must be >= 0 (0 keeps every token), got " + std::to_string(o.top_k));
+  if (!(o.top_p > 0 && o.top_p <= 1))
+    return bad("top_p must be in (0, 1], got " + describe(o.top_p));
+  if (!(o.min_p >= 0 && o.min_p < 1))
+    return bad("min_p must be in [0, 1), got " + describe(o.min_p));
+  if (!std::isfinite(o.repetition_penalty) || o.repetition_penalty <= 0)
+    return bad("repetition_penalty must be > 0 (1 is off), got " +
+               describe(o.repetition_penalty));
+  if (o.num_stop_tokens && !o.stop_tokens)
+    return bad("num_stop_tokens is " + std::to_string(o.num_stop_tokens) +
+               " but stop_tokens is null");
+  return LOOM_OK;
+}
+
+} // namespace
+
+extern "C" void loom_generate_options_init(loom_generate_options *o) {
+  if (!o)
+    return;
+  *o = loom_generate_options{};
+  o->max_new_tokens = 128;
+  o->temperature = 0.0f;
+  o->top_k = 0;
+  o->top_p = 1.0f;
+  o->min_p = 0.0f;
+  o->repetition_penalty = 1.0f;
+  o->seed = 0;
+}
+
+extern "C" int loom_model_is_generator(const loom_model *m) { return m && m->generator; }
+extern "C" int64_t loom_model_vocab_size(const loom_model *m) {
+  return m && m->generator ? m->vocabSize : 0;
+}
+extern "C" int64_t loom_model_context_length(const loom_model *m) {
+  return m && m->generator ? m->contextLength : 0;
+}
+
+extern "C" loom_status loom_model_generate(loom_model *model, const int64_t *prompt,
+                                           size_t promptLength,
+                                           const loom_generate_options *options,
+                                           loom_token_callback callback, void *userData,
+                                           int64_t *tokens, size_t *numTokens,
+                                           loom_generate_stats *stats) {
+  if (numTokens)
+    *numTokens = 0;
+  if (!model || (!prompt && promptLength))
+    return fail(LOOM_ERROR_INVALID_ARGUMENT, "loom_model_generate: null argument");
+  if (!model->generator)
+    return fail(LOOM_ERROR_UNSUPPORTED,
+                "this model computes one step; compile it with loom-compile --generate "
+                "to generate with it");
+  if (current)
+    return fail(LOOM_ERROR_UNSUPPORTED,
+                "loom_model_generate called from a token callback on the same thread");
+  loom_generate_options defaults;
+  loom_generate_options_init(&defaults);
+  const loom_generate_options &o = options ? *options : defaults;
+  if (loom_status status = checkOptions(o))
+    return status;
+  if (promptLength == 0)
+    return fail(LOOM_ERROR_INVALID_ARGUMENT, "the prompt is empty: give at least one token "
+                                             "(e.g. the beginning-of-sequence id)");
+  if (promptLength > size_t(model->contextLength))
+    return fail(LOOM_ERROR_INVALID_ARGUMENT,
+                "the prompt has " + std::to_string(promptLength) +
+                    " tokens, more than the model's context of " +
+                    std::to_string(model->contextLength) +
+                    " (loom-compile --context-length sets it)");
+  for (size_t i = 0; i < promptLength; ++i)
+    if (prompt[i] < 0 || prompt[i] >= model->vocabSize)
+      return fail(LOOM_ERROR_INVALID_ARGUMENT,
+                  "prompt token " + std::to_string(i) + " is " + std::to_string(prompt[i]) +
+                      ", outside the vocabulary [0, " + std::to_string(model->vocabSize) + ")");
+  for (size_t i = 0; i < o.num_stop_tokens; ++i)
+    if (o.stop_tokens[i] < 0 || o.stop_tokens[i] >= model->vocabSize)
+      return fail(LOOM_ERROR_INVALID_ARGUMENT,
+                  "stop token " + std::to_string(o.stop_tokens[i]) +
+                      " is outside the vocabulary [0, " + std::to_string(model->vocabSize) +
+                      ")");
+
+  Session session;
+  session.sampler.temperature = o.temperature;
+  session.sampler.topK = o.top_k;
+  session.sampler.topP = o.top_p;
+  session.sampler.minP = o.min_p;
+  session.sampler.repetitionPenalty = o.repetition_penalty;
+  session.sampler.seed = o.seed;
+  session.options = &o;
+  session.callback = callback;
+  session.userData = userData;
+  session.vocab = model->vocabSize;
+  session.text.assign(prompt, prompt + promptLength);
+  session.promptLength = promptLength;
+
+  // The prompt is only read; the descriptor's const_cast never writes.
+  auto *ids = const_cast<int64_t *>(prompt);
+  Memref1D promptDescriptor = {ids, ids, 0, int64_t(promptLength), 1};
+  Memref1D result = {};
+  int64_t maxNew = o.max_new_tokens;
+  void *args[] = {&result, &promptDescriptor, &maxNew};
+  if (model->ompSetNumThreads)
+    model->ompSetNumThreads(loom_get_num_threads());
+  session.start = std::chrono::steady_clock::now();
+  current = &session;
+  model->entry(args);
+  current = nullptr;
+
+  // Every token went through loomrt_decode_emit; the result holds the same.
+  size_t n = size_t(result.size);
+  if (tokens)
+    for (size_t i = 0; i < n; ++i)
+      tokens[i] = static_cast<int64_t *>(result.aligned)[result.offset + int64_t(i) * result.stride];
+  if (result.allocated && reinterpret_cast<uintptr_t>(result.allocated) != kGlobalMarker)
+    std::free(result.allocated);
+  if (numTokens)
+    *numTokens = n;
+  if (stats) {
+    using seconds = std::chrono::duration<double>;
+    stats->prompt_tokens = int64_t(promptLength);
+    stats->generated_tokens = int64_t(n);
+    stats->prefill_seconds = seconds(session.firstToken - session.start).count();
+    stats->decode_seconds = seconds(session.lastToken - session.firstToken).count();
+  }
+  return ok();
+}
+
+/// Called by the generated loop with the logits of the last position.
+extern "C" int64_t _mlir_ciface_loomrt_decode_sample(Memref1D *logits, int64_t counter,
+                                                     int32_t strategy, float temperature,
+                                                     int64_t topK, float topP, float minP,
+                                                     int64_t seed) {
+  int64_t vocab = logits->size;
+  const float *row = static_cast<const float *>(logits->aligned) + logits->offset;
+  std::vector<float> dense;
+  if (logits->stride != 1) {
+    dense.resize(size_t(vocab));
+    for (int64_t i = 0; i < vocab; ++i)
+      dense[size_t(i)] = row[i * logits->stride];
+    row = dense.data();
+  }
+  SamplerOptions options; // strategy 0: greedy
+  const int64_t *history = nullptr;
+  size_t historyLength = 0;
+  if (strategy == 1) { // categorical, with the op's attributes
+    options.temperature = temperature;
+    options.topK = topK;
+    options.topP = topP;
+    options.minP = minP;
+    options.seed = uint64_t(seed);
+  } else if (strategy == 2 && current) { // the caller's options
+    options = current->sampler;
+    history = current->text.data();
+    historyLength = current->text.size();
+  }
+  return sampleToken(row, vocab, options, uint64_t(counter), history, historyLength);
+}
+
+/// Called by the generated loop with each token; false ends generation.
+extern "C" bool loomrt_decode_emit(int64_t token) {
+  Session *s = current;
+  if (!s)
+    return true;
+  auto now = std::chrono::steady_clock::now();
+  if (s->generated++ == 0)
+    s->firstToken = now;
+  s->lastToken = now;
+  s->text.push_back(token);
+  bool go = true;
+  if (s->callback && s->callback(token, s->userData) != 0)
+    go = false;
+  for (size_t i = 0; i < s->options->num_stop_tokens; ++i)
+    if (s->options->stop_tokens[i] == token)
+      go = false;
+  return go;
+}
+
+/// NAME_generate of a --generate library: its model, opened once from the
+/// library's own symbols.
+extern "C" loom_status loom_generate_linked(const char *signature, void (*entry)(void **),
+                                            const int64_t *prompt, size_t promptLength,
+                                            const loom_generate_options *options,
+                                            loom_token_callback callback, void *userData,
+                                            int64_t *tokens, size_t *numTokens,
+                                            loom_generate_stats *stats) {
+  static std::mutex mutex;
+  static std::map<void (*)(void **), loom_model *> opened;
+  loom_model *model = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    loom_model *&slot = opened[entry];
+    if (!slot)
+      if (loom_status status = loom_model_from_symbols(signature, entry, &slot))
+        return status;
+    model = slot;
+  }
+  return loom_model_generate(model, prompt, promptLength, options, callback, userData, tokens,
+                             numTokens, stats);
+}

@@ -1,0 +1,44 @@
+//===- Model.h - loomrt's view of a compiled model --------------*- C++ -*-===//
+//
+// Shared by Model.cpp (loading, running) and Generate.cpp (generation).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_LIB_RUNTIME_MODEL_H
+#define LOOM_LIB_RUNTIME_MODEL_H
+
+#include "loom-c/Runtime.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace loomrt {
+struct ValueInfo {
+  std::string name;
+  loom_dtype dtype = LOOM_DTYPE_UNDEFINED;
+  int rank = 0;
+  int64_t shape[LOOM_MAX_RANK] = {};
+};
+
+/// MLIR's marker for the `allocated` field of a descriptor built from a
+/// global (constant) buffer: it must not be freed.
+constexpr uintptr_t kGlobalMarker = 0xdeadbeef;
+} // namespace loomrt
+
+struct loom_model {
+  void *handle = nullptr; // from dlopen; null for loom_model_from_symbols
+  void (*entry)(void **) = nullptr;
+  std::vector<loomrt::ValueInfo> inputs, outputs;
+  // `loom-compile --generate`: the entry generates tokens (see Generate.cpp).
+  bool generator = false;
+  int64_t vocabSize = 0, contextLength = 0;
+  // `loom-compile --weights=file`: the side file, mapped read-only.
+  std::string weightsFile;
+  size_t weightsSize = 0;
+  void *weights = nullptr;
+  // libomp's, as the model's code sees it (its library scope or the program).
+  void (*ompSetNumThreads)(int) = nullptr;
+};
+
+#endif // LOOM_LIB_RUNTIME_MODEL_H
