@@ -23,6 +23,15 @@ def main():
     p.add_argument("--llama2c", help="a llama2.c checkpoint to convert instead")
     p.add_argument("--opset", type=int, default=14)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--std", type=float, default=0.02,
+                   help="standard deviation of the random weights (default 0.02)")
+    p.add_argument("--context-length", type=int,
+                   help="positions the model supports (GPT-2's learned table; default 128)")
+    p.add_argument("--greedy-reference", metavar="PROMPT",
+                   help="print PyTorch's greedy generation after PROMPT (token ids "
+                   "separated by spaces) on stdout: the reference for loom-run --generate")
+    p.add_argument("--max-tokens", type=int, default=32,
+                   help="tokens for --greedy-reference (default 32)")
     p.add_argument("--layers", type=int)
     p.add_argument("--dim", type=int)
     p.add_argument("--heads", type=int)
@@ -44,12 +53,17 @@ def main():
             if args.arch != "llama":
                 p.error("--kv-heads applies to --arch llama only")
             config["n_kv_heads"] = args.kv_heads
-        model = models.random_model(args.arch, seed=args.seed, **config)
+        if args.context_length is not None:
+            config["seq_len"] = args.context_length
+        model = models.random_model(args.arch, seed=args.seed, std=args.std, **config)
     models.export(model, args.output, opset=args.opset)
     print(f"export_model: wrote {args.output}", file=sys.stderr)
     if args.test_data:
         models.write_test_data(model, args.test_data)
         print(f"export_model: wrote test data to {args.test_data}", file=sys.stderr)
+    if args.greedy_reference:
+        prompt = [int(t) for t in args.greedy_reference.split()]
+        print(" ".join(map(str, models.greedy_generate(model, prompt, args.max_tokens))))
 
 
 if __name__ == "__main__":

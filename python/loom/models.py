@@ -205,8 +205,9 @@ class GPT2(nn.Module):
         return (torch.matmul(self.ln_f(x), self.wte.weight.t()), *presents)
 
 
-def random_model(arch, seed=0, **config):
-    """A model with seeded random weights (std 0.02, like GPT-2's init)."""
+def random_model(arch, seed=0, std=0.02, **config):
+    """A model with seeded random weights (std 0.02 like GPT-2's init; larger
+    values give less repetitive greedy text, which tests of generation want)."""
     torch.manual_seed(seed)
     cfg = LlamaConfig(**config) if arch == "llama" else GPT2Config(**config)
     model = Llama(cfg) if arch == "llama" else GPT2(cfg)
@@ -214,9 +215,9 @@ def random_model(arch, seed=0, **config):
         for name, p in model.named_parameters():
             if "norm" in name or "ln_" in name:
                 p.copy_(1.0 + 0.1 * torch.randn_like(p) if p.dim() == 1 and "weight" in name
-                        else 0.02 * torch.randn_like(p))
+                        else std * torch.randn_like(p))
             else:
-                p.normal_(0.0, 0.02)
+                p.normal_(0.0, std)
     return model.eval()
 
 

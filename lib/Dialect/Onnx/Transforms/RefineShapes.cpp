@@ -403,6 +403,24 @@ std::optional<SmallVector<DimValue>> ShapeRefiner::inferShape(Operation *op) {
     dims.back() = DimValue::of(*n);
     return dims;
   }
+  if (name == "onnx.Gather") {
+    // data[:axis] + indices + data[axis + 1:] (an embedding lookup keeps the
+    // ids' [batch, sequence]).
+    auto data = dimsOf(in);
+    auto indicesType = dyn_cast<RankedTensorType>(op->getOperand(1).getType());
+    int64_t axis = intAttr(op, "axis").value_or(0);
+    if (!isa<RankedTensorType>(in.getType()) || !indicesType)
+      return std::nullopt;
+    if (axis < 0)
+      axis += int64_t(data.size());
+    if (axis < 0 || axis >= int64_t(data.size()))
+      return std::nullopt;
+    SmallVector<DimValue> out(data.begin(), data.begin() + axis);
+    auto indices = dimsOf(op->getOperand(1));
+    out.append(indices.begin(), indices.end());
+    out.append(data.begin() + axis + 1, data.end());
+    return out;
+  }
   if (name == "onnx.Transpose") {
     auto dims = dimsOf(in);
     if (dims.empty() && !isa<RankedTensorType>(in.getType()))
