@@ -37,6 +37,7 @@ def main():
     p.add_argument("--heads", type=int)
     p.add_argument("--kv-heads", type=int)
     p.add_argument("--vocab", type=int)
+    p.add_argument("--hidden-dim", type=int, help="LLaMA's SwiGLU width")
     p.add_argument("--test-data", help="also write ONNX test data (random inputs with a "
                    "cache of 4 steps, PyTorch's outputs) into this directory")
     args = p.parse_args()
@@ -47,7 +48,8 @@ def main():
         model = models.load_llama2c(args.llama2c)
     else:
         config = {k: v for k, v in (("n_layers", args.layers), ("dim", args.dim),
-                                    ("n_heads", args.heads), ("vocab_size", args.vocab))
+                                    ("n_heads", args.heads), ("vocab_size", args.vocab),
+                                    ("hidden_dim", args.hidden_dim))
                   if v is not None}
         if args.kv_heads is not None:
             if args.arch != "llama":

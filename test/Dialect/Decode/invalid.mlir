@@ -187,7 +187,50 @@ func.func @min_p(%l: tensor<16xf32>, %i: index) {
 // -----
 
 func.func @strategy(%l: tensor<16xf32>) {
-  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'strategy' [greedy, categorical]}}
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'strategy' [greedy, categorical, caller]}}
   %t = decode.sample beam %l : tensor<16xf32> -> i64
+  return
+}
+
+// -----
+
+func.func @caller_with_attributes(%l: tensor<16xf32>, %pos: index) -> i64 {
+  // expected-error @+1 {{caller sampling takes its 'temperature' from the generate call, not from an attribute}}
+  %t = decode.sample caller %l, %pos {temperature = 0.5 : f32} : tensor<16xf32> -> i64
+  return %t : i64
+}
+
+// -----
+
+func.func @caller_without_counter(%l: tensor<16xf32>) -> i64 {
+  // expected-error @+1 {{caller sampling needs a counter operand (the position)}}
+  %t = decode.sample caller %l : tensor<16xf32> -> i64
+  return %t : i64
+}
+
+// -----
+
+!cache = !decode.kv_cache<layers = 2, kv_heads = 2, head_dim = 4, max_len = 8, f32>
+func.func @append_layer(%c: !cache, %k: tensor<1x2x1x4xf32>, %pos: index) {
+  // expected-error @+1 {{layer 2 is outside the cache's 2 layers}}
+  %p, %n = decode.cache_append %c[2, key], %k at %pos : tensor<1x2x1x4xf32>, !cache -> tensor<1x2x?x4xf32>
+  return
+}
+
+// -----
+
+!cache = !decode.kv_cache<layers = 2, kv_heads = 2, head_dim = 4, max_len = 8, f32>
+func.func @append_heads(%c: !cache, %k: tensor<1x3x1x4xf32>, %pos: index) {
+  // expected-error @+1 {{new entries dimension 1 is 3, the cache needs 2}}
+  %p, %n = decode.cache_append %c[0, value], %k at %pos : tensor<1x3x1x4xf32>, !cache -> tensor<1x2x?x4xf32>
+  return
+}
+
+// -----
+
+!cache = !decode.kv_cache<layers = 2, kv_heads = 2, head_dim = 4, max_len = 8, f32>
+func.func @append_type(%c: !cache, %k: tensor<1x2x1x4xf16>, %pos: index) {
+  // expected-error @+1 {{new entries have element type 'f16', the cache holds 'f32'}}
+  %p, %n = decode.cache_append %c[0, key], %k at %pos : tensor<1x2x1x4xf16>, !cache -> tensor<1x2x?x4xf32>
   return
 }
