@@ -193,6 +193,81 @@ Value toIndex(OpBuilder &b, Location loc, Value i64) {
 Value reshapeByCopy(OpBuilder &b, Location loc, Value in, RankedTensorType resultType,
                     ArrayRef<Value> outSizes);
 
+/// `in` reshaped to `resultType` without a copy where the two shapes have one
+/// dynamic size each and the static sizes around it group into equal
+/// products (e.g. [1, 4, 4, ?, 64] -> [1, 16, ?, 64], the repeat_kv reshape
+/// of grouped-query attention): a collapse_shape to the groups, then an
+/// expand_shape, each group holding at most the one dynamic size, which is
+/// then the same on both sides. Null when the shapes do not fit that form.
+Value reshapeAsView(OpBuilder &b, Location loc, Value in, RankedTensorType resultType,
+                    ArrayRef<Value> outSizes) {
+  auto inType = cast<RankedTensorType>(in.getType());
+  if (inType.getNumDynamicDims() != 1 || resultType.getNumDynamicDims() != 1)
+    return nullptr;
+  ArrayRef<int64_t> from = inType.getShape(), to = resultType.getShape();
+  SmallVector<ReassociationIndices> collapse, expand;
+  SmallVector<int64_t> groupSizes;
+  size_t i = 0, j = 0;
+  while (i < from.size() || j < to.size()) {
+    ReassociationIndices gi, gj;
+    // A group: take dimensions from both sides until the static products
+    // agree; a dynamic size must be alone with unit sizes on each side.
+    int64_t pi = 1, pj = 1;
+    bool dynI = false, dynJ = false;
+    auto takeI = [&] {
+      if (ShapedType::isDynamic(from[i]))
+        dynI = true;
+      else
+        pi *= from[i];
+      gi.push_back(int64_t(i++));
+    };
+    auto takeJ = [&] {
+      if (ShapedType::isDynamic(to[j]))
+        dynJ = true;
+      else
+        pj *= to[j];
+      gj.push_back(int64_t(j++));
+    };
+    if (i < from.size())
+      takeI();
+    if (j < to.size())
+      takeJ();
+    while (pi != pj || dynI != dynJ) {
+      if (pi < pj && i < from.size() && !(dynI && !dynJ))
+        takeI();
+      else if (pj < pi && j < to.size())
+        takeJ();
+      else if (dynI != dynJ && !dynJ && j < to.size())
+        takeJ();
+      else if (dynI != dynJ && !dynI && i < from.size())
+        takeI();
+      else
+        return nullptr;
+    }
+    // Trailing unit sizes join the group that precedes them.
+    while (i < from.size() && from[i] == 1 && (j == to.size() || to[j] != 1))
+      takeI();
+    while (j < to.size() && to[j] == 1 && (i == from.size() || from[i] != 1))
+      takeJ();
+    if (gi.empty() || gj.empty())
+      return nullptr;
+    collapse.push_back(gi);
+    expand.push_back(gj);
+    groupSizes.push_back(dynI ? ShapedType::kDynamic : pi);
+  }
+  auto middleType = RankedTensorType::get(groupSizes, inType.getElementType());
+  Value middle = collapse.size() == from.size()
+                     ? in
+                     : Value(tensor::CollapseShapeOp::create(b, loc, middleType, in, collapse));
+  if (expand.size() == to.size())
+    return tensor::CastOp::create(b, loc, resultType, middle);
+  SmallVector<OpFoldResult> shape;
+  for (int64_t k = 0; k < resultType.getRank(); ++k)
+    shape.push_back(resultType.isDynamicDim(k) ? OpFoldResult(outSizes[k])
+                                               : OpFoldResult(b.getIndexAttr(to[k])));
+  return tensor::ExpandShapeOp::create(b, loc, resultType, middle, expand, shape);
+}
+
 /// Converts scalar `v` to element type `to` the way ONNX's Cast does.
 /// Integers are signless here; `fromUnsigned`/`toUnsigned` say how ONNX
 /// typed them (uint8 and friends).
@@ -1264,7 +1339,12 @@ Value OnnxToLinalgLowering::lowerReduce(Operation *op, RankedTensorType resultTy
   }
   if (!keep || accType == resultType)
     return acc;
-  // keepdims: expand the reduced axes back as unit dims.
+  // keepdims: expand the reduced axes back as unit dims (with the sizes the
+  // input gives; the caller casts to the op's type when it says less).
+  SmallVector<int64_t> keptShape;
+  for (int64_t i = 0; i < rank; ++i)
+    keptShape.push_back(reduced[i] ? 1 : inType.getDimSize(i));
+  auto keptType = RankedTensorType::get(keptShape, elem);
   SmallVector<ReassociationIndices> groups;
   ReassociationIndices current;
   for (int64_t i = 0; i < rank; ++i) {
@@ -1275,11 +1355,11 @@ Value OnnxToLinalgLowering::lowerReduce(Operation *op, RankedTensorType resultTy
     }
   }
   if (groups.empty()) {
-    return tensor::ExpandShapeOp::create(b, loc, resultType, acc,
+    return tensor::ExpandShapeOp::create(b, loc, keptType, acc,
                                          SmallVector<ReassociationIndices>{});
   }
   groups.back().append(current.begin(), current.end());
-  return tensor::ExpandShapeOp::create(b, loc, resultType, acc, groups);
+  return tensor::ExpandShapeOp::create(b, loc, keptType, acc, groups);
 }
 
 /// Three passes over the axis: maximum, sum of exp(x - max), normalize.
@@ -2114,8 +2194,11 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
         else
           partSizes.push_back(b.getIndexAttr(inType.getDimSize(d)));
       }
-      Value part = tensor::ExtractSliceOp::create(b, loc, partType, in, offsets, partSizes,
-                                                  strides);
+      // The slice's own type may know more sizes than the (unrefined)
+      // result type; a cast keeps the users' type.
+      Value part = tensor::ExtractSliceOp::create(b, loc, in, offsets, partSizes, strides);
+      if (part.getType() != partType)
+        part = tensor::CastOp::create(b, loc, partType, part);
       results.push_back(part);
       offset = arith::AddIOp::create(b, loc, offset, sizes[i]);
     }
@@ -2208,12 +2291,14 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
       if (!resultType.isDynamicDim(i))
         sizes[i] = c(resultType.getDimSize(i));
     if (!resultType.hasStaticShape()) {
-      // Dynamic sizes: a copy (memref.reshape and multi-dynamic expand_shape
-      // views both crash MLIR 22's expand-strided-metadata; a view can
-      // replace this once they do not).
       SmallVector<Value> outSizes;
       for (int64_t i = 0; i < rank; ++i)
         outSizes.push_back(toIndex(b, loc, sizes[i]));
+      if (Value view = reshapeAsView(b, loc, in, resultType, outSizes))
+        return view;
+      // Otherwise a copy (memref.reshape and multi-dynamic expand_shape
+      // views both crash MLIR 22's expand-strided-metadata; a view can
+      // replace this once they do not).
       return reshapeByCopy(b, loc, in, resultType, outSizes);
     }
     auto shapeType = RankedTensorType::get({rank}, i64);
@@ -2278,7 +2363,16 @@ LogicalResult OnnxToLinalgLowering::run() {
     FailureOr<Value> replacement = lower(op);
     if (failed(replacement))
       return op->emitError() << describeNode(op) << ": lowering failed";
-    op->getResult(0).replaceAllUsesWith(*replacement);
+    Value value = *replacement;
+    Type expected = op->getResult(0).getType();
+    // A lowering may know more static sizes than the op's (unrefined) result
+    // type says, or fewer: a cast keeps the users' types.
+    if (value.getType() != expected && isa<RankedTensorType>(expected) &&
+        tensor::CastOp::areCastCompatible(value.getType(), expected)) {
+      OpBuilder b(op);
+      value = tensor::CastOp::create(b, op->getLoc(), expected, value);
+    }
+    op->getResult(0).replaceAllUsesWith(value);
     op->erase();
   }
   return success();

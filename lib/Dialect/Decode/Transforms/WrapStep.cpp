@@ -328,8 +328,14 @@ struct LoomDecodeWrapStepPass
       if (auto found = model.byConcat.find(&op); found != model.byConcat.end()) {
         const CacheEntry *entry = &model.entries[found->second];
         Value entries = map.lookup(op.getOperand(1));
+        // One sequence: present is [1, kv_heads, pos + n, head_dim], more
+        // precise than the exported type, which refinement then propagates.
+        auto cacheType = model.cacheType;
+        auto presentType = RankedTensorType::get(
+            {1, cacheType.getKvHeads(), ShapedType::kDynamic, cacheType.getHeadDim()},
+            cacheType.getElementType());
         auto present = CacheAppendOp::create(b, op.getLoc(), cache, entry->layer, entry->kind,
-                                             entries, pos, op.getResult(0).getType());
+                                             entries, pos, presentType);
         if (failed(verify(present))) {
           func.erase();
           return nullptr;

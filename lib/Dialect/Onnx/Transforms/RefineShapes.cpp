@@ -74,7 +74,10 @@ private:
   void evaluate(Operation *op);
   std::optional<SmallVector<DimValue>> inferShape(Operation *op);
   bool refineResult(Value result, ArrayRef<DimValue> dims, Type elementType);
-  void foldConstants();
+  /// Whether any shape computation became a constant.
+  bool foldConstants();
+  /// Refines result types from operand types until nothing changes.
+  void refineTypes(Block &body);
 
   func::FuncOp func;
   DenseMap<Value, Elements> known;
@@ -363,7 +366,9 @@ std::optional<SmallVector<DimValue>> ShapeRefiner::inferShape(Operation *op) {
       "onnx.com.microsoft.SkipSimplifiedLayerNormalization",
       "onnx.com.microsoft.RotaryEmbedding",
       "onnx.com.microsoft.GroupQueryAttention",
-      "onnx.com.microsoft.MultiHeadAttention"};
+      "onnx.com.microsoft.MultiHeadAttention",
+      // loom's own ops that the graph pipeline introduces (select-softmax).
+      "loom.softmax"};
   static const llvm::StringSet<> broadcast = {
       "onnx.Add", "onnx.Sub",  "onnx.Mul",  "onnx.Div",     "onnx.Pow",
       "onnx.Equal", "onnx.Greater", "onnx.Less", "onnx.GreaterOrEqual",
@@ -402,6 +407,88 @@ std::optional<SmallVector<DimValue>> ShapeRefiner::inferShape(Operation *op) {
       return std::nullopt;
     dims.back() = DimValue::of(*n);
     return dims;
+  }
+  if (name == "onnx.Concat" && op->getNumOperands() > 0) {
+    // Along the axis the sizes add up; elsewhere the inputs agree, so any
+    // input's known size is the result's.
+    SmallVector<SmallVector<DimValue>> shapes;
+    for (Value v : op->getOperands()) {
+      if (!isa<RankedTensorType>(v.getType()))
+        return std::nullopt;
+      shapes.push_back(dimsOf(v));
+      if (shapes.back().size() != shapes.front().size())
+        return std::nullopt;
+    }
+    int64_t rank = int64_t(shapes.front().size());
+    int64_t axis = intAttr(op, "axis").value_or(0);
+    if (axis < 0)
+      axis += rank;
+    if (axis < 0 || axis >= rank)
+      return std::nullopt;
+    SmallVector<DimValue> out;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (i == axis) {
+        int64_t sum = 0;
+        bool known = true;
+        for (auto &shape : shapes) {
+          known &= shape[i].isConst();
+          sum += shape[i].constant;
+        }
+        out.push_back(known ? DimValue::of(sum)
+                            : shapes.size() == 1 ? shapes[0][i] : DimValue::unknown());
+        continue;
+      }
+      DimValue d = shapes.front()[i];
+      for (auto &shape : shapes)
+        if (shape[i].isConst())
+          d = shape[i];
+      out.push_back(d);
+    }
+    return out;
+  }
+  if (name.starts_with("onnx.Reduce")) {
+    // Reduced axes become 1 (keepdims, the default) or disappear; the axes
+    // are an attribute (opset < 18) or ReduceSum's constant second operand.
+    auto dims = dimsOf(in);
+    if (!isa<RankedTensorType>(in.getType()))
+      return std::nullopt;
+    int64_t rank = int64_t(dims.size());
+    SmallVector<int64_t> axes;
+    if (auto attr = op->getAttrOfType<ArrayAttr>("axes")) {
+      for (Attribute a : attr)
+        axes.push_back(cast<IntegerAttr>(a).getInt());
+    } else if (op->getNumOperands() > 1) {
+      const Elements *values = lookup(op->getOperand(1));
+      if (!values)
+        return std::nullopt;
+      for (const DimValue &v : *values) {
+        if (!v.isConst())
+          return std::nullopt;
+        axes.push_back(v.constant);
+      }
+    }
+    if (axes.empty()) {
+      if (intAttr(op, "noop_with_empty_axes").value_or(0) != 0)
+        return dims;
+      for (int64_t i = 0; i < rank; ++i)
+        axes.push_back(i);
+    }
+    SmallVector<bool> reduced(rank, false);
+    for (int64_t a : axes) {
+      int64_t n = a < 0 ? a + rank : a;
+      if (n < 0 || n >= rank)
+        return std::nullopt;
+      reduced[n] = true;
+    }
+    bool keep = intAttr(op, "keepdims").value_or(1) != 0;
+    SmallVector<DimValue> out;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!reduced[i])
+        out.push_back(dims[i]);
+      else if (keep)
+        out.push_back(DimValue::of(1));
+    }
+    return out;
   }
   if (name == "onnx.Gather") {
     // data[:axis] + indices + data[axis + 1:] (an embedding lookup keeps the
@@ -605,7 +692,8 @@ bool ShapeRefiner::refineResult(Value result, ArrayRef<DimValue> dims,
   return true;
 }
 
-void ShapeRefiner::foldConstants() {
+bool ShapeRefiner::foldConstants() {
+  bool folded = false;
   OpBuilder builder(func.getContext());
   SmallVector<Operation *> ops;
   func.walk([&](Operation *op) {
@@ -634,6 +722,7 @@ void ShapeRefiner::foldConstants() {
     state.addTypes(type);
     Operation *constant = builder.create(state);
     result.replaceAllUsesWith(constant->getResult(0));
+    folded = true;
   }
   // The shape chains that fed the folded values are dead now.
   bool erased = true;
@@ -648,12 +737,10 @@ void ShapeRefiner::foldConstants() {
       }
     }
   }
+  return folded;
 }
 
-LogicalResult ShapeRefiner::run() {
-  if (func.isExternal())
-    return success();
-  Block &body = func.getBody().front();
+void ShapeRefiner::refineTypes(Block &body) {
   // Each round can enable the next (a refined type feeds a Shape); the graph
   // is in topological order, so few rounds reach the fixed point.
   for (int round = 0; round < 4; ++round) {
@@ -679,7 +766,19 @@ LogicalResult ShapeRefiner::run() {
     if (!changed)
       break;
   }
-  foldConstants();
+}
+
+LogicalResult ShapeRefiner::run() {
+  if (func.isExternal())
+    return success();
+  Block &body = func.getBody().front();
+  // Shape computations folded into constants can refine more types (a
+  // Reshape whose target became constant), which can fold more.
+  for (int pass = 0; pass < 4; ++pass) {
+    refineTypes(body);
+    if (!foldConstants())
+      break;
+  }
   auto ret = dyn_cast<func::ReturnOp>(body.getTerminator());
   if (ret)
     func.setType(FunctionType::get(func.getContext(), func.getArgumentTypes(),
