@@ -37,3 +37,15 @@ if os.path.isdir(shared_models):
 sanitize = config.loom_sanitize.upper() in ("ON", "1", "TRUE", "YES")
 config.substitutions.append(
     ("%loom_sanitize_cflags", "-fsanitize=address,undefined" if sanitize else ""))
+
+# Python that loads loomrt through ctypes (python/loom/generate.py): in the
+# sanitizer build the instrumented loomrt needs the ASan runtime preloaded
+# (Python itself is not instrumented, and leaks by design: no leak check).
+loomrt_python = config.python_executable
+if sanitize:
+    import subprocess
+    asan_runtime = subprocess.check_output(
+        ["clang-22", "-print-file-name=libclang_rt.asan-x86_64.so"], text=True).strip()
+    loomrt_python = (f"env LD_PRELOAD={asan_runtime} ASAN_OPTIONS=detect_leaks=0 "
+                     f"{config.python_executable}")
+config.substitutions.append(("%loomrt_python", loomrt_python))

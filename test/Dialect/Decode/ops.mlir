@@ -53,3 +53,19 @@ func.func @batched_greedy(%logits: tensor<4x?xbf16>) -> tensor<4xi64> {
 // CHECK-LABEL: @cache_types
 // CHECK-SAME: !decode.kv_cache<layers = 32, kv_heads = 8, head_dim = 128, max_len = 4096, f16>
 func.func private @cache_types(!decode.kv_cache<layers = 32, kv_heads = 8, head_dim = 128, max_len = 4096, f16>)
+
+// The in-place form of Concat(past, new): present and the updated cache.
+// CHECK-LABEL: func @append
+func.func @append(%c: !cache, %k: tensor<1x4x?x8xf32>, %pos: index) -> (tensor<1x4x?x8xf32>, !cache) {
+  // CHECK: %[[P:.*]], %[[N:.*]] = decode.cache_append %{{.*}}[3, value], %{{.*}} at %{{.*}} : tensor<1x4x?x8xf32>, !decode.kv_cache<{{.*}}> -> tensor<1x4x?x8xf32>
+  %present, %next = decode.cache_append %c[3, value], %k at %pos : tensor<1x4x?x8xf32>, !cache -> tensor<1x4x?x8xf32>
+  return %present, %next : tensor<1x4x?x8xf32>, !cache
+}
+
+// Sampling with the options of the generate call.
+// CHECK-LABEL: func @caller_sampling
+func.func @caller_sampling(%logits: tensor<512xf32>, %pos: index) -> i64 {
+  // CHECK: decode.sample caller %{{.*}}, %{{.*}} : tensor<512xf32> -> i64
+  %t = decode.sample caller %logits, %pos : tensor<512xf32> -> i64
+  return %t : i64
+}
