@@ -23,6 +23,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <cmath>
 #include <cstdlib>
@@ -252,16 +253,23 @@ extern "C" loom_status loom_generate_linked(const char *signature, void (*entry)
                                             loom_token_callback callback, void *userData,
                                             int64_t *tokens, size_t *numTokens,
                                             loom_generate_stats *stats) {
+  struct Unload {
+    void operator()(loom_model *m) const { loom_model_unload(m); }
+  };
+  // Opened once per model linked into the process; closed at exit.
   static std::mutex mutex;
-  static std::map<void (*)(void **), loom_model *> opened;
+  static std::map<void (*)(void **), std::unique_ptr<loom_model, Unload>> opened;
   loom_model *model = nullptr;
   {
     std::lock_guard<std::mutex> lock(mutex);
-    loom_model *&slot = opened[entry];
-    if (!slot)
-      if (loom_status status = loom_model_from_symbols(signature, entry, &slot))
+    auto &slot = opened[entry];
+    if (!slot) {
+      loom_model *fresh = nullptr;
+      if (loom_status status = loom_model_from_symbols(signature, entry, &fresh))
         return status;
-    model = slot;
+      slot.reset(fresh);
+    }
+    model = slot.get();
   }
   return loom_model_generate(model, prompt, promptLength, options, callback, userData, tokens,
                              numTokens, stats);

@@ -57,13 +57,15 @@ Value cacheView(OpBuilder &b, Location loc, Value buffer, int64_t layer, CacheKi
 struct LoomDecodeLowerPass : loom::decode::impl::LoomDecodeLowerPassBase<LoomDecodeLowerPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    // After this, decode ops hold memrefs where their ODS says kv_cache: they
+    // are read through untyped accessors (getOperand/getResult) until erased.
     retypeCaches(module);
     module.walk([&](CacheAppendOp op) { lowerAppend(op); });
     if (failed(dropReturnedCaches(module)))
       return signalPassFailure();
     module.walk([&](EmptyCacheOp op) {
       OpBuilder b(op);
-      Value buffer = memref::AllocOp::create(b, op.getLoc(), cast<MemRefType>(op.getType()));
+      Value buffer = memref::AllocOp::create(b, op.getLoc(), cast<MemRefType>(op->getResult(0).getType()));
       op.replaceAllUsesWith(buffer);
       op.erase();
     });
@@ -101,7 +103,7 @@ struct LoomDecodeLowerPass : loom::decode::impl::LoomDecodeLowerPassBase<LoomDec
   void lowerAppend(CacheAppendOp op) {
     OpBuilder b(op);
     Location loc = op.getLoc();
-    Value buffer = op.getCache();
+    Value buffer = op->getOperand(0); // the cache, a memref by now
     auto bufferType = cast<MemRefType>(buffer.getType());
     Value entries = op.getNewEntries();
     auto exact = RankedTensorType::get(
@@ -121,7 +123,7 @@ struct LoomDecodeLowerPass : loom::decode::impl::LoomDecodeLowerPassBase<LoomDec
     if (present.getType() != op.getPresent().getType())
       present = tensor::CastOp::create(b, loc, op.getPresent().getType(), present);
     op.getPresent().replaceAllUsesWith(present);
-    op.getNextCache().replaceAllUsesWith(buffer);
+    op->getResult(1).replaceAllUsesWith(buffer); // next_cache
     op.erase();
   }
 
@@ -205,7 +207,7 @@ struct LoomDecodeLowerPass : loom::decode::impl::LoomDecodeLowerPassBase<LoomDec
     MLIRContext *ctx = loop.getContext();
     ModuleOp module = loop->getParentOfType<ModuleOp>();
     Type i64 = b.getI64Type(), i1 = b.getI1Type(), index = b.getIndexType();
-    Value prompt = loop.getPrompt(), buffer = loop.getCache();
+    Value prompt = loop.getPrompt(), buffer = loop->getOperand(1); // the cache
     Value maxNew = loop.getMaxNewTokens();
     int64_t maxLength = cast<MemRefType>(buffer.getType()).getDimSize(4);
 
@@ -270,7 +272,7 @@ struct LoomDecodeLowerPass : loom::decode::impl::LoomDecodeLowerPassBase<LoomDec
     Value tokens = bufferization::ToTensorOp::create(b, loc, loop.getTokens().getType(), view,
                                                      /*restrict=*/true, /*writable=*/false);
     loop.getTokens().replaceAllUsesWith(tokens);
-    loop.getFinalCache().replaceAllUsesWith(buffer);
+    loop->getResult(1).replaceAllUsesWith(buffer); // final_cache
     loop.erase();
     (void)ctx;
   }
