@@ -40,6 +40,7 @@ static constexpr const char *kCpuToLLVM =
     "reconcile-unrealized-casts";
 
 LogicalResult loom::buildCpuLoweringPassPipeline(OpPassManager &pm) {
+  pm.addPass(createLoomDeclareRuntimeKernelsPass());
   pm.addNestedPass<func::FuncOp>(createLoomConvertOnnxToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createLoomApproximateMathPass());

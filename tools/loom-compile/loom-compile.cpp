@@ -81,6 +81,11 @@ cl::opt<std::string> softmax(
     cl::desc("How softmax is evaluated: three-pass (maximum, sum, outputs), two-pass "
              "(Dukhan & Ablavatski) or online (running maximum); see docs/performance.md"),
     cl::init("three-pass"));
+cl::opt<bool> fuseAttention(
+    "fuse-attention",
+    cl::desc("Rewrite exported attention into loom.attention, run as one pass over K/V "
+             "(default true; false runs the graph's ops as written)"),
+    cl::init(true));
 enum class Weights { Embed, File };
 cl::opt<Weights> weights(
     "weights", cl::desc("Where the model's weights go"), cl::init(Weights::Embed),
@@ -397,6 +402,8 @@ int main(int argc, char **argv) {
 
   PassManager graph(&context);
   loom::buildGraphPassPipeline(graph);
+  if (fuseAttention)
+    graph.addNestedPass<func::FuncOp>(loom::createLoomFuseAttentionPass());
   graph.addNestedPass<func::FuncOp>(loom::createLoomSelectSoftmaxPass({softmax}));
   if (failed(graph.run(*module)))
     return fail("the graph pipeline failed");

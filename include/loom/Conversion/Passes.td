@@ -23,7 +23,11 @@ def LoomConvertOnnxToLinalgPass
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           // loom.attention: a loomrt call on buffers
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::func::FuncDialect"];
 }
 
 def LoomLinalgToRuntimeCallsPass
@@ -86,6 +90,37 @@ def LoomSelectSoftmaxPass : Pass<"loom-select-softmax", "mlir::func::FuncOp"> {
     Option<"algorithm", "algorithm", "std::string", /*default=*/"\"three-pass\"",
            "three-pass, two-pass or online">
   ];
+  let dependentDialects = ["::loom::LoomDialect"];
+}
+
+def LoomDeclareRuntimeKernelsPass
+    : Pass<"loom-declare-runtime-kernels", "mlir::ModuleOp"> {
+  let summary = "Declare the loomrt kernels that tensor-level lowerings call";
+  let description = [{
+    `loom-convert-onnx-to-linalg` runs on each function and must not add
+    symbols to the module, so the loomrt functions its lowerings call are
+    declared here first, when the module uses the ops that need them:
+    `loomrt_attention_f32` and `loomrt_attention_masked_f32` for
+    `loom.attention` (MLIR's C interface: memref descriptors, any layout).
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
+def LoomFuseAttentionPass : Pass<"loom-fuse-attention", "mlir::func::FuncOp"> {
+  let summary = "Rewrite attention as exporters write it into loom.attention";
+  let description = [{
+    Matches `MatMul(Softmax(Add(Div|Mul(MatMul(Q, Transpose(K')), c), mask)), V')`
+    with the softmax on the last axis, the transpose swapping the last two
+    axes, a constant positive scale (optional) and an optional additive mask
+    ([q_len, kv_len] or rank 4), where K' and V' are K and V themselves or
+    their repeat_kv (`Reshape(Expand(Unsqueeze(x, 2)))` from
+    [b, kv_heads, T, d] to [b, kv_heads * n, T, d], as Hugging Face's
+    grouped-query attention writes it). The result is one `loom.attention`
+    on the un-repeated K and V: the scores are never materialized and K/V
+    are never repeated. Anything else is left alone: a transpose of other
+    axes, a scale that is not a constant, a softmax on another axis, an
+    intermediate used elsewhere, a repeat that does not match the heads.
+  }];
   let dependentDialects = ["::loom::LoomDialect"];
 }
 

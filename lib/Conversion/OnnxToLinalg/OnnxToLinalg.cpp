@@ -13,6 +13,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -708,6 +711,7 @@ private:
   FailureOr<Value> lower(Operation *op);
   Value lowerMatMul(Location loc, Value a, Value bm, RankedTensorType resultType);
   Value lowerReduce(Operation *op, RankedTensorType resultType);
+  FailureOr<Value> lowerAttention(loom::AttentionOp op);
   Value lowerSoftmax(Operation *op, RankedTensorType resultType, bool logarithm,
                      loom::SoftmaxAlgorithm algorithm = loom::SoftmaxAlgorithm::three_pass);
   Value lowerTopK(Operation *op);
@@ -762,7 +766,7 @@ static const llvm::StringSet<> kReshapes = {
 std::string OnnxToLinalgLowering::unsupportedReason(Operation *op) {
   StringRef name = op->getName().getStringRef();
   if (!kElementwise.contains(name) && !kOthers.contains(name) && !kReshapes.contains(name) &&
-      name != "loom.softmax")
+      name != "loom.softmax" && name != "loom.attention")
     return "no CPU lowering for " + name.drop_front(5).str() + " yet";
   for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
     auto ranked = dyn_cast<RankedTensorType>(t);
@@ -1362,6 +1366,92 @@ Value OnnxToLinalgLowering::lowerReduce(Operation *op, RankedTensorType resultTy
   return tensor::ExpandShapeOp::create(b, loc, keptType, acc, groups);
 }
 
+/// loom.attention becomes a call to loomrt's fused kernel (one pass over K/V
+/// per query row, online softmax; lib/Runtime/Kernels/Attention.cpp). The
+/// operands are handed over as buffers of any layout (K/V are often views of
+/// the KV cache: no copy), the result is a fresh buffer.
+FailureOr<Value> OnnxToLinalgLowering::lowerAttention(loom::AttentionOp op) {
+  Location loc = op.getLoc();
+  auto resultType = op.getResult().getType();
+  if (!resultType.getElementType().isF32()) {
+    op.emitError() << "loom.attention is lowered for f32 only, got "
+                   << resultType.getElementType();
+    return failure();
+  }
+  MLIRContext *ctx = op.getContext();
+  auto anyLayout = [&](RankedTensorType t) {
+    SmallVector<int64_t> strides(t.getRank(), ShapedType::kDynamic);
+    return MemRefType::get(t.getShape(), t.getElementType(),
+                           StridedLayoutAttr::get(ctx, ShapedType::kDynamic, strides));
+  };
+  auto buffer = [&](Value tensor) -> Value {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    Value m = bufferization::ToBufferOp::create(b, loc, anyLayout(type), tensor,
+                                                /*read_only=*/true);
+    // The kernel takes fully dynamic [?, ?, ?, ?] views.
+    auto dynamic = RankedTensorType::get(SmallVector<int64_t>(type.getRank(), ShapedType::kDynamic),
+                                         type.getElementType());
+    return memref::CastOp::create(b, loc, anyLayout(dynamic), m);
+  };
+  SmallVector<Value> args = {buffer(op.getQuery()), buffer(op.getKey()), buffer(op.getValue())};
+  if (Value mask = op.getMask()) {
+    auto maskType = cast<RankedTensorType>(mask.getType());
+    if (!maskType.getElementType().isF32()) {
+      op.emitError() << "loom.attention's lowering takes an additive f32 mask, got "
+                     << maskType.getElementType();
+      return failure();
+    }
+    if (maskType.getRank() == 2) {
+      // [q, kv] -> [1, 1, q, kv]
+      auto expanded = RankedTensorType::get(
+          {1, 1, maskType.getDimSize(0), maskType.getDimSize(1)}, maskType.getElementType());
+      SmallVector<OpFoldResult> shape = {b.getIndexAttr(1), b.getIndexAttr(1)};
+      for (int64_t d = 0; d < 2; ++d)
+        shape.push_back(maskType.isDynamicDim(d)
+                            ? OpFoldResult(tensor::DimOp::create(b, loc, mask, d).getResult())
+                            : OpFoldResult(b.getIndexAttr(maskType.getDimSize(d))));
+      mask = tensor::ExpandShapeOp::create(b, loc, expanded, mask,
+                                           SmallVector<ReassociationIndices>{{0, 1, 2}, {3}},
+                                           shape);
+    }
+    args.push_back(buffer(mask));
+  }
+  // The result: [batch, q_heads, q_len, v_head_dim].
+  SmallVector<Value> dynamicSizes;
+  Value sources[4] = {op.getQuery(), op.getQuery(), op.getQuery(), op.getValue()};
+  for (int64_t d = 0; d < 4; ++d)
+    if (resultType.isDynamicDim(d))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, sources[d], d));
+  auto outType = MemRefType::get(resultType.getShape(), resultType.getElementType());
+  Value out = memref::AllocOp::create(b, loc, outType, dynamicSizes);
+  auto dynamicOut = RankedTensorType::get({ShapedType::kDynamic, ShapedType::kDynamic,
+                                           ShapedType::kDynamic, ShapedType::kDynamic},
+                                          resultType.getElementType());
+  args.push_back(memref::CastOp::create(b, loc, anyLayout(dynamicOut), out));
+  double scale = op.getEffectiveScale();
+  if (scale == 0.0) {
+    op.emitError("loom.attention needs a scale attribute or a static head_dim");
+    return failure();
+  }
+  args.push_back(arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(scale))));
+  args.push_back(arith::ConstantOp::create(b, loc, b.getBoolAttr(op.getCausal())));
+
+  // Declared by loom-declare-runtime-kernels (a function pass must not add
+  // symbols to the module).
+  auto module = op->getParentOfType<ModuleOp>();
+  StringRef name = op.getMask() ? "loomrt_attention_masked_f32" : "loomrt_attention_f32";
+  auto callee = module.lookupSymbol<func::FuncOp>(name);
+  if (!callee || TypeRange(callee.getFunctionType().getInputs()) != TypeRange(ValueRange(args))) {
+    op.emitError() << "loomrt's @" << name
+                   << " is not declared as expected: run loom-declare-runtime-kernels "
+                      "first (the CPU pipeline does)";
+    return failure();
+  }
+  func::CallOp::create(b, loc, callee, args);
+  return Value(bufferization::ToTensorOp::create(b, loc, resultType, out, /*restrict=*/true,
+                                                 /*writable=*/true));
+}
+
 /// Three passes over the axis: maximum, sum of exp(x - max), normalize.
 Value OnnxToLinalgLowering::lowerSoftmax(Operation *op, RankedTensorType resultType,
                                          bool logarithm, loom::SoftmaxAlgorithm algorithm) {
@@ -1599,6 +1689,8 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
     return lowerSoftmax(op, resultType, name == "onnx.LogSoftmax");
   if (auto softmax = dyn_cast<loom::SoftmaxOp>(op))
     return lowerSoftmax(op, resultType, /*logarithm=*/false, softmax.getAlgorithm());
+  if (auto attention = dyn_cast<loom::AttentionOp>(op))
+    return lowerAttention(attention);
   if (name == "onnx.Dropout")
     return op->getOperand(0); // inference: the identity
   if (name == "onnx.Shape") {
@@ -2329,7 +2421,8 @@ LogicalResult OnnxToLinalgLowering::run() {
   SmallVector<Operation *> ops;
   bool ok = true;
   func.walk([&](Operation *op) {
-    if (op->getName().getDialectNamespace() != "onnx" && !isa<loom::SoftmaxOp>(op))
+    if (op->getName().getDialectNamespace() != "onnx" &&
+        !isa<loom::SoftmaxOp, loom::AttentionOp>(op))
       return;
     std::string reason = unsupportedReason(op);
     if (!reason.empty()) {

@@ -35,6 +35,17 @@ void _mlir_ciface_loomrt_matmul_f32(loomrt::MemRef<2> *a, loomrt::MemRef<2> *b,
 /// linalg.batch_matmul: C[i] += A[i] × B[i].
 void _mlir_ciface_loomrt_batch_matmul_f32(loomrt::MemRef<3> *a, loomrt::MemRef<3> *b,
                                           loomrt::MemRef<3> *c);
+/// loom.attention: out = softmax(scale * Q Kᵀ + mask) V in one pass over K/V
+/// per query row (online softmax); query head h reads K/V head
+/// h / (q_heads / kv_heads). The mask is [b|1, h|1, q_len, kv_len] (additive);
+/// `causal` hides keys after each query (bottom-right aligned).
+void _mlir_ciface_loomrt_attention_f32(loomrt::MemRef<4> *q, loomrt::MemRef<4> *k,
+                                       loomrt::MemRef<4> *v, loomrt::MemRef<4> *out,
+                                       float scale, bool causal);
+void _mlir_ciface_loomrt_attention_masked_f32(loomrt::MemRef<4> *q, loomrt::MemRef<4> *k,
+                                              loomrt::MemRef<4> *v, loomrt::MemRef<4> *mask,
+                                              loomrt::MemRef<4> *out, float scale,
+                                              bool causal);
 }
 
 #endif // LOOM_LIB_RUNTIME_KERNELS_KERNELS_H

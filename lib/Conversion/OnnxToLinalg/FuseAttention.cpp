@@ -1,0 +1,253 @@
+//===- FuseAttention.cpp - exported attention -> loom.attention -----------===//
+//
+// torch.onnx.export writes scaled dot-product attention as five or six ops
+// (and three more per K and V for grouped-query attention's repeat_kv); run
+// as written, they materialize the [heads, q_len, kv_len] scores and copy the
+// repeated K/V. This pass finds that chain and replaces it with one
+// loom.attention, which the CPU lowering runs as a single pass over K/V.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Conversion/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/Verifier.h"
+
+#include <cmath>
+
+namespace loom {
+#define GEN_PASS_DEF_LOOMFUSEATTENTIONPASS
+#define GEN_PASS_DEF_LOOMDECLARERUNTIMEKERNELSPASS
+#include "loom/Conversion/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+
+namespace {
+
+bool is(Value v, StringRef name) {
+  Operation *op = v.getDefiningOp();
+  return op && op->getName().getStringRef() == name;
+}
+
+RankedTensorType rank4(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && type.getRank() == 4 ? type : RankedTensorType();
+}
+
+/// The single float of a constant scalar (or one-element tensor).
+std::optional<double> scalarConstant(Value v) {
+  Operation *op = v.getDefiningOp();
+  if (!op || op->getName().getStringRef() != "onnx.Constant")
+    return std::nullopt;
+  auto dense = op->getAttrOfType<DenseElementsAttr>("value");
+  if (!dense || dense.getNumElements() != 1 || !isa<FloatType>(dense.getElementType()))
+    return std::nullopt;
+  return (*dense.getValues<APFloat>().begin()).convertToDouble();
+}
+
+std::optional<SmallVector<int64_t>> intArray(Operation *op, StringRef name) {
+  auto attr = op->getAttrOfType<ArrayAttr>(name);
+  if (!attr)
+    return std::nullopt;
+  SmallVector<int64_t> out;
+  for (Attribute a : attr)
+    out.push_back(cast<IntegerAttr>(a).getInt());
+  return out;
+}
+
+std::optional<SmallVector<int64_t>> constantInts(Value v) {
+  Operation *op = v.getDefiningOp();
+  if (!op || op->getName().getStringRef() != "onnx.Constant")
+    return std::nullopt;
+  auto dense = op->getAttrOfType<DenseIntElementsAttr>("value");
+  if (!dense)
+    return std::nullopt;
+  SmallVector<int64_t> out;
+  for (const APInt &i : dense.getValues<APInt>())
+    out.push_back(i.getSExtValue());
+  return out;
+}
+
+/// x itself, or, for repeat_kv(x) = Reshape(Expand(Unsqueeze(x, [2])))
+/// taking [b, kvh, T, d] to [b, kvh * n, T, d], x (with kv heads kvh).
+Value unrepeat(Value v) {
+  if (!is(v, "onnx.Reshape"))
+    return v;
+  Value expanded = v.getDefiningOp()->getOperand(0);
+  if (!is(expanded, "onnx.Expand"))
+    return v;
+  Value unsqueezed = expanded.getDefiningOp()->getOperand(0);
+  if (!is(unsqueezed, "onnx.Unsqueeze"))
+    return v;
+  Operation *unsqueeze = unsqueezed.getDefiningOp();
+  SmallVector<int64_t> axes;
+  if (auto attr = intArray(unsqueeze, "axes"))
+    axes = *attr; // opset < 13
+  else if (unsqueeze->getNumOperands() > 1)
+    axes = constantInts(unsqueeze->getOperand(1)).value_or(SmallVector<int64_t>());
+  Value x = unsqueeze->getOperand(0);
+  auto xType = rank4(x), outType = rank4(v);
+  auto eType = dyn_cast<RankedTensorType>(expanded.getType());
+  if (axes.size() != 1 || (axes[0] != 2 && axes[0] != -3) || !xType || !outType || !eType ||
+      eType.getRank() != 5)
+    return v;
+  // [b, kvh, 1, T, d] expanded to [b, kvh, n, T, d] and merged to kvh * n heads.
+  int64_t kvh = xType.getDimSize(1), n = eType.getDimSize(2);
+  if (ShapedType::isDynamic(kvh) || ShapedType::isDynamic(n) ||
+      eType.getDimSize(1) != kvh || outType.getDimSize(1) != kvh * n ||
+      eType.getDimSize(4) != xType.getDimSize(3) || outType.getDimSize(3) != xType.getDimSize(3))
+    return v;
+  return x;
+}
+
+struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAttentionPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> softmaxes;
+    getOperation().walk([&](Operation *op) {
+      StringRef name = op->getName().getStringRef();
+      if (name == "onnx.Softmax" || name == "loom.softmax")
+        softmaxes.push_back(op);
+    });
+    bool fused = false;
+    for (Operation *softmax : softmaxes)
+      fused |= tryFuse(softmax);
+    if (!fused)
+      return;
+    // The chains' ops (scores, repeated K/V) are dead now.
+    bool erased = true;
+    while (erased) {
+      erased = false;
+      for (Operation &op :
+           llvm::make_early_inc_range(llvm::reverse(getOperation().getBody().front()))) {
+        if (op.getName().getDialectNamespace() == "onnx" && op.use_empty() &&
+            op.getNumRegions() == 0 && op.getNumResults() > 0) {
+          op.erase();
+          erased = true;
+        }
+      }
+    }
+  }
+
+  bool tryFuse(Operation *softmax) {
+    // Softmax over the last axis of [b, h, q, kv] scores, used by one MatMul
+    // as its left operand.
+    auto scoresType = rank4(softmax->getResult(0));
+    auto axis = softmax->getAttrOfType<IntegerAttr>("axis");
+    if (!scoresType || !axis || (axis.getInt() != -1 && axis.getInt() != 3) ||
+        !softmax->getResult(0).hasOneUse())
+      return false;
+    Operation *output = *softmax->getResult(0).getUsers().begin();
+    if (output->getName().getStringRef() != "onnx.MatMul" ||
+        output->getOperand(0) != softmax->getResult(0))
+      return false;
+
+    // Optional additive mask, then the optional scale.
+    Value x = softmax->getOperand(0), mask;
+    if (is(x, "onnx.Add") && x.hasOneUse()) {
+      Operation *add = x.getDefiningOp();
+      for (int side : {0, 1}) {
+        Value other = add->getOperand(1 - side);
+        if (is(add->getOperand(side), "onnx.Div") || is(add->getOperand(side), "onnx.Mul") ||
+            is(add->getOperand(side), "onnx.MatMul")) {
+          mask = other;
+          x = add->getOperand(side);
+          break;
+        }
+      }
+      if (!mask)
+        return false;
+      auto maskType = dyn_cast<RankedTensorType>(mask.getType());
+      if (!maskType || (maskType.getRank() != 2 && maskType.getRank() != 4) ||
+          maskType.getElementType() != scoresType.getElementType())
+        return false;
+    }
+    double scale = 1.0;
+    if ((is(x, "onnx.Div") || is(x, "onnx.Mul")) && x.hasOneUse()) {
+      Operation *op = x.getDefiningOp();
+      bool div = op->getName().getStringRef() == "onnx.Div";
+      int scoresSide = is(op->getOperand(0), "onnx.MatMul") ? 0 : 1;
+      if (div && scoresSide != 0)
+        return false; // c / scores is not a scale
+      auto c = scalarConstant(op->getOperand(1 - scoresSide));
+      if (!c || !std::isfinite(*c) || *c <= 0)
+        return false;
+      scale = div ? 1.0 / *c : *c;
+      x = op->getOperand(scoresSide);
+    }
+    if (!is(x, "onnx.MatMul") || !x.hasOneUse())
+      return false;
+    Operation *scores = x.getDefiningOp();
+    Value query = scores->getOperand(0), keyT = scores->getOperand(1);
+    if (!is(keyT, "onnx.Transpose"))
+      return false;
+    auto perm = intArray(keyT.getDefiningOp(), "perm");
+    if (!perm || *perm != SmallVector<int64_t>{0, 1, 3, 2})
+      return false;
+    Value key = unrepeat(keyT.getDefiningOp()->getOperand(0));
+    Value value = unrepeat(output->getOperand(1));
+    auto q = rank4(query), k = rank4(key), v = rank4(value);
+    auto resultType = rank4(output->getResult(0));
+    if (!q || !k || !v || !resultType || k.getDimSize(1) != v.getDimSize(1) ||
+        q.getElementType() != k.getElementType() || !isa<FloatType>(q.getElementType()))
+      return false;
+
+    OpBuilder b(output);
+    // The mask's type must name [q_len, kv_len] as the op expects.
+    auto attention = loom::AttentionOp::create(
+        b, output->getLoc(), resultType, query, key, value, mask, /*causal=*/false,
+        b.getF32FloatAttr(float(scale)));
+    // The op's verifier is the judge of heads and shapes; a failed trial is
+    // not an error, so its diagnostics are dropped.
+    LogicalResult valid = success();
+    {
+      ScopedDiagnosticHandler silence(attention.getContext(),
+                                      [](Diagnostic &) { return success(); });
+      valid = mlir::verify(attention, /*verifyRecursively=*/false);
+    }
+    if (failed(valid)) {
+      attention.erase();
+      return false; // heads or shapes that loom.attention cannot express
+    }
+    output->getResult(0).replaceAllUsesWith(attention.getResult());
+    output->erase();
+    softmax->erase();
+    return true;
+  }
+};
+
+struct LoomDeclareRuntimeKernelsPass
+    : loom::impl::LoomDeclareRuntimeKernelsPassBase<LoomDeclareRuntimeKernelsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    bool attention = false;
+    module.walk([&](loom::AttentionOp) {
+      attention = true;
+      return WalkResult::interrupt();
+    });
+    if (!attention)
+      return;
+    MLIRContext *ctx = module.getContext();
+    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+    // [?, ?, ?, ?] f32 views of any strides.
+    SmallVector<int64_t> dynamic(4, ShapedType::kDynamic);
+    auto view = MemRefType::get(dynamic, b.getF32Type(),
+                                StridedLayoutAttr::get(ctx, ShapedType::kDynamic, dynamic));
+    Type f32 = b.getF32Type(), i1 = b.getI1Type();
+    auto declare = [&](StringRef name, unsigned views) {
+      if (module.lookupSymbol(name))
+        return;
+      SmallVector<Type> args(views, view);
+      args.append({f32, i1});
+      auto decl = func::FuncOp::create(b, module.getLoc(), name, b.getFunctionType(args, {}));
+      decl.setPrivate();
+      decl->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+    };
+    declare("loomrt_attention_f32", 4);        // q, k, v, out
+    declare("loomrt_attention_masked_f32", 5); // q, k, v, mask, out
+  }
+};
+
+} // namespace

@@ -1,0 +1,141 @@
+// loom-fuse-attention on attention as torch.onnx.export writes it: positive
+// cases become one loom.attention, near misses stay as they are.
+// RUN: loom-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(loom-fuse-attention))' | FileCheck %s
+
+// LLaMA-style grouped-query attention: repeat_kv of 2 KV heads to 8 query
+// heads, scale by Div, additive causal mask.
+// CHECK-LABEL: func @llama_gqa
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x8x?x16xf32>, %[[K:.*]]: tensor<1x2x?x16xf32>, %[[V:.*]]: tensor<1x2x?x16xf32>, %[[M:.*]]: tensor<?x?xf32>)
+// CHECK-NEXT: %[[O:.*]] = loom.attention %[[Q]], %[[K]], %[[V]] mask %[[M]] {scale = 2.500000e-01 : f32} : tensor<1x8x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<?x?xf32> -> tensor<1x8x?x16xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @llama_gqa(%q: tensor<1x8x?x16xf32>, %k: tensor<1x2x?x16xf32>, %v: tensor<1x2x?x16xf32>, %mask: tensor<?x?xf32>) -> tensor<1x8x?x16xf32> {
+  %axes = "onnx.Constant"() <{value = dense<2> : tensor<1xi64>}> : () -> tensor<1xi64>
+  %shape5 = "onnx.Constant"() <{value = dense<[1, 2, 4, -1, 16]> : tensor<5xi64>}> : () -> tensor<5xi64>
+  %shape4 = "onnx.Constant"() <{value = dense<[1, 8, -1, 16]> : tensor<4xi64>}> : () -> tensor<4xi64>
+  %ku = "onnx.Unsqueeze"(%k, %axes) : (tensor<1x2x?x16xf32>, tensor<1xi64>) -> tensor<1x2x1x?x16xf32>
+  %ke = "onnx.Expand"(%ku, %shape5) : (tensor<1x2x1x?x16xf32>, tensor<5xi64>) -> tensor<1x2x4x?x16xf32>
+  %kr = "onnx.Reshape"(%ke, %shape4) <{allowzero = 0 : si64}> : (tensor<1x2x4x?x16xf32>, tensor<4xi64>) -> tensor<1x8x?x16xf32>
+  %vu = "onnx.Unsqueeze"(%v, %axes) : (tensor<1x2x?x16xf32>, tensor<1xi64>) -> tensor<1x2x1x?x16xf32>
+  %ve = "onnx.Expand"(%vu, %shape5) : (tensor<1x2x1x?x16xf32>, tensor<5xi64>) -> tensor<1x2x4x?x16xf32>
+  %vr = "onnx.Reshape"(%ve, %shape4) <{allowzero = 0 : si64}> : (tensor<1x2x4x?x16xf32>, tensor<4xi64>) -> tensor<1x8x?x16xf32>
+  %kt = "onnx.Transpose"(%kr) <{perm = [0, 1, 3, 2]}> : (tensor<1x8x?x16xf32>) -> tensor<1x8x16x?xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<1x8x?x16xf32>, tensor<1x8x16x?xf32>) -> tensor<1x8x?x?xf32>
+  %c = "onnx.Constant"() <{value = dense<4.0> : tensor<f32>}> : () -> tensor<f32>
+  %d = "onnx.Div"(%s, %c) : (tensor<1x8x?x?xf32>, tensor<f32>) -> tensor<1x8x?x?xf32>
+  %a = "onnx.Add"(%d, %mask) : (tensor<1x8x?x?xf32>, tensor<?x?xf32>) -> tensor<1x8x?x?xf32>
+  %p = "onnx.Softmax"(%a) <{axis = -1 : si64}> : (tensor<1x8x?x?xf32>) -> tensor<1x8x?x?xf32>
+  %o = "onnx.MatMul"(%p, %vr) : (tensor<1x8x?x?xf32>, tensor<1x8x?x16xf32>) -> tensor<1x8x?x16xf32>
+  return %o : tensor<1x8x?x16xf32>
+}
+
+// -----
+
+// GPT-2-style multi-head attention: scale by Mul (constant first), no mask,
+// softmax already chosen by loom-select-softmax.
+// CHECK-LABEL: func @gpt2_mha
+// CHECK-NEXT: %[[O:.*]] = loom.attention %arg0, %arg1, %arg2 {scale = 1.250000e-01 : f32}
+// CHECK-NEXT: return %[[O]]
+func.func @gpt2_mha(%q: tensor<?x4x?x64xf32>, %k: tensor<?x4x?x64xf32>, %v: tensor<?x4x?x64xf32>) -> tensor<?x4x?x64xf32> {
+  %kt = "onnx.Transpose"(%k) <{perm = [0, 1, 3, 2]}> : (tensor<?x4x?x64xf32>) -> tensor<?x4x64x?xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<?x4x?x64xf32>, tensor<?x4x64x?xf32>) -> tensor<?x4x?x?xf32>
+  %c = "onnx.Constant"() <{value = dense<0.125> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %m = "onnx.Mul"(%c, %s) : (tensor<1xf32>, tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32>
+  %p = "loom.softmax"(%m) <{algorithm = 0 : i32, axis = -1 : i64}> : (tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32>
+  %o = "onnx.MatMul"(%p, %v) : (tensor<?x4x?x?xf32>, tensor<?x4x?x64xf32>) -> tensor<?x4x?x64xf32>
+  return %o : tensor<?x4x?x64xf32>
+}
+
+// -----
+
+// Near miss: the transpose swaps heads and sequence, not the last two axes.
+// CHECK-LABEL: func @wrong_transpose
+// CHECK-NOT: loom.attention
+// CHECK: "onnx.Softmax"
+func.func @wrong_transpose(%q: tensor<1x4x4x4xf32>, %k: tensor<1x4x4x4xf32>, %v: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
+  %kt = "onnx.Transpose"(%k) <{perm = [0, 2, 1, 3]}> : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %p = "onnx.Softmax"(%s) <{axis = -1 : si64}> : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %o = "onnx.MatMul"(%p, %v) : (tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %o : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// Near miss: the scale is a run-time value, not a constant.
+// CHECK-LABEL: func @runtime_scale
+// CHECK-NOT: loom.attention
+// CHECK: "onnx.Div"
+func.func @runtime_scale(%q: tensor<1x4x?x8xf32>, %k: tensor<1x4x?x8xf32>, %v: tensor<1x4x?x8xf32>, %c: tensor<f32>) -> tensor<1x4x?x8xf32> {
+  %kt = "onnx.Transpose"(%k) <{perm = [0, 1, 3, 2]}> : (tensor<1x4x?x8xf32>) -> tensor<1x4x8x?xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<1x4x?x8xf32>, tensor<1x4x8x?xf32>) -> tensor<1x4x?x?xf32>
+  %d = "onnx.Div"(%s, %c) : (tensor<1x4x?x?xf32>, tensor<f32>) -> tensor<1x4x?x?xf32>
+  %p = "onnx.Softmax"(%d) <{axis = -1 : si64}> : (tensor<1x4x?x?xf32>) -> tensor<1x4x?x?xf32>
+  %o = "onnx.MatMul"(%p, %v) : (tensor<1x4x?x?xf32>, tensor<1x4x?x8xf32>) -> tensor<1x4x?x8xf32>
+  return %o : tensor<1x4x?x8xf32>
+}
+
+// -----
+
+// Near miss: the softmax runs over the query axis.
+// CHECK-LABEL: func @softmax_over_queries
+// CHECK-NOT: loom.attention
+func.func @softmax_over_queries(%q: tensor<1x4x6x8xf32>, %k: tensor<1x4x6x8xf32>, %v: tensor<1x4x6x8xf32>) -> tensor<1x4x6x8xf32> {
+  %kt = "onnx.Transpose"(%k) <{perm = [0, 1, 3, 2]}> : (tensor<1x4x6x8xf32>) -> tensor<1x4x8x6xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<1x4x6x8xf32>, tensor<1x4x8x6xf32>) -> tensor<1x4x6x6xf32>
+  %p = "onnx.Softmax"(%s) <{axis = 2 : si64}> : (tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  %o = "onnx.MatMul"(%p, %v) : (tensor<1x4x6x6xf32>, tensor<1x4x6x8xf32>) -> tensor<1x4x6x8xf32>
+  return %o : tensor<1x4x6x8xf32>
+}
+
+// -----
+
+// Near miss: the attention weights are also returned, so they must exist.
+// CHECK-LABEL: func @probabilities_used
+// CHECK-NOT: loom.attention
+func.func @probabilities_used(%q: tensor<1x4x6x8xf32>, %k: tensor<1x4x6x8xf32>, %v: tensor<1x4x6x8xf32>) -> (tensor<1x4x6x8xf32>, tensor<1x4x6x6xf32>) {
+  %kt = "onnx.Transpose"(%k) <{perm = [0, 1, 3, 2]}> : (tensor<1x4x6x8xf32>) -> tensor<1x4x8x6xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<1x4x6x8xf32>, tensor<1x4x8x6xf32>) -> tensor<1x4x6x6xf32>
+  %p = "onnx.Softmax"(%s) <{axis = -1 : si64}> : (tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  %o = "onnx.MatMul"(%p, %v) : (tensor<1x4x6x6xf32>, tensor<1x4x6x8xf32>) -> tensor<1x4x6x8xf32>
+  return %o, %p : tensor<1x4x6x8xf32>, tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// Near miss for the repeat: Unsqueeze on axis 1 interleaves the heads (query
+// head h would read K/V head h % 2, not h / 4), so K and V are not taken as
+// grouped: the attention is fused on the repeated tensors.
+// CHECK-LABEL: func @interleaved_repeat
+// CHECK: %[[KR:.*]] = "onnx.Reshape"
+// CHECK: %[[VR:.*]] = "onnx.Reshape"
+// CHECK: loom.attention %arg0, %[[KR]], %[[VR]] {{.*}} : tensor<1x8x4x16xf32>, tensor<1x8x4x16xf32>, tensor<1x8x4x16xf32>
+func.func @interleaved_repeat(%q: tensor<1x8x4x16xf32>, %k: tensor<1x2x4x16xf32>, %v: tensor<1x2x4x16xf32>) -> tensor<1x8x4x16xf32> {
+  %axes = "onnx.Constant"() <{value = dense<1> : tensor<1xi64>}> : () -> tensor<1xi64>
+  %shape5 = "onnx.Constant"() <{value = dense<[1, 4, 2, 4, 16]> : tensor<5xi64>}> : () -> tensor<5xi64>
+  %shape4 = "onnx.Constant"() <{value = dense<[1, 8, 4, 16]> : tensor<4xi64>}> : () -> tensor<4xi64>
+  %ku = "onnx.Unsqueeze"(%k, %axes) : (tensor<1x2x4x16xf32>, tensor<1xi64>) -> tensor<1x1x2x4x16xf32>
+  %ke = "onnx.Expand"(%ku, %shape5) : (tensor<1x1x2x4x16xf32>, tensor<5xi64>) -> tensor<1x4x2x4x16xf32>
+  %kr = "onnx.Reshape"(%ke, %shape4) <{allowzero = 0 : si64}> : (tensor<1x4x2x4x16xf32>, tensor<4xi64>) -> tensor<1x8x4x16xf32>
+  %vu = "onnx.Unsqueeze"(%v, %axes) : (tensor<1x2x4x16xf32>, tensor<1xi64>) -> tensor<1x1x2x4x16xf32>
+  %ve = "onnx.Expand"(%vu, %shape5) : (tensor<1x1x2x4x16xf32>, tensor<5xi64>) -> tensor<1x4x2x4x16xf32>
+  %vr = "onnx.Reshape"(%ve, %shape4) <{allowzero = 0 : si64}> : (tensor<1x4x2x4x16xf32>, tensor<4xi64>) -> tensor<1x8x4x16xf32>
+  %kt = "onnx.Transpose"(%kr) <{perm = [0, 1, 3, 2]}> : (tensor<1x8x4x16xf32>) -> tensor<1x8x16x4xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<1x8x4x16xf32>, tensor<1x8x16x4xf32>) -> tensor<1x8x4x4xf32>
+  %p = "onnx.Softmax"(%s) <{axis = -1 : si64}> : (tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %o = "onnx.MatMul"(%p, %vr) : (tensor<1x8x4x4xf32>, tensor<1x8x4x16xf32>) -> tensor<1x8x4x16xf32>
+  return %o : tensor<1x8x4x16xf32>
+}
+
+// -----
+
+// Near miss: a mask of rank 3 is not a form loom.attention takes.
+// CHECK-LABEL: func @rank3_mask
+// CHECK-NOT: loom.attention
+func.func @rank3_mask(%q: tensor<1x4x6x8xf32>, %k: tensor<1x4x6x8xf32>, %v: tensor<1x4x6x8xf32>, %mask: tensor<4x6x6xf32>) -> tensor<1x4x6x8xf32> {
+  %kt = "onnx.Transpose"(%k) <{perm = [0, 1, 3, 2]}> : (tensor<1x4x6x8xf32>) -> tensor<1x4x8x6xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<1x4x6x8xf32>, tensor<1x4x8x6xf32>) -> tensor<1x4x6x6xf32>
+  %a = "onnx.Add"(%s, %mask) : (tensor<1x4x6x6xf32>, tensor<4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  %p = "onnx.Softmax"(%a) <{axis = -1 : si64}> : (tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  %o = "onnx.MatMul"(%p, %v) : (tensor<1x4x6x6xf32>, tensor<1x4x6x8xf32>) -> tensor<1x4x6x8xf32>
+  return %o : tensor<1x4x6x8xf32>
+}
