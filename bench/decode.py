@@ -11,7 +11,8 @@ Usage: bench/decode.py [--threads N] [--tokens N] [--build DIR] [--only NAME]
 Both engines decode greedily from the same prompt; the benchmark checks that
 their tokens agree and prints decode tokens/s (after the first token, which
 includes the prefill), loom's ratio to onnxruntime (above 1: loom is faster)
-and the memory bandwidth the decode steps reach: bytes of the MatMul weights
+(and to its own unfused lowering, --fuse-attention=false) and the memory
+bandwidth the decode steps reach: bytes of the MatMul weights
 per token x tokens/s, against the read bandwidth measured by
 bench/machine_peak.cpp in the same run.
 """
@@ -84,10 +85,21 @@ def main():
              "--weights=file", f"--context-length={context}", "-o", lib])
         weight_bytes = matmul_weight_bytes(onnx_path)
 
-        gen = Generator(lib, threads=args.threads)
-        gen.generate(prompt, max_new_tokens=2)  # warm-up, as for onnxruntime
-        loom_tokens = gen.generate(prompt, max_new_tokens=args.tokens)
-        loom_rate = (gen.stats.generated_tokens - 1) / gen.stats.decode_seconds
+        # loom's own unfused lowering (attention run as the graph wrote it)
+        # for the fusion's share of the speed.
+        unfused_lib = lib.replace("_generate.so", "_generate_unfused.so")
+        run([os.path.join(args.build, "bin", "loom-compile"), onnx_path, "--generate",
+             "--fuse-attention=false", "--weights=file", f"--context-length={context}",
+             "-o", unfused_lib])
+
+        def loom_decode(path):
+            gen = Generator(path, threads=args.threads)
+            gen.generate(prompt, max_new_tokens=2)  # warm-up, as for onnxruntime
+            tokens = gen.generate(prompt, max_new_tokens=args.tokens)
+            return tokens, (gen.stats.generated_tokens - 1) / gen.stats.decode_seconds
+
+        loom_tokens, loom_rate = loom_decode(lib)
+        _, unfused_rate = loom_decode(unfused_lib)
 
         print(f"bench: {name}: onnxruntime", file=sys.stderr)
         text = run(["node", os.path.join(ROOT, "bench", "ort_decode.js"), onnx_path,
@@ -97,9 +109,10 @@ def main():
         ort_tokens = [int(t) for t in text.splitlines()[0].split()]
         ort_rate = number(text, "decode_tokens") / (number(text, "decode_ms") / 1e3)
 
-        for engine, rate in (("loom", loom_rate), ("onnxruntime", ort_rate)):
+        for engine, rate in (("loom", loom_rate), ("loom unfused", unfused_rate),
+                             ("onnxruntime", ort_rate)):
             gbs = weight_bytes * rate / 1e9
-            ratio = f"{loom_rate / ort_rate:.2f}x" if engine == "onnxruntime" else ""
+            ratio = f"{loom_rate / rate:.2f}x" if engine != "loom" else ""
             print(f"{name:<14} {engine:<12} {rate:>12.1f} {gbs:>7.2f} "
                   f"{100 * gbs / bandwidth:>5.0f}% {ratio:>14}")
         same = next((i for i, (a, b) in enumerate(zip(loom_tokens, ort_tokens)) if a != b), None)

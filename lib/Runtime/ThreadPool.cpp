@@ -45,7 +45,10 @@ public:
     int64_t mine = work();
     std::unique_lock<std::mutex> lock(mutex);
     finished += mine;
-    done.wait(lock, [&] { return finished == jobSize; });
+    // Also wait for every worker that took this job to leave it: a worker
+    // still claiming tasks when the next job resets the counter would run
+    // (and count) a task of that job twice.
+    done.wait(lock, [&] { return finished == jobSize && active == 0; });
     job = nullptr;
   }
 
@@ -112,11 +115,13 @@ private:
         if (quit)
           return;
         seen = generation;
+        ++active;
       }
       int64_t mine = work();
       std::lock_guard<std::mutex> lock(mutex);
       finished += mine;
-      if (finished == jobSize)
+      --active;
+      if (finished == jobSize && active == 0)
         done.notify_one();
     }
   }
@@ -130,6 +135,7 @@ private:
   std::atomic<const std::function<void(int64_t)> *> job{nullptr};
   std::atomic<int64_t> jobSize{0};
   int64_t finished = 0;
+  int active = 0; // workers inside work() for the current job
   std::atomic<int64_t> next{0};
   uint64_t generation = 0;
   bool quit = false, started = false;

@@ -83,6 +83,22 @@ TEST(ThreadPool, RunsEveryTaskOnceEvenNested) {
   loom_set_num_threads(0);
 }
 
+// Back-to-back jobs of different sizes (a decode step alternates 2-task
+// matrix-vector products with 8-task attention): a worker still in one job
+// must never claim a task of the next. This hung (a task run twice, the
+// count never matching) before the pool waited for its workers.
+TEST(ThreadPool, BackToBackJobsOfDifferentSizes) {
+  ASSERT_EQ(loom_set_num_threads(2), LOOM_OK);
+  for (int round = 0; round < 20000; ++round) {
+    int64_t size = round % 3 == 0 ? 2 : round % 3 == 1 ? 8 : 1;
+    std::vector<std::atomic<int>> hits(static_cast<size_t>(size));
+    loomrt::parallelFor(size, [&](int64_t i) { hits[size_t(i)]++; });
+    for (auto &h : hits)
+      ASSERT_EQ(h.load(), 1) << "round " << round;
+  }
+  loom_set_num_threads(0);
+}
+
 TEST(Tensor, RejectsBadArguments) {
   loom_tensor *t = nullptr;
   int64_t negative[] = {2, -1};
