@@ -13,7 +13,9 @@
 
 #include "../ThreadPool.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -23,7 +25,7 @@ namespace {
 
 /// dot(a, b) over n elements with strides; eight partial sums so that the
 /// contiguous case vectorizes.
-float dot(const float *a, int64_t as, const float *b, int64_t bs, int64_t n) {
+__attribute__((always_inline)) inline float dot(const float *a, int64_t as, const float *b, int64_t bs, int64_t n) {
   if (as == 1 && bs == 1) {
     float part[8] = {};
     int64_t i = 0;
@@ -43,8 +45,110 @@ float dot(const float *a, int64_t as, const float *b, int64_t bs, int64_t n) {
   return sum;
 }
 
+/// exp(x) for x <= 0 to float precision (Cody-Waite reduction, degree-6
+/// polynomial), branch-free so that loops over keys vectorize; -inf gives 0.
+__attribute__((always_inline)) inline float expNonPositive(float x) {
+  float clamped = x < -87.0f ? -87.0f : x;
+  float t = clamped * 1.44269504f;
+  float n = (t + 12582912.0f) - 12582912.0f; // round to nearest
+  float r = clamped - n * 0.693145751953125f - n * 1.428606765330187e-6f;
+  float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.6666667e-1f + r * (4.1666668e-2f +
+                r * (8.3333338e-3f + r * 1.3888889e-3f)))));
+  int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return x == -std::numeric_limits<float>::infinity() ? 0.0f : p * scale;
+}
+
+constexpr int64_t kBlock = 16; // keys scored, then weighted, together
+
+/// One query row: blocks of keys are scored, the running maximum is
+/// updated once per block, and the block's weights and weighted values are
+/// accumulated in vectorizable loops.
+__attribute__((always_inline)) inline void attendRow(
+    const float *qRow, int64_t qStride, const float *kHead, int64_t kRow, int64_t kCol,
+    const float *vHead, int64_t vRow, int64_t vCol, const float *maskRow, int64_t maskCol,
+    int64_t keys, int64_t dim, int64_t vDim, float scale, float *acc, float *oRow,
+    int64_t oCol) {
+  const float minusInf = -std::numeric_limits<float>::infinity();
+  float m = minusInf, l = 0.0f;
+  for (int64_t d = 0; d < vDim; ++d)
+    acc[d] = 0.0f;
+  float s[kBlock], p[kBlock];
+  for (int64_t j0 = 0; j0 < keys; j0 += kBlock) {
+    int64_t n = std::min(kBlock, keys - j0);
+    float blockMax = minusInf;
+    for (int64_t jj = 0; jj < n; ++jj) {
+      int64_t j = j0 + jj;
+      float score = scale * dot(qRow, qStride, kHead + j * kRow, kCol, dim);
+      if (maskRow)
+        score += maskRow[j * maskCol];
+      s[jj] = score;
+      blockMax = std::max(blockMax, score);
+    }
+    if (blockMax == minusInf)
+      continue; // every key of the block is masked out
+    if (blockMax > m) {
+      float c = expNonPositive(m - blockMax); // 0 when m was -inf
+      l *= c;
+      for (int64_t d = 0; d < vDim; ++d)
+        acc[d] *= c;
+      m = blockMax;
+    }
+    for (int64_t jj = 0; jj < n; ++jj) {
+      p[jj] = expNonPositive(s[jj] - m);
+      l += p[jj];
+    }
+    for (int64_t jj = 0; jj < n; ++jj) {
+      const float *v = vHead + (j0 + jj) * vRow;
+      float w = p[jj];
+      if (vCol == 1)
+        for (int64_t d = 0; d < vDim; ++d)
+          acc[d] += w * v[d];
+      else
+        for (int64_t d = 0; d < vDim; ++d)
+          acc[d] += w * v[d * vCol];
+    }
+  }
+  // Every key masked: 0/0, NaN, as softmax of all -inf is.
+  float inv = 1.0f / l;
+  for (int64_t d = 0; d < vDim; ++d)
+    oRow[d * oCol] = l > 0 ? acc[d] * inv : std::nanf("");
+}
+
+using RowFn = void (*)(const float *, int64_t, const float *, int64_t, int64_t, const float *,
+                       int64_t, int64_t, const float *, int64_t, int64_t, int64_t, int64_t,
+                       float, float *, float *, int64_t);
+
+void rowPortable(const float *qRow, int64_t qStride, const float *kHead, int64_t kRow,
+                 int64_t kCol, const float *vHead, int64_t vRow, int64_t vCol,
+                 const float *maskRow, int64_t maskCol, int64_t keys, int64_t dim,
+                 int64_t vDim, float scale, float *acc, float *oRow, int64_t oCol) {
+  attendRow(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys, dim,
+            vDim, scale, acc, oRow, oCol);
+}
+
+#if defined(__x86_64__)
+// The same loops compiled for AVX2 and FMA (8 lanes), chosen at run time.
+__attribute__((target("avx2,fma"))) void
+rowAvx2(const float *qRow, int64_t qStride, const float *kHead, int64_t kRow, int64_t kCol,
+        const float *vHead, int64_t vRow, int64_t vCol, const float *maskRow, int64_t maskCol,
+        int64_t keys, int64_t dim, int64_t vDim, float scale, float *acc, float *oRow,
+        int64_t oCol) {
+  attendRow(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys, dim,
+            vDim, scale, acc, oRow, oCol);
+}
+#endif
+
 void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef<4> *out,
                float scale, bool causal) {
+  static const RowFn row = [] {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+      return RowFn(rowAvx2);
+#endif
+    return RowFn(rowPortable);
+  }();
   const int64_t batch = q->sizes[0], heads = q->sizes[1], qLen = q->sizes[2],
                 dim = q->sizes[3];
   const int64_t kvHeads = k->sizes[1], kvLen = k->sizes[2], vDim = v->sizes[3];
@@ -59,7 +163,6 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
   const float *qBase = q->aligned + q->offset, *kBase = k->aligned + k->offset,
               *vBase = v->aligned + v->offset;
   float *oBase = out->aligned + out->offset;
-  const float minusInf = -std::numeric_limits<float>::infinity();
 
   // One task per (batch, head, query row).
   loomrt::parallelFor(batch * heads * qLen, [&](int64_t task) {
@@ -72,38 +175,13 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
                                       h * maskStride[1] + i * maskStride[2]
                                 : nullptr;
     // Keys after this query's position are hidden when causal.
-    int64_t last = causal ? std::min(kvLen, kvLen - qLen + i + 1) : kvLen;
-    thread_local std::vector<float> acc;
-    acc.assign(size_t(vDim), 0.0f);
-    float m = minusInf, l = 0.0f;
-    for (int64_t j = 0; j < last; ++j) {
-      float s = scale * dot(qRow, q->strides[3], kHead + j * k->strides[2], k->strides[3], dim);
-      if (maskRow)
-        s += maskRow[j * maskStride[3]];
-      if (s == minusInf)
-        continue; // masked out: contributes exp(-inf) = 0
-      const float *vRow = vHead + j * v->strides[2];
-      if (s > m) {
-        float c = std::exp(m - s); // 0 when m was -inf
-        l *= c;
-        for (int64_t d = 0; d < vDim; ++d)
-          acc[size_t(d)] *= c;
-        m = s;
-      }
-      float p = std::exp(s - m);
-      l += p;
-      if (v->strides[3] == 1)
-        for (int64_t d = 0; d < vDim; ++d)
-          acc[size_t(d)] += p * vRow[d];
-      else
-        for (int64_t d = 0; d < vDim; ++d)
-          acc[size_t(d)] += p * vRow[d * v->strides[3]];
-    }
-    // Every key masked: 0/0, NaN, as softmax of all -inf is.
-    float inv = 1.0f / l;
+    int64_t keys = causal ? std::min(kvLen, kvLen - qLen + i + 1) : kvLen;
     float *oRow = oBase + b * out->strides[0] + h * out->strides[1] + i * out->strides[2];
-    for (int64_t d = 0; d < vDim; ++d)
-      oRow[d * out->strides[3]] = l > 0 ? acc[size_t(d)] * inv : std::nanf("");
+    thread_local std::vector<float> acc;
+    acc.resize(size_t(vDim));
+    row(qRow, q->strides[3], kHead, k->strides[2], k->strides[3], vHead, v->strides[2],
+        v->strides[3], maskRow, maskStride[3], std::max<int64_t>(keys, 0), dim, vDim, scale,
+        acc.data(), oRow, out->strides[3]);
   });
 }
 
