@@ -33,23 +33,21 @@ public:
         task(i);
       return;
     }
+    // The job lives on this stack until every worker that took it has left
+    // it; its counter is its own, so a worker that is late for one job can
+    // never claim (and run twice) a task of the next.
+    Job job{&task, numTasks};
     {
       std::lock_guard<std::mutex> lock(mutex);
-      job = &task;
-      jobSize = numTasks;
-      next.store(0);
-      finished = 0;
+      current = &job;
       ++generation;
     }
     wake.notify_all();
-    int64_t mine = work();
+    int64_t mine = work(job);
     std::unique_lock<std::mutex> lock(mutex);
-    finished += mine;
-    // Also wait for every worker that took this job to leave it: a worker
-    // still claiming tasks when the next job resets the counter would run
-    // (and count) a task of that job twice.
-    done.wait(lock, [&] { return finished == jobSize && active == 0; });
-    job = nullptr;
+    job.finished += mine;
+    done.wait(lock, [&] { return job.finished == job.size && job.active == 0; });
+    current = nullptr;
   }
 
   int threads() {
@@ -81,8 +79,16 @@ private:
     started = true;
     int total = requested > 0 ? requested : defaultThreads();
     quit = false;
+    // Workers start having seen the current generation: they must only ever
+    // take a job published after they joined (a job that has already
+    // finished has a counter the next job will reset under them).
+    uint64_t current;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      current = generation;
+    }
     for (int i = 1; i < total; ++i)
-      workers.emplace_back([this] { workerLoop(); });
+      workers.emplace_back([this, current] { workerLoop(current); });
   }
 
   void stop() {
@@ -96,47 +102,53 @@ private:
     workers.clear();
   }
 
-  /// Claims and runs tasks until none are left; returns how many it ran.
-  int64_t work() {
+  /// One parallelFor: its tasks, how many were claimed, run, and by how
+  /// many workers it is being run.
+  struct Job {
+    const std::function<void(int64_t)> *task;
+    int64_t size;
+    std::atomic<int64_t> next{0};
+    int64_t finished = 0; // guarded by mutex
+    int active = 0;       // workers inside work() for this job; guarded by mutex
+  };
+
+  /// Claims and runs tasks of `job` until none are left; returns how many it ran.
+  int64_t work(Job &job) {
     insideTask = true;
     int64_t count = 0;
-    for (int64_t i; (i = next.fetch_add(1)) < jobSize; ++count)
-      (*job.load())(i);
+    for (int64_t i; (i = job.next.fetch_add(1)) < job.size; ++count)
+      (*job.task)(i);
     insideTask = false;
     return count;
   }
 
-  void workerLoop() {
-    uint64_t seen = 0;
+  void workerLoop(uint64_t seen) {
     for (;;) {
+      Job *job;
       {
         std::unique_lock<std::mutex> lock(mutex);
-        wake.wait(lock, [&] { return quit || generation != seen; });
+        // A job in progress that this worker has not taken yet.
+        wake.wait(lock, [&] { return quit || (current && generation != seen); });
         if (quit)
           return;
         seen = generation;
-        ++active;
+        job = current;
+        ++job->active;
       }
-      int64_t mine = work();
+      int64_t mine = work(*job);
       std::lock_guard<std::mutex> lock(mutex);
-      finished += mine;
-      --active;
-      if (finished == jobSize && active == 0)
+      job->finished += mine;
+      if (--job->active == 0 && job->finished == job->size)
         done.notify_one();
     }
   }
 
   static thread_local bool insideTask;
   std::mutex submitMutex; // one parallelFor at a time
-  std::mutex mutex;       // guards the job fields below
+  std::mutex mutex;       // guards current, generation and the job's counts
   std::condition_variable wake, done;
   std::vector<std::thread> workers;
-  // Atomic: a worker that wakes late reads them without the mutex.
-  std::atomic<const std::function<void(int64_t)> *> job{nullptr};
-  std::atomic<int64_t> jobSize{0};
-  int64_t finished = 0;
-  int active = 0; // workers inside work() for the current job
-  std::atomic<int64_t> next{0};
+  Job *current = nullptr; // the job in progress, if any
   uint64_t generation = 0;
   bool quit = false, started = false;
   int requested = 0;
