@@ -319,11 +319,11 @@ static loom_status takeOutput(const ValueInfo &v, const int64_t *d,
 extern "C" loom_status loom_model_run(loom_model *model, const loom_tensor *const *inputs,
                                       size_t numInputs, loom_tensor **outputs,
                                       size_t numOutputs) {
-  if (!model || (numInputs && !inputs) || !outputs)
-    return fail(LOOM_ERROR_INVALID_ARGUMENT, "loom_model_run: null argument");
-  if (model->generator)
+  if (model && model->generator)
     return fail(LOOM_ERROR_UNSUPPORTED, "this model was compiled with --generate: run it with "
                                         "loom_model_generate");
+  if (!model || (numInputs && !inputs) || !outputs)
+    return fail(LOOM_ERROR_INVALID_ARGUMENT, "loom_model_run: null argument");
   if (numOutputs != model->outputs.size())
     return fail(LOOM_ERROR_SIGNATURE, "the model has " + std::to_string(model->outputs.size()) +
                                           " output(s); room for " + std::to_string(numOutputs) +

@@ -328,6 +328,11 @@ int main(int argc, char **argv) {
   if (loom_model_load(library.c_str(), &model) != LOOM_OK)
     return error(loom_last_error());
 
+  if (!o.generate && loom_model_is_generator(model)) {
+    loom_model_unload(model);
+    return error("the model was compiled with --generate: run it with --generate "
+                 "--prompt-tokens \"ID ...\"");
+  }
   if (o.generate) {
     int status = runGenerate(model, o);
     loom_model_unload(model);
