@@ -1,8 +1,8 @@
 //===- AttentionTest.cpp - loomrt's fused attention kernel ----------------===//
 //
 // The one-pass online-softmax kernel against a naive reference in double
-// (scores, softmax, weighted sum), for multi-head, grouped-query and
-// multi-query heads, additive masks with -inf, causal masking and K/V read
+// (scores, softmax, weighted sum), for decode rows and prefill tiles,
+// multi-head, grouped-query and multi-query heads, additive masks with -inf, causal masking and K/V read
 // through strided views (as from the KV cache).
 //
 //===----------------------------------------------------------------------===//
@@ -90,6 +90,10 @@ TEST(Attention, MultiHead) { check(2, 4, 4, 5, 7, 16, false, false, 0); }
 TEST(Attention, GroupedQueryWithMask) { check(1, 8, 2, 3, 33, 64, true, false, 0); }
 TEST(Attention, MultiQueryCausalPrefill) { check(1, 4, 1, 9, 9, 8, false, true, 0); }
 TEST(Attention, DecodeRowFromACacheView) { check(1, 16, 4, 1, 100, 64, true, true, 512); }
+// Prefill tiles of 4 query rows (the last one partial), grouped heads, a mask,
+// causal, K/V in a cache view.
+TEST(Attention, PrefillTilesFromACacheView) { check(2, 8, 2, 6, 40, 64, true, true, 128); }
+TEST(Attention, PrefillTilesOddSizes) { check(1, 3, 1, 13, 29, 5, false, false, 0); }
 
 TEST(Attention, EveryKeyMaskedGivesNaN) {
   std::mt19937 gen(7);

@@ -140,6 +140,121 @@ rowAvx2(const float *qRow, int64_t qStride, const float *kHead, int64_t kRow, in
 }
 #endif
 
+constexpr int kRows = 4; // query rows of a prefill tile
+
+/// A tile of up to kRows query rows of one head against all their keys: each
+/// block of kBlock keys is transposed once into `kt` and scored for every row
+/// as a small matrix product (broadcast one query element, multiply a vector
+/// of keys: no horizontal sums), then folded into each row's online softmax.
+/// `keys[r]` is row r's number of visible keys (causal); rows >= `rows` are
+/// padding. Scratch: dim * kBlock + kRows * dim + kRows * vDim floats.
+__attribute__((always_inline)) inline void attendTile(
+    const float *const *qRows, int64_t qCol, int rows, const float *kHead, int64_t kRow,
+    int64_t kCol, const float *vHead, int64_t vRow, int64_t vCol, const float *const *maskRows,
+    int64_t maskCol, const int64_t *keys, int64_t dim, int64_t vDim, float scale, float *scratch,
+    float *const *oRows, int64_t oCol) {
+  const float minusInf = -std::numeric_limits<float>::infinity();
+  float *kt = scratch, *qs = kt + dim * kBlock, *acc = qs + kRows * dim;
+  int64_t maxKeys = 0;
+  for (int r = 0; r < rows; ++r)
+    maxKeys = std::max(maxKeys, keys[r]);
+  for (int r = 0; r < kRows; ++r)
+    for (int64_t d = 0; d < dim; ++d)
+      qs[r * dim + d] = r < rows ? scale * qRows[r][d * qCol] : 0.0f;
+  for (int64_t i = 0; i < kRows * vDim; ++i)
+    acc[i] = 0.0f;
+  float m[kRows], l[kRows];
+  for (int r = 0; r < kRows; ++r) {
+    m[r] = minusInf;
+    l[r] = 0.0f;
+  }
+  for (int64_t j0 = 0; j0 < maxKeys; j0 += kBlock) {
+    int64_t n = std::min<int64_t>(kBlock, maxKeys - j0);
+    for (int64_t jj = 0; jj < kBlock; ++jj) {
+      const float *key = kHead + (j0 + jj) * kRow;
+      for (int64_t d = 0; d < dim; ++d)
+        kt[d * kBlock + jj] = jj < n ? key[d * kCol] : 0.0f;
+    }
+    float s[kRows][kBlock] = {};
+    for (int64_t d = 0; d < dim; ++d) {
+      const float *ktRow = kt + d * kBlock;
+      for (int r = 0; r < kRows; ++r) {
+        float qv = qs[r * dim + d];
+        for (int64_t jj = 0; jj < kBlock; ++jj)
+          s[r][jj] += qv * ktRow[jj];
+      }
+    }
+    for (int r = 0; r < rows; ++r) {
+      int64_t visible = std::max<int64_t>(0, std::min<int64_t>(n, keys[r] - j0));
+      float blockMax = minusInf;
+      for (int64_t jj = 0; jj < kBlock; ++jj) {
+        float score = s[r][jj];
+        if (jj >= visible)
+          score = minusInf;
+        else if (maskRows)
+          score += maskRows[r][(j0 + jj) * maskCol];
+        s[r][jj] = score;
+        blockMax = std::max(blockMax, score);
+      }
+      if (blockMax == minusInf)
+        continue;
+      float *a = acc + r * vDim;
+      if (blockMax > m[r]) {
+        float c = expNonPositive(m[r] - blockMax);
+        l[r] *= c;
+        for (int64_t d = 0; d < vDim; ++d)
+          a[d] *= c;
+        m[r] = blockMax;
+      }
+      float p[kBlock];
+      for (int64_t jj = 0; jj < kBlock; ++jj) {
+        p[jj] = expNonPositive(s[r][jj] - m[r]);
+        l[r] += p[jj];
+      }
+      for (int64_t jj = 0; jj < visible; ++jj) {
+        const float *value = vHead + (j0 + jj) * vRow;
+        float w = p[jj];
+        if (vCol == 1)
+          for (int64_t d = 0; d < vDim; ++d)
+            a[d] += w * value[d];
+        else
+          for (int64_t d = 0; d < vDim; ++d)
+            a[d] += w * value[d * vCol];
+      }
+    }
+  }
+  for (int r = 0; r < rows; ++r) {
+    float inv = 1.0f / l[r];
+    for (int64_t d = 0; d < vDim; ++d)
+      oRows[r][d * oCol] = l[r] > 0 ? acc[r * vDim + d] * inv : std::nanf("");
+  }
+}
+
+using TileFn = void (*)(const float *const *, int64_t, int, const float *, int64_t, int64_t,
+                        const float *, int64_t, int64_t, const float *const *, int64_t,
+                        const int64_t *, int64_t, int64_t, float, float *, float *const *,
+                        int64_t);
+
+void tilePortable(const float *const *qRows, int64_t qCol, int rows, const float *kHead,
+                  int64_t kRow, int64_t kCol, const float *vHead, int64_t vRow, int64_t vCol,
+                  const float *const *maskRows, int64_t maskCol, const int64_t *keys,
+                  int64_t dim, int64_t vDim, float scale, float *scratch,
+                  float *const *oRows, int64_t oCol) {
+  attendTile(qRows, qCol, rows, kHead, kRow, kCol, vHead, vRow, vCol, maskRows, maskCol, keys,
+             dim, vDim, scale, scratch, oRows, oCol);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) void
+tileAvx2(const float *const *qRows, int64_t qCol, int rows, const float *kHead, int64_t kRow,
+         int64_t kCol, const float *vHead, int64_t vRow, int64_t vCol,
+         const float *const *maskRows, int64_t maskCol, const int64_t *keys, int64_t dim,
+         int64_t vDim, float scale, float *scratch, float *const *oRows, int64_t oCol) {
+  attendTile(qRows, qCol, rows, kHead, kRow, kCol, vHead, vRow, vCol, maskRows, maskCol, keys,
+             dim, vDim, scale, scratch, oRows, oCol);
+}
+#endif
+
 void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef<4> *out,
                float scale, bool causal) {
   static const RowFn row = [] {
@@ -164,7 +279,43 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
               *vBase = v->aligned + v->offset;
   float *oBase = out->aligned + out->offset;
 
-  // One task per (batch, head, query row).
+  // Prefill: tiles of kRows query rows, one task per (batch, head, tile).
+  if (qLen >= kRows) {
+    static const TileFn tile = [] {
+#if defined(__x86_64__)
+      if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return TileFn(tileAvx2);
+#endif
+      return TileFn(tilePortable);
+    }();
+    int64_t tiles = (qLen + kRows - 1) / kRows;
+    loomrt::parallelFor(batch * heads * tiles, [&](int64_t task) {
+      int64_t b = task / (heads * tiles), h = (task / tiles) % heads, t = task % tiles;
+      int64_t kvh = h / group, first = t * kRows;
+      int rows = int(std::min<int64_t>(kRows, qLen - first));
+      const float *qRows[kRows], *maskRows[kRows];
+      float *oRows[kRows];
+      int64_t keys[kRows];
+      for (int r = 0; r < kRows; ++r) {
+        int64_t i = first + std::min(r, rows - 1);
+        qRows[r] = qBase + b * q->strides[0] + h * q->strides[1] + i * q->strides[2];
+        maskRows[r] = mask ? mask->aligned + mask->offset + b * maskStride[0] +
+                                 h * maskStride[1] + i * maskStride[2]
+                           : nullptr;
+        oRows[r] = oBase + b * out->strides[0] + h * out->strides[1] + i * out->strides[2];
+        keys[r] = std::max<int64_t>(0, causal ? std::min(kvLen, kvLen - qLen + i + 1) : kvLen);
+      }
+      thread_local std::vector<float> scratch;
+      scratch.resize(size_t(dim * kBlock + kRows * dim + kRows * vDim));
+      tile(qRows, q->strides[3], rows, kBase + b * k->strides[0] + kvh * k->strides[1],
+           k->strides[2], k->strides[3], vBase + b * v->strides[0] + kvh * v->strides[1],
+           v->strides[2], v->strides[3], mask ? maskRows : nullptr, maskStride[3], keys, dim,
+           vDim, scale, scratch.data(), oRows, out->strides[3]);
+    });
+    return;
+  }
+
+  // Decode (few query rows): one task per (batch, head, query row).
   loomrt::parallelFor(batch * heads * qLen, [&](int64_t task) {
     int64_t b = task / (heads * qLen), h = (task / qLen) % heads, i = task % qLen;
     int64_t kvh = h / group;
