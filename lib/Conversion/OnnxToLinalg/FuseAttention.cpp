@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "OnnxAttributes.h"
 #include "loom/Conversion/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -48,28 +49,8 @@ std::optional<double> scalarConstant(Value v) {
   return (*dense.getValues<APFloat>().begin()).convertToDouble();
 }
 
-std::optional<SmallVector<int64_t>> intArray(Operation *op, StringRef name) {
-  auto attr = op->getAttrOfType<ArrayAttr>(name);
-  if (!attr)
-    return std::nullopt;
-  SmallVector<int64_t> out;
-  for (Attribute a : attr)
-    out.push_back(cast<IntegerAttr>(a).getInt());
-  return out;
-}
-
-std::optional<SmallVector<int64_t>> constantInts(Value v) {
-  Operation *op = v.getDefiningOp();
-  if (!op || op->getName().getStringRef() != "onnx.Constant")
-    return std::nullopt;
-  auto dense = op->getAttrOfType<DenseIntElementsAttr>("value");
-  if (!dense)
-    return std::nullopt;
-  SmallVector<int64_t> out;
-  for (const APInt &i : dense.getValues<APInt>())
-    out.push_back(i.getSExtValue());
-  return out;
-}
+using loom::onnx_attributes::constantInts;
+using loom::onnx_attributes::intArrayAttr;
 
 /// x itself, or, for repeat_kv(x) = Reshape(Expand(Unsqueeze(x, [2])))
 /// taking [b, kvh, T, d] to [b, kvh * n, T, d], x (with kv heads kvh).
@@ -84,7 +65,7 @@ Value unrepeat(Value v) {
     return v;
   Operation *unsqueeze = unsqueezed.getDefiningOp();
   SmallVector<int64_t> axes;
-  if (auto attr = intArray(unsqueeze, "axes"))
+  if (auto attr = intArrayAttr(unsqueeze, "axes"))
     axes = *attr; // opset < 13
   else if (unsqueeze->getNumOperands() > 1)
     axes = constantInts(unsqueeze->getOperand(1)).value_or(SmallVector<int64_t>());
@@ -183,7 +164,7 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
     Value query = scores->getOperand(0), keyT = scores->getOperand(1);
     if (!is(keyT, "onnx.Transpose"))
       return false;
-    auto perm = intArray(keyT.getDefiningOp(), "perm");
+    auto perm = intArrayAttr(keyT.getDefiningOp(), "perm");
     if (!perm || *perm != SmallVector<int64_t>{0, 1, 3, 2})
       return false;
     Value key = unrepeat(keyT.getDefiningOp()->getOperand(0));

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "OnnxAttributes.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Onnx/IR/OnnxOps.h"
@@ -50,31 +51,14 @@ std::string describeNode(Operation *op) {
   return type;
 }
 
-std::optional<int64_t> intAttr(Operation *op, StringRef name) {
-  if (auto attr = op->getAttrOfType<IntegerAttr>(name))
-    return attr.getInt();
-  return std::nullopt;
-}
+using loom::onnx_attributes::constantInts;
+using loom::onnx_attributes::intAttr;
 
 /// The op's `axis` attribute (default `fallback`), negative values counted
 /// from the end of a `rank`-dimensional operand.
 int64_t axisAttr(Operation *op, int64_t rank, int64_t fallback) {
   int64_t axis = intAttr(op, "axis").value_or(fallback);
   return axis < 0 ? axis + rank : axis;
-}
-
-/// Constant integer values of `v` (an onnx.Constant or arith.constant).
-std::optional<SmallVector<int64_t>> constantInts(Value v) {
-  Operation *def = v.getDefiningOp();
-  if (!def)
-    return std::nullopt;
-  auto attr = def->getAttrOfType<DenseIntElementsAttr>("value");
-  if (!attr)
-    return std::nullopt;
-  SmallVector<int64_t> values;
-  for (const APInt &x : attr.getValues<APInt>())
-    values.push_back(x.getSExtValue());
-  return values;
 }
 
 bool isFloat(Type t) { return isa<FloatType>(t); }

@@ -69,6 +69,11 @@ uint64_t KVCacheType::getSizeInBytes() const {
          getElementType().getIntOrFloatBitWidth() / 8;
 }
 
+RankedTensorType KVCacheType::getEntriesType() const {
+  return RankedTensorType::get({1, getKvHeads(), ShapedType::kDynamic, getHeadDim()},
+                               getElementType());
+}
+
 //===----------------------------------------------------------------------===//
 // LoopOp
 //===----------------------------------------------------------------------===//

@@ -204,7 +204,6 @@ struct LoomDecodeLowerPass : loom::decode::impl::LoomDecodeLowerPassBase<LoomDec
   void lowerLoop(LoopOp loop) {
     OpBuilder b(loop);
     Location loc = loop.getLoc();
-    MLIRContext *ctx = loop.getContext();
     ModuleOp module = loop->getParentOfType<ModuleOp>();
     Type i64 = b.getI64Type(), i1 = b.getI1Type(), index = b.getIndexType();
     Value prompt = loop.getPrompt(), buffer = loop->getOperand(1); // the cache
@@ -274,7 +273,6 @@ struct LoomDecodeLowerPass : loom::decode::impl::LoomDecodeLowerPassBase<LoomDec
     loop.getTokens().replaceAllUsesWith(tokens);
     loop->getResult(1).replaceAllUsesWith(buffer); // final_cache
     loop.erase();
-    (void)ctx;
   }
 
   LogicalResult lowerSample(SampleOp op) {

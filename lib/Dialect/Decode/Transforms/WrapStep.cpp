@@ -297,14 +297,10 @@ struct LoomDecodeWrapStepPass
 
     // The past keys/values are only measured (Shape) apart from their Concat:
     // an empty tensor of the cached length answers that, and folds away.
-    for (const CacheEntry &entry : model.entries) {
-      auto cacheType = model.cacheType;
-      auto type = RankedTensorType::get(
-          {1, cacheType.getKvHeads(), ShapedType::kDynamic, cacheType.getHeadDim()},
-          cacheType.getElementType());
+    for (const CacheEntry &entry : model.entries)
       map.map(graph.getArgument(entry.pastArg),
-              tensor::EmptyOp::create(b, loc, type, ValueRange{pos}));
-    }
+              tensor::EmptyOp::create(b, loc, model.cacheType.getEntriesType(),
+                                      ValueRange{pos}));
 
     Value logitsRow;
     for (Operation &op : graph.getBody().front()) {
@@ -330,12 +326,8 @@ struct LoomDecodeWrapStepPass
         Value entries = map.lookup(op.getOperand(1));
         // One sequence: present is [1, kv_heads, pos + n, head_dim], more
         // precise than the exported type, which refinement then propagates.
-        auto cacheType = model.cacheType;
-        auto presentType = RankedTensorType::get(
-            {1, cacheType.getKvHeads(), ShapedType::kDynamic, cacheType.getHeadDim()},
-            cacheType.getElementType());
         auto present = CacheAppendOp::create(b, op.getLoc(), cache, entry->layer, entry->kind,
-                                             entries, pos, presentType);
+                                             entries, pos, model.cacheType.getEntriesType());
         if (failed(verify(present))) {
           func.erase();
           return nullptr;

@@ -65,6 +65,9 @@ def Decode_KVCacheType : TypeDef<Decode_Dialect, "KVCache"> {
   let extraClassDeclaration = [{
     /// Bytes the cache occupies: keys and values of every layer.
     uint64_t getSizeInBytes() const;
+    /// One layer's keys or values of a sequence as a tensor:
+    /// [1, kv_heads, ? (positions), head_dim] of the element type.
+    ::mlir::RankedTensorType getEntriesType() const;
   }];
 }
 
