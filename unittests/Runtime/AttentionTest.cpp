@@ -39,19 +39,29 @@ struct Tensor4 {
   }
 };
 
+/// `splits` > 0 forces the decode path with each row's keys split that many
+/// ways (flash-decoding); 0 lets the kernel choose.
 void check(int64_t batch, int64_t heads, int64_t kvHeads, int64_t qLen, int64_t kvLen,
-           int64_t dim, bool withMask, bool causal, int64_t cacheRows) {
+           int64_t dim, bool withMask, bool causal, int64_t cacheRows, int64_t splits = 0,
+           int64_t maskedFrom = 0, int64_t maskedTo = 0) {
   std::mt19937 gen(1234);
   Tensor4 q(batch, heads, qLen, dim, gen), k(batch, kvHeads, kvLen, dim, gen, cacheRows),
       v(batch, kvHeads, kvLen, dim, gen, cacheRows), mask(1, 1, qLen, kvLen, gen);
   // Block a few keys outright.
   for (int64_t i = 0; i < qLen; ++i)
     mask.data[size_t(i * kvLen + (i % kvLen))] = -std::numeric_limits<float>::infinity();
+  // And a whole range of keys (a chunk of the split with nothing visible).
+  for (int64_t i = 0; i < qLen; ++i)
+    for (int64_t j = maskedFrom; j < maskedTo; ++j)
+      mask.data[size_t(i * kvLen + j)] = -std::numeric_limits<float>::infinity();
   std::vector<float> out(size_t(batch * heads * qLen * dim), -1.0f);
   MemRef<4> o = {out.data(), out.data(), 0, {batch, heads, qLen, dim},
                  {heads * qLen * dim, qLen * dim, dim, 1}};
   float scale = 1.0f / std::sqrt(float(dim));
-  if (withMask)
+  if (splits > 0)
+    loomrt::attentionDecodeSplit(&q.ref, &k.ref, &v.ref, withMask ? &mask.ref : nullptr, &o,
+                                 scale, causal, splits);
+  else if (withMask)
     _mlir_ciface_loomrt_attention_masked_f32(&q.ref, &k.ref, &v.ref, &mask.ref, &o, scale,
                                              causal);
   else
@@ -94,6 +104,18 @@ TEST(Attention, DecodeRowFromACacheView) { check(1, 16, 4, 1, 100, 64, true, tru
 // causal, K/V in a cache view.
 TEST(Attention, PrefillTilesFromACacheView) { check(2, 8, 2, 6, 40, 64, true, true, 128); }
 TEST(Attention, PrefillTilesOddSizes) { check(1, 3, 1, 13, 29, 5, false, false, 0); }
+
+// Flash-decoding: a row's keys in chunks whose (max, sum, output) states
+// are merged. Uneven chunks, more chunks than keys (empty ones), two causal
+// decode rows with different key counts, a chunk whose keys are all masked.
+TEST(Attention, DecodeKeysSplitInChunks) { check(1, 2, 1, 1, 1000, 64, true, true, 1024, 3); }
+TEST(Attention, DecodeMoreChunksThanKeys) { check(1, 2, 2, 1, 5, 8, false, false, 0, 7); }
+TEST(Attention, DecodeCausalRowsSplit) { check(2, 4, 2, 2, 300, 16, true, true, 512, 4); }
+TEST(Attention, DecodeChunkEntirelyMasked) {
+  check(1, 1, 1, 1, 400, 32, true, false, 0, 4, 100, 200);
+}
+// One row over many keys: the kernel splits it by itself (1 row < threads).
+TEST(Attention, DecodeSingleRowSplitsByItself) { check(1, 1, 1, 1, 2000, 32, true, false, 0); }
 
 TEST(Attention, EveryKeyMaskedGivesNaN) {
   std::mt19937 gen(7);

@@ -101,7 +101,9 @@ def LoomDeclareRuntimeKernelsPass
     symbols to the module, so the loomrt functions its lowerings call are
     declared here first, when the module uses the ops that need them:
     `loomrt_attention_f32` and `loomrt_attention_masked_f32` for
-    `loom.attention` (MLIR's C interface: memref descriptors, any layout).
+    `loom.attention`, `loomrt_softmax_f32` for `loom.softmax` (MLIR's C
+    interface: memref descriptors, any layout). Without the declaration,
+    `loom.softmax` keeps its generic linalg lowering.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }

@@ -203,31 +203,36 @@ struct LoomDeclareRuntimeKernelsPass
     : loom::impl::LoomDeclareRuntimeKernelsPassBase<LoomDeclareRuntimeKernelsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    bool attention = false;
-    module.walk([&](loom::AttentionOp) {
-      attention = true;
-      return WalkResult::interrupt();
+    bool attention = false, softmax = false;
+    module.walk([&](Operation *op) {
+      attention |= isa<loom::AttentionOp>(op);
+      softmax |= isa<loom::SoftmaxOp>(op);
     });
-    if (!attention)
+    if (!attention && !softmax)
       return;
     MLIRContext *ctx = module.getContext();
     OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-    // [?, ?, ?, ?] f32 views of any strides.
-    SmallVector<int64_t> dynamic(4, ShapedType::kDynamic);
-    auto view = MemRefType::get(dynamic, b.getF32Type(),
-                                StridedLayoutAttr::get(ctx, ShapedType::kDynamic, dynamic));
-    Type f32 = b.getF32Type(), i1 = b.getI1Type();
-    auto declare = [&](StringRef name, unsigned views) {
+    // f32 views of any strides and dynamic sizes.
+    auto view = [&](int64_t rank) -> Type {
+      SmallVector<int64_t> dynamic(rank, ShapedType::kDynamic);
+      return MemRefType::get(dynamic, b.getF32Type(),
+                             StridedLayoutAttr::get(ctx, ShapedType::kDynamic, dynamic));
+    };
+    Type f32 = b.getF32Type(), i1 = b.getI1Type(), i32 = b.getI32Type();
+    auto declare = [&](StringRef name, SmallVector<Type> args) {
       if (module.lookupSymbol(name))
         return;
-      SmallVector<Type> args(views, view);
-      args.append({f32, i1});
       auto decl = func::FuncOp::create(b, module.getLoc(), name, b.getFunctionType(args, {}));
       decl.setPrivate();
       decl->setAttr("llvm.emit_c_interface", b.getUnitAttr());
     };
-    declare("loomrt_attention_f32", 4);        // q, k, v, out
-    declare("loomrt_attention_masked_f32", 5); // q, k, v, mask, out
+    if (softmax) // in, out, algorithm
+      declare("loomrt_softmax_f32", {view(2), view(2), i32});
+    if (!attention)
+      return;
+    Type v4 = view(4);
+    declare("loomrt_attention_f32", {v4, v4, v4, v4, f32, i1});            // q, k, v, out
+    declare("loomrt_attention_masked_f32", {v4, v4, v4, v4, v4, f32, i1}); // + mask
   }
 };
 

@@ -696,6 +696,7 @@ private:
   Value lowerMatMul(Location loc, Value a, Value bm, RankedTensorType resultType);
   Value lowerReduce(Operation *op, RankedTensorType resultType);
   FailureOr<Value> lowerAttention(loom::AttentionOp op);
+  Value callSoftmaxKernel(loom::SoftmaxOp op, RankedTensorType resultType);
   Value lowerSoftmax(Operation *op, RankedTensorType resultType, bool logarithm,
                      loom::SoftmaxAlgorithm algorithm = loom::SoftmaxAlgorithm::three_pass);
   Value lowerTopK(Operation *op);
@@ -1436,6 +1437,89 @@ FailureOr<Value> OnnxToLinalgLowering::lowerAttention(loom::AttentionOp op) {
                                                  /*writable=*/true));
 }
 
+/// loom.softmax over the last axis of an f32 tensor becomes a call to
+/// loomrt's row kernel (lib/Runtime/Kernels/Softmax.cpp), where each
+/// algorithm keeps its partial state in vector lanes: the (value, state)
+/// reductions of the two-pass and online algorithms do not vectorize as
+/// linalg reductions. The rows are the other axes collapsed; the output is a
+/// fresh contiguous buffer seen as [rows, cols]. Returns null (the generic
+/// lowering applies) for other axes and types, or when
+/// loom-declare-runtime-kernels has not declared the kernel.
+Value OnnxToLinalgLowering::callSoftmaxKernel(loom::SoftmaxOp op,
+                                              RankedTensorType resultType) {
+  int64_t rank = resultType.getRank();
+  Value in = op.getInput();
+  if (rank == 0 || !resultType.getElementType().isF32() || in.getType() != resultType ||
+      axisAttr(op, rank, -1) != rank - 1)
+    return {};
+  auto module = op->getParentOfType<ModuleOp>();
+  auto callee = module.lookupSymbol<func::FuncOp>("loomrt_softmax_f32");
+  if (!callee)
+    return {};
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  auto view2d = [&](ArrayRef<int64_t> shape) {
+    return MemRefType::get(shape, b.getF32Type(),
+                           StridedLayoutAttr::get(ctx, ShapedType::kDynamic,
+                                                  {ShapedType::kDynamic, ShapedType::kDynamic}));
+  };
+  const int64_t dyn = ShapedType::kDynamic;
+  // [d0, ..., dn-1] -> [d0 * ... * dn-2, dn-1]; a vector is one row.
+  Value rows = in;
+  if (rank == 1) {
+    auto rowType = RankedTensorType::get({1, resultType.getDimSize(0)}, b.getF32Type());
+    SmallVector<OpFoldResult> shape = {b.getIndexAttr(1)};
+    shape.push_back(resultType.isDynamicDim(0)
+                        ? OpFoldResult(tensor::DimOp::create(b, loc, in, 0).getResult())
+                        : OpFoldResult(b.getIndexAttr(resultType.getDimSize(0))));
+    rows = tensor::ExpandShapeOp::create(b, loc, rowType, in,
+                                         SmallVector<ReassociationIndices>{{0, 1}}, shape);
+  } else if (rank > 2) {
+    ReassociationIndices leading;
+    for (int64_t i = 0; i + 1 < rank; ++i)
+      leading.push_back(i);
+    rows = tensor::CollapseShapeOp::create(
+        b, loc, in, SmallVector<ReassociationIndices>{leading, {rank - 1}});
+  }
+  auto rowsType = cast<RankedTensorType>(rows.getType());
+  Value inView = bufferization::ToBufferOp::create(b, loc, view2d(rowsType.getShape()), rows,
+                                                   /*read_only=*/true);
+  // The output: allocated in the result's shape (contiguous, so collapsible).
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (resultType.isDynamicDim(d))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, in, d));
+  Value out = memref::AllocOp::create(
+      b, loc, MemRefType::get(resultType.getShape(), b.getF32Type()), dynamicSizes);
+  Value outRows = out;
+  if (rank == 1) {
+    SmallVector<OpFoldResult> shape = {b.getIndexAttr(1)};
+    shape.push_back(resultType.isDynamicDim(0) ? OpFoldResult(dynamicSizes[0])
+                                               : OpFoldResult(b.getIndexAttr(resultType.getDimSize(0))));
+    outRows = memref::ExpandShapeOp::create(
+        b, loc, MemRefType::get(rowsType.getShape(), b.getF32Type()), out,
+        SmallVector<ReassociationIndices>{{0, 1}}, shape);
+  } else if (rank > 2) {
+    ReassociationIndices leading;
+    for (int64_t i = 0; i + 1 < rank; ++i)
+      leading.push_back(i);
+    outRows = memref::CollapseShapeOp::create(
+        b, loc, out, SmallVector<ReassociationIndices>{leading, {rank - 1}});
+  }
+  SmallVector<Value> args = {
+      memref::CastOp::create(b, loc, view2d({dyn, dyn}), inView),
+      memref::CastOp::create(b, loc, view2d({dyn, dyn}), outRows),
+      arith::ConstantOp::create(b, loc,
+                                b.getI32IntegerAttr(static_cast<int32_t>(op.getAlgorithm())))};
+  if (TypeRange(callee.getFunctionType().getInputs()) != TypeRange(ValueRange(args))) {
+    op.emitError("loomrt's @loomrt_softmax_f32 is declared with an unexpected type");
+    return {};
+  }
+  func::CallOp::create(b, loc, callee, args);
+  return bufferization::ToTensorOp::create(b, loc, resultType, out, /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
 /// Three passes over the axis: maximum, sum of exp(x - max), normalize.
 Value OnnxToLinalgLowering::lowerSoftmax(Operation *op, RankedTensorType resultType,
                                          bool logarithm, loom::SoftmaxAlgorithm algorithm) {
@@ -1671,8 +1755,11 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
   }
   if (name == "onnx.Softmax" || name == "onnx.LogSoftmax")
     return lowerSoftmax(op, resultType, name == "onnx.LogSoftmax");
-  if (auto softmax = dyn_cast<loom::SoftmaxOp>(op))
+  if (auto softmax = dyn_cast<loom::SoftmaxOp>(op)) {
+    if (Value called = callSoftmaxKernel(softmax, resultType))
+      return called;
     return lowerSoftmax(op, resultType, /*logarithm=*/false, softmax.getAlgorithm());
+  }
   if (auto attention = dyn_cast<loom::AttentionOp>(op))
     return lowerAttention(attention);
   if (name == "onnx.Dropout")

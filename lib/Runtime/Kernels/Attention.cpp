@@ -62,14 +62,16 @@ __attribute__((always_inline)) inline float expNonPositive(float x) {
 
 constexpr int64_t kBlock = 16; // keys scored, then weighted, together
 
-/// One query row: blocks of keys are scored, the running maximum is
-/// updated once per block, and the block's weights and weighted values are
-/// accumulated in vectorizable loops.
+/// One query row against `keys` keys: blocks of keys are scored, the running
+/// maximum is updated once per block, and the block's weights and weighted
+/// values are accumulated in vectorizable loops. Leaves the online-softmax
+/// state: the maximum `*mOut`, the sum of exp(s - m) `*lOut` and the
+/// unnormalized output in `acc` (flash-decoding merges several such states).
 __attribute__((always_inline)) inline void attendRow(
     const float *qRow, int64_t qStride, const float *kHead, int64_t kRow, int64_t kCol,
     const float *vHead, int64_t vRow, int64_t vCol, const float *maskRow, int64_t maskCol,
-    int64_t keys, int64_t dim, int64_t vDim, float scale, float *acc, float *oRow,
-    int64_t oCol) {
+    int64_t keys, int64_t dim, int64_t vDim, float scale, float *acc, float *mOut,
+    float *lOut) {
   const float minusInf = -std::numeric_limits<float>::infinity();
   float m = minusInf, l = 0.0f;
   for (int64_t d = 0; d < vDim; ++d)
@@ -110,22 +112,20 @@ __attribute__((always_inline)) inline void attendRow(
           acc[d] += w * v[d * vCol];
     }
   }
-  // Every key masked: 0/0, NaN, as softmax of all -inf is.
-  float inv = 1.0f / l;
-  for (int64_t d = 0; d < vDim; ++d)
-    oRow[d * oCol] = l > 0 ? acc[d] * inv : std::nanf("");
+  *mOut = m;
+  *lOut = l;
 }
 
 using RowFn = void (*)(const float *, int64_t, const float *, int64_t, int64_t, const float *,
                        int64_t, int64_t, const float *, int64_t, int64_t, int64_t, int64_t,
-                       float, float *, float *, int64_t);
+                       float, float *, float *, float *);
 
 void rowPortable(const float *qRow, int64_t qStride, const float *kHead, int64_t kRow,
                  int64_t kCol, const float *vHead, int64_t vRow, int64_t vCol,
                  const float *maskRow, int64_t maskCol, int64_t keys, int64_t dim,
-                 int64_t vDim, float scale, float *acc, float *oRow, int64_t oCol) {
+                 int64_t vDim, float scale, float *acc, float *mOut, float *lOut) {
   attendRow(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys, dim,
-            vDim, scale, acc, oRow, oCol);
+            vDim, scale, acc, mOut, lOut);
 }
 
 #if defined(__x86_64__)
@@ -133,10 +133,10 @@ void rowPortable(const float *qRow, int64_t qStride, const float *kHead, int64_t
 __attribute__((target("avx2,fma"))) void
 rowAvx2(const float *qRow, int64_t qStride, const float *kHead, int64_t kRow, int64_t kCol,
         const float *vHead, int64_t vRow, int64_t vCol, const float *maskRow, int64_t maskCol,
-        int64_t keys, int64_t dim, int64_t vDim, float scale, float *acc, float *oRow,
-        int64_t oCol) {
+        int64_t keys, int64_t dim, int64_t vDim, float scale, float *acc, float *mOut,
+        float *lOut) {
   attendRow(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys, dim,
-            vDim, scale, acc, oRow, oCol);
+            vDim, scale, acc, mOut, lOut);
 }
 #endif
 
@@ -255,8 +255,14 @@ tileAvx2(const float *const *qRows, int64_t qCol, int rows, const float *kHead, 
 }
 #endif
 
-void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef<4> *out,
-               float scale, bool causal) {
+/// Fewest keys per chunk when a row's keys are split across threads: below
+/// this the merge and the task overhead outweigh the parallelism.
+constexpr int64_t kMinKeysPerSplit = 256;
+
+/// Query rows one at a time, each row's keys in `splits` chunks.
+void decodeRows(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
+                const int64_t *maskStride, MemRef<4> *out, float scale, bool causal,
+                int64_t splits) {
   static const RowFn row = [] {
 #if defined(__x86_64__)
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
@@ -264,6 +270,70 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
 #endif
     return RowFn(rowPortable);
   }();
+  const int64_t batch = q->sizes[0], heads = q->sizes[1], qLen = q->sizes[2],
+                dim = q->sizes[3];
+  const int64_t kvHeads = k->sizes[1], kvLen = k->sizes[2], vDim = v->sizes[3];
+  if (batch == 0 || heads == 0 || qLen == 0 || vDim == 0 || kvHeads == 0)
+    return;
+  const int64_t group = heads / kvHeads;
+  const float *qBase = q->aligned + q->offset, *kBase = k->aligned + k->offset,
+              *vBase = v->aligned + v->offset;
+  float *oBase = out->aligned + out->offset;
+  // Per (row, chunk): the maximum, the sum and vDim output accumulators.
+  const int64_t stateSize = vDim + 2, rows = batch * heads * qLen;
+  std::vector<float> states(size_t(rows * splits * stateSize));
+  loomrt::parallelFor(rows * splits, [&](int64_t task) {
+    int64_t rowIndex = task / splits, chunk = task % splits;
+    int64_t b = rowIndex / (heads * qLen), h = (rowIndex / qLen) % heads, i = rowIndex % qLen;
+    int64_t kvh = h / group;
+    // Keys after this query's position are hidden when causal.
+    int64_t keys = std::max<int64_t>(0, causal ? std::min(kvLen, kvLen - qLen + i + 1) : kvLen);
+    int64_t per = (keys + splits - 1) / splits;
+    int64_t begin = std::min(keys, chunk * per), end = std::min(keys, begin + per);
+    const float *qRow = qBase + b * q->strides[0] + h * q->strides[1] + i * q->strides[2];
+    const float *kHead = kBase + b * k->strides[0] + kvh * k->strides[1] + begin * k->strides[2];
+    const float *vHead = vBase + b * v->strides[0] + kvh * v->strides[1] + begin * v->strides[2];
+    const float *maskRow = mask ? mask->aligned + mask->offset + b * maskStride[0] +
+                                      h * maskStride[1] + i * maskStride[2] +
+                                      begin * maskStride[3]
+                                : nullptr;
+    float *state = states.data() + task * stateSize;
+    row(qRow, q->strides[3], kHead, k->strides[2], k->strides[3], vHead, v->strides[2],
+        v->strides[3], maskRow, maskStride[3], end - begin, dim, vDim, scale, state + 2,
+        &state[0], &state[1]);
+  });
+  // Merge each row's chunks: M = max m_c, L = sum l_c e^(m_c - M),
+  // out = sum acc_c e^(m_c - M) / L. Every key masked: 0/0, NaN, as the
+  // softmax of all -inf is.
+  const float minusInf = -std::numeric_limits<float>::infinity();
+  loomrt::parallelFor(rows, [&](int64_t rowIndex) {
+    int64_t b = rowIndex / (heads * qLen), h = (rowIndex / qLen) % heads, i = rowIndex % qLen;
+    const float *first = states.data() + rowIndex * splits * stateSize;
+    float m = minusInf;
+    for (int64_t c = 0; c < splits; ++c)
+      m = std::max(m, first[c * stateSize]);
+    float l = 0.0f;
+    float *oRow = oBase + b * out->strides[0] + h * out->strides[1] + i * out->strides[2];
+    const int64_t oCol = out->strides[3];
+    for (int64_t d = 0; d < vDim; ++d)
+      oRow[d * oCol] = 0.0f;
+    for (int64_t c = 0; c < splits; ++c) {
+      const float *state = first + c * stateSize;
+      if (state[1] == 0.0f)
+        continue; // no visible key in this chunk
+      float w = std::exp(state[0] - m);
+      l += state[1] * w;
+      for (int64_t d = 0; d < vDim; ++d)
+        oRow[d * oCol] += state[2 + d] * w;
+    }
+    float inv = 1.0f / l;
+    for (int64_t d = 0; d < vDim; ++d)
+      oRow[d * oCol] = l > 0 ? oRow[d * oCol] * inv : std::nanf("");
+  });
+}
+
+void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef<4> *out,
+               float scale, bool causal) {
   const int64_t batch = q->sizes[0], heads = q->sizes[1], qLen = q->sizes[2],
                 dim = q->sizes[3];
   const int64_t kvHeads = k->sizes[1], kvLen = k->sizes[2], vDim = v->sizes[3];
@@ -315,28 +385,31 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
     return;
   }
 
-  // Decode (few query rows): one task per (batch, head, query row).
-  loomrt::parallelFor(batch * heads * qLen, [&](int64_t task) {
-    int64_t b = task / (heads * qLen), h = (task / qLen) % heads, i = task % qLen;
-    int64_t kvh = h / group;
-    const float *qRow = qBase + b * q->strides[0] + h * q->strides[1] + i * q->strides[2];
-    const float *kHead = kBase + b * k->strides[0] + kvh * k->strides[1];
-    const float *vHead = vBase + b * v->strides[0] + kvh * v->strides[1];
-    const float *maskRow = mask ? mask->aligned + mask->offset + b * maskStride[0] +
-                                      h * maskStride[1] + i * maskStride[2]
-                                : nullptr;
-    // Keys after this query's position are hidden when causal.
-    int64_t keys = causal ? std::min(kvLen, kvLen - qLen + i + 1) : kvLen;
-    float *oRow = oBase + b * out->strides[0] + h * out->strides[1] + i * out->strides[2];
-    thread_local std::vector<float> acc;
-    acc.resize(size_t(vDim));
-    row(qRow, q->strides[3], kHead, k->strides[2], k->strides[3], vHead, v->strides[2],
-        v->strides[3], maskRow, maskStride[3], std::max<int64_t>(keys, 0), dim, vDim, scale,
-        acc.data(), oRow, out->strides[3]);
-  });
+  // Decode (few query rows): one task per (batch, head, query row) and, when
+  // those are fewer than the threads can take, per chunk of the keys as
+  // well (flash-decoding): each chunk leaves its (maximum, sum, output)
+  // state and the states of a row are merged afterwards.
+  const int64_t rowsTotal = batch * heads * qLen;
+  int64_t splits = 1;
+  if (const int64_t wanted = 2 * int64_t(loomrt::numThreads()); rowsTotal < wanted)
+    splits = std::clamp<int64_t>((wanted + rowsTotal - 1) / rowsTotal, 1,
+                                 kvLen / kMinKeysPerSplit);
+  splits = std::max<int64_t>(splits, 1);
+  decodeRows(q, k, v, mask, maskStride, out, scale, causal, splits);
 }
 
 } // namespace
+
+/// The decode path with the keys of each row split `splits` ways (exposed
+/// for tests, which force splits that the thread count would not choose).
+void loomrt::attentionDecodeSplit(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
+                                  MemRef<4> *out, float scale, bool causal, int64_t splits) {
+  int64_t maskStride[4] = {};
+  if (mask)
+    for (int d = 0; d < 4; ++d)
+      maskStride[d] = mask->sizes[d] == 1 ? 0 : mask->strides[d];
+  decodeRows(q, k, v, mask, maskStride, out, scale, causal, std::max<int64_t>(splits, 1));
+}
 
 extern "C" void _mlir_ciface_loomrt_attention_f32(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v,
                                                   MemRef<4> *out, float scale, bool causal) {

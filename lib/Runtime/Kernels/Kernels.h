@@ -26,6 +26,13 @@ void matmulF32(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda_row,
                int64_t lda_col, const float *b, int64_t ldb_row, int64_t ldb_col, float *c,
                int64_t ldc_row, int64_t ldc_col);
 
+/// loom.attention's decode path (one query row at a time) with each row's
+/// keys split `splits` ways and the partial softmax states merged
+/// (flash-decoding). The kernel picks the split from the thread count; tests
+/// call this to force one.
+void attentionDecodeSplit(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
+                          MemRef<4> *out, float scale, bool causal, int64_t splits);
+
 } // namespace loomrt
 
 extern "C" {
@@ -46,6 +53,11 @@ void _mlir_ciface_loomrt_attention_masked_f32(loomrt::MemRef<4> *q, loomrt::MemR
                                               loomrt::MemRef<4> *v, loomrt::MemRef<4> *mask,
                                               loomrt::MemRef<4> *out, float scale,
                                               bool causal);
+/// loom.softmax over the rows of `in` (any row stride; contiguous columns
+/// take the vectorized path). `algorithm`: 0 three-pass, 1 two-pass
+/// (Dukhan & Ablavatski), 2 online (Milakov & Gimelshein).
+void _mlir_ciface_loomrt_softmax_f32(loomrt::MemRef<2> *in, loomrt::MemRef<2> *out,
+                                     int32_t algorithm);
 }
 
 #endif // LOOM_LIB_RUNTIME_KERNELS_KERNELS_H
