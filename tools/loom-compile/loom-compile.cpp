@@ -86,6 +86,11 @@ cl::opt<bool> fuseAttention(
     cl::desc("Rewrite exported attention into loom.attention, run as one pass over K/V "
              "(default true; false runs the graph's ops as written)"),
     cl::init(true));
+cl::opt<bool> fuseTransformerOps(
+    "fuse-transformer-ops",
+    cl::desc("Rewrite exported RMSNorm, LayerNorm, GELU, SiLU and rotary embeddings into "
+             "loom ops (default true; false runs the graph's ops as written)"),
+    cl::init(true));
 enum class Weights { Embed, File };
 cl::opt<Weights> weights(
     "weights", cl::desc("Where the model's weights go"), cl::init(Weights::Embed),
@@ -402,6 +407,8 @@ int main(int argc, char **argv) {
 
   PassManager graph(&context);
   loom::buildGraphPassPipeline(graph);
+  if (fuseTransformerOps)
+    graph.addNestedPass<func::FuncOp>(loom::createLoomFuseTransformerOpsPass());
   if (fuseAttention)
     graph.addNestedPass<func::FuncOp>(loom::createLoomFuseAttentionPass());
   graph.addNestedPass<func::FuncOp>(loom::createLoomSelectSoftmaxPass({softmax}));

@@ -126,4 +126,31 @@ def LoomFuseAttentionPass : Pass<"loom-fuse-attention", "mlir::func::FuncOp"> {
   let dependentDialects = ["::loom::LoomDialect"];
 }
 
+def LoomFuseTransformerOpsPass
+    : Pass<"loom-fuse-transformer-ops", "mlir::func::FuncOp"> {
+  let summary = "Rewrite exported normalizations, activations and rotary "
+                "embeddings into loom ops";
+  let description = [{
+    The companions of attention, as torch.onnx.export writes them:
+
+    - RMSNorm `Mul(Mul(x, 1 / Sqrt(ReduceMean(Pow(x, 2)) + eps)), w)` (also
+      `Div(x, Sqrt(..))`, `Reciprocal`, `Mul(x, x)`) -> `loom.rms_norm`;
+    - LayerNorm `Add(Mul(Div(x - m, Sqrt(ReduceMean(Pow(x - m, 2)) + eps)), w), b)`
+      with `m = ReduceMean(x)` (bias optional), and `LayerNormalization` on
+      the last axis -> `loom.layer_norm`;
+    - GELU `0.5 x (1 + Erf(x / sqrt 2))` and
+      `0.5 x (1 + Tanh(sqrt(2/pi) (x + 0.044715 x^3)))` -> `loom.gelu`;
+    - SiLU `Mul(x, Sigmoid(x))` -> `loom.silu`;
+    - rotary embeddings: Hugging Face's `x cos + rotate_half(x) sin` with
+      `rotate_half(x) = Concat(Neg(x[d/2:]), x[:d/2])`, and the pairwise form
+      (`Reshape` to pairs, `Gather` of elements 0 and 1, the two products,
+      interleaved back by `Unsqueeze` + `Concat` + `Reshape`) -> `loom.rotary`.
+
+    Reductions must be over the last axis with keepdims, constants must
+    have the right values (to 1e-4), and the intermediates must have no
+    other users; anything else is left as it is.
+  }];
+  let dependentDialects = ["::loom::LoomDialect", "::mlir::tensor::TensorDialect"];
+}
+
 #endif // LOOM_CONVERSION_PASSES_TD

@@ -28,28 +28,14 @@ using namespace mlir;
 
 namespace {
 
-bool is(Value v, StringRef name) {
-  Operation *op = v.getDefiningOp();
-  return op && op->getName().getStringRef() == name;
-}
-
 RankedTensorType rank4(Value v) {
   auto type = dyn_cast<RankedTensorType>(v.getType());
   return type && type.getRank() == 4 ? type : RankedTensorType();
 }
 
-/// The single float of a constant scalar (or one-element tensor).
-std::optional<double> scalarConstant(Value v) {
-  Operation *op = v.getDefiningOp();
-  if (!op || op->getName().getStringRef() != "onnx.Constant")
-    return std::nullopt;
-  auto dense = op->getAttrOfType<DenseElementsAttr>("value");
-  if (!dense || dense.getNumElements() != 1 || !isa<FloatType>(dense.getElementType()))
-    return std::nullopt;
-  return (*dense.getValues<APFloat>().begin()).convertToDouble();
-}
-
 using loom::onnx_attributes::constantInts;
+using loom::onnx_attributes::is;
+using loom::onnx_attributes::scalarConstant;
 using loom::onnx_attributes::intArrayAttr;
 
 /// x itself, or, for repeat_kv(x) = Reshape(Expand(Unsqueeze(x, [2])))
@@ -98,18 +84,7 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
     if (!fused)
       return;
     // The chains' ops (scores, repeated K/V) are dead now.
-    bool erased = true;
-    while (erased) {
-      erased = false;
-      for (Operation &op :
-           llvm::make_early_inc_range(llvm::reverse(getOperation().getBody().front()))) {
-        if (op.getName().getDialectNamespace() == "onnx" && op.use_empty() &&
-            op.getNumRegions() == 0 && op.getNumResults() > 0) {
-          op.erase();
-          erased = true;
-        }
-      }
-    }
+    loom::onnx_attributes::eraseDeadOnnxOps(getOperation().getBody().front());
   }
 
   bool tryFuse(Operation *softmax) {

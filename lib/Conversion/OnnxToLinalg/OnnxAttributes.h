@@ -1,7 +1,8 @@
 //===- OnnxAttributes.h - reading onnx op attributes and constants -*- C++ -*-===//
 //
-// Shared by the onnx lowering (OnnxToLinalg.cpp) and attention fusion
-// (FuseAttention.cpp).
+// Shared by the onnx lowering (OnnxToLinalg.cpp) and the fusions
+// (FuseAttention.cpp, FuseTransformerOps.cpp), which also share the small
+// graph-matching helpers at the end.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,6 +47,40 @@ inline std::optional<llvm::SmallVector<int64_t>> constantInts(mlir::Value v) {
   for (const llvm::APInt &x : attr.getValues<llvm::APInt>())
     values.push_back(x.getSExtValue());
   return values;
+}
+
+/// Whether `v` is the result of an op named `name` ("onnx.Mul").
+inline bool is(mlir::Value v, llvm::StringRef name) {
+  mlir::Operation *op = v.getDefiningOp();
+  return op && op->getName().getStringRef() == name;
+}
+
+/// The single float of a constant scalar (or one-element tensor).
+inline std::optional<double> scalarConstant(mlir::Value v) {
+  mlir::Operation *op = v.getDefiningOp();
+  if (!op || op->getName().getStringRef() != "onnx.Constant")
+    return std::nullopt;
+  auto dense = op->getAttrOfType<mlir::DenseElementsAttr>("value");
+  if (!dense || dense.getNumElements() != 1 ||
+      !mlir::isa<mlir::FloatType>(dense.getElementType()))
+    return std::nullopt;
+  return (*dense.getValues<llvm::APFloat>().begin()).convertToDouble();
+}
+
+/// Erases the onnx ops of `block` that fusion left without uses (in reverse
+/// order, so that chains go at once).
+inline void eraseDeadOnnxOps(mlir::Block &block) {
+  bool erased = true;
+  while (erased) {
+    erased = false;
+    for (mlir::Operation &op : llvm::make_early_inc_range(llvm::reverse(block))) {
+      if (op.getName().getDialectNamespace() == "onnx" && op.use_empty() &&
+          op.getNumRegions() == 0 && op.getNumResults() > 0) {
+        op.erase();
+        erased = true;
+      }
+    }
+  }
 }
 
 } // namespace loom::onnx_attributes

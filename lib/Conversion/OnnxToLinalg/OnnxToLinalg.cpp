@@ -697,6 +697,8 @@ private:
   Value lowerReduce(Operation *op, RankedTensorType resultType);
   FailureOr<Value> lowerAttention(loom::AttentionOp op);
   Value callSoftmaxKernel(loom::SoftmaxOp op, RankedTensorType resultType);
+  Value lowerRMSNorm(loom::RMSNormOp op);
+  Value lowerRotary(loom::RotaryOp op);
   Value lowerSoftmax(Operation *op, RankedTensorType resultType, bool logarithm,
                      loom::SoftmaxAlgorithm algorithm = loom::SoftmaxAlgorithm::three_pass);
   Value lowerTopK(Operation *op);
@@ -751,7 +753,7 @@ static const llvm::StringSet<> kReshapes = {
 std::string OnnxToLinalgLowering::unsupportedReason(Operation *op) {
   StringRef name = op->getName().getStringRef();
   if (!kElementwise.contains(name) && !kOthers.contains(name) && !kReshapes.contains(name) &&
-      name != "loom.softmax" && name != "loom.attention")
+      op->getName().getDialectNamespace() != "loom")
     return "no CPU lowering for " + name.drop_front(5).str() + " yet";
   for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
     auto ranked = dyn_cast<RankedTensorType>(t);
@@ -1437,6 +1439,127 @@ FailureOr<Value> OnnxToLinalgLowering::lowerAttention(loom::AttentionOp op) {
                                                  /*writable=*/true));
 }
 
+/// loom.rms_norm: one reduction (the sum of squares per row) and one
+/// elementwise pass x * 1/sqrt(sum / n + eps) * weight.
+Value OnnxToLinalgLowering::lowerRMSNorm(loom::RMSNormOp op) {
+  Location loc = op.getLoc();
+  Value in = op.getInput();
+  auto type = op.getResult().getType();
+  int64_t rank = type.getRank(), axis = rank - 1;
+  Type elem = type.getElementType();
+  MLIRContext *ctx = b.getContext();
+  RowSpace rows = rowSpaceWithout(in, axis);
+  auto rowType = RankedTensorType::get(rows.shape, elem);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap rowMap = AffineMap::get(rank, 0, rows.exprs, ctx);
+  AffineMap lastMap = AffineMap::get(rank, 0, {getAffineDimExpr(axis, ctx)}, ctx);
+  SmallVector<utils::IteratorType> reduce(rank, utils::IteratorType::parallel);
+  reduce[axis] = utils::IteratorType::reduction;
+  Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(elem, 0.0));
+  Value init = linalg::FillOp::create(b, loc, zero, emptyLike(b, loc, rowType, rows.sources))
+                   .getResult(0);
+  Value sumSquares =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{rowType}, ValueRange{in}, ValueRange{init},
+          SmallVector<AffineMap>{id, rowMap}, reduce,
+          [&](OpBuilder &nb, Location nloc, ValueRange a) {
+            linalg::YieldOp::create(
+                nb, nloc,
+                arith::AddFOp::create(nb, nloc, a[1], arith::MulFOp::create(nb, nloc, a[0], a[0]))
+                    .getResult());
+          })
+          .getResult(0);
+  Value count = arith::SIToFPOp::create(
+      b, loc, elem,
+      arith::IndexCastOp::create(b, loc, b.getI64Type(), tensor::DimOp::create(b, loc, in, axis)));
+  SmallVector<std::pair<Value, int64_t>> outSources;
+  for (int64_t i = 0; i < rank; ++i)
+    outSources.push_back({in, i});
+  double eps = op.getEpsilon().convertToDouble();
+  SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{in, sumSquares, op.getWeight()},
+             ValueRange{emptyLike(b, loc, type, outSources)},
+             SmallVector<AffineMap>{id, rowMap, lastMap, id}, parallel,
+             [&](OpBuilder &nb, Location nloc, ValueRange a) {
+               Value meanSquare = arith::DivFOp::create(nb, nloc, a[1], count);
+               Value epsilon = arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, eps));
+               Value inv = reciprocalSqrt(nb, nloc, arith::AddFOp::create(nb, nloc, meanSquare, epsilon));
+               Value y = arith::MulFOp::create(nb, nloc, arith::MulFOp::create(nb, nloc, a[0], inv), a[2]);
+               linalg::YieldOp::create(nb, nloc, y);
+             })
+      .getResult(0);
+}
+
+/// loom.rotary: one elementwise pass; each output element reads its partner
+/// (i +- d/2, or i xor 1 for pairs) from the input with tensor.extract, and
+/// cos/sin through broadcasting maps (index floordiv 2 for pairs).
+Value OnnxToLinalgLowering::lowerRotary(loom::RotaryOp op) {
+  Location loc = op.getLoc();
+  Value in = op.getInput();
+  auto inType = op.getInput().getType();
+  auto resultType = RankedTensorType::get(inType.getShape(), inType.getElementType());
+  int64_t rank = inType.getRank(), last = rank - 1;
+  MLIRContext *ctx = b.getContext();
+  bool pairs = op.getPairs();
+  auto angleType = op.getCos().getType();
+  int64_t offset = rank - angleType.getRank();
+  SmallVector<AffineExpr> angleExprs;
+  for (int64_t j = 0; j < angleType.getRank(); ++j) {
+    int64_t d = offset + j;
+    if (angleType.getDimSize(j) == 1 && inType.getDimSize(d) != 1)
+      angleExprs.push_back(getAffineConstantExpr(0, ctx));
+    else if (d == last && pairs)
+      angleExprs.push_back(getAffineDimExpr(d, ctx).floorDiv(2));
+    else
+      angleExprs.push_back(getAffineDimExpr(d, ctx));
+  }
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap angleMap = AffineMap::get(rank, 0, angleExprs, ctx);
+  SmallVector<std::pair<Value, int64_t>> sources;
+  for (int64_t i = 0; i < rank; ++i)
+    sources.push_back({in, i});
+  Value size = tensor::DimOp::create(b, loc, in, last);
+  Value halfSize = arith::DivUIOp::create(b, loc, size, arith::ConstantIndexOp::create(b, loc, 2));
+  SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
+  Value result =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{resultType}, ValueRange{in, op.getCos(), op.getSin()},
+          ValueRange{emptyLike(b, loc, resultType, sources)},
+          SmallVector<AffineMap>{id, angleMap, angleMap, id}, parallel,
+          [&](OpBuilder &nb, Location nloc, ValueRange a) {
+            SmallVector<Value> index;
+            for (int64_t i = 0; i < rank; ++i)
+              index.push_back(linalg::IndexOp::create(nb, nloc, i));
+            Value i = index[last], partner, first;
+            if (pairs) {
+              Value one = arith::ConstantIndexOp::create(nb, nloc, 1);
+              partner = arith::XOrIOp::create(nb, nloc, i, one);
+              first = arith::CmpIOp::create(
+                  nb, nloc, arith::CmpIPredicate::eq, arith::AndIOp::create(nb, nloc, i, one),
+                  arith::ConstantIndexOp::create(nb, nloc, 0));
+            } else {
+              first = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::ult, i, halfSize);
+              partner = arith::SelectOp::create(nb, nloc, first,
+                                                arith::AddIOp::create(nb, nloc, i, halfSize),
+                                                arith::SubIOp::create(nb, nloc, i, halfSize));
+            }
+            index[last] = partner;
+            Value other = tensor::ExtractOp::create(nb, nloc, in, index);
+            // First of a pair: x c - x' s; second: x c + x' s.
+            Value xc = arith::MulFOp::create(nb, nloc, a[0], a[1]);
+            Value os = arith::MulFOp::create(nb, nloc, other, a[2]);
+            Value y = arith::SelectOp::create(nb, nloc, first,
+                                              arith::SubFOp::create(nb, nloc, xc, os),
+                                              arith::AddFOp::create(nb, nloc, xc, os));
+            linalg::YieldOp::create(nb, nloc, y);
+          })
+          .getResult(0);
+  if (result.getType() != op.getResult().getType())
+    result = tensor::CastOp::create(b, loc, op.getResult().getType(), result);
+  return result;
+}
+
 /// loom.softmax over the last axis of an f32 tensor becomes a call to
 /// loomrt's row kernel (lib/Runtime/Kernels/Softmax.cpp), where each
 /// algorithm keeps its partial state in vector lanes: the (value, state)
@@ -1762,6 +1885,45 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
   }
   if (auto attention = dyn_cast<loom::AttentionOp>(op))
     return lowerAttention(attention);
+  if (auto norm = dyn_cast<loom::RMSNormOp>(op))
+    return lowerRMSNorm(norm);
+  if (auto rotary = dyn_cast<loom::RotaryOp>(op))
+    return lowerRotary(rotary);
+  if (auto gelu = dyn_cast<loom::GeluOp>(op)) {
+    bool tanh = gelu.getApproximation() == loom::GeluApproximation::tanh;
+    return buildElementwise(
+        b, loc, resultType, ValueRange{gelu.getInput()},
+        [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+          Type t = a[0].getType();
+          auto c = [&](double v) -> Value {
+            return arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(t, v));
+          };
+          Value x = a[0], inner;
+          if (tanh) { // tanh(sqrt(2/pi) (x + 0.044715 x^3))
+            Value x3 = arith::MulFOp::create(nb, nloc, arith::MulFOp::create(nb, nloc, x, x), x);
+            Value sum = arith::AddFOp::create(nb, nloc, x,
+                                              arith::MulFOp::create(nb, nloc, c(0.044715), x3));
+            inner = math::TanhOp::create(
+                nb, nloc, arith::MulFOp::create(nb, nloc, c(0.7978845608028654), sum));
+          } else { // erf(x / sqrt(2))
+            inner = math::ErfOp::create(
+                nb, nloc, arith::MulFOp::create(nb, nloc, x, c(0.7071067811865476)));
+          }
+          Value half = arith::MulFOp::create(nb, nloc, c(0.5), x);
+          return arith::MulFOp::create(nb, nloc, half,
+                                       arith::AddFOp::create(nb, nloc, c(1.0), inner));
+        });
+  }
+  if (auto silu = dyn_cast<loom::SiluOp>(op))
+    return buildElementwise(b, loc, resultType, ValueRange{silu.getInput()},
+                            [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                              // x / (1 + exp(-x)): -0 for very negative x, no NaN.
+                              Type t = a[0].getType();
+                              Value one = arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(t, 1.0));
+                              Value e = math::ExpOp::create(nb, nloc, arith::NegFOp::create(nb, nloc, a[0]));
+                              return arith::DivFOp::create(nb, nloc, a[0],
+                                                           arith::AddFOp::create(nb, nloc, one, e));
+                            });
   if (name == "onnx.Dropout")
     return op->getOperand(0); // inference: the identity
   if (name == "onnx.Shape") {
@@ -1933,7 +2095,7 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
     }
     return result;
   }
-  if (name == "onnx.LayerNormalization") {
+  if (name == "onnx.LayerNormalization" || isa<loom::LayerNormOp>(op)) {
     // Normalize over axes [axis, rank): (x - mean) / sqrt(var + eps) * scale + bias,
     // mean and variance computed in the input's type.
     Value in = op->getOperand(0);
@@ -2492,8 +2654,8 @@ LogicalResult OnnxToLinalgLowering::run() {
   SmallVector<Operation *> ops;
   bool ok = true;
   func.walk([&](Operation *op) {
-    if (op->getName().getDialectNamespace() != "onnx" &&
-        !isa<loom::SoftmaxOp, loom::AttentionOp>(op))
+    StringRef dialect = op->getName().getDialectNamespace();
+    if (dialect != "onnx" && dialect != "loom")
       return;
     std::string reason = unsupportedReason(op);
     if (!reason.empty()) {

@@ -8,6 +8,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
 
@@ -168,6 +169,77 @@ LogicalResult RMSNormOp::verify() {
   double eps = getEpsilon().convertToDouble();
   if (!std::isfinite(eps) || eps <= 0.0)
     return emitOpError("epsilon must be positive and finite, got ") << eps;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// LayerNormOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LayerNormOp::verify() {
+  auto in = getInput().getType();
+  if (getResult().getType() != in)
+    return emitOpError("result type ") << getResult().getType()
+                                       << " must equal the input type " << in;
+  if (in.getRank() == 0)
+    return emitOpError("input must have at least one dimension");
+  for (auto [name, value] : {std::pair<StringRef, Value>{"weight", getWeight()},
+                             std::pair<StringRef, Value>{"bias", getBias()}}) {
+    if (!value)
+      continue;
+    auto t = cast<RankedTensorType>(value.getType());
+    if (t.getRank() != 1)
+      return emitOpError() << name << " must be one-dimensional, got rank " << t.getRank();
+    if (t.getElementType() != in.getElementType())
+      return emitOpError() << name << " element type " << t.getElementType()
+                           << " differs from input element type " << in.getElementType();
+    if (!dimsCompatible(t.getDimSize(0), in.getDimSize(in.getRank() - 1)))
+      return emitOpError() << name << " has " << t.getDimSize(0)
+                           << " elements but the normalized dimension has "
+                           << in.getDimSize(in.getRank() - 1);
+  }
+  double eps = getEpsilon().convertToDouble();
+  if (!std::isfinite(eps) || eps <= 0.0)
+    return emitOpError("epsilon must be positive and finite, got ") << eps;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// RotaryOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RotaryOp::verify() {
+  auto in = getInput().getType();
+  auto cos = getCos().getType();
+  auto result = getResult().getType();
+  if (in.getRank() == 0)
+    return emitOpError("input must have at least one dimension");
+  if (result.getElementType() != in.getElementType() || result.getRank() != in.getRank() ||
+      failed(verifyCompatibleShape(result.getShape(), in.getShape())))
+    return emitOpError("result type ") << result << " must match the input type " << in;
+  if (getSin().getType() != cos)
+    return emitOpError("sin type ") << getSin().getType() << " differs from cos type " << cos;
+  if (cos.getElementType() != in.getElementType())
+    return emitOpError("cos element type ")
+           << cos.getElementType() << " differs from input element type " << in.getElementType();
+  if (cos.getRank() == 0 || cos.getRank() > in.getRank())
+    return emitOpError("cos/sin must have between 1 and ")
+           << in.getRank() << " dimensions, got " << cos.getRank();
+  int64_t d = in.getDimSize(in.getRank() - 1);
+  if (!ShapedType::isDynamic(d) && d % 2 != 0)
+    return emitOpError("the rotated dimension must be even, got ") << d;
+  int64_t angles = getPairs() && !ShapedType::isDynamic(d) ? d / 2 : d;
+  int64_t last = cos.getDimSize(cos.getRank() - 1);
+  if (last != 1 && !dimsCompatible(last, angles))
+    return emitOpError("cos/sin last dimension must be ")
+           << dimToString(angles) << (getPairs() ? " (half the rotated dimension)" : "")
+           << " or 1, got " << last;
+  for (int64_t i = 0; i + 1 < cos.getRank(); ++i) {
+    int64_t c = cos.getDimSize(i), x = in.getDimSize(in.getRank() - cos.getRank() + i);
+    if (c != 1 && !dimsCompatible(c, x))
+      return emitOpError("cos/sin dimension ")
+             << i << " (" << c << ") does not broadcast to the input's " << x;
+  }
   return success();
 }
 

@@ -367,8 +367,10 @@ std::optional<SmallVector<DimValue>> ShapeRefiner::inferShape(Operation *op) {
       "onnx.com.microsoft.RotaryEmbedding",
       "onnx.com.microsoft.GroupQueryAttention",
       "onnx.com.microsoft.MultiHeadAttention",
-      // loom's own ops that the graph pipeline introduces (select-softmax).
-      "loom.softmax"};
+      // loom's own ops that the graph pipeline introduces (select-softmax,
+      // the fusions).
+      "loom.softmax", "loom.rms_norm", "loom.layer_norm", "loom.gelu", "loom.silu",
+      "loom.rotary"};
   static const llvm::StringSet<> broadcast = {
       "onnx.Add", "onnx.Sub",  "onnx.Mul",  "onnx.Div",     "onnx.Pow",
       "onnx.Equal", "onnx.Greater", "onnx.Less", "onnx.GreaterOrEqual",

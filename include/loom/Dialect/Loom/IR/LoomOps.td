@@ -162,4 +162,104 @@ def Loom_RMSNormOp : Loom_Op<"rms_norm"> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// LayerNormOp
+//===----------------------------------------------------------------------===//
+
+def Loom_LayerNormOp : Loom_Op<"layer_norm"> {
+  let summary = "layer normalization over the last dimension";
+  let description = [{
+    `y = (x - mean(x)) / sqrt(var(x) + epsilon) * weight + bias` over the last
+    axis (biased variance), as in GPT-2. `weight` and the optional `bias` are
+    one-dimensional with the size of `input`'s last dimension.
+
+    Example:
+
+    ```mlir
+    %y = loom.layer_norm %x, %w, %b {epsilon = 1.0e-05 : f32}
+        : tensor<1x16x64xf32>, tensor<64xf32>, tensor<64xf32> -> tensor<1x16x64xf32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$input, Loom_FloatTensor:$weight,
+                       Optional<Loom_FloatTensor>:$bias,
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,` type($weight)
+    (`,` type($bias)^)? `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// GeluOp, SiluOp
+//===----------------------------------------------------------------------===//
+
+def Loom_GeluApproximation : I32EnumAttr<"GeluApproximation",
+    "how GELU is written", [
+      I32EnumAttrCase<"erf", 0>,
+      I32EnumAttrCase<"tanh", 1>
+    ]> {
+  let cppNamespace = "::loom";
+}
+
+def Loom_GeluOp : Loom_Op<"gelu", [SameOperandsAndResultType]> {
+  let summary = "Gaussian error linear unit, exact (erf) or tanh-approximated";
+  let description = [{
+    `erf`:  `0.5 x (1 + erf(x / sqrt(2)))` (PyTorch's default, BERT).
+    `tanh`: `0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))` (GPT-2).
+
+    ```mlir
+    %y = loom.gelu tanh %x : tensor<1x16x256xf32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$input, Loom_GeluApproximation:$approximation);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$approximation $input attr-dict `:` type($input)";
+}
+
+def Loom_SiluOp : Loom_Op<"silu", [SameOperandsAndResultType]> {
+  let summary = "x * sigmoid(x) (swish), as in LLaMA's feed-forward";
+  let arguments = (ins Loom_FloatTensor:$input);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+//===----------------------------------------------------------------------===//
+// RotaryOp
+//===----------------------------------------------------------------------===//
+
+def Loom_RotaryOp : Loom_Op<"rotary", [AllTypesMatch<["cos", "sin"]>]> {
+  let summary = "rotary position embedding of the last dimension";
+  let description = [{
+    Rotates pairs of elements of the last axis (size d) by the angles whose
+    cosines and sines are given:
+
+    - default (halves; GPT-NeoX, Hugging Face LLaMA): element i pairs with
+      i + d/2: `y = x * cos + rotate_half(x) * sin` with
+      `rotate_half(x) = concat(-x[d/2:], x[:d/2])`; `cos` and `sin` have d
+      (or 1) elements on their last axis.
+    - `pairs` (GPT-J, Meta's LLaMA, llama2.c): element 2i pairs with 2i + 1:
+      `y[2i] = x[2i] cos[i] - x[2i+1] sin[i]`,
+      `y[2i+1] = x[2i] sin[i] + x[2i+1] cos[i]`; `cos` and `sin` have d/2
+      (or 1) elements on their last axis.
+
+    `cos` and `sin` have one type and broadcast (numpy rules, from the back)
+    against `input`, their last axis as above.
+
+    ```mlir
+    %y = loom.rotary %x, %cos, %sin pairs
+        : tensor<1x8x?x64xf32>, tensor<?x32xf32> -> tensor<1x8x?x64xf32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$input, Loom_FloatTensor:$cos,
+                       Loom_FloatTensor:$sin, UnitAttr:$pairs);
+  let results = (outs Loom_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $cos `,` $sin (`pairs` $pairs^)? attr-dict `:` type($input) `,` type($cos)
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // LOOM_DIALECT_LOOM_IR_LOOMOPS_TD
