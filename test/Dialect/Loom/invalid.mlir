@@ -190,3 +190,51 @@ func.func @rms_norm_epsilon(%x: tensor<2x64xf32>, %w: tensor<64xf32>) {
   %0 = loom.rms_norm %x, %w {epsilon = 0.0 : f32} : tensor<2x64xf32>, tensor<64xf32> -> tensor<2x64xf32>
   return
 }
+
+// -----
+
+func.func @layer_norm_bias_size(%x: tensor<2x64xf32>, %w: tensor<64xf32>, %b: tensor<32xf32>) {
+  // expected-error @+1 {{bias has 32 elements but the normalized dimension has 64}}
+  %0 = loom.layer_norm %x, %w, %b : tensor<2x64xf32>, tensor<64xf32>, tensor<32xf32> -> tensor<2x64xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_weight_rank(%x: tensor<2x64xf32>, %w: tensor<2x64xf32>) {
+  // expected-error @+1 {{weight must be one-dimensional, got rank 2}}
+  %0 = loom.layer_norm %x, %w : tensor<2x64xf32>, tensor<2x64xf32> -> tensor<2x64xf32>
+  return
+}
+
+// -----
+
+func.func @rotary_odd(%x: tensor<2x7xf32>, %c: tensor<2x7xf32>) {
+  // expected-error @+1 {{the rotated dimension must be even, got 7}}
+  %0 = loom.rotary %x, %c, %c : tensor<2x7xf32>, tensor<2x7xf32> -> tensor<2x7xf32>
+  return
+}
+
+// -----
+
+func.func @rotary_pairs_angles(%x: tensor<2x8xf32>, %c: tensor<2x8xf32>) {
+  // expected-error @+1 {{cos/sin last dimension must be 4 (half the rotated dimension) or 1, got 8}}
+  %0 = loom.rotary %x, %c, %c pairs : tensor<2x8xf32>, tensor<2x8xf32> -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @rotary_broadcast(%x: tensor<3x8xf32>, %c: tensor<2x8xf32>) {
+  // expected-error @+1 {{cos/sin dimension 0 (2) does not broadcast to the input's 3}}
+  %0 = loom.rotary %x, %c, %c : tensor<3x8xf32>, tensor<2x8xf32> -> tensor<3x8xf32>
+  return
+}
+
+// -----
+
+func.func @rotary_rank(%x: tensor<8xf32>, %c: tensor<1x8xf32>) {
+  // expected-error @+1 {{cos/sin must have between 1 and 1 dimensions, got 2}}
+  %0 = loom.rotary %x, %c, %c : tensor<8xf32>, tensor<1x8xf32> -> tensor<8xf32>
+  return
+}

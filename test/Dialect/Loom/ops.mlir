@@ -51,3 +51,34 @@ func.func @rms_norm(%x: tensor<1x?x64xf32>, %w: tensor<64xf32>) -> tensor<1x?x64
   %1 = loom.rms_norm %0, %w : tensor<1x?x64xf32>, tensor<64xf32> -> tensor<1x?x64xf32>
   return %1 : tensor<1x?x64xf32>
 }
+
+// CHECK-LABEL: func @layer_norm
+func.func @layer_norm(%x: tensor<2x?x64xf32>, %w: tensor<64xf32>, %b: tensor<64xf32>) -> tensor<2x?x64xf32> {
+  // CHECK: loom.layer_norm %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 9.99999996E-13 : f32} : tensor<2x?x64xf32>, tensor<64xf32>, tensor<64xf32> -> tensor<2x?x64xf32>
+  %0 = loom.layer_norm %x, %w, %b {epsilon = 1.0e-12 : f32} : tensor<2x?x64xf32>, tensor<64xf32>, tensor<64xf32> -> tensor<2x?x64xf32>
+  // Without bias.
+  // CHECK: loom.layer_norm %{{.*}}, %{{.*}} : tensor<2x?x64xf32>, tensor<64xf32> -> tensor<2x?x64xf32>
+  %1 = loom.layer_norm %0, %w : tensor<2x?x64xf32>, tensor<64xf32> -> tensor<2x?x64xf32>
+  return %1 : tensor<2x?x64xf32>
+}
+
+// CHECK-LABEL: func @activations
+func.func @activations(%x: tensor<4x?xf32>) -> tensor<4x?xf32> {
+  // CHECK: loom.gelu erf %{{.*}} : tensor<4x?xf32>
+  // CHECK: loom.gelu tanh %{{.*}} : tensor<4x?xf32>
+  // CHECK: loom.silu %{{.*}} : tensor<4x?xf32>
+  %0 = loom.gelu erf %x : tensor<4x?xf32>
+  %1 = loom.gelu tanh %0 : tensor<4x?xf32>
+  %2 = loom.silu %1 : tensor<4x?xf32>
+  return %2 : tensor<4x?xf32>
+}
+
+// CHECK-LABEL: func @rotary
+func.func @rotary(%x: tensor<1x8x?x64xf32>, %c: tensor<?x32xf32>, %s: tensor<?x32xf32>,
+                  %c2: tensor<1x1x?x64xf32>, %s2: tensor<1x1x?x64xf32>) -> tensor<1x8x?x64xf32> {
+  // CHECK: loom.rotary %{{.*}}, %{{.*}}, %{{.*}} pairs : tensor<1x8x?x64xf32>, tensor<?x32xf32> -> tensor<1x8x?x64xf32>
+  %0 = loom.rotary %x, %c, %s pairs : tensor<1x8x?x64xf32>, tensor<?x32xf32> -> tensor<1x8x?x64xf32>
+  // CHECK: loom.rotary %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x8x?x64xf32>, tensor<1x1x?x64xf32> -> tensor<1x8x?x64xf32>
+  %1 = loom.rotary %0, %c2, %s2 : tensor<1x8x?x64xf32>, tensor<1x1x?x64xf32> -> tensor<1x8x?x64xf32>
+  return %1 : tensor<1x8x?x64xf32>
+}
