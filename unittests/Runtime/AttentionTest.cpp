@@ -104,6 +104,13 @@ TEST(Attention, DecodeRowFromACacheView) { check(1, 16, 4, 1, 100, 64, true, tru
 // causal, K/V in a cache view.
 TEST(Attention, PrefillTilesFromACacheView) { check(2, 8, 2, 6, 40, 64, true, true, 128); }
 TEST(Attention, PrefillTilesOddSizes) { check(1, 3, 1, 13, 29, 5, false, false, 0); }
+// The AVX2 register-tiled path (head_dim a multiple of 16): packed key
+// blocks with a partial last one, rows of a partial last tile, a whole
+// masked-out block of keys, causal rows that see different block counts.
+TEST(Attention, PrefillPackedKeysLongCausal) {
+  check(1, 4, 2, 37, 300, 32, true, true, 0, 0, 64, 80);
+}
+TEST(Attention, PrefillPackedKeysNoMask) { check(2, 2, 1, 8, 20, 16, false, false, 0); }
 
 // Flash-decoding: a row's keys in chunks whose (max, sum, output) states
 // are merged. Uneven chunks, more chunks than keys (empty ones), two causal

@@ -12,6 +12,7 @@
 #include "Kernels.h"
 
 #include "../ThreadPool.h"
+#include "VectorMath.h"
 
 #include <algorithm>
 #include <cmath>
@@ -255,6 +256,140 @@ tileAvx2(const float *const *qRows, int64_t qCol, int rows, const float *kHead, 
 }
 #endif
 
+#if defined(__x86_64__)
+namespace avx2 = loomrt::avx2;
+using avx2::horizontalMax;
+using avx2::horizontalSum;
+using avx2::kMinusInf;
+
+/// Keys of one (batch, kv head) packed for the AVX2 prefill tile: block b
+/// holds keys [16b, 16b + 16) as [dim][16], zero beyond the last key, so
+/// that scoring a block is a small matrix product with contiguous loads.
+/// Packed once per kv head and shared by every query tile (and, with GQA,
+/// every query head) that reads it.
+void packKeys(const float *kHead, int64_t kRow, int64_t kCol, int64_t keys, int64_t dim,
+              int64_t block, float *packed) {
+  float *out = packed + block * dim * kBlock;
+  int64_t j0 = block * kBlock, n = std::min<int64_t>(kBlock, keys - j0);
+  for (int64_t jj = 0; jj < kBlock; ++jj) {
+    const float *key = kHead + (j0 + jj) * kRow;
+    for (int64_t d = 0; d < dim; ++d)
+      out[d * kBlock + jj] = jj < n ? key[d * kCol] : 0.0f;
+  }
+}
+
+/// The prefill tile with every inner loop in registers: a [kRows x 16]
+/// block of scores from the packed keys (kRows x 2 accumulators), the
+/// online-softmax update of each row on two vectors, and P V as a
+/// [kRows x 16] x [16 x 16] register-tiled product per 16 output columns.
+/// Needs contiguous V rows and output rows and vDim a multiple of 16; q and
+/// the mask may be strided. Scratch: kRows * dim + kRows * vDim floats.
+__attribute__((target("avx2,fma"))) void
+tilePackedAvx2(const float *const *qRows, int64_t qCol, int rows, const float *packedK,
+               const float *vHead, int64_t vRow, const float *const *maskRows, int64_t maskCol,
+               const int64_t *keys, int64_t dim, int64_t vDim, float scale, float *scratch,
+               float *const *oRows) {
+  float *qs = scratch, *acc = qs + kRows * dim;
+  int64_t maxKeys = 0;
+  for (int r = 0; r < rows; ++r)
+    maxKeys = std::max(maxKeys, keys[r]);
+  for (int r = 0; r < kRows; ++r)
+    for (int64_t d = 0; d < dim; ++d)
+      qs[r * dim + d] = r < rows ? scale * qRows[r][d * qCol] : 0.0f;
+  for (int64_t i = 0; i < kRows * vDim; ++i)
+    acc[i] = 0.0f;
+  float m[kRows], l[kRows];
+  alignas(32) float p[kRows][kBlock];
+  for (int r = 0; r < kRows; ++r) {
+    m[r] = kMinusInf;
+    l[r] = 0.0f;
+  }
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256 minusInf = _mm256_set1_ps(kMinusInf);
+  for (int64_t j0 = 0; j0 < maxKeys; j0 += kBlock) {
+    // Scores: s[r] = q_r . k_j for the block's 16 keys.
+    const float *kt = packedK + (j0 / kBlock) * dim * kBlock;
+    __m256 s[kRows][2];
+    for (int r = 0; r < kRows; ++r)
+      s[r][0] = s[r][1] = _mm256_setzero_ps();
+    for (int64_t d = 0; d < dim; ++d) {
+      __m256 k0 = _mm256_loadu_ps(kt + d * kBlock), k1 = _mm256_loadu_ps(kt + d * kBlock + 8);
+      for (int r = 0; r < kRows; ++r) {
+        __m256 q = _mm256_broadcast_ss(qs + r * dim + d);
+        s[r][0] = _mm256_fmadd_ps(q, k0, s[r][0]);
+        s[r][1] = _mm256_fmadd_ps(q, k1, s[r][1]);
+      }
+    }
+    // Each row's online-softmax update; p[r] = exp(s - m), 0 where hidden.
+    for (int r = 0; r < kRows; ++r) {
+      int64_t visible = r < rows ? std::clamp<int64_t>(keys[r] - j0, 0, kBlock) : 0;
+      __m256 s0 = s[r][0], s1 = s[r][1];
+      if (maskRows && visible > 0) {
+        alignas(32) float madd[kBlock];
+        for (int64_t jj = 0; jj < kBlock; ++jj)
+          madd[jj] = jj < visible ? maskRows[r][(j0 + jj) * maskCol] : 0.0f;
+        s0 = _mm256_add_ps(s0, _mm256_load_ps(madd));
+        s1 = _mm256_add_ps(s1, _mm256_load_ps(madd + 8));
+      }
+      __m256i count = _mm256_set1_epi32(int(visible));
+      s0 = _mm256_blendv_ps(minusInf, s0, _mm256_castsi256_ps(_mm256_cmpgt_epi32(count, lane)));
+      s1 = _mm256_blendv_ps(
+          minusInf, s1,
+          _mm256_castsi256_ps(_mm256_cmpgt_epi32(count, _mm256_add_epi32(lane, _mm256_set1_epi32(8)))));
+      float blockMax = horizontalMax(_mm256_max_ps(s0, s1));
+      if (blockMax == kMinusInf) {
+        _mm256_store_ps(p[r], _mm256_setzero_ps());
+        _mm256_store_ps(p[r] + 8, _mm256_setzero_ps());
+        continue;
+      }
+      if (blockMax > m[r]) {
+        // Rescale what came before (nothing when m was -inf: c = 0).
+        __m256 c = avx2::expNonPositive(_mm256_set1_ps(m[r] - blockMax));
+        l[r] *= _mm256_cvtss_f32(c);
+        float *a = acc + r * vDim;
+        for (int64_t d = 0; d < vDim; d += 8)
+          _mm256_storeu_ps(a + d, _mm256_mul_ps(_mm256_loadu_ps(a + d), c));
+        m[r] = blockMax;
+      }
+      __m256 mv = _mm256_set1_ps(m[r]);
+      __m256 p0 = avx2::expNonPositive(_mm256_sub_ps(s0, mv));
+      __m256 p1 = avx2::expNonPositive(_mm256_sub_ps(s1, mv));
+      l[r] += horizontalSum(_mm256_add_ps(p0, p1));
+      _mm256_store_ps(p[r], p0);
+      _mm256_store_ps(p[r] + 8, p1);
+    }
+    // acc[r][c .. c+16] += sum_jj p[r][jj] v[j0 + jj][c .. c+16].
+    int64_t n = std::min<int64_t>(kBlock, maxKeys - j0);
+    for (int64_t c = 0; c < vDim; c += 16) {
+      __m256 a[kRows][2];
+      for (int r = 0; r < kRows; ++r) {
+        a[r][0] = _mm256_loadu_ps(acc + r * vDim + c);
+        a[r][1] = _mm256_loadu_ps(acc + r * vDim + c + 8);
+      }
+      const float *v = vHead + j0 * vRow + c;
+      for (int64_t jj = 0; jj < n; ++jj, v += vRow) {
+        __m256 v0 = _mm256_loadu_ps(v), v1 = _mm256_loadu_ps(v + 8);
+        for (int r = 0; r < kRows; ++r) {
+          __m256 w = _mm256_broadcast_ss(&p[r][jj]);
+          a[r][0] = _mm256_fmadd_ps(w, v0, a[r][0]);
+          a[r][1] = _mm256_fmadd_ps(w, v1, a[r][1]);
+        }
+      }
+      for (int r = 0; r < kRows; ++r) {
+        _mm256_storeu_ps(acc + r * vDim + c, a[r][0]);
+        _mm256_storeu_ps(acc + r * vDim + c + 8, a[r][1]);
+      }
+    }
+  }
+  // Every key hidden: 0/0, NaN, as the softmax of all -inf is.
+  for (int r = 0; r < rows; ++r) {
+    float inv = 1.0f / l[r];
+    for (int64_t d = 0; d < vDim; ++d)
+      oRows[r][d] = l[r] > 0 ? acc[r * vDim + d] * inv : std::nanf("");
+  }
+}
+#endif
+
 /// Fewest keys per chunk when a row's keys are split across threads: below
 /// this the merge and the task overhead outweigh the parallelism.
 constexpr int64_t kMinKeysPerSplit = 256;
@@ -350,6 +485,44 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
   float *oBase = out->aligned + out->offset;
 
   // Prefill: tiles of kRows query rows, one task per (batch, head, tile).
+#if defined(__x86_64__)
+  static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (qLen >= kRows && avx2 && v->strides[3] == 1 && out->strides[3] == 1 && vDim % 16 == 0) {
+    // Keys packed once per (batch, kv head), then the register-tiled tiles.
+    const int64_t blocks = (kvLen + kBlock - 1) / kBlock, headSize = blocks * dim * kBlock;
+    std::vector<float> packed(size_t(batch * kvHeads * headSize));
+    loomrt::parallelFor(batch * kvHeads * blocks, [&](int64_t task) {
+      int64_t b = task / (kvHeads * blocks), kvh = (task / blocks) % kvHeads;
+      packKeys(kBase + b * k->strides[0] + kvh * k->strides[1], k->strides[2], k->strides[3],
+               kvLen, dim, task % blocks, packed.data() + (b * kvHeads + kvh) * headSize);
+    });
+    int64_t tiles = (qLen + kRows - 1) / kRows;
+    loomrt::parallelFor(batch * heads * tiles, [&](int64_t task) {
+      int64_t b = task / (heads * tiles), h = (task / tiles) % heads, t = task % tiles;
+      int64_t kvh = h / group, first = t * kRows;
+      int rows = int(std::min<int64_t>(kRows, qLen - first));
+      const float *qRows[kRows], *maskRows[kRows];
+      float *oRows[kRows];
+      int64_t keys[kRows];
+      for (int r = 0; r < kRows; ++r) {
+        int64_t i = first + std::min(r, rows - 1);
+        qRows[r] = qBase + b * q->strides[0] + h * q->strides[1] + i * q->strides[2];
+        maskRows[r] = mask ? mask->aligned + mask->offset + b * maskStride[0] +
+                                 h * maskStride[1] + i * maskStride[2]
+                           : nullptr;
+        oRows[r] = oBase + b * out->strides[0] + h * out->strides[1] + i * out->strides[2];
+        keys[r] = std::max<int64_t>(0, causal ? std::min(kvLen, kvLen - qLen + i + 1) : kvLen);
+      }
+      thread_local std::vector<float> scratch;
+      scratch.resize(size_t(kRows * dim + kRows * vDim));
+      tilePackedAvx2(qRows, q->strides[3], rows, packed.data() + (b * kvHeads + kvh) * headSize,
+                     vBase + b * v->strides[0] + kvh * v->strides[1], v->strides[2],
+                     mask ? maskRows : nullptr, maskStride[3], keys, dim, vDim, scale,
+                     scratch.data(), oRows);
+    });
+    return;
+  }
+#endif
   if (qLen >= kRows) {
     static const TileFn tile = [] {
 #if defined(__x86_64__)

@@ -23,9 +23,10 @@ def Loom_Dialect : Dialect {
   let description = [{
     The `loom` dialect holds the ops that loom's fusion passes recognize in
     exported graphs: attention with its softmax fused in, softmax with a chosen
-    algorithm, RMS normalization, and (in later work) rotary embeddings,
-    quantized matmuls and collectives. They operate on tensors with value
-    semantics and are lowered to linalg/vector code.
+    algorithm, RMS and layer normalization, GELU and SiLU, rotary embeddings
+    (and, in later work, quantized matmuls and collectives). They operate on
+    tensors with value semantics and are lowered to linalg code or to calls
+    of loomrt's kernels.
   }];
 }
 
