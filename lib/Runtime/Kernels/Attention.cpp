@@ -278,12 +278,18 @@ void packKeys(const float *kHead, int64_t kRow, int64_t kCol, int64_t keys, int6
   }
 }
 
+/// Query rows of the AVX2 prefill tile: 6 x 2 score accumulators (and 6 x 2
+/// output accumulators in P V) plus the loaded keys/values and a broadcast
+/// fill 15 of the 16 vector registers.
+constexpr int kPackedRows = 6;
+
 /// The prefill tile with every inner loop in registers: a [kRows x 16]
 /// block of scores from the packed keys (kRows x 2 accumulators), the
 /// online-softmax update of each row on two vectors, and P V as a
 /// [kRows x 16] x [16 x 16] register-tiled product per 16 output columns.
 /// Needs contiguous V rows and output rows and vDim a multiple of 16; q and
 /// the mask may be strided. Scratch: kRows * dim + kRows * vDim floats.
+template <int kRows>
 __attribute__((target("avx2,fma"))) void
 tilePackedAvx2(const float *const *qRows, int64_t qCol, int rows, const float *packedK,
                const float *vHead, int64_t vRow, const float *const *maskRows, int64_t maskCol,
@@ -293,9 +299,11 @@ tilePackedAvx2(const float *const *qRows, int64_t qCol, int rows, const float *p
   int64_t maxKeys = 0;
   for (int r = 0; r < rows; ++r)
     maxKeys = std::max(maxKeys, keys[r]);
+  // The scaled queries transposed, [dim][kRows]: one base pointer for the
+  // broadcasts of the scoring loop (six row pointers would spill).
   for (int r = 0; r < kRows; ++r)
     for (int64_t d = 0; d < dim; ++d)
-      qs[r * dim + d] = r < rows ? scale * qRows[r][d * qCol] : 0.0f;
+      qs[d * kRows + r] = r < rows ? scale * qRows[r][d * qCol] : 0.0f;
   for (int64_t i = 0; i < kRows * vDim; ++i)
     acc[i] = 0.0f;
   float m[kRows], l[kRows];
@@ -315,7 +323,7 @@ tilePackedAvx2(const float *const *qRows, int64_t qCol, int rows, const float *p
     for (int64_t d = 0; d < dim; ++d) {
       __m256 k0 = _mm256_loadu_ps(kt + d * kBlock), k1 = _mm256_loadu_ps(kt + d * kBlock + 8);
       for (int r = 0; r < kRows; ++r) {
-        __m256 q = _mm256_broadcast_ss(qs + r * dim + d);
+        __m256 q = _mm256_broadcast_ss(qs + d * kRows + r);
         s[r][0] = _mm256_fmadd_ps(q, k0, s[r][0]);
         s[r][1] = _mm256_fmadd_ps(q, k1, s[r][1]);
       }
@@ -324,7 +332,10 @@ tilePackedAvx2(const float *const *qRows, int64_t qCol, int rows, const float *p
     for (int r = 0; r < kRows; ++r) {
       int64_t visible = r < rows ? std::clamp<int64_t>(keys[r] - j0, 0, kBlock) : 0;
       __m256 s0 = s[r][0], s1 = s[r][1];
-      if (maskRows && visible > 0) {
+      if (maskRows && visible == kBlock && maskCol == 1) {
+        s0 = _mm256_add_ps(s0, _mm256_loadu_ps(maskRows[r] + j0));
+        s1 = _mm256_add_ps(s1, _mm256_loadu_ps(maskRows[r] + j0 + 8));
+      } else if (maskRows && visible > 0) {
         alignas(32) float madd[kBlock];
         for (int64_t jj = 0; jj < kBlock; ++jj)
           madd[jj] = jj < visible ? maskRows[r][(j0 + jj) * maskCol] : 0.0f;
@@ -487,7 +498,7 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
   // Prefill: tiles of kRows query rows, one task per (batch, head, tile).
 #if defined(__x86_64__)
   static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (qLen >= kRows && avx2 && v->strides[3] == 1 && out->strides[3] == 1 && vDim % 16 == 0) {
+  if (qLen >= kPackedRows && avx2 && v->strides[3] == 1 && out->strides[3] == 1 && vDim % 16 == 0) {
     // Keys packed once per (batch, kv head), then the register-tiled tiles.
     const int64_t blocks = (kvLen + kBlock - 1) / kBlock, headSize = blocks * dim * kBlock;
     std::vector<float> packed(size_t(batch * kvHeads * headSize));
@@ -496,28 +507,28 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
       packKeys(kBase + b * k->strides[0] + kvh * k->strides[1], k->strides[2], k->strides[3],
                kvLen, dim, task % blocks, packed.data() + (b * kvHeads + kvh) * headSize);
     });
-    int64_t tiles = (qLen + kRows - 1) / kRows;
+    int64_t tiles = (qLen + kPackedRows - 1) / kPackedRows;
     loomrt::parallelFor(batch * heads * tiles, [&](int64_t task) {
       int64_t b = task / (heads * tiles), h = (task / tiles) % heads, t = task % tiles;
-      int64_t kvh = h / group, first = t * kRows;
-      int rows = int(std::min<int64_t>(kRows, qLen - first));
-      const float *qRows[kRows], *maskRows[kRows];
-      float *oRows[kRows];
-      int64_t keys[kRows];
-      for (int r = 0; r < kRows; ++r) {
+      int64_t kvh = h / group, first = t * kPackedRows;
+      int rows = int(std::min<int64_t>(kPackedRows, qLen - first));
+      const float *qRows[kPackedRows], *maskPackedRows[kPackedRows];
+      float *oRows[kPackedRows];
+      int64_t keys[kPackedRows];
+      for (int r = 0; r < kPackedRows; ++r) {
         int64_t i = first + std::min(r, rows - 1);
         qRows[r] = qBase + b * q->strides[0] + h * q->strides[1] + i * q->strides[2];
-        maskRows[r] = mask ? mask->aligned + mask->offset + b * maskStride[0] +
+        maskPackedRows[r] = mask ? mask->aligned + mask->offset + b * maskStride[0] +
                                  h * maskStride[1] + i * maskStride[2]
                            : nullptr;
         oRows[r] = oBase + b * out->strides[0] + h * out->strides[1] + i * out->strides[2];
         keys[r] = std::max<int64_t>(0, causal ? std::min(kvLen, kvLen - qLen + i + 1) : kvLen);
       }
       thread_local std::vector<float> scratch;
-      scratch.resize(size_t(kRows * dim + kRows * vDim));
-      tilePackedAvx2(qRows, q->strides[3], rows, packed.data() + (b * kvHeads + kvh) * headSize,
+      scratch.resize(size_t(kPackedRows * dim + kPackedRows * vDim));
+      tilePackedAvx2<kPackedRows>(qRows, q->strides[3], rows, packed.data() + (b * kvHeads + kvh) * headSize,
                      vBase + b * v->strides[0] + kvh * v->strides[1], v->strides[2],
-                     mask ? maskRows : nullptr, maskStride[3], keys, dim, vDim, scale,
+                     mask ? maskPackedRows : nullptr, maskStride[3], keys, dim, vDim, scale,
                      scratch.data(), oRows);
     });
     return;
