@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Kernels/Kernels.h"
+#include "ThreadPool.h"
 
 #include <gtest/gtest.h>
 
@@ -109,6 +110,37 @@ TEST_P(SoftmaxKernel, ManyRowsAcrossThreads) {
 std::string algorithmName(const ::testing::TestParamInfo<int32_t> &info) {
   const char *names[] = {"ThreePass", "TwoPass", "Online"};
   return names[info.param];
+}
+
+// Fewer rows than threads, long rows: each row is split into column chunks
+// whose statistics are merged between passes. One chunk entirely -inf, a
+// chunk holding the maximum far from the others, a row that is not a
+// multiple of the vector width.
+TEST_P(SoftmaxKernel, LongRowsSplitAcrossThreads) {
+  ASSERT_TRUE(loomrt::setNumThreads(4));
+  const int64_t cols = 100003;
+  std::vector<float> x = randomRows(3 * cols, 4.0f, 11);
+  for (int64_t c = 0; c < 30000; ++c)
+    x[size_t(c)] = kMinusInf;          // row 0: the first chunk masked out
+  x[size_t(cols + 90000)] = 60.0f;     // row 1: one dominant entry in the last chunk
+  for (int64_t c = 0; c < cols; ++c)
+    x[size_t(2 * cols + c)] += 3000.0f; // row 2: exp overflows unshifted
+  check(GetParam(), x, 1, cols, cols, 1);
+  check(GetParam(), x, 3, cols, cols, 1);
+  loomrt::setNumThreads(0);
+}
+
+TEST_P(SoftmaxKernel, EveryEntryMinusInfinityGivesNaN) {
+  for (int64_t cols : {int64_t(20), int64_t(70000)}) {
+    ASSERT_TRUE(loomrt::setNumThreads(4));
+    std::vector<float> x(static_cast<size_t>(cols), kMinusInf), y(x.size());
+    MemRef<2> in = {x.data(), x.data(), 0, {1, cols}, {cols, 1}};
+    MemRef<2> out = {y.data(), y.data(), 0, {1, cols}, {cols, 1}};
+    _mlir_ciface_loomrt_softmax_f32(&in, &out, GetParam());
+    for (float v : y)
+      ASSERT_TRUE(std::isnan(v)) << "cols " << cols; // 0/0, as the definition gives
+    loomrt::setNumThreads(0);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, SoftmaxKernel, ::testing::Values(0, 1, 2), algorithmName);

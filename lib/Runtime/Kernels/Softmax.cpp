@@ -32,6 +32,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #include "VectorMath.h"
 
@@ -142,9 +143,18 @@ LOOM_AVX2 __m256 decompose(__m256 x, __m256 &n) {
   return _mm256_andnot_ps(isMinusInf, expReduced(r));
 }
 
-__attribute__((target("avx2,fma"))) void threePassAvx2(const float *x, int64_t, float *y,
-                                                       int64_t, int64_t n) {
-  // Pass 1: the maximum (four accumulators hide the latency).
+// Each algorithm is built from passes over a range of a row, so that a row
+// can be processed by one thread or, when there are fewer rows than
+// threads, split into chunks whose statistics are merged between passes.
+
+/// Pass statistics: three-pass (maximum, sum), two-pass (mantissa M,
+/// exponent N: the sum is M 2^N), online (maximum m, sum of exp(x - m)).
+struct Stats {
+  float a, b;
+};
+
+__attribute__((target("avx2,fma"))) float maxAvx2(const float *x, int64_t n) {
+  // Four accumulators hide the latency.
   __m256 m0 = _mm256_set1_ps(kMinusInf), m1 = m0, m2 = m0, m3 = m0;
   int64_t i = 0;
   for (; i + 32 <= n; i += 32) {
@@ -157,11 +167,15 @@ __attribute__((target("avx2,fma"))) void threePassAvx2(const float *x, int64_t, 
     m0 = _mm256_max_ps(m0, _mm256_loadu_ps(x + i));
   if (i < n)
     m0 = _mm256_max_ps(m0, loadTail(x + i, n - i, kMinusInf));
-  __m256 m = _mm256_set1_ps(
-      horizontalMax(_mm256_max_ps(_mm256_max_ps(m0, m1), _mm256_max_ps(m2, m3))));
-  // Pass 2: y = exp(x - max), summed.
-  __m256 s0 = _mm256_setzero_ps(), s1 = s0;
-  for (i = 0; i + 16 <= n; i += 16) {
+  return horizontalMax(_mm256_max_ps(_mm256_max_ps(m0, m1), _mm256_max_ps(m2, m3)));
+}
+
+/// y = exp(x - m); returns the sum of y (three-pass, second pass).
+__attribute__((target("avx2,fma"))) float expStoreSumAvx2(const float *x, float *y, int64_t n,
+                                                          float max) {
+  __m256 m = _mm256_set1_ps(max), s0 = _mm256_setzero_ps(), s1 = s0;
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
     __m256 e0 = expNonPositive(_mm256_sub_ps(_mm256_loadu_ps(x + i), m));
     __m256 e1 = expNonPositive(_mm256_sub_ps(_mm256_loadu_ps(x + i + 8), m));
     _mm256_storeu_ps(y + i, e0);
@@ -179,12 +193,17 @@ __attribute__((target("avx2,fma"))) void threePassAvx2(const float *x, int64_t, 
     storeTail(y + i, n - i, e);
     s0 = _mm256_add_ps(s0, e);
   }
-  // Pass 3: scale the output in place.
-  __m256 inv = _mm256_set1_ps(1.0f / horizontalSum(_mm256_add_ps(s0, s1)));
-  for (i = 0; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_loadu_ps(y + i), inv));
+  return horizontalSum(_mm256_add_ps(s0, s1));
+}
+
+/// y *= factor (three-pass, third pass: the output is re-read).
+__attribute__((target("avx2,fma"))) void scaleAvx2(float *y, int64_t n, float factor) {
+  __m256 f = _mm256_set1_ps(factor);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_loadu_ps(y + i), f));
   if (i < n)
-    storeTail(y + i, n - i, _mm256_mul_ps(loadTail(y + i, n - i, 0.0f), inv));
+    storeTail(y + i, n - i, _mm256_mul_ps(loadTail(y + i, n - i, 0.0f), f));
 }
 
 /// Adds the exponentials of one vector of inputs to the (mantissa, exponent)
@@ -197,9 +216,9 @@ LOOM_AVX2 void accumulateTwoPass(__m256 x, __m256 &mant, __m256 &expo) {
   expo = top;
 }
 
-__attribute__((target("avx2,fma"))) void twoPassAvx2(const float *x, int64_t, float *y,
-                                                     int64_t, int64_t n) {
-  // Pass 1: two independent (mantissa, exponent) accumulators per lane.
+/// The sum of exp(x) as (M, N) with no maximum pass (two-pass, first pass).
+__attribute__((target("avx2,fma"))) Stats twoPassStatsAvx2(const float *x, int64_t n) {
+  // Two independent (mantissa, exponent) accumulators per lane.
   __m256 ma = _mm256_setzero_ps(), mb = ma;
   __m256 ea = _mm256_set1_ps(-1e9f), eb = ea;
   int64_t i = 0;
@@ -218,24 +237,7 @@ __attribute__((target("avx2,fma"))) void twoPassAvx2(const float *x, int64_t, fl
   float expo = horizontalMax(top);
   float mant =
       horizontalSum(_mm256_mul_ps(lanesMant, pow2(_mm256_sub_ps(top, _mm256_set1_ps(expo)))));
-  // Pass 2: y = e^r 2^(n - N) / M = exp(x - c) with c = N ln2 + ln M, one
-  // exponential per output. c is split into hi + lo floats: x - hi is exact
-  // near the top of the row, which keeps large inputs (1e4) accurate.
-  if (!(mant > 0.0f)) { // every input -inf: 0/0 as in the definition
-    for (i = 0; i < n; ++i)
-      y[i] = std::nanf("");
-    return;
-  }
-  double c = double(expo) * 0.69314718055994530942 + std::log(double(mant));
-  float hi = float(c);
-  __m256 cHi = _mm256_set1_ps(hi), cLo = _mm256_set1_ps(float(c - double(hi)));
-  for (i = 0; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(y + i, expNonPositive(_mm256_sub_ps(
-                                _mm256_sub_ps(_mm256_loadu_ps(x + i), cHi), cLo)));
-  if (i < n)
-    storeTail(y + i, n - i,
-              expNonPositive(_mm256_sub_ps(
-                  _mm256_sub_ps(loadTail(x + i, n - i, kMinusInf), cHi), cLo)));
+  return {mant, expo};
 }
 
 /// exp(x - m) lane by lane, 0 where x is -inf (also when m is -inf: no NaN).
@@ -255,11 +257,10 @@ LOOM_AVX2 void raiseMaximum(__m256 blockMax, __m256 &m, __m256 &s) {
   m = top;
 }
 
-__attribute__((target("avx2,fma"))) void onlineAvx2(const float *x, int64_t, float *y,
-                                                    int64_t, int64_t n) {
-  // Pass 1: per lane, the running maximum m and the sum s of exp(x - m). A
-  // block of four vectors raises the maximum once, so most elements cost
-  // one exponential.
+/// The running maximum and rescaled sum (online, first pass). A block of
+/// four vectors raises the maximum once, so most elements cost one
+/// exponential.
+__attribute__((target("avx2,fma"))) Stats onlineStatsAvx2(const float *x, int64_t n) {
   __m256 m = _mm256_set1_ps(kMinusInf), s = _mm256_setzero_ps();
   int64_t i = 0;
   for (; i + 32 <= n; i += 32) {
@@ -279,19 +280,152 @@ __attribute__((target("avx2,fma"))) void onlineAvx2(const float *x, int64_t, flo
     raiseMaximum(v, m, s);
     s = _mm256_add_ps(s, expShifted(v, m));
   }
-  // Merge the lanes: sum = sum over lanes of s_l exp(m_l - M).
-  __m256 rowMax = _mm256_set1_ps(horizontalMax(m));
-  float sum = horizontalSum(_mm256_mul_ps(s, expShifted(m, rowMax)));
-  // Pass 2: y = exp(x - M) / sum.
-  __m256 inv = _mm256_set1_ps(1.0f / sum);
-  for (i = 0; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(y + i, _mm256_mul_ps(expShifted(_mm256_loadu_ps(x + i), rowMax), inv));
-  if (i < n)
-    storeTail(y + i, n - i,
-              _mm256_mul_ps(expShifted(loadTail(x + i, n - i, kMinusInf), rowMax), inv));
+  // Merge the lanes: sum over lanes of s_l exp(m_l - M).
+  float rowMax = horizontalMax(m);
+  return {rowMax, horizontalSum(_mm256_mul_ps(s, expShifted(m, _mm256_set1_ps(rowMax))))};
 }
 
-constexpr RowFn kAvx2[] = {threePassAvx2, twoPassAvx2, onlineAvx2};
+/// y = exp(x - c) with c = hi + lo, the log of the row's sum of exp(x): the
+/// second pass of the two-pass and online algorithms, one exponential per
+/// output. x - hi is exact near the top of the row (Sterbenz), which keeps
+/// large inputs (1e4) accurate.
+__attribute__((target("avx2,fma"))) void expOutputAvx2(const float *x, float *y, int64_t n,
+                                                       float hi, float lo) {
+  __m256 cHi = _mm256_set1_ps(hi), cLo = _mm256_set1_ps(lo);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(y + i, expNonPositive(_mm256_sub_ps(
+                                _mm256_sub_ps(_mm256_loadu_ps(x + i), cHi), cLo)));
+  if (i < n)
+    storeTail(y + i, n - i,
+              expNonPositive(_mm256_sub_ps(
+                  _mm256_sub_ps(loadTail(x + i, n - i, kMinusInf), cHi), cLo)));
+}
+#endif
+
+Stats mergeTwoPass(Stats p, Stats q) {
+  float top = std::max(p.b, q.b);
+  return {p.a * pow2NonPositive(p.b - top) + q.a * pow2NonPositive(q.b - top), top};
+}
+
+Stats mergeOnline(Stats p, Stats q) {
+  float m = std::max(p.a, q.a);
+  if (m == kMinusInf)
+    return {m, 0.0f};
+  float s = 0.0f;
+  for (Stats t : {p, q})
+    if (t.b > 0.0f)
+      s += t.b * std::exp(t.a - m);
+  return {m, s};
+}
+
+/// The log of the row's sum of exp(x) from merged statistics, as hi + lo
+/// floats; false when the sum is 0 (every input -inf).
+bool logSum(int32_t algorithm, Stats s, float &hi, float &lo) {
+  double c;
+  if (algorithm == kTwoPass) {
+    if (!(s.a > 0.0f))
+      return false;
+    c = double(s.b) * 0.69314718055994530942 + std::log(double(s.a));
+  } else {
+    if (!(s.b > 0.0f))
+      return false;
+    c = double(s.a) + std::log(double(s.b));
+  }
+  hi = float(c);
+  lo = float(c - double(hi));
+  return true;
+}
+
+void fillNaN(float *y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    y[i] = std::nanf("");
+}
+
+#if defined(__x86_64__)
+/// One contiguous row on one thread.
+void rowAvx2(int32_t algorithm, const float *x, float *y, int64_t n) {
+  if (algorithm == kThreePass) {
+    float m = maxAvx2(x, n);
+    if (m == kMinusInf)
+      return fillNaN(y, n);
+    scaleAvx2(y, n, 1.0f / expStoreSumAvx2(x, y, n, m));
+    return;
+  }
+  Stats s = algorithm == kTwoPass ? twoPassStatsAvx2(x, n) : onlineStatsAvx2(x, n);
+  float hi, lo;
+  if (!logSum(algorithm, s, hi, lo))
+    return fillNaN(y, n);
+  expOutputAvx2(x, y, n, hi, lo);
+}
+
+/// Fewest columns per chunk when a row is split across threads.
+constexpr int64_t kMinChunk = 16384;
+
+/// Rows split into `chunks` column ranges each: every pass runs over all
+/// (row, chunk) pairs in parallel, and each row's chunk statistics are
+/// merged between passes.
+void splitRowsAvx2(int32_t algorithm, const float *x, int64_t xr, float *y, int64_t yr,
+                   int64_t rows, int64_t cols, int64_t chunks) {
+  const int64_t per = (cols + chunks - 1) / chunks;
+  std::vector<Stats> stats(size_t(rows * chunks));
+  std::vector<Stats> merged(static_cast<size_t>(rows));
+  auto range = [&](int64_t task, int64_t &begin, int64_t &count) {
+    begin = std::min(cols, (task % chunks) * per);
+    count = std::min(cols, begin + per) - begin;
+  };
+  auto pass = [&](auto &&body) {
+    loomrt::parallelFor(rows * chunks, [&](int64_t task) {
+      int64_t r = task / chunks, begin, count;
+      range(task, begin, count);
+      body(task, r, x + r * xr + begin, y + r * yr + begin, count);
+    });
+  };
+  if (algorithm == kThreePass) {
+    pass([&](int64_t task, int64_t, const float *xs, float *, int64_t n) {
+      stats[size_t(task)].a = n > 0 ? maxAvx2(xs, n) : kMinusInf;
+    });
+    for (int64_t r = 0; r < rows; ++r) {
+      merged[size_t(r)].a = kMinusInf;
+      for (int64_t c = 0; c < chunks; ++c)
+        merged[size_t(r)].a = std::max(merged[size_t(r)].a, stats[size_t(r * chunks + c)].a);
+    }
+    pass([&](int64_t task, int64_t r, const float *xs, float *ys, int64_t n) {
+      float m = merged[size_t(r)].a;
+      stats[size_t(task)].b = m == kMinusInf || n == 0 ? 0.0f : expStoreSumAvx2(xs, ys, n, m);
+    });
+    for (int64_t r = 0; r < rows; ++r) {
+      merged[size_t(r)].b = 0.0f;
+      for (int64_t c = 0; c < chunks; ++c)
+        merged[size_t(r)].b += stats[size_t(r * chunks + c)].b;
+    }
+    pass([&](int64_t, int64_t r, const float *, float *ys, int64_t n) {
+      if (merged[size_t(r)].a == kMinusInf)
+        return fillNaN(ys, n);
+      scaleAvx2(ys, n, 1.0f / merged[size_t(r)].b);
+    });
+    return;
+  }
+  pass([&](int64_t task, int64_t, const float *xs, float *, int64_t n) {
+    if (n == 0)
+      stats[size_t(task)] = algorithm == kTwoPass ? Stats{0.0f, -1e9f} : Stats{kMinusInf, 0.0f};
+    else
+      stats[size_t(task)] = algorithm == kTwoPass ? twoPassStatsAvx2(xs, n) : onlineStatsAvx2(xs, n);
+  });
+  for (int64_t r = 0; r < rows; ++r) {
+    Stats s = stats[size_t(r * chunks)];
+    for (int64_t c = 1; c < chunks; ++c)
+      s = algorithm == kTwoPass ? mergeTwoPass(s, stats[size_t(r * chunks + c)])
+                                : mergeOnline(s, stats[size_t(r * chunks + c)]);
+    merged[size_t(r)] = s;
+  }
+  pass([&](int64_t, int64_t r, const float *xs, float *ys, int64_t n) {
+    float hi, lo;
+    if (!logSum(algorithm, merged[size_t(r)], hi, lo))
+      return fillNaN(ys, n);
+    expOutputAvx2(xs, ys, n, hi, lo);
+  });
+}
 #endif
 
 } // namespace
@@ -303,15 +437,23 @@ extern "C" void _mlir_ciface_loomrt_softmax_f32(MemRef<2> *in, MemRef<2> *out,
     return;
   if (algorithm < kThreePass || algorithm > kOnline)
     algorithm = kThreePass; // the lowering only emits the three values
-  RowFn row = kScalar[algorithm];
-#if defined(__x86_64__)
-  static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (avx2 && in->strides[1] == 1 && out->strides[1] == 1)
-    row = kAvx2[algorithm];
-#endif
   const float *x = in->aligned + in->offset;
   float *y = out->aligned + out->offset;
   const int64_t xr = in->strides[0], xc = in->strides[1];
   const int64_t yr = out->strides[0], yc = out->strides[1];
+#if defined(__x86_64__)
+  static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (avx2 && xc == 1 && yc == 1) {
+    // Fewer rows than the threads can take: split the rows' columns too.
+    int64_t chunks = 1;
+    if (const int64_t wanted = 2 * int64_t(loomrt::numThreads()); rows < wanted)
+      chunks = std::clamp<int64_t>((wanted + rows - 1) / rows, 1, cols / kMinChunk);
+    if (chunks > 1)
+      return splitRowsAvx2(algorithm, x, xr, y, yr, rows, cols, chunks);
+    loomrt::parallelFor(rows, [&](int64_t r) { rowAvx2(algorithm, x + r * xr, y + r * yr, cols); });
+    return;
+  }
+#endif
+  RowFn row = kScalar[algorithm];
   loomrt::parallelFor(rows, [&](int64_t r) { row(x + r * xr, xc, y + r * yr, yc, cols); });
 }
