@@ -122,8 +122,17 @@ def LoomFuseAttentionPass : Pass<"loom-fuse-attention", "mlir::func::FuncOp"> {
     are never repeated. Anything else is left alone: a transpose of other
     axes, a scale that is not a constant, a softmax on another axis, an
     intermediate used elsewhere, a repeat that does not match the heads.
+
+    ONNX Runtime's contrib ops become `loom.attention` between head
+    splitting and merging (reshape + transpose): `com.microsoft.
+    MultiHeadAttention` with separate [b, s, hidden] Q, K, V, an optional
+    additive `attention_bias` and `unidirectional`; `com.microsoft.Attention`
+    (its Q/K/V projection becomes a MatMul + Add and three slices) without
+    `mask_index`, `past` or `attention_bias`. Other forms (packed QKV, past
+    key/value, key padding masks, `GroupQueryAttention`) are left as they
+    are.
   }];
-  let dependentDialects = ["::loom::LoomDialect"];
+  let dependentDialects = ["::loom::LoomDialect", "::mlir::tensor::TensorDialect"];
 }
 
 def LoomFuseTransformerOpsPass

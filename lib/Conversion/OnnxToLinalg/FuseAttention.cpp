@@ -10,6 +10,7 @@
 
 #include "OnnxAttributes.h"
 #include "loom/Conversion/Passes.h"
+#include "loom/Dialect/Onnx/IR/OnnxOps.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
@@ -70,15 +71,193 @@ Value unrepeat(Value v) {
   return x;
 }
 
+//===----------------------------------------------------------------------===//
+// ONNX Runtime's contrib attention ops
+//===----------------------------------------------------------------------===//
+
+/// A generic onnx op (the lowering and shape refinement know them by name).
+Value createOnnx(OpBuilder &b, Location loc, StringRef name, ValueRange operands, Type type,
+                 ArrayRef<NamedAttribute> attrs = {}) {
+  OperationState state(loc, name);
+  state.addOperands(operands);
+  state.addTypes(type);
+  state.addAttributes(attrs);
+  return b.create(state)->getResult(0);
+}
+
+/// [b, s, heads * d] -> [b, heads, s, d] (reshape, then swap axes 1 and 2).
+Value splitHeads(OpBuilder &b, Location loc, Value x, int64_t heads) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t hidden = type.getDimSize(2);
+  int64_t d = hidden / heads;
+  auto split = RankedTensorType::get({type.getDimSize(0), type.getDimSize(1), heads, d},
+                                     type.getElementType());
+  SmallVector<OpFoldResult> shape;
+  for (int64_t i = 0; i < 2; ++i)
+    shape.push_back(type.isDynamicDim(i)
+                        ? OpFoldResult(tensor::DimOp::create(b, loc, x, i).getResult())
+                        : OpFoldResult(b.getIndexAttr(type.getDimSize(i))));
+  shape.push_back(b.getIndexAttr(heads));
+  shape.push_back(b.getIndexAttr(d));
+  Value expanded = tensor::ExpandShapeOp::create(
+      b, loc, split, x, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}}, shape);
+  auto transposed = RankedTensorType::get({type.getDimSize(0), heads, type.getDimSize(1), d},
+                                          type.getElementType());
+  return createOnnx(b, loc, "onnx.Transpose", expanded, transposed,
+                    {b.getNamedAttr("perm", b.getI64ArrayAttr({0, 2, 1, 3}))});
+}
+
+/// [b, heads, s, d] -> [b, s, heads * d].
+Value mergeHeads(OpBuilder &b, Location loc, Value x, Type resultType) {
+  auto type = cast<RankedTensorType>(x.getType());
+  auto transposed = RankedTensorType::get(
+      {type.getDimSize(0), type.getDimSize(2), type.getDimSize(1), type.getDimSize(3)},
+      type.getElementType());
+  Value t = createOnnx(b, loc, "onnx.Transpose", x, transposed,
+                       {b.getNamedAttr("perm", b.getI64ArrayAttr({0, 2, 1, 3}))});
+  Value merged = tensor::CollapseShapeOp::create(
+      b, loc, t, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+  if (merged.getType() != resultType)
+    merged = tensor::CastOp::create(b, loc, resultType, merged);
+  return merged;
+}
+
+/// Whether `v` is [b, s, hidden] with a static hidden size that `heads`
+/// divides, in float.
+bool isSplittable(Value v, int64_t heads) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  return t && t.getRank() == 3 && isa<FloatType>(t.getElementType()) &&
+         !t.isDynamicDim(2) && heads > 0 && t.getDimSize(2) % heads == 0;
+}
+
+/// Builds loom.attention on [b, s, heads * d] query/key/value and replaces
+/// `output` with its [b, s, heads * dv] result. Returns false (and builds
+/// nothing that stays) if loom.attention's verifier rejects the shapes.
+bool replaceWithAttention(Operation *root, Value output, Value query, Value key, Value value,
+                          Value mask, int64_t heads, bool causal, std::optional<float> scale) {
+  OpBuilder b(root);
+  Location loc = root->getLoc();
+  auto outType = dyn_cast<RankedTensorType>(output.getType());
+  if (!outType || outType.getRank() != 3)
+    return false;
+  Value q = splitHeads(b, loc, query, heads), k = splitHeads(b, loc, key, heads),
+        v = splitHeads(b, loc, value, heads);
+  auto qt = cast<RankedTensorType>(q.getType()), vt = cast<RankedTensorType>(v.getType());
+  auto attnType = RankedTensorType::get(
+      {qt.getDimSize(0), heads, qt.getDimSize(2), vt.getDimSize(3)}, qt.getElementType());
+  auto attention = loom::AttentionOp::create(b, loc, attnType, q, k, v, mask, causal,
+                                             scale ? b.getF32FloatAttr(*scale) : FloatAttr());
+  LogicalResult valid = success();
+  {
+    ScopedDiagnosticHandler silence(attention.getContext(),
+                                    [](Diagnostic &) { return success(); });
+    valid = mlir::verify(attention, /*verifyRecursively=*/false);
+  }
+  if (failed(valid) || !tensor::CastOp::areCastCompatible(
+                           RankedTensorType::get({qt.getDimSize(0), qt.getDimSize(2),
+                                                  heads * vt.getDimSize(3)},
+                                                 qt.getElementType()),
+                           outType)) {
+    // The split heads are dead and go with the cleanup.
+    attention.erase();
+    return false;
+  }
+  output.replaceAllUsesWith(mergeHeads(b, loc, attention.getResult(), outType));
+  return true;
+}
+
+/// com.microsoft.MultiHeadAttention with separate [b, s, hidden] Q, K, V,
+/// an optional additive attention_bias and `unidirectional`. Not (yet): the
+/// packed or 4-D key/value forms, bias, key_padding_mask, past key/value.
+bool fuseMultiHeadAttention(loom::onnx::MsMultiHeadAttentionOp op) {
+  int64_t heads = op.getNumHeads();
+  if (!op.getKey() || !op.getValue() || op.getBias() || op.getKeyPaddingMask() ||
+      op.getPastKey() || op.getPastValue() || op.getPastSequenceLength() ||
+      op.getCacheIndirection() || op->getNumResults() != 1 ||
+      !isSplittable(op.getQuery(), heads) || !isSplittable(op.getKey(), heads) ||
+      !isSplittable(op.getValue(), heads))
+    return false;
+  std::optional<float> scale;
+  if (auto attr = op.getScaleAttr())
+    scale = attr.getValueAsDouble();
+  if (!replaceWithAttention(op, op->getResult(0), op.getQuery(), op.getKey(), op.getValue(),
+                            op.getAttentionBias(), heads, op.getUnidirectional() != 0, scale))
+    return false;
+  op->erase();
+  return true;
+}
+
+/// com.microsoft.Attention: Q, K, V = input x weights + bias (three equal
+/// slices), then multi-head attention, causal if `unidirectional`. Not
+/// (yet): mask_index, past, attention_bias, unequal qkv_hidden_sizes.
+bool fuseContribAttention(loom::onnx::MsAttentionOp op) {
+  int64_t heads = op.getNumHeads();
+  auto inType = dyn_cast<RankedTensorType>(op.getInput().getType());
+  auto wType = dyn_cast<RankedTensorType>(op.getWeights().getType());
+  if (op.getMaskIndex() || op.getPast() || op.getAttentionBias() ||
+      op.getPastSequenceLength() || op->getNumResults() != 1 || !inType || !wType ||
+      inType.getRank() != 3 || wType.getRank() != 2 || wType.isDynamicDim(1) ||
+      wType.getDimSize(1) % 3 != 0 || !isa<FloatType>(inType.getElementType()))
+    return false;
+  int64_t hidden = wType.getDimSize(1) / 3;
+  if (auto sizes = op.getQkvHiddenSizes()) {
+    for (Attribute a : *sizes)
+      if (cast<IntegerAttr>(a).getInt() != hidden)
+        return false;
+  }
+  if (hidden % heads != 0)
+    return false;
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Type elem = inType.getElementType();
+  auto projType = RankedTensorType::get({inType.getDimSize(0), inType.getDimSize(1), 3 * hidden},
+                                        elem);
+  Value proj = createOnnx(b, loc, "onnx.MatMul", {op.getInput(), op.getWeights()}, projType);
+  if (Value bias = op.getBias())
+    proj = createOnnx(b, loc, "onnx.Add", {proj, bias}, projType);
+  // Q, K, V: [b, s, hidden] slices of the projection.
+  SmallVector<Value> parts;
+  for (int64_t i = 0; i < 3; ++i) {
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                         b.getIndexAttr(i * hidden)};
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0; d < 2; ++d)
+      sizes.push_back(inType.isDynamicDim(d)
+                          ? OpFoldResult(tensor::DimOp::create(b, loc, proj, d).getResult())
+                          : OpFoldResult(b.getIndexAttr(inType.getDimSize(d))));
+    sizes.push_back(b.getIndexAttr(hidden));
+    SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+    parts.push_back(tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get({inType.getDimSize(0), inType.getDimSize(1), hidden}, elem),
+        proj, offsets, sizes, strides));
+  }
+  std::optional<float> scale;
+  if (auto attr = op.getScaleAttr())
+    scale = attr.getValueAsDouble();
+  if (!replaceWithAttention(op, op->getResult(0), parts[0], parts[1], parts[2], Value(), heads,
+                            op.getUnidirectional() != 0, scale))
+    return false;
+  op->erase();
+  return true;
+}
+
 struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAttentionPass> {
   void runOnOperation() override {
-    SmallVector<Operation *> softmaxes;
+    SmallVector<Operation *> softmaxes, contrib;
     getOperation().walk([&](Operation *op) {
       StringRef name = op->getName().getStringRef();
       if (name == "onnx.Softmax" || name == "loom.softmax")
         softmaxes.push_back(op);
+      else if (isa<loom::onnx::MsMultiHeadAttentionOp, loom::onnx::MsAttentionOp>(op))
+        contrib.push_back(op);
     });
     bool fused = false;
+    for (Operation *op : contrib) {
+      if (auto mha = dyn_cast<loom::onnx::MsMultiHeadAttentionOp>(op))
+        fused |= fuseMultiHeadAttention(mha);
+      else
+        fused |= fuseContribAttention(cast<loom::onnx::MsAttentionOp>(op));
+    }
     for (Operation *softmax : softmaxes)
       fused |= tryFuse(softmax);
     if (!fused)

@@ -1,0 +1,123 @@
+"""ONNX Runtime's contrib attention ops (com.microsoft.MultiHeadAttention and
+com.microsoft.Attention) in small models, with reference outputs computed
+here in float64 numpy from ONNX Runtime's operator documentation
+(ContribOperators.md): heads split from the hidden axis, softmax(scale Q K^T
++ bias) V, causal masking aligned to the last key when `unidirectional`.
+
+Usage: make_contrib_attention.py OUT_DIR
+  writes mha.onnx + mha/ (MHA with attention_bias), mha_causal.onnx +
+  mha_causal/ (MHA, unidirectional, explicit scale, 3 queries over 7 keys),
+  attention.onnx + attention/ (Attention with bias, unidirectional),
+  mha_padding_mask.onnx (a key_padding_mask: not fused)
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+rng = np.random.default_rng(7)
+F = TensorProto.FLOAT
+
+
+def attention(q, k, v, heads, scale=None, bias=None, causal=False):
+    b, s, hidden = q.shape
+    length = k.shape[1]
+    d, dv = hidden // heads, v.shape[2] // heads
+    qh = q.reshape(b, s, heads, d).transpose(0, 2, 1, 3).astype(np.float64)
+    kh = k.reshape(b, length, heads, d).transpose(0, 2, 1, 3).astype(np.float64)
+    vh = v.reshape(b, length, heads, dv).transpose(0, 2, 1, 3).astype(np.float64)
+    scores = qh @ kh.transpose(0, 1, 3, 2) * (scale if scale else 1 / np.sqrt(d))
+    if bias is not None:
+        scores = scores + bias
+    if causal:
+        i = np.arange(s)[:, None] + (length - s)
+        scores = np.where(np.arange(length)[None, :] > i, -np.inf, scores)
+    scores = np.exp(scores - scores.max(-1, keepdims=True))
+    probs = scores / scores.sum(-1, keepdims=True)
+    return (probs @ vh).transpose(0, 2, 1, 3).reshape(b, s, heads * dv).astype(np.float32)
+
+
+def save(out, name, nodes, inputs, outputs, feeds, expected):
+    graph = helper.make_graph(nodes, name, inputs, outputs)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                    helper.make_opsetid("com.microsoft", 1)])
+    model.ir_version = 8
+    onnx.save(model, os.path.join(out, name + ".onnx"))
+    if feeds is None:
+        return
+    data = os.path.join(out, name)
+    os.makedirs(data, exist_ok=True)
+    for i, x in enumerate(feeds):
+        with open(os.path.join(data, f"input_{i}.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(x).SerializeToString())
+    with open(os.path.join(data, "output_0.pb"), "wb") as f:
+        f.write(numpy_helper.from_array(expected).SerializeToString())
+
+
+def main():
+    out = sys.argv[1]
+    heads = 4
+    # MHA with an additive attention bias [1, heads, s, l].
+    q = rng.standard_normal((2, 5, 32)).astype(np.float32)
+    k = rng.standard_normal((2, 6, 32)).astype(np.float32)
+    v = rng.standard_normal((2, 6, 48)).astype(np.float32)
+    bias = rng.standard_normal((1, heads, 5, 6)).astype(np.float32)
+    node = helper.make_node("MultiHeadAttention", ["q", "k", "v", "", "", "bias"], ["y"],
+                            domain="com.microsoft", num_heads=heads)
+    save(out, "mha", [node],
+         [helper.make_tensor_value_info("q", F, [2, 5, 32]),
+          helper.make_tensor_value_info("k", F, [2, 6, 32]),
+          helper.make_tensor_value_info("v", F, [2, 6, 48]),
+          helper.make_tensor_value_info("bias", F, [1, heads, 5, 6])],
+         [helper.make_tensor_value_info("y", F, [2, 5, 48])],
+         [q, k, v, bias], attention(q, k, v, heads, bias=bias))
+
+    # MHA, unidirectional, explicit scale: 3 queries at the end of 7 keys.
+    q = rng.standard_normal((1, 3, 64)).astype(np.float32)
+    k = rng.standard_normal((1, 7, 64)).astype(np.float32)
+    v = rng.standard_normal((1, 7, 64)).astype(np.float32)
+    node = helper.make_node("MultiHeadAttention", ["q", "k", "v"], ["y"],
+                            domain="com.microsoft", num_heads=heads, unidirectional=1, scale=0.3)
+    save(out, "mha_causal", [node],
+         [helper.make_tensor_value_info("q", F, [1, 3, 64]),
+          helper.make_tensor_value_info("k", F, [1, 7, 64]),
+          helper.make_tensor_value_info("v", F, [1, 7, 64])],
+         [helper.make_tensor_value_info("y", F, [1, 3, 64])],
+         [q, k, v], attention(q, k, v, heads, scale=0.3, causal=True))
+
+    # Attention: x [b, s, 24] x W [24, 3 * 32] + bias, 4 heads, causal.
+    x = rng.standard_normal((2, 5, 24)).astype(np.float32)
+    w = (rng.standard_normal((24, 96)) * 0.3).astype(np.float32)
+    b = rng.standard_normal((96,)).astype(np.float32)
+    qkv = x @ w + b
+    expected = attention(qkv[..., :32], qkv[..., 32:64], qkv[..., 64:], heads, causal=True)
+    node = helper.make_node("Attention", ["x", "w", "b"], ["y"], domain="com.microsoft",
+                            num_heads=heads, unidirectional=1)
+    graph_inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")]
+    graph = helper.make_graph([node], "attention",
+                              [helper.make_tensor_value_info("x", F, [2, 5, 24])],
+                              [helper.make_tensor_value_info("y", F, [2, 5, 32])], graph_inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                    helper.make_opsetid("com.microsoft", 1)])
+    model.ir_version = 8
+    onnx.save(model, os.path.join(out, "attention.onnx"))
+    os.makedirs(os.path.join(out, "attention"), exist_ok=True)
+    for name, t in [("input_0", x), ("output_0", expected)]:
+        with open(os.path.join(out, "attention", name + ".pb"), "wb") as f:
+            f.write(numpy_helper.from_array(t).SerializeToString())
+
+    # MHA with a key padding mask: not fused (and not lowered).
+    node = helper.make_node("MultiHeadAttention", ["q", "k", "v", "", "pad"], ["y"],
+                            domain="com.microsoft", num_heads=heads)
+    save(out, "mha_padding_mask", [node],
+         [helper.make_tensor_value_info("q", F, [1, 3, 64]),
+          helper.make_tensor_value_info("k", F, [1, 7, 64]),
+          helper.make_tensor_value_info("v", F, [1, 7, 64]),
+          helper.make_tensor_value_info("pad", TensorProto.INT32, [1, 7])],
+         [helper.make_tensor_value_info("y", F, [1, 3, 64])], None, None)
+
+
+if __name__ == "__main__":
+    main()
