@@ -40,6 +40,10 @@ def main():
     p.add_argument("--hidden-dim", type=int, help="LLaMA's SwiGLU width")
     p.add_argument("--test-data", help="also write ONNX test data (random inputs with a "
                    "cache of 4 steps, PyTorch's outputs) into this directory")
+    p.add_argument("--test-seq", type=int, default=3,
+                   help="new tokens per sequence in the test data (default 3)")
+    p.add_argument("--test-past", type=int, default=4,
+                   help="cached positions in the test data (default 4; 0: an empty cache)")
     args = p.parse_args()
 
     if args.llama2c:
@@ -61,7 +65,9 @@ def main():
     models.export(model, args.output, opset=args.opset)
     print(f"export_model: wrote {args.output}", file=sys.stderr)
     if args.test_data:
-        models.write_test_data(model, args.test_data)
+        if args.test_seq < 1 or args.test_past < 0:
+            p.error("--test-seq must be at least 1 and --test-past at least 0")
+        models.write_test_data(model, args.test_data, seq=args.test_seq, past=args.test_past)
         print(f"export_model: wrote test data to {args.test_data}", file=sys.stderr)
     if args.greedy_reference:
         prompt = [int(t) for t in args.greedy_reference.split()]
