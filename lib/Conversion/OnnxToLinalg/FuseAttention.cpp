@@ -260,9 +260,9 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
     }
     for (Operation *softmax : softmaxes)
       fused |= tryFuse(softmax);
-    if (!fused)
-      return;
-    // The chains' ops (scores, repeated K/V) are dead now.
+    // The chains' ops (scores, repeated K/V) are dead now, and so are the
+    // masks built for a chain that did not fuse after all.
+    (void)fused;
     loom::onnx_attributes::eraseDeadOnnxOps(getOperation().getBody().front());
   }
 
@@ -279,14 +279,19 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
         output->getOperand(0) != softmax->getResult(0))
       return false;
 
-    // Optional additive mask, then the optional scale.
+    // Optional additive mask, then an optional masking Where (HF GPT-2:
+    // where(causal, scores, finfo.min) + attention_mask), then the
+    // optional scale.
     Value x = softmax->getOperand(0), mask;
+    auto isScores = [](Value v) {
+      return is(v, "onnx.Div") || is(v, "onnx.Mul") || is(v, "onnx.MatMul") ||
+             is(v, "onnx.Where");
+    };
     if (is(x, "onnx.Add") && x.hasOneUse()) {
       Operation *add = x.getDefiningOp();
       for (int side : {0, 1}) {
         Value other = add->getOperand(1 - side);
-        if (is(add->getOperand(side), "onnx.Div") || is(add->getOperand(side), "onnx.Mul") ||
-            is(add->getOperand(side), "onnx.MatMul")) {
+        if (isScores(add->getOperand(side))) {
           mask = other;
           x = add->getOperand(side);
           break;
@@ -298,6 +303,56 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
       if (!maskType || (maskType.getRank() != 2 && maskType.getRank() != 4) ||
           maskType.getElementType() != scoresType.getElementType())
         return false;
+    }
+    if (is(x, "onnx.Where") && x.hasOneUse()) {
+      // where(cond, s, c) with c very negative (or -inf) equals s + where(cond,
+      // 0, c): exactly when s is small against c (s + c rounds to c), and
+      // rows that are all masked stay uniform either way.
+      Operation *where = x.getDefiningOp();
+      Value cond = where->getOperand(0);
+      int scoresSide = -1;
+      for (int side : {1, 2}) {
+        auto c = scalarConstant(where->getOperand(3 - side));
+        if (isScores(where->getOperand(side)) && c && *c <= -1e4)
+          scoresSide = side;
+      }
+      auto condType = dyn_cast<RankedTensorType>(cond.getType());
+      if (scoresSide < 0 || !condType || !condType.getElementType().isInteger(1) ||
+          (condType.getRank() != 2 && condType.getRank() != 4))
+        return false;
+      OpBuilder b(where);
+      Location loc = where->getLoc();
+      Type elem = scoresType.getElementType();
+      auto scalar = RankedTensorType::get({}, elem);
+      auto constant = [&](double v) {
+        OperationState state(loc, "onnx.Constant");
+        state.addTypes(scalar);
+        state.addAttribute("value", DenseElementsAttr::get(scalar, b.getFloatAttr(elem, v)));
+        return b.create(state)->getResult(0);
+      };
+      Value zero = constant(0.0), blocked = where->getOperand(3 - scoresSide);
+      auto additiveType = RankedTensorType::get(condType.getShape(), elem);
+      OperationState state(loc, "onnx.Where");
+      state.addOperands({cond, scoresSide == 1 ? zero : blocked, scoresSide == 1 ? blocked : zero});
+      state.addTypes(additiveType);
+      Value additive = b.create(state)->getResult(0);
+      if (mask) {
+        auto maskType = cast<RankedTensorType>(mask.getType());
+        if (maskType.getRank() != condType.getRank())
+          return false; // the sum's rank would not be 2 or 4 as required
+        SmallVector<int64_t> shape;
+        for (int64_t d = 0; d < condType.getRank(); ++d) {
+          int64_t a = condType.getDimSize(d), m = maskType.getDimSize(d);
+          shape.push_back(a == 1 ? m : (m == 1 ? a : (ShapedType::isDynamic(a) ? m : a)));
+        }
+        OperationState sum(loc, "onnx.Add");
+        sum.addOperands({additive, mask});
+        sum.addTypes(RankedTensorType::get(shape, elem));
+        mask = b.create(sum)->getResult(0);
+      } else {
+        mask = additive;
+      }
+      x = where->getOperand(scoresSide);
     }
     double scale = 1.0;
     if ((is(x, "onnx.Div") || is(x, "onnx.Mul")) && x.hasOneUse()) {
@@ -319,9 +374,28 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
     if (!is(keyT, "onnx.Transpose"))
       return false;
     auto perm = intArrayAttr(keyT.getDefiningOp(), "perm");
-    if (!perm || *perm != SmallVector<int64_t>{0, 1, 3, 2})
+    Value key;
+    if (perm && *perm == SmallVector<int64_t>{0, 1, 3, 2}) {
+      key = unrepeat(keyT.getDefiningOp()->getOperand(0));
+    } else if (perm && *perm == SmallVector<int64_t>{0, 2, 3, 1}) {
+      // torch folds view(b, s, h, d).transpose(1, 2).transpose(-1, -2) into
+      // one transpose of [b, s, h, d]: K itself is that tensor with the
+      // middle axes swapped.
+      Value bshd = keyT.getDefiningOp()->getOperand(0);
+      auto t = rank4(bshd);
+      if (!t)
+        return false;
+      OpBuilder kb(keyT.getDefiningOp());
+      OperationState state(keyT.getLoc(), "onnx.Transpose");
+      state.addOperands(bshd);
+      state.addAttribute("perm", kb.getI64ArrayAttr({0, 2, 1, 3}));
+      state.addTypes(RankedTensorType::get(
+          {t.getDimSize(0), t.getDimSize(2), t.getDimSize(1), t.getDimSize(3)},
+          t.getElementType()));
+      key = kb.create(state)->getResult(0);
+    } else {
       return false;
-    Value key = unrepeat(keyT.getDefiningOp()->getOperand(0));
+    }
     Value value = unrepeat(output->getOperand(1));
     auto q = rank4(query), k = rank4(key), v = rank4(value);
     auto resultType = rank4(output->getResult(0));

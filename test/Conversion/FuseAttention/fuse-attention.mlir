@@ -139,3 +139,42 @@ func.func @rank3_mask(%q: tensor<1x4x6x8xf32>, %k: tensor<1x4x6x8xf32>, %v: tens
   %o = "onnx.MatMul"(%p, %v) : (tensor<1x4x6x6xf32>, tensor<1x4x6x8xf32>) -> tensor<1x4x6x8xf32>
   return %o : tensor<1x4x6x8xf32>
 }
+
+// -----
+
+// A masking Where (scores kept where allowed, a very negative constant
+// elsewhere) becomes an additive mask; K transposed from [b, s, h, d] in one
+// [0, 2, 3, 1] transpose (as torch folds it) is swapped back to [b, h, s, d].
+// CHECK-LABEL: func @where_mask_folded_transpose
+// CHECK: %[[KT:.*]] = "onnx.Transpose"(%arg1) <{perm = [0, 2, 1, 3]}> : (tensor<1x5x2x8xf32>) -> tensor<1x2x5x8xf32>
+// CHECK: %[[ZERO:.*]] = "onnx.Constant"() <{value = dense<0.000000e+00> : tensor<f32>}>
+// CHECK: %[[M:.*]] = "onnx.Where"(%arg3, %[[ZERO]], %{{.*}}) : (tensor<5x5xi1>, tensor<f32>, tensor<f32>) -> tensor<5x5xf32>
+// CHECK: loom.attention %arg0, %[[KT]], %arg2 mask %[[M]] {scale = 2.500000e-01 : f32}
+// CHECK-NOT: onnx.Softmax
+func.func @where_mask_folded_transpose(%q: tensor<1x2x5x8xf32>, %k: tensor<1x5x2x8xf32>, %v: tensor<1x2x5x8xf32>, %allowed: tensor<5x5xi1>) -> tensor<1x2x5x8xf32> {
+  %kt = "onnx.Transpose"(%k) <{perm = [0, 2, 3, 1]}> : (tensor<1x5x2x8xf32>) -> tensor<1x2x8x5xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<1x2x5x8xf32>, tensor<1x2x8x5xf32>) -> tensor<1x2x5x5xf32>
+  %c = "onnx.Constant"() <{value = dense<4.0> : tensor<f32>}> : () -> tensor<f32>
+  %d = "onnx.Div"(%s, %c) : (tensor<1x2x5x5xf32>, tensor<f32>) -> tensor<1x2x5x5xf32>
+  %min = "onnx.Constant"() <{value = dense<-3.40282347E+38> : tensor<f32>}> : () -> tensor<f32>
+  %w = "onnx.Where"(%allowed, %d, %min) : (tensor<5x5xi1>, tensor<1x2x5x5xf32>, tensor<f32>) -> tensor<1x2x5x5xf32>
+  %p = "onnx.Softmax"(%w) <{axis = -1 : si64}> : (tensor<1x2x5x5xf32>) -> tensor<1x2x5x5xf32>
+  %o = "onnx.MatMul"(%p, %v) : (tensor<1x2x5x5xf32>, tensor<1x2x5x8xf32>) -> tensor<1x2x5x8xf32>
+  return %o : tensor<1x2x5x8xf32>
+}
+
+// -----
+
+// Near miss: where(cond, scores, 0) is not a mask (0 is an ordinary score).
+// CHECK-LABEL: func @where_not_a_mask
+// CHECK-NOT: loom.attention
+// CHECK: "onnx.Softmax"
+func.func @where_not_a_mask(%q: tensor<1x2x5x8xf32>, %k: tensor<1x2x5x8xf32>, %v: tensor<1x2x5x8xf32>, %allowed: tensor<5x5xi1>) -> tensor<1x2x5x8xf32> {
+  %kt = "onnx.Transpose"(%k) <{perm = [0, 1, 3, 2]}> : (tensor<1x2x5x8xf32>) -> tensor<1x2x8x5xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<1x2x5x8xf32>, tensor<1x2x8x5xf32>) -> tensor<1x2x5x5xf32>
+  %zero = "onnx.Constant"() <{value = dense<0.0> : tensor<f32>}> : () -> tensor<f32>
+  %w = "onnx.Where"(%allowed, %s, %zero) : (tensor<5x5xi1>, tensor<1x2x5x5xf32>, tensor<f32>) -> tensor<1x2x5x5xf32>
+  %p = "onnx.Softmax"(%w) <{axis = -1 : si64}> : (tensor<1x2x5x5xf32>) -> tensor<1x2x5x5xf32>
+  %o = "onnx.MatMul"(%p, %v) : (tensor<1x2x5x5xf32>, tensor<1x2x5x8xf32>) -> tensor<1x2x5x8xf32>
+  return %o : tensor<1x2x5x8xf32>
+}
