@@ -37,6 +37,7 @@ RankedTensorType rank4(Value v) {
 using loom::onnx_attributes::constantInts;
 using loom::onnx_attributes::is;
 using loom::onnx_attributes::scalarConstant;
+using loom::onnx_attributes::verifyQuietly;
 using loom::onnx_attributes::intArrayAttr;
 
 /// x itself, or, for repeat_kv(x) = Reshape(Expand(Unsqueeze(x, [2])))
@@ -147,13 +148,7 @@ bool replaceWithAttention(Operation *root, Value output, Value query, Value key,
       {qt.getDimSize(0), heads, qt.getDimSize(2), vt.getDimSize(3)}, qt.getElementType());
   auto attention = loom::AttentionOp::create(b, loc, attnType, q, k, v, mask, causal,
                                              scale ? b.getF32FloatAttr(*scale) : FloatAttr());
-  LogicalResult valid = success();
-  {
-    ScopedDiagnosticHandler silence(attention.getContext(),
-                                    [](Diagnostic &) { return success(); });
-    valid = mlir::verify(attention, /*verifyRecursively=*/false);
-  }
-  if (failed(valid) || !tensor::CastOp::areCastCompatible(
+  if (failed(verifyQuietly(attention)) || !tensor::CastOp::areCastCompatible(
                            RankedTensorType::get({qt.getDimSize(0), qt.getDimSize(2),
                                                   heads * vt.getDimSize(3)},
                                                  qt.getElementType()),
@@ -410,13 +405,7 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
         b.getF32FloatAttr(float(scale)));
     // The op's verifier is the judge of heads and shapes; a failed trial is
     // not an error, so its diagnostics are dropped.
-    LogicalResult valid = success();
-    {
-      ScopedDiagnosticHandler silence(attention.getContext(),
-                                      [](Diagnostic &) { return success(); });
-      valid = mlir::verify(attention, /*verifyRecursively=*/false);
-    }
-    if (failed(valid)) {
+    if (failed(verifyQuietly(attention))) {
       attention.erase();
       return false; // heads or shapes that loom.attention cannot express
     }

@@ -34,6 +34,7 @@ using loom::onnx_attributes::intArrayAttr;
 using loom::onnx_attributes::intAttr;
 using loom::onnx_attributes::is;
 using loom::onnx_attributes::scalarConstant;
+using loom::onnx_attributes::verifyQuietly;
 
 namespace {
 
@@ -138,12 +139,6 @@ void replace(Operation *root, Value replacement) {
   }
   result.replaceAllUsesWith(replacement);
   root->erase();
-}
-
-/// Verifies a trial op without reporting: a failure only means no fusion.
-LogicalResult verifyQuietly(Operation *op) {
-  ScopedDiagnosticHandler silence(op->getContext(), [](Diagnostic &) { return success(); });
-  return mlir::verify(op, /*verifyRecursively=*/false);
 }
 
 bool castable(Value a, Type b) {

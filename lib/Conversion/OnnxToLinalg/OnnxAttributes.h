@@ -10,7 +10,9 @@
 #define LOOM_LIB_CONVERSION_ONNXTOLINALG_ONNXATTRIBUTES_H
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Operation.h"
+#include "mlir/IR/Verifier.h"
 
 #include <optional>
 
@@ -65,6 +67,14 @@ inline std::optional<double> scalarConstant(mlir::Value v) {
       !mlir::isa<mlir::FloatType>(dense.getElementType()))
     return std::nullopt;
   return (*dense.getValues<llvm::APFloat>().begin()).convertToDouble();
+}
+
+/// Verifies an op built on trial without reporting: for a fusion, a
+/// failure only means that the pattern does not apply.
+inline mlir::LogicalResult verifyQuietly(mlir::Operation *op) {
+  mlir::ScopedDiagnosticHandler silence(op->getContext(),
+                                        [](mlir::Diagnostic &) { return mlir::success(); });
+  return mlir::verify(op, /*verifyRecursively=*/false);
 }
 
 /// Erases the onnx ops of `block` that fusion left without uses (in reverse

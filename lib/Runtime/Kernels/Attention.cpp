@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 using loomrt::MemRef;
@@ -401,6 +402,15 @@ tilePackedAvx2(const float *const *qRows, int64_t qCol, int rows, const float *p
 }
 #endif
 
+/// The rows of one prefill tile: query, mask and output row pointers, the
+/// number of real rows, and each row's visible key count.
+template <int R> struct TileRows {
+  const float *q[R], *mask[R];
+  float *out[R];
+  int64_t keys[R];
+  int rows;
+};
+
 /// Fewest keys per chunk when a row's keys are split across threads: below
 /// this the merge and the task overhead outweigh the parallelism.
 constexpr int64_t kMinKeysPerSplit = 256;
@@ -495,10 +505,28 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
               *vBase = v->aligned + v->offset;
   float *oBase = out->aligned + out->offset;
 
-  // Prefill: tiles of kRows query rows, one task per (batch, head, tile).
+  // Prefill: tiles of R query rows, one task per (batch, head, tile). Each
+  // tile's query, mask and output rows (a partial last tile repeats its last
+  // row) and how many keys each row sees (causal: bottom-right aligned).
+  auto tileRows = [&](auto rowsTag, int64_t b, int64_t h, int64_t first) {
+    constexpr int R = decltype(rowsTag)::value;
+    TileRows<R> t;
+    t.rows = int(std::min<int64_t>(R, qLen - first));
+    for (int r = 0; r < R; ++r) {
+      int64_t i = first + std::min(r, t.rows - 1);
+      t.q[r] = qBase + b * q->strides[0] + h * q->strides[1] + i * q->strides[2];
+      t.mask[r] = mask ? mask->aligned + mask->offset + b * maskStride[0] + h * maskStride[1] +
+                             i * maskStride[2]
+                       : nullptr;
+      t.out[r] = oBase + b * out->strides[0] + h * out->strides[1] + i * out->strides[2];
+      t.keys[r] = std::max<int64_t>(0, causal ? std::min(kvLen, kvLen - qLen + i + 1) : kvLen);
+    }
+    return t;
+  };
 #if defined(__x86_64__)
   static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (qLen >= kPackedRows && avx2 && v->strides[3] == 1 && out->strides[3] == 1 && vDim % 16 == 0) {
+  if (qLen >= kPackedRows && avx2 && v->strides[3] == 1 && out->strides[3] == 1 &&
+      vDim % 16 == 0) {
     // Keys packed once per (batch, kv head), then the register-tiled tiles.
     const int64_t blocks = (kvLen + kBlock - 1) / kBlock, headSize = blocks * dim * kBlock;
     std::vector<float> packed(size_t(batch * kvHeads * headSize));
@@ -510,26 +538,15 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
     int64_t tiles = (qLen + kPackedRows - 1) / kPackedRows;
     loomrt::parallelFor(batch * heads * tiles, [&](int64_t task) {
       int64_t b = task / (heads * tiles), h = (task / tiles) % heads, t = task % tiles;
-      int64_t kvh = h / group, first = t * kPackedRows;
-      int rows = int(std::min<int64_t>(kPackedRows, qLen - first));
-      const float *qRows[kPackedRows], *maskPackedRows[kPackedRows];
-      float *oRows[kPackedRows];
-      int64_t keys[kPackedRows];
-      for (int r = 0; r < kPackedRows; ++r) {
-        int64_t i = first + std::min(r, rows - 1);
-        qRows[r] = qBase + b * q->strides[0] + h * q->strides[1] + i * q->strides[2];
-        maskPackedRows[r] = mask ? mask->aligned + mask->offset + b * maskStride[0] +
-                                 h * maskStride[1] + i * maskStride[2]
-                           : nullptr;
-        oRows[r] = oBase + b * out->strides[0] + h * out->strides[1] + i * out->strides[2];
-        keys[r] = std::max<int64_t>(0, causal ? std::min(kvLen, kvLen - qLen + i + 1) : kvLen);
-      }
+      int64_t kvh = h / group;
+      auto rows = tileRows(std::integral_constant<int, kPackedRows>(), b, h, t * kPackedRows);
       thread_local std::vector<float> scratch;
       scratch.resize(size_t(kPackedRows * dim + kPackedRows * vDim));
-      tilePackedAvx2<kPackedRows>(qRows, q->strides[3], rows, packed.data() + (b * kvHeads + kvh) * headSize,
-                     vBase + b * v->strides[0] + kvh * v->strides[1], v->strides[2],
-                     mask ? maskPackedRows : nullptr, maskStride[3], keys, dim, vDim, scale,
-                     scratch.data(), oRows);
+      tilePackedAvx2<kPackedRows>(rows.q, q->strides[3], rows.rows,
+                                  packed.data() + (b * kvHeads + kvh) * headSize,
+                                  vBase + b * v->strides[0] + kvh * v->strides[1], v->strides[2],
+                                  mask ? rows.mask : nullptr, maskStride[3], rows.keys, dim,
+                                  vDim, scale, scratch.data(), rows.out);
     });
     return;
   }
@@ -545,26 +562,14 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
     int64_t tiles = (qLen + kRows - 1) / kRows;
     loomrt::parallelFor(batch * heads * tiles, [&](int64_t task) {
       int64_t b = task / (heads * tiles), h = (task / tiles) % heads, t = task % tiles;
-      int64_t kvh = h / group, first = t * kRows;
-      int rows = int(std::min<int64_t>(kRows, qLen - first));
-      const float *qRows[kRows], *maskRows[kRows];
-      float *oRows[kRows];
-      int64_t keys[kRows];
-      for (int r = 0; r < kRows; ++r) {
-        int64_t i = first + std::min(r, rows - 1);
-        qRows[r] = qBase + b * q->strides[0] + h * q->strides[1] + i * q->strides[2];
-        maskRows[r] = mask ? mask->aligned + mask->offset + b * maskStride[0] +
-                                 h * maskStride[1] + i * maskStride[2]
-                           : nullptr;
-        oRows[r] = oBase + b * out->strides[0] + h * out->strides[1] + i * out->strides[2];
-        keys[r] = std::max<int64_t>(0, causal ? std::min(kvLen, kvLen - qLen + i + 1) : kvLen);
-      }
+      int64_t kvh = h / group;
+      auto rows = tileRows(std::integral_constant<int, kRows>(), b, h, t * kRows);
       thread_local std::vector<float> scratch;
       scratch.resize(size_t(dim * kBlock + kRows * dim + kRows * vDim));
-      tile(qRows, q->strides[3], rows, kBase + b * k->strides[0] + kvh * k->strides[1],
+      tile(rows.q, q->strides[3], rows.rows, kBase + b * k->strides[0] + kvh * k->strides[1],
            k->strides[2], k->strides[3], vBase + b * v->strides[0] + kvh * v->strides[1],
-           v->strides[2], v->strides[3], mask ? maskRows : nullptr, maskStride[3], keys, dim,
-           vDim, scale, scratch.data(), oRows, out->strides[3]);
+           v->strides[2], v->strides[3], mask ? rows.mask : nullptr, maskStride[3], rows.keys,
+           dim, vDim, scale, scratch.data(), rows.out, out->strides[3]);
     });
     return;
   }
