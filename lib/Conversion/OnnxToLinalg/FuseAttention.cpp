@@ -93,11 +93,8 @@ Value splitHeads(OpBuilder &b, Location loc, Value x, int64_t heads) {
   int64_t d = hidden / heads;
   auto split = RankedTensorType::get({type.getDimSize(0), type.getDimSize(1), heads, d},
                                      type.getElementType());
-  SmallVector<OpFoldResult> shape;
-  for (int64_t i = 0; i < 2; ++i)
-    shape.push_back(type.isDynamicDim(i)
-                        ? OpFoldResult(tensor::DimOp::create(b, loc, x, i).getResult())
-                        : OpFoldResult(b.getIndexAttr(type.getDimSize(i))));
+  SmallVector<OpFoldResult> shape = {tensor::getMixedSize(b, loc, x, 0),
+                                     tensor::getMixedSize(b, loc, x, 1)};
   shape.push_back(b.getIndexAttr(heads));
   shape.push_back(b.getIndexAttr(d));
   Value expanded = tensor::ExpandShapeOp::create(
@@ -215,12 +212,9 @@ bool fuseContribAttention(loom::onnx::MsAttentionOp op) {
   for (int64_t i = 0; i < 3; ++i) {
     SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
                                          b.getIndexAttr(i * hidden)};
-    SmallVector<OpFoldResult> sizes;
-    for (int64_t d = 0; d < 2; ++d)
-      sizes.push_back(inType.isDynamicDim(d)
-                          ? OpFoldResult(tensor::DimOp::create(b, loc, proj, d).getResult())
-                          : OpFoldResult(b.getIndexAttr(inType.getDimSize(d))));
-    sizes.push_back(b.getIndexAttr(hidden));
+    SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, proj, 0),
+                                       tensor::getMixedSize(b, loc, proj, 1),
+                                       b.getIndexAttr(hidden)};
     SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
     parts.push_back(tensor::ExtractSliceOp::create(
         b, loc, RankedTensorType::get({inType.getDimSize(0), inType.getDimSize(1), hidden}, elem),
