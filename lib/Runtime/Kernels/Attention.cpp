@@ -437,9 +437,7 @@ void decodeRows(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
   float *oBase = out->aligned + out->offset;
   // Per (row, chunk): the maximum, the sum and vDim output accumulators.
   const int64_t stateSize = vDim + 2, rows = batch * heads * qLen;
-  std::vector<float> states(size_t(rows * splits * stateSize));
-  loomrt::parallelFor(rows * splits, [&](int64_t task) {
-    int64_t rowIndex = task / splits, chunk = task % splits;
+  auto attendChunk = [&](int64_t rowIndex, int64_t chunk, float *state) {
     int64_t b = rowIndex / (heads * qLen), h = (rowIndex / qLen) % heads, i = rowIndex % qLen;
     int64_t kvh = h / group;
     // Keys after this query's position are hidden when causal.
@@ -453,19 +451,16 @@ void decodeRows(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
                                       h * maskStride[1] + i * maskStride[2] +
                                       begin * maskStride[3]
                                 : nullptr;
-    float *state = states.data() + task * stateSize;
     row(qRow, q->strides[3], kHead, k->strides[2], k->strides[3], vHead, v->strides[2],
         v->strides[3], maskRow, maskStride[3], end - begin, dim, vDim, scale, state + 2,
         &state[0], &state[1]);
-  });
-  // Merge each row's chunks: M = max m_c, L = sum l_c e^(m_c - M),
+  };
+  // Merges a row's chunk states: M = max m_c, L = sum l_c e^(m_c - M),
   // out = sum acc_c e^(m_c - M) / L. Every key masked: 0/0, NaN, as the
   // softmax of all -inf is.
-  const float minusInf = -std::numeric_limits<float>::infinity();
-  loomrt::parallelFor(rows, [&](int64_t rowIndex) {
+  auto mergeRow = [&](int64_t rowIndex, const float *first) {
     int64_t b = rowIndex / (heads * qLen), h = (rowIndex / qLen) % heads, i = rowIndex % qLen;
-    const float *first = states.data() + rowIndex * splits * stateSize;
-    float m = minusInf;
+    float m = -std::numeric_limits<float>::infinity();
     for (int64_t c = 0; c < splits; ++c)
       m = std::max(m, first[c * stateSize]);
     float l = 0.0f;
@@ -485,6 +480,24 @@ void decodeRows(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
     float inv = 1.0f / l;
     for (int64_t d = 0; d < vDim; ++d)
       oRow[d * oCol] = l > 0 ? oRow[d * oCol] * inv : std::nanf("");
+  };
+  if (splits == 1) {
+    // One task per row, state in thread-local scratch: one dispatch per call
+    // (this runs once per layer per generated token).
+    loomrt::parallelFor(rows, [&](int64_t rowIndex) {
+      thread_local std::vector<float> state;
+      state.resize(size_t(stateSize));
+      attendChunk(rowIndex, 0, state.data());
+      mergeRow(rowIndex, state.data());
+    });
+    return;
+  }
+  std::vector<float> states(size_t(rows * splits * stateSize));
+  loomrt::parallelFor(rows * splits, [&](int64_t task) {
+    attendChunk(task / splits, task % splits, states.data() + task * stateSize);
+  });
+  loomrt::parallelFor(rows, [&](int64_t rowIndex) {
+    mergeRow(rowIndex, states.data() + rowIndex * splits * stateSize);
   });
 }
 
