@@ -128,11 +128,18 @@ def LoomFuseAttentionPass : Pass<"loom-fuse-attention", "mlir::func::FuncOp"> {
     MultiHeadAttention` with separate [b, s, hidden] Q, K, V, an optional
     additive `attention_bias` and `unidirectional`; `com.microsoft.Attention`
     (its Q/K/V projection becomes a MatMul + Add and three slices) without
-    `mask_index`, `past` or `attention_bias`. Other forms (packed QKV, past
-    key/value, key padding masks, `GroupQueryAttention`) are left as they
-    are.
+    `mask_index`, `past` or `attention_bias`; `com.microsoft.
+    GroupQueryAttention` with separate Q/K/V and optional (unshared) past
+    key/value, without rotary, local window, softcap or attention bias: the
+    present caches are built as ONNX Runtime lays them out (from
+    `seqlens_k` and `total_sequence_length` at run time) and the mask
+    follows each sequence's valid length. Other forms (packed QKV, MHA with
+    past key/value or key padding masks, GQA with `do_rotary`) are left as
+    they are.
   }];
-  let dependentDialects = ["::loom::LoomDialect", "::mlir::tensor::TensorDialect"];
+  let dependentDialects = ["::loom::LoomDialect", "::mlir::tensor::TensorDialect",
+                           "::mlir::linalg::LinalgDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def LoomFuseTransformerOpsPass

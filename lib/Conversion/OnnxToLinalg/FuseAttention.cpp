@@ -18,6 +18,7 @@
 #include "mlir/IR/Verifier.h"
 
 #include <cmath>
+#include <limits>
 
 namespace loom {
 #define GEN_PASS_DEF_LOOMFUSEATTENTIONPASS
@@ -230,6 +231,217 @@ bool fuseContribAttention(loom::onnx::MsAttentionOp op) {
   return true;
 }
 
+/// An index read from element 0 of a small integer tensor (a run-time
+/// scalar input such as total_sequence_length).
+Value scalarIndex(OpBuilder &b, Location loc, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  SmallVector<Value> zeros(type.getRank(), arith::ConstantIndexOp::create(b, loc, 0));
+  Value x = tensor::ExtractOp::create(b, loc, t, zeros);
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), x);
+}
+
+/// GroupQueryAttention's KV bookkeeping, from ONNX Runtime's CPU kernel
+/// (checked against onnxruntime 1.30): sequence b has seqlens_k[b] + 1
+/// valid positions; its new keys go at past_b = seqlens_k[b] + 1 - S, or
+/// at 0 for the first prompt (total_sequence_length == S, right padding
+/// allowed); the present cache has total_sequence_length positions: the
+/// past before past_b, the new keys, zeros after.
+struct GqaPositions {
+  Value seqlens, seqLen, prompt;
+  /// past_b and the valid length of sequence b (index values).
+  std::pair<Value, Value> of(OpBuilder &b, Location loc, Value batch) const {
+    Value raw = tensor::ExtractOp::create(b, loc, seqlens, ValueRange{batch});
+    Value valid = arith::AddIOp::create(
+        b, loc, arith::IndexCastOp::create(b, loc, b.getIndexType(), raw),
+        arith::ConstantIndexOp::create(b, loc, 1));
+    Value past = arith::SelectOp::create(b, loc, prompt, arith::ConstantIndexOp::create(b, loc, 0),
+                                         arith::SubIOp::create(b, loc, valid, seqLen));
+    return {past, valid};
+  }
+};
+
+/// present[b, n, j] = j < past_b ? past[b, n, j] : j < past_b + S ?
+/// new[b, n, j - past_b] : 0, over total positions. Reads are guarded
+/// (scf.if), so inconsistent inputs cannot read outside a tensor.
+Value buildPresent(OpBuilder &b, Location loc, Value past, Value fresh, Value total,
+                   const GqaPositions &pos) {
+  auto type = cast<RankedTensorType>(fresh.getType()); // [B, Nkv, S, H]
+  auto presentType = RankedTensorType::get(
+      {type.getDimSize(0), type.getDimSize(1), ShapedType::kDynamic, type.getDimSize(3)},
+      type.getElementType());
+  SmallVector<Value> dynamic;
+  if (type.isDynamicDim(0))
+    dynamic.push_back(tensor::DimOp::create(b, loc, fresh, 0));
+  dynamic.push_back(total);
+  Value init = tensor::EmptyOp::create(b, loc, presentType.getShape(),
+                                       presentType.getElementType(), dynamic);
+  Value pastLen = past ? Value(tensor::DimOp::create(b, loc, past, 2))
+                       : Value(arith::ConstantIndexOp::create(b, loc, 0));
+  auto map = AffineMap::getMultiDimIdentityMap(4, b.getContext());
+  SmallVector<utils::IteratorType> parallel(4, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{presentType}, ValueRange{}, ValueRange{init},
+             SmallVector<AffineMap>{map}, parallel,
+             [&](OpBuilder &nb, Location nloc, ValueRange) {
+               Value bi = linalg::IndexOp::create(nb, nloc, 0), n = linalg::IndexOp::create(nb, nloc, 1),
+                     j = linalg::IndexOp::create(nb, nloc, 2), h = linalg::IndexOp::create(nb, nloc, 3);
+               auto [pastB, valid] = pos.of(nb, nloc, bi);
+               (void)valid;
+               Type elem = presentType.getElementType();
+               Value zero = arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, 0.0));
+               Value inPast = arith::AndIOp::create(
+                   nb, nloc,
+                   arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, j, pastB),
+                   arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, j, pastLen));
+               Value offset = arith::SubIOp::create(nb, nloc, j, pastB);
+               Value inNew = arith::AndIOp::create(
+                   nb, nloc,
+                   arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sge, offset,
+                                         arith::ConstantIndexOp::create(nb, nloc, 0)),
+                   arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, offset, pos.seqLen));
+               auto fromNew = [&](OpBuilder &ib, Location iloc) {
+                 auto inner = scf::IfOp::create(
+                     ib, iloc, inNew,
+                     [&](OpBuilder &tb, Location tloc) {
+                       Value x = tensor::ExtractOp::create(tb, tloc, fresh,
+                                                           ValueRange{bi, n, offset, h});
+                       scf::YieldOp::create(tb, tloc, x);
+                     },
+                     [&](OpBuilder &eb, Location eloc) { scf::YieldOp::create(eb, eloc, zero); });
+                 return inner.getResult(0);
+               };
+               Value result;
+               if (past) {
+                 result = scf::IfOp::create(
+                              nb, nloc, inPast,
+                              [&](OpBuilder &tb, Location tloc) {
+                                Value x = tensor::ExtractOp::create(tb, tloc, past,
+                                                                    ValueRange{bi, n, j, h});
+                                scf::YieldOp::create(tb, tloc, x);
+                              },
+                              [&](OpBuilder &eb, Location eloc) {
+                                scf::YieldOp::create(eb, eloc, fromNew(eb, eloc));
+                              })
+                              .getResult(0);
+               } else {
+                 result = fromNew(nb, nloc);
+               }
+               linalg::YieldOp::create(nb, nloc, result);
+             })
+      .getResult(0);
+}
+
+/// com.microsoft.GroupQueryAttention with separate Q/K/V, optional past
+/// key/value (BNSH, not shared with the present) and no rotary, local
+/// window, softcap, attention bias or head sink: the present caches are
+/// built as ONNX Runtime lays them out, and the attention is one
+/// loom.attention over them with an additive mask from seqlens_k (causal
+/// within each sequence, nothing beyond its valid length).
+bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
+  int64_t heads = op.getNumHeads(), kvHeads = op.getKvNumHeads();
+  auto softcap = op.getSoftcapAttr();
+  auto smooth = op->getAttrOfType<IntegerAttr>("smooth_softmax");
+  if (!op.getKey() || !op.getValue() || op.getCosCache() || op.getSinCache() ||
+      op.getPositionIds() || op.getAttentionBias() || op.getHeadSink() || op.getDoRotary() != 0 ||
+      op.getLocalWindowSize() != -1 || (softcap && softcap.getValueAsDouble() != 0.0) ||
+      (smooth && smooth.getInt() != 0) || op->getNumResults() != 3 || kvHeads <= 0 ||
+      heads % kvHeads != 0 || bool(op.getPastKey()) != bool(op.getPastValue()) ||
+      !isSplittable(op.getQuery(), heads) || !isSplittable(op.getKey(), kvHeads) ||
+      !isSplittable(op.getValue(), kvHeads))
+    return false;
+  auto seqlensType = dyn_cast<RankedTensorType>(op.getSeqlensK().getType());
+  auto totalType = dyn_cast<RankedTensorType>(op.getTotalSequenceLength().getType());
+  if (!seqlensType || seqlensType.getRank() != 1 || !seqlensType.getElementType().isInteger() ||
+      !totalType || totalType.getNumElements() != 1 || !totalType.getElementType().isInteger())
+    return false;
+  for (Value past : {op.getPastKey(), op.getPastValue()}) {
+    auto t = past ? dyn_cast<RankedTensorType>(past.getType()) : RankedTensorType();
+    if (past && (!t || t.getRank() != 4 || t.getElementType() !=
+                                               getElementTypeOrSelf(op.getQuery().getType())))
+      return false;
+  }
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value q = splitHeads(b, loc, op.getQuery(), heads);
+  Value k = splitHeads(b, loc, op.getKey(), kvHeads), v = splitHeads(b, loc, op.getValue(), kvHeads);
+  Value seqLen = tensor::DimOp::create(b, loc, op.getQuery(), 1);
+  Value total = scalarIndex(b, loc, op.getTotalSequenceLength());
+  GqaPositions pos{op.getSeqlensK(), seqLen,
+                   arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, total, seqLen)};
+  Value presentK = buildPresent(b, loc, op.getPastKey(), k, total, pos);
+  Value presentV = buildPresent(b, loc, op.getPastValue(), v, total, pos);
+  // mask[b, 0, i, j] = 0 where j <= past_b + i and j < valid_b, else -inf.
+  auto qType = cast<RankedTensorType>(q.getType());
+  Type elem = qType.getElementType();
+  auto maskType = RankedTensorType::get(
+      {qType.getDimSize(0), 1, qType.getDimSize(2), ShapedType::kDynamic}, elem);
+  SmallVector<Value> dynamic;
+  if (qType.isDynamicDim(0))
+    dynamic.push_back(tensor::DimOp::create(b, loc, q, 0));
+  if (qType.isDynamicDim(2))
+    dynamic.push_back(seqLen);
+  dynamic.push_back(total);
+  Value init = tensor::EmptyOp::create(b, loc, maskType.getShape(), elem, dynamic);
+  auto map = AffineMap::getMultiDimIdentityMap(4, b.getContext());
+  SmallVector<utils::IteratorType> parallel(4, utils::IteratorType::parallel);
+  Value mask =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{maskType}, ValueRange{}, ValueRange{init}, SmallVector<AffineMap>{map},
+          parallel,
+          [&](OpBuilder &nb, Location nloc, ValueRange) {
+            Value bi = linalg::IndexOp::create(nb, nloc, 0), i = linalg::IndexOp::create(nb, nloc, 2),
+                  j = linalg::IndexOp::create(nb, nloc, 3);
+            auto [pastB, valid] = pos.of(nb, nloc, bi);
+            Value visible = arith::AndIOp::create(
+                nb, nloc,
+                arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sle, j,
+                                      arith::AddIOp::create(nb, nloc, pastB, i)),
+                arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, j, valid));
+            Value y = arith::SelectOp::create(
+                nb, nloc, visible, arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, 0.0)),
+                arith::ConstantOp::create(
+                    nb, nloc,
+                    nb.getFloatAttr(elem, -std::numeric_limits<double>::infinity())));
+            linalg::YieldOp::create(nb, nloc, y);
+          })
+          .getResult(0);
+  std::optional<float> scale;
+  if (auto attr = op.getScaleAttr())
+    scale = attr.getValueAsDouble();
+  auto outType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  auto vType = cast<RankedTensorType>(v.getType());
+  if (!outType)
+    return false;
+  auto attnType = RankedTensorType::get(
+      {qType.getDimSize(0), heads, qType.getDimSize(2), vType.getDimSize(3)}, elem);
+  auto attention = loom::AttentionOp::create(b, loc, attnType, q, presentK, presentV, mask,
+                                             /*causal=*/false,
+                                             scale ? b.getF32FloatAttr(*scale) : FloatAttr());
+  // The presents replace results 1 and 2 when their types allow it.
+  auto castTo = [&](Value x, Type t) -> Value {
+    auto rt = dyn_cast<RankedTensorType>(t);
+    if (!rt || !tensor::CastOp::areCastCompatible(cast<RankedTensorType>(x.getType()), rt))
+      return {};
+    return x.getType() == t ? x : tensor::CastOp::create(b, loc, t, x).getResult();
+  };
+  Value pk = castTo(presentK, op->getResult(1).getType());
+  Value pv = castTo(presentV, op->getResult(2).getType());
+  if (failed(verifyQuietly(attention)) || !pk || !pv ||
+      !tensor::CastOp::areCastCompatible(
+          RankedTensorType::get({qType.getDimSize(0), qType.getDimSize(2),
+                                 heads * vType.getDimSize(3)},
+                                elem),
+          outType)) {
+    attention.erase();
+    return false; // what was built is dead and goes with the cleanup
+  }
+  op->getResult(0).replaceAllUsesWith(mergeHeads(b, loc, attention.getResult(), outType));
+  op->getResult(1).replaceAllUsesWith(pk);
+  op->getResult(2).replaceAllUsesWith(pv);
+  op->erase();
+  return true;
+}
+
 struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAttentionPass> {
   void runOnOperation() override {
     SmallVector<Operation *> softmaxes, contrib;
@@ -237,13 +449,16 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
       StringRef name = op->getName().getStringRef();
       if (name == "onnx.Softmax" || name == "loom.softmax")
         softmaxes.push_back(op);
-      else if (isa<loom::onnx::MsMultiHeadAttentionOp, loom::onnx::MsAttentionOp>(op))
+      else if (isa<loom::onnx::MsMultiHeadAttentionOp, loom::onnx::MsAttentionOp,
+                   loom::onnx::MsGroupQueryAttentionOp>(op))
         contrib.push_back(op);
     });
     bool fused = false;
     for (Operation *op : contrib) {
       if (auto mha = dyn_cast<loom::onnx::MsMultiHeadAttentionOp>(op))
         fused |= fuseMultiHeadAttention(mha);
+      else if (auto gqa = dyn_cast<loom::onnx::MsGroupQueryAttentionOp>(op))
+        fused |= fuseGroupQueryAttention(gqa);
       else
         fused |= fuseContribAttention(cast<loom::onnx::MsAttentionOp>(op));
     }

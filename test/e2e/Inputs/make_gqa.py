@@ -1,0 +1,112 @@
+"""com.microsoft.GroupQueryAttention models with reference outputs computed
+here in float64 numpy from ONNX Runtime's semantics (checked against
+onnxruntime 1.30's CPU kernel on these cases when this test was written):
+sequence b has seqlens_k[b] + 1 valid positions; its S new keys/values go
+at past_b = seqlens_k[b] + 1 - S, or at 0 for a first prompt
+(total_sequence_length == S); present_key/value have total_sequence_length
+positions (past before past_b, then the new ones, zeros after); query i
+sees the valid keys up to past_b + i.
+
+Usage: make_gqa.py OUT_DIR
+  chunk:   batch 1, 3 new tokens after 4 cached (chunked prefill)
+  decode:  batch 2, one token each, 5 and 3 valid positions (ragged cache)
+  prompt:  batch 2, no past inputs, prompts of 2 and 3 tokens right-padded to 3
+  rotary:  do_rotary=1 (not fused: compiling it must fail with a message)
+Each NAME gets NAME.onnx and NAME/ (input_N.pb, output_N.pb).
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+F, I32 = TensorProto.FLOAT, TensorProto.INT32
+N, NKV, H = 4, 2, 8
+
+
+def reference(q, k, v, pk, pv, seqlens, total):
+    b_, s, _ = q.shape
+    past_len = 0 if pk is None else pk.shape[2]
+    qh = q.reshape(b_, s, N, H).transpose(0, 2, 1, 3).astype(np.float64)
+    kh = k.reshape(b_, s, NKV, H).transpose(0, 2, 1, 3)
+    vh = v.reshape(b_, s, NKV, H).transpose(0, 2, 1, 3)
+    pres_k = np.zeros((b_, NKV, total, H), np.float32)
+    pres_v = np.zeros_like(pres_k)
+    out = np.zeros((b_, N, s, H))
+    for b in range(b_):
+        valid = int(seqlens[b]) + 1
+        start = 0 if total == s else valid - s
+        if past_len:
+            pres_k[b, :, :start] = pk[b, :, :start]
+            pres_v[b, :, :start] = pv[b, :, :start]
+        pres_k[b, :, start:start + s] = kh[b]
+        pres_v[b, :, start:start + s] = vh[b]
+        for n in range(N):
+            kv = n // (N // NKV)
+            scores = qh[b, n] @ pres_k[b, kv, :valid].T.astype(np.float64) / np.sqrt(H)
+            for i in range(s):
+                scores[i, start + i + 1:] = -np.inf
+            e = np.exp(scores - scores.max(-1, keepdims=True))
+            out[b, n] = (e / e.sum(-1, keepdims=True)) @ pres_v[b, kv, :valid]
+    y = out.transpose(0, 2, 1, 3).reshape(b_, s, N * H).astype(np.float32)
+    return y, pres_k, pres_v
+
+
+def write(out, name, batch, seq, past, seqlens, total, rotary=False):
+    rng = np.random.default_rng(len(name))
+    q = rng.standard_normal((batch, seq, N * H)).astype(np.float32)
+    k = rng.standard_normal((batch, seq, NKV * H)).astype(np.float32)
+    v = rng.standard_normal((batch, seq, NKV * H)).astype(np.float32)
+    pk = rng.standard_normal((batch, NKV, past, H)).astype(np.float32) if past else None
+    pv = rng.standard_normal((batch, NKV, past, H)).astype(np.float32) if past else None
+    seqlens = np.array(seqlens, np.int32)
+    total_t = np.array([total], np.int32)
+    names = ["q", "k", "v", "pk" if past else "", "pv" if past else "", "seqlens_k", "total"]
+    extra = {}
+    inputs = [helper.make_tensor_value_info("q", F, [batch, seq, N * H]),
+              helper.make_tensor_value_info("k", F, [batch, seq, NKV * H]),
+              helper.make_tensor_value_info("v", F, [batch, seq, NKV * H])]
+    if past:
+        inputs += [helper.make_tensor_value_info("pk", F, [batch, NKV, past, H]),
+                   helper.make_tensor_value_info("pv", F, [batch, NKV, past, H])]
+    inputs += [helper.make_tensor_value_info("seqlens_k", I32, [batch]),
+               helper.make_tensor_value_info("total", I32, [1])]
+    inits = []
+    if rotary:
+        names += ["cos", "sin"]
+        extra = {"do_rotary": 1}
+        inits = [numpy_helper.from_array(np.ones((16, H // 2), np.float32), "cos"),
+                 numpy_helper.from_array(np.zeros((16, H // 2), np.float32), "sin")]
+    node = helper.make_node("GroupQueryAttention", names, ["y", "present_k", "present_v"],
+                            domain="com.microsoft", num_heads=N, kv_num_heads=NKV, **extra)
+    graph = helper.make_graph(
+        [node], name, inputs,
+        [helper.make_tensor_value_info("y", F, [batch, seq, N * H]),
+         helper.make_tensor_value_info("present_k", F, [batch, NKV, "total", H]),
+         helper.make_tensor_value_info("present_v", F, [batch, NKV, "total", H])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                    helper.make_opsetid("com.microsoft", 1)])
+    model.ir_version = 8
+    onnx.save(model, os.path.join(out, name + ".onnx"))
+    if rotary:
+        return
+    feeds = [q, k, v] + ([pk, pv] if past else []) + [seqlens, total_t]
+    outputs = reference(q, k, v, pk, pv, seqlens, total)
+    os.makedirs(os.path.join(out, name), exist_ok=True)
+    for kind, tensors in (("input", feeds), ("output", outputs)):
+        for i, t in enumerate(tensors):
+            with open(os.path.join(out, name, f"{kind}_{i}.pb"), "wb") as f:
+                f.write(numpy_helper.from_array(t).SerializeToString())
+
+
+def main():
+    out = sys.argv[1]
+    write(out, "chunk", batch=1, seq=3, past=4, seqlens=[6], total=7)
+    write(out, "decode", batch=2, seq=1, past=4, seqlens=[4, 2], total=5)
+    write(out, "prompt", batch=2, seq=3, past=0, seqlens=[1, 2], total=3)
+    write(out, "rotary", batch=1, seq=3, past=0, seqlens=[2], total=3, rotary=True)
+
+
+if __name__ == "__main__":
+    main()
