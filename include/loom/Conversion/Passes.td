@@ -129,13 +129,14 @@ def LoomFuseAttentionPass : Pass<"loom-fuse-attention", "mlir::func::FuncOp"> {
     additive `attention_bias` and `unidirectional`; `com.microsoft.Attention`
     (its Q/K/V projection becomes a MatMul + Add and three slices) without
     `mask_index`, `past` or `attention_bias`; `com.microsoft.
-    GroupQueryAttention` with separate Q/K/V and optional (unshared) past
-    key/value, without rotary, local window, softcap or attention bias: the
-    present caches are built as ONNX Runtime lays them out (from
-    `seqlens_k` and `total_sequence_length` at run time) and the mask
-    follows each sequence's valid length. Other forms (packed QKV, MHA with
-    past key/value or key padding masks, GQA with `do_rotary`) are left as
-    they are.
+    GroupQueryAttention` with separate Q/K/V, optional (unshared) past
+    key/value and optional whole-head rotary (`do_rotary`, halves or
+    interleaved pairs), without local window, softcap or attention bias:
+    the present caches are built as ONNX Runtime lays them out (from
+    `seqlens_k` and `total_sequence_length` at run time), Q and the new K
+    go through `loom.rotary` at each token's position, and the mask follows
+    each sequence's valid length. Other forms (packed QKV, MHA with past
+    key/value or key padding masks, partial rotary) are left as they are.
   }];
   let dependentDialects = ["::loom::LoomDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::linalg::LinalgDialect", "::mlir::scf::SCFDialect",

@@ -341,8 +341,10 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
   int64_t heads = op.getNumHeads(), kvHeads = op.getKvNumHeads();
   auto softcap = op.getSoftcapAttr();
   auto smooth = op->getAttrOfType<IntegerAttr>("smooth_softmax");
-  if (!op.getKey() || !op.getValue() || op.getCosCache() || op.getSinCache() ||
-      op.getPositionIds() || op.getAttentionBias() || op.getHeadSink() || op.getDoRotary() != 0 ||
+  bool rotary = op.getDoRotary() != 0;
+  if (!op.getKey() || !op.getValue() || bool(op.getCosCache()) != rotary ||
+      bool(op.getSinCache()) != rotary ||
+      op.getPositionIds() || op.getAttentionBias() || op.getHeadSink() ||
       op.getLocalWindowSize() != -1 || (softcap && softcap.getValueAsDouble() != 0.0) ||
       (smooth && smooth.getInt() != 0) || op->getNumResults() != 3 || kvHeads <= 0 ||
       heads % kvHeads != 0 || bool(op.getPastKey()) != bool(op.getPastValue()) ||
@@ -360,6 +362,15 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
                                                getElementTypeOrSelf(op.getQuery().getType())))
       return false;
   }
+  int64_t headDim = cast<RankedTensorType>(op.getQuery().getType()).getDimSize(2) / heads;
+  if (rotary) {
+    // Rotation of the whole head (cos/sin [max positions, head_dim / 2]).
+    auto cosType = dyn_cast<RankedTensorType>(op.getCosCache().getType());
+    if (!cosType || cosType != op.getSinCache().getType() || cosType.getRank() != 2 ||
+        cosType.getDimSize(1) * 2 != headDim ||
+        cosType.getElementType() != getElementTypeOrSelf(op.getQuery().getType()))
+      return false;
+  }
   OpBuilder b(op);
   Location loc = op.getLoc();
   Value q = splitHeads(b, loc, op.getQuery(), heads);
@@ -368,6 +379,57 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
   Value total = scalarIndex(b, loc, op.getTotalSequenceLength());
   GqaPositions pos{op.getSeqlensK(), seqLen,
                    arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, total, seqLen)};
+  if (rotary) {
+    // Token i of sequence b sits at past_b + i (i in a first prompt); its
+    // cos/sin rows are gathered into [b, 1, S, r] (r = head_dim / 2 for
+    // interleaved pairs, head_dim for halves, each half repeating the row)
+    // and Q and the new K rotated by loom.rotary.
+    bool pairs = op.getRotaryInterleaved() != 0;
+    auto qType = cast<RankedTensorType>(q.getType());
+    int64_t width = pairs ? headDim / 2 : headDim;
+    auto angleType = RankedTensorType::get({qType.getDimSize(0), 1, qType.getDimSize(2), width},
+                                           qType.getElementType());
+    SmallVector<Value> dynamic;
+    if (qType.isDynamicDim(0))
+      dynamic.push_back(tensor::DimOp::create(b, loc, q, 0));
+    if (qType.isDynamicDim(2))
+      dynamic.push_back(seqLen);
+    Value rows = tensor::DimOp::create(b, loc, op.getCosCache(), 0);
+    auto map = AffineMap::getMultiDimIdentityMap(4, b.getContext());
+    SmallVector<utils::IteratorType> parallel(4, utils::IteratorType::parallel);
+    auto gather = [&](Value cache) {
+      Value init = tensor::EmptyOp::create(b, loc, angleType.getShape(),
+                                           angleType.getElementType(), dynamic);
+      return linalg::GenericOp::create(
+                 b, loc, TypeRange{angleType}, ValueRange{}, ValueRange{init},
+                 SmallVector<AffineMap>{map}, parallel,
+                 [&](OpBuilder &nb, Location nloc, ValueRange) {
+                   Value bi = linalg::IndexOp::create(nb, nloc, 0),
+                         i = linalg::IndexOp::create(nb, nloc, 2),
+                         j = linalg::IndexOp::create(nb, nloc, 3);
+                   auto [pastB, valid] = pos.of(nb, nloc, bi);
+                   (void)valid;
+                   // Positions outside the cache are clamped into it.
+                   Value at = arith::AddIOp::create(nb, nloc, pastB, i);
+                   Value last = arith::SubIOp::create(nb, nloc, rows,
+                                                      arith::ConstantIndexOp::create(nb, nloc, 1));
+                   at = arith::MaxSIOp::create(nb, nloc,
+                                               arith::MinSIOp::create(nb, nloc, at, last),
+                                               arith::ConstantIndexOp::create(nb, nloc, 0));
+                   Value col = pairs ? j
+                                     : Value(arith::RemUIOp::create(
+                                           nb, nloc, j,
+                                           arith::ConstantIndexOp::create(nb, nloc, headDim / 2)));
+                   linalg::YieldOp::create(
+                       nb, nloc,
+                       tensor::ExtractOp::create(nb, nloc, cache, ValueRange{at, col}).getResult());
+                 })
+          .getResult(0);
+    };
+    Value cos = gather(op.getCosCache()), sin = gather(op.getSinCache());
+    q = loom::RotaryOp::create(b, loc, q.getType(), q, cos, sin, pairs);
+    k = loom::RotaryOp::create(b, loc, k.getType(), k, cos, sin, pairs);
+  }
   Value presentK = buildPresent(b, loc, op.getPastKey(), k, total, pos);
   Value presentV = buildPresent(b, loc, op.getPastValue(), v, total, pos);
   // mask[b, 0, i, j] = 0 where j <= past_b + i and j < valid_b, else -inf.

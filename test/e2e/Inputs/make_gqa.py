@@ -11,7 +11,10 @@ Usage: make_gqa.py OUT_DIR
   chunk:   batch 1, 3 new tokens after 4 cached (chunked prefill)
   decode:  batch 2, one token each, 5 and 3 valid positions (ragged cache)
   prompt:  batch 2, no past inputs, prompts of 2 and 3 tokens right-padded to 3
-  rotary:  do_rotary=1 (not fused: compiling it must fail with a message)
+  rotary / rotary_pairs: do_rotary=1 (halves / interleaved pairs), ragged
+           decode, token i of sequence b at position past_b + i
+  partial_rotary: rotating only half of each head (not fused: compiling it
+           must fail with a message)
 Each NAME gets NAME.onnx and NAME/ (input_N.pb, output_N.pb).
 """
 import os
@@ -22,14 +25,34 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 F, I32 = TensorProto.FLOAT, TensorProto.INT32
-N, NKV, H = 4, 2, 8
+N, NKV, H = 4, 2, 16  # onnxruntime rotates heads of a multiple of 16 only
 
 
-def reference(q, k, v, pk, pv, seqlens, total):
+def rotate(x, cos, sin, positions, pairs):
+    """x [b, heads, s, H] rotated at positions [b, s] (cos/sin [max, H/2])."""
+    c, sn = cos[positions][:, None], sin[positions][:, None]  # [b, 1, s, H/2]
+    x = x.astype(np.float64)
+    if pairs:
+        even, odd = x[..., 0::2], x[..., 1::2]
+        out = np.empty_like(x)
+        out[..., 0::2] = even * c - odd * sn
+        out[..., 1::2] = even * sn + odd * c
+        return out
+    lo, hi = x[..., :H // 2], x[..., H // 2:]
+    return np.concatenate([lo * c - hi * sn, hi * c + lo * sn], axis=-1)
+
+
+def reference(q, k, v, pk, pv, seqlens, total, rope=None):
     b_, s, _ = q.shape
     past_len = 0 if pk is None else pk.shape[2]
     qh = q.reshape(b_, s, N, H).transpose(0, 2, 1, 3).astype(np.float64)
     kh = k.reshape(b_, s, NKV, H).transpose(0, 2, 1, 3)
+    if rope is not None:
+        cos, sin, pairs = rope
+        starts = [0 if total == s else int(seqlens[b]) + 1 - s for b in range(b_)]
+        positions = np.array([[st + i for i in range(s)] for st in starts])
+        qh = rotate(qh, cos, sin, positions, pairs)
+        kh = rotate(kh, cos, sin, positions, pairs).astype(np.float32)
     vh = v.reshape(b_, s, NKV, H).transpose(0, 2, 1, 3)
     pres_k = np.zeros((b_, NKV, total, H), np.float32)
     pres_v = np.zeros_like(pres_k)
@@ -53,7 +76,7 @@ def reference(q, k, v, pk, pv, seqlens, total):
     return y, pres_k, pres_v
 
 
-def write(out, name, batch, seq, past, seqlens, total, rotary=False):
+def write(out, name, batch, seq, past, seqlens, total, rotary=None):
     rng = np.random.default_rng(len(name))
     q = rng.standard_normal((batch, seq, N * H)).astype(np.float32)
     k = rng.standard_normal((batch, seq, NKV * H)).astype(np.float32)
@@ -73,11 +96,15 @@ def write(out, name, batch, seq, past, seqlens, total, rotary=False):
     inputs += [helper.make_tensor_value_info("seqlens_k", I32, [batch]),
                helper.make_tensor_value_info("total", I32, [1])]
     inits = []
-    if rotary:
+    rope = None
+    if rotary:  # "halves", "pairs" or "partial"
         names += ["cos", "sin"]
-        extra = {"do_rotary": 1}
-        inits = [numpy_helper.from_array(np.ones((16, H // 2), np.float32), "cos"),
-                 numpy_helper.from_array(np.zeros((16, H // 2), np.float32), "sin")]
+        extra = {"do_rotary": 1, "rotary_interleaved": int(rotary == "pairs")}
+        width = H // 4 if rotary == "partial" else H // 2
+        angles = np.arange(16)[:, None] * (10000.0 ** (-np.arange(width) / width))[None, :]
+        cos, sin = np.cos(angles).astype(np.float32), np.sin(angles).astype(np.float32)
+        inits = [numpy_helper.from_array(cos, "cos"), numpy_helper.from_array(sin, "sin")]
+        rope = (cos, sin, rotary == "pairs")
     node = helper.make_node("GroupQueryAttention", names, ["y", "present_k", "present_v"],
                             domain="com.microsoft", num_heads=N, kv_num_heads=NKV, **extra)
     graph = helper.make_graph(
@@ -89,10 +116,10 @@ def write(out, name, batch, seq, past, seqlens, total, rotary=False):
                                                     helper.make_opsetid("com.microsoft", 1)])
     model.ir_version = 8
     onnx.save(model, os.path.join(out, name + ".onnx"))
-    if rotary:
+    if rotary == "partial":
         return
     feeds = [q, k, v] + ([pk, pv] if past else []) + [seqlens, total_t]
-    outputs = reference(q, k, v, pk, pv, seqlens, total)
+    outputs = reference(q, k, v, pk, pv, seqlens, total, rope)
     os.makedirs(os.path.join(out, name), exist_ok=True)
     for kind, tensors in (("input", feeds), ("output", outputs)):
         for i, t in enumerate(tensors):
@@ -105,7 +132,12 @@ def main():
     write(out, "chunk", batch=1, seq=3, past=4, seqlens=[6], total=7)
     write(out, "decode", batch=2, seq=1, past=4, seqlens=[4, 2], total=5)
     write(out, "prompt", batch=2, seq=3, past=0, seqlens=[1, 2], total=3)
-    write(out, "rotary", batch=1, seq=3, past=0, seqlens=[2], total=3, rotary=True)
+    write(out, "rotary", batch=2, seq=1, past=6, seqlens=[6, 3], total=7, rotary="halves")
+    write(out, "rotary_pairs", batch=1, seq=3, past=4, seqlens=[6], total=7, rotary="pairs")
+    write(out, "rotary_prompt", batch=2, seq=3, past=0, seqlens=[1, 2], total=3,
+          rotary="halves")
+    write(out, "partial_rotary", batch=1, seq=3, past=0, seqlens=[2], total=3,
+          rotary="partial")
 
 
 if __name__ == "__main__":
