@@ -126,7 +126,8 @@ def LoomFuseAttentionPass : Pass<"loom-fuse-attention", "mlir::func::FuncOp"> {
     ONNX Runtime's contrib ops become `loom.attention` between head
     splitting and merging (reshape + transpose): `com.microsoft.
     MultiHeadAttention` with separate [b, s, hidden] Q, K, V, an optional
-    additive `attention_bias` and `unidirectional`; `com.microsoft.Attention`
+    additive `attention_bias`, `unidirectional` (self-attention lengths
+    only) and optional past key/value (the presents are past + new); `com.microsoft.Attention`
     (its Q/K/V projection becomes a MatMul + Add and three slices) without
     `mask_index`, `past` or `attention_bias`; `com.microsoft.
     GroupQueryAttention` with separate Q/K/V, optional (unshared) past
@@ -135,8 +136,8 @@ def LoomFuseAttentionPass : Pass<"loom-fuse-attention", "mlir::func::FuncOp"> {
     the present caches are built as ONNX Runtime lays them out (from
     `seqlens_k` and `total_sequence_length` at run time), Q and the new K
     go through `loom.rotary` at each token's position, and the mask follows
-    each sequence's valid length. Other forms (packed QKV, MHA with past
-    key/value or key padding masks, partial rotary) are left as they are.
+    each sequence's valid length. Other forms (packed QKV, MHA key padding
+    masks, partial rotary) are left as they are.
   }];
   let dependentDialects = ["::loom::LoomDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::linalg::LinalgDialect", "::mlir::scf::SCFDialect",

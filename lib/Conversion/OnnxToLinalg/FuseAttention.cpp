@@ -129,18 +129,17 @@ bool isSplittable(Value v, int64_t heads) {
          !t.isDynamicDim(2) && heads > 0 && t.getDimSize(2) % heads == 0;
 }
 
-/// Builds loom.attention on [b, s, heads * d] query/key/value and replaces
-/// `output` with its [b, s, heads * dv] result. Returns false (and builds
+/// Builds loom.attention on a [b, s, heads * d] query and [b, heads, l, d]
+/// keys/values and replaces `output` with its [b, s, heads * dv] result. Returns false (and builds
 /// nothing that stays) if loom.attention's verifier rejects the shapes.
-bool replaceWithAttention(Operation *root, Value output, Value query, Value key, Value value,
-                          Value mask, int64_t heads, bool causal, std::optional<float> scale) {
-  OpBuilder b(root);
+bool replaceWithAttention(OpBuilder &b, Operation *root, Value output, Value query, Value k,
+                          Value v, Value mask, int64_t heads, bool causal,
+                          std::optional<float> scale) {
   Location loc = root->getLoc();
   auto outType = dyn_cast<RankedTensorType>(output.getType());
   if (!outType || outType.getRank() != 3)
     return false;
-  Value q = splitHeads(b, loc, query, heads), k = splitHeads(b, loc, key, heads),
-        v = splitHeads(b, loc, value, heads);
+  Value q = splitHeads(b, loc, query, heads);
   auto qt = cast<RankedTensorType>(q.getType()), vt = cast<RankedTensorType>(v.getType());
   auto attnType = RankedTensorType::get(
       {qt.getDimSize(0), heads, qt.getDimSize(2), vt.getDimSize(3)}, qt.getElementType());
@@ -160,22 +159,75 @@ bool replaceWithAttention(Operation *root, Value output, Value query, Value key,
 }
 
 /// com.microsoft.MultiHeadAttention with separate [b, s, hidden] Q, K, V,
-/// an optional additive attention_bias and `unidirectional`. Not (yet): the
-/// packed or 4-D key/value forms, bias, key_padding_mask, past key/value.
+/// an optional additive attention_bias, `unidirectional`, and optional past
+/// key/value ([b, heads, past, d]: present = past followed by the new
+/// keys/values). Not (yet): the packed or 4-D key/value forms, bias,
+/// key_padding_mask, past_sequence_length, the qk output.
 bool fuseMultiHeadAttention(loom::onnx::MsMultiHeadAttentionOp op) {
   int64_t heads = op.getNumHeads();
+  bool past = op.getPastKey() && op.getPastValue();
   if (!op.getKey() || !op.getValue() || op.getBias() || op.getKeyPaddingMask() ||
-      op.getPastKey() || op.getPastValue() || op.getPastSequenceLength() ||
-      op.getCacheIndirection() || op->getNumResults() != 1 ||
+      bool(op.getPastKey()) != bool(op.getPastValue()) || op.getPastSequenceLength() ||
+      op.getCacheIndirection() || op->getNumResults() > 3 || op->getNumResults() == 2 ||
       !isSplittable(op.getQuery(), heads) || !isSplittable(op.getKey(), heads) ||
       !isSplittable(op.getValue(), heads))
     return false;
+  // unidirectional: onnxruntime's mask is the usual causal one (aligned to
+  // the last key) when the new keys are the queries' own tokens; for other
+  // key lengths it is neither aligned to the first nor to the last key, so
+  // only provably equal lengths are fused.
+  if (op.getUnidirectional() != 0) {
+    int64_t s = cast<RankedTensorType>(op.getQuery().getType()).getDimSize(1);
+    int64_t l = cast<RankedTensorType>(op.getKey().getType()).getDimSize(1);
+    if (ShapedType::isDynamic(s) || s != l)
+      return false;
+  }
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value k = splitHeads(b, loc, op.getKey(), heads), v = splitHeads(b, loc, op.getValue(), heads);
+  if (past) {
+    auto withPast = [&](Value cache, Value fresh) -> Value {
+      auto ct = dyn_cast<RankedTensorType>(cache.getType());
+      auto ft = cast<RankedTensorType>(fresh.getType());
+      if (!ct || ct.getRank() != 4 || ct.getElementType() != ft.getElementType())
+        return {};
+      int64_t p = ct.getDimSize(2), n = ft.getDimSize(2);
+      auto type = RankedTensorType::get(
+          {ft.getDimSize(0), heads,
+           ShapedType::isDynamic(p) || ShapedType::isDynamic(n) ? ShapedType::kDynamic : p + n,
+           ft.getDimSize(3)},
+          ft.getElementType());
+      return createOnnx(b, loc, "onnx.Concat", {cache, fresh}, type,
+                        {b.getNamedAttr("axis", b.getIntegerAttr(b.getIntegerType(64, /*isSigned=*/true), 2))});
+    };
+    k = withPast(op.getPastKey(), k);
+    v = withPast(op.getPastValue(), v);
+    if (!k || !v)
+      return false;
+  }
+  // present_key / present_value, when the node has them.
+  Value presents[2];
+  if (op->getNumResults() == 3) {
+    Value heads4[2] = {k, v};
+    for (int i : {0, 1}) {
+      auto t = dyn_cast<RankedTensorType>(op->getResult(1 + i).getType());
+      if (!t || !tensor::CastOp::areCastCompatible(cast<RankedTensorType>(heads4[i].getType()), t))
+        return false;
+      presents[i] = heads4[i].getType() == t
+                        ? heads4[i]
+                        : tensor::CastOp::create(b, loc, t, heads4[i]).getResult();
+    }
+  }
   std::optional<float> scale;
   if (auto attr = op.getScaleAttr())
     scale = attr.getValueAsDouble();
-  if (!replaceWithAttention(op, op->getResult(0), op.getQuery(), op.getKey(), op.getValue(),
-                            op.getAttentionBias(), heads, op.getUnidirectional() != 0, scale))
+  if (!replaceWithAttention(b, op, op->getResult(0), op.getQuery(), k, v, op.getAttentionBias(),
+                            heads, op.getUnidirectional() != 0, scale))
     return false;
+  if (presents[0]) {
+    op->getResult(1).replaceAllUsesWith(presents[0]);
+    op->getResult(2).replaceAllUsesWith(presents[1]);
+  }
   op->erase();
   return true;
 }
@@ -224,7 +276,8 @@ bool fuseContribAttention(loom::onnx::MsAttentionOp op) {
   std::optional<float> scale;
   if (auto attr = op.getScaleAttr())
     scale = attr.getValueAsDouble();
-  if (!replaceWithAttention(op, op->getResult(0), parts[0], parts[1], parts[2], Value(), heads,
+  if (!replaceWithAttention(b, op, op->getResult(0), parts[0], splitHeads(b, loc, parts[1], heads),
+                            splitHeads(b, loc, parts[2], heads), Value(), heads,
                             op.getUnidirectional() != 0, scale))
     return false;
   op->erase();

@@ -3,11 +3,16 @@ com.microsoft.Attention) in small models, with reference outputs computed
 here in float64 numpy from ONNX Runtime's operator documentation
 (ContribOperators.md): heads split from the hidden axis, softmax(scale Q K^T
 + bias) V, causal masking aligned to the last key when `unidirectional`.
+Every case was checked against onnxruntime 1.30 with bench/ort_check.py
+when this test was written.
 
 Usage: make_contrib_attention.py OUT_DIR
   writes mha.onnx + mha/ (MHA with attention_bias), mha_causal.onnx +
-  mha_causal/ (MHA, unidirectional, explicit scale, 3 queries over 7 keys),
+  mha_causal/ (MHA, unidirectional, explicit scale, self-attention),
+  mha_cross_causal.onnx (unidirectional, 3 queries over 7 keys: not fused),
   attention.onnx + attention/ (Attention with bias, unidirectional),
+  mha_past.onnx + mha_past/ (MHA with past key/value, unidirectional: the
+  presents are past followed by the new keys/values),
   mha_padding_mask.onnx (a key_padding_mask: not fused)
 """
 import os
@@ -74,18 +79,29 @@ def main():
          [helper.make_tensor_value_info("y", F, [2, 5, 48])],
          [q, k, v, bias], attention(q, k, v, heads, bias=bias))
 
-    # MHA, unidirectional, explicit scale: 3 queries at the end of 7 keys.
-    q = rng.standard_normal((1, 3, 64)).astype(np.float32)
-    k = rng.standard_normal((1, 7, 64)).astype(np.float32)
-    v = rng.standard_normal((1, 7, 64)).astype(np.float32)
+    # MHA, unidirectional, explicit scale: self-attention over 5 tokens.
+    q = rng.standard_normal((1, 5, 64)).astype(np.float32)
+    k = rng.standard_normal((1, 5, 64)).astype(np.float32)
+    v = rng.standard_normal((1, 5, 64)).astype(np.float32)
     node = helper.make_node("MultiHeadAttention", ["q", "k", "v"], ["y"],
                             domain="com.microsoft", num_heads=heads, unidirectional=1, scale=0.3)
     save(out, "mha_causal", [node],
+         [helper.make_tensor_value_info("q", F, [1, 5, 64]),
+          helper.make_tensor_value_info("k", F, [1, 5, 64]),
+          helper.make_tensor_value_info("v", F, [1, 5, 64])],
+         [helper.make_tensor_value_info("y", F, [1, 5, 64])],
+         [q, k, v], attention(q, k, v, heads, scale=0.3, causal=True))
+
+    # Unidirectional cross-attention (3 queries, 7 keys, no past): onnxruntime
+    # masks neither top-left nor bottom-right aligned here, so loom leaves it
+    # unfused (and reports it).
+    node = helper.make_node("MultiHeadAttention", ["q", "k", "v"], ["y"],
+                            domain="com.microsoft", num_heads=heads, unidirectional=1)
+    save(out, "mha_cross_causal", [node],
          [helper.make_tensor_value_info("q", F, [1, 3, 64]),
           helper.make_tensor_value_info("k", F, [1, 7, 64]),
           helper.make_tensor_value_info("v", F, [1, 7, 64])],
-         [helper.make_tensor_value_info("y", F, [1, 3, 64])],
-         [q, k, v], attention(q, k, v, heads, scale=0.3, causal=True))
+         [helper.make_tensor_value_info("y", F, [1, 3, 64])], None, None)
 
     # Attention: x [b, s, 24] x W [24, 3 * 32] + bias, 4 heads, causal.
     x = rng.standard_normal((2, 5, 24)).astype(np.float32)
@@ -106,6 +122,41 @@ def main():
     os.makedirs(os.path.join(out, "attention"), exist_ok=True)
     for name, t in [("input_0", x), ("output_0", expected)]:
         with open(os.path.join(out, "attention", name + ".pb"), "wb") as f:
+            f.write(numpy_helper.from_array(t).SerializeToString())
+
+    # MHA with past key/value [b, heads, past, d], unidirectional.
+    b_, s_, p_, d_ = 2, 3, 5, 16
+    q = rng.standard_normal((b_, s_, heads * d_)).astype(np.float32)
+    k = rng.standard_normal((b_, s_, heads * d_)).astype(np.float32)
+    v = rng.standard_normal((b_, s_, heads * d_)).astype(np.float32)
+    pk = rng.standard_normal((b_, heads, p_, d_)).astype(np.float32)
+    pv = rng.standard_normal((b_, heads, p_, d_)).astype(np.float32)
+    present_k = np.concatenate([pk, k.reshape(b_, s_, heads, d_).transpose(0, 2, 1, 3)], axis=2)
+    present_v = np.concatenate([pv, v.reshape(b_, s_, heads, d_).transpose(0, 2, 1, 3)], axis=2)
+    merged = lambda t: t.transpose(0, 2, 1, 3).reshape(b_, p_ + s_, heads * d_)
+    expected = attention(q, merged(present_k), merged(present_v), heads, causal=True)
+    node = helper.make_node("MultiHeadAttention", ["q", "k", "v", "", "", "", "pk", "pv"],
+                            ["y", "present_k", "present_v"], domain="com.microsoft",
+                            num_heads=heads, unidirectional=1)
+    graph = helper.make_graph(
+        [node], "mha_past",
+        [helper.make_tensor_value_info("q", F, [b_, s_, heads * d_]),
+         helper.make_tensor_value_info("k", F, [b_, s_, heads * d_]),
+         helper.make_tensor_value_info("v", F, [b_, s_, heads * d_]),
+         helper.make_tensor_value_info("pk", F, [b_, heads, p_, d_]),
+         helper.make_tensor_value_info("pv", F, [b_, heads, p_, d_])],
+        [helper.make_tensor_value_info("y", F, [b_, s_, heads * d_]),
+         helper.make_tensor_value_info("present_k", F, [b_, heads, p_ + s_, d_]),
+         helper.make_tensor_value_info("present_v", F, [b_, heads, p_ + s_, d_])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                    helper.make_opsetid("com.microsoft", 1)])
+    model.ir_version = 8
+    onnx.save(model, os.path.join(out, "mha_past.onnx"))
+    os.makedirs(os.path.join(out, "mha_past"), exist_ok=True)
+    for name, t in [("input_0", q), ("input_1", k), ("input_2", v), ("input_3", pk),
+                    ("input_4", pv), ("output_0", expected), ("output_1", present_k),
+                    ("output_2", present_v)]:
+        with open(os.path.join(out, "mha_past", name + ".pb"), "wb") as f:
             f.write(numpy_helper.from_array(t).SerializeToString())
 
     # MHA with a key padding mask: not fused (and not lowered).
