@@ -696,7 +696,7 @@ private:
   Value lowerMatMul(Location loc, Value a, Value bm, RankedTensorType resultType);
   Value lowerReduce(Operation *op, RankedTensorType resultType);
   FailureOr<Value> lowerAttention(loom::AttentionOp op);
-  Value callSoftmaxKernel(loom::SoftmaxOp op, RankedTensorType resultType);
+  FailureOr<Value> callSoftmaxKernel(loom::SoftmaxOp op, RankedTensorType resultType);
   Value lowerRMSNorm(loom::RMSNormOp op);
   Value lowerRotary(loom::RotaryOp op);
   Value lowerSoftmax(Operation *op, RankedTensorType resultType, bool logarithm,
@@ -1567,18 +1567,19 @@ Value OnnxToLinalgLowering::lowerRotary(loom::RotaryOp op) {
 /// linalg reductions. The rows are the other axes collapsed; the output is a
 /// fresh contiguous buffer seen as [rows, cols]. Returns null (the generic
 /// lowering applies) for other axes and types, or when
-/// loom-declare-runtime-kernels has not declared the kernel.
-Value OnnxToLinalgLowering::callSoftmaxKernel(loom::SoftmaxOp op,
-                                              RankedTensorType resultType) {
+/// loom-declare-runtime-kernels has not declared the kernel; fails when the
+/// module declares it with another signature.
+FailureOr<Value> OnnxToLinalgLowering::callSoftmaxKernel(loom::SoftmaxOp op,
+                                                         RankedTensorType resultType) {
   int64_t rank = resultType.getRank();
   Value in = op.getInput();
   if (rank == 0 || !resultType.getElementType().isF32() || in.getType() != resultType ||
       axisAttr(op, rank, -1) != rank - 1)
-    return {};
+    return Value(); // not applicable: the generic lowering
   auto module = op->getParentOfType<ModuleOp>();
   auto callee = module.lookupSymbol<func::FuncOp>("loomrt_softmax_f32");
   if (!callee)
-    return {};
+    return Value(); // not applicable: the generic lowering
   Location loc = op.getLoc();
   MLIRContext *ctx = op.getContext();
   auto view2d = [&](ArrayRef<int64_t> shape) {
@@ -1636,11 +1637,11 @@ Value OnnxToLinalgLowering::callSoftmaxKernel(loom::SoftmaxOp op,
                                 b.getI32IntegerAttr(static_cast<int32_t>(op.getAlgorithm())))};
   if (TypeRange(callee.getFunctionType().getInputs()) != TypeRange(ValueRange(args))) {
     op.emitError("loomrt's @loomrt_softmax_f32 is declared with an unexpected type");
-    return {};
+    return failure();
   }
   func::CallOp::create(b, loc, callee, args);
-  return bufferization::ToTensorOp::create(b, loc, resultType, out, /*restrict=*/true,
-                                           /*writable=*/true);
+  return Value(bufferization::ToTensorOp::create(b, loc, resultType, out, /*restrict=*/true,
+                                                 /*writable=*/true));
 }
 
 /// Three passes over the axis: maximum, sum of exp(x - max), normalize.
@@ -1879,8 +1880,11 @@ FailureOr<Value> OnnxToLinalgLowering::lower(Operation *op) {
   if (name == "onnx.Softmax" || name == "onnx.LogSoftmax")
     return lowerSoftmax(op, resultType, name == "onnx.LogSoftmax");
   if (auto softmax = dyn_cast<loom::SoftmaxOp>(op)) {
-    if (Value called = callSoftmaxKernel(softmax, resultType))
-      return called;
+    FailureOr<Value> called = callSoftmaxKernel(softmax, resultType);
+    if (failed(called))
+      return failure();
+    if (*called)
+      return *called;
     return lowerSoftmax(op, resultType, /*logarithm=*/false, softmax.getAlgorithm());
   }
   if (auto attention = dyn_cast<loom::AttentionOp>(op))
