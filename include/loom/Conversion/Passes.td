@@ -131,8 +131,8 @@ def LoomFuseAttentionPass : Pass<"loom-fuse-attention", "mlir::func::FuncOp"> {
     (its Q/K/V projection becomes a MatMul + Add and three slices) without
     `mask_index`, `past` or `attention_bias`; `com.microsoft.
     GroupQueryAttention` with separate Q/K/V, optional (unshared) past
-    key/value and optional whole-head rotary (`do_rotary`, halves or
-    interleaved pairs), without local window, softcap or attention bias:
+    key/value, optional whole-head rotary (`do_rotary`, halves or
+    interleaved pairs) and local window, without softcap or attention bias:
     the present caches are built as ONNX Runtime lays them out (from
     `seqlens_k` and `total_sequence_length` at run time), Q and the new K
     go through `loom.rotary` at each token's position, and the mask follows

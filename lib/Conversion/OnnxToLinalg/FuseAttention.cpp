@@ -385,8 +385,8 @@ Value buildPresent(OpBuilder &b, Location loc, Value past, Value fresh, Value to
 }
 
 /// com.microsoft.GroupQueryAttention with separate Q/K/V, optional past
-/// key/value (BNSH, not shared with the present) and no rotary, local
-/// window, softcap, attention bias or head sink: the present caches are
+/// key/value (BNSH, not shared with the present), optional whole-head
+/// rotary and local window, and no softcap, attention bias or head sink: the present caches are
 /// built as ONNX Runtime lays them out, and the attention is one
 /// loom.attention over them with an additive mask from seqlens_k (causal
 /// within each sequence, nothing beyond its valid length).
@@ -398,7 +398,8 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
   if (!op.getKey() || !op.getValue() || bool(op.getCosCache()) != rotary ||
       bool(op.getSinCache()) != rotary ||
       op.getPositionIds() || op.getAttentionBias() || op.getHeadSink() ||
-      op.getLocalWindowSize() != -1 || (softcap && softcap.getValueAsDouble() != 0.0) ||
+      (op.getLocalWindowSize() != -1 && op.getLocalWindowSize() <= 0) ||
+      (softcap && softcap.getValueAsDouble() != 0.0) ||
       (smooth && smooth.getInt() != 0) || op->getNumResults() != 3 || kvHeads <= 0 ||
       heads % kvHeads != 0 || bool(op.getPastKey()) != bool(op.getPastValue()) ||
       !isSplittable(op.getQuery(), heads) || !isSplittable(op.getKey(), kvHeads) ||
@@ -485,7 +486,9 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
   }
   Value presentK = buildPresent(b, loc, op.getPastKey(), k, total, pos);
   Value presentV = buildPresent(b, loc, op.getPastValue(), v, total, pos);
-  // mask[b, 0, i, j] = 0 where j <= past_b + i and j < valid_b, else -inf.
+  // mask[b, 0, i, j] = 0 where j <= past_b + i and j < valid_b (and, with a
+  // local window of w keys, j > past_b + i - w), else -inf.
+  int64_t window = op.getLocalWindowSize();
   auto qType = cast<RankedTensorType>(q.getType());
   Type elem = qType.getElementType();
   auto maskType = RankedTensorType::get(
@@ -507,11 +510,17 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
             Value bi = linalg::IndexOp::create(nb, nloc, 0), i = linalg::IndexOp::create(nb, nloc, 2),
                   j = linalg::IndexOp::create(nb, nloc, 3);
             auto [pastB, valid] = pos.of(nb, nloc, bi);
+            Value at = arith::AddIOp::create(nb, nloc, pastB, i);
             Value visible = arith::AndIOp::create(
-                nb, nloc,
-                arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sle, j,
-                                      arith::AddIOp::create(nb, nloc, pastB, i)),
+                nb, nloc, arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sle, j, at),
                 arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, j, valid));
+            if (window > 0)
+              visible = arith::AndIOp::create(
+                  nb, nloc, visible,
+                  arith::CmpIOp::create(
+                      nb, nloc, arith::CmpIPredicate::sgt, j,
+                      arith::SubIOp::create(nb, nloc, at,
+                                            arith::ConstantIndexOp::create(nb, nloc, window))));
             Value y = arith::SelectOp::create(
                 nb, nloc, visible, arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, 0.0)),
                 arith::ConstantOp::create(

@@ -13,6 +13,8 @@ Usage: make_gqa.py OUT_DIR
   prompt:  batch 2, no past inputs, prompts of 2 and 3 tokens right-padded to 3
   rotary / rotary_pairs: do_rotary=1 (halves / interleaved pairs), ragged
            decode, token i of sequence b at position past_b + i
+  window:  local_window_size=3 (each query sees itself and the 2 keys
+           before it), chunk after a cache
   partial_rotary: rotating only half of each head (not fused: compiling it
            must fail with a message)
 Each NAME gets NAME.onnx and NAME/ (input_N.pb, output_N.pb).
@@ -42,7 +44,7 @@ def rotate(x, cos, sin, positions, pairs):
     return np.concatenate([lo * c - hi * sn, hi * c + lo * sn], axis=-1)
 
 
-def reference(q, k, v, pk, pv, seqlens, total, rope=None):
+def reference(q, k, v, pk, pv, seqlens, total, rope=None, window=-1):
     b_, s, _ = q.shape
     past_len = 0 if pk is None else pk.shape[2]
     qh = q.reshape(b_, s, N, H).transpose(0, 2, 1, 3).astype(np.float64)
@@ -70,13 +72,15 @@ def reference(q, k, v, pk, pv, seqlens, total, rope=None):
             scores = qh[b, n] @ pres_k[b, kv, :valid].T.astype(np.float64) / np.sqrt(H)
             for i in range(s):
                 scores[i, start + i + 1:] = -np.inf
+                if window > 0:
+                    scores[i, :max(0, start + i - window + 1)] = -np.inf
             e = np.exp(scores - scores.max(-1, keepdims=True))
             out[b, n] = (e / e.sum(-1, keepdims=True)) @ pres_v[b, kv, :valid]
     y = out.transpose(0, 2, 1, 3).reshape(b_, s, N * H).astype(np.float32)
     return y, pres_k, pres_v
 
 
-def write(out, name, batch, seq, past, seqlens, total, rotary=None):
+def write(out, name, batch, seq, past, seqlens, total, rotary=None, window=-1):
     rng = np.random.default_rng(len(name))
     q = rng.standard_normal((batch, seq, N * H)).astype(np.float32)
     k = rng.standard_normal((batch, seq, NKV * H)).astype(np.float32)
@@ -86,7 +90,7 @@ def write(out, name, batch, seq, past, seqlens, total, rotary=None):
     seqlens = np.array(seqlens, np.int32)
     total_t = np.array([total], np.int32)
     names = ["q", "k", "v", "pk" if past else "", "pv" if past else "", "seqlens_k", "total"]
-    extra = {}
+    extra = {"local_window_size": window} if window > 0 else {}
     inputs = [helper.make_tensor_value_info("q", F, [batch, seq, N * H]),
               helper.make_tensor_value_info("k", F, [batch, seq, NKV * H]),
               helper.make_tensor_value_info("v", F, [batch, seq, NKV * H])]
@@ -99,7 +103,7 @@ def write(out, name, batch, seq, past, seqlens, total, rotary=None):
     rope = None
     if rotary:  # "halves", "pairs" or "partial"
         names += ["cos", "sin"]
-        extra = {"do_rotary": 1, "rotary_interleaved": int(rotary == "pairs")}
+        extra.update({"do_rotary": 1, "rotary_interleaved": int(rotary == "pairs")})
         width = H // 4 if rotary == "partial" else H // 2
         angles = np.arange(16)[:, None] * (10000.0 ** (-np.arange(width) / width))[None, :]
         cos, sin = np.cos(angles).astype(np.float32), np.sin(angles).astype(np.float32)
@@ -119,7 +123,7 @@ def write(out, name, batch, seq, past, seqlens, total, rotary=None):
     if rotary == "partial":
         return
     feeds = [q, k, v] + ([pk, pv] if past else []) + [seqlens, total_t]
-    outputs = reference(q, k, v, pk, pv, seqlens, total, rope)
+    outputs = reference(q, k, v, pk, pv, seqlens, total, rope, window)
     os.makedirs(os.path.join(out, name), exist_ok=True)
     for kind, tensors in (("input", feeds), ("output", outputs)):
         for i, t in enumerate(tensors):
@@ -136,6 +140,7 @@ def main():
     write(out, "rotary_pairs", batch=1, seq=3, past=4, seqlens=[6], total=7, rotary="pairs")
     write(out, "rotary_prompt", batch=2, seq=3, past=0, seqlens=[1, 2], total=3,
           rotary="halves")
+    write(out, "window", batch=1, seq=4, past=6, seqlens=[9], total=10, window=3)
     write(out, "partial_rotary", batch=1, seq=3, past=0, seqlens=[2], total=3,
           rotary="partial")
 
