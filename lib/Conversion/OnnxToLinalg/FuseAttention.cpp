@@ -408,7 +408,8 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
   auto seqlensType = dyn_cast<RankedTensorType>(op.getSeqlensK().getType());
   auto totalType = dyn_cast<RankedTensorType>(op.getTotalSequenceLength().getType());
   if (!seqlensType || seqlensType.getRank() != 1 || !seqlensType.getElementType().isInteger() ||
-      !totalType || totalType.getNumElements() != 1 || !totalType.getElementType().isInteger())
+      !totalType || !totalType.hasStaticShape() || totalType.getNumElements() != 1 ||
+      !totalType.getElementType().isInteger())
     return false;
   for (Value past : {op.getPastKey(), op.getPastValue()}) {
     auto t = past ? dyn_cast<RankedTensorType>(past.getType()) : RankedTensorType();

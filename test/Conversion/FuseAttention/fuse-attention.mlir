@@ -178,3 +178,28 @@ func.func @where_not_a_mask(%q: tensor<1x2x5x8xf32>, %k: tensor<1x2x5x8xf32>, %v
   %o = "onnx.MatMul"(%p, %v) : (tensor<1x2x5x5xf32>, tensor<1x2x5x8xf32>) -> tensor<1x2x5x8xf32>
   return %o : tensor<1x2x5x8xf32>
 }
+
+// -----
+
+// Near miss: a GroupQueryAttention whose total_sequence_length is not a
+// one-element tensor (here of unknown size) is left alone.
+// CHECK-LABEL: func @gqa_total_not_scalar
+// CHECK-NOT: loom.attention
+// CHECK: "onnx.com.microsoft.GroupQueryAttention"
+func.func @gqa_total_not_scalar(%q: tensor<1x3x64xf32>, %k: tensor<1x3x32xf32>, %v: tensor<1x3x32xf32>, %seqlens: tensor<1xi32>, %total: tensor<?xi32>) -> tensor<1x3x64xf32> {
+  %y, %pk, %pv = "onnx.com.microsoft.GroupQueryAttention"(%q, %k, %v, %seqlens, %total) <{kv_num_heads = 2 : si64, num_heads = 4 : si64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0>}> : (tensor<1x3x64xf32>, tensor<1x3x32xf32>, tensor<1x3x32xf32>, tensor<1xi32>, tensor<?xi32>) -> (tensor<1x3x64xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>)
+  return %y : tensor<1x3x64xf32>
+}
+
+// -----
+
+// GroupQueryAttention without past: present caches built from seqlens_k and
+// total_sequence_length, one masked loom.attention.
+// CHECK-LABEL: func @gqa_prompt
+// CHECK: linalg.generic
+// CHECK: loom.attention %{{.*}}, %{{.*}}, %{{.*}} mask %{{.*}} : tensor<1x4x3x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x1x3x?xf32> -> tensor<1x4x3x16xf32>
+// CHECK-NOT: com.microsoft
+func.func @gqa_prompt(%q: tensor<1x3x64xf32>, %k: tensor<1x3x32xf32>, %v: tensor<1x3x32xf32>, %seqlens: tensor<1xi32>, %total: tensor<1xi32>) -> (tensor<1x3x64xf32>, tensor<1x2x?x16xf32>) {
+  %y, %pk, %pv = "onnx.com.microsoft.GroupQueryAttention"(%q, %k, %v, %seqlens, %total) <{kv_num_heads = 2 : si64, num_heads = 4 : si64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0>}> : (tensor<1x3x64xf32>, tensor<1x3x32xf32>, tensor<1x3x32xf32>, tensor<1xi32>, tensor<1xi32>) -> (tensor<1x3x64xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>)
+  return %y, %pk : tensor<1x3x64xf32>, tensor<1x2x?x16xf32>
+}
