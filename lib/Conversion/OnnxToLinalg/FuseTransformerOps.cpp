@@ -519,7 +519,8 @@ bool fuseRotaryHalves(Operation *add) {
       Value upper = lastAxisSlice(neg->getOperand(0), s1, e1);
       Value lower = lastAxisSlice(concat->getOperand(1), s2, e2);
       auto xType = upper ? dyn_cast<RankedTensorType>(upper.getType()) : RankedTensorType();
-      if (!upper || upper != lower || !xType || xType.isDynamicDim(rank - 1))
+      if (!upper || upper != lower || !xType || xType.getRank() != rank || rank < 1 ||
+          xType.isDynamicDim(rank - 1))
         continue;
       int64_t d = xType.getDimSize(rank - 1);
       // x[d/2:] (end d or "to the end") and x[:d/2].
