@@ -592,7 +592,7 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
     // The chains' ops (scores, repeated K/V) are dead now, and so are the
     // masks built for a chain that did not fuse after all.
     (void)fused;
-    loom::onnx_attributes::eraseDeadOnnxOps(getOperation().getBody().front());
+    loom::onnx_attributes::eraseDeadOnnxOps(getOperation().getBody());
   }
 
   bool tryFuse(Operation *softmax) {

@@ -572,7 +572,7 @@ struct LoomFuseTransformerOpsPass
     // A fusion erases its chain's last op and leaves the rest dead; the dead
     // ops go before the next search, which starts over (chains are short
     // and few, so the repeated walks cost little).
-    Block &body = getOperation().getBody().front();
+    Region &body = getOperation().getBody();
     for (bool fused = true; fused;) {
       fused = false;
       getOperation().walk([&](Operation *op) {

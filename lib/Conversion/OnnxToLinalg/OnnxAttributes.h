@@ -77,19 +77,21 @@ inline mlir::LogicalResult verifyQuietly(mlir::Operation *op) {
   return mlir::verify(op, /*verifyRecursively=*/false);
 }
 
-/// Erases the onnx ops of `block` that fusion left without uses (in reverse
-/// order, so that chains go at once).
-inline void eraseDeadOnnxOps(mlir::Block &block) {
+/// Erases the onnx ops of `region` that fusion left without uses (in
+/// reverse order, so that chains go at once). An empty region (a function
+/// declaration) has nothing to erase.
+inline void eraseDeadOnnxOps(mlir::Region &region) {
   bool erased = true;
   while (erased) {
     erased = false;
-    for (mlir::Operation &op : llvm::make_early_inc_range(llvm::reverse(block))) {
-      if (op.getName().getDialectNamespace() == "onnx" && op.use_empty() &&
-          op.getNumRegions() == 0 && op.getNumResults() > 0) {
-        op.erase();
-        erased = true;
+    for (mlir::Block &block : region)
+      for (mlir::Operation &op : llvm::make_early_inc_range(llvm::reverse(block))) {
+        if (op.getName().getDialectNamespace() == "onnx" && op.use_empty() &&
+            op.getNumRegions() == 0 && op.getNumResults() > 0) {
+          op.erase();
+          erased = true;
+        }
       }
-    }
   }
 }
 

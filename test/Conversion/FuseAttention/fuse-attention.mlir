@@ -203,3 +203,9 @@ func.func @gqa_prompt(%q: tensor<1x3x64xf32>, %k: tensor<1x3x32xf32>, %v: tensor
   %y, %pk, %pv = "onnx.com.microsoft.GroupQueryAttention"(%q, %k, %v, %seqlens, %total) <{kv_num_heads = 2 : si64, num_heads = 4 : si64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0>}> : (tensor<1x3x64xf32>, tensor<1x3x32xf32>, tensor<1x3x32xf32>, tensor<1xi32>, tensor<1xi32>) -> (tensor<1x3x64xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>)
   return %y, %pk : tensor<1x3x64xf32>, tensor<1x2x?x16xf32>
 }
+
+// -----
+
+// A function declaration (no body) is left alone.
+// CHECK-LABEL: func.func private @declared
+func.func private @declared(tensor<8xf32>) -> tensor<8xf32>

@@ -300,3 +300,9 @@ func.func @rotary_pairs_not_a_rotation(%x: tensor<1x2x3x8xf32>, %cos: tensor<3x4
   %y = "onnx.Reshape"(%c, %shape4) <{allowzero = 0 : si64}> : (tensor<1x2x3x4x2xf32>, tensor<4xi64>) -> tensor<1x2x3x8xf32>
   return %y : tensor<1x2x3x8xf32>
 }
+
+// -----
+
+// A function declaration (no body) is left alone.
+// CHECK-LABEL: func.func private @declared
+func.func private @declared(tensor<8xf32>) -> tensor<8xf32>
