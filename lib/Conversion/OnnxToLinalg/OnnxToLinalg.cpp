@@ -92,6 +92,34 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
                        ValueRange dynamicSizes = {}) {
   int64_t rank = resultType.getRank();
   MLIRContext *ctx = b.getContext();
+  if (dynamicSizes.empty()) {
+    // A result type less refined than its inputs (a dynamic size that no
+    // input has dynamic): the static size an input has is the result's,
+    // and the result is cast back to the declared type.
+    SmallVector<int64_t> shape(resultType.getShape());
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!ShapedType::isDynamic(shape[d]))
+        continue;
+      int64_t known = 1;
+      bool dynamicInput = false;
+      for (Value in : inputs) {
+        auto type = cast<RankedTensorType>(in.getType());
+        int64_t i = d - (rank - type.getRank());
+        if (i < 0)
+          continue;
+        if (type.isDynamicDim(i))
+          dynamicInput = true;
+        else if (type.getDimSize(i) != 1)
+          known = type.getDimSize(i);
+      }
+      if (!dynamicInput)
+        shape[d] = known;
+    }
+    auto refined = RankedTensorType::get(shape, resultType.getElementType());
+    if (refined != resultType)
+      return tensor::CastOp::create(
+          b, loc, resultType, buildElementwise(b, loc, refined, inputs, body, dynamicSizes));
+  }
   SmallVector<AffineMap> maps;
   SmallVector<std::pair<Value, int64_t>> sources(rank, {Value(), 0});
   for (Value in : inputs) {

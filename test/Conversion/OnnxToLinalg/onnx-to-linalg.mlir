@@ -79,3 +79,16 @@ func.func @unsupported(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x3x3xf32>, %s: ten
   %1 = "onnx.Relu"(%s) : (tensor<?xf32>) -> tensor<*xf32>
   return
 }
+
+// -----
+
+// A result type less refined than the inputs (a dynamic size no input has):
+// the static size is used and the result cast back (it used to crash).
+// CHECK-LABEL: func @less_refined_result
+// CHECK: %[[G:.*]] = linalg.generic
+// CHECK: } -> tensor<4x64xf32>
+// CHECK: tensor.cast %[[G]] : tensor<4x64xf32> to tensor<?x64xf32>
+func.func @less_refined_result(%x: tensor<4x64xf32>, %w: tensor<64xf32>) -> tensor<?x64xf32> {
+  %y = "onnx.Mul"(%x, %w) : (tensor<4x64xf32>, tensor<64xf32>) -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}
