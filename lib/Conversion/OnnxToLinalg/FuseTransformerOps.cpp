@@ -159,6 +159,19 @@ std::pair<Operation *, Value> affineScale(Value normalized, Value x) {
   return {mul, w};
 }
 
+/// Sqrt(mean + eps) with eps a positive constant, each op the previous
+/// one's only user: the Sqrt and eps, or (nullptr, 0).
+std::pair<Operation *, double> sqrtPlusEpsilon(Operation *mean) {
+  Operation *add = onlyUser(mean->getResult(0));
+  if (!named(add, "onnx.Add"))
+    return {nullptr, 0.0};
+  auto eps = scalarConstant(otherOperand(add, mean->getResult(0)));
+  Operation *sqrt = onlyUser(add->getResult(0));
+  if (!eps || *eps <= 0 || !named(sqrt, "onnx.Sqrt"))
+    return {nullptr, 0.0};
+  return {sqrt, *eps};
+}
+
 /// RMSNorm from its ReduceMean(x^2).
 bool fuseRMSNorm(Operation *mean) {
   if (!isLastAxisMean(mean))
@@ -166,12 +179,8 @@ bool fuseRMSNorm(Operation *mean) {
   Value x = squared(mean->getOperand(0));
   if (!x || !mean->getOperand(0).hasOneUse() || !isa<FloatType>(getElementTypeOrSelf(x)))
     return false;
-  Operation *add = onlyUser(mean->getResult(0));
-  if (!named(add, "onnx.Add"))
-    return false;
-  auto eps = scalarConstant(otherOperand(add, mean->getResult(0)));
-  Operation *sqrt = onlyUser(add->getResult(0));
-  if (!eps || *eps <= 0 || !named(sqrt, "onnx.Sqrt"))
+  auto [sqrt, eps] = sqrtPlusEpsilon(mean);
+  if (!sqrt)
     return false;
   // x / sqrt(..), x * (1 / sqrt(..)) or x * Reciprocal(sqrt(..)).
   Operation *next = onlyUser(sqrt->getResult(0));
@@ -196,7 +205,7 @@ bool fuseRMSNorm(Operation *mean) {
     return false;
   OpBuilder b(root);
   auto fused = loom::RMSNormOp::create(b, root->getLoc(), x.getType(), x, weight,
-                                       b.getF32FloatAttr(float(*eps)));
+                                       b.getF32FloatAttr(float(eps)));
   replace(root, fused.getResult());
   return true;
 }
@@ -226,13 +235,8 @@ bool fuseLayerNorm(Operation *mean) {
   Operation *variance = onlyUser(square->getResult(0));
   if (!isLastAxisMean(variance))
     return false;
-  Operation *add = onlyUser(variance->getResult(0));
-  if (!named(add, "onnx.Add"))
-    return false;
-  auto eps = scalarConstant(otherOperand(add, variance->getResult(0)));
-  Operation *sqrt = onlyUser(add->getResult(0));
-  if (!eps || *eps <= 0 || !named(sqrt, "onnx.Sqrt") || onlyUser(sqrt->getResult(0)) != div ||
-      div->getOperand(1) != sqrt->getResult(0))
+  auto [sqrt, eps] = sqrtPlusEpsilon(variance);
+  if (!sqrt || onlyUser(sqrt->getResult(0)) != div || div->getOperand(1) != sqrt->getResult(0))
     return false;
   auto [root, weight] = affineScale(div->getResult(0), x);
   if (!root)
@@ -249,7 +253,7 @@ bool fuseLayerNorm(Operation *mean) {
     return false;
   OpBuilder b(root);
   auto fused = loom::LayerNormOp::create(b, root->getLoc(), x.getType(), x, weight, bias,
-                                         b.getF32FloatAttr(float(*eps)));
+                                         b.getF32FloatAttr(float(eps)));
   replace(root, fused.getResult());
   return true;
 }

@@ -1616,23 +1616,27 @@ FailureOr<Value> OnnxToLinalgLowering::callSoftmaxKernel(loom::SoftmaxOp op,
                                                   {ShapedType::kDynamic, ShapedType::kDynamic}));
   };
   const int64_t dyn = ShapedType::kDynamic;
-  // [d0, ..., dn-1] -> [d0 * ... * dn-2, dn-1]; a vector is one row.
-  Value rows = in;
+  // [d0, ..., dn-1] -> [d0 * ... * dn-2, dn-1]; a vector is one row. The
+  // same regrouping views the input tensor and the output buffer.
+  SmallVector<ReassociationIndices> groups;
   if (rank == 1) {
-    auto rowType = RankedTensorType::get({1, resultType.getDimSize(0)}, b.getF32Type());
-    SmallVector<OpFoldResult> shape = {b.getIndexAttr(1)};
-    shape.push_back(resultType.isDynamicDim(0)
-                        ? OpFoldResult(tensor::DimOp::create(b, loc, in, 0).getResult())
-                        : OpFoldResult(b.getIndexAttr(resultType.getDimSize(0))));
-    rows = tensor::ExpandShapeOp::create(b, loc, rowType, in,
-                                         SmallVector<ReassociationIndices>{{0, 1}}, shape);
+    groups.push_back({0, 1});
   } else if (rank > 2) {
     ReassociationIndices leading;
     for (int64_t i = 0; i + 1 < rank; ++i)
       leading.push_back(i);
-    rows = tensor::CollapseShapeOp::create(
-        b, loc, in, SmallVector<ReassociationIndices>{leading, {rank - 1}});
+    groups = {leading, {rank - 1}};
   }
+  SmallVector<OpFoldResult> vectorAsRow;
+  if (rank == 1)
+    vectorAsRow = {b.getIndexAttr(1), tensor::getMixedSize(b, loc, in, 0)};
+  Value rows = in;
+  if (rank == 1)
+    rows = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({1, resultType.getDimSize(0)}, b.getF32Type()), in,
+        groups, vectorAsRow);
+  else if (rank > 2)
+    rows = tensor::CollapseShapeOp::create(b, loc, in, groups);
   auto rowsType = cast<RankedTensorType>(rows.getType());
   Value inView = bufferization::ToBufferOp::create(b, loc, view2d(rowsType.getShape()), rows,
                                                    /*read_only=*/true);
@@ -1644,20 +1648,11 @@ FailureOr<Value> OnnxToLinalgLowering::callSoftmaxKernel(loom::SoftmaxOp op,
   Value out = memref::AllocOp::create(
       b, loc, MemRefType::get(resultType.getShape(), b.getF32Type()), dynamicSizes);
   Value outRows = out;
-  if (rank == 1) {
-    SmallVector<OpFoldResult> shape = {b.getIndexAttr(1)};
-    shape.push_back(resultType.isDynamicDim(0) ? OpFoldResult(dynamicSizes[0])
-                                               : OpFoldResult(b.getIndexAttr(resultType.getDimSize(0))));
+  if (rank == 1)
     outRows = memref::ExpandShapeOp::create(
-        b, loc, MemRefType::get(rowsType.getShape(), b.getF32Type()), out,
-        SmallVector<ReassociationIndices>{{0, 1}}, shape);
-  } else if (rank > 2) {
-    ReassociationIndices leading;
-    for (int64_t i = 0; i + 1 < rank; ++i)
-      leading.push_back(i);
-    outRows = memref::CollapseShapeOp::create(
-        b, loc, out, SmallVector<ReassociationIndices>{leading, {rank - 1}});
-  }
+        b, loc, MemRefType::get(rowsType.getShape(), b.getF32Type()), out, groups, vectorAsRow);
+  else if (rank > 2)
+    outRows = memref::CollapseShapeOp::create(b, loc, out, groups);
   SmallVector<Value> args = {
       memref::CastOp::create(b, loc, view2d({dyn, dyn}), inView),
       memref::CastOp::create(b, loc, view2d({dyn, dyn}), outRows),

@@ -64,6 +64,22 @@ __attribute__((always_inline)) inline float expNonPositive(float x) {
 
 constexpr int64_t kBlock = 16; // keys scored, then weighted, together
 
+/// acc += sum over the n keys of w[j] * v[j] (rows vRow apart, columns vCol
+/// apart); the contiguous case vectorizes.
+__attribute__((always_inline)) inline void addWeightedValues(float *acc, const float *w,
+                                                             int64_t n, const float *v,
+                                                             int64_t vRow, int64_t vCol,
+                                                             int64_t vDim) {
+  for (int64_t j = 0; j < n; ++j, v += vRow) {
+    if (vCol == 1)
+      for (int64_t d = 0; d < vDim; ++d)
+        acc[d] += w[j] * v[d];
+    else
+      for (int64_t d = 0; d < vDim; ++d)
+        acc[d] += w[j] * v[d * vCol];
+  }
+}
+
 /// One query row against `keys` keys: blocks of keys are scored, the running
 /// maximum is updated once per block, and the block's weights and weighted
 /// values are accumulated in vectorizable loops. Leaves the online-softmax
@@ -103,16 +119,7 @@ __attribute__((always_inline)) inline void attendRow(
       p[jj] = expNonPositive(s[jj] - m);
       l += p[jj];
     }
-    for (int64_t jj = 0; jj < n; ++jj) {
-      const float *v = vHead + (j0 + jj) * vRow;
-      float w = p[jj];
-      if (vCol == 1)
-        for (int64_t d = 0; d < vDim; ++d)
-          acc[d] += w * v[d];
-      else
-        for (int64_t d = 0; d < vDim; ++d)
-          acc[d] += w * v[d * vCol];
-    }
+    addWeightedValues(acc, p, n, vHead + j0 * vRow, vRow, vCol, vDim);
   }
   *mOut = m;
   *lOut = l;
@@ -213,16 +220,7 @@ __attribute__((always_inline)) inline void attendTile(
         p[jj] = expNonPositive(s[r][jj] - m[r]);
         l[r] += p[jj];
       }
-      for (int64_t jj = 0; jj < visible; ++jj) {
-        const float *value = vHead + (j0 + jj) * vRow;
-        float w = p[jj];
-        if (vCol == 1)
-          for (int64_t d = 0; d < vDim; ++d)
-            a[d] += w * value[d];
-        else
-          for (int64_t d = 0; d < vDim; ++d)
-            a[d] += w * value[d * vCol];
-      }
+      addWeightedValues(a, p, visible, vHead + j0 * vRow, vRow, vCol, vDim);
     }
   }
   for (int r = 0; r < rows; ++r) {
