@@ -4,7 +4,9 @@
 // row lengths around the vector width and its multiples (tails), rows with
 // -inf entries, huge magnitudes (1e4, where exp overflows without the
 // max/exponent bookkeeping), equal values, a strided input view and
-// non-contiguous columns (the scalar path).
+// non-contiguous columns (the scalar path); for two-pass also rows that move
+// its lanes' exponents (and overflow its record of them) and streaming
+// output stores.
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,16 +43,23 @@ std::vector<double> reference(const float *row, int64_t n, int64_t stride) {
 /// Runs `algorithm` on rows x cols values laid out with the given strides
 /// (in elements) and compares every row with the reference: absolute error
 /// below 1e-6 and relative error below 1e-5 where the result exceeds 1e-30.
+/// With `streaming`, the kernel is told to write around the caches, and
+/// the output starts one float past a 32-byte boundary (the streaming
+/// stores' alignment is reached inside each row).
 void check(int32_t algorithm, std::vector<float> x, int64_t rows, int64_t cols,
-           int64_t rowStride, int64_t colStride) {
-  std::vector<float> y(size_t(rows * cols), -1.0f);
+           int64_t rowStride, int64_t colStride, bool streaming = false) {
+  std::vector<float> y(size_t(rows * cols + 8), -1.0f);
+  const int64_t offset = streaming ? (9 - int64_t(reinterpret_cast<uintptr_t>(y.data()) % 32 / 4)) % 8 : 0;
   MemRef<2> in = {x.data(), x.data(), 0, {rows, cols}, {rowStride, colStride}};
-  MemRef<2> out = {y.data(), y.data(), 0, {rows, cols}, {cols, 1}};
-  _mlir_ciface_loomrt_softmax_f32(&in, &out, algorithm);
+  MemRef<2> out = {y.data(), y.data(), offset, {rows, cols}, {cols, 1}};
+  if (streaming)
+    loomrt::softmaxRows(&in, &out, algorithm, true);
+  else
+    _mlir_ciface_loomrt_softmax_f32(&in, &out, algorithm);
   for (int64_t r = 0; r < rows; ++r) {
     std::vector<double> want = reference(x.data() + r * rowStride, cols, colStride);
     for (int64_t c = 0; c < cols; ++c) {
-      double got = y[size_t(r * cols + c)], w = want[size_t(c)];
+      double got = y[size_t(offset + r * cols + c)], w = want[size_t(c)];
       ASSERT_NEAR(got, w, 1e-6) << "algorithm " << algorithm << " row " << r << " col " << c
                                 << " of " << cols;
       if (w > 1e-30)
@@ -108,7 +117,7 @@ TEST_P(SoftmaxKernel, ManyRowsAcrossThreads) {
 }
 
 std::string algorithmName(const ::testing::TestParamInfo<int32_t> &info) {
-  const char *names[] = {"ThreePass", "TwoPass", "Online"};
+  const char *names[] = {"ThreePass", "TwoPass", "Online", "TwoPassRecompute"};
   return names[info.param];
 }
 
@@ -143,6 +152,49 @@ TEST_P(SoftmaxKernel, EveryEntryMinusInfinityGivesNaN) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Algorithms, SoftmaxKernel, ::testing::Values(0, 1, 2), algorithmName);
+// The two-pass lanes move their exponent only when an input is more than
+// 2^64 above it. Row 0: a low first vector, later inputs up to 2^58 above
+// it (kept, not rescaled), then a jump past the headroom (rescaled, a new
+// epoch); row 1: one lane's exponent 144 below the row's largest while it
+// holds outputs near 1e-25 (the two-factor scaling); row 2: a staircase
+// rising 50 every 16 inputs, more exponent changes than the storing form
+// records (it falls back to recomputing).
+TEST_P(SoftmaxKernel, InputsThatMoveTheTwoPassExponents) {
+  const int64_t cols = 480;
+  std::vector<float> x = randomRows(3 * cols, 1.0f, 13);
+  for (int64_t c = 0; c < cols; ++c) {
+    float &a = x[size_t(c)], &b = x[size_t(cols + c)], &s = x[size_t(2 * cols + c)];
+    a += c < 8 ? -50.0f : c < 200 ? -10.0f : 10.0f;
+    b = c % 8 == 0 ? (c == 0 ? -100.0f : -57.0f + b) : b;
+    s = -500.0f + 50.0f * float(c / 16) + s;
+  }
+  check(GetParam(), x, 3, cols, cols, 1);
+}
+
+// Rows longer than a core's L2 cache, enough of them that they are not split
+// (each row on one thread).
+TEST_P(SoftmaxKernel, LongRowsEachOnOneThread) {
+  ASSERT_TRUE(loomrt::setNumThreads(2));
+  const int64_t cols = 70001;
+  std::vector<float> x = randomRows(4 * cols, 3.0f, 17);
+  x[size_t(cols + 5)] = 80.0f;
+  check(GetParam(), x, 4, cols, cols, 1);
+  loomrt::setNumThreads(0);
+}
+
+// Streaming output stores (chosen for outputs beyond the caches): rows
+// starting off the stores' alignment, tails, whole rows and split rows.
+TEST_P(SoftmaxKernel, StreamingOutputStores) {
+  for (int64_t cols : {int64_t(5), int64_t(37), int64_t(1000)})
+    check(GetParam(), randomRows(3 * cols, 5.0f, unsigned(cols)), 3, cols, cols, 1, true);
+  ASSERT_TRUE(loomrt::setNumThreads(4));
+  check(GetParam(), randomRows(40003, 5.0f, 19), 1, 40003, 40003, 1, true);
+  loomrt::setNumThreads(0);
+}
+
+// 3: two-pass as the paper writes it (recomputing in the second pass), kept
+// for the benchmark.
+INSTANTIATE_TEST_SUITE_P(Algorithms, SoftmaxKernel, ::testing::Values(0, 1, 2, 3),
+                         algorithmName);
 
 } // namespace

@@ -33,6 +33,11 @@ void matmulF32(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda_row,
 void attentionDecodeSplit(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
                           MemRef<4> *out, float scale, bool causal, int64_t splits);
 
+/// loom.softmax's kernel (below) with the choice of streaming stores for
+/// the output made by the caller: the kernel makes it from the output's
+/// size; tests call this to force it on small outputs.
+void softmaxRows(MemRef<2> *in, MemRef<2> *out, int32_t algorithm, bool streaming);
+
 } // namespace loomrt
 
 extern "C" {
@@ -55,7 +60,9 @@ void _mlir_ciface_loomrt_attention_masked_f32(loomrt::MemRef<4> *q, loomrt::MemR
                                               bool causal);
 /// loom.softmax over the rows of `in` (any row stride; contiguous columns
 /// take the vectorized path). `algorithm`: 0 three-pass, 1 two-pass
-/// (Dukhan & Ablavatski), 2 online (Milakov & Gimelshein).
+/// (Dukhan & Ablavatski), 2 online (Milakov & Gimelshein); 3 two-pass
+/// recomputing its exponentials in the second pass as the paper does (for
+/// the benchmark; loom-compile does not emit it).
 void _mlir_ciface_loomrt_softmax_f32(loomrt::MemRef<2> *in, loomrt::MemRef<2> *out,
                                      int32_t algorithm);
 }

@@ -9,9 +9,17 @@
 //  two-pass    Dukhan & Ablavatski, "The Two-Pass Softmax Algorithm" (2020):
 //              exp(x) = 2^n e^r with n = round(x log2 e), |r| <= ln2/2, so a
 //              sum of exponentials is a pair (mantissa M, exponent N) that
-//              never overflows and needs no maximum first; the second pass
-//              writes e^r 2^(n - N) / M. The input is read twice, the output
-//              written once.
+//              never overflows and needs no maximum first. Each vector lane
+//              keeps its own N and moves it only when an input's n exceeds
+//              it by more than 64 (the sum has room up to 2^127), so most
+//              inputs cost one exponential and a compare. The first pass
+//              also stores each term e^r 2^(n - N) in the output, recording
+//              where the lanes' N changed; the second scales the terms by
+//              2^(N - N_row) / M. The input is read once and each
+//              exponential computed once. (The paper's second pass
+//              recomputes exp(x - log sum) from the input instead; that form
+//              remains as algorithm 3 for the benchmark and as the fallback
+//              for rows whose exponents move more than kMaxEpochs times.)
 //  online      Milakov & Gimelshein, "Online normalizer calculation for
 //              softmax" (2018): one pass keeps the running maximum m and the
 //              sum of exp(x - m), rescaled when m grows; the second pass
@@ -19,8 +27,9 @@
 //
 // Each algorithm keeps eight lanes of partial state (one AVX2 register) and
 // merges the lanes at the end of the row. Rows are split across the thread
-// pool. A portable scalar version of each serves machines without AVX2 and
-// views whose columns are not contiguous.
+// pool. Outputs written once and larger than the caches (online, two-pass
+// recomputing) use streaming stores. A portable scalar version of each
+// serves machines without AVX2 and views whose columns are not contiguous.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,12 +49,24 @@ using loomrt::MemRef;
 
 namespace {
 
-enum Algorithm : int32_t { kThreePass = 0, kTwoPass = 1, kOnline = 2 };
+enum Algorithm : int32_t {
+  kThreePass = 0,
+  kTwoPass = 1,
+  kOnline = 2,
+  // Two-pass as the paper writes it: the second pass recomputes every
+  // exponential from the input instead of scaling stored terms. Not offered
+  // by loom-compile (it measured slower); bench/softmax_bench.cpp times it.
+  kTwoPassRecompute = 3,
+};
 
 // The scalar rows share the vector code's constants.
 constexpr float kLog2e = 1.44269504088896341f;
 constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
 constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
+/// The two-pass exponent of -2^21, where the vector rows clamp their inputs
+/// (and of -inf): a row whose largest exponent is no more holds nothing
+/// else, up to absurd inputs, and gives NaN like a row of -inf.
+constexpr float kLowestExponent = -3025551.0f;
 
 /// 2^k for an integral k <= 0 given as a float; 0 below 2^-126.
 inline float pow2NonPositive(float k) {
@@ -112,8 +133,12 @@ void onlineScalar(const float *x, int64_t xs, float *y, int64_t ys, int64_t n) {
     y[i * ys] = std::exp(x[i * xs] - m) * inv;
 }
 
+/// Outputs beyond this size are written with streaming stores (larger than
+/// the last-level cache of the machines measured; see docs/performance.md).
+constexpr int64_t kStreamingBytes = int64_t(64) << 20;
+
 using RowFn = void (*)(const float *, int64_t, float *, int64_t, int64_t);
-constexpr RowFn kScalar[] = {threePassScalar, twoPassScalar, onlineScalar};
+constexpr RowFn kScalar[] = {threePassScalar, twoPassScalar, onlineScalar, twoPassScalar};
 
 //===----------------------------------------------------------------------===//
 // AVX2 rows (contiguous columns)
@@ -126,21 +151,6 @@ using namespace loomrt::avx2;
 LOOM_AVX2 __m256 pow2(__m256 k) {
   __m256 t = _mm256_add_ps(_mm256_max_ps(k, _mm256_set1_ps(-127.0f)), _mm256_set1_ps(kRoundBias));
   return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t), 23));
-}
-
-/// x = n ln2 + r: returns e^r and sets n. Inputs are clamped to
-/// [-2^21, 2^21], where the rounding trick holds (softmax of anything
-/// larger is absurd); -inf lanes give e^r = 0.
-LOOM_AVX2 __m256 decompose(__m256 x, __m256 &n) {
-  __m256 isMinusInf = _mm256_cmp_ps(x, _mm256_set1_ps(kMinusInf), _CMP_EQ_OQ);
-  __m256 clamped = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-2097152.0f)),
-                                 _mm256_set1_ps(2097152.0f));
-  n = _mm256_sub_ps(
-      _mm256_fmadd_ps(clamped, _mm256_set1_ps(kLog2e), _mm256_set1_ps(kRoundBias)),
-      _mm256_set1_ps(kRoundBias));
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Hi), clamped);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Lo), r);
-  return _mm256_andnot_ps(isMinusInf, expReduced(r));
 }
 
 // Each algorithm is built from passes over a range of a row, so that a row
@@ -206,38 +216,122 @@ __attribute__((target("avx2,fma"))) void scaleAvx2(float *y, int64_t n, float fa
     storeTail(y + i, n - i, _mm256_mul_ps(loadTail(y + i, n - i, 0.0f), f));
 }
 
-/// Adds the exponentials of one vector of inputs to the (mantissa, exponent)
-/// lanes: N' = max(N, n), M' = M 2^(N - N') + e^r 2^(n - N').
-LOOM_AVX2 void accumulateTwoPass(__m256 x, __m256 &mant, __m256 &expo) {
-  __m256 n, e = decompose(x, n);
-  __m256 top = _mm256_max_ps(expo, n);
-  mant = _mm256_fmadd_ps(mant, pow2(_mm256_sub_ps(expo, top)),
-                         _mm256_mul_ps(e, pow2(_mm256_sub_ps(n, top))));
+/// round(x log2 e) lane by lane, with x clamped to [-2^21, 2^21] (where the
+/// rounding trick holds; softmax of anything larger is absurd).
+LOOM_AVX2 __m256 exponentOf(__m256 x) {
+  __m256 clamped = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-2097152.0f)),
+                                 _mm256_set1_ps(2097152.0f));
+  return _mm256_sub_ps(
+      _mm256_fmadd_ps(clamped, _mm256_set1_ps(kLog2e), _mm256_set1_ps(kRoundBias)),
+      _mm256_set1_ps(kRoundBias));
+}
+
+/// e^r 2^(n - N) for x = n ln2 + r, lane by lane (0 when n - N < -126);
+/// sets the lanes of `over` where n - N > 64. -inf is taken as -2^21: its
+/// term vanishes unless N is kLowestExponent too, which only a row holding
+/// nothing else keeps, and logSum refuses that row (NaN, as for -inf).
+LOOM_AVX2 __m256 expRelative(__m256 x, __m256 expo, __m256 &over) {
+  __m256 clamped = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-2097152.0f)),
+                                 _mm256_set1_ps(2097152.0f));
+  __m256 n = _mm256_sub_ps(
+      _mm256_fmadd_ps(clamped, _mm256_set1_ps(kLog2e), _mm256_set1_ps(kRoundBias)),
+      _mm256_set1_ps(kRoundBias));
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Hi), clamped);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Lo), r);
+  __m256 t = _mm256_sub_ps(n, expo);
+  over = _mm256_or_ps(over, _mm256_cmp_ps(t, _mm256_set1_ps(64.0f), _CMP_GT_OQ));
+  return _mm256_mul_ps(expReduced(r), pow2(t));
+}
+
+/// Raises the lanes' exponents to those of v0 and v1 where larger and
+/// rescales the sums s0 and s1 to match.
+LOOM_AVX2 void raiseExponents(__m256 v0, __m256 v1, __m256 &expo, __m256 &s0, __m256 &s1) {
+  __m256 top = _mm256_max_ps(expo, _mm256_max_ps(exponentOf(v0), exponentOf(v1)));
+  __m256 scale = pow2(_mm256_sub_ps(expo, top));
+  s0 = _mm256_mul_ps(s0, scale);
+  s1 = _mm256_mul_ps(s1, scale);
   expo = top;
 }
 
-/// The sum of exp(x) as (M, N) with no maximum pass (two-pass, first pass).
-__attribute__((target("avx2,fma"))) Stats twoPassStatsAvx2(const float *x, int64_t n) {
-  // Two independent (mantissa, exponent) accumulators per lane.
-  __m256 ma = _mm256_setzero_ps(), mb = ma;
-  __m256 ea = _mm256_set1_ps(-1e9f), eb = ea;
+/// Where the first two-pass pass changed some lane's exponent: the terms
+/// stored from `begin` on are relative to `expo`.
+struct Epoch {
+  int64_t begin;
+  __m256 expo;
+};
+/// Epochs one row may have before the first pass stops storing (only inputs
+/// rising by more than 44 several times over get there).
+constexpr int kMaxEpochs = 16;
+
+/// What the first two-pass pass over a row (or a chunk of one) leaves for
+/// the second.
+struct TwoPassState {
+  Epoch epochs[kMaxEpochs];
+  int numEpochs = 0;
+  bool stored = false; // the terms are in y; else recompute them from x
+};
+
+/// The first two-pass pass over x[0, n): the sum of exp(x) as (M, N). With
+/// `store`, each term e^r 2^(n - N_lane) also goes to y and the epochs are
+/// recorded, as long as there are at most kMaxEpochs of them.
+__attribute__((target("avx2,fma"))) Stats twoPassFirstAvx2(const float *x, float *y, int64_t n,
+                                                           bool store, TwoPassState &state) {
+  __m256 expo = exponentOf(n >= 8 ? _mm256_loadu_ps(x) : loadTail(x, n, kMinusInf));
+  __m256 s0 = _mm256_setzero_ps(), s1 = s0;
+  bool storing = store;
+  state.numEpochs = 0;
+  if (storing)
+    state.epochs[state.numEpochs++] = {0, expo};
+  // An input beyond the headroom raises the lanes' exponents to cover v0
+  // and v1 (rescaling the sums) and starts an epoch.
+  auto raise = [&](int64_t at, __m256 v0, __m256 v1) LOOM_AVX2_LAMBDA {
+    raiseExponents(v0, v1, expo, s0, s1);
+    if (storing) {
+      if (state.numEpochs == kMaxEpochs)
+        storing = false;
+      else
+        state.epochs[state.numEpochs++] = {at, expo};
+    }
+  };
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
-    accumulateTwoPass(_mm256_loadu_ps(x + i), ma, ea);
-    accumulateTwoPass(_mm256_loadu_ps(x + i + 8), mb, eb);
+    __m256 v0 = _mm256_loadu_ps(x + i), v1 = _mm256_loadu_ps(x + i + 8);
+    __m256 over = _mm256_setzero_ps();
+    __m256 e0 = expRelative(v0, expo, over), e1 = expRelative(v1, expo, over);
+    if (__builtin_expect(_mm256_movemask_ps(over) != 0, 0)) {
+      raise(i, v0, v1);
+      e0 = expRelative(v0, expo, over);
+      e1 = expRelative(v1, expo, over);
+    }
+    if (storing) {
+      _mm256_storeu_ps(y + i, e0);
+      _mm256_storeu_ps(y + i + 8, e1);
+    }
+    s0 = _mm256_add_ps(s0, e0);
+    s1 = _mm256_add_ps(s1, e1);
   }
-  for (; i + 8 <= n; i += 8)
-    accumulateTwoPass(_mm256_loadu_ps(x + i), ma, ea);
-  if (i < n)
-    accumulateTwoPass(loadTail(x + i, n - i, kMinusInf), ma, ea);
-  // Merge the accumulators and then the lanes into one (M, N).
-  __m256 top = _mm256_max_ps(ea, eb);
-  __m256 lanesMant = _mm256_fmadd_ps(ma, pow2(_mm256_sub_ps(ea, top)),
-                                     _mm256_mul_ps(mb, pow2(_mm256_sub_ps(eb, top))));
-  float expo = horizontalMax(top);
-  float mant =
-      horizontalSum(_mm256_mul_ps(lanesMant, pow2(_mm256_sub_ps(top, _mm256_set1_ps(expo)))));
-  return {mant, expo};
+  for (; i < n; i += 8) {
+    __m256 v = n - i >= 8 ? _mm256_loadu_ps(x + i) : loadTail(x + i, n - i, kMinusInf);
+    __m256 over = _mm256_setzero_ps();
+    __m256 e = expRelative(v, expo, over);
+    if (_mm256_movemask_ps(over) != 0) {
+      raise(i, v, v);
+      e = expRelative(v, expo, over);
+    }
+    if (storing) {
+      if (n - i >= 8)
+        _mm256_storeu_ps(y + i, e);
+      else
+        storeTail(y + i, n - i, e);
+    }
+    s0 = _mm256_add_ps(s0, e);
+  }
+  state.stored = storing;
+  // Merge the lanes into one (M, N).
+  __m256 sum = _mm256_add_ps(s0, s1);
+  float top = horizontalMax(expo);
+  return {horizontalSum(_mm256_mul_ps(sum, pow2(_mm256_sub_ps(expo, _mm256_set1_ps(top))))),
+          top};
 }
 
 /// exp(x - m) lane by lane, 0 where x is -inf (also when m is -inf: no NaN).
@@ -288,18 +382,61 @@ __attribute__((target("avx2,fma"))) Stats onlineStatsAvx2(const float *x, int64_
 /// y = exp(x - c) with c = hi + lo, the log of the row's sum of exp(x): the
 /// second pass of the two-pass and online algorithms, one exponential per
 /// output. x - hi is exact near the top of the row (Sterbenz), which keeps
-/// large inputs (1e4) accurate.
+/// large inputs (1e4) accurate. `streaming` writes around the caches (the
+/// output is not read again here and is too large to stay cached).
 __attribute__((target("avx2,fma"))) void expOutputAvx2(const float *x, float *y, int64_t n,
-                                                       float hi, float lo) {
+                                                       float hi, float lo, bool streaming) {
   __m256 cHi = _mm256_set1_ps(hi), cLo = _mm256_set1_ps(lo);
+  auto at = [&](int64_t i, int64_t count) LOOM_AVX2_LAMBDA {
+    __m256 v = count >= 8 ? _mm256_loadu_ps(x + i) : loadTail(x + i, count, kMinusInf);
+    return expNonPositive(_mm256_sub_ps(_mm256_sub_ps(v, cHi), cLo));
+  };
   int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(y + i, expNonPositive(_mm256_sub_ps(
-                                _mm256_sub_ps(_mm256_loadu_ps(x + i), cHi), cLo)));
+  if (streaming) {
+    // Streaming stores need 32-byte alignment: the first few outputs go the
+    // ordinary way.
+    if (int64_t head = std::min<int64_t>(n, (-reinterpret_cast<uintptr_t>(y) & 31) / 4)) {
+      storeTail(y, head, at(0, head));
+      i = head;
+    }
+    for (; i + 8 <= n; i += 8)
+      _mm256_stream_ps(y + i, at(i, 8));
+    _mm_sfence(); // streaming stores are weakly ordered
+  } else {
+    for (; i + 8 <= n; i += 8)
+      _mm256_storeu_ps(y + i, at(i, 8));
+  }
   if (i < n)
-    storeTail(y + i, n - i,
-              expNonPositive(_mm256_sub_ps(
-                  _mm256_sub_ps(loadTail(x + i, n - i, kMinusInf), cHi), cLo)));
+    storeTail(y + i, n - i, at(i, n - i));
+}
+
+/// The second two-pass pass when the terms were stored: y (e^r 2^(n - N))
+/// is scaled by 2^(N - top) / M, N the lanes' exponents of each epoch and
+/// (M, top) the row's sum.
+__attribute__((target("avx2,fma"))) void scaleEpochsAvx2(float *y, int64_t n,
+                                                         const TwoPassState &state, Stats row) {
+  const Epoch *epochs = state.epochs;
+  const int numEpochs = state.numEpochs;
+  __m256 top = _mm256_set1_ps(row.b), inv = _mm256_set1_ps(1.0f / row.a);
+  for (int k = 0; k < numEpochs; ++k) {
+    int64_t begin = epochs[k].begin, end = k + 1 < numEpochs ? epochs[k + 1].begin : n;
+    // 2^d with d = N - top <= 0 as 2^max(d, -126) 2^(d - max(d, -126)): a
+    // lane far below the row's largest exponent can still hold outputs
+    // above 2^-126 (its terms reach 2^64).
+    __m256 d = _mm256_sub_ps(epochs[k].expo, top);
+    __m256 dHi = _mm256_max_ps(d, _mm256_set1_ps(-126.0f));
+    __m256 f = _mm256_mul_ps(pow2(dHi), inv), g = pow2(_mm256_sub_ps(d, dHi));
+    bool twoFactors = _mm256_movemask_ps(_mm256_cmp_ps(d, dHi, _CMP_NEQ_OQ)) != 0;
+    int64_t i = begin;
+    for (; i + 8 <= end; i += 8) {
+      __m256 v = _mm256_loadu_ps(y + i);
+      if (twoFactors)
+        v = _mm256_mul_ps(v, g);
+      _mm256_storeu_ps(y + i, _mm256_mul_ps(v, f));
+    }
+    if (i < end)
+      storeTail(y + i, end - i, _mm256_mul_ps(_mm256_mul_ps(loadTail(y + i, end - i, 0.0f), g), f));
+  }
 }
 #endif
 
@@ -320,11 +457,12 @@ Stats mergeOnline(Stats p, Stats q) {
 }
 
 /// The log of the row's sum of exp(x) from merged statistics, as hi + lo
-/// floats; false when the sum is 0 (every input -inf).
+/// floats; false when the sum is 0 (every input -inf; for two-pass also
+/// every input below -2^21).
 bool logSum(int32_t algorithm, Stats s, float &hi, float &lo) {
   double c;
-  if (algorithm == kTwoPass) {
-    if (!(s.a > 0.0f))
+  if (algorithm == kTwoPass || algorithm == kTwoPassRecompute) {
+    if (!(s.a > 0.0f) || s.b <= kLowestExponent)
       return false;
     c = double(s.b) * 0.69314718055994530942 + std::log(double(s.a));
   } else {
@@ -343,8 +481,19 @@ void fillNaN(float *y, int64_t n) {
 }
 
 #if defined(__x86_64__)
+/// The second two-pass pass over a row or chunk of one, given the row's sum.
+void twoPassSecondAvx2(const float *x, float *y, int64_t n, Stats row, const TwoPassState &state,
+                       bool streaming) {
+  float hi, lo;
+  if (!logSum(kTwoPass, row, hi, lo))
+    return fillNaN(y, n);
+  if (state.stored)
+    return scaleEpochsAvx2(y, n, state, row);
+  expOutputAvx2(x, y, n, hi, lo, streaming);
+}
+
 /// One contiguous row on one thread.
-void rowAvx2(int32_t algorithm, const float *x, float *y, int64_t n) {
+void rowAvx2(int32_t algorithm, const float *x, float *y, int64_t n, bool streaming) {
   if (algorithm == kThreePass) {
     float m = maxAvx2(x, n);
     if (m == kMinusInf)
@@ -352,21 +501,26 @@ void rowAvx2(int32_t algorithm, const float *x, float *y, int64_t n) {
     scaleAvx2(y, n, 1.0f / expStoreSumAvx2(x, y, n, m));
     return;
   }
-  Stats s = algorithm == kTwoPass ? twoPassStatsAvx2(x, n) : onlineStatsAvx2(x, n);
+  if (algorithm == kTwoPass || algorithm == kTwoPassRecompute) {
+    TwoPassState state;
+    Stats row = twoPassFirstAvx2(x, y, n, algorithm == kTwoPass, state);
+    return twoPassSecondAvx2(x, y, n, row, state, streaming);
+  }
   float hi, lo;
-  if (!logSum(algorithm, s, hi, lo))
+  if (!logSum(algorithm, onlineStatsAvx2(x, n), hi, lo))
     return fillNaN(y, n);
-  expOutputAvx2(x, y, n, hi, lo);
+  expOutputAvx2(x, y, n, hi, lo, streaming);
 }
 
 /// Fewest columns per chunk when a row is split across threads.
 constexpr int64_t kMinChunk = 16384;
 
+
 /// Rows split into `chunks` column ranges each: every pass runs over all
 /// (row, chunk) pairs in parallel, and each row's chunk statistics are
 /// merged between passes.
 void splitRowsAvx2(int32_t algorithm, const float *x, int64_t xr, float *y, int64_t yr,
-                   int64_t rows, int64_t cols, int64_t chunks) {
+                   int64_t rows, int64_t cols, int64_t chunks, bool streaming) {
   const int64_t per = (cols + chunks - 1) / chunks;
   std::vector<Stats> stats(size_t(rows * chunks));
   std::vector<Stats> merged(static_cast<size_t>(rows));
@@ -406,37 +560,50 @@ void splitRowsAvx2(int32_t algorithm, const float *x, int64_t xr, float *y, int6
     });
     return;
   }
-  pass([&](int64_t task, int64_t, const float *xs, float *, int64_t n) {
-    if (n == 0)
-      stats[size_t(task)] = algorithm == kTwoPass ? Stats{0.0f, -1e9f} : Stats{kMinusInf, 0.0f};
-    else
-      stats[size_t(task)] = algorithm == kTwoPass ? twoPassStatsAvx2(xs, n) : onlineStatsAvx2(xs, n);
+  if (algorithm == kOnline) {
+    pass([&](int64_t task, int64_t, const float *xs, float *, int64_t n) {
+      stats[size_t(task)] = n == 0 ? Stats{kMinusInf, 0.0f} : onlineStatsAvx2(xs, n);
+    });
+    for (int64_t r = 0; r < rows; ++r) {
+      merged[size_t(r)] = stats[size_t(r * chunks)];
+      for (int64_t c = 1; c < chunks; ++c)
+        merged[size_t(r)] = mergeOnline(merged[size_t(r)], stats[size_t(r * chunks + c)]);
+    }
+    pass([&](int64_t, int64_t r, const float *xs, float *ys, int64_t n) {
+      float hi, lo;
+      if (!logSum(algorithm, merged[size_t(r)], hi, lo))
+        return fillNaN(ys, n);
+      expOutputAvx2(xs, ys, n, hi, lo, streaming);
+    });
+    return;
+  }
+  // Two-pass: each chunk stores its terms with its own epochs; the second
+  // pass scales them by the row's merged sum.
+  std::vector<TwoPassState> states(size_t(rows * chunks));
+  pass([&](int64_t task, int64_t, const float *xs, float *ys, int64_t n) {
+    stats[size_t(task)] = n == 0 ? Stats{0.0f, -1e9f}
+                                 : twoPassFirstAvx2(xs, ys, n, algorithm == kTwoPass,
+                                                    states[size_t(task)]);
   });
   for (int64_t r = 0; r < rows; ++r) {
-    Stats s = stats[size_t(r * chunks)];
+    merged[size_t(r)] = stats[size_t(r * chunks)];
     for (int64_t c = 1; c < chunks; ++c)
-      s = algorithm == kTwoPass ? mergeTwoPass(s, stats[size_t(r * chunks + c)])
-                                : mergeOnline(s, stats[size_t(r * chunks + c)]);
-    merged[size_t(r)] = s;
+      merged[size_t(r)] = mergeTwoPass(merged[size_t(r)], stats[size_t(r * chunks + c)]);
   }
-  pass([&](int64_t, int64_t r, const float *xs, float *ys, int64_t n) {
-    float hi, lo;
-    if (!logSum(algorithm, merged[size_t(r)], hi, lo))
-      return fillNaN(ys, n);
-    expOutputAvx2(xs, ys, n, hi, lo);
+  pass([&](int64_t task, int64_t r, const float *xs, float *ys, int64_t n) {
+    twoPassSecondAvx2(xs, ys, n, merged[size_t(r)], states[size_t(task)], streaming);
   });
 }
 #endif
 
 } // namespace
 
-extern "C" void _mlir_ciface_loomrt_softmax_f32(MemRef<2> *in, MemRef<2> *out,
-                                                int32_t algorithm) {
+void loomrt::softmaxRows(MemRef<2> *in, MemRef<2> *out, int32_t algorithm, bool streaming) {
   const int64_t rows = in->sizes[0], cols = in->sizes[1];
   if (rows == 0 || cols == 0)
     return;
-  if (algorithm < kThreePass || algorithm > kOnline)
-    algorithm = kThreePass; // the lowering only emits the three values
+  if (algorithm < kThreePass || algorithm > kTwoPassRecompute)
+    algorithm = kThreePass; // the lowering only emits kThreePass..kOnline
   const float *x = in->aligned + in->offset;
   float *y = out->aligned + out->offset;
   const int64_t xr = in->strides[0], xc = in->strides[1];
@@ -449,11 +616,21 @@ extern "C" void _mlir_ciface_loomrt_softmax_f32(MemRef<2> *in, MemRef<2> *out,
     if (const int64_t wanted = 2 * int64_t(loomrt::numThreads()); rows < wanted)
       chunks = std::clamp<int64_t>((wanted + rows - 1) / rows, 1, cols / kMinChunk);
     if (chunks > 1)
-      return splitRowsAvx2(algorithm, x, xr, y, yr, rows, cols, chunks);
-    loomrt::parallelFor(rows, [&](int64_t r) { rowAvx2(algorithm, x + r * xr, y + r * yr, cols); });
+      return splitRowsAvx2(algorithm, x, xr, y, yr, rows, cols, chunks, streaming);
+    loomrt::parallelFor(
+        rows, [&](int64_t r) { rowAvx2(algorithm, x + r * xr, y + r * yr, cols, streaming); });
     return;
   }
 #endif
+  (void)streaming; // the portable rows store the ordinary way
   RowFn row = kScalar[algorithm];
   loomrt::parallelFor(rows, [&](int64_t r) { row(x + r * xr, xc, y + r * yr, yc, cols); });
+}
+
+extern "C" void _mlir_ciface_loomrt_softmax_f32(MemRef<2> *in, MemRef<2> *out,
+                                                int32_t algorithm) {
+  // Outputs larger than the caches are written around them by the
+  // algorithms that write each output once (two-pass, online).
+  const int64_t bytes = in->sizes[0] * in->sizes[1] * int64_t(sizeof(float));
+  loomrt::softmaxRows(in, out, algorithm, bytes > kStreamingBytes);
 }
