@@ -79,8 +79,9 @@ cl::opt<std::string> mattr("mattr", cl::desc("Target features, e.g. +avx2,-avx51
 cl::opt<std::string> softmax(
     "softmax",
     cl::desc("How softmax is evaluated: three-pass (maximum, sum, outputs), two-pass "
-             "(Dukhan & Ablavatski) or online (running maximum); see docs/performance.md"),
-    cl::init("three-pass"));
+             "(Dukhan & Ablavatski), online (running maximum), or auto, the fastest "
+             "measured for each softmax (default); see docs/performance.md"),
+    cl::init("auto"));
 cl::opt<bool> fuseAttention(
     "fuse-attention",
     cl::desc("Rewrite exported attention into loom.attention, run as one pass over K/V "

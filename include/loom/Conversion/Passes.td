@@ -83,12 +83,14 @@ def LoomSelectSoftmaxPass : Pass<"loom-select-softmax", "mlir::func::FuncOp"> {
     `loom.softmax <algorithm>` on the same axis, so that the evaluation
     algorithm is in the IR: `three_pass` (maximum, sum, outputs), `two_pass`
     (Dukhan & Ablavatski: sum as mantissa/exponent pairs, no maximum pass) or
-    `online` (running maximum with a rescaled sum). `loom-compile --softmax`
-    sets it.
+    `online` (running maximum with a rescaled sum). `auto` (the default)
+    takes the fastest measured (docs/performance.md): `two_pass` where the
+    lowering calls loomrt's row kernel (f32, last axis) and `three_pass`
+    where it generates the loops itself. `loom-compile --softmax` sets it.
   }];
   let options = [
-    Option<"algorithm", "algorithm", "std::string", /*default=*/"\"three-pass\"",
-           "three-pass, two-pass or online">
+    Option<"algorithm", "algorithm", "std::string", /*default=*/"\"auto\"",
+           "auto, three-pass, two-pass or online">
   ];
   let dependentDialects = ["::loom::LoomDialect"];
 }

@@ -2752,7 +2752,8 @@ struct LoomSelectSoftmaxPass
   using Base::Base;
   void runOnOperation() override {
     std::optional<loom::SoftmaxAlgorithm> chosen;
-    if (algorithm == "three-pass")
+    const bool automatic = algorithm == "auto";
+    if (automatic || algorithm == "three-pass")
       chosen = loom::SoftmaxAlgorithm::three_pass;
     else if (algorithm == "two-pass")
       chosen = loom::SoftmaxAlgorithm::two_pass;
@@ -2760,7 +2761,7 @@ struct LoomSelectSoftmaxPass
       chosen = loom::SoftmaxAlgorithm::online;
     if (!chosen) {
       getOperation().emitError() << "unknown softmax algorithm '" << algorithm
-                                 << "' (three-pass, two-pass or online)";
+                                 << "' (auto, three-pass, two-pass or online)";
       return signalPassFailure();
     }
     getOperation().walk([&](Operation *op) {
@@ -2772,8 +2773,15 @@ struct LoomSelectSoftmaxPass
         return;
       OpBuilder b(op);
       int64_t axis = intAttr(op, "axis").value_or(-1);
+      loom::SoftmaxAlgorithm algorithmHere = *chosen;
+      // auto: two-pass where the lowering will call loomrt's row kernel (the
+      // conditions of callSoftmaxKernel), three-pass for generated loops.
+      const int64_t rank = type.getRank();
+      if (automatic && type.getElementType().isF32() && rank > 0 &&
+          (axis < 0 ? axis + rank : axis) == rank - 1)
+        algorithmHere = loom::SoftmaxAlgorithm::two_pass;
       auto softmax = loom::SoftmaxOp::create(b, op->getLoc(), type, op->getOperand(0),
-                                             *chosen, axis);
+                                             algorithmHere, axis);
       op->getResult(0).replaceAllUsesWith(softmax.getResult());
       op->erase();
     });
