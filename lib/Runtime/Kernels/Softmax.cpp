@@ -216,26 +216,29 @@ __attribute__((target("avx2,fma"))) void scaleAvx2(float *y, int64_t n, float fa
     storeTail(y + i, n - i, _mm256_mul_ps(loadTail(y + i, n - i, 0.0f), f));
 }
 
-/// round(x log2 e) lane by lane, with x clamped to [-2^21, 2^21] (where the
-/// rounding trick holds; softmax of anything larger is absurd).
-LOOM_AVX2 __m256 exponentOf(__m256 x) {
-  __m256 clamped = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-2097152.0f)),
-                                 _mm256_set1_ps(2097152.0f));
+/// x clamped to [-2^21, 2^21], where the rounding trick of exponentOf holds
+/// (softmax of anything larger is absurd).
+LOOM_AVX2 __m256 clampInput(__m256 x) {
+  return _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-2097152.0f)),
+                       _mm256_set1_ps(2097152.0f));
+}
+
+/// round(x log2 e) lane by lane for a clamped x.
+LOOM_AVX2 __m256 roundedExponent(__m256 clamped) {
   return _mm256_sub_ps(
       _mm256_fmadd_ps(clamped, _mm256_set1_ps(kLog2e), _mm256_set1_ps(kRoundBias)),
       _mm256_set1_ps(kRoundBias));
 }
+
+LOOM_AVX2 __m256 exponentOf(__m256 x) { return roundedExponent(clampInput(x)); }
 
 /// e^r 2^(n - N) for x = n ln2 + r, lane by lane (0 when n - N < -126);
 /// sets the lanes of `over` where n - N > 64. -inf is taken as -2^21: its
 /// term vanishes unless N is kLowestExponent too, which only a row holding
 /// nothing else keeps, and logSum refuses that row (NaN, as for -inf).
 LOOM_AVX2 __m256 expRelative(__m256 x, __m256 expo, __m256 &over) {
-  __m256 clamped = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-2097152.0f)),
-                                 _mm256_set1_ps(2097152.0f));
-  __m256 n = _mm256_sub_ps(
-      _mm256_fmadd_ps(clamped, _mm256_set1_ps(kLog2e), _mm256_set1_ps(kRoundBias)),
-      _mm256_set1_ps(kRoundBias));
+  __m256 clamped = clampInput(x);
+  __m256 n = roundedExponent(clamped);
   __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Hi), clamped);
   r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Lo), r);
   __m256 t = _mm256_sub_ps(n, expo);
