@@ -3,7 +3,10 @@
 // A model compiled by loom-compile exports two symbols besides its MLIR entry:
 //
 //   const char loom_model_signature[];   text, one line per input and output:
-//       "in|out <dtype> <rank> <size>... <name>" (size -1 = dynamic)
+//       "in|out <dtype> <rank> <size>... <name>" (size -1 = dynamic), and
+//       "check <input> <dim> <other input> <other dim> <size> <op>" for
+//       each input size the code takes to agree with another input's (or
+//       with `size` when the other input is -1), verified before each run
 //   void loom_model_entry(void **args);  args[0] points at the results (one
 //       memref descriptor per output, back to back), args[1 + i] at input i's
 //       descriptor.
@@ -60,6 +63,16 @@ static std::string parseSignature(const char *text, loom_model &model) {
         return "line " + std::to_string(lineNo) + " is malformed";
       continue;
     }
+    if (line.compare(0, 6, "check ") == 0) {
+      SizeCondition c;
+      fields >> kind >> c.input >> c.dim >> c.otherInput >> c.otherDim >> c.size;
+      if (!fields)
+        return "line " + std::to_string(lineNo) + " is malformed";
+      fields.get();
+      std::getline(fields, c.needer);
+      model.sizeConditions.push_back(c);
+      continue;
+    }
     int dtype = 0;
     ValueInfo info;
     fields >> kind >> dtype >> info.rank;
@@ -77,6 +90,15 @@ static std::string parseSignature(const char *text, loom_model &model) {
   }
   if (model.outputs.empty() && !model.generator)
     return "it declares no outputs";
+  // The checks must name real input dimensions (they index the inputs).
+  auto validDim = [&](int64_t input, int64_t dim) {
+    return input >= 0 && size_t(input) < model.inputs.size() && dim >= 0 &&
+           dim < model.inputs[size_t(input)].rank;
+  };
+  for (const SizeCondition &c : model.sizeConditions)
+    if (!validDim(c.input, c.dim) ||
+        (c.otherInput == -1 ? c.size < 0 : !validDim(c.otherInput, c.otherDim)))
+      return "a size check names an input dimension the model does not have";
   return "";
 }
 
@@ -262,6 +284,25 @@ static loom_status checkInputs(const loom_model &model, const loom_tensor *const
       return fail(LOOM_ERROR_SIGNATURE, describeInput(v, i) + " must have shape " +
                                             formatShape(v.shape, v.rank) + ", got " +
                                             formatShape(t->shape, t->rank));
+  }
+  // Dynamic sizes the generated code takes to agree (it would read past
+  // the smaller buffer otherwise). loom does not broadcast a size of 1 that
+  // is only known at run time, so that is refused here too.
+  for (const SizeCondition &c : model.sizeConditions) {
+    int64_t got = inputs[c.input]->shape[c.dim];
+    int64_t want = c.otherInput < 0 ? c.size : inputs[c.otherInput]->shape[c.otherDim];
+    if (got == want)
+      continue;
+    std::string where = describeInput(model.inputs[size_t(c.input)], size_t(c.input)) +
+                        " dimension " + std::to_string(c.dim) + " is " + std::to_string(got);
+    if (c.otherInput < 0)
+      return fail(LOOM_ERROR_SIGNATURE, where + ", but " + c.needer + " needs " +
+                                            std::to_string(want) + " there");
+    return fail(LOOM_ERROR_SIGNATURE,
+                where + " and " +
+                    describeInput(model.inputs[size_t(c.otherInput)], size_t(c.otherInput)) +
+                    " dimension " + std::to_string(c.otherDim) + " is " + std::to_string(want) +
+                    ", but " + c.needer + " needs them equal");
   }
   return LOOM_OK;
 }

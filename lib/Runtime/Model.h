@@ -21,6 +21,15 @@ struct ValueInfo {
   int64_t shape[LOOM_MAX_RANK] = {};
 };
 
+/// An input size the generated code relies on (a "check" line of the
+/// signature): input `input`'s dimension `dim` equals input `otherInput`'s
+/// dimension `otherDim`, or `size` when otherInput is -1. `needer` names the
+/// op that relies on it.
+struct SizeCondition {
+  int64_t input = 0, dim = 0, otherInput = -1, otherDim = 0, size = 0;
+  std::string needer;
+};
+
 /// MLIR's marker for the `allocated` field of a descriptor built from a
 /// global (constant) buffer: it must not be freed.
 constexpr uintptr_t kGlobalMarker = 0xdeadbeef;
@@ -30,6 +39,7 @@ struct loom_model {
   void *handle = nullptr; // from dlopen; null for loom_model_from_symbols
   void (*entry)(void **) = nullptr;
   std::vector<loomrt::ValueInfo> inputs, outputs;
+  std::vector<loomrt::SizeCondition> sizeConditions;
   // `loom-compile --generate`: the entry generates tokens (see Generate.cpp).
   bool generator = false;
   int64_t vocabSize = 0, contextLength = 0;

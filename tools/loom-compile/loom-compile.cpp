@@ -14,6 +14,7 @@
 
 #include "ExternalWeights.h"
 
+#include "loom/Conversion/InputSizeConditions.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Decode/Transforms/Passes.h"
 #include "loom/Import/OnnxImporter.h"
@@ -465,6 +466,16 @@ int main(int argc, char **argv) {
     signature = makeSignature(func);
     if (failed(signature))
       return 1;
+    // Sizes the lowering takes to agree, checked by loomrt on every run:
+    // "check <input> <dim> <other input> <other dim> <size> <op>" (other
+    // input -1: the dimension must be `size`).
+    for (const loom::InputSizeCondition &c : loom::findInputSizeConditions(func)) {
+      std::string needer = c.needer;
+      std::replace(needer.begin(), needer.end(), '\n', ' ');
+      *signature += "check " + std::to_string(c.input) + " " + std::to_string(c.dim) + " " +
+                    std::to_string(c.otherInput) + " " + std::to_string(c.otherDim) + " " +
+                    std::to_string(c.size) + " " + needer + "\n";
+    }
   }
   unsigned numInputs = func.getNumArguments();
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));

@@ -182,4 +182,42 @@ TEST(Model, RejectsBadSignatures) {
   EXPECT_EQ(loom_model_load("/nonexistent/libmodel.so", &m), LOOM_ERROR_IO);
 }
 
+// "check" lines: input sizes the generated code takes to agree. Malformed
+// ones and ones naming dimensions the inputs lack are refused at load; the
+// others are verified before the entry runs (it must not run on a mismatch).
+TEST(Model, SizeChecksInTheSignature) {
+  loom_model *m = nullptr;
+  static int runs = 0;
+  auto entry = [](void **) { ++runs; };
+  const char *inputs = "in 1 1 -1 a\nin 1 2 -1 -1 b\nout 1 1 -1 y\n";
+  for (const char *bad : {"check 0 0 1\n", "check 0 1 1 0 0 op\n", "check 3 0 0 0 0 op\n",
+                          "check 0 0 1 2 0 op\n", "check 0 0 -1 0 -5 op\n"}) {
+    std::string text = std::string(inputs) + bad;
+    EXPECT_EQ(loom_model_from_symbols(text.c_str(), entry, &m), LOOM_ERROR_FORMAT) << bad;
+  }
+  std::string text = std::string(inputs) + "check 1 1 0 0 0 onnx.Add 'n'\ncheck 1 0 -1 0 2 onnx.Mul\n";
+  ASSERT_EQ(loom_model_from_symbols(text.c_str(), entry, &m), LOOM_OK);
+  float data[12] = {};
+  auto run = [&](int64_t n, int64_t rows, int64_t cols) {
+    int64_t sa[1] = {n}, sb[2] = {rows, cols};
+    loom_tensor *a = nullptr, *b = nullptr, *y = nullptr;
+    EXPECT_EQ(loom_tensor_wrap(LOOM_DTYPE_FLOAT32, sa, 1, data, &a), LOOM_OK);
+    EXPECT_EQ(loom_tensor_wrap(LOOM_DTYPE_FLOAT32, sb, 2, data, &b), LOOM_OK);
+    const loom_tensor *in[2] = {a, b};
+    loom_status status = loom_model_run(m, in, 2, &y, 1);
+    loom_tensor_destroy(a);
+    loom_tensor_destroy(b);
+    return std::make_pair(status, std::string(loom_last_error()));
+  };
+  auto [status, message] = run(3, 2, 4);
+  EXPECT_EQ(status, LOOM_ERROR_SIGNATURE);
+  EXPECT_EQ(message, "input 1 ('b') dimension 1 is 4 and input 0 ('a') dimension 0 is 3, but "
+                     "onnx.Add 'n' needs them equal");
+  std::tie(status, message) = run(3, 5, 3);
+  EXPECT_EQ(status, LOOM_ERROR_SIGNATURE);
+  EXPECT_EQ(message, "input 1 ('b') dimension 0 is 5, but onnx.Mul needs 2 there");
+  EXPECT_EQ(runs, 0);
+  loom_model_unload(m);
+}
+
 } // namespace

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "OnnxAttributes.h"
+#include "loom/Conversion/InputSizeConditions.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Onnx/IR/OnnxOps.h"
@@ -754,6 +755,8 @@ static const llvm::StringSet<> kElementwise = {
     "onnx.IsNaN", "onnx.IsInf", "onnx.Elu", "onnx.Celu", "onnx.Selu",
     "onnx.HardSigmoid", "onnx.HardSwish", "onnx.ThresholdedRelu", "onnx.Softsign",
     "onnx.Softplus", "onnx.Shrink", "onnx.BitShift"};
+bool loom::isElementwiseOnnxOp(llvm::StringRef opName) { return kElementwise.contains(opName); }
+
 static const llvm::StringSet<> kOthers = {
     "onnx.Constant", "onnx.Identity", "onnx.Cast",     "onnx.MatMul",
     "onnx.Gemm",     "onnx.Softmax",  "onnx.LogSoftmax", "onnx.Transpose",
