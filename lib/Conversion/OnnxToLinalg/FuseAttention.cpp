@@ -384,9 +384,10 @@ Value buildPresent(OpBuilder &b, Location loc, Value past, Value fresh, Value to
       .getResult(0);
 }
 
-/// com.microsoft.GroupQueryAttention with separate Q/K/V, optional past
-/// key/value (BNSH, not shared with the present), optional whole-head
-/// rotary and local window, and no softcap, attention bias or head sink: the present caches are
+/// com.microsoft.GroupQueryAttention with separate Q/K/V or Q, K and V
+/// packed in the query input, optional past key/value (BNSH, not shared
+/// with the present), optional whole-head rotary and local window, and no
+/// softcap, attention bias or head sink: the present caches are
 /// built as ONNX Runtime lays them out, and the attention is one
 /// loom.attention over them with an additive mask from seqlens_k (causal
 /// within each sequence, nothing beyond its valid length).
@@ -395,15 +396,18 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
   auto softcap = op.getSoftcapAttr();
   auto smooth = op->getAttrOfType<IntegerAttr>("smooth_softmax");
   bool rotary = op.getDoRotary() != 0;
-  if (!op.getKey() || !op.getValue() || bool(op.getCosCache()) != rotary ||
+  // Packed: query is [b, s, (heads + 2 kv_heads) d], key and value absent.
+  const bool packed = !op.getKey() && !op.getValue();
+  const int64_t queryHeads = packed ? heads + 2 * kvHeads : heads;
+  if (bool(op.getKey()) != bool(op.getValue()) || bool(op.getCosCache()) != rotary ||
       bool(op.getSinCache()) != rotary ||
       op.getPositionIds() || op.getAttentionBias() || op.getHeadSink() ||
       (op.getLocalWindowSize() != -1 && op.getLocalWindowSize() <= 0) ||
       (softcap && softcap.getValueAsDouble() != 0.0) ||
       (smooth && smooth.getInt() != 0) || op->getNumResults() != 3 || kvHeads <= 0 ||
       heads % kvHeads != 0 || bool(op.getPastKey()) != bool(op.getPastValue()) ||
-      !isSplittable(op.getQuery(), heads) || !isSplittable(op.getKey(), kvHeads) ||
-      !isSplittable(op.getValue(), kvHeads))
+      !isSplittable(op.getQuery(), queryHeads) ||
+      (!packed && (!isSplittable(op.getKey(), kvHeads) || !isSplittable(op.getValue(), kvHeads))))
     return false;
   auto seqlensType = dyn_cast<RankedTensorType>(op.getSeqlensK().getType());
   auto totalType = dyn_cast<RankedTensorType>(op.getTotalSequenceLength().getType());
@@ -417,7 +421,7 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
                                                getElementTypeOrSelf(op.getQuery().getType())))
       return false;
   }
-  int64_t headDim = cast<RankedTensorType>(op.getQuery().getType()).getDimSize(2) / heads;
+  int64_t headDim = cast<RankedTensorType>(op.getQuery().getType()).getDimSize(2) / queryHeads;
   if (rotary) {
     // Rotation of the whole head (cos/sin [max positions, head_dim / 2]).
     auto cosType = dyn_cast<RankedTensorType>(op.getCosCache().getType());
@@ -428,8 +432,27 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
   }
   OpBuilder b(op);
   Location loc = op.getLoc();
-  Value q = splitHeads(b, loc, op.getQuery(), heads);
-  Value k = splitHeads(b, loc, op.getKey(), kvHeads), v = splitHeads(b, loc, op.getValue(), kvHeads);
+  Value query = op.getQuery(), key = op.getKey(), value = op.getValue();
+  if (packed) {
+    // Columns [0, heads d) are Q, then kv_heads d of K, then of V.
+    auto slice = [&](int64_t from, int64_t columns) -> Value {
+      auto type = cast<RankedTensorType>(query.getType());
+      auto sliced = RankedTensorType::get({type.getDimSize(0), type.getDimSize(1), columns},
+                                          type.getElementType());
+      SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                           b.getIndexAttr(from)};
+      SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, query, 0),
+                                         tensor::getMixedSize(b, loc, query, 1),
+                                         b.getIndexAttr(columns)};
+      SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+      return tensor::ExtractSliceOp::create(b, loc, sliced, query, offsets, sizes, strides);
+    };
+    key = slice(heads * headDim, kvHeads * headDim);
+    value = slice((heads + kvHeads) * headDim, kvHeads * headDim);
+    query = slice(0, heads * headDim);
+  }
+  Value q = splitHeads(b, loc, query, heads);
+  Value k = splitHeads(b, loc, key, kvHeads), v = splitHeads(b, loc, value, kvHeads);
   Value seqLen = tensor::DimOp::create(b, loc, op.getQuery(), 1);
   Value total = scalarIndex(b, loc, op.getTotalSequenceLength());
   GqaPositions pos{op.getSeqlensK(), seqLen,

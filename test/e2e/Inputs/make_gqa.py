@@ -15,6 +15,8 @@ Usage: make_gqa.py OUT_DIR
            decode, token i of sequence b at position past_b + i
   window:  local_window_size=3 (each query sees itself and the 2 keys
            before it), chunk after a cache
+  packed / packed_rotary: Q, K and V packed in one input (key and value
+           absent), a ragged decode and a rotary chunk
   partial_rotary: rotating only half of each head (not fused: compiling it
            must fail with a message)
 Each NAME gets NAME.onnx and NAME/ (input_N.pb, output_N.pb).
@@ -80,7 +82,7 @@ def reference(q, k, v, pk, pv, seqlens, total, rope=None, window=-1):
     return y, pres_k, pres_v
 
 
-def write(out, name, batch, seq, past, seqlens, total, rotary=None, window=-1):
+def write(out, name, batch, seq, past, seqlens, total, rotary=None, window=-1, packed=False):
     rng = np.random.default_rng(len(name))
     q = rng.standard_normal((batch, seq, N * H)).astype(np.float32)
     k = rng.standard_normal((batch, seq, NKV * H)).astype(np.float32)
@@ -89,11 +91,15 @@ def write(out, name, batch, seq, past, seqlens, total, rotary=None, window=-1):
     pv = rng.standard_normal((batch, NKV, past, H)).astype(np.float32) if past else None
     seqlens = np.array(seqlens, np.int32)
     total_t = np.array([total], np.int32)
-    names = ["q", "k", "v", "pk" if past else "", "pv" if past else "", "seqlens_k", "total"]
+    names = ["q", "" if packed else "k", "" if packed else "v", "pk" if past else "",
+             "pv" if past else "", "seqlens_k", "total"]
     extra = {"local_window_size": window} if window > 0 else {}
-    inputs = [helper.make_tensor_value_info("q", F, [batch, seq, N * H]),
-              helper.make_tensor_value_info("k", F, [batch, seq, NKV * H]),
-              helper.make_tensor_value_info("v", F, [batch, seq, NKV * H])]
+    if packed:
+        inputs = [helper.make_tensor_value_info("q", F, [batch, seq, (N + 2 * NKV) * H])]
+    else:
+        inputs = [helper.make_tensor_value_info("q", F, [batch, seq, N * H]),
+                  helper.make_tensor_value_info("k", F, [batch, seq, NKV * H]),
+                  helper.make_tensor_value_info("v", F, [batch, seq, NKV * H])]
     if past:
         inputs += [helper.make_tensor_value_info("pk", F, [batch, NKV, past, H]),
                    helper.make_tensor_value_info("pv", F, [batch, NKV, past, H])]
@@ -122,7 +128,8 @@ def write(out, name, batch, seq, past, seqlens, total, rotary=None, window=-1):
     onnx.save(model, os.path.join(out, name + ".onnx"))
     if rotary == "partial":
         return
-    feeds = [q, k, v] + ([pk, pv] if past else []) + [seqlens, total_t]
+    feeds = ([np.concatenate([q, k, v], axis=-1)] if packed else [q, k, v]) + \
+        ([pk, pv] if past else []) + [seqlens, total_t]
     outputs = reference(q, k, v, pk, pv, seqlens, total, rope, window)
     os.makedirs(os.path.join(out, name), exist_ok=True)
     for kind, tensors in (("input", feeds), ("output", outputs)):
@@ -141,6 +148,9 @@ def main():
     write(out, "rotary_prompt", batch=2, seq=3, past=0, seqlens=[1, 2], total=3,
           rotary="halves")
     write(out, "window", batch=1, seq=4, past=6, seqlens=[9], total=10, window=3)
+    write(out, "packed", batch=2, seq=1, past=4, seqlens=[4, 2], total=5, packed=True)
+    write(out, "packed_rotary", batch=1, seq=3, past=4, seqlens=[6], total=7, rotary="halves",
+          packed=True)
     write(out, "partial_rotary", batch=1, seq=3, past=0, seqlens=[2], total=3,
           rotary="partial")
 
