@@ -386,7 +386,8 @@ Value buildPresent(OpBuilder &b, Location loc, Value past, Value fresh, Value to
 
 /// com.microsoft.GroupQueryAttention with separate Q/K/V or Q, K and V
 /// packed in the query input, optional past key/value (BNSH, not shared
-/// with the present), optional whole-head rotary and local window, and no
+/// with the present), optional rotary (of whole heads or of their first
+/// dimensions) and local window, and no
 /// softcap, attention bias or head sink: the present caches are
 /// built as ONNX Runtime lays them out, and the attention is one
 /// loom.attention over them with an additive mask from seqlens_k (causal
@@ -422,13 +423,17 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
       return false;
   }
   int64_t headDim = cast<RankedTensorType>(op.getQuery().getType()).getDimSize(2) / queryHeads;
+  // Rotation of the first rotaryDim dimensions of each head (cos/sin
+  // [max positions, rotaryDim / 2]; all of it when rotaryDim = head_dim).
+  int64_t rotaryDim = headDim;
   if (rotary) {
-    // Rotation of the whole head (cos/sin [max positions, head_dim / 2]).
     auto cosType = dyn_cast<RankedTensorType>(op.getCosCache().getType());
     if (!cosType || cosType != op.getSinCache().getType() || cosType.getRank() != 2 ||
-        cosType.getDimSize(1) * 2 != headDim ||
+        cosType.isDynamicDim(1) || cosType.getDimSize(1) <= 0 ||
+        cosType.getDimSize(1) * 2 > headDim ||
         cosType.getElementType() != getElementTypeOrSelf(op.getQuery().getType()))
       return false;
+    rotaryDim = cosType.getDimSize(1) * 2;
   }
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -459,12 +464,13 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
                    arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, total, seqLen)};
   if (rotary) {
     // Token i of sequence b sits at past_b + i (i in a first prompt); its
-    // cos/sin rows are gathered into [b, 1, S, r] (r = head_dim / 2 for
-    // interleaved pairs, head_dim for halves, each half repeating the row)
-    // and Q and the new K rotated by loom.rotary.
+    // cos/sin rows are gathered into [b, 1, S, r] (r = rotaryDim / 2 for
+    // interleaved pairs, rotaryDim for halves, each half repeating the row)
+    // and Q and the new K rotated by loom.rotary (their first rotaryDim
+    // dimensions: the rest pass through).
     bool pairs = op.getRotaryInterleaved() != 0;
     auto qType = cast<RankedTensorType>(q.getType());
-    int64_t width = pairs ? headDim / 2 : headDim;
+    int64_t width = pairs ? rotaryDim / 2 : rotaryDim;
     auto angleType = RankedTensorType::get({qType.getDimSize(0), 1, qType.getDimSize(2), width},
                                            qType.getElementType());
     SmallVector<Value> dynamic;
@@ -497,7 +503,7 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
                    Value col = pairs ? j
                                      : Value(arith::RemUIOp::create(
                                            nb, nloc, j,
-                                           arith::ConstantIndexOp::create(nb, nloc, headDim / 2)));
+                                           arith::ConstantIndexOp::create(nb, nloc, rotaryDim / 2)));
                    linalg::YieldOp::create(
                        nb, nloc,
                        tensor::ExtractOp::create(nb, nloc, cache, ValueRange{at, col}).getResult());
@@ -505,8 +511,24 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
           .getResult(0);
     };
     Value cos = gather(op.getCosCache()), sin = gather(op.getSinCache());
-    q = loom::RotaryOp::create(b, loc, q.getType(), q, cos, sin, pairs);
-    k = loom::RotaryOp::create(b, loc, k.getType(), k, cos, sin, pairs);
+    auto rotate = [&](Value x) -> Value {
+      if (rotaryDim == headDim)
+        return loom::RotaryOp::create(b, loc, x.getType(), x, cos, sin, pairs);
+      auto type = cast<RankedTensorType>(x.getType());
+      auto partType = RankedTensorType::get(
+          {type.getDimSize(0), type.getDimSize(1), type.getDimSize(2), rotaryDim},
+          type.getElementType());
+      SmallVector<OpFoldResult> zeros(4, b.getIndexAttr(0)), ones(4, b.getIndexAttr(1));
+      SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, x, 0),
+                                         tensor::getMixedSize(b, loc, x, 1),
+                                         tensor::getMixedSize(b, loc, x, 2),
+                                         b.getIndexAttr(rotaryDim)};
+      Value part = tensor::ExtractSliceOp::create(b, loc, partType, x, zeros, sizes, ones);
+      Value turned = loom::RotaryOp::create(b, loc, partType, part, cos, sin, pairs);
+      return tensor::InsertSliceOp::create(b, loc, turned, x, zeros, sizes, ones);
+    };
+    q = rotate(q);
+    k = rotate(k);
   }
   Value presentK = buildPresent(b, loc, op.getPastKey(), k, total, pos);
   Value presentV = buildPresent(b, loc, op.getPastValue(), v, total, pos);

@@ -17,8 +17,9 @@ Usage: make_gqa.py OUT_DIR
            before it), chunk after a cache
   packed / packed_rotary: Q, K and V packed in one input (key and value
            absent), a ragged decode and a rotary chunk
-  partial_rotary: rotating only half of each head (not fused: compiling it
-           must fail with a message)
+  partial_rotary / partial_rotary_pairs: rotating only the first half of
+           each head (halves on a prompt, pairs on a ragged decode)
+  softcap: softcap=30 (not fused: compiling it must fail with a message)
 Each NAME gets NAME.onnx and NAME/ (input_N.pb, output_N.pb).
 """
 import os
@@ -29,38 +30,46 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 F, I32 = TensorProto.FLOAT, TensorProto.INT32
-N, NKV, H = 4, 2, 16  # onnxruntime rotates heads of a multiple of 16 only
+# Heads (head size 16 unless a case says otherwise: onnxruntime rotates
+# heads of a multiple of 16 only, and a partial rotation's cos/sin width
+# must be a multiple of 8).
+N, NKV, H = 4, 2, 16
 
 
 def rotate(x, cos, sin, positions, pairs):
-    """x [b, heads, s, H] rotated at positions [b, s] (cos/sin [max, H/2])."""
-    c, sn = cos[positions][:, None], sin[positions][:, None]  # [b, 1, s, H/2]
+    """x [b, heads, s, H] rotated at positions [b, s] (cos/sin [max, R/2]):
+    the first R dimensions of each head turn, the others pass through."""
+    c, sn = cos[positions][:, None], sin[positions][:, None]  # [b, 1, s, R/2]
     x = x.astype(np.float64)
+    r = 2 * cos.shape[1]
+    head, rest = x[..., :r], x[..., r:]
     if pairs:
-        even, odd = x[..., 0::2], x[..., 1::2]
-        out = np.empty_like(x)
-        out[..., 0::2] = even * c - odd * sn
-        out[..., 1::2] = even * sn + odd * c
-        return out
-    lo, hi = x[..., :H // 2], x[..., H // 2:]
-    return np.concatenate([lo * c - hi * sn, hi * c + lo * sn], axis=-1)
+        even, odd = head[..., 0::2], head[..., 1::2]
+        turned = np.empty_like(head)
+        turned[..., 0::2] = even * c - odd * sn
+        turned[..., 1::2] = even * sn + odd * c
+    else:
+        lo, hi = head[..., :r // 2], head[..., r // 2:]
+        turned = np.concatenate([lo * c - hi * sn, hi * c + lo * sn], axis=-1)
+    return np.concatenate([turned, rest], axis=-1)
 
 
 def reference(q, k, v, pk, pv, seqlens, total, rope=None, window=-1):
     b_, s, _ = q.shape
+    h = q.shape[2] // N
     past_len = 0 if pk is None else pk.shape[2]
-    qh = q.reshape(b_, s, N, H).transpose(0, 2, 1, 3).astype(np.float64)
-    kh = k.reshape(b_, s, NKV, H).transpose(0, 2, 1, 3)
+    qh = q.reshape(b_, s, N, h).transpose(0, 2, 1, 3).astype(np.float64)
+    kh = k.reshape(b_, s, NKV, h).transpose(0, 2, 1, 3)
     if rope is not None:
         cos, sin, pairs = rope
         starts = [0 if total == s else int(seqlens[b]) + 1 - s for b in range(b_)]
         positions = np.array([[st + i for i in range(s)] for st in starts])
         qh = rotate(qh, cos, sin, positions, pairs)
         kh = rotate(kh, cos, sin, positions, pairs).astype(np.float32)
-    vh = v.reshape(b_, s, NKV, H).transpose(0, 2, 1, 3)
-    pres_k = np.zeros((b_, NKV, total, H), np.float32)
+    vh = v.reshape(b_, s, NKV, h).transpose(0, 2, 1, 3)
+    pres_k = np.zeros((b_, NKV, total, h), np.float32)
     pres_v = np.zeros_like(pres_k)
-    out = np.zeros((b_, N, s, H))
+    out = np.zeros((b_, N, s, h))
     for b in range(b_):
         valid = int(seqlens[b]) + 1
         start = 0 if total == s else valid - s
@@ -71,63 +80,67 @@ def reference(q, k, v, pk, pv, seqlens, total, rope=None, window=-1):
         pres_v[b, :, start:start + s] = vh[b]
         for n in range(N):
             kv = n // (N // NKV)
-            scores = qh[b, n] @ pres_k[b, kv, :valid].T.astype(np.float64) / np.sqrt(H)
+            scores = qh[b, n] @ pres_k[b, kv, :valid].T.astype(np.float64) / np.sqrt(h)
             for i in range(s):
                 scores[i, start + i + 1:] = -np.inf
                 if window > 0:
                     scores[i, :max(0, start + i - window + 1)] = -np.inf
             e = np.exp(scores - scores.max(-1, keepdims=True))
             out[b, n] = (e / e.sum(-1, keepdims=True)) @ pres_v[b, kv, :valid]
-    y = out.transpose(0, 2, 1, 3).reshape(b_, s, N * H).astype(np.float32)
+    y = out.transpose(0, 2, 1, 3).reshape(b_, s, N * h).astype(np.float32)
     return y, pres_k, pres_v
 
 
-def write(out, name, batch, seq, past, seqlens, total, rotary=None, window=-1, packed=False):
+def write(out, name, batch, seq, past, seqlens, total, rotary=None, window=-1, packed=False,
+          h=H, softcap=0.0):
     rng = np.random.default_rng(len(name))
-    q = rng.standard_normal((batch, seq, N * H)).astype(np.float32)
-    k = rng.standard_normal((batch, seq, NKV * H)).astype(np.float32)
-    v = rng.standard_normal((batch, seq, NKV * H)).astype(np.float32)
-    pk = rng.standard_normal((batch, NKV, past, H)).astype(np.float32) if past else None
-    pv = rng.standard_normal((batch, NKV, past, H)).astype(np.float32) if past else None
+    q = rng.standard_normal((batch, seq, N * h)).astype(np.float32)
+    k = rng.standard_normal((batch, seq, NKV * h)).astype(np.float32)
+    v = rng.standard_normal((batch, seq, NKV * h)).astype(np.float32)
+    pk = rng.standard_normal((batch, NKV, past, h)).astype(np.float32) if past else None
+    pv = rng.standard_normal((batch, NKV, past, h)).astype(np.float32) if past else None
     seqlens = np.array(seqlens, np.int32)
     total_t = np.array([total], np.int32)
     names = ["q", "" if packed else "k", "" if packed else "v", "pk" if past else "",
              "pv" if past else "", "seqlens_k", "total"]
     extra = {"local_window_size": window} if window > 0 else {}
+    if softcap:
+        extra["softcap"] = softcap
     if packed:
-        inputs = [helper.make_tensor_value_info("q", F, [batch, seq, (N + 2 * NKV) * H])]
+        inputs = [helper.make_tensor_value_info("q", F, [batch, seq, (N + 2 * NKV) * h])]
     else:
-        inputs = [helper.make_tensor_value_info("q", F, [batch, seq, N * H]),
-                  helper.make_tensor_value_info("k", F, [batch, seq, NKV * H]),
-                  helper.make_tensor_value_info("v", F, [batch, seq, NKV * H])]
+        inputs = [helper.make_tensor_value_info("q", F, [batch, seq, N * h]),
+                  helper.make_tensor_value_info("k", F, [batch, seq, NKV * h]),
+                  helper.make_tensor_value_info("v", F, [batch, seq, NKV * h])]
     if past:
-        inputs += [helper.make_tensor_value_info("pk", F, [batch, NKV, past, H]),
-                   helper.make_tensor_value_info("pv", F, [batch, NKV, past, H])]
+        inputs += [helper.make_tensor_value_info("pk", F, [batch, NKV, past, h]),
+                   helper.make_tensor_value_info("pv", F, [batch, NKV, past, h])]
     inputs += [helper.make_tensor_value_info("seqlens_k", I32, [batch]),
                helper.make_tensor_value_info("total", I32, [1])]
     inits = []
     rope = None
-    if rotary:  # "halves", "pairs" or "partial"
+    if rotary:  # "halves", "pairs", "partial" (halves) or "partial_pairs"
         names += ["cos", "sin"]
-        extra.update({"do_rotary": 1, "rotary_interleaved": int(rotary == "pairs")})
-        width = H // 4 if rotary == "partial" else H // 2
+        pairs = rotary in ("pairs", "partial_pairs")
+        extra.update({"do_rotary": 1, "rotary_interleaved": int(pairs)})
+        width = h // 4 if rotary.startswith("partial") else h // 2
         angles = np.arange(16)[:, None] * (10000.0 ** (-np.arange(width) / width))[None, :]
         cos, sin = np.cos(angles).astype(np.float32), np.sin(angles).astype(np.float32)
         inits = [numpy_helper.from_array(cos, "cos"), numpy_helper.from_array(sin, "sin")]
-        rope = (cos, sin, rotary == "pairs")
+        rope = (cos, sin, pairs)
     node = helper.make_node("GroupQueryAttention", names, ["y", "present_k", "present_v"],
                             domain="com.microsoft", num_heads=N, kv_num_heads=NKV, **extra)
     graph = helper.make_graph(
         [node], name, inputs,
-        [helper.make_tensor_value_info("y", F, [batch, seq, N * H]),
-         helper.make_tensor_value_info("present_k", F, [batch, NKV, "total", H]),
-         helper.make_tensor_value_info("present_v", F, [batch, NKV, "total", H])], inits)
+        [helper.make_tensor_value_info("y", F, [batch, seq, N * h]),
+         helper.make_tensor_value_info("present_k", F, [batch, NKV, "total", h]),
+         helper.make_tensor_value_info("present_v", F, [batch, NKV, "total", h])], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
                                                     helper.make_opsetid("com.microsoft", 1)])
     model.ir_version = 8
     onnx.save(model, os.path.join(out, name + ".onnx"))
-    if rotary == "partial":
-        return
+    if softcap:
+        return  # not fused: the test only compiles it
     feeds = ([np.concatenate([q, k, v], axis=-1)] if packed else [q, k, v]) + \
         ([pk, pv] if past else []) + [seqlens, total_t]
     outputs = reference(q, k, v, pk, pv, seqlens, total, rope, window)
@@ -152,7 +165,10 @@ def main():
     write(out, "packed_rotary", batch=1, seq=3, past=4, seqlens=[6], total=7, rotary="halves",
           packed=True)
     write(out, "partial_rotary", batch=1, seq=3, past=0, seqlens=[2], total=3,
-          rotary="partial")
+          rotary="partial", h=32)
+    write(out, "partial_rotary_pairs", batch=2, seq=1, past=6, seqlens=[6, 3], total=7,
+          rotary="partial_pairs", h=32)
+    write(out, "softcap", batch=1, seq=3, past=0, seqlens=[2], total=3, softcap=30.0)
 
 
 if __name__ == "__main__":
