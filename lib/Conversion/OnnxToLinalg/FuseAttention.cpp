@@ -158,15 +158,114 @@ bool replaceWithAttention(OpBuilder &b, Operation *root, Value output, Value que
   return true;
 }
 
+/// MultiHeadAttention's key_padding_mask as onnxruntime reads it: [b, l]
+/// (1 keeps key j of sequence b, 0 masks it) or [b] (the first n_b keys are
+/// kept). Other forms (3 b + 2 values) are not taken.
+bool isKeyPaddingMask(Value mask, Value query) {
+  auto t = dyn_cast<RankedTensorType>(mask.getType());
+  if (!t || !t.getElementType().isInteger() || (t.getRank() != 1 && t.getRank() != 2))
+    return false;
+  int64_t batch = cast<RankedTensorType>(query.getType()).getDimSize(0);
+  // A [b] mask must be seen to be one entry per sequence.
+  return t.getRank() == 2 || (!t.isDynamicDim(0) && t.getDimSize(0) == batch);
+}
+
+/// The additive mask [b, h|1, s, l] of a key padding mask (masked keys get
+/// `filter`, onnxruntime's mask_filter_value) plus the attention bias
+/// [b|1, h|1, s, l] when there is one; k is [b, heads, l, d], q [b, s, ..].
+/// Indices are clamped into the mask, so a mask of the wrong size at run
+/// time reads no memory outside it.
+Value keyPaddingMask(OpBuilder &b, Location loc, Value padding, Value bias, Value query,
+                     Value k, float filter) {
+  auto qType = cast<RankedTensorType>(query.getType());
+  auto kType = cast<RankedTensorType>(k.getType());
+  Type elem = kType.getElementType();
+  auto biasType = bias ? cast<RankedTensorType>(bias.getType()) : RankedTensorType();
+  int64_t biasHeads = biasType ? biasType.getDimSize(1) : 1;
+  auto maskType = RankedTensorType::get(
+      {qType.getDimSize(0), biasHeads, qType.getDimSize(1), kType.getDimSize(2)}, elem);
+  SmallVector<Value> dynamic;
+  if (maskType.isDynamicDim(0))
+    dynamic.push_back(tensor::DimOp::create(b, loc, query, 0));
+  if (maskType.isDynamicDim(1))
+    dynamic.push_back(tensor::DimOp::create(b, loc, bias, 1));
+  if (maskType.isDynamicDim(2))
+    dynamic.push_back(tensor::DimOp::create(b, loc, query, 1));
+  if (maskType.isDynamicDim(3))
+    dynamic.push_back(tensor::DimOp::create(b, loc, k, 2));
+  Value init = tensor::EmptyOp::create(b, loc, maskType.getShape(), elem, dynamic);
+  auto padType = cast<RankedTensorType>(padding.getType());
+  auto map = AffineMap::getMultiDimIdentityMap(4, b.getContext());
+  SmallVector<utils::IteratorType> parallel(4, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{maskType}, ValueRange{}, ValueRange{init},
+             SmallVector<AffineMap>{map}, parallel,
+             [&](OpBuilder &nb, Location nloc, ValueRange) {
+               Value idx[4];
+               for (int64_t d = 0; d < 4; ++d)
+                 idx[d] = linalg::IndexOp::create(nb, nloc, d);
+               Value zero = arith::ConstantIndexOp::create(nb, nloc, 0);
+               Value one = arith::ConstantIndexOp::create(nb, nloc, 1);
+               // min(i, size - 1) along dimension d of t (0 when size is 1).
+               auto clampTo = [&](Value i, Value t, int64_t d) -> Value {
+                 Value last = arith::SubIOp::create(nb, nloc, tensor::DimOp::create(nb, nloc, t, d),
+                                                    one);
+                 return arith::MaxSIOp::create(nb, nloc, arith::MinSIOp::create(nb, nloc, i, last),
+                                               zero);
+               };
+               Value keep;
+               if (padType.getRank() == 2) {
+                 Value flag = tensor::ExtractOp::create(
+                     nb, nloc, padding,
+                     ValueRange{clampTo(idx[0], padding, 0), clampTo(idx[3], padding, 1)});
+                 Value inRange = arith::CmpIOp::create(
+                     nb, nloc, arith::CmpIPredicate::slt, idx[3],
+                     tensor::DimOp::create(nb, nloc, padding, 1));
+                 keep = arith::AndIOp::create(
+                     nb, nloc, inRange,
+                     arith::CmpIOp::create(
+                         nb, nloc, arith::CmpIPredicate::ne, flag,
+                         arith::ConstantOp::create(nb, nloc, nb.getIntegerAttr(flag.getType(), 0))));
+               } else {
+                 Value count = tensor::ExtractOp::create(nb, nloc, padding,
+                                                         ValueRange{clampTo(idx[0], padding, 0)});
+                 Value j = arith::IndexCastOp::create(nb, nloc, count.getType(), idx[3]);
+                 keep = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, j, count);
+               }
+               Value y = arith::SelectOp::create(
+                   nb, nloc, keep, arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, 0.0)),
+                   arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, filter)));
+               if (bias) {
+                 SmallVector<Value> at;
+                 for (int64_t d = 0; d < 4; ++d)
+                   at.push_back(biasType.getDimSize(d) == 1 && maskType.getDimSize(d) != 1
+                                    ? zero
+                                    : clampTo(idx[d], bias, d));
+                 y = arith::AddFOp::create(nb, nloc, y,
+                                           tensor::ExtractOp::create(nb, nloc, bias, at));
+               }
+               linalg::YieldOp::create(nb, nloc, y);
+             })
+      .getResult(0);
+}
+
 /// com.microsoft.MultiHeadAttention with separate [b, s, hidden] Q, K, V,
-/// an optional additive attention_bias, `unidirectional`, and optional past
-/// key/value ([b, heads, past, d]: present = past followed by the new
-/// keys/values). Not (yet): the packed or 4-D key/value forms, bias,
-/// key_padding_mask, past_sequence_length, the qk output.
+/// an optional additive attention_bias, an optional key_padding_mask ([b, l]
+/// or [b] lengths), `unidirectional`, and optional past key/value ([b,
+/// heads, past, d]: present = past followed by the new keys/values). Not
+/// (yet): the packed or 4-D key/value forms, bias, past_sequence_length,
+/// the qk output.
 bool fuseMultiHeadAttention(loom::onnx::MsMultiHeadAttentionOp op) {
   int64_t heads = op.getNumHeads();
   bool past = op.getPastKey() && op.getPastValue();
-  if (!op.getKey() || !op.getValue() || op.getBias() || op.getKeyPaddingMask() ||
+  Value padding = op.getKeyPaddingMask();
+  auto biasType = op.getAttentionBias()
+                      ? dyn_cast<RankedTensorType>(op.getAttentionBias().getType())
+                      : RankedTensorType();
+  if (padding && (!isKeyPaddingMask(padding, op.getQuery()) ||
+                  (op.getAttentionBias() && (!biasType || biasType.getRank() != 4))))
+    return false;
+  if (!op.getKey() || !op.getValue() || op.getBias() ||
       bool(op.getPastKey()) != bool(op.getPastValue()) || op.getPastSequenceLength() ||
       op.getCacheIndirection() || op->getNumResults() > 3 || op->getNumResults() == 2 ||
       !isSplittable(op.getQuery(), heads) || !isSplittable(op.getKey(), heads) ||
@@ -221,8 +320,15 @@ bool fuseMultiHeadAttention(loom::onnx::MsMultiHeadAttentionOp op) {
   std::optional<float> scale;
   if (auto attr = op.getScaleAttr())
     scale = attr.getValueAsDouble();
-  if (!replaceWithAttention(b, op, op->getResult(0), op.getQuery(), k, v, op.getAttentionBias(),
-                            heads, op.getUnidirectional() != 0, scale))
+  Value mask = op.getAttentionBias();
+  if (padding) {
+    float filter = -10000.0f; // onnxruntime's default mask_filter_value
+    if (auto attr = op.getMaskFilterValueAttr())
+      filter = float(attr.getValueAsDouble());
+    mask = keyPaddingMask(b, loc, padding, op.getAttentionBias(), op.getQuery(), k, filter);
+  }
+  if (!replaceWithAttention(b, op, op->getResult(0), op.getQuery(), k, v, mask, heads,
+                            op.getUnidirectional() != 0, scale))
     return false;
   if (presents[0]) {
     op->getResult(1).replaceAllUsesWith(presents[0]);

@@ -209,3 +209,28 @@ func.func @gqa_prompt(%q: tensor<1x3x64xf32>, %k: tensor<1x3x32xf32>, %v: tensor
 // A function declaration (no body) is left alone.
 // CHECK-LABEL: func.func private @declared
 func.func private @declared(tensor<8xf32>) -> tensor<8xf32>
+
+// -----
+
+// MultiHeadAttention with a [b] key padding mask (valid key counts): fused,
+// the mask becoming an additive one.
+// CHECK-LABEL: func @mha_key_lengths
+// CHECK: linalg.generic
+// CHECK: loom.attention {{.*}} mask %{{.*}} : tensor<2x4x3x16xf32>, tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>, tensor<2x1x3x7xf32>
+// CHECK-NOT: com.microsoft
+func.func @mha_key_lengths(%q: tensor<2x3x64xf32>, %k: tensor<2x7x64xf32>, %v: tensor<2x7x64xf32>, %n: tensor<2xi32>) -> tensor<2x3x64xf32> {
+  %y = "onnx.com.microsoft.MultiHeadAttention"(%q, %k, %v, %n) <{num_heads = 4 : si64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 1, 0, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 0, 0, 0>, unidirectional = 0 : si64}> : (tensor<2x3x64xf32>, tensor<2x7x64xf32>, tensor<2x7x64xf32>, tensor<2xi32>) -> tensor<2x3x64xf32>
+  return %y : tensor<2x3x64xf32>
+}
+
+// -----
+
+// Near miss: a 1-D key padding mask of 3 b + 2 entries (onnxruntime's
+// start/end form) is not taken.
+// CHECK-LABEL: func @mha_key_mask_start_end
+// CHECK: "onnx.com.microsoft.MultiHeadAttention"
+// CHECK-NOT: loom.attention
+func.func @mha_key_mask_start_end(%q: tensor<2x3x64xf32>, %k: tensor<2x7x64xf32>, %v: tensor<2x7x64xf32>, %n: tensor<8xi32>) -> tensor<2x3x64xf32> {
+  %y = "onnx.com.microsoft.MultiHeadAttention"(%q, %k, %v, %n) <{num_heads = 4 : si64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 1, 0, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 0, 0, 0>, unidirectional = 0 : si64}> : (tensor<2x3x64xf32>, tensor<2x7x64xf32>, tensor<2x7x64xf32>, tensor<8xi32>) -> tensor<2x3x64xf32>
+  return %y : tensor<2x3x64xf32>
+}

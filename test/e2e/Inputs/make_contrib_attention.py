@@ -13,7 +13,10 @@ Usage: make_contrib_attention.py OUT_DIR
   attention.onnx + attention/ (Attention with bias, unidirectional),
   mha_past.onnx + mha_past/ (MHA with past key/value, unidirectional: the
   presents are past followed by the new keys/values),
-  mha_padding_mask.onnx (a key_padding_mask: not fused)
+  mha_padding_mask, mha_padding_bias, mha_padding_lengths (+ data dirs):
+  MHA with a [b, l] key_padding_mask, the same with an attention bias, and
+  a [b] one (valid key counts); masked keys get onnxruntime's
+  mask_filter_value (-10000) added
 """
 import os
 import sys
@@ -26,7 +29,9 @@ rng = np.random.default_rng(7)
 F = TensorProto.FLOAT
 
 
-def attention(q, k, v, heads, scale=None, bias=None, causal=False):
+def attention(q, k, v, heads, scale=None, bias=None, causal=False, key_mask=None):
+    """key_mask: [b, l] 1/0 (keep/mask); masked keys get onnxruntime's
+    mask_filter_value, -10000, added to their scores."""
     b, s, hidden = q.shape
     length = k.shape[1]
     d, dv = hidden // heads, v.shape[2] // heads
@@ -36,6 +41,8 @@ def attention(q, k, v, heads, scale=None, bias=None, causal=False):
     scores = qh @ kh.transpose(0, 1, 3, 2) * (scale if scale else 1 / np.sqrt(d))
     if bias is not None:
         scores = scores + bias
+    if key_mask is not None:
+        scores = scores + np.where(key_mask[:, None, None, :] > 0, 0.0, -10000.0)
     if causal:
         i = np.arange(s)[:, None] + (length - s)
         scores = np.where(np.arange(length)[None, :] > i, -np.inf, scores)
@@ -159,15 +166,36 @@ def main():
         with open(os.path.join(out, "mha_past", name + ".pb"), "wb") as f:
             f.write(numpy_helper.from_array(t).SerializeToString())
 
-    # MHA with a key padding mask: not fused (and not lowered).
+    # MHA with a 2-D key padding mask [b, l] (1 keeps a key, 0 masks it),
+    # alone and with an attention bias; and with a 1-D one (each sequence's
+    # valid key count: keys from there on are masked).
+    q = rng.standard_normal((2, 3, 64)).astype(np.float32)
+    k = rng.standard_normal((2, 7, 64)).astype(np.float32)
+    v = rng.standard_normal((2, 7, 64)).astype(np.float32)
+    pad = np.array([[1, 1, 0, 1, 1, 1, 0], [1, 1, 1, 1, 0, 0, 0]], np.int32)
+    bias = rng.standard_normal((2, 1, 3, 7)).astype(np.float32)
+    lengths = np.array([5, 2], np.int32)
+    qkv_info = [helper.make_tensor_value_info("q", F, [2, 3, 64]),
+                helper.make_tensor_value_info("k", F, [2, 7, 64]),
+                helper.make_tensor_value_info("v", F, [2, 7, 64])]
+    y_info = [helper.make_tensor_value_info("y", F, [2, 3, 64])]
     node = helper.make_node("MultiHeadAttention", ["q", "k", "v", "", "pad"], ["y"],
                             domain="com.microsoft", num_heads=heads)
     save(out, "mha_padding_mask", [node],
-         [helper.make_tensor_value_info("q", F, [1, 3, 64]),
-          helper.make_tensor_value_info("k", F, [1, 7, 64]),
-          helper.make_tensor_value_info("v", F, [1, 7, 64]),
-          helper.make_tensor_value_info("pad", TensorProto.INT32, [1, 7])],
-         [helper.make_tensor_value_info("y", F, [1, 3, 64])], None, None)
+         qkv_info + [helper.make_tensor_value_info("pad", TensorProto.INT32, [2, 7])], y_info,
+         [q, k, v, pad], attention(q, k, v, heads, key_mask=pad))
+    node = helper.make_node("MultiHeadAttention", ["q", "k", "v", "", "pad", "bias"], ["y"],
+                            domain="com.microsoft", num_heads=heads)
+    save(out, "mha_padding_bias", [node],
+         qkv_info + [helper.make_tensor_value_info("pad", TensorProto.INT32, [2, 7]),
+                     helper.make_tensor_value_info("bias", F, [2, 1, 3, 7])], y_info,
+         [q, k, v, pad, bias], attention(q, k, v, heads, bias=bias, key_mask=pad))
+    node = helper.make_node("MultiHeadAttention", ["q", "k", "v", "", "lengths"], ["y"],
+                            domain="com.microsoft", num_heads=heads)
+    save(out, "mha_padding_lengths", [node],
+         qkv_info + [helper.make_tensor_value_info("lengths", TensorProto.INT32, [2])], y_info,
+         [q, k, v, lengths],
+         attention(q, k, v, heads, key_mask=(np.arange(7)[None, :] < lengths[:, None])))
 
 
 if __name__ == "__main__":
