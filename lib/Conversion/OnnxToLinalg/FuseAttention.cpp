@@ -339,13 +339,17 @@ bool fuseMultiHeadAttention(loom::onnx::MsMultiHeadAttentionOp op) {
 }
 
 /// com.microsoft.Attention: Q, K, V = input x weights + bias (three equal
-/// slices), then multi-head attention, causal if `unidirectional`. Not
-/// (yet): mask_index, past, attention_bias, unequal qkv_hidden_sizes.
+/// slices), then multi-head attention, causal if `unidirectional`, with an
+/// optional mask_index of [b, l] flags or [b] valid key counts (as
+/// MultiHeadAttention's key padding mask). Not (yet): the other mask_index
+/// forms, past, attention_bias, unequal qkv_hidden_sizes.
 bool fuseContribAttention(loom::onnx::MsAttentionOp op) {
   int64_t heads = op.getNumHeads();
   auto inType = dyn_cast<RankedTensorType>(op.getInput().getType());
   auto wType = dyn_cast<RankedTensorType>(op.getWeights().getType());
-  if (op.getMaskIndex() || op.getPast() || op.getAttentionBias() ||
+  Value maskIndex = op.getMaskIndex();
+  if ((maskIndex && (!inType || !isKeyPaddingMask(maskIndex, op.getInput()))) || op.getPast() ||
+      op.getAttentionBias() ||
       op.getPastSequenceLength() || op->getNumResults() != 1 || !inType || !wType ||
       inType.getRank() != 3 || wType.getRank() != 2 || wType.isDynamicDim(1) ||
       wType.getDimSize(1) % 3 != 0 || !isa<FloatType>(inType.getElementType()))
@@ -382,8 +386,15 @@ bool fuseContribAttention(loom::onnx::MsAttentionOp op) {
   std::optional<float> scale;
   if (auto attr = op.getScaleAttr())
     scale = attr.getValueAsDouble();
-  if (!replaceWithAttention(b, op, op->getResult(0), parts[0], splitHeads(b, loc, parts[1], heads),
-                            splitHeads(b, loc, parts[2], heads), Value(), heads,
+  Value k = splitHeads(b, loc, parts[1], heads), v = splitHeads(b, loc, parts[2], heads);
+  Value mask;
+  if (maskIndex) {
+    float filter = -10000.0f; // onnxruntime's default mask_filter_value
+    if (auto attr = op.getMaskFilterValueAttr())
+      filter = float(attr.getValueAsDouble());
+    mask = keyPaddingMask(b, loc, maskIndex, Value(), parts[0], k, filter);
+  }
+  if (!replaceWithAttention(b, op, op->getResult(0), parts[0], k, v, mask, heads,
                             op.getUnidirectional() != 0, scale))
     return false;
   op->erase();

@@ -11,6 +11,7 @@ Usage: make_contrib_attention.py OUT_DIR
   mha_causal/ (MHA, unidirectional, explicit scale, self-attention),
   mha_cross_causal.onnx (unidirectional, 3 queries over 7 keys: not fused),
   attention.onnx + attention/ (Attention with bias, unidirectional),
+  attention_mask.onnx + attention_mask/ (Attention with a [b, s] mask_index),
   mha_past.onnx + mha_past/ (MHA with past key/value, unidirectional: the
   presents are past followed by the new keys/values),
   mha_padding_mask, mha_padding_bias, mha_padding_lengths (+ data dirs):
@@ -129,6 +130,24 @@ def main():
     os.makedirs(os.path.join(out, "attention"), exist_ok=True)
     for name, t in [("input_0", x), ("output_0", expected)]:
         with open(os.path.join(out, "attention", name + ".pb"), "wb") as f:
+            f.write(numpy_helper.from_array(t).SerializeToString())
+
+    # Attention with a [b, s] mask_index (BERT-style padding), not causal.
+    pad = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], np.int32)
+    expected = attention(qkv[..., :32], qkv[..., 32:64], qkv[..., 64:], heads, key_mask=pad)
+    node = helper.make_node("Attention", ["x", "w", "b", "mask"], ["y"], domain="com.microsoft",
+                            num_heads=heads)
+    graph = helper.make_graph([node], "attention_mask",
+                              [helper.make_tensor_value_info("x", F, [2, 5, 24]),
+                               helper.make_tensor_value_info("mask", TensorProto.INT32, [2, 5])],
+                              [helper.make_tensor_value_info("y", F, [2, 5, 32])], graph_inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                    helper.make_opsetid("com.microsoft", 1)])
+    model.ir_version = 8
+    onnx.save(model, os.path.join(out, "attention_mask.onnx"))
+    os.makedirs(os.path.join(out, "attention_mask"), exist_ok=True)
+    for name, t in [("input_0", x), ("input_1", pad), ("output_0", expected)]:
+        with open(os.path.join(out, "attention_mask", name + ".pb"), "wb") as f:
             f.write(numpy_helper.from_array(t).SerializeToString())
 
     # MHA with past key/value [b, heads, past, d], unidirectional.
