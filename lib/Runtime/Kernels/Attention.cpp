@@ -47,15 +47,16 @@ __attribute__((always_inline)) inline float dot(const float *a, int64_t as, cons
   return sum;
 }
 
-/// exp(x) for x <= 0 to float precision (Cody-Waite reduction, degree-6
-/// polynomial), branch-free so that loops over keys vectorize; -inf gives 0.
+/// exp(x) for x <= 0 to float precision (Cody-Waite reduction, the
+/// degree-5 minimax polynomial of VectorMath.h's expReduced), branch-free so
+/// that loops over keys vectorize; -inf gives 0.
 __attribute__((always_inline)) inline float expNonPositive(float x) {
   float clamped = x < -87.0f ? -87.0f : x;
   float t = clamped * 1.44269504f;
   float n = (t + 12582912.0f) - 12582912.0f; // round to nearest
   float r = clamped - n * 0.693145751953125f - n * 1.428606765330187e-6f;
-  float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.6666667e-1f + r * (4.1666668e-2f +
-                r * (8.3333338e-3f + r * 1.3888889e-3f)))));
+  float p = 1.0f + r * (9.999997020e-01f + r * (4.999915063e-01f + r * (1.666763574e-01f +
+                r * (4.189793020e-02f + r * 8.290315047e-03f))));
   int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
