@@ -2,8 +2,9 @@
 //
 // The one-pass online-softmax kernel against a naive reference in double
 // (scores, softmax, weighted sum), for decode rows and prefill tiles,
-// multi-head, grouped-query and multi-query heads, additive masks with -inf, causal masking and K/V read
-// through strided views (as from the KV cache).
+// multi-head, grouped-query and multi-query heads, additive masks with -inf,
+// causal masking, soft-capped scores and K/V read through strided views (as
+// from the KV cache).
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,10 +41,11 @@ struct Tensor4 {
 };
 
 /// `splits` > 0 forces the decode path with each row's keys split that many
-/// ways (flash-decoding); 0 lets the kernel choose.
+/// ways (flash-decoding); 0 lets the kernel choose. `softcap` > 0 caps the
+/// scaled scores (softcap tanh(s / softcap), before the mask).
 void check(int64_t batch, int64_t heads, int64_t kvHeads, int64_t qLen, int64_t kvLen,
            int64_t dim, bool withMask, bool causal, int64_t cacheRows, int64_t splits = 0,
-           int64_t maskedFrom = 0, int64_t maskedTo = 0) {
+           int64_t maskedFrom = 0, int64_t maskedTo = 0, float softcap = 0.0f) {
   std::mt19937 gen(1234);
   Tensor4 q(batch, heads, qLen, dim, gen), k(batch, kvHeads, kvLen, dim, gen, cacheRows),
       v(batch, kvHeads, kvLen, dim, gen, cacheRows), mask(1, 1, qLen, kvLen, gen);
@@ -57,15 +59,16 @@ void check(int64_t batch, int64_t heads, int64_t kvHeads, int64_t qLen, int64_t 
   std::vector<float> out(size_t(batch * heads * qLen * dim), -1.0f);
   MemRef<4> o = {out.data(), out.data(), 0, {batch, heads, qLen, dim},
                  {heads * qLen * dim, qLen * dim, dim, 1}};
-  float scale = 1.0f / std::sqrt(float(dim));
+  // With a cap, large scores make the cap matter (scale 1 on unit normals).
+  float scale = softcap > 0.0f ? 1.0f : 1.0f / std::sqrt(float(dim));
   if (splits > 0)
     loomrt::attentionDecodeSplit(&q.ref, &k.ref, &v.ref, withMask ? &mask.ref : nullptr, &o,
-                                 scale, causal, splits);
+                                 scale, causal, splits, softcap);
   else if (withMask)
     _mlir_ciface_loomrt_attention_masked_f32(&q.ref, &k.ref, &v.ref, &mask.ref, &o, scale,
-                                             causal);
+                                             causal, softcap);
   else
-    _mlir_ciface_loomrt_attention_f32(&q.ref, &k.ref, &v.ref, &o, scale, causal);
+    _mlir_ciface_loomrt_attention_f32(&q.ref, &k.ref, &v.ref, &o, scale, causal, softcap);
 
   int64_t group = heads / kvHeads;
   for (int64_t b = 0; b < batch; ++b)
@@ -77,7 +80,10 @@ void check(int64_t batch, int64_t heads, int64_t kvHeads, int64_t qLen, int64_t 
           double dot = 0;
           for (int64_t d = 0; d < dim; ++d)
             dot += double(q.at(b, h, i, d)) * k.at(b, h / group, j, d);
-          s[size_t(j)] = dot * scale + (withMask ? mask.at(0, 0, i, j) : 0.0);
+          double scaled = dot * scale;
+          if (softcap > 0.0f)
+            scaled = softcap * std::tanh(scaled / softcap);
+          s[size_t(j)] = scaled + (withMask ? mask.at(0, 0, i, j) : 0.0);
           if (causal && j > kvLen - qLen + i)
             s[size_t(j)] = -INFINITY;
           top = std::max(top, s[size_t(j)]);
@@ -124,6 +130,15 @@ TEST(Attention, DecodeChunkEntirelyMasked) {
 // One row over many keys: the kernel splits it by itself (1 row < threads).
 TEST(Attention, DecodeSingleRowSplitsByItself) { check(1, 1, 1, 1, 2000, 32, true, false, 0); }
 
+// Soft-capped scores (Gemma 2): prefill lengths that would take either tile
+// path (they take the row path), a masked causal decode, a split decode.
+TEST(Attention, SoftcapPrefill) { check(1, 4, 2, 37, 60, 32, true, true, 0, 0, 0, 0, 5.0f); }
+TEST(Attention, SoftcapPrefillSmallTile) { check(2, 2, 1, 5, 9, 8, false, false, 0, 0, 0, 0, 2.0f); }
+TEST(Attention, SoftcapDecode) { check(1, 8, 2, 1, 100, 64, true, true, 256, 0, 0, 0, 3.0f); }
+TEST(Attention, SoftcapDecodeSplit) {
+  check(1, 2, 1, 1, 1000, 16, true, false, 0, 3, 0, 0, 4.0f);
+}
+
 TEST(Attention, EveryKeyMaskedGivesNaN) {
   std::mt19937 gen(7);
   Tensor4 q(1, 1, 1, 4, gen), k(1, 1, 3, 4, gen), v(1, 1, 3, 4, gen), mask(1, 1, 1, 3, gen);
@@ -131,7 +146,8 @@ TEST(Attention, EveryKeyMaskedGivesNaN) {
     x = -std::numeric_limits<float>::infinity();
   std::vector<float> out(4);
   MemRef<4> o = {out.data(), out.data(), 0, {1, 1, 1, 4}, {4, 4, 4, 1}};
-  _mlir_ciface_loomrt_attention_masked_f32(&q.ref, &k.ref, &v.ref, &mask.ref, &o, 0.5f, false);
+  _mlir_ciface_loomrt_attention_masked_f32(&q.ref, &k.ref, &v.ref, &mask.ref, &o, 0.5f, false,
+                                           0.0f);
   for (float x : out)
     EXPECT_TRUE(std::isnan(x)); // softmax of all -inf, as PyTorch gives
 }

@@ -144,7 +144,8 @@ bool replaceWithAttention(OpBuilder &b, Operation *root, Value output, Value que
   auto attnType = RankedTensorType::get(
       {qt.getDimSize(0), heads, qt.getDimSize(2), vt.getDimSize(3)}, qt.getElementType());
   auto attention = loom::AttentionOp::create(b, loc, attnType, q, k, v, mask, causal,
-                                             scale ? b.getF32FloatAttr(*scale) : FloatAttr());
+                                             scale ? b.getF32FloatAttr(*scale) : FloatAttr(),
+                                             /*softcap=*/FloatAttr());
   if (failed(verifyQuietly(attention)) || !tensor::CastOp::areCastCompatible(
                            RankedTensorType::get({qt.getDimSize(0), qt.getDimSize(2),
                                                   heads * vt.getDimSize(3)},
@@ -504,8 +505,8 @@ Value buildPresent(OpBuilder &b, Location loc, Value past, Value fresh, Value to
 /// com.microsoft.GroupQueryAttention with separate Q/K/V or Q, K and V
 /// packed in the query input, optional past key/value (BNSH, not shared
 /// with the present), optional rotary (of whole heads or of their first
-/// dimensions) and local window, and no
-/// softcap, attention bias or head sink: the present caches are
+/// dimensions), local window and softcap, and no attention bias or head
+/// sink: the present caches are
 /// built as ONNX Runtime lays them out, and the attention is one
 /// loom.attention over them with an additive mask from seqlens_k (causal
 /// within each sequence, nothing beyond its valid length).
@@ -521,7 +522,7 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
       bool(op.getSinCache()) != rotary ||
       op.getPositionIds() || op.getAttentionBias() || op.getHeadSink() ||
       (op.getLocalWindowSize() != -1 && op.getLocalWindowSize() <= 0) ||
-      (softcap && softcap.getValueAsDouble() != 0.0) ||
+      (softcap && !(softcap.getValueAsDouble() >= 0.0)) ||
       (smooth && smooth.getInt() != 0) || op->getNumResults() != 3 || kvHeads <= 0 ||
       heads % kvHeads != 0 || bool(op.getPastKey()) != bool(op.getPastValue()) ||
       !isSplittable(op.getQuery(), queryHeads) ||
@@ -552,6 +553,8 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
       return false;
     rotaryDim = cosType.getDimSize(1) * 2;
   }
+  // softcap s: scores become s tanh(score / s) (0: none).
+  const double softcapValue = softcap ? softcap.getValueAsDouble() : 0.0;
   OpBuilder b(op);
   Location loc = op.getLoc();
   Value query = op.getQuery(), key = op.getKey(), value = op.getValue();
@@ -701,9 +704,10 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
     return false;
   auto attnType = RankedTensorType::get(
       {qType.getDimSize(0), heads, qType.getDimSize(2), vType.getDimSize(3)}, elem);
-  auto attention = loom::AttentionOp::create(b, loc, attnType, q, presentK, presentV, mask,
-                                             /*causal=*/false,
-                                             scale ? b.getF32FloatAttr(*scale) : FloatAttr());
+  auto attention = loom::AttentionOp::create(
+      b, loc, attnType, q, presentK, presentV, mask,
+      /*causal=*/false, scale ? b.getF32FloatAttr(*scale) : FloatAttr(),
+      softcapValue > 0.0 ? b.getF32FloatAttr(float(softcapValue)) : FloatAttr());
   // The presents replace results 1 and 2 when their types allow it.
   auto castTo = [&](Value x, Type t) -> Value {
     auto rt = dyn_cast<RankedTensorType>(t);
@@ -898,7 +902,7 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
     // The mask's type must name [q_len, kv_len] as the op expects.
     auto attention = loom::AttentionOp::create(
         b, output->getLoc(), resultType, query, key, value, mask, /*causal=*/false,
-        b.getF32FloatAttr(float(scale)));
+        b.getF32FloatAttr(float(scale)), /*softcap=*/FloatAttr());
     // The op's verifier is the judge of heads and shapes; a failed trial is
     // not an error, so its diagnostics are dropped.
     if (failed(verifyQuietly(attention))) {
@@ -944,8 +948,9 @@ struct LoomDeclareRuntimeKernelsPass
     if (!attention)
       return;
     Type v4 = view(4);
-    declare("loomrt_attention_f32", {v4, v4, v4, v4, f32, i1});            // q, k, v, out
-    declare("loomrt_attention_masked_f32", {v4, v4, v4, v4, v4, f32, i1}); // + mask
+    // q, k, v, (mask,) out, scale, causal, softcap (0: none)
+    declare("loomrt_attention_f32", {v4, v4, v4, v4, f32, i1, f32});
+    declare("loomrt_attention_masked_f32", {v4, v4, v4, v4, v4, f32, i1, f32});
   }
 };
 

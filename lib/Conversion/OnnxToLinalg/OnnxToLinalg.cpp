@@ -1453,6 +1453,8 @@ FailureOr<Value> OnnxToLinalgLowering::lowerAttention(loom::AttentionOp op) {
   }
   args.push_back(arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(scale))));
   args.push_back(arith::ConstantOp::create(b, loc, b.getBoolAttr(op.getCausal())));
+  float softcap = op.getSoftcapAttr() ? float(op.getSoftcapAttr().getValueAsDouble()) : 0.0f;
+  args.push_back(arith::ConstantOp::create(b, loc, b.getF32FloatAttr(softcap)));
 
   // Declared by loom-declare-runtime-kernels (a function pass must not add
   // symbols to the module).

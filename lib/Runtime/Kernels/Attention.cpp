@@ -89,7 +89,7 @@ __attribute__((always_inline)) inline void addWeightedValues(float *acc, const f
 __attribute__((always_inline)) inline void attendRow(
     const float *qRow, int64_t qStride, const float *kHead, int64_t kRow, int64_t kCol,
     const float *vHead, int64_t vRow, int64_t vCol, const float *maskRow, int64_t maskCol,
-    int64_t keys, int64_t dim, int64_t vDim, float scale, float *acc, float *mOut,
+    int64_t keys, int64_t dim, int64_t vDim, float scale, float softcap, float *acc, float *mOut,
     float *lOut) {
   const float minusInf = -std::numeric_limits<float>::infinity();
   float m = minusInf, l = 0.0f;
@@ -102,6 +102,8 @@ __attribute__((always_inline)) inline void attendRow(
     for (int64_t jj = 0; jj < n; ++jj) {
       int64_t j = j0 + jj;
       float score = scale * dot(qRow, qStride, kHead + j * kRow, kCol, dim);
+      if (softcap > 0.0f) // Gemma 2's soft-capping, before the mask
+        score = softcap * std::tanh(score / softcap);
       if (maskRow)
         score += maskRow[j * maskCol];
       s[jj] = score;
@@ -128,14 +130,14 @@ __attribute__((always_inline)) inline void attendRow(
 
 using RowFn = void (*)(const float *, int64_t, const float *, int64_t, int64_t, const float *,
                        int64_t, int64_t, const float *, int64_t, int64_t, int64_t, int64_t,
-                       float, float *, float *, float *);
+                       float, float, float *, float *, float *);
 
 void rowPortable(const float *qRow, int64_t qStride, const float *kHead, int64_t kRow,
                  int64_t kCol, const float *vHead, int64_t vRow, int64_t vCol,
                  const float *maskRow, int64_t maskCol, int64_t keys, int64_t dim,
-                 int64_t vDim, float scale, float *acc, float *mOut, float *lOut) {
+                 int64_t vDim, float scale, float softcap, float *acc, float *mOut, float *lOut) {
   attendRow(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys, dim,
-            vDim, scale, acc, mOut, lOut);
+            vDim, scale, softcap, acc, mOut, lOut);
 }
 
 #if defined(__x86_64__)
@@ -143,10 +145,10 @@ void rowPortable(const float *qRow, int64_t qStride, const float *kHead, int64_t
 __attribute__((target("avx2,fma"))) void
 rowAvx2(const float *qRow, int64_t qStride, const float *kHead, int64_t kRow, int64_t kCol,
         const float *vHead, int64_t vRow, int64_t vCol, const float *maskRow, int64_t maskCol,
-        int64_t keys, int64_t dim, int64_t vDim, float scale, float *acc, float *mOut,
-        float *lOut) {
+        int64_t keys, int64_t dim, int64_t vDim, float scale, float softcap, float *acc,
+        float *mOut, float *lOut) {
   attendRow(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys, dim,
-            vDim, scale, acc, mOut, lOut);
+            vDim, scale, softcap, acc, mOut, lOut);
 }
 #endif
 
@@ -417,7 +419,7 @@ constexpr int64_t kMinKeysPerSplit = 256;
 /// Query rows one at a time, each row's keys in `splits` chunks.
 void decodeRows(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
                 const int64_t *maskStride, MemRef<4> *out, float scale, bool causal,
-                int64_t splits) {
+                int64_t splits, float softcap) {
   static const RowFn row = [] {
 #if defined(__x86_64__)
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
@@ -451,7 +453,7 @@ void decodeRows(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
                                       begin * maskStride[3]
                                 : nullptr;
     row(qRow, q->strides[3], kHead, k->strides[2], k->strides[3], vHead, v->strides[2],
-        v->strides[3], maskRow, maskStride[3], end - begin, dim, vDim, scale, state + 2,
+        v->strides[3], maskRow, maskStride[3], end - begin, dim, vDim, scale, softcap, state + 2,
         &state[0], &state[1]);
   };
   // Merges a row's chunk states: M = max m_c, L = sum l_c e^(m_c - M),
@@ -501,7 +503,7 @@ void decodeRows(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
 }
 
 void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef<4> *out,
-               float scale, bool causal) {
+               float scale, bool causal, float softcap) {
   const int64_t batch = q->sizes[0], heads = q->sizes[1], qLen = q->sizes[2],
                 dim = q->sizes[3];
   const int64_t kvHeads = k->sizes[1], kvLen = k->sizes[2], vDim = v->sizes[3];
@@ -535,9 +537,12 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
     }
     return t;
   };
+  // Soft-capped scores (tanh per score) take the row path for every length:
+  // the tiles do not apply the cap.
+  const bool tiles = !(softcap > 0.0f);
 #if defined(__x86_64__)
   static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (qLen >= kPackedRows && avx2 && v->strides[3] == 1 && out->strides[3] == 1 &&
+  if (tiles && qLen >= kPackedRows && avx2 && v->strides[3] == 1 && out->strides[3] == 1 &&
       vDim % 16 == 0) {
     // Keys packed once per (batch, kv head), then the register-tiled tiles.
     const int64_t blocks = (kvLen + kBlock - 1) / kBlock, headSize = blocks * dim * kBlock;
@@ -563,7 +568,7 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
     return;
   }
 #endif
-  if (qLen >= kRows) {
+  if (tiles && qLen >= kRows) {
     static const TileFn tile = [] {
 #if defined(__x86_64__)
       if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
@@ -596,7 +601,7 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
     splits = std::clamp<int64_t>((wanted + rowsTotal - 1) / rowsTotal, 1,
                                  kvLen / kMinKeysPerSplit);
   splits = std::max<int64_t>(splits, 1);
-  decodeRows(q, k, v, mask, maskStride, out, scale, causal, splits);
+  decodeRows(q, k, v, mask, maskStride, out, scale, causal, splits, softcap);
 }
 
 } // namespace
@@ -604,22 +609,25 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
 /// The decode path with the keys of each row split `splits` ways (exposed
 /// for tests, which force splits that the thread count would not choose).
 void loomrt::attentionDecodeSplit(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
-                                  MemRef<4> *out, float scale, bool causal, int64_t splits) {
+                                  MemRef<4> *out, float scale, bool causal, int64_t splits,
+                                  float softcap) {
   int64_t maskStride[4] = {};
   if (mask)
     for (int d = 0; d < 4; ++d)
       maskStride[d] = mask->sizes[d] == 1 ? 0 : mask->strides[d];
-  decodeRows(q, k, v, mask, maskStride, out, scale, causal, std::max<int64_t>(splits, 1));
+  decodeRows(q, k, v, mask, maskStride, out, scale, causal, std::max<int64_t>(splits, 1),
+             softcap);
 }
 
 extern "C" void _mlir_ciface_loomrt_attention_f32(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v,
-                                                  MemRef<4> *out, float scale, bool causal) {
-  attention(q, k, v, nullptr, out, scale, causal);
+                                                  MemRef<4> *out, float scale, bool causal,
+                                                  float softcap) {
+  attention(q, k, v, nullptr, out, scale, causal, softcap);
 }
 
 extern "C" void _mlir_ciface_loomrt_attention_masked_f32(MemRef<4> *q, MemRef<4> *k,
                                                          MemRef<4> *v, MemRef<4> *mask,
                                                          MemRef<4> *out, float scale,
-                                                         bool causal) {
-  attention(q, k, v, mask, out, scale, causal);
+                                                         bool causal, float softcap) {
+  attention(q, k, v, mask, out, scale, causal, softcap);
 }

@@ -31,7 +31,8 @@ void matmulF32(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda_row,
 /// (flash-decoding). The kernel picks the split from the thread count; tests
 /// call this to force one.
 void attentionDecodeSplit(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
-                          MemRef<4> *out, float scale, bool causal, int64_t splits);
+                          MemRef<4> *out, float scale, bool causal, int64_t splits,
+                          float softcap = 0.0f);
 
 /// loom.softmax's kernel (below) with the choice of streaming stores for
 /// the output made by the caller: the kernel makes it from the output's
@@ -50,14 +51,16 @@ void _mlir_ciface_loomrt_batch_matmul_f32(loomrt::MemRef<3> *a, loomrt::MemRef<3
 /// loom.attention: out = softmax(scale * Q Kᵀ + mask) V in one pass over K/V
 /// per query row (online softmax); query head h reads K/V head
 /// h / (q_heads / kv_heads). The mask is [b|1, h|1, q_len, kv_len] (additive);
-/// `causal` hides keys after each query (bottom-right aligned).
+/// `causal` hides keys after each query (bottom-right aligned). `softcap`
+/// > 0 replaces each scaled score s by softcap tanh(s / softcap) before the
+/// mask (0: none).
 void _mlir_ciface_loomrt_attention_f32(loomrt::MemRef<4> *q, loomrt::MemRef<4> *k,
                                        loomrt::MemRef<4> *v, loomrt::MemRef<4> *out,
-                                       float scale, bool causal);
+                                       float scale, bool causal, float softcap);
 void _mlir_ciface_loomrt_attention_masked_f32(loomrt::MemRef<4> *q, loomrt::MemRef<4> *k,
                                               loomrt::MemRef<4> *v, loomrt::MemRef<4> *mask,
                                               loomrt::MemRef<4> *out, float scale,
-                                              bool causal);
+                                              bool causal, float softcap);
 /// loom.softmax over the rows of `in` (any row stride; contiguous columns
 /// take the vectorized path). `algorithm`: 0 three-pass, 1 two-pass
 /// (Dukhan & Ablavatski), 2 online (Milakov & Gimelshein); 3 two-pass

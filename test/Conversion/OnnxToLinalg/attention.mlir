@@ -5,7 +5,7 @@
 // RUN: %expect_exit 1 loom-opt %s --pass-pipeline='builtin.module(func.func(loom-convert-onnx-to-linalg))' -o /dev/null 2>&1 | FileCheck %s --check-prefix=UNDECLARED
 // UNDECLARED: error: loomrt's @loomrt_attention_masked_f32 is not declared as expected: run loom-declare-runtime-kernels first (the CPU pipeline does)
 
-// CHECK-DAG: func.func private @loomrt_attention_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, f32, i1) attributes {llvm.emit_c_interface}
+// CHECK-DAG: func.func private @loomrt_attention_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, f32, i1, f32) attributes {llvm.emit_c_interface}
 // CHECK-DAG: func.func private @loomrt_attention_masked_f32(
 
 // CHECK-LABEL: func @gqa
@@ -17,7 +17,8 @@ func.func @gqa(%q: tensor<1x8x?x16xf32>, %k: tensor<1x2x?x16xf32>, %v: tensor<1x
   // CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) : memref<1x8x?x16xf32>
   // CHECK: %[[SCALE:.*]] = arith.constant 2.500000e-01 : f32
   // CHECK: %[[CAUSAL:.*]] = arith.constant false
-  // CHECK: call @loomrt_attention_masked_f32(%[[Q]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[SCALE]], %[[CAUSAL]])
+  // CHECK: %[[NOCAP:.*]] = arith.constant 0.000000e+00 : f32
+  // CHECK: call @loomrt_attention_masked_f32(%[[Q]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[SCALE]], %[[CAUSAL]], %[[NOCAP]])
   // CHECK: bufferization.to_tensor %[[OUT]] restrict writable : memref<1x8x?x16xf32> to tensor<1x8x?x16xf32>
   %o = loom.attention %q, %k, %v mask %mask {scale = 0.25 : f32} : tensor<1x8x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<?x?xf32> -> tensor<1x8x?x16xf32>
   return %o : tensor<1x8x?x16xf32>
@@ -31,4 +32,13 @@ func.func @causal_default_scale(%q: tensor<2x4x8x64xf32>, %k: tensor<2x4x8x64xf3
   // CHECK: call @loomrt_attention_f32(
   %o = loom.attention %q, %k, %v causal : tensor<2x4x8x64xf32>, tensor<2x4x8x64xf32>, tensor<2x4x8x64xf32> -> tensor<2x4x8x64xf32>
   return %o : tensor<2x4x8x64xf32>
+}
+
+// A softcap is passed to the kernel (0 above: none).
+// CHECK-LABEL: func @softcap
+func.func @softcap(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32> {
+  // CHECK: %[[CAP:.*]] = arith.constant 5.000000e+01 : f32
+  // CHECK: call @loomrt_attention_f32({{.*}}, %[[CAP]])
+  %o = loom.attention %q, %k, %v causal {softcap = 50.0 : f32} : tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32> -> tensor<1x4x8x16xf32>
+  return %o : tensor<1x4x8x16xf32>
 }

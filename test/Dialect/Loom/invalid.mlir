@@ -113,6 +113,14 @@ func.func @attention_scale(%q: tensor<1x8x16x64xf32>, %k: tensor<1x8x16x64xf32>,
 
 // -----
 
+func.func @attention_softcap(%q: tensor<1x8x16x64xf32>, %k: tensor<1x8x16x64xf32>, %v: tensor<1x8x16x64xf32>) {
+  // expected-error @+1 {{softcap must be positive and finite, got 0}}
+  %0 = loom.attention %q, %k, %v {softcap = 0.0 : f32} : tensor<1x8x16x64xf32>, tensor<1x8x16x64xf32>, tensor<1x8x16x64xf32> -> tensor<1x8x16x64xf32>
+  return
+}
+
+// -----
+
 func.func @attention_integer(%q: tensor<1x8x16x64xi8>, %k: tensor<1x8x16x64xf32>, %v: tensor<1x8x16x64xf32>) {
   // expected-error @+1 {{operand #0 must be ranked tensor of floating-point values}}
   %0 = loom.attention %q, %k, %v : tensor<1x8x16x64xi8>, tensor<1x8x16x64xf32>, tensor<1x8x16x64xf32> -> tensor<1x8x16x64xf32>

@@ -19,7 +19,7 @@ Usage: make_gqa.py OUT_DIR
            absent), a ragged decode and a rotary chunk
   partial_rotary / partial_rotary_pairs: rotating only the first half of
            each head (halves on a prompt, pairs on a ragged decode)
-  softcap: softcap=30 (not fused: compiling it must fail with a message)
+  softcap: softcap=1.5 (scores s become 1.5 tanh(s / 1.5)), a chunk after a cache
 Each NAME gets NAME.onnx and NAME/ (input_N.pb, output_N.pb).
 """
 import os
@@ -54,7 +54,7 @@ def rotate(x, cos, sin, positions, pairs):
     return np.concatenate([turned, rest], axis=-1)
 
 
-def reference(q, k, v, pk, pv, seqlens, total, rope=None, window=-1):
+def reference(q, k, v, pk, pv, seqlens, total, rope=None, window=-1, softcap=0.0):
     b_, s, _ = q.shape
     h = q.shape[2] // N
     past_len = 0 if pk is None else pk.shape[2]
@@ -81,6 +81,8 @@ def reference(q, k, v, pk, pv, seqlens, total, rope=None, window=-1):
         for n in range(N):
             kv = n // (N // NKV)
             scores = qh[b, n] @ pres_k[b, kv, :valid].T.astype(np.float64) / np.sqrt(h)
+            if softcap:
+                scores = softcap * np.tanh(scores / softcap)
             for i in range(s):
                 scores[i, start + i + 1:] = -np.inf
                 if window > 0:
@@ -139,11 +141,9 @@ def write(out, name, batch, seq, past, seqlens, total, rotary=None, window=-1, p
                                                     helper.make_opsetid("com.microsoft", 1)])
     model.ir_version = 8
     onnx.save(model, os.path.join(out, name + ".onnx"))
-    if softcap:
-        return  # not fused: the test only compiles it
     feeds = ([np.concatenate([q, k, v], axis=-1)] if packed else [q, k, v]) + \
         ([pk, pv] if past else []) + [seqlens, total_t]
-    outputs = reference(q, k, v, pk, pv, seqlens, total, rope, window)
+    outputs = reference(q, k, v, pk, pv, seqlens, total, rope, window, softcap)
     os.makedirs(os.path.join(out, name), exist_ok=True)
     for kind, tensors in (("input", feeds), ("output", outputs)):
         for i, t in enumerate(tensors):
@@ -168,7 +168,7 @@ def main():
           rotary="partial", h=32)
     write(out, "partial_rotary_pairs", batch=2, seq=1, past=6, seqlens=[6, 3], total=7,
           rotary="partial_pairs", h=32)
-    write(out, "softcap", batch=1, seq=3, past=0, seqlens=[2], total=3, softcap=30.0)
+    write(out, "softcap", batch=1, seq=3, past=4, seqlens=[6], total=7, softcap=1.5)
 
 
 if __name__ == "__main__":

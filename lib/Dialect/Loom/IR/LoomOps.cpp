@@ -105,6 +105,11 @@ LogicalResult AttentionOp::verify() {
         return emitOpError("mask's batch and head dimensions must be 1 or match the query");
     }
   }
+  if (auto softcap = getSoftcapAttr()) {
+    double c = softcap.getValueAsDouble();
+    if (!(c > 0.0) || !std::isfinite(c))
+      return emitOpError("softcap must be positive and finite, got ") << c;
+  }
   if (auto scale = getScaleAttr()) {
     double s = scale.getValueAsDouble();
     if (!std::isfinite(s) || s <= 0.0)

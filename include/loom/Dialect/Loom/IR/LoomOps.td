@@ -81,6 +81,9 @@ def Loom_AttentionOp : Loom_Op<"attention"> {
     `[batch|1, q_heads|1, q_len, kv_len]`: `i1` (true = attend) or an additive
     float mask of the query's element type.
 
+    `softcap` (Gemma 2's logit soft-capping) replaces each scaled score `s`
+    by `softcap * tanh(s / softcap)` before the mask is added.
+
     Example:
 
     ```mlir
@@ -92,7 +95,8 @@ def Loom_AttentionOp : Loom_Op<"attention"> {
   let arguments = (ins Loom_FloatTensor:$query, Loom_FloatTensor:$key,
                        Loom_FloatTensor:$value,
                        Optional<RankedTensorOf<[I1, AnyFloat]>>:$mask,
-                       UnitAttr:$causal, OptionalAttr<F32Attr>:$scale);
+                       UnitAttr:$causal, OptionalAttr<F32Attr>:$scale,
+                       OptionalAttr<F32Attr>:$softcap);
   let results = (outs Loom_FloatTensor:$result);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`mask` $mask^)? (`causal` $causal^)? attr-dict
