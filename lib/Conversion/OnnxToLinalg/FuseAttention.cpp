@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "OnnxAttributes.h"
+#include "RotaryAngles.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Onnx/IR/OnnxOps.h"
 
@@ -598,57 +599,15 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
       dynamic.push_back(tensor::DimOp::create(b, loc, q, 0));
     if (qType.isDynamicDim(2))
       dynamic.push_back(seqLen);
-    Value rows = tensor::DimOp::create(b, loc, op.getCosCache(), 0);
-    auto map = AffineMap::getMultiDimIdentityMap(4, b.getContext());
-    SmallVector<utils::IteratorType> parallel(4, utils::IteratorType::parallel);
-    auto gather = [&](Value cache) {
-      Value init = tensor::EmptyOp::create(b, loc, angleType.getShape(),
-                                           angleType.getElementType(), dynamic);
-      return linalg::GenericOp::create(
-                 b, loc, TypeRange{angleType}, ValueRange{}, ValueRange{init},
-                 SmallVector<AffineMap>{map}, parallel,
-                 [&](OpBuilder &nb, Location nloc, ValueRange) {
-                   Value bi = linalg::IndexOp::create(nb, nloc, 0),
-                         i = linalg::IndexOp::create(nb, nloc, 2),
-                         j = linalg::IndexOp::create(nb, nloc, 3);
-                   auto [pastB, valid] = pos.of(nb, nloc, bi);
-                   (void)valid;
-                   // Positions outside the cache are clamped into it.
-                   Value at = arith::AddIOp::create(nb, nloc, pastB, i);
-                   Value last = arith::SubIOp::create(nb, nloc, rows,
-                                                      arith::ConstantIndexOp::create(nb, nloc, 1));
-                   at = arith::MaxSIOp::create(nb, nloc,
-                                               arith::MinSIOp::create(nb, nloc, at, last),
-                                               arith::ConstantIndexOp::create(nb, nloc, 0));
-                   Value col = pairs ? j
-                                     : Value(arith::RemUIOp::create(
-                                           nb, nloc, j,
-                                           arith::ConstantIndexOp::create(nb, nloc, rotaryDim / 2)));
-                   linalg::YieldOp::create(
-                       nb, nloc,
-                       tensor::ExtractOp::create(nb, nloc, cache, ValueRange{at, col}).getResult());
-                 })
-          .getResult(0);
+    auto position = [&](OpBuilder &nb, Location nloc, Value bi, Value i) -> Value {
+      return arith::AddIOp::create(nb, nloc, pos.of(nb, nloc, bi).first, i);
     };
-    Value cos = gather(op.getCosCache()), sin = gather(op.getSinCache());
-    auto rotate = [&](Value x) -> Value {
-      if (rotaryDim == headDim)
-        return loom::RotaryOp::create(b, loc, x.getType(), x, cos, sin, pairs);
-      auto type = cast<RankedTensorType>(x.getType());
-      auto partType = RankedTensorType::get(
-          {type.getDimSize(0), type.getDimSize(1), type.getDimSize(2), rotaryDim},
-          type.getElementType());
-      SmallVector<OpFoldResult> zeros(4, b.getIndexAttr(0)), ones(4, b.getIndexAttr(1));
-      SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, x, 0),
-                                         tensor::getMixedSize(b, loc, x, 1),
-                                         tensor::getMixedSize(b, loc, x, 2),
-                                         b.getIndexAttr(rotaryDim)};
-      Value part = tensor::ExtractSliceOp::create(b, loc, partType, x, zeros, sizes, ones);
-      Value turned = loom::RotaryOp::create(b, loc, partType, part, cos, sin, pairs);
-      return tensor::InsertSliceOp::create(b, loc, turned, x, zeros, sizes, ones);
-    };
-    q = rotate(q);
-    k = rotate(k);
+    Value cos = loom::rotary::gatherAngles(b, loc, op.getCosCache(), angleType, dynamic, 0, 2,
+                                           pairs, rotaryDim, position);
+    Value sin = loom::rotary::gatherAngles(b, loc, op.getSinCache(), angleType, dynamic, 0, 2,
+                                           pairs, rotaryDim, position);
+    q = loom::rotary::rotateLeading(b, loc, q, cos, sin, pairs, rotaryDim);
+    k = loom::rotary::rotateLeading(b, loc, k, cos, sin, pairs, rotaryDim);
   }
   Value presentK = buildPresent(b, loc, op.getPastKey(), k, total, pos);
   Value presentV = buildPresent(b, loc, op.getPastValue(), v, total, pos);
