@@ -164,13 +164,19 @@ def LoomFuseTransformerOpsPass
     - rotary embeddings: Hugging Face's `x cos + rotate_half(x) sin` with
       `rotate_half(x) = Concat(Neg(x[d/2:]), x[:d/2])`, and the pairwise form
       (`Reshape` to pairs, `Gather` of elements 0 and 1, the two products,
-      interleaved back by `Unsqueeze` + `Concat` + `Reshape`) -> `loom.rotary`.
+      interleaved back by `Unsqueeze` + `Concat` + `Reshape`) -> `loom.rotary`;
+    - ONNX Runtime's `com.microsoft.RotaryEmbedding` ([b, s, hidden] or
+      [b, heads, s, head] input, position ids [b, s] or a [1] offset, cos/sin
+      caches, halves or interleaved pairs, all or the first
+      `rotary_embedding_dim` entries of each head) -> `loom.rotary` on the
+      angles gathered from the caches.
 
     Reductions must be over the last axis with keepdims, constants must
     have the right values (to 1e-4), and the intermediates must have no
     other users; anything else is left as it is.
   }];
-  let dependentDialects = ["::loom::LoomDialect", "::mlir::tensor::TensorDialect"];
+  let dependentDialects = ["::loom::LoomDialect", "::mlir::tensor::TensorDialect",
+                           "::mlir::linalg::LinalgDialect", "::mlir::arith::ArithDialect"];
 }
 
 #endif // LOOM_CONVERSION_PASSES_TD

@@ -15,7 +15,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "OnnxAttributes.h"
+#include "RotaryAngles.h"
 #include "loom/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
@@ -550,6 +554,103 @@ bool fuseRotaryHalves(Operation *add) {
   return false;
 }
 
+/// com.microsoft.RotaryEmbedding: x [b, s, heads * head] or [b, heads, s,
+/// head], position ids [b, s] (each token's) or [1] (the first token's, the
+/// others following), cos/sin caches [max positions, rotary_dim / 2]. Each
+/// head's first rotary_dim entries turn (halves, or interleaved pairs); the
+/// rest pass through. Not taken: packed batching, a scale other than 1.
+bool fuseContribRotaryEmbedding(Operation *op) {
+  if (op->getNumOperands() != 4 || op->getNumResults() != 1)
+    return false;
+  Value x = op->getOperand(0), ids = op->getOperand(1), cosCache = op->getOperand(2),
+        sinCache = op->getOperand(3);
+  auto xType = dyn_cast<RankedTensorType>(x.getType());
+  auto idsType = dyn_cast<RankedTensorType>(ids.getType());
+  auto cacheType = dyn_cast<RankedTensorType>(cosCache.getType());
+  auto scale = op->getAttrOfType<FloatAttr>("scale");
+  if (!xType || (xType.getRank() != 3 && xType.getRank() != 4) ||
+      !isa<FloatType>(xType.getElementType()) || xType.getDimSize(xType.getRank() - 1) <= 0 ||
+      !idsType || !idsType.getElementType().isInteger() ||
+      !(idsType.getRank() == 2 || (idsType.getRank() == 1 && idsType.getDimSize(0) == 1)) ||
+      !cacheType || cacheType != sinCache.getType() || cacheType.getRank() != 2 ||
+      cacheType.getElementType() != xType.getElementType() || cacheType.getDimSize(1) <= 0 ||
+      intAttr(op, "is_packed_batching").value_or(0) != 0 ||
+      (scale && scale.getValueAsDouble() != 1.0) || op->getResult(0).getType() != xType)
+    return false;
+  const int64_t width = cacheType.getDimSize(1), rotaryAttr = intAttr(op, "rotary_embedding_dim").value_or(0);
+  const int64_t rotaryDim = rotaryAttr > 0 ? rotaryAttr : 2 * width;
+  int64_t head, heads = intAttr(op, "num_heads").value_or(0);
+  if (xType.getRank() == 4) {
+    head = xType.getDimSize(3);
+  } else {
+    int64_t hidden = xType.getDimSize(2);
+    if (heads <= 0 && rotaryAttr <= 0)
+      heads = hidden / (2 * width); // the head is what the caches rotate
+    if (heads <= 0 || hidden % heads != 0)
+      return false;
+    head = hidden / heads;
+  }
+  bool pairs = intAttr(op, "interleaved").value_or(0) != 0;
+  if (rotaryDim != 2 * width || rotaryDim > head || head % 2 != 0)
+    return false;
+
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  // [b, s, heads, head] (3-D input, angles [b, s, 1, w]) or [b, heads, s,
+  // head] (4-D, angles [b, 1, s, w]).
+  const bool split = xType.getRank() == 3;
+  Value x4 = x;
+  if (split) {
+    auto type = RankedTensorType::get(
+        {xType.getDimSize(0), xType.getDimSize(1), heads, head}, xType.getElementType());
+    x4 = tensor::ExpandShapeOp::create(
+        b, loc, type, x, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}},
+        SmallVector<OpFoldResult>{tensor::getMixedSize(b, loc, x, 0),
+                                  tensor::getMixedSize(b, loc, x, 1), b.getIndexAttr(heads),
+                                  b.getIndexAttr(head)});
+  }
+  const int64_t seqDim = split ? 1 : 2;
+  auto x4Type = cast<RankedTensorType>(x4.getType());
+  SmallVector<int64_t> angleShape = {x4Type.getDimSize(0), 1, 1, pairs ? width : rotaryDim};
+  angleShape[seqDim] = x4Type.getDimSize(seqDim);
+  auto angleType = RankedTensorType::get(angleShape, xType.getElementType());
+  SmallVector<Value> dynamic;
+  for (int64_t d : {int64_t(0), seqDim})
+    if (angleType.isDynamicDim(d))
+      dynamic.push_back(tensor::DimOp::create(b, loc, x4, d));
+  // Indices are clamped into the ids tensor: a wrong-sized one reads no
+  // memory outside it.
+  auto position = [&](OpBuilder &nb, Location nloc, Value batch, Value seq) -> Value {
+    auto clampTo = [&](Value i, int64_t d) -> Value {
+      Value last = arith::SubIOp::create(nb, nloc, tensor::DimOp::create(nb, nloc, ids, d),
+                                         arith::ConstantIndexOp::create(nb, nloc, 1));
+      return arith::MaxSIOp::create(nb, nloc, arith::MinSIOp::create(nb, nloc, i, last),
+                                    arith::ConstantIndexOp::create(nb, nloc, 0));
+    };
+    if (idsType.getRank() == 2) {
+      Value id = tensor::ExtractOp::create(nb, nloc, ids,
+                                           ValueRange{clampTo(batch, 0), clampTo(seq, 1)});
+      return arith::IndexCastOp::create(nb, nloc, nb.getIndexType(), id);
+    }
+    Value first = tensor::ExtractOp::create(
+        nb, nloc, ids, ValueRange{arith::ConstantIndexOp::create(nb, nloc, 0)});
+    return arith::AddIOp::create(nb, nloc,
+                                 arith::IndexCastOp::create(nb, nloc, nb.getIndexType(), first),
+                                 seq);
+  };
+  Value cos = loom::rotary::gatherAngles(b, loc, cosCache, angleType, dynamic, 0, seqDim, pairs,
+                                         rotaryDim, position);
+  Value sin = loom::rotary::gatherAngles(b, loc, sinCache, angleType, dynamic, 0, seqDim, pairs,
+                                         rotaryDim, position);
+  Value rotated = loom::rotary::rotateLeading(b, loc, x4, cos, sin, pairs, rotaryDim);
+  if (split)
+    rotated = tensor::CollapseShapeOp::create(
+        b, loc, xType, rotated, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+  op->getResult(0).replaceAllUsesWith(rotated);
+  op->erase();
+  return true;
+}
+
 /// Tries every fusion that starts at `op`.
 bool tryFuse(Operation *op) {
   StringRef name = op->getName().getStringRef();
@@ -567,6 +668,8 @@ bool tryFuse(Operation *op) {
     return fuseRotaryPairs(op);
   if (name == "onnx.Add")
     return fuseRotaryHalves(op);
+  if (name == "onnx.com.microsoft.RotaryEmbedding")
+    return fuseContribRotaryEmbedding(op);
   return false;
 }
 
