@@ -130,8 +130,8 @@ TEST(Attention, DecodeChunkEntirelyMasked) {
 // One row over many keys: the kernel splits it by itself (1 row < threads).
 TEST(Attention, DecodeSingleRowSplitsByItself) { check(1, 1, 1, 1, 2000, 32, true, false, 0); }
 
-// Soft-capped scores (Gemma 2): prefill lengths that would take either tile
-// path (they take the row path), a masked causal decode, a split decode.
+// Soft-capped scores (Gemma 2): the packed AVX2 prefill tile, the generic
+// tile, a masked causal decode row, a split decode.
 TEST(Attention, SoftcapPrefill) { check(1, 4, 2, 37, 60, 32, true, true, 0, 0, 0, 0, 5.0f); }
 TEST(Attention, SoftcapPrefillSmallTile) { check(2, 2, 1, 5, 9, 8, false, false, 0, 0, 0, 0, 2.0f); }
 TEST(Attention, SoftcapDecode) { check(1, 8, 2, 1, 100, 64, true, true, 256, 0, 0, 0, 3.0f); }

@@ -163,8 +163,8 @@ constexpr int kRows = 4; // query rows of a prefill tile
 __attribute__((always_inline)) inline void attendTile(
     const float *const *qRows, int64_t qCol, int rows, const float *kHead, int64_t kRow,
     int64_t kCol, const float *vHead, int64_t vRow, int64_t vCol, const float *const *maskRows,
-    int64_t maskCol, const int64_t *keys, int64_t dim, int64_t vDim, float scale, float *scratch,
-    float *const *oRows, int64_t oCol) {
+    int64_t maskCol, const int64_t *keys, int64_t dim, int64_t vDim, float scale, float softcap,
+    float *scratch, float *const *oRows, int64_t oCol) {
   const float minusInf = -std::numeric_limits<float>::infinity();
   float *kt = scratch, *qs = kt + dim * kBlock, *acc = qs + kRows * dim;
   int64_t maxKeys = 0;
@@ -201,6 +201,8 @@ __attribute__((always_inline)) inline void attendTile(
       float blockMax = minusInf;
       for (int64_t jj = 0; jj < kBlock; ++jj) {
         float score = s[r][jj];
+        if (softcap > 0.0f)
+          score = softcap * std::tanh(score / softcap);
         if (jj >= visible)
           score = minusInf;
         else if (maskRows)
@@ -235,16 +237,16 @@ __attribute__((always_inline)) inline void attendTile(
 
 using TileFn = void (*)(const float *const *, int64_t, int, const float *, int64_t, int64_t,
                         const float *, int64_t, int64_t, const float *const *, int64_t,
-                        const int64_t *, int64_t, int64_t, float, float *, float *const *,
+                        const int64_t *, int64_t, int64_t, float, float, float *, float *const *,
                         int64_t);
 
 void tilePortable(const float *const *qRows, int64_t qCol, int rows, const float *kHead,
                   int64_t kRow, int64_t kCol, const float *vHead, int64_t vRow, int64_t vCol,
                   const float *const *maskRows, int64_t maskCol, const int64_t *keys,
-                  int64_t dim, int64_t vDim, float scale, float *scratch,
+                  int64_t dim, int64_t vDim, float scale, float softcap, float *scratch,
                   float *const *oRows, int64_t oCol) {
   attendTile(qRows, qCol, rows, kHead, kRow, kCol, vHead, vRow, vCol, maskRows, maskCol, keys,
-             dim, vDim, scale, scratch, oRows, oCol);
+             dim, vDim, scale, softcap, scratch, oRows, oCol);
 }
 
 #if defined(__x86_64__)
@@ -252,9 +254,10 @@ __attribute__((target("avx2,fma"))) void
 tileAvx2(const float *const *qRows, int64_t qCol, int rows, const float *kHead, int64_t kRow,
          int64_t kCol, const float *vHead, int64_t vRow, int64_t vCol,
          const float *const *maskRows, int64_t maskCol, const int64_t *keys, int64_t dim,
-         int64_t vDim, float scale, float *scratch, float *const *oRows, int64_t oCol) {
+         int64_t vDim, float scale, float softcap, float *scratch, float *const *oRows,
+         int64_t oCol) {
   attendTile(qRows, qCol, rows, kHead, kRow, kCol, vHead, vRow, vCol, maskRows, maskCol, keys,
-             dim, vDim, scale, scratch, oRows, oCol);
+             dim, vDim, scale, softcap, scratch, oRows, oCol);
 }
 #endif
 
@@ -291,12 +294,23 @@ constexpr int kPackedRows = 6;
 /// [kRows x 16] x [16 x 16] register-tiled product per 16 output columns.
 /// Needs contiguous V rows and output rows and vDim a multiple of 16; q and
 /// the mask may be strided. Scratch: kRows * dim + kRows * vDim floats.
+/// c tanh(s / c) lane by lane (a softcap c > 0), from e = exp(-2|s| / c):
+/// tanh |y| = (1 - e) / (1 + e), the sign put back.
+LOOM_AVX2 __m256 capScores(__m256 s, float c) {
+  const __m256 signBit = _mm256_set1_ps(-0.0f);
+  __m256 y = _mm256_mul_ps(s, _mm256_set1_ps(1.0f / c));
+  __m256 e = avx2::expNonPositive(_mm256_mul_ps(_mm256_andnot_ps(signBit, y), _mm256_set1_ps(-2.0f)));
+  __m256 one = _mm256_set1_ps(1.0f);
+  __m256 t = _mm256_div_ps(_mm256_sub_ps(one, e), _mm256_add_ps(one, e));
+  return _mm256_mul_ps(_mm256_or_ps(t, _mm256_and_ps(signBit, y)), _mm256_set1_ps(c));
+}
+
 template <int kRows>
 __attribute__((target("avx2,fma"))) void
 tilePackedAvx2(const float *const *qRows, int64_t qCol, int rows, const float *packedK,
                const float *vHead, int64_t vRow, const float *const *maskRows, int64_t maskCol,
-               const int64_t *keys, int64_t dim, int64_t vDim, float scale, float *scratch,
-               float *const *oRows) {
+               const int64_t *keys, int64_t dim, int64_t vDim, float scale, float softcap,
+               float *scratch, float *const *oRows) {
   float *qs = scratch, *acc = qs + kRows * dim;
   int64_t maxKeys = 0;
   for (int r = 0; r < rows; ++r)
@@ -334,6 +348,10 @@ tilePackedAvx2(const float *const *qRows, int64_t qCol, int rows, const float *p
     for (int r = 0; r < kRows; ++r) {
       int64_t visible = r < rows ? std::clamp<int64_t>(keys[r] - j0, 0, kBlock) : 0;
       __m256 s0 = s[r][0], s1 = s[r][1];
+      if (softcap > 0.0f) {
+        s0 = capScores(s0, softcap);
+        s1 = capScores(s1, softcap);
+      }
       if (maskRows && visible == kBlock && maskCol == 1) {
         s0 = _mm256_add_ps(s0, _mm256_loadu_ps(maskRows[r] + j0));
         s1 = _mm256_add_ps(s1, _mm256_loadu_ps(maskRows[r] + j0 + 8));
@@ -537,12 +555,9 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
     }
     return t;
   };
-  // Soft-capped scores (tanh per score) take the row path for every length:
-  // the tiles do not apply the cap.
-  const bool tiles = !(softcap > 0.0f);
 #if defined(__x86_64__)
   static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (tiles && qLen >= kPackedRows && avx2 && v->strides[3] == 1 && out->strides[3] == 1 &&
+  if (qLen >= kPackedRows && avx2 && v->strides[3] == 1 && out->strides[3] == 1 &&
       vDim % 16 == 0) {
     // Keys packed once per (batch, kv head), then the register-tiled tiles.
     const int64_t blocks = (kvLen + kBlock - 1) / kBlock, headSize = blocks * dim * kBlock;
@@ -563,12 +578,12 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
                                   packed.data() + (b * kvHeads + kvh) * headSize,
                                   vBase + b * v->strides[0] + kvh * v->strides[1], v->strides[2],
                                   mask ? rows.mask : nullptr, maskStride[3], rows.keys, dim,
-                                  vDim, scale, scratch.data(), rows.out);
+                                  vDim, scale, softcap, scratch.data(), rows.out);
     });
     return;
   }
 #endif
-  if (tiles && qLen >= kRows) {
+  if (qLen >= kRows) {
     static const TileFn tile = [] {
 #if defined(__x86_64__)
       if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
@@ -586,7 +601,7 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
       tile(rows.q, q->strides[3], rows.rows, kBase + b * k->strides[0] + kvh * k->strides[1],
            k->strides[2], k->strides[3], vBase + b * v->strides[0] + kvh * v->strides[1],
            v->strides[2], v->strides[3], mask ? rows.mask : nullptr, maskStride[3], rows.keys,
-           dim, vDim, scale, scratch.data(), rows.out, out->strides[3]);
+           dim, vDim, scale, softcap, scratch.data(), rows.out, out->strides[3]);
     });
     return;
   }

@@ -53,7 +53,7 @@ void _mlir_ciface_loomrt_batch_matmul_f32(loomrt::MemRef<3> *a, loomrt::MemRef<3
 /// h / (q_heads / kv_heads). The mask is [b|1, h|1, q_len, kv_len] (additive);
 /// `causal` hides keys after each query (bottom-right aligned). `softcap`
 /// > 0 replaces each scaled score s by softcap tanh(s / softcap) before the
-/// mask (0: none).
+/// mask (0: none), in every path (rows, tiles, split decode).
 void _mlir_ciface_loomrt_attention_f32(loomrt::MemRef<4> *q, loomrt::MemRef<4> *k,
                                        loomrt::MemRef<4> *v, loomrt::MemRef<4> *out,
                                        float scale, bool causal, float softcap);
