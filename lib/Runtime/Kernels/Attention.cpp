@@ -86,6 +86,9 @@ __attribute__((always_inline)) inline void addWeightedValues(float *acc, const f
 /// values are accumulated in vectorizable loops. Leaves the online-softmax
 /// state: the maximum `*mOut`, the sum of exp(s - m) `*lOut` and the
 /// unnormalized output in `acc` (flash-decoding merges several such states).
+/// `Capped`: apply the softcap (a template parameter, so that the uncapped
+/// loop, the decode hot path, carries no test per key).
+template <bool Capped>
 __attribute__((always_inline)) inline void attendRow(
     const float *qRow, int64_t qStride, const float *kHead, int64_t kRow, int64_t kCol,
     const float *vHead, int64_t vRow, int64_t vCol, const float *maskRow, int64_t maskCol,
@@ -102,7 +105,7 @@ __attribute__((always_inline)) inline void attendRow(
     for (int64_t jj = 0; jj < n; ++jj) {
       int64_t j = j0 + jj;
       float score = scale * dot(qRow, qStride, kHead + j * kRow, kCol, dim);
-      if (softcap > 0.0f) // Gemma 2's soft-capping, before the mask
+      if (Capped) // Gemma 2's soft-capping, before the mask
         score = softcap * std::tanh(score / softcap);
       if (maskRow)
         score += maskRow[j * maskCol];
@@ -136,8 +139,12 @@ void rowPortable(const float *qRow, int64_t qStride, const float *kHead, int64_t
                  int64_t kCol, const float *vHead, int64_t vRow, int64_t vCol,
                  const float *maskRow, int64_t maskCol, int64_t keys, int64_t dim,
                  int64_t vDim, float scale, float softcap, float *acc, float *mOut, float *lOut) {
-  attendRow(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys, dim,
-            vDim, scale, softcap, acc, mOut, lOut);
+  if (softcap > 0.0f)
+    attendRow<true>(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys,
+                    dim, vDim, scale, softcap, acc, mOut, lOut);
+  else
+    attendRow<false>(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys,
+                     dim, vDim, scale, softcap, acc, mOut, lOut);
 }
 
 #if defined(__x86_64__)
@@ -147,8 +154,12 @@ rowAvx2(const float *qRow, int64_t qStride, const float *kHead, int64_t kRow, in
         const float *vHead, int64_t vRow, int64_t vCol, const float *maskRow, int64_t maskCol,
         int64_t keys, int64_t dim, int64_t vDim, float scale, float softcap, float *acc,
         float *mOut, float *lOut) {
-  attendRow(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys, dim,
-            vDim, scale, softcap, acc, mOut, lOut);
+  if (softcap > 0.0f)
+    attendRow<true>(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys,
+                    dim, vDim, scale, softcap, acc, mOut, lOut);
+  else
+    attendRow<false>(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys,
+                     dim, vDim, scale, softcap, acc, mOut, lOut);
 }
 #endif
 
