@@ -32,9 +32,10 @@ struct InputSizeCondition {
 };
 
 /// The conditions on `func`'s inputs that its elementwise ops (numpy
-/// broadcasting only where a size is a static 1), same-shape ops and
-/// MatMul's contraction rely on, each input dimension tied to the first
-/// input dimension (or static size) of its group.
+/// broadcasting only where a size is a static 1), same-shape ops, MatMul and
+/// Gemm (K, and M and N with the result) and Concat (every dimension but the
+/// axis) rely on, each input dimension tied to the first input dimension (or
+/// static size) of its group.
 std::vector<InputSizeCondition> findInputSizeConditions(mlir::func::FuncOp func);
 
 /// Whether the lowering treats `opName` as elementwise with broadcasting

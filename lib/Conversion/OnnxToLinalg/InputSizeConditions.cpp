@@ -123,11 +123,55 @@ std::vector<loom::InputSizeCondition> loom::findInputSizeConditions(func::FuncOp
       return;
     }
     if (name == "onnx.MatMul" && op->getNumOperands() == 2) {
-      // K: the last dimension of A, the second last of B (a vector's only).
+      // K: the last dimension of A, the second last of B (a vector's only);
+      // M and N: A's second last and B's last are the result's.
       Value a = op->getOperand(0), bm = op->getOperand(1);
       int64_t ra = rankedRank(a), rb = rankedRank(bm);
       if (ra >= 1 && rb >= 1)
         tie(op, {a, ra - 1}, {bm, rb >= 2 ? rb - 2 : 0});
+      if (ra >= 2 && rb >= 2 && rank >= 2) {
+        tie(op, {a, ra - 2}, {result, rank - 2});
+        tie(op, {bm, rb - 1}, {result, rank - 1});
+      }
+      return;
+    }
+    if (name == "onnx.Gemm" && op->getNumOperands() >= 2 && rank == 2) {
+      // A [M, K] (transA: [K, M]), B [K, N] (transB: [N, K]), C broadcast
+      // to [M, N].
+      Value a = op->getOperand(0), bm = op->getOperand(1);
+      if (rankedRank(a) != 2 || rankedRank(bm) != 2)
+        return;
+      bool ta = op->getAttrOfType<IntegerAttr>("transA") &&
+                op->getAttrOfType<IntegerAttr>("transA").getInt() != 0;
+      bool tb = op->getAttrOfType<IntegerAttr>("transB") &&
+                op->getAttrOfType<IntegerAttr>("transB").getInt() != 0;
+      tie(op, {a, ta ? 0 : 1}, {bm, tb ? 1 : 0});
+      tie(op, {a, ta ? 1 : 0}, {result, 0});
+      tie(op, {bm, tb ? 0 : 1}, {result, 1});
+      if (op->getNumOperands() == 3) {
+        Value c = op->getOperand(2);
+        int64_t rc = rankedRank(c);
+        auto cType = rc >= 0 ? cast<RankedTensorType>(c.getType()) : RankedTensorType();
+        for (int64_t i = 0; cType && rc <= 2 && i < rc; ++i)
+          if (cType.getDimSize(i) != 1)
+            tie(op, {c, i}, {result, 2 - rc + i});
+      }
+      return;
+    }
+    if (name == "onnx.Concat") {
+      // Every dimension but the axis is the same in the inputs and result.
+      auto axisAttr = op->getAttrOfType<IntegerAttr>("axis");
+      if (!axisAttr)
+        return;
+      int64_t axis = axisAttr.getInt() < 0 ? axisAttr.getInt() + rank : axisAttr.getInt();
+      for (Value in : op->getOperands()) {
+        if (rankedRank(in) != rank)
+          return;
+      }
+      for (Value in : op->getOperands())
+        for (int64_t d = 0; d < rank; ++d)
+          if (d != axis)
+            tie(op, {in, d}, {result, d});
     }
   });
 

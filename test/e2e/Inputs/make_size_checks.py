@@ -8,6 +8,8 @@ not; no outputs).
   chain   relu(a[B, N]) * b[B, N], then + c[N]
   matmul  a[2, K] @ b[K, 3]
   scalar  a[N] + b[M] (run-time M = 1 would broadcast in ONNX; loom refuses)
+  concat  Concat(a[B, 2], b[B, 3], axis 1)
+  gemm    Gemm(a[2, K], b[3, K], transB=1)
 
 Usage: make_size_checks.py OUT_DIR
 """
@@ -72,3 +74,13 @@ a, b = f32(9), f32(9)
 save("scalar", [helper.make_node("Add", ["a", "b"], ["y"])],
      [("a", ["N"]), ("b", ["M"])], [("y", ["N"])],
      [a, b], [a + b], [f32(9), f32(1)])
+
+a, b = f32(4, 2), f32(4, 3)
+save("concat", [helper.make_node("Concat", ["a", "b"], ["y"], axis=1)],
+     [("a", ["B", 2]), ("b", ["B", 3])], [("y", ["B", 5])],
+     [a, b], [np.concatenate([a, b], axis=1)], [f32(2, 2), f32(500, 3)])
+
+a, b = f32(2, 5), f32(3, 5)
+save("gemm", [helper.make_node("Gemm", ["a", "b"], ["y"], transB=1)],
+     [("a", [2, "K"]), ("b", [3, "K"])], [("y", [2, 3])],
+     [a, b], [a @ b.T], [f32(2, 4), f32(3, 400)])
