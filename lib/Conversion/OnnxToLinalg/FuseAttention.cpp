@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "IndexedFill.h"
 #include "OnnxAttributes.h"
 #include "RotaryAngles.h"
 #include "loom/Conversion/Passes.h"
@@ -195,60 +196,58 @@ Value keyPaddingMask(OpBuilder &b, Location loc, Value padding, Value bias, Valu
     dynamic.push_back(tensor::DimOp::create(b, loc, query, 1));
   if (maskType.isDynamicDim(3))
     dynamic.push_back(tensor::DimOp::create(b, loc, k, 2));
-  Value init = tensor::EmptyOp::create(b, loc, maskType.getShape(), elem, dynamic);
   auto padType = cast<RankedTensorType>(padding.getType());
-  auto map = AffineMap::getMultiDimIdentityMap(4, b.getContext());
-  SmallVector<utils::IteratorType> parallel(4, utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{maskType}, ValueRange{}, ValueRange{init},
-             SmallVector<AffineMap>{map}, parallel,
-             [&](OpBuilder &nb, Location nloc, ValueRange) {
-               Value idx[4];
-               for (int64_t d = 0; d < 4; ++d)
-                 idx[d] = linalg::IndexOp::create(nb, nloc, d);
-               Value zero = arith::ConstantIndexOp::create(nb, nloc, 0);
-               Value one = arith::ConstantIndexOp::create(nb, nloc, 1);
-               // min(i, size - 1) along dimension d of t (0 when size is 1).
-               auto clampTo = [&](Value i, Value t, int64_t d) -> Value {
-                 Value last = arith::SubIOp::create(nb, nloc, tensor::DimOp::create(nb, nloc, t, d),
-                                                    one);
-                 return arith::MaxSIOp::create(nb, nloc, arith::MinSIOp::create(nb, nloc, i, last),
-                                               zero);
-               };
-               Value keep;
-               if (padType.getRank() == 2) {
-                 Value flag = tensor::ExtractOp::create(
-                     nb, nloc, padding,
-                     ValueRange{clampTo(idx[0], padding, 0), clampTo(idx[3], padding, 1)});
-                 Value inRange = arith::CmpIOp::create(
-                     nb, nloc, arith::CmpIPredicate::slt, idx[3],
-                     tensor::DimOp::create(nb, nloc, padding, 1));
-                 keep = arith::AndIOp::create(
-                     nb, nloc, inRange,
-                     arith::CmpIOp::create(
-                         nb, nloc, arith::CmpIPredicate::ne, flag,
-                         arith::ConstantOp::create(nb, nloc, nb.getIntegerAttr(flag.getType(), 0))));
-               } else {
-                 Value count = tensor::ExtractOp::create(nb, nloc, padding,
-                                                         ValueRange{clampTo(idx[0], padding, 0)});
-                 Value j = arith::IndexCastOp::create(nb, nloc, count.getType(), idx[3]);
-                 keep = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, j, count);
-               }
-               Value y = arith::SelectOp::create(
-                   nb, nloc, keep, arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, 0.0)),
-                   arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, filter)));
-               if (bias) {
-                 SmallVector<Value> at;
-                 for (int64_t d = 0; d < 4; ++d)
-                   at.push_back(biasType.getDimSize(d) == 1 && maskType.getDimSize(d) != 1
-                                    ? zero
-                                    : clampTo(idx[d], bias, d));
-                 y = arith::AddFOp::create(nb, nloc, y,
-                                           tensor::ExtractOp::create(nb, nloc, bias, at));
-               }
-               linalg::YieldOp::create(nb, nloc, y);
-             })
-      .getResult(0);
+  return loom::fillFromIndices(
+      b, loc, maskType, dynamic,
+      [&](OpBuilder &nb, Location nloc, ValueRange idx) -> Value {
+        Value zero = arith::ConstantIndexOp::create(nb, nloc, 0);
+        Value one = arith::ConstantIndexOp::create(nb, nloc, 1);
+        // min(i, size - 1) along dimension d of t (0 when size is 1).
+        auto clampTo = [&](Value i, Value t, int64_t d) -> Value {
+          Value last = arith::SubIOp::create(
+              nb, nloc, tensor::DimOp::create(nb, nloc, t, d), one);
+          return arith::MaxSIOp::create(
+              nb, nloc, arith::MinSIOp::create(nb, nloc, i, last), zero);
+        };
+        Value keep;
+        if (padType.getRank() == 2) {
+          Value flag = tensor::ExtractOp::create(
+              nb, nloc, padding,
+              ValueRange{clampTo(idx[0], padding, 0),
+                         clampTo(idx[3], padding, 1)});
+          Value inRange = arith::CmpIOp::create(
+              nb, nloc, arith::CmpIPredicate::slt, idx[3],
+              tensor::DimOp::create(nb, nloc, padding, 1));
+          keep = arith::AndIOp::create(
+              nb, nloc, inRange,
+              arith::CmpIOp::create(
+                  nb, nloc, arith::CmpIPredicate::ne, flag,
+                  arith::ConstantOp::create(
+                      nb, nloc, nb.getIntegerAttr(flag.getType(), 0))));
+        } else {
+          Value count = tensor::ExtractOp::create(
+              nb, nloc, padding, ValueRange{clampTo(idx[0], padding, 0)});
+          Value j =
+              arith::IndexCastOp::create(nb, nloc, count.getType(), idx[3]);
+          keep = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, j,
+                                       count);
+        }
+        Value y = arith::SelectOp::create(
+            nb, nloc, keep,
+            arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, 0.0)),
+            arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, filter)));
+        if (bias) {
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < 4; ++d)
+            at.push_back(biasType.getDimSize(d) == 1 &&
+                                 maskType.getDimSize(d) != 1
+                             ? zero
+                             : clampTo(idx[d], bias, d));
+          y = arith::AddFOp::create(
+              nb, nloc, y, tensor::ExtractOp::create(nb, nloc, bias, at));
+        }
+        return y;
+      });
 }
 
 /// com.microsoft.MultiHeadAttention with separate [b, s, hidden] Q, K, V,
@@ -445,46 +444,51 @@ Value buildPresent(OpBuilder &b, Location loc, Value past, Value fresh, Value to
   if (type.isDynamicDim(0))
     dynamic.push_back(tensor::DimOp::create(b, loc, fresh, 0));
   dynamic.push_back(total);
-  Value init = tensor::EmptyOp::create(b, loc, presentType.getShape(),
-                                       presentType.getElementType(), dynamic);
   Value pastLen = past ? Value(tensor::DimOp::create(b, loc, past, 2))
                        : Value(arith::ConstantIndexOp::create(b, loc, 0));
-  auto map = AffineMap::getMultiDimIdentityMap(4, b.getContext());
-  SmallVector<utils::IteratorType> parallel(4, utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{presentType}, ValueRange{}, ValueRange{init},
-             SmallVector<AffineMap>{map}, parallel,
-             [&](OpBuilder &nb, Location nloc, ValueRange) {
-               Value bi = linalg::IndexOp::create(nb, nloc, 0), n = linalg::IndexOp::create(nb, nloc, 1),
-                     j = linalg::IndexOp::create(nb, nloc, 2), h = linalg::IndexOp::create(nb, nloc, 3);
-               auto [pastB, valid] = pos.of(nb, nloc, bi);
-               (void)valid;
-               Type elem = presentType.getElementType();
-               Value zero = arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, 0.0));
-               Value inPast = arith::AndIOp::create(
-                   nb, nloc,
-                   arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, j, pastB),
-                   arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, j, pastLen));
-               Value offset = arith::SubIOp::create(nb, nloc, j, pastB);
-               Value inNew = arith::AndIOp::create(
-                   nb, nloc,
-                   arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sge, offset,
-                                         arith::ConstantIndexOp::create(nb, nloc, 0)),
-                   arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, offset, pos.seqLen));
-               auto fromNew = [&](OpBuilder &ib, Location iloc) {
-                 auto inner = scf::IfOp::create(
-                     ib, iloc, inNew,
-                     [&](OpBuilder &tb, Location tloc) {
-                       Value x = tensor::ExtractOp::create(tb, tloc, fresh,
-                                                           ValueRange{bi, n, offset, h});
-                       scf::YieldOp::create(tb, tloc, x);
-                     },
-                     [&](OpBuilder &eb, Location eloc) { scf::YieldOp::create(eb, eloc, zero); });
-                 return inner.getResult(0);
-               };
-               Value result;
-               if (past) {
-                 result = scf::IfOp::create(
+  return loom::
+      fillFromIndices(
+          b, loc, presentType, dynamic,
+          [&](OpBuilder &nb, Location nloc, ValueRange idx) -> Value {
+            Value bi = idx[0], n = idx[1], j = idx[2], h = idx[3];
+            auto [pastB, valid] = pos.of(nb, nloc, bi);
+            (void)valid;
+            Type elem = presentType.getElementType();
+            Value zero =
+                arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, 0.0));
+            Value inPast = arith::AndIOp::create(
+                nb, nloc,
+                arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, j,
+                                      pastB),
+                arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, j,
+                                      pastLen));
+            Value offset = arith::SubIOp::create(nb, nloc, j, pastB);
+            Value inNew = arith::AndIOp::create(
+                nb, nloc,
+                arith::CmpIOp::create(
+                    nb, nloc, arith::CmpIPredicate::sge, offset,
+                    arith::ConstantIndexOp::create(nb, nloc, 0)),
+                arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt,
+                                      offset, pos.seqLen));
+            auto fromNew = [&](OpBuilder &ib, Location iloc) {
+              auto inner = scf::IfOp::create(
+                  ib, iloc, inNew,
+                  [&](OpBuilder &tb, Location tloc) {
+                    Value x = tensor::ExtractOp::create(
+                        tb, tloc, fresh, ValueRange{bi, n, offset, h});
+                    scf::YieldOp::create(tb, tloc, x);
+                  },
+                  [&](OpBuilder &eb, Location eloc) {
+                    scf::YieldOp::create(eb, eloc, zero);
+                  });
+              return inner.getResult(0);
+            };
+            Value result;
+            if (past) {
+              result =
+                  scf::
+                      IfOp::
+                          create(
                               nb, nloc, inPast,
                               [&](OpBuilder &tb, Location tloc) {
                                 Value x = tensor::ExtractOp::create(tb, tloc, past,
@@ -495,12 +499,11 @@ Value buildPresent(OpBuilder &b, Location loc, Value past, Value fresh, Value to
                                 scf::YieldOp::create(eb, eloc, fromNew(eb, eloc));
                               })
                               .getResult(0);
-               } else {
-                 result = fromNew(nb, nloc);
-               }
-               linalg::YieldOp::create(nb, nloc, result);
-             })
-      .getResult(0);
+            } else {
+              result = fromNew(nb, nloc);
+            }
+            return result;
+          });
 }
 
 /// com.microsoft.GroupQueryAttention with separate Q/K/V or Q, K and V
@@ -624,16 +627,11 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
   if (qType.isDynamicDim(2))
     dynamic.push_back(seqLen);
   dynamic.push_back(total);
-  Value init = tensor::EmptyOp::create(b, loc, maskType.getShape(), elem, dynamic);
-  auto map = AffineMap::getMultiDimIdentityMap(4, b.getContext());
-  SmallVector<utils::IteratorType> parallel(4, utils::IteratorType::parallel);
   Value mask =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{maskType}, ValueRange{}, ValueRange{init}, SmallVector<AffineMap>{map},
-          parallel,
-          [&](OpBuilder &nb, Location nloc, ValueRange) {
-            Value bi = linalg::IndexOp::create(nb, nloc, 0), i = linalg::IndexOp::create(nb, nloc, 2),
-                  j = linalg::IndexOp::create(nb, nloc, 3);
+      loom::fillFromIndices(
+          b, loc, maskType, dynamic,
+          [&](OpBuilder &nb, Location nloc, ValueRange idx) -> Value {
+            Value bi = idx[0], i = idx[2], j = idx[3];
             auto [pastB, valid] = pos.of(nb, nloc, bi);
             Value at = arith::AddIOp::create(nb, nloc, pastB, i);
             Value visible = arith::AndIOp::create(
@@ -651,9 +649,8 @@ bool fuseGroupQueryAttention(loom::onnx::MsGroupQueryAttentionOp op) {
                 arith::ConstantOp::create(
                     nb, nloc,
                     nb.getFloatAttr(elem, -std::numeric_limits<double>::infinity())));
-            linalg::YieldOp::create(nb, nloc, y);
-          })
-          .getResult(0);
+            return y;
+          });
   std::optional<float> scale;
   if (auto attr = op.getScaleAttr())
     scale = attr.getValueAsDouble();

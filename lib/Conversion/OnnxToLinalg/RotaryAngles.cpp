@@ -1,6 +1,7 @@
 //===- RotaryAngles.cpp - cos/sin caches to loom.rotary operands ----------===//
 
 #include "RotaryAngles.h"
+#include "IndexedFill.h"
 
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 
@@ -14,30 +15,22 @@ Value loom::rotary::gatherAngles(OpBuilder &b, Location loc, Value cache, Ranked
                                  ValueRange dynamicSizes, int64_t batchDim, int64_t seqDim,
                                  bool pairs, int64_t rotaryDim, PositionFn position) {
   Value rows = tensor::DimOp::create(b, loc, cache, 0);
-  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(),
-                                       dynamicSizes);
-  auto map = AffineMap::getMultiDimIdentityMap(4, b.getContext());
-  SmallVector<utils::IteratorType> parallel(4, utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, ValueRange{}, ValueRange{init},
-             SmallVector<AffineMap>{map}, parallel,
-             [&](OpBuilder &nb, Location nloc, ValueRange) {
-               Value batch = linalg::IndexOp::create(nb, nloc, batchDim),
-                     seq = linalg::IndexOp::create(nb, nloc, seqDim),
-                     j = linalg::IndexOp::create(nb, nloc, 3);
-               Value at = position(nb, nloc, batch, seq);
-               Value last = arith::SubIOp::create(nb, nloc, rows,
-                                                  arith::ConstantIndexOp::create(nb, nloc, 1));
-               at = arith::MaxSIOp::create(nb, nloc, arith::MinSIOp::create(nb, nloc, at, last),
-                                           arith::ConstantIndexOp::create(nb, nloc, 0));
-               Value col = pairs ? j
-                                 : Value(arith::RemUIOp::create(
-                                       nb, nloc, j,
-                                       arith::ConstantIndexOp::create(nb, nloc, rotaryDim / 2)));
-               linalg::YieldOp::create(
-                   nb, nloc, tensor::ExtractOp::create(nb, nloc, cache, ValueRange{at, col}).getResult());
-             })
-      .getResult(0);
+  return loom::fillFromIndices(
+      b, loc, type, dynamicSizes,
+      [&](OpBuilder &nb, Location nloc, ValueRange idx) -> Value {
+        Value at = position(nb, nloc, idx[batchDim], idx[seqDim]);
+        Value last = arith::SubIOp::create(
+            nb, nloc, rows, arith::ConstantIndexOp::create(nb, nloc, 1));
+        at = arith::MaxSIOp::create(
+            nb, nloc, arith::MinSIOp::create(nb, nloc, at, last),
+            arith::ConstantIndexOp::create(nb, nloc, 0));
+        Value col =
+            pairs ? idx[3]
+                  : Value(arith::RemUIOp::create(nb, nloc, idx[3],
+                                                 arith::ConstantIndexOp::create(
+                                                     nb, nloc, rotaryDim / 2)));
+        return tensor::ExtractOp::create(nb, nloc, cache, ValueRange{at, col});
+      });
 }
 
 Value loom::rotary::rotateLeading(OpBuilder &b, Location loc, Value x, Value cos, Value sin,
