@@ -52,8 +52,8 @@ def attention(q, k, v, heads, scale=None, bias=None, causal=False, key_mask=None
     return (probs @ vh).transpose(0, 2, 1, 3).reshape(b, s, heads * dv).astype(np.float32)
 
 
-def save(out, name, nodes, inputs, outputs, feeds, expected):
-    graph = helper.make_graph(nodes, name, inputs, outputs)
+def save(out, name, nodes, inputs, outputs, feeds, expected, initializers=()):
+    graph = helper.make_graph(nodes, name, inputs, outputs, list(initializers))
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
                                                     helper.make_opsetid("com.microsoft", 1)])
     model.ir_version = 8
@@ -120,35 +120,18 @@ def main():
     node = helper.make_node("Attention", ["x", "w", "b"], ["y"], domain="com.microsoft",
                             num_heads=heads, unidirectional=1)
     graph_inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")]
-    graph = helper.make_graph([node], "attention",
-                              [helper.make_tensor_value_info("x", F, [2, 5, 24])],
-                              [helper.make_tensor_value_info("y", F, [2, 5, 32])], graph_inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
-                                                    helper.make_opsetid("com.microsoft", 1)])
-    model.ir_version = 8
-    onnx.save(model, os.path.join(out, "attention.onnx"))
-    os.makedirs(os.path.join(out, "attention"), exist_ok=True)
-    for name, t in [("input_0", x), ("output_0", expected)]:
-        with open(os.path.join(out, "attention", name + ".pb"), "wb") as f:
-            f.write(numpy_helper.from_array(t).SerializeToString())
+    save(out, "attention", [node], [helper.make_tensor_value_info("x", F, [2, 5, 24])],
+         [helper.make_tensor_value_info("y", F, [2, 5, 32])], [x], expected, graph_inits)
 
     # Attention with a [b, s] mask_index (BERT-style padding), not causal.
     pad = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], np.int32)
     expected = attention(qkv[..., :32], qkv[..., 32:64], qkv[..., 64:], heads, key_mask=pad)
     node = helper.make_node("Attention", ["x", "w", "b", "mask"], ["y"], domain="com.microsoft",
                             num_heads=heads)
-    graph = helper.make_graph([node], "attention_mask",
-                              [helper.make_tensor_value_info("x", F, [2, 5, 24]),
-                               helper.make_tensor_value_info("mask", TensorProto.INT32, [2, 5])],
-                              [helper.make_tensor_value_info("y", F, [2, 5, 32])], graph_inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
-                                                    helper.make_opsetid("com.microsoft", 1)])
-    model.ir_version = 8
-    onnx.save(model, os.path.join(out, "attention_mask.onnx"))
-    os.makedirs(os.path.join(out, "attention_mask"), exist_ok=True)
-    for name, t in [("input_0", x), ("input_1", pad), ("output_0", expected)]:
-        with open(os.path.join(out, "attention_mask", name + ".pb"), "wb") as f:
-            f.write(numpy_helper.from_array(t).SerializeToString())
+    save(out, "attention_mask", [node],
+         [helper.make_tensor_value_info("x", F, [2, 5, 24]),
+          helper.make_tensor_value_info("mask", TensorProto.INT32, [2, 5])],
+         [helper.make_tensor_value_info("y", F, [2, 5, 32])], [x, pad], expected, graph_inits)
 
     # MHA with past key/value [b, heads, past, d], unidirectional.
     b_, s_, p_, d_ = 2, 3, 5, 16
