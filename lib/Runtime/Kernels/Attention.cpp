@@ -131,6 +131,20 @@ __attribute__((always_inline)) inline void attendRow(
   *lOut = l;
 }
 
+/// attendRow with the softcap test taken once per row (softcap 0: none).
+__attribute__((always_inline)) inline void attendRowCapped(
+    const float *qRow, int64_t qStride, const float *kHead, int64_t kRow, int64_t kCol,
+    const float *vHead, int64_t vRow, int64_t vCol, const float *maskRow, int64_t maskCol,
+    int64_t keys, int64_t dim, int64_t vDim, float scale, float softcap, float *acc, float *mOut,
+    float *lOut) {
+  if (softcap > 0.0f)
+    attendRow<true>(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys,
+                    dim, vDim, scale, softcap, acc, mOut, lOut);
+  else
+    attendRow<false>(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys,
+                     dim, vDim, scale, softcap, acc, mOut, lOut);
+}
+
 using RowFn = void (*)(const float *, int64_t, const float *, int64_t, int64_t, const float *,
                        int64_t, int64_t, const float *, int64_t, int64_t, int64_t, int64_t,
                        float, float, float *, float *, float *);
@@ -139,12 +153,8 @@ void rowPortable(const float *qRow, int64_t qStride, const float *kHead, int64_t
                  int64_t kCol, const float *vHead, int64_t vRow, int64_t vCol,
                  const float *maskRow, int64_t maskCol, int64_t keys, int64_t dim,
                  int64_t vDim, float scale, float softcap, float *acc, float *mOut, float *lOut) {
-  if (softcap > 0.0f)
-    attendRow<true>(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys,
-                    dim, vDim, scale, softcap, acc, mOut, lOut);
-  else
-    attendRow<false>(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys,
-                     dim, vDim, scale, softcap, acc, mOut, lOut);
+  attendRowCapped(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys,
+                  dim, vDim, scale, softcap, acc, mOut, lOut);
 }
 
 #if defined(__x86_64__)
@@ -154,12 +164,8 @@ rowAvx2(const float *qRow, int64_t qStride, const float *kHead, int64_t kRow, in
         const float *vHead, int64_t vRow, int64_t vCol, const float *maskRow, int64_t maskCol,
         int64_t keys, int64_t dim, int64_t vDim, float scale, float softcap, float *acc,
         float *mOut, float *lOut) {
-  if (softcap > 0.0f)
-    attendRow<true>(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys,
-                    dim, vDim, scale, softcap, acc, mOut, lOut);
-  else
-    attendRow<false>(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys,
-                     dim, vDim, scale, softcap, acc, mOut, lOut);
+  attendRowCapped(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys,
+                  dim, vDim, scale, softcap, acc, mOut, lOut);
 }
 #endif
 
