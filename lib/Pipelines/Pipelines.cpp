@@ -1,9 +1,17 @@
 //===- Pipelines.cpp - loom's named pass pipelines --------------*- C++ -*-===//
+//
+// The stages of the flow, in order. Where later work plugs in is marked here:
+// quantization and partitioning are graph rewrites (graph stage), speculation
+// and sampling branches rewrite the decode loop (generate stage), the CUDA
+// target is a sibling of the CPU lowering.
+//
+//===----------------------------------------------------------------------===//
 
 #include "loom/Pipelines/Pipelines.h"
 
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Onnx/Transforms/Passes.h"
+#include "loom/Pipelines/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -11,8 +19,33 @@
 
 using namespace mlir;
 
-void loom::buildGraphPassPipeline(OpPassManager &pm) {
+void loom::buildGraphPassPipeline(OpPassManager &pm, const GraphPipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(onnx::createLoomOnnxRefineShapesPass());
+  // Quantization goes here: it rewrites MatMul/Gemm weights before fusion
+  // looks at the graph.
+  if (options.fuseTransformerOps)
+    pm.addNestedPass<func::FuncOp>(createLoomFuseTransformerOpsPass());
+  if (options.fuseAttention)
+    pm.addNestedPass<func::FuncOp>(createLoomFuseAttentionPass());
+  pm.addNestedPass<func::FuncOp>(createLoomSelectSoftmaxPass({options.softmax}));
+  // Partitioning goes here: on the fused graph, where attention heads and
+  // MLP blocks are single ops.
+  if (options.checkContract)
+    pm.addPass(createLoomCheckGraphContractPass());
+}
+
+/// The generate stage after its first pass, `wrap` (loom-decode-wrap-step with
+/// its options set): shared by the builder and loom-opt's registration, which
+/// lets the pass parse its own options.
+static void addGenerateStage(OpPassManager &pm, std::unique_ptr<Pass> wrap) {
+  pm.addPass(std::move(wrap));
+  // Speculation (draft, tree verification, commit) and sampling branches
+  // rewrite the decode.loop built above.
+}
+
+void loom::buildGeneratePassPipeline(OpPassManager &pm,
+                                     const GeneratePipelineOptions &options) {
+  addGenerateStage(pm, decode::createLoomDecodeWrapStepPass(options));
 }
 
 // The upstream part is spelled as a pipeline string: it is exactly what one
@@ -40,6 +73,9 @@ static constexpr const char *kCpuToLLVM =
     "reconcile-unrealized-casts";
 
 LogicalResult loom::buildCpuLoweringPassPipeline(OpPassManager &pm) {
+  // Generation first: the decode ops become buffers, loops and loomrt calls
+  // around the step functions (a no-op for a model without a decode loop).
+  pm.addPass(decode::createLoomDecodeLowerPass());
   pm.addPass(createLoomDeclareRuntimeKernelsPass());
   pm.addNestedPass<func::FuncOp>(createLoomConvertOnnxToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
@@ -51,15 +87,36 @@ LogicalResult loom::buildCpuLoweringPassPipeline(OpPassManager &pm) {
   if (failed(parsePassPipeline(kCpuToLoops, pm)))
     return failure();
   pm.addNestedPass<func::FuncOp>(createLoomSerializeSmallParallelLoopsPass());
-  return parsePassPipeline(kCpuToLLVM, pm);
+  if (failed(parsePassPipeline(kCpuToLLVM, pm)))
+    return failure();
+  pm.addPass(createLoomCheckLLVMContractPass());
+  return success();
 }
 
 void loom::registerPipelines() {
-  PassPipelineRegistration<>(
-      "loom-graph-pipeline", "loom's graph-level passes (shape refinement)",
-      [](OpPassManager &pm) { buildGraphPassPipeline(pm); });
+  registerLoomPipelinesPasses();
+  PassPipelineRegistration<GraphPipelineOptions>(
+      "loom-graph-pipeline",
+      "loom's graph stage: shape refinement, fusion into loom ops, softmax selection, "
+      "the graph contract",
+      buildGraphPassPipeline);
+  // The generate stage's options are loom-decode-wrap-step's, parsed by the
+  // pass itself so that they are defined once (its Passes.td).
+  registerPassPipeline(
+      "loom-generate-pipeline",
+      "loom's generate stage: the decoder step becomes a decode.loop with an in-place KV "
+      "cache and sampling (options: those of loom-decode-wrap-step)",
+      [](OpPassManager &pm, StringRef options,
+         function_ref<LogicalResult(const Twine &)> errorHandler) -> LogicalResult {
+        std::unique_ptr<Pass> wrap = decode::createLoomDecodeWrapStepPass();
+        if (failed(wrap->initializeOptions(options, errorHandler)))
+          return failure();
+        addGenerateStage(pm, std::move(wrap));
+        return success();
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)>) {});
   PassPipelineRegistration<>(
       "loom-cpu-lowering-pipeline",
-      "lower onnx ops on tensors to the LLVM dialect for the CPU",
+      "loom's CPU lowering stage: decode, loom and onnx ops to the LLVM dialect",
       [](OpPassManager &pm) { (void)buildCpuLoweringPassPipeline(pm); });
 }

@@ -1,25 +1,81 @@
 //===- Pipelines.h - loom's named pass pipelines ----------------*- C++ -*-===//
 //
-// One definition of each stage, shared by loom-compile, loom-opt and tests.
+// The one definition of loom's flow. Each stage is a pipeline builder with an
+// options struct; loom-compile, loom-opt (registered pipelines taking the same
+// options) and the Python package (through loom-compile) all call these
+// builders, so `loom-opt --loom-graph-pipeline --loom-generate-pipeline`
+// prints exactly what `loom-compile --generate --emit=mlir` prints.
+//
+//   import (lib/Import)  ->  graph  ->  [generate]  ->  cpu lowering  ->  target
+//
+// Each stage ends with a check of its output contract, so a model that a
+// later stage cannot take fails with one diagnostic naming every offending
+// node instead of an internal error further down.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef LOOM_PIPELINES_PIPELINES_H
 #define LOOM_PIPELINES_PIPELINES_H
 
+#include "loom/Dialect/Decode/Transforms/Passes.h"
+
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
 
 namespace loom {
 
-/// Graph level: shape refinement (later: fusion into loom ops). Output: onnx
-/// (and loom) ops on tensors; what `loom-compile --emit=mlir` prints.
-void buildGraphPassPipeline(mlir::OpPassManager &pm);
+/// Options of the graph stage (`loom-graph-pipeline{...}` in loom-opt, the
+/// options of the same names in loom-compile).
+struct GraphPipelineOptions : mlir::PassPipelineOptions<GraphPipelineOptions> {
+  Option<bool> fuseTransformerOps{
+      *this, "fuse-transformer-ops",
+      llvm::cl::desc("Rewrite exported RMSNorm, LayerNorm, GELU, SiLU and rotary "
+                     "embeddings into loom ops"),
+      llvm::cl::init(true)};
+  Option<bool> fuseAttention{
+      *this, "fuse-attention",
+      llvm::cl::desc("Rewrite exported attention into loom.attention"), llvm::cl::init(true)};
+  Option<std::string> softmax{
+      *this, "softmax",
+      llvm::cl::desc("Softmax algorithm: auto, three-pass, two-pass or online"),
+      llvm::cl::init("auto")};
+  Option<bool> checkContract{
+      *this, "check-contract",
+      llvm::cl::desc("End with the graph contract: every onnx and loom op has ranked "
+                     "tensor types (false: print whatever the stage produced)"),
+      llvm::cl::init(true)};
+};
 
-/// CPU lowering: onnx -> linalg on tensors -> one-shot bufferization -> loops
-/// -> LLVM dialect. Entry functions keep a C interface (`_mlir_ciface_NAME`).
+/// Graph stage, on a freshly imported module: shape refinement, fusion into
+/// loom ops (transformer ops, attention), softmax selection, the graph
+/// contract. Output: onnx and loom ops on ranked tensors.
+void buildGraphPassPipeline(mlir::OpPassManager &pm, const GraphPipelineOptions &options);
+
+/// Options of the generate stage: which inputs and outputs of the exported
+/// step are the token ids, positions, mask, past and present caches and
+/// logits, the KV cache's length and the compiled-in stop tokens. They are
+/// loom-decode-wrap-step's options (one definition, in its Passes.td).
+using GeneratePipelineOptions = decode::LoomDecodeWrapStepPassOptions;
+
+/// Generate stage, after the graph stage on a decoder step: the step becomes
+/// the body of a decode.loop with an in-place KV cache and sampling
+/// (`@loom_generate`). Speculation and sampling branches rewrite the loop
+/// here, after the wrap.
+void buildGeneratePassPipeline(mlir::OpPassManager &pm,
+                               const GeneratePipelineOptions &options);
+
+/// CPU lowering stage, after the graph (and optionally the generate) stage:
+/// decode ops to buffers and loomrt calls, loom and onnx ops to linalg on
+/// tensors, one-shot bufferization, loomrt's kernels for what it implements,
+/// loops (outermost ones on OpenMP threads), the LLVM dialect; ends with the
+/// contract that only the LLVM dialect (and OpenMP's, for the parallel loops) is left (failure: an upstream pass it
+/// names is not registered; every loom tool registers them). Entry functions marked
+/// `llvm.emit_c_interface` keep a C interface (`_mlir_ciface_NAME`). A CUDA
+/// target will be a sibling of this stage.
 mlir::LogicalResult buildCpuLoweringPassPipeline(mlir::OpPassManager &pm);
 
-/// Registers `loom-graph-pipeline` and `loom-cpu-lowering-pipeline` for loom-opt.
+/// Registers `loom-graph-pipeline`, `loom-generate-pipeline` and
+/// `loom-cpu-lowering-pipeline` for loom-opt, and the contract passes.
 void registerPipelines();
 
 } // namespace loom

@@ -1,7 +1,7 @@
 //===- ExternalWeights.h - weights in a side file ---------------*- C++ -*-===//
 
-#ifndef LOOM_TOOLS_LOOM_COMPILE_EXTERNALWEIGHTS_H
-#define LOOM_TOOLS_LOOM_COMPILE_EXTERNALWEIGHTS_H
+#ifndef LOOM_TARGET_CPU_EXTERNALWEIGHTS_H
+#define LOOM_TARGET_CPU_EXTERNALWEIGHTS_H
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -19,4 +19,4 @@ unsigned externalizeWeights(mlir::ModuleOp module, size_t minBytes, std::string 
 
 } // namespace loom
 
-#endif // LOOM_TOOLS_LOOM_COMPILE_EXTERNALWEIGHTS_H
+#endif // LOOM_TARGET_CPU_EXTERNALWEIGHTS_H

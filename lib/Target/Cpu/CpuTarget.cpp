@@ -1,0 +1,242 @@
+//===- CpuTarget.cpp - compiled models for the CPU --------------*- C++ -*-===//
+//
+// Lowers with the CPU pipeline, translates to LLVM IR, adds loomrt's entry
+// symbols, optimizes and emits code with LLVM's TargetMachine in process,
+// then links with the system's clang driver (linking is the system linker's
+// job): a shared library with its C header, or an executable.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Target/Cpu/CpuTarget.h"
+
+#include "EntrySymbols.h"
+#include "loom/Dialect/Decode/IR/DecodeOps.h"
+#include "loom/Dialect/Decode/Transforms/Passes.h"
+#include "loom/Pipelines/Pipelines.h"
+#include "loom/Target/Cpu/ExternalWeights.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir;
+using loom::cpu::CpuTargetOptions;
+using loom::cpu::OutputKind;
+
+static llvm::Error error(const Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// Writes `text` to `path`.
+static llvm::Error writeFile(StringRef path, StringRef text) {
+  std::string message;
+  auto out = openOutputFile(path, &message);
+  if (!out)
+    return error(message);
+  out->os() << text;
+  out->keep();
+  return llvm::Error::success();
+}
+
+/// `name` in the directory of `sibling`.
+static std::string besides(StringRef sibling, StringRef name) {
+  SmallString<256> path(llvm::sys::path::parent_path(sibling));
+  llvm::sys::path::append(path, name);
+  return path.str().str();
+}
+
+static llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(const CpuTargetOptions &options) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  std::string message;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, message);
+  if (!target)
+    return error("no target machine for this host: " + message);
+  std::string cpu =
+      options.cpu == "host" ? llvm::sys::getHostCPUName().str() : options.cpu;
+  std::string features;
+  if (options.features == "host") {
+    for (auto &feature : llvm::sys::getHostCPUFeatures())
+      features += (feature.second ? "+" : "-") + feature.first().str() + ",";
+  } else {
+    features = options.features;
+  }
+  // Objects go into shared libraries: position-independent code.
+  return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
+      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::Aggressive));
+}
+
+/// Links `objectPath` into `options.outputPath` with loomrt and libomp.
+static llvm::Error link(StringRef objectPath, const CpuTargetOptions &options) {
+  auto clang = llvm::sys::findProgramByName("clang-22");
+  if (!clang)
+    clang = llvm::sys::findProgramByName("cc");
+  if (!clang)
+    return error("no linker driver found (clang-22 or cc)");
+  // loomrt's kernels are called by the generated code; the rpath lets the
+  // result run from anywhere without LD_LIBRARY_PATH.
+  std::string libFlag = "-L" + options.runtimeLibraryDir;
+  std::string rpath = "-Wl,-rpath," + options.runtimeLibraryDir;
+  SmallVector<StringRef> args = {*clang, "-o", options.outputPath, objectPath, libFlag, rpath};
+  if (options.output == OutputKind::SharedLibrary) {
+    args.push_back("-shared");
+  } else {
+    args.push_back("-lloomrt_main");
+    args.push_back("-rdynamic"); // loomrt looks up loom_model_bind_weights in the program
+#ifdef LOOM_RUNTIME_SANITIZED
+    // This loomrt is the sanitizer build's: its program needs the runtimes.
+    args.push_back("-fsanitize=address,undefined");
+#endif
+  }
+  // OpenMP's runtime runs the parallel loops; it ships with LLVM. libm
+  // provides erf and friends.
+  std::string ompDir = LLVM_LIBDIR_FOR_OPENMP;
+  std::string ompFlag = "-L" + ompDir, ompRpath = "-Wl,-rpath," + ompDir;
+  args.append({"-lloomrt", StringRef(ompFlag), StringRef(ompRpath), "-lomp", "-lm"});
+  std::string message;
+  int status = llvm::sys::ExecuteAndWait(*clang, args, std::nullopt, {}, 0, 0, &message);
+  if (status != 0)
+    return error("linking failed (" + *clang + " exited " + std::to_string(status) + ")" +
+                 (message.empty() ? "" : ": " + message));
+  return llvm::Error::success();
+}
+
+llvm::Error loom::cpu::emitCpuModel(ModuleOp module, const CpuTargetOptions &options) {
+  MLIRContext *context = module.getContext();
+  const StringRef name = options.modelName;
+
+  // loomrt's and C's view of the entry, taken before lowering.
+  auto generate = module.lookupSymbol<func::FuncOp>(decode::kGenerateFunction);
+  auto func = generate ? generate : module.lookupSymbol<func::FuncOp>("main_graph");
+  if (!func)
+    return error("the module has neither @main_graph nor @" +
+                 Twine(decode::kGenerateFunction));
+  std::string header, signature;
+  if (generate) {
+    auto step = module.lookupSymbol<func::FuncOp>(decode::kPrefillStep);
+    int64_t vocab = cast<ShapedType>(step.getResultTypes()[0]).getDimSize(0);
+    if (ShapedType::isDynamic(vocab))
+      return error("the model's vocabulary size (the last dimension of its logits) is not "
+                   "static");
+    // The context length is the KV cache's: the loop's decode.empty_cache.
+    int64_t contextLength = 0;
+    generate.walk([&](decode::EmptyCacheOp empty) {
+      contextLength = empty.getCache().getType().getMaxLength();
+    });
+    header = makeGenerateHeader(name, options.sourceName, vocab, contextLength);
+    signature = makeGenerateSignature(vocab, contextLength);
+  } else {
+    header = makeStepHeader(name, options.sourceName, func);
+    FailureOr<std::string> stepSignature = makeStepSignature(func);
+    if (failed(stepSignature))
+      return error("the model's interface cannot be compiled (see the error above)");
+    signature = *stepSignature;
+  }
+  const unsigned numInputs = func.getNumArguments();
+  const std::string cifaceName = ("_mlir_ciface_" + func.getName()).str();
+  func->setAttr("llvm.emit_c_interface", UnitAttr::get(context));
+  // ONNX names are in the header; the LLVM lowering has no use for them.
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    func.removeArgAttr(i, "onnx.name");
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    func.removeResultAttr(i, StringAttr::get(context, "onnx.name"));
+
+  options.progress("lowering to LLVM");
+  PassManager lowering(context);
+  if (failed(loom::buildCpuLoweringPassPipeline(lowering)))
+    return error("internal error: the CPU lowering pipeline does not parse");
+  if (failed(lowering.run(module)))
+    return error("lowering to the CPU failed (see the errors above)");
+
+  if (options.weightsInFile) {
+    // Constants of 1 KiB and more move to the side file; small ones (shape
+    // vectors, scalars) stay in the code.
+    std::string blob;
+    unsigned count = loom::externalizeWeights(module, 1024, blob);
+    std::string weightsName = (name + ".weights").str();
+    std::string weightsPath = besides(options.outputPath, weightsName);
+    if (llvm::Error err = writeFile(weightsPath, blob))
+      return err;
+    signature += "weights " + std::to_string(blob.size()) + " " + weightsName + "\n";
+    options.progress("wrote " + Twine(count) + " weights (" + Twine(blob.size()) +
+                     " bytes) to " + weightsPath);
+  }
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext, name);
+  if (!llvmModule)
+    return error("translation to LLVM IR failed");
+  auto machine = createTargetMachine(options);
+  if (!machine)
+    return machine.takeError();
+  if (generate)
+    addGenerateEntrySymbols(*llvmModule, signature, name);
+  else
+    addStepEntrySymbols(*llvmModule, signature, cifaceName, numInputs);
+  llvmModule->setDataLayout((*machine)->createDataLayout());
+  llvmModule->setTargetTriple((*machine)->getTargetTriple());
+  auto optimize = makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0, machine->get());
+  if (llvm::Error err = optimize(llvmModule.get()))
+    return error("LLVM optimization failed: " + llvm::toString(std::move(err)));
+
+  if (options.output == OutputKind::LlvmIr) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    llvmModule->print(os, nullptr);
+    return writeFile(options.outputPath, text);
+  }
+
+  std::string objectPath = options.outputPath;
+  SmallString<128> tempObject;
+  const bool linked = options.output == OutputKind::SharedLibrary ||
+                      options.output == OutputKind::Executable;
+  if (linked) {
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(name, "o", tempObject))
+      return error("cannot create a temporary object file: " + ec.message());
+    objectPath = tempObject.str().str();
+  }
+  {
+    std::string message;
+    auto out = openOutputFile(objectPath, &message);
+    if (!out)
+      return error(message);
+    llvm::legacy::PassManager codegen;
+    if ((*machine)->addPassesToEmitFile(codegen, out->os(), nullptr,
+                                        llvm::CodeGenFileType::ObjectFile))
+      return error("the target cannot emit object files");
+    codegen.run(*llvmModule);
+    out->keep();
+  }
+  if (!linked)
+    return llvm::Error::success();
+
+  options.progress("linking " + options.outputPath);
+  llvm::Error linkError = link(objectPath, options);
+  llvm::sys::fs::remove(objectPath);
+  if (linkError)
+    return linkError;
+  if (options.output == OutputKind::Executable) {
+    options.progress("wrote " + options.outputPath);
+    return llvm::Error::success();
+  }
+  std::string headerPath = besides(options.outputPath, (name + ".h").str());
+  if (llvm::Error err = writeFile(headerPath, header))
+    return err;
+  options.progress("wrote " + options.outputPath + " and " + headerPath);
+  return llvm::Error::success();
+}
