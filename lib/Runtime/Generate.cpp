@@ -15,8 +15,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom-c/Abi.h"
 #include "loom-c/Generate.h"
 
+#include "Kernels/Kernels.h"
 #include "Model.h"
 #include "Sampler.h"
 #include "Status.h"
@@ -196,29 +198,29 @@ extern "C" loom_status loom_model_generate(loom_model *model, const int64_t *pro
 }
 
 /// Called by the generated loop with the logits of the last position.
-extern "C" int64_t _mlir_ciface_loomrt_decode_sample(Memref1D *logits, int64_t counter,
+extern "C" int64_t _mlir_ciface_loomrt_decode_sample(MemRef<1> *logits, int64_t counter,
                                                      int32_t strategy, float temperature,
                                                      int64_t topK, float topP, float minP,
                                                      int64_t seed) {
-  int64_t vocab = logits->size;
-  const float *row = static_cast<const float *>(logits->aligned) + logits->offset;
+  int64_t vocab = logits->sizes[0], stride = logits->strides[0];
+  const float *row = logits->aligned + logits->offset;
   std::vector<float> dense;
-  if (logits->stride != 1) {
+  if (stride != 1) {
     dense.resize(size_t(vocab));
     for (int64_t i = 0; i < vocab; ++i)
-      dense[size_t(i)] = row[i * logits->stride];
+      dense[size_t(i)] = row[i * stride];
     row = dense.data();
   }
-  SamplerOptions options; // strategy 0: greedy
+  SamplerOptions options; // LOOM_ABI_SAMPLE_GREEDY
   const int64_t *history = nullptr;
   size_t historyLength = 0;
-  if (strategy == 1) { // categorical, with the op's attributes
+  if (strategy == LOOM_ABI_SAMPLE_CATEGORICAL) { // with the op's attributes
     options.temperature = temperature;
     options.topK = topK;
     options.topP = topP;
     options.minP = minP;
     options.seed = uint64_t(seed);
-  } else if (strategy == 2 && current) { // the caller's options
+  } else if (strategy == LOOM_ABI_SAMPLE_CALLER && current) {
     options = current->sampler;
     history = current->text.data();
     historyLength = current->text.size();

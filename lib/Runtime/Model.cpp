@@ -21,6 +21,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom-c/Abi.h"
+
 #include "Model.h"
 #include "Status.h"
 #include "Tensor.h"
@@ -48,24 +50,25 @@ static std::string parseSignature(const char *text, loom_model &model) {
       continue;
     std::istringstream fields(line);
     std::string kind;
-    if (line.compare(0, 9, "generate ") == 0) {
-      fields >> kind >> model.vocabSize >> model.contextLength;
+    fields >> kind;
+    if (kind == LOOM_ABI_SIG_GENERATE) {
+      fields >> model.vocabSize >> model.contextLength;
       if (!fields || model.vocabSize <= 0 || model.contextLength <= 0)
         return "line " + std::to_string(lineNo) + " is malformed";
       model.generator = true;
       continue;
     }
-    if (line.compare(0, 8, "weights ") == 0) {
-      fields >> kind >> model.weightsSize;
+    if (kind == LOOM_ABI_SIG_WEIGHTS) {
+      fields >> model.weightsSize;
       fields.get();
       std::getline(fields, model.weightsFile);
       if (!fields && !fields.eof())
         return "line " + std::to_string(lineNo) + " is malformed";
       continue;
     }
-    if (line.compare(0, 6, "check ") == 0) {
+    if (kind == LOOM_ABI_SIG_CHECK) {
       SizeCondition c;
-      fields >> kind >> c.input >> c.dim >> c.otherInput >> c.otherDim >> c.size;
+      fields >> c.input >> c.dim >> c.otherInput >> c.otherDim >> c.size;
       if (!fields)
         return "line " + std::to_string(lineNo) + " is malformed";
       fields.get();
@@ -75,8 +78,9 @@ static std::string parseSignature(const char *text, loom_model &model) {
     }
     int dtype = 0;
     ValueInfo info;
-    fields >> kind >> dtype >> info.rank;
-    if (!fields || (kind != "in" && kind != "out") || info.rank < 0 ||
+    fields >> dtype >> info.rank;
+    const bool input = kind == LOOM_ABI_SIG_INPUT;
+    if (!fields || (!input && kind != LOOM_ABI_SIG_OUTPUT) || info.rank < 0 ||
         info.rank > LOOM_MAX_RANK || dtypeSize(dtype) == 0)
       return "line " + std::to_string(lineNo) + " is malformed";
     info.dtype = loom_dtype(dtype);
@@ -86,7 +90,7 @@ static std::string parseSignature(const char *text, loom_model &model) {
     std::getline(fields, info.name);
     if (!fields && !fields.eof())
       return "line " + std::to_string(lineNo) + " is malformed";
-    (kind == "in" ? model.inputs : model.outputs).push_back(info);
+    (input ? model.inputs : model.outputs).push_back(info);
   }
   if (model.outputs.empty() && !model.generator)
     return "it declares no outputs";
@@ -167,7 +171,8 @@ extern "C" loom_status loom_model_from_symbols(const char *signature,
     dir = self;
     dir = dir.substr(0, dir.rfind('/'));
   }
-  auto bind = reinterpret_cast<void (*)(void *)>(dlsym(RTLD_DEFAULT, "loom_model_bind_weights"));
+  auto bind =
+      reinterpret_cast<void (*)(void *)>(dlsym(RTLD_DEFAULT, LOOM_ABI_BIND_WEIGHTS_SYMBOL));
   if (loom_status status = mapWeights(**out, dir, bind)) {
     loom_model_unload(*out);
     *out = nullptr;
@@ -185,8 +190,8 @@ extern "C" loom_status loom_model_load(const char *path, loom_model **out) {
   void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle)
     return fail(LOOM_ERROR_IO, std::string("cannot load model '") + path + "': " + dlerror());
-  auto *signature = static_cast<const char *>(dlsym(handle, "loom_model_signature"));
-  auto entry = reinterpret_cast<void (*)(void **)>(dlsym(handle, "loom_model_entry"));
+  auto *signature = static_cast<const char *>(dlsym(handle, LOOM_ABI_SIGNATURE_SYMBOL));
+  auto entry = reinterpret_cast<void (*)(void **)>(dlsym(handle, LOOM_ABI_ENTRY_SYMBOL));
   if (!signature || !entry) {
     dlclose(handle);
     return fail(LOOM_ERROR_FORMAT, std::string("'") + path +
@@ -201,7 +206,7 @@ extern "C" loom_status loom_model_load(const char *path, loom_model **out) {
   (*out)->handle = handle;
   if (void *set = dlsym(handle, "omp_set_num_threads"))
     (*out)->ompSetNumThreads = reinterpret_cast<void (*)(int)>(set);
-  auto bind = reinterpret_cast<void (*)(void *)>(dlsym(handle, "loom_model_bind_weights"));
+  auto bind = reinterpret_cast<void (*)(void *)>(dlsym(handle, LOOM_ABI_BIND_WEIGHTS_SYMBOL));
   if ((status = mapWeights(**out, file.substr(0, file.rfind('/')), bind))) {
     loom_model_unload(*out);
     *out = nullptr;

@@ -44,6 +44,8 @@ static void registerOnnxImport() {
   TranslateToMLIRRegistration importOnnx(
       "import-onnx", "import an ONNX model (.onnx) into the onnx dialect",
       [](llvm::SourceMgr &sourceMgr, MLIRContext *context) -> OwningOpRef<Operation *> {
+        // Import errors name the ONNX node; the op's IR would mean nothing to a user.
+        context->printOpOnDiagnostic(false);
         const llvm::MemoryBuffer *buffer =
             sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
         loom::OnnxImportOptions options;

@@ -8,9 +8,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Conversion/Passes.h"
+#include "loom/Conversion/RuntimeKernels.h"
 
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/SymbolTable.h"
 
 namespace loom {
 #define GEN_PASS_DEF_LOOMLINALGTORUNTIMECALLSPASS
@@ -20,16 +20,6 @@ namespace loom {
 using namespace mlir;
 
 namespace {
-
-/// memref<?x..x?xf32, strided<[?, ..], offset: ?>>: every view casts to it.
-MemRefType fullyDynamic(MemRefType type) {
-  MLIRContext *ctx = type.getContext();
-  SmallVector<int64_t> shape(type.getRank(), ShapedType::kDynamic);
-  auto layout = StridedLayoutAttr::get(ctx, ShapedType::kDynamic,
-                                       SmallVector<int64_t>(type.getRank(),
-                                                            ShapedType::kDynamic));
-  return MemRefType::get(shape, type.getElementType(), layout, type.getMemorySpace());
-}
 
 bool allF32Memrefs(ValueRange values) {
   for (Value v : values) {
@@ -44,7 +34,6 @@ struct LinalgToRuntimeCalls
     : loom::impl::LoomLinalgToRuntimeCallsPassBase<LinalgToRuntimeCalls> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SymbolTable symbols(module);
     SmallVector<Operation *> targets;
     module.walk([&](Operation *op) {
       if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) &&
@@ -53,32 +42,16 @@ struct LinalgToRuntimeCalls
         targets.push_back(op);
     });
     for (Operation *op : targets) {
-      StringRef callee =
-          isa<linalg::MatmulOp>(op) ? "loomrt_matmul_f32" : "loomrt_batch_matmul_f32";
+      func::FuncOp decl = loom::declareRuntimeKernel(
+          module, isa<linalg::MatmulOp>(op) ? loom::RuntimeKernel::loomrt_matmul_f32
+                                            : loom::RuntimeKernel::loomrt_batch_matmul_f32);
       OpBuilder b(op);
       SmallVector<Value> args;
-      for (Value v : op->getOperands()) {
-        auto type = cast<MemRefType>(v.getType());
-        args.push_back(memref::CastOp::create(b, op->getLoc(), fullyDynamic(type), v));
-      }
-      func::FuncOp decl = declare(symbols, module, callee, TypeRange(ValueRange(args)));
+      for (auto [v, type] : llvm::zip_equal(op->getOperands(), decl.getArgumentTypes()))
+        args.push_back(memref::CastOp::create(b, op->getLoc(), type, v));
       func::CallOp::create(b, op->getLoc(), decl, args);
       op->erase();
     }
-  }
-
-  func::FuncOp declare(SymbolTable &symbols, ModuleOp module, StringRef name,
-                       TypeRange argTypes) {
-    if (auto existing = symbols.lookup<func::FuncOp>(name))
-      return existing;
-    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-    auto decl = func::FuncOp::create(b, module.getLoc(), name,
-                                     b.getFunctionType(argTypes, {}));
-    decl.setPrivate();
-    // The runtime takes descriptors by pointer: _mlir_ciface_<name>.
-    decl->setAttr("llvm.emit_c_interface", b.getUnitAttr());
-    symbols.insert(decl);
-    return decl;
   }
 };
 

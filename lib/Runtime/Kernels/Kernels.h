@@ -2,7 +2,9 @@
 //
 // The CPU lowering replaces some linalg ops on buffers with calls to these
 // (see lib/Conversion/LinalgToRuntime). They take MLIR memref descriptors
-// through MLIR's C interface: `_mlir_ciface_<name>(descriptor *...)`.
+// through MLIR's C interface: `_mlir_ciface_<name>(descriptor *...)`. The
+// extern "C" prototypes are those of loom-c/Abi.h's kernel table, which the
+// compiler declares them from (AbiCheck.cpp checks them against it).
 //
 //===----------------------------------------------------------------------===//
 
@@ -62,12 +64,18 @@ void _mlir_ciface_loomrt_attention_masked_f32(loomrt::MemRef<4> *q, loomrt::MemR
                                               loomrt::MemRef<4> *out, float scale,
                                               bool causal, float softcap);
 /// loom.softmax over the rows of `in` (any row stride; contiguous columns
-/// take the vectorized path). `algorithm`: 0 three-pass, 1 two-pass
-/// (Dukhan & Ablavatski), 2 online (Milakov & Gimelshein); 3 two-pass
-/// recomputing its exponentials in the second pass as the paper does (for
-/// the benchmark; loom-compile does not emit it).
+/// take the vectorized path). `algorithm`: a loom_abi_softmax_algorithm
+/// (loom-c/Abi.h); LOOM_ABI_SOFTMAX_TWO_PASS_RECOMPUTE, the paper's two-pass,
+/// is for the benchmark (loom-compile does not emit it).
 void _mlir_ciface_loomrt_softmax_f32(loomrt::MemRef<2> *in, loomrt::MemRef<2> *out,
                                      int32_t algorithm);
+/// decode.sample (lib/Runtime/Generate.cpp): the token drawn from a logits
+/// row with a loom_abi_sampling_strategy.
+int64_t _mlir_ciface_loomrt_decode_sample(loomrt::MemRef<1> *logits, int64_t counter,
+                                          int32_t strategy, float temperature, int64_t topK,
+                                          float topP, float minP, int64_t seed);
+/// decode.loop: reports a token to the caller; false ends generation.
+bool loomrt_decode_emit(int64_t token);
 }
 
 #endif // LOOM_LIB_RUNTIME_KERNELS_KERNELS_H

@@ -35,6 +35,8 @@
 
 #include "Kernels.h"
 
+#include "loom-c/Abi.h"
+
 #include "../ThreadPool.h"
 
 #include <algorithm>
@@ -49,14 +51,15 @@ using loomrt::MemRef;
 
 namespace {
 
+// loom-c/Abi.h's numbering, which the compiler emits.
 enum Algorithm : int32_t {
-  kThreePass = 0,
-  kTwoPass = 1,
-  kOnline = 2,
+  kThreePass = LOOM_ABI_SOFTMAX_THREE_PASS,
+  kTwoPass = LOOM_ABI_SOFTMAX_TWO_PASS,
+  kOnline = LOOM_ABI_SOFTMAX_ONLINE,
   // Two-pass as the paper writes it: the second pass recomputes every
   // exponential from the input instead of scaling stored terms. Not offered
   // by loom-compile (it measured slower); bench/softmax_bench.cpp times it.
-  kTwoPassRecompute = 3,
+  kTwoPassRecompute = LOOM_ABI_SOFTMAX_TWO_PASS_RECOMPUTE,
 };
 
 // The scalar rows share the vector code's constants.

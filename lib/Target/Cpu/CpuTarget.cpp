@@ -10,6 +10,7 @@
 #include "loom/Target/Cpu/CpuTarget.h"
 
 #include "EntrySymbols.h"
+#include "loom-c/Abi.h"
 #include "loom/Dialect/Decode/IR/DecodeOps.h"
 #include "loom/Dialect/Decode/Transforms/Passes.h"
 #include "loom/Pipelines/Pipelines.h"
@@ -172,7 +173,7 @@ llvm::Error loom::cpu::emitCpuModel(ModuleOp module, const CpuTargetOptions &opt
     std::string weightsPath = besides(options.outputPath, weightsName);
     if (llvm::Error err = writeFile(weightsPath, blob))
       return err;
-    signature += "weights " + std::to_string(blob.size()) + " " + weightsName + "\n";
+    signature += std::string(LOOM_ABI_SIG_WEIGHTS) + " " + std::to_string(blob.size()) + " " + weightsName + "\n";
     options.progress("wrote " + Twine(count) + " weights (" + Twine(blob.size()) +
                      " bytes) to " + weightsPath);
   }

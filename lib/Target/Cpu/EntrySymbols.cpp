@@ -9,6 +9,7 @@
 
 #include "EntrySymbols.h"
 
+#include "loom-c/Abi.h"
 #include "loom/Dialect/Decode/Transforms/Passes.h"
 
 #include "llvm/IR/IRBuilder.h"
@@ -20,7 +21,7 @@ static llvm::GlobalVariable *addSignature(llvm::Module &module, StringRef signat
   llvm::Constant *text = llvm::ConstantDataArray::getString(module.getContext(), signature);
   return new llvm::GlobalVariable(module, text->getType(), /*isConstant=*/true,
                                   llvm::GlobalValue::ExternalLinkage, text,
-                                  "loom_model_signature");
+                                  LOOM_ABI_SIGNATURE_SYMBOL);
 }
 
 /// An empty `void loom_model_entry(void **args)`.
@@ -28,7 +29,7 @@ static llvm::Function *createEntry(llvm::Module &module) {
   llvm::LLVMContext &ctx = module.getContext();
   auto *ptr = llvm::PointerType::getUnqual(ctx);
   return llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false),
-                                llvm::GlobalValue::ExternalLinkage, "loom_model_entry", module);
+                                llvm::GlobalValue::ExternalLinkage, LOOM_ABI_ENTRY_SYMBOL, module);
 }
 
 void loom::cpu::addStepEntrySymbols(llvm::Module &module, StringRef signature,
@@ -73,7 +74,7 @@ void loom::cpu::addGenerateEntrySymbols(llvm::Module &module, StringRef signatur
   SmallVector<llvm::Type *> linkedParams = {ptr, ptr};
   linkedParams.append(params.begin(), params.end());
   llvm::FunctionCallee linked = module.getOrInsertFunction(
-      "loom_generate_linked", llvm::FunctionType::get(i32, linkedParams, false));
+      LOOM_ABI_GENERATE_LINKED_SYMBOL, llvm::FunctionType::get(i32, linkedParams, false));
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", wrapper));
   SmallVector<llvm::Value *> args = {sig, entry};
   for (llvm::Argument &a : wrapper->args())

@@ -10,6 +10,8 @@
 
 #include "loom/Target/Cpu/ExternalWeights.h"
 
+#include "loom-c/Abi.h"
+
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -80,7 +82,7 @@ unsigned loom::externalizeWeights(ModuleOp module, size_t minBytes, std::string 
   b.setInsertionPointToEnd(module.getBody());
   Location loc = module.getLoc();
   auto fnType = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptrType});
-  auto bind = LLVM::LLVMFuncOp::create(b, loc, "loom_model_bind_weights", fnType);
+  auto bind = LLVM::LLVMFuncOp::create(b, loc, LOOM_ABI_BIND_WEIGHTS_SYMBOL, fnType);
   Block *entry = bind.addEntryBlock(b);
   b.setInsertionPointToStart(entry);
   Value base = entry->getArgument(0);

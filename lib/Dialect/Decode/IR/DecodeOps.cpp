@@ -6,6 +6,8 @@
 
 #include "loom/Dialect/Decode/IR/DecodeOps.h"
 
+#include "loom-c/Abi.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/OpImplementation.h"
@@ -15,6 +17,12 @@
 
 using namespace mlir;
 using namespace loom::decode;
+
+// loomrt reads the strategy as a number (loom-c/Abi.h).
+static_assert(int(SamplingStrategy::greedy) == LOOM_ABI_SAMPLE_GREEDY &&
+                  int(SamplingStrategy::categorical) == LOOM_ABI_SAMPLE_CATEGORICAL &&
+                  int(SamplingStrategy::caller) == LOOM_ABI_SAMPLE_CALLER,
+              "decode.sample's strategies must be numbered as loom-c/Abi.h says");
 
 #include "loom/Dialect/Decode/IR/DecodeDialect.cpp.inc"
 #include "loom/Dialect/Decode/IR/DecodeEnums.cpp.inc"

@@ -6,6 +6,8 @@
 
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 
+#include "loom-c/Abi.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -14,6 +16,12 @@
 
 using namespace mlir;
 using namespace loom;
+
+// loomrt reads the algorithm as a number (loom-c/Abi.h).
+static_assert(int(SoftmaxAlgorithm::three_pass) == LOOM_ABI_SOFTMAX_THREE_PASS &&
+                  int(SoftmaxAlgorithm::two_pass) == LOOM_ABI_SOFTMAX_TWO_PASS &&
+                  int(SoftmaxAlgorithm::online) == LOOM_ABI_SOFTMAX_ONLINE,
+              "loom.softmax's algorithms must be numbered as loom-c/Abi.h says");
 
 #include "loom/Dialect/Loom/IR/LoomDialect.cpp.inc"
 #include "loom/Dialect/Loom/IR/LoomEnums.cpp.inc"

@@ -1,0 +1,96 @@
+/*===- loom-c/Abi.h - the contract between compiled code and loomrt -------===*
+ *
+ * Everything the compiler emits and loomrt reads, written once and included
+ * by both sides: the symbols a compiled model exports, the signature text,
+ * the numbers of softmax algorithms and sampling strategies, and the kernels
+ * generated code calls. The compiler declares those kernels from the table
+ * below (lib/Conversion/RuntimeKernels.cpp) and loomrt checks its definitions
+ * against the same table at compile time (lib/Runtime/AbiCheck.cpp), so a
+ * change on one side alone does not build. Dtype numbers are loom_dtype
+ * (loom-c/Runtime.h): ONNX's TensorProto numbers.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef LOOM_C_ABI_H
+#define LOOM_C_ABI_H
+
+/* Symbols of every compiled model. */
+#define LOOM_ABI_SIGNATURE_SYMBOL "loom_model_signature"  /* const char[] */
+#define LOOM_ABI_ENTRY_SYMBOL "loom_model_entry"          /* void (void **args) */
+/* void (void *base): with --weights=file, where loomrt mapped NAME.weights. */
+#define LOOM_ABI_BIND_WEIGHTS_SYMBOL "loom_model_bind_weights"
+/* What a generation library's NAME_generate calls (loom-c/Generate.h's
+   arguments preceded by the signature and the entry). */
+#define LOOM_ABI_GENERATE_LINKED_SYMBOL "loom_generate_linked"
+
+/* The signature text: one line per item, fields separated by one space.
+ *   in <dtype> <rank> <size>... <name>     an input (size -1: dynamic)
+ *   out <dtype> <rank> <size>... <name>    an output
+ *   check <input> <dim> <other input> <other dim> <size> <op>
+ *                                          run-time size agreement (other
+ *                                          input -1: the dim must be size)
+ *   weights <bytes> <file>                 weights in a file next to the model
+ *   generate <vocab> <context length>      a generation loop (no in/out lines)
+ */
+#define LOOM_ABI_SIG_INPUT "in"
+#define LOOM_ABI_SIG_OUTPUT "out"
+#define LOOM_ABI_SIG_CHECK "check"
+#define LOOM_ABI_SIG_WEIGHTS "weights"
+#define LOOM_ABI_SIG_GENERATE "generate"
+
+/* loom.softmax's algorithm attribute and loomrt_softmax_f32's argument. */
+typedef enum loom_abi_softmax_algorithm {
+  LOOM_ABI_SOFTMAX_THREE_PASS = 0,
+  LOOM_ABI_SOFTMAX_TWO_PASS = 1, /* Dukhan & Ablavatski, terms stored */
+  LOOM_ABI_SOFTMAX_ONLINE = 2,   /* Milakov & Gimelshein */
+  /* The paper's two-pass, recomputing exponentials; benchmarks only. */
+  LOOM_ABI_SOFTMAX_TWO_PASS_RECOMPUTE = 3
+} loom_abi_softmax_algorithm;
+
+/* decode.sample's strategy and loomrt_decode_sample's argument. */
+typedef enum loom_abi_sampling_strategy {
+  LOOM_ABI_SAMPLE_GREEDY = 0,
+  LOOM_ABI_SAMPLE_CATEGORICAL = 1, /* with the op's temperature, top-k, ... */
+  LOOM_ABI_SAMPLE_CALLER = 2       /* with the caller's loom_generate_options */
+} loom_abi_sampling_strategy;
+
+/* The kernels generated code calls:
+ *   X(name, calling convention, result, (parameters))
+ * A consumer defines these before expanding LOOM_ABI_KERNELS(X):
+ *   LOOM_ABI_CIFACE   MLIR's C interface: `_mlir_ciface_NAME`, memrefs passed
+ *                     as pointers to their descriptors
+ *   LOOM_ABI_PLAIN    `NAME` with scalar arguments only
+ *   LOOM_ABI_VIEW(r)  an f32 memref of rank r, any sizes, strides and offset
+ *   LOOM_ABI_F32, LOOM_ABI_I1 (bool), LOOM_ABI_I32, LOOM_ABI_I64, LOOM_ABI_VOID
+ */
+#define LOOM_ABI_KERNELS(X)                                                       \
+  /* linalg.matmul: C += A x B */                                                 \
+  X(loomrt_matmul_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                            \
+    (LOOM_ABI_VIEW(2), LOOM_ABI_VIEW(2), LOOM_ABI_VIEW(2)))                       \
+  /* linalg.batch_matmul: C[i] += A[i] x B[i] */                                  \
+  X(loomrt_batch_matmul_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                      \
+    (LOOM_ABI_VIEW(3), LOOM_ABI_VIEW(3), LOOM_ABI_VIEW(3)))                       \
+  /* loom.softmax over rows: in, out, loom_abi_softmax_algorithm */               \
+  X(loomrt_softmax_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                           \
+    (LOOM_ABI_VIEW(2), LOOM_ABI_VIEW(2), LOOM_ABI_I32))                           \
+  /* loom.attention: q, k, v, out, scale, causal, softcap (0: none) */            \
+  X(loomrt_attention_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                         \
+    (LOOM_ABI_VIEW(4), LOOM_ABI_VIEW(4), LOOM_ABI_VIEW(4), LOOM_ABI_VIEW(4),      \
+     LOOM_ABI_F32, LOOM_ABI_I1, LOOM_ABI_F32))                                    \
+  /* loom.attention with an additive mask: q, k, v, mask, out, scale, causal,     \
+     softcap */                                                                   \
+  X(loomrt_attention_masked_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                  \
+    (LOOM_ABI_VIEW(4), LOOM_ABI_VIEW(4), LOOM_ABI_VIEW(4), LOOM_ABI_VIEW(4),      \
+     LOOM_ABI_VIEW(4), LOOM_ABI_F32, LOOM_ABI_I1, LOOM_ABI_F32))                  \
+  /* decode.sample: logits row, counter, loom_abi_sampling_strategy,              \
+     temperature, top-k, top-p, min-p, seed -> token */                           \
+  X(loomrt_decode_sample, LOOM_ABI_CIFACE, LOOM_ABI_I64,                          \
+    (LOOM_ABI_VIEW(1), LOOM_ABI_I64, LOOM_ABI_I32, LOOM_ABI_F32, LOOM_ABI_I64,    \
+     LOOM_ABI_F32, LOOM_ABI_F32, LOOM_ABI_I64))                                   \
+  /* decode.loop: report a token; false ends generation */                        \
+  X(loomrt_decode_emit, LOOM_ABI_PLAIN, LOOM_ABI_I1, (LOOM_ABI_I64))
+
+/* Strips the parentheses of a kernel's parameter list. */
+#define LOOM_ABI_UNPAREN(...) __VA_ARGS__
+
+#endif /* LOOM_C_ABI_H */
