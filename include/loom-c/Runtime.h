@@ -129,9 +129,13 @@ loom_status loom_model_run(loom_model *model, const loom_tensor *const *inputs,
 
 /*===-- Threads -----------------------------------------------------------===*/
 
+/* The most worker threads loomrt starts. */
+#define LOOM_MAX_THREADS 1024
+
 /* Worker threads for the kernels of compiled models: 0 means one per core
    (the default; LOOM_NUM_THREADS in the environment overrides it), 1 runs
-   everything on the calling thread. */
+   everything on the calling thread. A count outside [0, LOOM_MAX_THREADS]
+   fails with LOOM_ERROR_INVALID_ARGUMENT and changes nothing. */
 loom_status loom_set_num_threads(int threads);
 int loom_get_num_threads(void);
 

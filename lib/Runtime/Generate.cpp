@@ -169,7 +169,11 @@ extern "C" loom_status loom_model_generate(loom_model *model, const int64_t *pro
   auto *ids = const_cast<int64_t *>(prompt);
   Memref1D promptDescriptor = {ids, ids, 0, int64_t(promptLength), 1};
   Memref1D result = {};
-  int64_t maxNew = o.max_new_tokens;
+  // The loop ends when the cache is full, after at most context - prompt + 1
+  // tokens: the generated code's token buffer needs no more than that, however
+  // many the caller allows.
+  int64_t maxNew =
+      std::min<int64_t>(o.max_new_tokens, model->contextLength - int64_t(promptLength) + 1);
   void *args[] = {&result, &promptDescriptor, &maxNew};
   if (model->ompSetNumThreads)
     model->ompSetNumThreads(loom_get_num_threads());

@@ -23,6 +23,7 @@
 
 #include "loom-c/Abi.h"
 
+#include "Files.h"
 #include "Model.h"
 #include "Status.h"
 #include "Tensor.h"
@@ -116,15 +117,14 @@ static loom_status mapWeights(loom_model &model, const std::string &dir,
   if (!bind)
     return fail(LOOM_ERROR_FORMAT, "the model keeps its weights in '" + path +
                                        "' but has no loom_model_bind_weights");
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return fail(LOOM_ERROR_IO, "cannot open the model's weights '" + path +
-                                   "': " + std::strerror(errno));
-  struct stat st;
-  if (fstat(fd, &st) != 0 || size_t(st.st_size) != model.weightsSize) {
+  int fd;
+  size_t size;
+  if (loom_status status = openRegularFile(path, "the model's weights '" + path + "'", fd, size))
+    return status;
+  if (size != model.weightsSize) {
     close(fd);
     return fail(LOOM_ERROR_FORMAT, "the weights file '" + path + "' has " +
-                                       std::to_string(st.st_size) + " bytes; the model expects " +
+                                       std::to_string(size) + " bytes; the model expects " +
                                        std::to_string(model.weightsSize) +
                                        " (from another compile?)");
   }
@@ -187,6 +187,19 @@ extern "C" loom_status loom_model_load(const char *path, loom_model **out) {
   *out = nullptr;
   // A bare file name would make dlopen search the library path.
   std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
+  {
+    // dlopen maps a truncated library and faults (SIGBUS) when it touches
+    // the missing pages: check the file is whole first.
+    int fd;
+    size_t size;
+    std::string what = std::string("model '") + path + "'";
+    if (loom_status status = openRegularFile(file, what, fd, size))
+      return status;
+    std::string problem = checkSharedObject(fd, size);
+    close(fd);
+    if (!problem.empty())
+      return fail(LOOM_ERROR_FORMAT, "cannot load " + what + ": " + problem);
+  }
   void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle)
     return fail(LOOM_ERROR_IO, std::string("cannot load model '") + path + "': " + dlerror());

@@ -8,12 +8,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Files.h"
 #include "Status.h"
 #include "Tensor.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <unistd.h>
 #include <vector>
 
 using namespace loomrt;
@@ -239,17 +241,17 @@ extern "C" loom_status loom_tensor_read_file(const char *path, loom_tensor **out
   if (name)
     *name = nullptr;
   std::string where = std::string("tensor file '") + path + "'";
-  FILE *f = std::fopen(path, "rb");
-  if (!f)
-    return fail(LOOM_ERROR_IO, "cannot open " + where + ": " + std::strerror(errno));
-  std::vector<uint8_t> bytes;
-  uint8_t chunk[65536];
-  for (size_t n; (n = std::fread(chunk, 1, sizeof chunk, f)) > 0;)
-    bytes.insert(bytes.end(), chunk, chunk + n);
-  bool readError = std::ferror(f);
-  std::fclose(f);
-  if (readError)
-    return fail(LOOM_ERROR_IO, "cannot read " + where);
+  int fd;
+  size_t size;
+  if (loom_status status = openRegularFile(path, where, fd, size))
+    return status;
+  std::vector<uint8_t> bytes(size);
+  size_t got = 0;
+  for (ssize_t n; got < size && (n = read(fd, bytes.data() + got, size - got)) > 0;)
+    got += size_t(n);
+  close(fd);
+  if (got != size)
+    return fail(LOOM_ERROR_IO, "cannot read " + where + " (it changed while being read?)");
 
   Proto proto;
   std::string error = parse(bytes.data(), bytes.size(), proto);

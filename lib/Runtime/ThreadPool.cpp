@@ -66,8 +66,9 @@ public:
 private:
   static int defaultThreads() {
     if (const char *env = std::getenv("LOOM_NUM_THREADS")) {
+      // Out of range (or not a number): ignored, like an unset variable.
       int n = std::atoi(env);
-      if (n > 0)
+      if (n > 0 && n <= LOOM_MAX_THREADS)
         return n;
     }
     return std::max(1u, std::thread::hardware_concurrency());
@@ -170,7 +171,9 @@ void loomrt::parallelFor(int64_t numTasks, const std::function<void(int64_t)> &t
 int loomrt::numThreads() { return pool().threads(); }
 
 bool loomrt::setNumThreads(int n) {
-  if (n < 0)
+  // Past the cap, starting the threads would fail, and a failed std::thread
+  // aborts the process (no exceptions in loomrt).
+  if (n < 0 || n > LOOM_MAX_THREADS)
     return false;
   pool().resize(n);
   return true;
@@ -179,7 +182,8 @@ bool loomrt::setNumThreads(int n) {
 extern "C" loom_status loom_set_num_threads(int threads) {
   if (!loomrt::setNumThreads(threads))
     return loomrt::fail(LOOM_ERROR_INVALID_ARGUMENT,
-                        "loom_set_num_threads: the thread count must be 0 or more, got " +
+                        "loom_set_num_threads: the thread count must be 0 (one per core) "
+                        "to " + std::to_string(LOOM_MAX_THREADS) + ", got " +
                             std::to_string(threads));
   return loomrt::ok();
 }

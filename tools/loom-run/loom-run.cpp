@@ -33,6 +33,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -170,11 +171,20 @@ bool parseArgs(int argc, char **argv, Options &o) {
       std::string text;
       if (!value(text))
         return false;
+      using T = std::remove_reference_t<decltype(out)>;
       char *end;
       double v = std::strtod(text.c_str(), &end);
-      if (text.empty() || *end)
+      if (text.empty() || *end || !std::isfinite(v))
         return error(arg + " needs a number, got '" + text + "'"), false;
-      out = static_cast<std::remove_reference_t<decltype(out)>>(v);
+      if constexpr (std::is_integral_v<T>) {
+        // Checked before the conversion, which is undefined out of range.
+        if (v != std::floor(v) || v < double(std::numeric_limits<T>::min()) ||
+            v >= -double(std::numeric_limits<T>::min()))
+          return error(arg + " needs a whole number that fits " +
+                       std::to_string(sizeof(T) * 8) + " bits, got '" + text + "'"),
+                 false;
+      }
+      out = static_cast<T>(v);
       return true;
     };
     bool ok = true;
@@ -230,8 +240,11 @@ bool parseArgs(int argc, char **argv, Options &o) {
     return error("no model given (see --help)"), false;
   if (!o.testData.empty() && !o.inputFiles.empty())
     return error("give either --test-data or input files, not both"), false;
-  if (o.threads < 0)
-    return error("--threads must be 0 (one per core) or more"), false;
+  if (!(o.rtol >= 0) || !(o.atol >= 0))
+    return error("--rtol and --atol must be 0 or more"), false;
+  if (o.threads < 0 || o.threads > LOOM_MAX_THREADS)
+    return error("--threads must be 0 (one per core) to " + std::to_string(LOOM_MAX_THREADS)),
+           false;
   if (!o.generate && (!o.promptTokens.empty() || o.sampling))
     return error("--prompt-tokens and the sampling options need --generate"), false;
   if (o.generate && o.promptTokens.empty())
@@ -313,8 +326,8 @@ int main(int argc, char **argv) {
     return error(loom_last_error());
 
   std::string library = o.model;
+  std::vector<std::string> compileArgs;
   if (StringRef(o.model).ends_with(".onnx")) {
-    std::vector<std::string> compileArgs;
     if (o.generate) {
       compileArgs.push_back("--generate");
       if (o.contextLength > 0)
@@ -325,8 +338,20 @@ int main(int argc, char **argv) {
       return 2;
   }
   loom_model *model = nullptr;
-  if (loom_model_load(library.c_str(), &model) != LOOM_OK)
-    return error(loom_last_error());
+  if (loom_model_load(library.c_str(), &model) != LOOM_OK) {
+    if (library == o.model)
+      return error(loom_last_error());
+    // A cache entry damaged after it was written (a full disk, a crash, a
+    // hand edit) is compiled again rather than failing on every run.
+    llvm::errs() << "loom-run: the cached " << library << " does not load ("
+                 << loom_last_error() << "); compiling again\n";
+    llvm::sys::fs::remove(library);
+    library = compileCached(argv[0], o.model, o.cacheDir, compileArgs);
+    if (library.empty())
+      return 2;
+    if (loom_model_load(library.c_str(), &model) != LOOM_OK)
+      return error(loom_last_error());
+  }
 
   if (!o.generate && loom_model_is_generator(model)) {
     loom_model_unload(model);

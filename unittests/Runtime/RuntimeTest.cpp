@@ -79,7 +79,12 @@ TEST(ThreadPool, RunsEveryTaskOnceEvenNested) {
   for (auto &h : hits)
     ASSERT_EQ(h.load(), 1);
   EXPECT_EQ(loom_set_num_threads(-1), LOOM_ERROR_INVALID_ARGUMENT);
-  EXPECT_NE(std::string(loom_last_error()).find("must be 0 or more"), std::string::npos);
+  EXPECT_NE(std::string(loom_last_error()).find("must be 0 (one per core) to 1024"),
+            std::string::npos);
+  // Past the cap: an error, not an abort from a thread that cannot start;
+  // the pool keeps its size.
+  EXPECT_EQ(loom_set_num_threads(1000000), LOOM_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(loom_get_num_threads(), 4);
   loom_set_num_threads(0);
 }
 
