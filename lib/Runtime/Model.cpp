@@ -11,7 +11,7 @@
 //       memref descriptor per output, back to back), args[1 + i] at input i's
 //       descriptor.
 //
-// With `--weights=file` the signature also has "weights <bytes> <file>", and
+// With `--weights=file` the signature also has "weights <bytes> <hash> <file>", and
 // `void loom_model_bind_weights(void *base)` takes the address where loomrt
 // mapped that file (found next to the library or executable).
 //
@@ -60,7 +60,12 @@ static std::string parseSignature(const char *text, loom_model &model) {
       continue;
     }
     if (kind == LOOM_ABI_SIG_WEIGHTS) {
-      fields >> model.weightsSize;
+      std::string hash;
+      fields >> model.weightsSize >> hash;
+      char *end = nullptr;
+      model.weightsHash = std::strtoull(hash.c_str(), &end, 16);
+      if (!fields || hash.size() != 16 || *end)
+        return "line " + std::to_string(lineNo) + " is malformed";
       fields.get();
       std::getline(fields, model.weightsFile);
       if (!fields && !fields.eof())
@@ -133,6 +138,14 @@ static loom_status mapWeights(loom_model &model, const std::string &dir,
   close(fd);
   if (data == MAP_FAILED)
     return fail(LOOM_ERROR_IO, "cannot map '" + path + "': " + std::strerror(errno));
+  // Another compile's file of the same size, or a damaged one, would run
+  // with wrong weights and no error: check its content.
+  if (loom_abi_weights_hash(data, model.weightsSize) != model.weightsHash) {
+    munmap(data, model.weightsSize);
+    return fail(LOOM_ERROR_FORMAT, "the weights file '" + path +
+                                       "' does not hold the weights this model was compiled "
+                                       "with (another compile's, or damaged)");
+  }
   model.weights = data;
   bind(data);
   return LOOM_OK;

@@ -46,6 +46,7 @@ struct loom_model {
   // `loom-compile --weights=file`: the side file, mapped read-only.
   std::string weightsFile;
   size_t weightsSize = 0;
+  uint64_t weightsHash = 0; // loom_abi_weights_hash of the file's bytes
   void *weights = nullptr;
   // libomp's, as the model's code sees it (its library scope or the program).
   void (*ompSetNumThreads)(int) = nullptr;

@@ -18,16 +18,16 @@
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
-#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
@@ -40,14 +40,30 @@ static llvm::Error error(const Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-/// Writes `text` to `path`.
+/// Writes `text` to `path` ("-": stdout) through a new file renamed over it,
+/// so that a process still using the old file (a mapped weights file, a
+/// loaded library) keeps seeing it whole.
 static llvm::Error writeFile(StringRef path, StringRef text) {
-  std::string message;
-  auto out = openOutputFile(path, &message);
-  if (!out)
-    return error(message);
-  out->os() << text;
-  out->keep();
+  if (path == "-") {
+    llvm::outs() << text;
+    return llvm::Error::success();
+  }
+  auto temp = llvm::sys::fs::TempFile::create(path + ".partial-%%%%%%");
+  if (!temp)
+    return error("cannot write '" + path + "': " + llvm::toString(temp.takeError()));
+  {
+    llvm::raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
+    os << text;
+    os.flush();
+    if (os.has_error()) {
+      std::string message = os.error().message();
+      os.clear_error();
+      llvm::consumeError(temp->discard());
+      return error("cannot write '" + path + "': " + message);
+    }
+  }
+  if (llvm::Error err = temp->keep(path))
+    return error("cannot write '" + path + "': " + llvm::toString(std::move(err)));
   return llvm::Error::success();
 }
 
@@ -82,8 +98,9 @@ createTargetMachine(const CpuTargetOptions &options) {
       llvm::CodeGenOptLevel::Aggressive));
 }
 
-/// Links `objectPath` into `options.outputPath` with loomrt and libomp.
-static llvm::Error link(StringRef objectPath, const CpuTargetOptions &options) {
+/// Links `objectPath` into `outputPath` with loomrt and libomp.
+static llvm::Error link(StringRef objectPath, StringRef outputPath,
+                        const CpuTargetOptions &options) {
   auto clang = llvm::sys::findProgramByName("clang-22");
   if (!clang)
     clang = llvm::sys::findProgramByName("cc");
@@ -93,7 +110,7 @@ static llvm::Error link(StringRef objectPath, const CpuTargetOptions &options) {
   // result run from anywhere without LD_LIBRARY_PATH.
   std::string libFlag = "-L" + options.runtimeLibraryDir;
   std::string rpath = "-Wl,-rpath," + options.runtimeLibraryDir;
-  SmallVector<StringRef> args = {*clang, "-o", options.outputPath, objectPath, libFlag, rpath};
+  SmallVector<StringRef> args = {*clang, "-o", outputPath, objectPath, libFlag, rpath};
   if (options.output == OutputKind::SharedLibrary) {
     args.push_back("-shared");
   } else {
@@ -173,7 +190,10 @@ llvm::Error loom::cpu::emitCpuModel(ModuleOp module, const CpuTargetOptions &opt
     std::string weightsPath = besides(options.outputPath, weightsName);
     if (llvm::Error err = writeFile(weightsPath, blob))
       return err;
-    signature += std::string(LOOM_ABI_SIG_WEIGHTS) + " " + std::to_string(blob.size()) + " " + weightsName + "\n";
+    signature += std::string(LOOM_ABI_SIG_WEIGHTS) + " " + std::to_string(blob.size()) + " " +
+                 llvm::utohexstr(loom_abi_weights_hash(blob.data(), blob.size()),
+                                 /*LowerCase=*/true, /*Width=*/16) +
+                 " " + weightsName + "\n";
     options.progress("wrote " + Twine(count) + " weights (" + Twine(blob.size()) +
                      " bytes) to " + weightsPath);
   }
@@ -202,35 +222,38 @@ llvm::Error loom::cpu::emitCpuModel(ModuleOp module, const CpuTargetOptions &opt
     return writeFile(options.outputPath, text);
   }
 
-  std::string objectPath = options.outputPath;
-  SmallString<128> tempObject;
-  const bool linked = options.output == OutputKind::SharedLibrary ||
-                      options.output == OutputKind::Executable;
-  if (linked) {
-    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(name, "o", tempObject))
-      return error("cannot create a temporary object file: " + ec.message());
-    objectPath = tempObject.str().str();
-  }
+  SmallVector<char> object;
   {
-    std::string message;
-    auto out = openOutputFile(objectPath, &message);
-    if (!out)
-      return error(message);
+    llvm::raw_svector_ostream os(object);
     llvm::legacy::PassManager codegen;
-    if ((*machine)->addPassesToEmitFile(codegen, out->os(), nullptr,
+    if ((*machine)->addPassesToEmitFile(codegen, os, nullptr,
                                         llvm::CodeGenFileType::ObjectFile))
       return error("the target cannot emit object files");
     codegen.run(*llvmModule);
-    out->keep();
   }
-  if (!linked)
-    return llvm::Error::success();
+  StringRef objectBytes(object.data(), object.size());
+  if (options.output == OutputKind::Object)
+    return writeFile(options.outputPath, objectBytes);
 
+  SmallString<128> objectPath;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(name, "o", objectPath))
+    return error("cannot create a temporary object file: " + ec.message());
+  if (llvm::Error err = writeFile(objectPath, objectBytes))
+    return err;
   options.progress("linking " + options.outputPath);
-  llvm::Error linkError = link(objectPath, options);
+  // Linked beside the output and renamed over it (see writeFile).
+  std::string partial =
+      options.outputPath + ".partial-" + std::to_string(llvm::sys::Process::getProcessId());
+  llvm::Error linkError = link(objectPath, partial, options);
   llvm::sys::fs::remove(objectPath);
-  if (linkError)
+  if (!linkError) {
+    if (std::error_code ec = llvm::sys::fs::rename(partial, options.outputPath))
+      linkError = error("cannot write '" + options.outputPath + "': " + ec.message());
+  }
+  if (linkError) {
+    llvm::sys::fs::remove(partial);
     return linkError;
+  }
   if (options.output == OutputKind::Executable) {
     options.progress("wrote " + options.outputPath);
     return llvm::Error::success();
