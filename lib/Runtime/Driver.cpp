@@ -75,8 +75,10 @@ std::string indexOf(const loom_tensor *t, int64_t flat) {
   return text + "]";
 }
 
-/// input_N.pb or output_N.pb files of `dir`, ordered by N.
-std::vector<std::string> numberedFiles(const std::string &dir, const char *prefix) {
+/// input_N.pb or output_N.pb files of `dir`, ordered by N, which must run
+/// from 0 without gaps or repeats (a gap would feed every later file to the
+/// wrong input); otherwise prints why and sets `ok` to false.
+std::vector<std::string> numberedFiles(const std::string &dir, const char *prefix, bool &ok) {
   std::vector<std::pair<long, std::string>> found;
   if (DIR *d = opendir(dir.c_str())) {
     size_t len = std::strlen(prefix);
@@ -93,8 +95,17 @@ std::vector<std::string> numberedFiles(const std::string &dir, const char *prefi
   }
   std::sort(found.begin(), found.end());
   std::vector<std::string> files;
-  for (auto &f : found)
+  for (auto &f : found) {
+    if (f.first != long(files.size())) {
+      std::fprintf(stderr,
+                   "error: '%s' has no %s%zu.pb but has '%s': the files must be numbered "
+                   "0, 1, 2, ... without gaps or repeats\n",
+                   dir.c_str(), prefix, files.size(), f.second.c_str());
+      ok = false;
+      return {};
+    }
     files.push_back(f.second);
+  }
   return files;
 }
 
@@ -208,13 +219,17 @@ extern "C" int loom_driver_run(loom_model *model, const loom_driver_options *o) 
   Tensors inputs, expected;
   if (o->test_data) {
     std::string dir = o->test_data;
-    std::vector<std::string> outs = numberedFiles(dir, "output_");
+    bool ok = true;
+    std::vector<std::string> outs = numberedFiles(dir, "output_", ok);
+    std::vector<std::string> ins = numberedFiles(dir, "input_", ok);
+    if (!ok)
+      return 2;
     if (outs.empty()) {
       std::fprintf(stderr, "error: '%s' has no output_N.pb files to compare with\n",
                    o->test_data);
       return 2;
     }
-    if (!readAll(numberedFiles(dir, "input_"), inputs) || !readAll(outs, expected))
+    if (!readAll(ins, inputs) || !readAll(outs, expected))
       return 2;
   } else {
     std::vector<std::string> files(o->input_files, o->input_files + o->num_input_files);

@@ -50,9 +50,12 @@ static loom_dtype dtypeOf(Type t) {
   return LOOM_DTYPE_UNDEFINED;
 }
 
-/// `text` on one line (signature lines are newline-separated).
+/// `text` on one line of the signature (lines are newline-separated, and the
+/// whole text is a C string: a NUL would end it).
 static std::string oneLine(std::string text) {
-  std::replace(text.begin(), text.end(), '\n', ' ');
+  for (char &c : text)
+    if (c == '\n' || c == '\r' || c == '\0')
+      c = ' ';
   return text;
 }
 
@@ -61,10 +64,15 @@ FailureOr<std::string> loom::cpu::makeStepSignature(func::FuncOp func) {
   auto add = [&](StringRef kind, Type type, StringAttr name, unsigned index) -> LogicalResult {
     auto shaped = dyn_cast<RankedTensorType>(type);
     loom_dtype dtype = shaped ? dtypeOf(shaped.getElementType()) : LOOM_DTYPE_UNDEFINED;
+    StringRef what = kind == LOOM_ABI_SIG_INPUT ? "input " : "output ";
     if (dtype == LOOM_DTYPE_UNDEFINED) {
-      func.emitError() << "the model's " << (kind == LOOM_ABI_SIG_INPUT ? "input " : "output ")
-                       << index
-                       << " has type " << type << ", which the runtime cannot pass";
+      func.emitError() << "the model's " << what << index << " has type " << type
+                       << ", which the runtime cannot pass";
+      return failure();
+    }
+    if (shaped.getRank() > LOOM_MAX_RANK) {
+      func.emitError() << "the model's " << what << index << " has rank " << shaped.getRank()
+                       << "; the runtime handles at most " << LOOM_MAX_RANK;
       return failure();
     }
     text += (kind + " " + Twine(static_cast<int>(dtype)) + " " + Twine(shaped.getRank())).str();
@@ -73,6 +81,10 @@ FailureOr<std::string> loom::cpu::makeStepSignature(func::FuncOp func) {
     text += " " + oneLine(name ? name.str() : (kind + Twine(index)).str()) + "\n";
     return success();
   };
+  if (func.getNumResults() == 0) {
+    func.emitError() << "the model has no outputs: there would be nothing to run it for";
+    return failure();
+  }
   for (auto [i, t] : llvm::enumerate(func.getArgumentTypes()))
     if (failed(add(LOOM_ABI_SIG_INPUT, t, func.getArgAttrOfType<StringAttr>(i, "onnx.name"), i)))
       return failure();
