@@ -81,3 +81,43 @@ func.func @unknown_target(%x: tensor<4x4xf32>, %t: tensor<2xi64>) -> tensor<?x?x
   %y = "onnx.Reshape"(%x, %t) : (tensor<4x4xf32>, tensor<2xi64>) -> tensor<?x?xf32>
   return %y : tensor<?x?xf32>
 }
+
+// -----
+
+// Slice results are ranked whatever ONNX's inference said: rotate_half's
+// x[..., : x.shape[-1] // 2] halves a static last dimension next to a
+// dynamic sequence length; x[0:] keeps a dynamic size; run-time bounds leave
+// the sliced sizes unknown but the rank known.
+// CHECK-LABEL: func @slice_shapes
+// CHECK: "onnx.Slice"{{.*}} -> tensor<2x?x4xf32>
+// CHECK: "onnx.Slice"{{.*}} -> tensor<2x?x8xf32>
+// CHECK: "onnx.Slice"{{.*}} -> tensor<2x?x3xf32>
+// CHECK: "onnx.Slice"{{.*}} -> tensor<?x?x8xf32>
+func.func @slice_shapes(%x: tensor<2x?x8xf32>, %n: tensor<1xi64>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %zero = "onnx.Constant"() {value = dense<0> : tensor<1xi64>} : () -> tensor<1xi64>
+  %four = "onnx.Constant"() {value = dense<4> : tensor<1xi64>} : () -> tensor<1xi64>
+  %last = "onnx.Constant"() {value = dense<-1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %axis1 = "onnx.Constant"() {value = dense<1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %big = "onnx.Constant"() {value = dense<9223372036854775807> : tensor<1xi64>} : () -> tensor<1xi64>
+  %minus3 = "onnx.Constant"() {value = dense<-3> : tensor<1xi64>} : () -> tensor<1xi64>
+  %half = "onnx.Slice"(%x, %zero, %four, %last) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 0>} : (tensor<2x?x8xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<*xf32>
+  %all = "onnx.Slice"(%x, %zero, %big, %axis1) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 0>} : (tensor<2x?x8xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<*xf32>
+  %tail = "onnx.Slice"(%x, %minus3, %big, %last) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 0>} : (tensor<2x?x8xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<*xf32>
+  %runtime = "onnx.Slice"(%x, %zero, %n) {operandSegmentSizes = array<i32: 1, 1, 1, 0, 0>} : (tensor<2x?x8xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<*xf32>
+  return %half, %all, %tail, %runtime : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// A shape tensor sliced with steps but no axes (the axes input omitted):
+// the steps are operand 3 here, and still count.
+// CHECK-LABEL: func @slice_steps_without_axes
+// CHECK: "onnx.Constant"() <{value = dense<[2, 4]> : tensor<2xi64>}>
+func.func @slice_steps_without_axes(%x: tensor<2x3x4x5xf32>) -> tensor<2xi64> {
+  %shape = "onnx.Shape"(%x) : (tensor<2x3x4x5xf32>) -> tensor<4xi64>
+  %zero = "onnx.Constant"() {value = dense<0> : tensor<1xi64>} : () -> tensor<1xi64>
+  %four = "onnx.Constant"() {value = dense<4> : tensor<1xi64>} : () -> tensor<1xi64>
+  %two = "onnx.Constant"() {value = dense<2> : tensor<1xi64>} : () -> tensor<1xi64>
+  %even = "onnx.Slice"(%shape, %zero, %four, %two) {operandSegmentSizes = array<i32: 1, 1, 1, 0, 1>} : (tensor<4xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  return %even : tensor<2xi64>
+}

@@ -17,6 +17,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <algorithm>
+#include <limits>
 #include <numeric>
 
 namespace loom::onnx {
@@ -119,6 +121,25 @@ std::optional<SmallVector<int64_t>> ShapeRefiner::constants(Value v) {
   return values;
 }
 
+/// ONNX input `index` of `op`, or null when the model omitted it. Omitted
+/// optional inputs are absent operands, counted in operandSegmentSizes where
+/// the op has several optional ones (Slice without axes but with steps).
+static Value onnxInput(Operation *op, unsigned index) {
+  auto segments = op->getAttrOfType<DenseI32ArrayAttr>("operandSegmentSizes");
+  if (!segments) {
+    if (index >= op->getNumOperands() || isa<NoneType>(op->getOperand(index).getType()))
+      return Value();
+    return op->getOperand(index);
+  }
+  ArrayRef<int32_t> sizes = segments.asArrayRef();
+  if (index >= sizes.size() || sizes[index] != 1)
+    return Value();
+  unsigned position = 0;
+  for (unsigned i = 0; i < index; ++i)
+    position += unsigned(sizes[i]);
+  return position < op->getNumOperands() ? op->getOperand(position) : Value();
+}
+
 static std::optional<int64_t> intAttr(Operation *op, StringRef name) {
   if (auto attr = op->getAttrOfType<IntegerAttr>(name))
     return attr.getInt();
@@ -139,6 +160,35 @@ static DimValue broadcastDim(ArrayRef<DimValue> dims) {
       result = DimValue::unknown();
   }
   return result;
+}
+
+/// The size of `dim` after ONNX's Slice with `start`, `end`, `step` (indices
+/// counted from the end when negative, then clamped to the dimension).
+static DimValue slicedDim(const DimValue &dim, const DimValue &start, const DimValue &end,
+                          int64_t step) {
+  if (step == 0)
+    return DimValue::unknown();
+  // Exporters write "to the end" as INT64_MAX (or INT32_MAX).
+  const bool toEnd = end.isConst() && end.constant >= std::numeric_limits<int32_t>::max();
+  if (!dim.isConst()) {
+    // x[0:] of a dimension known only at run time keeps it.
+    if (step == 1 && start.isConst(0) && (toEnd || end.sameAs(dim)))
+      return dim;
+    return DimValue::unknown();
+  }
+  if (!start.isConst() || !end.isConst())
+    return DimValue::unknown();
+  const int64_t size = dim.constant;
+  int64_t first = start.constant < 0 ? start.constant + size : start.constant;
+  int64_t last = end.constant < 0 && !toEnd ? end.constant + size : end.constant;
+  if (step > 0) {
+    first = std::clamp<int64_t>(first, 0, size);
+    last = std::clamp<int64_t>(last, 0, size);
+    return DimValue::of(last > first ? (last - first + step - 1) / step : 0);
+  }
+  first = std::clamp<int64_t>(first, 0, size - 1);
+  last = std::clamp<int64_t>(last, -1, size - 1);
+  return DimValue::of(first > last ? (first - last - step - 1) / -step : 0);
 }
 
 //===----------------------------------------------------------------------===//
@@ -220,9 +270,14 @@ void ShapeRefiner::evaluate(Operation *op) {
     auto ends = constants(op->getOperand(2));
     if (!data || !starts || !ends || starts->size() != 1 || ends->size() != 1)
       return;
+    if (Value axes = onnxInput(op, 3)) {
+      auto axis = constants(axes);
+      if (!axis || axis->size() != 1 || ((*axis)[0] != 0 && (*axis)[0] != -1))
+        return;
+    }
     int64_t step = 1;
-    if (op->getNumOperands() > 4) {
-      auto steps = constants(op->getOperand(4));
+    if (Value stepsInput = onnxInput(op, 4)) {
+      auto steps = constants(stepsInput);
       if (!steps || steps->size() != 1 || (*steps)[0] == 0)
         return;
       step = (*steps)[0];
@@ -624,6 +679,39 @@ std::optional<SmallVector<DimValue>> ShapeRefiner::inferShape(Operation *op) {
     if (!target)
       return std::nullopt;
     return SmallVector<DimValue>(target->begin(), target->end());
+  }
+  if (name == "onnx.Slice") {
+    // The rank is the input's; a sliced dimension is known when its size
+    // and the constant start/end/step are, or when the slice keeps it whole.
+    if (!isa<RankedTensorType>(in.getType()) || op->getNumOperands() < 3)
+      return std::nullopt;
+    auto dims = dimsOf(in);
+    const int64_t rank = int64_t(dims.size());
+    const Elements *starts = lookup(op->getOperand(1)), *ends = lookup(op->getOperand(2));
+    // Without an axes input, the axes are 0..n-1 for n starts (a static size).
+    std::optional<SmallVector<int64_t>> axes, steps;
+    auto startsType = dyn_cast<RankedTensorType>(op->getOperand(1).getType());
+    if (Value axesInput = onnxInput(op, 3))
+      axes = constants(axesInput);
+    else if (startsType && startsType.hasStaticShape())
+      axes = llvm::to_vector(llvm::seq<int64_t>(0, startsType.getNumElements()));
+    if (!axes)
+      return SmallVector<DimValue>(rank, DimValue::unknown());
+    if (Value stepsInput = onnxInput(op, 4))
+      steps = constants(stepsInput);
+    else
+      steps = SmallVector<int64_t>(axes->size(), 1);
+    const bool bounds = starts && ends && steps && starts->size() == axes->size() &&
+                        ends->size() == axes->size() && steps->size() == axes->size();
+    SmallVector<DimValue> out = dims;
+    for (auto [i, axis] : llvm::enumerate(*axes)) {
+      int64_t a = axis < 0 ? axis + rank : axis;
+      if (a < 0 || a >= rank)
+        return std::nullopt;
+      out[a] = bounds ? slicedDim(dims[a], (*starts)[i], (*ends)[i], (*steps)[i])
+                      : DimValue::unknown();
+    }
+    return out;
   }
   if (name == "onnx.Unsqueeze" || name == "onnx.Squeeze") {
     if (op->getNumOperands() < 2 || !isa<RankedTensorType>(in.getType()))
