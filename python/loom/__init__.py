@@ -1,2 +1,3 @@
-"""loom's Python side: model export helpers (and, later, the ctypes binding of
-compiled models)."""
+"""loom's Python side: compiling ONNX models (`loom.compiler`, the same flow as
+loom-compile), generating with compiled decoders (`loom.generate`), and model
+export helpers for tests and benchmarks (`loom.export_model`, `loom.models`)."""
