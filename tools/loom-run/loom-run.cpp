@@ -96,6 +96,35 @@ std::string defaultCacheDir() {
   return dir.str().str();
 }
 
+/// The size and modification time of every file beside `onnx` (two levels
+/// down) whose relative path appears in the model's bytes: the external data
+/// files it can name. The compiled result depends on them, so the cache key
+/// must too; a superset costs at most a needless recompile.
+std::string externalDataIdentity(StringRef onnx, StringRef bytes) {
+  std::string identity;
+  llvm::SmallString<256> dir(llvm::sys::path::parent_path(onnx));
+  if (dir.empty())
+    dir = ".";
+  std::error_code ec;
+  for (llvm::sys::fs::recursive_directory_iterator it(dir, ec), end; it != end && !ec;
+       it.increment(ec)) {
+    if (it.level() > 1) {
+      it.no_push();
+      continue;
+    }
+    llvm::sys::fs::file_status status;
+    if (llvm::sys::fs::status(it->path(), status) ||
+        status.type() != llvm::sys::fs::file_type::regular_file)
+      continue;
+    StringRef relative = StringRef(it->path()).drop_front(dir.size() + 1);
+    if (relative.empty() || !bytes.contains(relative))
+      continue;
+    identity += " " + relative.str() + ":" + std::to_string(status.getSize()) + ":" +
+                std::to_string(status.getLastModificationTime().time_since_epoch().count());
+  }
+  return identity;
+}
+
 /// Compiles `onnx` with the loom-compile next to this tool unless the cache
 /// already has it; returns the library's path, or "" after printing why not.
 std::string compileCached(const char *argv0, StringRef onnx, StringRef cacheDir,
@@ -119,6 +148,7 @@ std::string compileCached(const char *argv0, StringRef onnx, StringRef cacheDir,
       ":" + std::to_string(compilerStatus.getSize());
   for (const std::string &a : compileArgs)
     identity += " " + a;
+  identity += externalDataIdentity(onnx, (*model)->getBuffer());
   uint64_t key = llvm::xxh3_64bits((*model)->getBuffer()) ^
                  llvm::xxh3_64bits(llvm::StringRef(identity));
   llvm::SmallString<256> dir(cacheDir.empty() ? defaultCacheDir() : cacheDir.str());
