@@ -12,6 +12,7 @@
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Onnx/Transforms/Passes.h"
 #include "loom/Pipelines/Passes.h"
+#include "loom/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassRegistry.h"

@@ -10,6 +10,7 @@
 #include "loom/Dialect/Onnx/Transforms/Passes.h"
 #include "loom/InitAllDialects.h"
 #include "loom/Pipelines/Pipelines.h"
+#include "loom/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -21,6 +22,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   loom::onnx::registerLoomOnnxPasses();
   loom::decode::registerLoomDecodePasses();
+  loom::registerLoomTransformsPasses();
   loom::registerLoomConversionPasses();
   loom::registerPipelines();
 

@@ -76,25 +76,6 @@ def LoomApproximateMathPass
                            "::mlir::vector::VectorDialect"];
 }
 
-def LoomSelectSoftmaxPass : Pass<"loom-select-softmax", "mlir::func::FuncOp"> {
-  let summary = "Make onnx.Softmax a loom.softmax with a chosen algorithm";
-  let description = [{
-    Floating-point `onnx.Softmax` (one axis, opset 13 semantics) becomes
-    `loom.softmax <algorithm>` on the same axis, so that the evaluation
-    algorithm is in the IR: `three_pass` (maximum, sum, outputs), `two_pass`
-    (Dukhan & Ablavatski: sum as mantissa/exponent pairs, no maximum pass) or
-    `online` (running maximum with a rescaled sum). `auto` (the default)
-    takes the fastest measured (docs/performance.md): `two_pass` where the
-    lowering calls loomrt's row kernel (f32, last axis) and `three_pass`
-    where it generates the loops itself. `loom-compile --softmax` sets it.
-  }];
-  let options = [
-    Option<"algorithm", "algorithm", "std::string", /*default=*/"\"auto\"",
-           "auto, three-pass, two-pass or online">
-  ];
-  let dependentDialects = ["::loom::LoomDialect"];
-}
-
 def LoomDeclareRuntimeKernelsPass
     : Pass<"loom-declare-runtime-kernels", "mlir::ModuleOp"> {
   let summary = "Declare the loomrt kernels that tensor-level lowerings call";
@@ -108,75 +89,6 @@ def LoomDeclareRuntimeKernelsPass
     `loom.softmax` keeps its generic linalg lowering.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect"];
-}
-
-def LoomFuseAttentionPass : Pass<"loom-fuse-attention", "mlir::func::FuncOp"> {
-  let summary = "Rewrite attention as exporters write it into loom.attention";
-  let description = [{
-    Matches `MatMul(Softmax(Add(Div|Mul(MatMul(Q, Transpose(K')), c), mask)), V')`
-    with the softmax on the last axis, the transpose swapping the last two
-    axes, a constant positive scale (optional) and an optional additive mask
-    ([q_len, kv_len] or rank 4), where K' and V' are K and V themselves or
-    their repeat_kv (`Reshape(Expand(Unsqueeze(x, 2)))` from
-    [b, kv_heads, T, d] to [b, kv_heads * n, T, d], as Hugging Face's
-    grouped-query attention writes it). The result is one `loom.attention`
-    on the un-repeated K and V: the scores are never materialized and K/V
-    are never repeated. Anything else is left alone: a transpose of other
-    axes, a scale that is not a constant, a softmax on another axis, an
-    intermediate used elsewhere, a repeat that does not match the heads.
-
-    ONNX Runtime's contrib ops become `loom.attention` between head
-    splitting and merging (reshape + transpose): `com.microsoft.
-    MultiHeadAttention` with separate [b, s, hidden] Q, K, V, an optional
-    additive `attention_bias`, `unidirectional` (self-attention lengths
-    only) and optional past key/value (the presents are past + new); `com.microsoft.Attention`
-    (its Q/K/V projection becomes a MatMul + Add and three slices) without
-    `mask_index`, `past` or `attention_bias`; `com.microsoft.
-    GroupQueryAttention` with separate Q/K/V, optional (unshared) past
-    key/value, optional whole-head rotary (`do_rotary`, halves or
-    interleaved pairs) and local window, without softcap or attention bias:
-    the present caches are built as ONNX Runtime lays them out (from
-    `seqlens_k` and `total_sequence_length` at run time), Q and the new K
-    go through `loom.rotary` at each token's position, and the mask follows
-    each sequence's valid length. Other forms (packed QKV, MHA key padding
-    masks, partial rotary) are left as they are.
-  }];
-  let dependentDialects = ["::loom::LoomDialect", "::mlir::tensor::TensorDialect",
-                           "::mlir::linalg::LinalgDialect", "::mlir::scf::SCFDialect",
-                           "::mlir::arith::ArithDialect"];
-}
-
-def LoomFuseTransformerOpsPass
-    : Pass<"loom-fuse-transformer-ops", "mlir::func::FuncOp"> {
-  let summary = "Rewrite exported normalizations, activations and rotary "
-                "embeddings into loom ops";
-  let description = [{
-    The companions of attention, as torch.onnx.export writes them:
-
-    - RMSNorm `Mul(Mul(x, 1 / Sqrt(ReduceMean(Pow(x, 2)) + eps)), w)` (also
-      `Div(x, Sqrt(..))`, `Reciprocal`, `Mul(x, x)`) -> `loom.rms_norm`;
-    - LayerNorm `Add(Mul(Div(x - m, Sqrt(ReduceMean(Pow(x - m, 2)) + eps)), w), b)`
-      with `m = ReduceMean(x)` (bias optional), and `LayerNormalization` on
-      the last axis -> `loom.layer_norm`;
-    - GELU `0.5 x (1 + Erf(x / sqrt 2))` and
-      `0.5 x (1 + Tanh(sqrt(2/pi) (x + 0.044715 x^3)))` -> `loom.gelu`;
-    - SiLU `Mul(x, Sigmoid(x))` -> `loom.silu`;
-    - rotary embeddings: Hugging Face's `x cos + rotate_half(x) sin` with
-      `rotate_half(x) = Concat(Neg(x[d/2:]), x[:d/2])`, and the pairwise form
-      (`Reshape` to pairs, `Gather` of elements 0 and 1, the two products,
-      interleaved back by `Unsqueeze` + `Concat` + `Reshape`) -> `loom.rotary`;
-    - ONNX Runtime's `com.microsoft.RotaryEmbedding` ([b, s, hidden] or
-      [b, heads, s, head] input, position ids [b, s] or a [1] offset, cos/sin
-      caches, halves or interleaved pairs, all or the first
-      `rotary_embedding_dim` entries of each head) -> `loom.rotary` on the
-      angles gathered from the caches.
-
-    Reductions must be over the last axis with keepdims, constants must
-    have the right values (to 1e-4), and the intermediates must have no
-    other users; anything else is left as it is.
-  }];
-  let dependentDialects = ["::loom::LoomDialect", "::mlir::tensor::TensorDialect",
-                           "::mlir::linalg::LinalgDialect", "::mlir::arith::ArithDialect"];
 }
 
 #endif // LOOM_CONVERSION_PASSES_TD

@@ -7,11 +7,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "OnnxAttributes.h"
 #include "loom/Conversion/InputSizeConditions.h"
 #include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 #include "loom/Dialect/Onnx/IR/OnnxOps.h"
+#include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -2742,54 +2742,6 @@ struct LoomConvertOnnxToLinalgPass
   void runOnOperation() override {
     if (failed(OnnxToLinalgLowering(getOperation()).run()))
       signalPassFailure();
-  }
-};
-} // namespace
-
-namespace loom {
-#define GEN_PASS_DEF_LOOMSELECTSOFTMAXPASS
-#include "loom/Conversion/Passes.h.inc"
-} // namespace loom
-
-namespace {
-struct LoomSelectSoftmaxPass
-    : loom::impl::LoomSelectSoftmaxPassBase<LoomSelectSoftmaxPass> {
-  using Base::Base;
-  void runOnOperation() override {
-    std::optional<loom::SoftmaxAlgorithm> chosen;
-    const bool automatic = algorithm == "auto";
-    if (automatic || algorithm == "three-pass")
-      chosen = loom::SoftmaxAlgorithm::three_pass;
-    else if (algorithm == "two-pass")
-      chosen = loom::SoftmaxAlgorithm::two_pass;
-    else if (algorithm == "online")
-      chosen = loom::SoftmaxAlgorithm::online;
-    if (!chosen) {
-      getOperation().emitError() << "unknown softmax algorithm '" << algorithm
-                                 << "' (auto, three-pass, two-pass or online)";
-      return signalPassFailure();
-    }
-    getOperation().walk([&](Operation *op) {
-      if (op->getName().getStringRef() != "onnx.Softmax")
-        return;
-      auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-      if (!type || !isa<FloatType>(type.getElementType()) ||
-          op->getOperand(0).getType() != type)
-        return;
-      OpBuilder b(op);
-      int64_t axis = intAttr(op, "axis").value_or(-1);
-      loom::SoftmaxAlgorithm algorithmHere = *chosen;
-      // auto: two-pass where the lowering will call loomrt's row kernel (the
-      // conditions of callSoftmaxKernel), three-pass for generated loops.
-      const int64_t rank = type.getRank();
-      if (automatic && type.getElementType().isF32() && rank > 0 &&
-          (axis < 0 ? axis + rank : axis) == rank - 1)
-        algorithmHere = loom::SoftmaxAlgorithm::two_pass;
-      auto softmax = loom::SoftmaxOp::create(b, op->getLoc(), type, op->getOperand(0),
-                                             algorithmHere, axis);
-      op->getResult(0).replaceAllUsesWith(softmax.getResult());
-      op->erase();
-    });
   }
 };
 } // namespace

@@ -34,11 +34,14 @@ func.func @generate(%prompt: tensor<?xi64>, %max: index) -> tensor<?xi64> {
   // CHECK: %[[N:.*]] = tensor.dim %[[PROMPT]]
   // CHECK: cf.assert %{{.*}}, "decode.loop: the prompt must hold 1 to max_len tokens"
   // CHECK: cf.assert %{{.*}}, "decode.loop: max_new_tokens must be at least 1"
-  // CHECK: %[[OUT:.*]] = memref.alloc(%[[MAX]]) : memref<?xi64>
+  // The token buffer holds what the cache allows, however large max_new_tokens.
+  // CHECK: %[[ROOM:.*]] = arith.subi %c65, %[[N]]
+  // CHECK: %[[CAPACITY:.*]] = arith.minui %[[MAX]], %[[ROOM]]
+  // CHECK: %[[OUT:.*]] = memref.alloc(%[[CAPACITY]]) : memref<?xi64>
   // Prefill: the body on the whole prompt at position 0.
   // CHECK: %[[L0:.*]] = call @step(%[[PROMPT]], %c0{{.*}}, %[[CACHE]])
   // CHECK: %[[B0:.*]] = bufferization.to_buffer %[[L0]] read_only
-  // CHECK: %[[R0:.*]] = memref.cast %[[B0]] : memref<16xf32> to memref<?xf32>
+  // CHECK: %[[R0:.*]] = memref.cast %[[B0]] : memref<16xf32> to memref<?xf32, strided<[?], offset: ?>>
   // CHECK: %[[T0:.*]] = call @loomrt_decode_sample(%[[R0]], %{{.*}}, %c2_i32
   // Each token is stored, reported, and checked against the stop tokens, the
   // cache's room and max_new_tokens.

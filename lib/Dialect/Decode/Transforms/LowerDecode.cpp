@@ -8,6 +8,8 @@
 
 #include "loom/Dialect/Decode/Transforms/Passes.h"
 
+#include "loom/Conversion/RuntimeKernels.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
@@ -205,7 +207,7 @@ struct LoomDecodeLowerPass : loom::decode::impl::LoomDecodeLowerPassBase<LoomDec
     OpBuilder b(loop);
     Location loc = loop.getLoc();
     ModuleOp module = loop->getParentOfType<ModuleOp>();
-    Type i64 = b.getI64Type(), i1 = b.getI1Type(), index = b.getIndexType();
+    Type i64 = b.getI64Type(), index = b.getIndexType();
     Value prompt = loop.getPrompt(), buffer = loop->getOperand(1); // the cache
     Value maxNew = loop.getMaxNewTokens();
     int64_t maxLength = cast<MemRefType>(buffer.getType()).getDimSize(4);
@@ -222,12 +224,17 @@ struct LoomDecodeLowerPass : loom::decode::impl::LoomDecodeLowerPassBase<LoomDec
                          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, maxNew, c(1)),
                          "decode.loop: max_new_tokens must be at least 1");
     auto outType = MemRefType::get({ShapedType::kDynamic}, i64);
-    Value out = memref::AllocOp::create(b, loc, outType, ValueRange{maxNew});
+    // The loop stops at a full cache, after at most max_len - n + 1 tokens:
+    // a larger max_new_tokens must not size the buffer (2^40 would fail).
+    Value room = arith::SubIOp::create(b, loc, c(maxLength + 1), n);
+    Value capacity = arith::MinUIOp::create(b, loc, maxNew, room);
+    Value out = memref::AllocOp::create(b, loc, outType, ValueRange{capacity});
 
     // Prefill: the body on the whole prompt at position 0.
     Value first = inlineBody(b, loop, prompt, c(0), buffer);
 
-    auto emit = declare(module, "loomrt_decode_emit", {i64}, {i1}, /*cInterface=*/false);
+    func::FuncOp emit =
+        loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_decode_emit);
     auto whileOp = scf::WhileOp::create(b, loc, TypeRange{i64, index, index},
                                         ValueRange{first, n, c(0)});
     {
@@ -285,9 +292,10 @@ struct LoomDecodeLowerPass : loom::decode::impl::LoomDecodeLowerPassBase<LoomDec
     auto bufferType = MemRefType::get(logits.getShape(), logits.getElementType());
     Value buffer = bufferization::ToBufferOp::create(b, loc, bufferType, op.getLogits(),
                                                      /*read_only=*/true);
-    auto anySize = MemRefType::get({ShapedType::kDynamic}, logits.getElementType());
-    Value row = memref::CastOp::create(b, loc, anySize, buffer);
-    Type i64 = b.getI64Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
+    func::FuncOp callee =
+        loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_decode_sample);
+    Value row = memref::CastOp::create(b, loc, callee.getArgumentTypes()[0], buffer);
+    Type i64 = b.getI64Type();
     Value counter = op.getCounter()
                         ? Value(arith::IndexCastOp::create(b, loc, i64, op.getCounter()))
                         : Value(arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)));
@@ -307,25 +315,10 @@ struct LoomDecodeLowerPass : loom::decode::impl::LoomDecodeLowerPassBase<LoomDec
                                f(op.getTopPAttr(), 1.0f),
                                f(op.getMinPAttr(), 0.0f),
                                i(op.getSeedAttr(), 0)};
-    auto callee = declare(module, "loomrt_decode_sample",
-                          {anySize, i64, i32, f32, i64, f32, f32, i64}, {i64},
-                          /*cInterface=*/true);
     Value token = func::CallOp::create(b, loc, callee, args).getResult(0);
     op.getToken().replaceAllUsesWith(token);
     op.erase();
     return success();
-  }
-
-  func::FuncOp declare(ModuleOp module, StringRef name, TypeRange args, TypeRange results,
-                       bool cInterface) {
-    if (auto existing = module.lookupSymbol<func::FuncOp>(name))
-      return existing;
-    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-    auto decl = func::FuncOp::create(b, module.getLoc(), name, b.getFunctionType(args, results));
-    decl.setPrivate();
-    if (cInterface)
-      decl->setAttr("llvm.emit_c_interface", b.getUnitAttr());
-    return decl;
   }
 };
 

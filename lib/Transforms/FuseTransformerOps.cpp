@@ -14,9 +14,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "OnnxAttributes.h"
+#include "FusionUtils.h"
 #include "RotaryAngles.h"
-#include "loom/Conversion/Passes.h"
+#include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
+#include "loom/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -29,7 +30,7 @@
 
 namespace loom {
 #define GEN_PASS_DEF_LOOMFUSETRANSFORMEROPSPASS
-#include "loom/Conversion/Passes.h.inc"
+#include "loom/Transforms/Passes.h.inc"
 } // namespace loom
 
 using namespace mlir;
@@ -38,7 +39,7 @@ using loom::onnx_attributes::intArrayAttr;
 using loom::onnx_attributes::intAttr;
 using loom::onnx_attributes::is;
 using loom::onnx_attributes::scalarConstant;
-using loom::onnx_attributes::verifyQuietly;
+using loom::fusion::verifyQuietly;
 
 namespace {
 
@@ -689,7 +690,7 @@ struct LoomFuseTransformerOpsPass
         return WalkResult::interrupt();
       });
       if (fused)
-        loom::onnx_attributes::eraseDeadOnnxOps(body);
+        loom::fusion::eraseDeadOnnxOps(body);
     }
   }
 };

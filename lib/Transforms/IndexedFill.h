@@ -1,5 +1,4 @@
-//===- IndexedFill.h - a tensor computed from its element indices -*- C++
-//-*-===//
+//===- IndexedFill.h - a tensor computed from its element indices -*- C++ -*-===//
 //
 // The fusions build masks, caches and angle tables whose every element is a
 // function of its indices (and of tensors read at them): one parallel
@@ -7,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef LOOM_LIB_CONVERSION_ONNXTOLINALG_INDEXEDFILL_H
-#define LOOM_LIB_CONVERSION_ONNXTOLINALG_INDEXEDFILL_H
+#ifndef LOOM_LIB_TRANSFORMS_INDEXEDFILL_H
+#define LOOM_LIB_TRANSFORMS_INDEXEDFILL_H
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -27,4 +26,4 @@ mlir::Value fillFromIndices(
 
 } // namespace loom
 
-#endif // LOOM_LIB_CONVERSION_ONNXTOLINALG_INDEXEDFILL_H
+#endif // LOOM_LIB_TRANSFORMS_INDEXEDFILL_H

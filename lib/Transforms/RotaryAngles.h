@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef LOOM_LIB_CONVERSION_ONNXTOLINALG_ROTARYANGLES_H
-#define LOOM_LIB_CONVERSION_ONNXTOLINALG_ROTARYANGLES_H
+#ifndef LOOM_LIB_TRANSFORMS_ROTARYANGLES_H
+#define LOOM_LIB_TRANSFORMS_ROTARYANGLES_H
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -38,4 +38,4 @@ mlir::Value rotateLeading(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
 
 } // namespace loom::rotary
 
-#endif // LOOM_LIB_CONVERSION_ONNXTOLINALG_ROTARYANGLES_H
+#endif // LOOM_LIB_TRANSFORMS_ROTARYANGLES_H

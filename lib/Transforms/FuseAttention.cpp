@@ -8,11 +8,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FusionUtils.h"
 #include "IndexedFill.h"
-#include "OnnxAttributes.h"
 #include "RotaryAngles.h"
-#include "loom/Conversion/Passes.h"
 #include "loom/Dialect/Onnx/IR/OnnxOps.h"
+#include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
+#include "loom/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
@@ -24,8 +25,7 @@
 
 namespace loom {
 #define GEN_PASS_DEF_LOOMFUSEATTENTIONPASS
-#define GEN_PASS_DEF_LOOMDECLARERUNTIMEKERNELSPASS
-#include "loom/Conversion/Passes.h.inc"
+#include "loom/Transforms/Passes.h.inc"
 } // namespace loom
 
 using namespace mlir;
@@ -40,7 +40,7 @@ RankedTensorType rank4(Value v) {
 using loom::onnx_attributes::constantInts;
 using loom::onnx_attributes::is;
 using loom::onnx_attributes::scalarConstant;
-using loom::onnx_attributes::verifyQuietly;
+using loom::fusion::verifyQuietly;
 using loom::onnx_attributes::intArrayAttr;
 
 /// x itself, or, for repeat_kv(x) = Reshape(Expand(Unsqueeze(x, [2])))
@@ -714,7 +714,7 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
     // The chains' ops (scores, repeated K/V) are dead now, and so are the
     // masks built for a chain that did not fuse after all.
     (void)fused;
-    loom::onnx_attributes::eraseDeadOnnxOps(getOperation().getBody());
+    loom::fusion::eraseDeadOnnxOps(getOperation().getBody());
   }
 
   bool tryFuse(Operation *softmax) {
@@ -869,44 +869,6 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
     output->erase();
     softmax->erase();
     return true;
-  }
-};
-
-struct LoomDeclareRuntimeKernelsPass
-    : loom::impl::LoomDeclareRuntimeKernelsPassBase<LoomDeclareRuntimeKernelsPass> {
-  void runOnOperation() override {
-    ModuleOp module = getOperation();
-    bool attention = false, softmax = false;
-    module.walk([&](Operation *op) {
-      attention |= isa<loom::AttentionOp>(op);
-      softmax |= isa<loom::SoftmaxOp>(op);
-    });
-    if (!attention && !softmax)
-      return;
-    MLIRContext *ctx = module.getContext();
-    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-    // f32 views of any strides and dynamic sizes.
-    auto view = [&](int64_t rank) -> Type {
-      SmallVector<int64_t> dynamic(rank, ShapedType::kDynamic);
-      return MemRefType::get(dynamic, b.getF32Type(),
-                             StridedLayoutAttr::get(ctx, ShapedType::kDynamic, dynamic));
-    };
-    Type f32 = b.getF32Type(), i1 = b.getI1Type(), i32 = b.getI32Type();
-    auto declare = [&](StringRef name, SmallVector<Type> args) {
-      if (module.lookupSymbol(name))
-        return;
-      auto decl = func::FuncOp::create(b, module.getLoc(), name, b.getFunctionType(args, {}));
-      decl.setPrivate();
-      decl->setAttr("llvm.emit_c_interface", b.getUnitAttr());
-    };
-    if (softmax) // in, out, algorithm
-      declare("loomrt_softmax_f32", {view(2), view(2), i32});
-    if (!attention)
-      return;
-    Type v4 = view(4);
-    // q, k, v, (mask,) out, scale, causal, softcap (0: none)
-    declare("loomrt_attention_f32", {v4, v4, v4, v4, f32, i1, f32});
-    declare("loomrt_attention_masked_f32", {v4, v4, v4, v4, v4, f32, i1, f32});
   }
 };
 

@@ -1,18 +1,17 @@
 //===- OnnxAttributes.h - reading onnx op attributes and constants -*- C++ -*-===//
 //
-// Shared by the onnx lowering (OnnxToLinalg.cpp) and the fusions
-// (FuseAttention.cpp, FuseTransformerOps.cpp), which also share the small
-// graph-matching helpers at the end.
+// Onnx ops keep ONNX's attributes as they were imported (plain integer and
+// array attributes) and their constants in onnx.Constant: these read them,
+// for the onnx lowering (lib/Conversion/OnnxToLinalg) and the fusions
+// (lib/Transforms).
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef LOOM_LIB_CONVERSION_ONNXTOLINALG_ONNXATTRIBUTES_H
-#define LOOM_LIB_CONVERSION_ONNXTOLINALG_ONNXATTRIBUTES_H
+#ifndef LOOM_DIALECT_ONNX_UTILS_ONNXATTRIBUTES_H
+#define LOOM_DIALECT_ONNX_UTILS_ONNXATTRIBUTES_H
 
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Operation.h"
-#include "mlir/IR/Verifier.h"
 
 #include <optional>
 
@@ -69,32 +68,6 @@ inline std::optional<double> scalarConstant(mlir::Value v) {
   return (*dense.getValues<llvm::APFloat>().begin()).convertToDouble();
 }
 
-/// Verifies an op built on trial without reporting: for a fusion, a
-/// failure only means that the pattern does not apply.
-inline mlir::LogicalResult verifyQuietly(mlir::Operation *op) {
-  mlir::ScopedDiagnosticHandler silence(op->getContext(),
-                                        [](mlir::Diagnostic &) { return mlir::success(); });
-  return mlir::verify(op, /*verifyRecursively=*/false);
-}
-
-/// Erases the onnx ops of `region` that fusion left without uses (in
-/// reverse order, so that chains go at once). An empty region (a function
-/// declaration) has nothing to erase.
-inline void eraseDeadOnnxOps(mlir::Region &region) {
-  bool erased = true;
-  while (erased) {
-    erased = false;
-    for (mlir::Block &block : region)
-      for (mlir::Operation &op : llvm::make_early_inc_range(llvm::reverse(block))) {
-        if (op.getName().getDialectNamespace() == "onnx" && op.use_empty() &&
-            op.getNumRegions() == 0 && op.getNumResults() > 0) {
-          op.erase();
-          erased = true;
-        }
-      }
-  }
-}
-
 } // namespace loom::onnx_attributes
 
-#endif // LOOM_LIB_CONVERSION_ONNXTOLINALG_ONNXATTRIBUTES_H
+#endif // LOOM_DIALECT_ONNX_UTILS_ONNXATTRIBUTES_H

@@ -1,0 +1,42 @@
+//===- DeclareRuntimeKernels.cpp - loomrt kernels for the lowerings ------===//
+//
+// The lowerings of loom.attention and loom.softmax run on each function and
+// must not add symbols to the module, so the loomrt functions they call are
+// declared here first.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Conversion/Passes.h"
+#include "loom/Conversion/RuntimeKernels.h"
+
+namespace loom {
+#define GEN_PASS_DEF_LOOMDECLARERUNTIMEKERNELSPASS
+#include "loom/Conversion/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+
+namespace {
+
+struct LoomDeclareRuntimeKernelsPass
+    : loom::impl::LoomDeclareRuntimeKernelsPassBase<LoomDeclareRuntimeKernelsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    bool attention = false, softmax = false;
+    module.walk([&](Operation *op) {
+      attention |= isa<loom::AttentionOp>(op);
+      softmax |= isa<loom::SoftmaxOp>(op);
+    });
+    if (!attention && !softmax)
+      return;
+    // The prototypes come from loom-c/Abi.h's kernel table.
+    if (softmax)
+      loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_softmax_f32);
+    if (!attention)
+      return;
+    loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_attention_f32);
+    loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_attention_masked_f32);
+  }
+};
+
+} // namespace
