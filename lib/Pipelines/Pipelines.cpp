@@ -76,9 +76,10 @@ static constexpr const char *kCpuToLLVM =
 LogicalResult loom::buildCpuLoweringPassPipeline(OpPassManager &pm) {
   // Generation first: the decode ops become buffers, loops and loomrt calls
   // around the step functions (a no-op for a model without a decode loop).
-  pm.addPass(decode::createLoomDecodeLowerPass());
+  pm.addPass(createLoomLowerDecodePass());
   pm.addPass(createLoomDeclareRuntimeKernelsPass());
   pm.addNestedPass<func::FuncOp>(createLoomConvertOnnxToLinalgPass());
+  pm.addNestedPass<func::FuncOp>(createLoomConvertLoomToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createLoomApproximateMathPass());
   if (failed(parsePassPipeline(kCpuBufferize, pm)))

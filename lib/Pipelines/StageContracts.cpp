@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom/Conversion/LoweringPatterns.h"
 #include "loom/Pipelines/Passes.h"
 
 #include "mlir/IR/BuiltinTypes.h"
@@ -56,8 +57,11 @@ struct LoomCheckGraphContractPass
       if (what)
         offenders.push_back(describeNode(op) + ": " + *what);
     });
-    if (offenders.empty())
+    if (offenders.empty()) {
+      if (failed(checkLowerable()))
+        signalPassFailure();
       return;
+    }
     // Not getOperation().emitError(): that would attach the whole module.
     InFlightDiagnostic diag = emitError(getOperation().getLoc())
                               << offenders.size()
@@ -66,6 +70,27 @@ struct LoomCheckGraphContractPass
     for (const std::string &offender : offenders)
       diag << "\n  " << offender;
     signalPassFailure();
+  }
+
+  /// Every remaining op has a CPU lowering that takes it: reported as the
+  /// lowerings would report them (one error per node, naming it and why),
+  /// but before the generate stage and the lowering start.
+  LogicalResult checkLowerable() {
+    bool ok = true;
+    getOperation().walk([&](func::FuncOp func) {
+      loom::LoweringState state;
+      state.unsignedValues = loom::collectUnsignedValues(func);
+      loom::LoweringPatternSet onnxPatterns(&getContext(), state);
+      loom::populateOnnxToLinalgPatterns(onnxPatterns);
+      loom::LoweringPatternSet loomPatterns(&getContext(), state);
+      loom::populateLoomToLinalgPatterns(loomPatterns);
+      std::vector<loom::UnlowerableOp> found =
+          loom::findUnlowerableOps(func, onnxPatterns, "onnx");
+      for (loom::UnlowerableOp &op : loom::findUnlowerableOps(func, loomPatterns, "loom"))
+        found.push_back(std::move(op));
+      ok &= succeeded(loom::reportUnlowerableOps(found));
+    });
+    return success(ok);
   }
 };
 

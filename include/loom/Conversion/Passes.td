@@ -10,21 +10,39 @@ def LoomConvertOnnxToLinalgPass
   let summary = "Lower onnx ops to linalg, tensor, arith and math on tensors";
   let description = [{
     The first CPU lowering: elementwise ops with ONNX (numpy) broadcasting,
-    MatMul and Gemm, Softmax (three passes), reductions with constant axes,
-    Transpose, Reshape to a static shape, Cast, Where, comparisons and
-    constants, on ranked tensors of f32/f64/f16 and signless integers. Dynamic
-    dimensions are supported where operands agree on them (a dynamic size
-    never broadcasts).
+    MatMul and Gemm, Softmax, reductions, data movement (Transpose, Concat,
+    Gather, Slice, Split, Expand, reshapes), Cast, constants and shape
+    queries, on ranked tensors of floats and integers. Dynamic dimensions are
+    supported where operands agree on them (a dynamic size never
+    broadcasts). One pattern per op, in a file per op family
+    (lib/Conversion/OnnxToLinalg).
 
     Every op it cannot lower is reported, all at once, with its ONNX node name
-    and the reason, and the pass fails: nothing is silently left behind.
+    and the reason, and the pass fails: nothing is silently left behind. loom
+    ops are left for loom-convert-loom-to-linalg.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
-                           "::mlir::scf::SCFDialect",
-                           // loom.attention: a loomrt call on buffers
+                           "::mlir::scf::SCFDialect"];
+}
+
+def LoomConvertLoomToLinalgPass
+    : Pass<"loom-convert-loom-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Lower loom's fused ops to loomrt kernel calls and linalg on tensors";
+  let description = [{
+    loom.attention, and loom.softmax over the last axis of f32 tensors,
+    become calls to loomrt's kernels (declared by
+    loom-declare-runtime-kernels) on buffers; rms_norm, rotary, layer_norm,
+    gelu and silu become linalg generics, as does softmax where no kernel
+    takes it (with its algorithm: three-pass, two-pass or online). Ops it
+    cannot lower are all reported by node name before anything is rewritten.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::bufferization::BufferizationDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::func::FuncDialect"];
@@ -89,6 +107,32 @@ def LoomDeclareRuntimeKernelsPass
     `loom.softmax` keeps its generic linalg lowering.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
+def LoomLowerDecodePass : Pass<"loom-decode-lower", "mlir::ModuleOp"> {
+  let summary = "Lower the decode dialect to buffers, loops and loomrt calls";
+  let description = [{
+    - `!decode.kv_cache` becomes one buffer
+      `memref<layers x 2 x 1 x kv_heads x max_len x head_dim>`
+      (`decode.empty_cache` allocates it once);
+    - `decode.cache_append` writes its new entries into that buffer
+      (`bufferization.materialize_in_destination` into a subview) and reads
+      `present` as a view of the filled positions; functions stop returning
+      the cache, which is the buffer they were given;
+    - `decode.loop` becomes the prefill (the body on the prompt) followed by
+      an `scf.while` feeding one token per iteration; tokens are stored in a
+      result buffer and reported to loomrt (`loomrt_decode_emit`, which
+      runs the caller's callback and its stop tokens); the loop ends at
+      `max_new_tokens`, a stop token or a full cache;
+    - `decode.sample` calls loomrt's sampler (`loomrt_decode_sample`).
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::cf::ControlFlowDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 #endif // LOOM_CONVERSION_PASSES_TD

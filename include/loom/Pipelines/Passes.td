@@ -13,13 +13,17 @@ include "mlir/Pass/PassBase.td"
 
 def LoomCheckGraphContractPass
     : Pass<"loom-check-graph-contract", "mlir::ModuleOp"> {
-  let summary = "Check the graph stage's output: onnx and loom ops on ranked tensors";
+  let summary = "Check the graph stage's output: onnx and loom ops on ranked tensors, each lowerable";
   let description = [{
     Ends `loom-graph-pipeline`. Every operand and result of an `onnx` or
     `loom` op must be a ranked tensor (or `none`, ONNX's absent optional
     input): the lowerings and the generation rewrite index sizes by dimension.
     Otherwise the pass fails with one error that lists every offending node by
-    its ONNX name, op and the value whose rank is unknown.
+    its ONNX name, op and the value whose rank is unknown. When every tensor
+    is ranked, every op must also have a CPU lowering that takes it (the
+    lowering patterns' own checks: op, attributes, element types); each one
+    that does not gets an error naming the node and why, worded as the
+    lowering would word it, before any later stage runs.
 
     Example error:
 

@@ -57,30 +57,4 @@ def LoomDecodeWrapStepPass : Pass<"loom-decode-wrap-step", "mlir::ModuleOp"> {
                            "::mlir::linalg::LinalgDialect"];
 }
 
-def LoomDecodeLowerPass : Pass<"loom-decode-lower", "mlir::ModuleOp"> {
-  let summary = "Lower the decode dialect to buffers, loops and loomrt calls";
-  let description = [{
-    - `!decode.kv_cache` becomes one buffer
-      `memref<layers x 2 x 1 x kv_heads x max_len x head_dim>`
-      (`decode.empty_cache` allocates it once);
-    - `decode.cache_append` writes its new entries into that buffer
-      (`bufferization.materialize_in_destination` into a subview) and reads
-      `present` as a view of the filled positions; functions stop returning
-      the cache, which is the buffer they were given;
-    - `decode.loop` becomes the prefill (the body on the prompt) followed by
-      an `scf.while` feeding one token per iteration; tokens are stored in a
-      result buffer and reported to loomrt (`loomrt_decode_emit`, which
-      runs the caller's callback and its stop tokens); the loop ends at
-      `max_new_tokens`, a stop token or a full cache;
-    - `decode.sample` calls loomrt's sampler (`loomrt_decode_sample`).
-  }];
-  let dependentDialects = ["::mlir::memref::MemRefDialect",
-                           "::mlir::bufferization::BufferizationDialect",
-                           "::mlir::scf::SCFDialect",
-                           "::mlir::cf::ControlFlowDialect",
-                           "::mlir::func::FuncDialect",
-                           "::mlir::arith::ArithDialect",
-                           "::mlir::tensor::TensorDialect"];
-}
-
 #endif // LOOM_DIALECT_DECODE_TRANSFORMS_PASSES_TD

@@ -1,4 +1,4 @@
-//===- LowerDecode.cpp - decode dialect -> buffers, loops, loomrt -*- C++ -*-===//
+//===- DecodeToSCF.cpp - decode dialect -> buffers, loops, loomrt -*- C++ -*-===//
 //
 // The KV cache becomes one buffer that every step writes into in place; the
 // decode loop becomes a prefill followed by an scf.while of one-token steps;
@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "loom/Dialect/Decode/Transforms/Passes.h"
+#include "loom/Conversion/Passes.h"
 
 #include "loom/Conversion/RuntimeKernels.h"
 
@@ -14,10 +14,10 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 
-namespace loom::decode {
-#define GEN_PASS_DEF_LOOMDECODELOWERPASS
-#include "loom/Dialect/Decode/Transforms/Passes.h.inc"
-} // namespace loom::decode
+namespace loom {
+#define GEN_PASS_DEF_LOOMLOWERDECODEPASS
+#include "loom/Conversion/Passes.h.inc"
+} // namespace loom
 
 using namespace mlir;
 using namespace loom::decode;
@@ -56,7 +56,7 @@ Value cacheView(OpBuilder &b, Location loc, Value buffer, int64_t layer, CacheKi
                                    strides);
 }
 
-struct LoomDecodeLowerPass : loom::decode::impl::LoomDecodeLowerPassBase<LoomDecodeLowerPass> {
+struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecodePass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     // After this, decode ops hold memrefs where their ODS says kv_cache: they

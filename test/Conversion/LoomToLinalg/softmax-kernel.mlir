@@ -2,8 +2,8 @@
 // kernel with the algorithm as an i32 (0 three-pass, 1 two-pass, 2 online),
 // the leading axes collapsed into rows. Other axes, other types, and modules
 // without the declaration keep the generic linalg lowering.
-// RUN: loom-opt %s --pass-pipeline='builtin.module(loom-declare-runtime-kernels,func.func(loom-convert-onnx-to-linalg))' | FileCheck %s
-// RUN: loom-opt %s --pass-pipeline='builtin.module(func.func(loom-convert-onnx-to-linalg))' | FileCheck %s --check-prefix=GENERIC
+// RUN: loom-opt %s --pass-pipeline='builtin.module(loom-declare-runtime-kernels,func.func(loom-convert-onnx-to-linalg,loom-convert-loom-to-linalg))' | FileCheck %s
+// RUN: loom-opt %s --pass-pipeline='builtin.module(func.func(loom-convert-onnx-to-linalg,loom-convert-loom-to-linalg))' | FileCheck %s --check-prefix=GENERIC
 
 // CHECK: func.func private @loomrt_softmax_f32(memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, i32) attributes {llvm.emit_c_interface}
 // GENERIC-NOT: loomrt_softmax_f32

@@ -1,8 +1,8 @@
 // loom.attention on the CPU: one call to loomrt's fused kernel on buffers of
 // any layout (no copy of K/V), with the rank-2 mask expanded to rank 4.
-// RUN: loom-opt %s --pass-pipeline='builtin.module(loom-declare-runtime-kernels,func.func(loom-convert-onnx-to-linalg))' | FileCheck %s
+// RUN: loom-opt %s --pass-pipeline='builtin.module(loom-declare-runtime-kernels,func.func(loom-convert-onnx-to-linalg,loom-convert-loom-to-linalg))' | FileCheck %s
 // Without the declarations the lowering says what is missing.
-// RUN: %expect_exit 1 loom-opt %s --pass-pipeline='builtin.module(func.func(loom-convert-onnx-to-linalg))' -o /dev/null 2>&1 | FileCheck %s --check-prefix=UNDECLARED
+// RUN: %expect_exit 1 loom-opt %s --pass-pipeline='builtin.module(func.func(loom-convert-onnx-to-linalg,loom-convert-loom-to-linalg))' -o /dev/null 2>&1 | FileCheck %s --check-prefix=UNDECLARED
 // UNDECLARED: error: loomrt's @loomrt_attention_masked_f32 is not declared as expected: run loom-declare-runtime-kernels first (the CPU pipeline does)
 
 // CHECK-DAG: func.func private @loomrt_attention_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, f32, i1, f32) attributes {llvm.emit_c_interface}

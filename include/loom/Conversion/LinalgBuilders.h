@@ -1,0 +1,116 @@
+//===- LinalgBuilders.h - building blocks of the tensor lowerings -*- C++ -*-===//
+//
+// What the onnx and loom lowerings build from: broadcasting elementwise
+// generics, tensor.empty with sizes read from operands, reshapes, ONNX's
+// casts, matrix products and the row-wise normalizations (softmax in each
+// algorithm, layer norm). They work on ranked tensors and build ops at the
+// builder's insertion point; none of them erases or replaces anything.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_CONVERSION_LINALGBUILDERS_H
+#define LOOM_CONVERSION_LINALGBUILDERS_H
+
+#include "loom/Dialect/Loom/IR/LoomOps.h"
+
+#include "mlir/IR/AffineExpr.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Operation.h"
+
+#include <functional>
+#include <string>
+
+namespace loom {
+
+/// The scalar body of an elementwise generic: block arguments in, one value out.
+using ScalarFn =
+    std::function<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+/// The op's `axis` attribute (default `fallback`), negative values counted
+/// from the end of a `rank`-dimensional operand.
+int64_t axisAttr(mlir::Operation *op, int64_t rank, int64_t fallback);
+
+inline bool isFloat(mlir::Type t) { return mlir::isa<mlir::FloatType>(t); }
+
+/// 1 / sqrt(x). Not math.rsqrt: math-to-libm would call rsqrtf, which libm
+/// does not have.
+mlir::Value reciprocalSqrt(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x);
+
+/// tensor.empty of `type`: dynamic size i is read from dimension
+/// `dynamicSources[i].second` of `dynamicSources[i].first`.
+mlir::Value emptyLike(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                      llvm::ArrayRef<std::pair<mlir::Value, int64_t>> dynamicSources);
+
+/// Elementwise op with numpy broadcasting over `inputs` into `resultType`.
+/// A static 1 broadcasts; dynamic sizes are taken to agree.
+/// `dynamicSizes`, when given, are the result's dynamic sizes (for results
+/// whose sizes no input has: Range, Slice, ConstantOfShape).
+mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::RankedTensorType resultType, mlir::ValueRange inputs,
+                             const ScalarFn &body, mlir::ValueRange dynamicSizes = {});
+
+/// An index into a dimension of `size`: negative values count from the end
+/// (ONNX), and anything still outside is clamped in, so that bad indices read
+/// a wrong element instead of memory outside the tensor (generated code has
+/// no way to report an error yet).
+mlir::Value wrapIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value idx, mlir::Value size);
+
+/// The dimensions of a tensor other than one axis: the shape of a per-row
+/// result (one value per position along the other axes), its map from the
+/// full iteration space, and where its dynamic sizes come from (for emptyLike).
+struct RowSpace {
+  llvm::SmallVector<int64_t> shape;
+  llvm::SmallVector<mlir::AffineExpr> exprs;
+  llvm::SmallVector<std::pair<mlir::Value, int64_t>> sources;
+};
+RowSpace rowSpaceWithout(mlir::Value in, int64_t axis);
+
+/// Element `i` of a 1-D integer tensor (index 0 of a 0-D one) as an i64.
+mlir::Value extractI64(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor, int64_t i);
+
+mlir::Value toIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i64);
+
+/// `in` reshaped to `resultType` (same element count, row-major order) by a
+/// copy: output element i reads the input element at the same linear
+/// position. `outSizes` are all result sizes as index values. Used where a
+/// view would need an expand_shape group with several dynamic sizes, which
+/// MLIR 22's expand-strided-metadata crashes on.
+mlir::Value reshapeByCopy(mlir::OpBuilder &b, mlir::Location loc, mlir::Value in,
+                          mlir::RankedTensorType resultType,
+                          llvm::ArrayRef<mlir::Value> outSizes);
+
+/// `in` reshaped to `resultType` without a copy where the two shapes have one
+/// dynamic size each and the static sizes around it group into equal
+/// products (e.g. [1, 4, 4, ?, 64] -> [1, 16, ?, 64], the repeat_kv reshape
+/// of grouped-query attention): a collapse_shape to the groups, then an
+/// expand_shape, each group holding at most the one dynamic size, which is
+/// then the same on both sides. Null when the shapes do not fit that form.
+mlir::Value reshapeAsView(mlir::OpBuilder &b, mlir::Location loc, mlir::Value in,
+                          mlir::RankedTensorType resultType,
+                          llvm::ArrayRef<mlir::Value> outSizes);
+
+/// Converts scalar `v` to element type `to` the way ONNX's Cast does.
+/// Integers are signless here; `fromUnsigned`/`toUnsigned` say how ONNX
+/// typed them (uint8 and friends).
+mlir::Value castScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, mlir::Type to,
+                       bool fromUnsigned = false, bool toUnsigned = false);
+
+/// Softmax (or log-softmax) of `in` along `axis` with the given algorithm:
+/// three passes (maximum, sum, normalize), online (one statistics pass with
+/// a running maximum) or two-pass (exponent-split sums, f32 only; others
+/// fall back to three passes).
+mlir::Value buildSoftmax(mlir::OpBuilder &b, mlir::Location loc, mlir::Value in, int64_t axis,
+                         mlir::RankedTensorType resultType, bool logarithm,
+                         SoftmaxAlgorithm algorithm = SoftmaxAlgorithm::three_pass);
+
+/// Layer normalization of `op` (onnx.LayerNormalization or loom.layer_norm:
+/// input, scale, optional bias; `axis` and `epsilon` attributes) over axes
+/// [axis, rank). Uses of the optional Mean and InvStdDev results are
+/// replaced here.
+mlir::Value buildLayerNorm(mlir::OpBuilder &b, mlir::Operation *op,
+                           mlir::RankedTensorType resultType);
+
+} // namespace loom
+
+#endif // LOOM_CONVERSION_LINALGBUILDERS_H

@@ -1,0 +1,268 @@
+//===- LinalgBuilders.cpp - building blocks of the tensor lowerings ---------===//
+//
+// Broadcasting elementwise generics, sized tensor.empty, reshapes and ONNX's
+// casts (documented in loom/Conversion/LinalgBuilders.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Conversion/LinalgBuilders.h"
+#include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
+
+using namespace mlir;
+using loom::onnx_attributes::intAttr;
+
+namespace loom {
+
+int64_t axisAttr(Operation *op, int64_t rank, int64_t fallback) {
+  int64_t axis = intAttr(op, "axis").value_or(fallback);
+  return axis < 0 ? axis + rank : axis;
+}
+
+Value reciprocalSqrt(OpBuilder &b, Location loc, Value x) {
+  Value one = arith::ConstantOp::create(b, loc, b.getFloatAttr(x.getType(), 1.0));
+  return arith::DivFOp::create(b, loc, one, math::SqrtOp::create(b, loc, x));
+}
+
+Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type,
+                ArrayRef<std::pair<Value, int64_t>> dynamicSources) {
+  SmallVector<Value> dynamicSizes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, dynamicSources[i].first,
+                                                   dynamicSources[i].second));
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(),
+                                 dynamicSizes);
+}
+
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       ValueRange inputs, const ScalarFn &body,
+                       ValueRange dynamicSizes) {
+  int64_t rank = resultType.getRank();
+  MLIRContext *ctx = b.getContext();
+  if (dynamicSizes.empty()) {
+    // A result type less refined than its inputs (a dynamic size that no
+    // input has dynamic): the static size an input has is the result's,
+    // and the result is cast back to the declared type.
+    SmallVector<int64_t> shape(resultType.getShape());
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!ShapedType::isDynamic(shape[d]))
+        continue;
+      int64_t known = 1;
+      bool dynamicInput = false;
+      for (Value in : inputs) {
+        auto type = cast<RankedTensorType>(in.getType());
+        int64_t i = d - (rank - type.getRank());
+        if (i < 0)
+          continue;
+        if (type.isDynamicDim(i))
+          dynamicInput = true;
+        else if (type.getDimSize(i) != 1)
+          known = type.getDimSize(i);
+      }
+      if (!dynamicInput)
+        shape[d] = known;
+    }
+    auto refined = RankedTensorType::get(shape, resultType.getElementType());
+    if (refined != resultType)
+      return tensor::CastOp::create(
+          b, loc, resultType, buildElementwise(b, loc, refined, inputs, body, dynamicSizes));
+  }
+  SmallVector<AffineMap> maps;
+  SmallVector<std::pair<Value, int64_t>> sources(rank, {Value(), 0});
+  for (Value in : inputs) {
+    auto type = cast<RankedTensorType>(in.getType());
+    int64_t offset = rank - type.getRank();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      bool broadcast = type.getDimSize(i) == 1 && resultType.getDimSize(offset + i) != 1;
+      exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
+                                : getAffineDimExpr(offset + i, ctx));
+      if (!broadcast && type.isDynamicDim(i) && !sources[offset + i].first)
+        sources[offset + i] = {in, i};
+    }
+    maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
+  }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
+  Value init = dynamicSizes.empty()
+                   ? emptyLike(b, loc, resultType, sources)
+                   : tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                             resultType.getElementType(), dynamicSizes)
+                         .getResult();
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value r = body(nb, nloc, args.drop_back());
+        linalg::YieldOp::create(nb, nloc, r);
+      });
+  return generic.getResult(0);
+}
+
+Value wrapIndex(OpBuilder &b, Location loc, Value idx, Value size) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, idx, zero);
+  idx = arith::SelectOp::create(b, loc, negative, arith::AddIOp::create(b, loc, idx, size), idx);
+  Value last = arith::SubIOp::create(b, loc, size, arith::ConstantIndexOp::create(b, loc, 1));
+  return arith::MaxSIOp::create(b, loc, arith::MinSIOp::create(b, loc, idx, last), zero);
+}
+
+RowSpace rowSpaceWithout(Value in, int64_t axis) {
+  auto type = cast<RankedTensorType>(in.getType());
+  RowSpace rows;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (i != axis) {
+      rows.shape.push_back(type.getDimSize(i));
+      rows.exprs.push_back(getAffineDimExpr(i, in.getContext()));
+      rows.sources.push_back({in, i});
+    }
+  return rows;
+}
+
+Value extractI64(OpBuilder &b, Location loc, Value tensor, int64_t i) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  SmallVector<Value> at;
+  if (type.getRank() == 1)
+    at.push_back(arith::ConstantIndexOp::create(b, loc, i));
+  Value v = tensor::ExtractOp::create(b, loc, tensor, at);
+  if (v.getType() != b.getI64Type())
+    v = arith::ExtSIOp::create(b, loc, b.getI64Type(), v);
+  return v;
+}
+
+Value toIndex(OpBuilder &b, Location loc, Value i64) {
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), i64);
+}
+
+Value reshapeAsView(OpBuilder &b, Location loc, Value in, RankedTensorType resultType,
+                    ArrayRef<Value> outSizes) {
+  auto inType = cast<RankedTensorType>(in.getType());
+  if (inType.getNumDynamicDims() != 1 || resultType.getNumDynamicDims() != 1)
+    return nullptr;
+  ArrayRef<int64_t> from = inType.getShape(), to = resultType.getShape();
+  SmallVector<ReassociationIndices> collapse, expand;
+  SmallVector<int64_t> groupSizes;
+  size_t i = 0, j = 0;
+  while (i < from.size() || j < to.size()) {
+    ReassociationIndices gi, gj;
+    // A group: take dimensions from both sides until the static products
+    // agree; a dynamic size must be alone with unit sizes on each side.
+    int64_t pi = 1, pj = 1;
+    bool dynI = false, dynJ = false;
+    auto takeI = [&] {
+      if (ShapedType::isDynamic(from[i]))
+        dynI = true;
+      else
+        pi *= from[i];
+      gi.push_back(int64_t(i++));
+    };
+    auto takeJ = [&] {
+      if (ShapedType::isDynamic(to[j]))
+        dynJ = true;
+      else
+        pj *= to[j];
+      gj.push_back(int64_t(j++));
+    };
+    if (i < from.size())
+      takeI();
+    if (j < to.size())
+      takeJ();
+    while (pi != pj || dynI != dynJ) {
+      if (pi < pj && i < from.size() && !(dynI && !dynJ))
+        takeI();
+      else if (pj < pi && j < to.size())
+        takeJ();
+      else if (dynI != dynJ && !dynJ && j < to.size())
+        takeJ();
+      else if (dynI != dynJ && !dynI && i < from.size())
+        takeI();
+      else
+        return nullptr;
+    }
+    // Trailing unit sizes join the group that precedes them.
+    while (i < from.size() && from[i] == 1 && (j == to.size() || to[j] != 1))
+      takeI();
+    while (j < to.size() && to[j] == 1 && (i == from.size() || from[i] != 1))
+      takeJ();
+    if (gi.empty() || gj.empty())
+      return nullptr;
+    collapse.push_back(gi);
+    expand.push_back(gj);
+    groupSizes.push_back(dynI ? ShapedType::kDynamic : pi);
+  }
+  auto middleType = RankedTensorType::get(groupSizes, inType.getElementType());
+  Value middle = collapse.size() == from.size()
+                     ? in
+                     : Value(tensor::CollapseShapeOp::create(b, loc, middleType, in, collapse));
+  if (expand.size() == to.size())
+    return tensor::CastOp::create(b, loc, resultType, middle);
+  SmallVector<OpFoldResult> shape;
+  for (int64_t k = 0; k < resultType.getRank(); ++k)
+    shape.push_back(resultType.isDynamicDim(k) ? OpFoldResult(outSizes[k])
+                                               : OpFoldResult(b.getIndexAttr(to[k])));
+  return tensor::ExpandShapeOp::create(b, loc, resultType, middle, expand, shape);
+}
+
+Value castScalar(OpBuilder &b, Location loc, Value v, Type to, bool fromUnsigned,
+                 bool toUnsigned) {
+  Type from = v.getType();
+  if (from == to)
+    return v;
+  if (isFloat(from) && isFloat(to))
+    return cast<FloatType>(to).getWidth() > cast<FloatType>(from).getWidth()
+               ? Value(arith::ExtFOp::create(b, loc, to, v))
+               : Value(arith::TruncFOp::create(b, loc, to, v));
+  if (isFloat(from)) {
+    if (to.isInteger(1))
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, v,
+                                   arith::ConstantOp::create(b, loc, b.getFloatAttr(from, 0.0)));
+    return toUnsigned ? Value(arith::FPToUIOp::create(b, loc, to, v))
+                      : Value(arith::FPToSIOp::create(b, loc, to, v));
+  }
+  if (isFloat(to))
+    return from.isInteger(1) || fromUnsigned ? Value(arith::UIToFPOp::create(b, loc, to, v))
+                                             : Value(arith::SIToFPOp::create(b, loc, to, v));
+  unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
+  if (tw == 1)
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, v,
+                                 arith::ConstantOp::create(b, loc, b.getIntegerAttr(from, 0)));
+  if (tw > fw)
+    return fw == 1 || fromUnsigned ? Value(arith::ExtUIOp::create(b, loc, to, v))
+                                   : Value(arith::ExtSIOp::create(b, loc, to, v));
+  return arith::TruncIOp::create(b, loc, to, v);
+}
+
+Value reshapeByCopy(OpBuilder &b, Location loc, Value in, RankedTensorType resultType,
+                    ArrayRef<Value> outSizes) {
+  auto inType = cast<RankedTensorType>(in.getType());
+  int64_t rank = resultType.getRank();
+  SmallVector<Value> dynamicSizes, inSizes;
+  for (int64_t i = 0; i < rank; ++i)
+    if (resultType.isDynamicDim(i))
+      dynamicSizes.push_back(outSizes[i]);
+  for (int64_t d = 0; d < inType.getRank(); ++d)
+    inSizes.push_back(tensor::DimOp::create(b, loc, in, d));
+  return buildElementwise(
+      b, loc, resultType, ValueRange{},
+      [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
+        Value linear = arith::ConstantIndexOp::create(nb, nloc, 0);
+        for (int64_t i = 0; i < rank; ++i)
+          linear = arith::AddIOp::create(nb, nloc,
+                                         arith::MulIOp::create(nb, nloc, linear, outSizes[i]),
+                                         linalg::IndexOp::create(nb, nloc, i));
+        SmallVector<Value> coords(inType.getRank());
+        for (int64_t d = inType.getRank() - 1; d >= 0; --d) {
+          coords[d] = arith::RemUIOp::create(nb, nloc, linear, inSizes[d]);
+          linear = arith::DivUIOp::create(nb, nloc, linear, inSizes[d]);
+        }
+        return tensor::ExtractOp::create(nb, nloc, in, coords);
+      },
+      dynamicSizes);
+}
+
+} // namespace loom

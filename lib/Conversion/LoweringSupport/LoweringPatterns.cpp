@@ -1,0 +1,143 @@
+//===- LoweringPatterns.cpp - the per-op lowering driver -------*- C++ -*-===//
+//
+// Checks every op before rewriting any (so that a model is reported whole,
+// never left half lowered), then rewrites in program order.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Conversion/LoweringPatterns.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+using namespace mlir;
+
+std::string loom::describeNode(Operation *op) {
+  std::string type = op->getName().getStringRef().split('.').second.str();
+  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+    return "node '" + name.getName().str() + "' (" + type + ")";
+  return type;
+}
+
+loom::LoweringPattern::LoweringPattern(StringRef opName, MLIRContext *ctx,
+                                       const LoweringState &state, LowerFn lower,
+                                       CheckFn check, UnsignedIntegers unsignedIntegers)
+    : RewritePattern(opName, /*benefit=*/1, ctx), state(state), lower(std::move(lower)),
+      check(std::move(check)), unsignedIntegers(unsignedIntegers) {}
+
+std::string loom::LoweringPattern::unsupportedReason(Operation *op) const {
+  for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
+    auto ranked = dyn_cast<RankedTensorType>(t);
+    if (!ranked)
+      return "its operand and result types must be ranked tensors";
+    Type e = ranked.getElementType();
+    bool unsignedOk =
+        e.isUnsignedInteger() && unsignedIntegers == UnsignedIntegers::accepted;
+    if (!isa<FloatType>(e) && !e.isSignlessInteger() && !unsignedOk) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << "element type " << e << " is not supported yet";
+      return text;
+    }
+  }
+  return check ? check(op, state) : "";
+}
+
+LogicalResult loom::LoweringPattern::matchAndRewrite(Operation *op,
+                                                     PatternRewriter &rewriter) const {
+  if (op->getNumResults() == 0 || !unsupportedReason(op).empty())
+    return failure();
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  rewriter.setInsertionPoint(op);
+  FailureOr<Value> replacement = lower(op, resultType, rewriter, state);
+  if (failed(replacement) || !*replacement)
+    return failure();
+  Value value = *replacement;
+  // A lowering may know more static sizes than the op's (unrefined) result
+  // type says, or fewer: a cast keeps the users' types.
+  if (value.getType() != resultType &&
+      tensor::CastOp::areCastCompatible(value.getType(), resultType))
+    value = tensor::CastOp::create(rewriter, op->getLoc(), resultType, value);
+  rewriter.replaceAllUsesWith(op->getResult(0), value);
+  rewriter.eraseOp(op);
+  return success();
+}
+
+void loom::LoweringPatternSet::add(StringRef opName, LowerFn lower, CheckFn check,
+                                   UnsignedIntegers unsignedIntegers) {
+  assert(!byName.count(opName) && "one lowering pattern per op name");
+  patterns.push_back(std::make_unique<LoweringPattern>(opName, ctx, state, std::move(lower),
+                                                       std::move(check), unsignedIntegers));
+  byName[opName] = patterns.back().get();
+}
+
+void loom::LoweringPatternSet::add(ArrayRef<StringRef> opNames, const LowerFn &lower,
+                                   const CheckFn &check, UnsignedIntegers unsignedIntegers) {
+  for (StringRef name : opNames)
+    add(name, lower, check, unsignedIntegers);
+}
+
+const loom::LoweringPattern *loom::LoweringPatternSet::lookup(StringRef opName) const {
+  return byName.lookup(opName);
+}
+
+std::string loom::unsupportedReason(const LoweringPatternSet &patterns, Operation *op) {
+  StringRef name = op->getName().getStringRef();
+  const LoweringPattern *pattern = patterns.lookup(name);
+  if (!pattern)
+    return "no CPU lowering for " + name.split('.').second.str() + " yet";
+  return pattern->unsupportedReason(op);
+}
+
+std::vector<loom::UnlowerableOp> loom::findUnlowerableOps(func::FuncOp func,
+                                                          const LoweringPatternSet &patterns,
+                                                          StringRef dialect) {
+  std::vector<UnlowerableOp> found;
+  func.walk([&](Operation *op) {
+    if (op->getName().getDialectNamespace() != dialect)
+      return;
+    std::string reason = unsupportedReason(patterns, op);
+    if (!reason.empty())
+      found.push_back({op, std::move(reason)});
+  });
+  return found;
+}
+
+LogicalResult loom::reportUnlowerableOps(ArrayRef<UnlowerableOp> ops) {
+  for (const UnlowerableOp &unlowerable : ops)
+    unlowerable.op->emitError() << describeNode(unlowerable.op) << ": " << unlowerable.reason;
+  return success(ops.empty());
+}
+
+LogicalResult loom::applyLoweringPatterns(func::FuncOp func, const LoweringPatternSet &patterns,
+                                          StringRef dialect) {
+  SmallVector<Operation *> ops;
+  func.walk([&](Operation *op) {
+    if (op->getName().getDialectNamespace() == dialect)
+      ops.push_back(op);
+  });
+  PatternRewriter rewriter(func.getContext());
+  for (Operation *op : ops) {
+    const LoweringPattern *pattern = patterns.lookup(op->getName().getStringRef());
+    if (!pattern || failed(pattern->matchAndRewrite(op, rewriter)))
+      return op->emitError() << describeNode(op) << ": lowering failed";
+  }
+  return success();
+}
+
+llvm::DenseSet<Value> loom::collectUnsignedValues(func::FuncOp func) {
+  llvm::DenseSet<Value> values;
+  auto isUnsigned = [](Value v) {
+    auto ranked = dyn_cast<RankedTensorType>(v.getType());
+    return ranked && ranked.getElementType().isUnsignedInteger();
+  };
+  for (BlockArgument arg : func.getArguments())
+    if (isUnsigned(arg))
+      values.insert(arg);
+  func.walk([&](Operation *op) {
+    for (Value v : op->getResults())
+      if (isUnsigned(v))
+        values.insert(v);
+  });
+  return values;
+}

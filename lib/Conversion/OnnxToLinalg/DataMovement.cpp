@@ -1,0 +1,513 @@
+//===- DataMovement.cpp - ops that move or select elements ------------------===//
+//
+// Transpose, Concat, Gather, GatherElements, Slice, Split, Expand, Trilu and
+// the reshapes (Reshape, Squeeze, Unsqueeze, Flatten); Identity and Dropout
+// at inference are their input.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Conversion/LinalgBuilders.h"
+#include "loom/Conversion/LoweringPatterns.h"
+#include "loom/Dialect/Onnx/IR/OnnxOps.h"
+#include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
+
+using namespace mlir;
+using namespace loom;
+using loom::onnx_attributes::constantInts;
+using loom::onnx_attributes::intAttr;
+
+static FailureOr<Value> lowerExpand(Operation *op, RankedTensorType resultType,
+                                    PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  // Broadcast to the result; a dynamic result size comes from the shape
+  // operand (or from the input where it is not 1).
+  Value in = op->getOperand(0), shape = op->getOperand(1);
+  auto inType = cast<RankedTensorType>(in.getType());
+  int64_t rank = resultType.getRank(), offset = rank - inType.getRank();
+  SmallVector<Value> dyn;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (!resultType.isDynamicDim(i))
+      continue;
+    Value fromShape = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(),
+        tensor::ExtractOp::create(b, loc, shape,
+                                  ValueRange{arith::ConstantIndexOp::create(b, loc, i)}));
+    if (i >= offset && inType.getDimSize(i - offset) != 1) {
+      // max(shape[i], input dim): the one that is not 1 wins.
+      Value fromInput = tensor::DimOp::create(b, loc, in, i - offset);
+      fromShape = arith::MaxSIOp::create(b, loc, fromShape, fromInput);
+    }
+    dyn.push_back(fromShape);
+  }
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                       resultType.getElementType(), dyn);
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < inType.getRank(); ++i)
+    exprs.push_back(inType.getDimSize(i) == 1 && resultType.getDimSize(offset + i) != 1
+                        ? getAffineConstantExpr(0, ctx)
+                        : getAffineDimExpr(offset + i, ctx));
+  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, exprs, ctx),
+                                 AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(b, loc, TypeRange{resultType}, ValueRange{in},
+                                   ValueRange{init}, maps, iters,
+                                   [](OpBuilder &nb, Location nloc, ValueRange a) {
+                                     linalg::YieldOp::create(nb, nloc, a[0]);
+                                   })
+      .getResult(0);
+}
+
+static FailureOr<Value> lowerTrilu(Operation *op, RankedTensorType resultType,
+                                   PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  // Keep element (i, j) of each trailing matrix when j - i >= k (upper) or
+  // j - i <= k (lower); zero the rest.
+  Value k = op->getNumOperands() > 1
+                ? toIndex(b, loc, extractI64(b, loc, op->getOperand(1), 0))
+                : arith::ConstantIndexOp::create(b, loc, 0).getResult();
+  bool upper = intAttr(op, "upper").value_or(1) != 0;
+  int64_t rank = resultType.getRank();
+  Type elem = resultType.getElementType();
+  return buildElementwise(b, loc, resultType, op->getOperand(0),
+                          [=](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                            Value i = linalg::IndexOp::create(nb, nloc, rank - 2);
+                            Value j = linalg::IndexOp::create(nb, nloc, rank - 1);
+                            Value diff = arith::SubIOp::create(nb, nloc, j, i);
+                            Value keep = arith::CmpIOp::create(
+                                nb, nloc, upper ? arith::CmpIPredicate::sge
+                                                : arith::CmpIPredicate::sle,
+                                diff, k);
+                            Value zero = arith::ConstantOp::create(nb, nloc, nb.getZeroAttr(elem));
+                            return arith::SelectOp::create(nb, nloc, keep, a[0], zero);
+                          });
+}
+
+static FailureOr<Value> lowerConcat(Operation *op, RankedTensorType resultType,
+                                    PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  // One generic over the result: along `axis`, each position reads the
+  // input whose range holds it (every input is read at a clamped index and
+  // the right one is selected). Avoids strided slice copies, which would
+  // need a memref-copy runtime helper.
+  int64_t rank = resultType.getRank();
+  int64_t axis = axisAttr(op, rank, 0);
+  SmallVector<Value> inputs;
+  for (Value v : op->getOperands()) // inputs empty along the axis add nothing
+    if (cast<RankedTensorType>(v.getType()).getDimSize(axis) != 0)
+      inputs.push_back(v);
+  if (inputs.empty())
+    return failure();
+  SmallVector<Value> starts, sizes;
+  Value total = arith::ConstantIndexOp::create(b, loc, 0);
+  for (Value v : inputs) {
+    starts.push_back(total);
+    sizes.push_back(tensor::DimOp::create(b, loc, v, axis));
+    total = arith::AddIOp::create(b, loc, total, sizes.back());
+  }
+  SmallVector<Value> dyn;
+  for (int64_t i = 0; i < rank; ++i)
+    if (resultType.isDynamicDim(i))
+      dyn.push_back(i == axis ? total : Value(tensor::DimOp::create(b, loc, inputs[0], i)));
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                       resultType.getElementType(), dyn);
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, b.getContext())};
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, ValueRange{}, ValueRange{init}, maps, iters,
+             [&](OpBuilder &nb, Location nloc, ValueRange) {
+               SmallVector<Value> coords;
+               for (int64_t i = 0; i < rank; ++i)
+                 coords.push_back(linalg::IndexOp::create(nb, nloc, i));
+               Value pos = coords[axis];
+               Value zero = arith::ConstantIndexOp::create(nb, nloc, 0);
+               Value one = arith::ConstantIndexOp::create(nb, nloc, 1);
+               Value result;
+               for (int64_t k = inputs.size() - 1; k >= 0; --k) {
+                 Value local = arith::SubIOp::create(nb, nloc, pos, starts[k]);
+                 Value last = arith::SubIOp::create(nb, nloc, sizes[k], one);
+                 Value clamped = arith::MinSIOp::create(
+                     nb, nloc, arith::MaxSIOp::create(nb, nloc, local, zero), last);
+                 SmallVector<Value> at = coords;
+                 at[axis] = clamped;
+                 Value v = tensor::ExtractOp::create(nb, nloc, inputs[k], at);
+                 if (!result) {
+                   result = v;
+                   continue;
+                 }
+                 Value inside = arith::CmpIOp::create(
+                     nb, nloc, arith::CmpIPredicate::slt, pos,
+                     arith::AddIOp::create(nb, nloc, starts[k], sizes[k]));
+                 result = arith::SelectOp::create(nb, nloc, inside, v, result);
+               }
+               linalg::YieldOp::create(nb, nloc, result);
+             })
+      .getResult(0);
+}
+
+static FailureOr<Value> lowerGather(Operation *op, RankedTensorType resultType,
+                                    PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  // out[i_0..i_{a-1}, j..., i_{a+1}..] = data[i_0.., idx[j...], i_{a+1}..];
+  // negative indices count from the end.
+  Value data = op->getOperand(0), indices = op->getOperand(1);
+  auto dataType = cast<RankedTensorType>(data.getType());
+  auto idxType = cast<RankedTensorType>(indices.getType());
+  int64_t axis = axisAttr(op, dataType.getRank(), 0);
+  int64_t q = idxType.getRank(), rank = resultType.getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> idxExprs;
+  for (int64_t j = 0; j < q; ++j)
+    idxExprs.push_back(getAffineDimExpr(axis + j, ctx));
+  SmallVector<std::pair<Value, int64_t>> sources;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (i < axis)
+      sources.push_back({data, i});
+    else if (i < axis + q)
+      sources.push_back({indices, i - axis});
+    else
+      sources.push_back({data, i - q + 1});
+  }
+  Value init = emptyLike(b, loc, resultType, sources);
+  Value axisSize = tensor::DimOp::create(b, loc, data, axis);
+  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, idxExprs, ctx),
+                                 AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, ValueRange{indices}, ValueRange{init}, maps, iters,
+             [&](OpBuilder &nb, Location nloc, ValueRange a) {
+               Value idx = wrapIndex(
+                   nb, nloc, arith::IndexCastOp::create(nb, nloc, nb.getIndexType(), a[0]), axisSize);
+               SmallVector<Value> coords;
+               for (int64_t i = 0; i < dataType.getRank(); ++i) {
+                 if (i < axis)
+                   coords.push_back(linalg::IndexOp::create(nb, nloc, i));
+                 else if (i == axis)
+                   coords.push_back(idx);
+                 else
+                   coords.push_back(linalg::IndexOp::create(nb, nloc, i - 1 + q));
+               }
+               linalg::YieldOp::create(nb, nloc,
+                                       tensor::ExtractOp::create(nb, nloc, data, coords).getResult());
+             })
+      .getResult(0);
+}
+
+static FailureOr<Value> lowerSlice(Operation *op, RankedTensorType resultType,
+                                   PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  // Starts, ends, axes and steps may be run-time values: each output
+  // dimension reads first + i * step of its input dimension, with ONNX's
+  // clamping applied at run time (constants fold away).
+  Value data = op->getOperand(0);
+  int64_t rank = cast<RankedTensorType>(data.getType()).getRank();
+  auto slice = cast<loom::onnx::SliceOp>(op);
+  int64_t count = cast<RankedTensorType>(slice.getStarts().getType()).getDimSize(0);
+  if (ShapedType::isDynamic(count))
+    return failure();
+  Type i64 = b.getI64Type();
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, v));
+  };
+  auto clamp = [&](Value v, Value lo, Value hi) -> Value {
+    return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, v, lo), hi);
+  };
+  auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) -> Value {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  };
+  auto select = [&](Value cond, Value x, Value y) -> Value {
+    return arith::SelectOp::create(b, loc, cond, x, y);
+  };
+  SmallVector<Value> dims, first, step, size;
+  for (int64_t d = 0; d < rank; ++d) {
+    dims.push_back(arith::IndexCastOp::create(
+        b, loc, i64, tensor::DimOp::create(b, loc, data, d).getResult()));
+    first.push_back(c(0));
+    step.push_back(c(1));
+    size.push_back(dims.back());
+  }
+  for (int64_t j = 0; j < count; ++j) {
+    Value axis = slice.getAxes() ? extractI64(b, loc, slice.getAxes(), j) : c(j);
+    axis = select(cmp(arith::CmpIPredicate::slt, axis, c(0)),
+                  arith::AddIOp::create(b, loc, axis, c(rank)), axis);
+    Value st = slice.getSteps() ? extractI64(b, loc, slice.getSteps(), j) : c(1);
+    Value dim = arith::IndexCastOp::create(
+        b, loc, i64, tensor::DimOp::create(b, loc, data, toIndex(b, loc, axis)).getResult());
+    Value forward = cmp(arith::CmpIPredicate::sgt, st, c(0));
+    auto normalize = [&](Value v, Value lowBackward, Value highBackward) {
+      v = select(cmp(arith::CmpIPredicate::slt, v, c(0)), arith::AddIOp::create(b, loc, v, dim),
+                 v);
+      return select(forward, clamp(v, c(0), dim), clamp(v, lowBackward, highBackward));
+    };
+    Value dimMinus1 = arith::SubIOp::create(b, loc, dim, c(1));
+    Value sv = normalize(extractI64(b, loc, slice.getStarts(), j), c(0), dimMinus1);
+    Value ev = normalize(extractI64(b, loc, slice.getEnds(), j), c(-1), dimMinus1);
+    // ceil((end - start) / step), at least 0, for either sign of step.
+    Value span = arith::SubIOp::create(b, loc, ev, sv);
+    Value n = arith::CeilDivSIOp::create(b, loc, span, st);
+    n = arith::MaxSIOp::create(b, loc, n, c(0));
+    for (int64_t d = 0; d < rank; ++d) {
+      Value here = cmp(arith::CmpIPredicate::eq, axis, c(d));
+      first[d] = select(here, sv, first[d]);
+      step[d] = select(here, st, step[d]);
+      size[d] = select(here, n, size[d]);
+    }
+  }
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (resultType.isDynamicDim(d))
+      dynamicSizes.push_back(toIndex(b, loc, size[d]));
+  SmallVector<Value> firstIndex, stepIndex;
+  for (int64_t d = 0; d < rank; ++d) {
+    firstIndex.push_back(toIndex(b, loc, first[d]));
+    stepIndex.push_back(toIndex(b, loc, step[d]));
+  }
+  return buildElementwise(
+      b, loc, resultType, ValueRange{},
+      [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
+        SmallVector<Value> coords;
+        for (int64_t i = 0; i < rank; ++i) {
+          Value iv = linalg::IndexOp::create(nb, nloc, i);
+          coords.push_back(arith::AddIOp::create(
+              nb, nloc, arith::MulIOp::create(nb, nloc, iv, stepIndex[i]), firstIndex[i]));
+        }
+        return tensor::ExtractOp::create(nb, nloc, data, coords);
+      },
+      dynamicSizes);
+}
+
+static FailureOr<Value> lowerGatherElements(Operation *op, RankedTensorType resultType,
+                                            PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  // out[i] = data[i with i[axis] replaced by indices[i]] (negative indices
+  // count from the end of the axis).
+  Value data = op->getOperand(0), indices = op->getOperand(1);
+  int64_t rank = resultType.getRank();
+  int64_t axis = axisAttr(op, rank, 0);
+  Value dim = tensor::DimOp::create(b, loc, data, axis);
+  return buildElementwise(b, loc, resultType, ValueRange{indices},
+                          [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                            Value idx = wrapIndex(
+                                nb, nloc, arith::IndexCastOp::create(nb, nloc, nb.getIndexType(), a[0]),
+                                dim);
+                            SmallVector<Value> coords;
+                            for (int64_t d = 0; d < rank; ++d)
+                              coords.push_back(d == axis ? idx
+                                                         : linalg::IndexOp::create(nb, nloc, d).getResult());
+                            return tensor::ExtractOp::create(nb, nloc, data, coords);
+                          });
+}
+
+static FailureOr<Value> lowerSplit(Operation *op, RankedTensorType resultType,
+                                   PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  // Consecutive slices along `axis`: sizes from the `split` input (run-time
+  // values allowed) or equal parts, the last one smaller if need be.
+  Value in = op->getOperand(0);
+  auto inType = cast<RankedTensorType>(in.getType());
+  int64_t rank = inType.getRank();
+  int64_t axis = axisAttr(op, rank, 0);
+  unsigned parts = op->getNumResults();
+  SmallVector<Value> sizes;
+  if (op->getNumOperands() > 1 && op->getOperand(1)) {
+    for (unsigned i = 0; i < parts; ++i)
+      sizes.push_back(toIndex(b, loc, extractI64(b, loc, op->getOperand(1), i)));
+  } else {
+    int64_t dim = inType.getDimSize(axis);
+    int64_t each = (dim + parts - 1) / parts;
+    for (unsigned i = 0; i < parts; ++i)
+      sizes.push_back(arith::ConstantIndexOp::create(
+          b, loc, std::max<int64_t>(0, std::min<int64_t>(each, dim - i * each))));
+  }
+  Value offset = arith::ConstantIndexOp::create(b, loc, 0);
+  SmallVector<Value> results;
+  for (unsigned i = 0; i < parts; ++i) {
+    auto partType = cast<RankedTensorType>(op->getResult(i).getType());
+    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), partSizes, strides(rank, b.getIndexAttr(1));
+    offsets[axis] = offset;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == axis)
+        partSizes.push_back(partType.isDynamicDim(d)
+                                ? OpFoldResult(sizes[i])
+                                : OpFoldResult(b.getIndexAttr(partType.getDimSize(d))));
+      else if (inType.isDynamicDim(d))
+        partSizes.push_back(tensor::DimOp::create(b, loc, in, d).getResult());
+      else
+        partSizes.push_back(b.getIndexAttr(inType.getDimSize(d)));
+    }
+    // The slice's own type may know more sizes than the (unrefined)
+    // result type; a cast keeps the users' type.
+    Value part = tensor::ExtractSliceOp::create(b, loc, in, offsets, partSizes, strides);
+    if (part.getType() != partType)
+      part = tensor::CastOp::create(b, loc, partType, part);
+    results.push_back(part);
+    offset = arith::AddIOp::create(b, loc, offset, sizes[i]);
+  }
+  for (unsigned i = 1; i < parts; ++i)
+    b.replaceAllUsesWith(op->getResult(i), results[i]);
+  return results[0];
+}
+
+static FailureOr<Value> lowerTranspose(Operation *op, RankedTensorType resultType,
+                                       PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  Value in = op->getOperand(0);
+  int64_t rank = resultType.getRank();
+  SmallVector<int64_t> perm;
+  if (auto attr = op->getAttrOfType<ArrayAttr>("perm"))
+    for (Attribute a : attr)
+      perm.push_back(cast<IntegerAttr>(a).getInt());
+  else
+    for (int64_t i = rank - 1; i >= 0; --i)
+      perm.push_back(i);
+  SmallVector<std::pair<Value, int64_t>> sources;
+  for (int64_t p : perm)
+    sources.push_back({in, p});
+  Value init = emptyLike(b, loc, resultType, sources);
+  return linalg::TransposeOp::create(b, loc, in, init, perm).getResult()[0];
+}
+
+static FailureOr<Value> lowerReshape(Operation *op, RankedTensorType resultType,
+                                     PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  // tensor.reshape to the result's sizes: static ones from the type (ONNX's
+  // 0 and -1, and the axes of (Un)squeeze and Flatten, are resolved there),
+  // dynamic ones computed at run time.
+  Value in = op->getOperand(0);
+  auto inType = cast<RankedTensorType>(in.getType());
+  int64_t rank = resultType.getRank();
+  Type i64 = b.getI64Type();
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, v));
+  };
+  auto inDim = [&](int64_t d) -> Value {
+    return arith::IndexCastOp::create(b, loc, i64, tensor::DimOp::create(b, loc, in, d).getResult());
+  };
+  SmallVector<Value> sizes(rank);
+  if (isa<onnx::ReshapeOp>(op) && !resultType.hasStaticShape()) {
+    // The shape operand at run time: 0 copies the input's size (unless
+    // allowzero), -1 takes what the other sizes leave.
+    bool allowZero = intAttr(op, "allowzero").value_or(0) != 0;
+    Value total = c(1);
+    for (int64_t d = 0; d < inType.getRank(); ++d)
+      total = arith::MulIOp::create(b, loc, total, inDim(d));
+    Value known = c(1);
+    for (int64_t i = 0; i < rank; ++i) {
+      Value v = extractI64(b, loc, op->getOperand(1), i);
+      if (!allowZero && i < inType.getRank())
+        v = arith::SelectOp::create(
+            b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, v, c(0)), inDim(i), v);
+      sizes[i] = v;
+      Value isInferred = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, v, c(-1));
+      known = arith::MulIOp::create(b, loc, known,
+                                    arith::SelectOp::create(b, loc, isInferred, c(1), v));
+    }
+    Value inferred = arith::DivSIOp::create(b, loc, total, arith::MaxSIOp::create(b, loc, known, c(1)));
+    for (int64_t i = 0; i < rank; ++i)
+      sizes[i] = arith::SelectOp::create(
+          b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, sizes[i], c(-1)),
+          inferred, sizes[i]);
+  } else if (resultType.getNumDynamicDims() == inType.getNumDynamicDims()) {
+    // (Un)squeeze and friends keep the order of the dynamic sizes.
+    int64_t next = 0;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!resultType.isDynamicDim(i))
+        continue;
+      while (!inType.isDynamicDim(next))
+        ++next;
+      sizes[i] = inDim(next++);
+    }
+  } else if (resultType.getNumDynamicDims() == 1) {
+    Value total = c(1), rest = c(1);
+    for (int64_t d = 0; d < inType.getRank(); ++d)
+      total = arith::MulIOp::create(b, loc, total, inDim(d));
+    for (int64_t i = 0; i < rank; ++i)
+      if (!resultType.isDynamicDim(i))
+        rest = arith::MulIOp::create(b, loc, rest, c(resultType.getDimSize(i)));
+    for (int64_t i = 0; i < rank; ++i)
+      if (resultType.isDynamicDim(i))
+        sizes[i] = arith::DivSIOp::create(b, loc, total, arith::MaxSIOp::create(b, loc, rest, c(1)));
+  }
+  for (int64_t i = 0; i < rank; ++i)
+    if (!resultType.isDynamicDim(i))
+      sizes[i] = c(resultType.getDimSize(i));
+  if (!resultType.hasStaticShape()) {
+    SmallVector<Value> outSizes;
+    for (int64_t i = 0; i < rank; ++i)
+      outSizes.push_back(toIndex(b, loc, sizes[i]));
+    if (Value view = reshapeAsView(b, loc, in, resultType, outSizes))
+      return view;
+    // Otherwise a copy (memref.reshape and multi-dynamic expand_shape
+    // views both crash MLIR 22's expand-strided-metadata; a view can
+    // replace this once they do not).
+    return reshapeByCopy(b, loc, in, resultType, outSizes);
+  }
+  auto shapeType = RankedTensorType::get({rank}, i64);
+  Value shape = tensor::FromElementsOp::create(b, loc, shapeType, sizes);
+  return Value(tensor::ReshapeOp::create(b, loc, resultType, in, shape));
+}
+
+static std::string checkDropout(Operation *op, const LoweringState &) {
+  if (op->getNumResults() > 1 && !op->getResult(1).use_empty())
+    return "Dropout's mask output is not supported yet";
+  if (op->getNumOperands() > 2) {
+    auto training = constantInts(op->getOperand(2));
+    if (!training || (*training)[0] != 0)
+      return "Dropout in training mode is not supported";
+  }
+  return "";
+}
+
+static std::string checkGather(Operation *op, const LoweringState &) {
+  if (cast<RankedTensorType>(op->getOperand(1).getType()).getElementType().isInteger(1))
+    return "boolean indices";
+  return "";
+}
+
+static std::string checkSplit(Operation *op, const LoweringState &) {
+  auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+  int64_t axis = axisAttr(op, inType.getRank(), 0);
+  if (op->getNumOperands() < 2 && inType.isDynamicDim(axis))
+    return "Split into equal parts of a dynamic dimension is not supported yet";
+  return "";
+}
+
+/// Squeeze, Unsqueeze and Flatten with dynamic results: their dynamic sizes
+/// must be the input's, in order, or one size that the element count
+/// determines (Reshape computes its sizes from the shape operand).
+static std::string checkReshapeSizes(Operation *op, const LoweringState &) {
+  if (isa<onnx::ReshapeOp>(op))
+    return "";
+  auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  if (!outType.hasStaticShape() && outType.getNumDynamicDims() != 1 &&
+      outType.getNumDynamicDims() != inType.getNumDynamicDims())
+    return op->getName().getStringRef().drop_front(5).str() +
+           " with these dynamic sizes is not supported yet";
+  return "";
+}
+
+void loom::populateDataMovementLoweringPatterns(LoweringPatternSet &patterns) {
+  const UnsignedIntegers any = UnsignedIntegers::accepted;
+  LowerFn input = [](Operation *op, RankedTensorType, PatternRewriter &,
+                     const LoweringState &) -> FailureOr<Value> { return op->getOperand(0); };
+  patterns.add("onnx.Identity", input, {}, any);
+  patterns.add("onnx.Dropout", input, checkDropout); // inference: the identity
+  patterns.add("onnx.Expand", lowerExpand, {}, any);
+  patterns.add("onnx.Trilu", lowerTrilu);
+  patterns.add("onnx.Concat", lowerConcat, {}, any);
+  patterns.add("onnx.Gather", lowerGather, checkGather, any);
+  patterns.add("onnx.GatherElements", lowerGatherElements);
+  patterns.add("onnx.Slice", lowerSlice, {}, any);
+  patterns.add("onnx.Split", lowerSplit, checkSplit, any);
+  patterns.add("onnx.Transpose", lowerTranspose, {}, any);
+  patterns.add({"onnx.Reshape", "onnx.Unsqueeze", "onnx.Squeeze", "onnx.Flatten"}, lowerReshape,
+               checkReshapeSizes, any);
+}

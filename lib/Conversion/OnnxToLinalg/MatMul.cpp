@@ -1,0 +1,234 @@
+//===- MatMul.cpp - MatMul and Gemm as linalg -------------------------------===//
+//
+// Matrix products: linalg.matmul / batch_matmul where the shapes allow it
+// (the CPU lowering hands those to loomrt's GEMM), else a linalg.generic with
+// a reduction; Gemm's transposes, alpha and beta around it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Conversion/LinalgBuilders.h"
+#include "loom/Conversion/LoweringPatterns.h"
+#include "loom/Dialect/Onnx/IR/OnnxOps.h"
+#include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
+
+using namespace mlir;
+using namespace loom;
+using loom::onnx_attributes::constantInts;
+using loom::onnx_attributes::intAttr;
+
+/// MatMul as linalg.matmul or linalg.batch_matmul when the operands allow
+/// it, so that the CPU lowering can hand it to loomrt's GEMM: [.., M, K] x
+/// [K, N] folds the leading dimensions into M; equal static batch
+/// dimensions fold into one batch. Null when neither applies (broadcast
+/// batches, dynamic batch sizes), for the generic form below.
+static Value lowerMatMulNamed(OpBuilder &b, Location loc, Value a, Value bm,
+                              RankedTensorType resultType) {
+  auto at = cast<RankedTensorType>(a.getType()), bt = cast<RankedTensorType>(bm.getType());
+  int64_t rank = resultType.getRank();
+  Type elem = resultType.getElementType();
+  if (at.getElementType() != elem || bt.getElementType() != elem || rank < 2)
+    return nullptr;
+  // [d0, .., dn-1] collapsed into [d0 * .. * d(split-1), d(split), ..].
+  auto collapse = [&](Value v, int64_t split) -> Value {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (split <= 1)
+      return v;
+    SmallVector<ReassociationIndices> groups(1);
+    for (int64_t i = 0; i < split; ++i)
+      groups[0].push_back(i);
+    for (int64_t i = split; i < t.getRank(); ++i)
+      groups.push_back({i});
+    return tensor::CollapseShapeOp::create(b, loc, v, groups);
+  };
+  auto zeroInit = [&](RankedTensorType type, ArrayRef<std::pair<Value, int64_t>> sources) {
+    Value init = emptyLike(b, loc, type, sources);
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
+    return linalg::FillOp::create(b, loc, zero, init).getResult(0);
+  };
+  // Expands `flat` (leading dimensions folded at `split`) back to resultType.
+  auto expand = [&](Value flat, int64_t split) -> Value {
+    if (split <= 1)
+      return flat;
+    SmallVector<ReassociationIndices> groups(1);
+    for (int64_t i = 0; i < split; ++i)
+      groups[0].push_back(i);
+    for (int64_t i = split; i < rank; ++i)
+      groups.push_back({i});
+    // Result sizes: leading and M from A, N from B.
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!resultType.isDynamicDim(i)) {
+        sizes.push_back(b.getIndexAttr(resultType.getDimSize(i)));
+        continue;
+      }
+      Value src = i == rank - 1 ? bm : a;
+      int64_t dim = i == rank - 1 ? bt.getRank() - 1 : i - (rank - at.getRank());
+      sizes.push_back(tensor::DimOp::create(b, loc, src, dim).getResult());
+    }
+    int64_t dynamicInGroup = 0;
+    for (int64_t i = 0; i < split; ++i)
+      dynamicInGroup += resultType.isDynamicDim(i);
+    if (dynamicInGroup > 1) {
+      SmallVector<Value> outSizes;
+      for (OpFoldResult size : sizes)
+        outSizes.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
+      return reshapeByCopy(b, loc, flat, resultType, outSizes);
+    }
+    return tensor::ExpandShapeOp::create(b, loc, resultType, flat, groups, sizes);
+  };
+  if (bt.getRank() == 2 && at.getRank() == rank) {
+    Value flatA = collapse(a, rank - 1);
+    auto flatAType = cast<RankedTensorType>(flatA.getType());
+    auto flatType = RankedTensorType::get({flatAType.getDimSize(0), bt.getDimSize(1)}, elem);
+    Value init = zeroInit(flatType, {{flatA, 0}, {bm, 1}});
+    Value product =
+        linalg::MatmulOp::create(b, loc, TypeRange{flatType}, ValueRange{flatA, bm},
+                                 ValueRange{init})
+            .getResult(0);
+    return expand(product, rank - 1);
+  }
+  if (rank >= 3 && at.getRank() == rank && bt.getRank() == rank) {
+    for (int64_t i = 0; i < rank - 2; ++i)
+      if (at.isDynamicDim(i) || at.getDimSize(i) != bt.getDimSize(i))
+        return nullptr;
+    Value flatA = collapse(a, rank - 2), flatB = collapse(bm, rank - 2);
+    auto fa = cast<RankedTensorType>(flatA.getType());
+    auto fb = cast<RankedTensorType>(flatB.getType());
+    auto flatType =
+        RankedTensorType::get({fa.getDimSize(0), fa.getDimSize(1), fb.getDimSize(2)}, elem);
+    Value init = zeroInit(flatType, {{flatA, 0}, {flatA, 1}, {flatB, 2}});
+    Value product =
+        linalg::BatchMatmulOp::create(b, loc, TypeRange{flatType}, ValueRange{flatA, flatB},
+                                      ValueRange{init})
+            .getResult(0);
+    return expand(product, rank - 2);
+  }
+  return nullptr;
+}
+
+/// a x b with numpy batch broadcasting ([.., M, K] x [.., K, N]): the named
+/// form where it applies, else a linalg.generic.
+static Value buildMatMul(OpBuilder &b, Location loc, Value a, Value bm,
+                         RankedTensorType resultType) {
+  MLIRContext *ctx = b.getContext();
+  if (Value named = lowerMatMulNamed(b, loc, a, bm, resultType))
+    return named;
+  auto at = cast<RankedTensorType>(a.getType()), bt = cast<RankedTensorType>(bm.getType());
+  int64_t rank = resultType.getRank(); // batch..., M, N
+  int64_t loops = rank + 1;            // + K
+  AffineExpr m = getAffineDimExpr(rank - 2, ctx), n = getAffineDimExpr(rank - 1, ctx),
+             k = getAffineDimExpr(rank, ctx);
+  auto operandMap = [&](RankedTensorType t, AffineExpr row, AffineExpr col) {
+    SmallVector<AffineExpr> exprs;
+    int64_t batch = t.getRank() - 2, offset = (rank - 2) - batch;
+    for (int64_t i = 0; i < batch; ++i)
+      exprs.push_back(t.getDimSize(i) == 1 && resultType.getDimSize(offset + i) != 1
+                          ? getAffineConstantExpr(0, ctx)
+                          : getAffineDimExpr(offset + i, ctx));
+    exprs.push_back(row);
+    exprs.push_back(col);
+    return AffineMap::get(loops, 0, exprs, ctx);
+  };
+  SmallVector<AffineExpr> outExprs;
+  for (int64_t i = 0; i < rank; ++i)
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  SmallVector<AffineMap> maps = {operandMap(at, m, k), operandMap(bt, k, n),
+                                 AffineMap::get(loops, 0, outExprs, ctx)};
+  SmallVector<std::pair<Value, int64_t>> sources(rank);
+  for (int64_t i = 0; i < rank - 2; ++i) {
+    int64_t ai = i - ((rank - 2) - (at.getRank() - 2));
+    int64_t bi = i - ((rank - 2) - (bt.getRank() - 2));
+    if (ai >= 0 && at.isDynamicDim(ai))
+      sources[i] = {a, ai};
+    else if (bi >= 0)
+      sources[i] = {bm, bi};
+  }
+  sources[rank - 2] = {a, at.getRank() - 2};
+  sources[rank - 1] = {bm, bt.getRank() - 1};
+  Type elem = resultType.getElementType();
+  Value init = emptyLike(b, loc, resultType, sources);
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
+  init = linalg::FillOp::create(b, loc, zero, init).getResult(0);
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  bool f = isFloat(elem);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, ValueRange{a, bm}, ValueRange{init}, maps,
+             iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value prod = f ? Value(arith::MulFOp::create(nb, nloc, args[0], args[1]))
+                              : Value(arith::MulIOp::create(nb, nloc, args[0], args[1]));
+               Value sum = f ? Value(arith::AddFOp::create(nb, nloc, args[2], prod))
+                             : Value(arith::AddIOp::create(nb, nloc, args[2], prod));
+               linalg::YieldOp::create(nb, nloc, sum);
+             })
+      .getResult(0);
+}
+
+static FailureOr<Value> lowerGemm(Operation *op, RankedTensorType resultType,
+                                  PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  // alpha * op(A) × op(B) + beta * C; transA/transB transpose first.
+  auto transposed = [&](Value m) -> Value {
+    auto mt = cast<RankedTensorType>(m.getType());
+    auto tt = RankedTensorType::get({mt.getDimSize(1), mt.getDimSize(0)}, mt.getElementType());
+    Value init = emptyLike(b, loc, tt, {{m, 1}, {m, 0}});
+    return linalg::TransposeOp::create(b, loc, m, init, ArrayRef<int64_t>{1, 0}).getResult()[0];
+  };
+  Value am = op->getOperand(0), bm = op->getOperand(1);
+  if (intAttr(op, "transA").value_or(0))
+    am = transposed(am);
+  if (intAttr(op, "transB").value_or(0))
+    bm = transposed(bm);
+  Value y = buildMatMul(b, loc, am, bm, resultType);
+  double alpha = 1.0, beta = 1.0;
+  if (auto a = op->getAttrOfType<FloatAttr>("alpha"))
+    alpha = a.getValueAsDouble();
+  if (auto a = op->getAttrOfType<FloatAttr>("beta"))
+    beta = a.getValueAsDouble();
+  Type elem = resultType.getElementType();
+  SmallVector<Value> ins = {y};
+  if (op->getNumOperands() > 2)
+    ins.push_back(op->getOperand(2));
+  bool hasC = ins.size() > 1;
+  return buildElementwise(b, loc, resultType, ins,
+                          [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                            Value r = a[0];
+                            if (alpha != 1.0)
+                              r = arith::MulFOp::create(nb, nloc, r,
+                                  arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, alpha)));
+                            if (!hasC)
+                              return r;
+                            Value c = a[1];
+                            if (beta != 1.0)
+                              c = arith::MulFOp::create(nb, nloc, c,
+                                  arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, beta)));
+                            return arith::AddFOp::create(nb, nloc, r, c);
+                          });
+}
+
+/// One-dimensional operands (a vector product) are not lowered yet.
+static std::string checkMatMulRanks(Operation *op, const LoweringState &) {
+  for (Value v : op->getOperands().take_front(2))
+    if (cast<RankedTensorType>(v.getType()).getRank() < 2)
+      return "one-dimensional MatMul operands are not supported yet";
+  return "";
+}
+
+void loom::populateMatMulLoweringPatterns(LoweringPatternSet &patterns) {
+  patterns.add(
+      "onnx.MatMul",
+      [](Operation *op, RankedTensorType resultType, PatternRewriter &b,
+         const LoweringState &) -> FailureOr<Value> {
+        return buildMatMul(b, op->getLoc(), op->getOperand(0), op->getOperand(1), resultType);
+      },
+      checkMatMulRanks);
+  patterns.add("onnx.Gemm", lowerGemm, checkMatMulRanks);
+}
