@@ -89,6 +89,8 @@ LogicalResult loom::buildCpuLoweringPassPipeline(OpPassManager &pm) {
   if (failed(parsePassPipeline(kCpuToLoops, pm)))
     return failure();
   pm.addNestedPass<func::FuncOp>(createLoomSerializeSmallParallelLoopsPass());
+  // Bounded functions for LLVM: code generation time linear in the model.
+  pm.addPass(createLoomSplitLargeFunctionsPass());
   if (failed(parsePassPipeline(kCpuToLLVM, pm)))
     return failure();
   pm.addPass(createLoomCheckLLVMContractPass());

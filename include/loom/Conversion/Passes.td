@@ -80,6 +80,29 @@ def LoomSerializeSmallParallelLoopsPass
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
 
+def LoomSplitLargeFunctionsPass
+    : Pass<"loom-split-large-functions", "mlir::ModuleOp"> {
+  let summary = "Outline consecutive runs of a long function body into functions";
+  let description = [{
+    LLVM's instruction selection and register allocation grow faster than
+    linearly with the size of a function (and of a basic block, once small
+    loops are unrolled), so a model of thousands of nodes lowered into one
+    function took minutes and gigabytes to compile. This pass cuts the top
+    level of each function body (after the loops are formed, before the LLVM
+    lowering) into runs of about `max-ops` operations (nested ones counted)
+    and moves each run into a private `noinline` function called in its
+    place: values from earlier runs come in as arguments, values later runs
+    use go out as results. Constants and global buffers are cloned into each
+    run instead (loop bounds stay constants for LLVM); stack allocations
+    (`memref.alloca`) are never moved out of their function.
+  }];
+  let options = [
+    Option<"maxOps", "max-ops", "int64_t", /*default=*/"200",
+           "Operations (nested ones included) per outlined run">
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def LoomApproximateMathPass
     : Pass<"loom-approximate-math", "mlir::func::FuncOp"> {
   let summary = "Replace f32 transcendental functions with polynomial approximations";
