@@ -125,6 +125,7 @@ void populateReductionLoweringPatterns(LoweringPatternSet &patterns);
 void populateNormalizationLoweringPatterns(LoweringPatternSet &patterns);
 void populateDataMovementLoweringPatterns(LoweringPatternSet &patterns);
 void populateTensorCreationLoweringPatterns(LoweringPatternSet &patterns);
+void populateConvolutionLoweringPatterns(LoweringPatternSet &patterns);
 /// All of the above.
 void populateOnnxToLinalgPatterns(LoweringPatternSet &patterns);
 

@@ -4,7 +4,8 @@
 // linalg.generic (or a named linalg/tensor op) on tensors; bufferization and
 // the LLVM lowering take it from there. The lowerings themselves are
 // patterns in one file per op family (Elementwise.cpp, MatMul.cpp,
-// Reductions.cpp, Normalization.cpp, DataMovement.cpp, TensorCreation.cpp);
+// Reductions.cpp, Normalization.cpp, DataMovement.cpp, TensorCreation.cpp,
+// Convolution.cpp);
 // this pass checks every op first, reporting each one it cannot lower with
 // its node name before anything is rewritten.
 //
@@ -31,6 +32,7 @@ void loom::populateOnnxToLinalgPatterns(LoweringPatternSet &patterns) {
   populateNormalizationLoweringPatterns(patterns);
   populateDataMovementLoweringPatterns(patterns);
   populateTensorCreationLoweringPatterns(patterns);
+  populateConvolutionLoweringPatterns(patterns);
 }
 
 /// `type` with an unsigned integer element type made signless.

@@ -1,0 +1,441 @@
+//===- Convolution.cpp - Conv and pooling as linalg -------------*- C++ -*-===//
+//
+// Conv (any number of spatial dimensions, groups, strides, dilations, pads
+// and auto_pad), MaxPool, AveragePool, GlobalAveragePool and GlobalMaxPool,
+// each as one linalg.generic over the output positions and the kernel
+// window. The input is read with tensor.extract at clamped coordinates and
+// positions in the padding are replaced by the padding value (0 for Conv,
+// -inf for MaxPool), so no padded copy is made and a ceil_mode window that
+// runs past the end reads nothing outside the tensor. Straightforward loops,
+// not an im2col GEMM: correct first, fast later (docs/conformance.md).
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Conversion/LinalgBuilders.h"
+#include "loom/Conversion/LoweringPatterns.h"
+#include "loom/Dialect/Onnx/IR/OnnxOps.h"
+#include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace loom;
+using loom::onnx_attributes::intArrayAttr;
+using loom::onnx_attributes::intAttr;
+
+namespace {
+
+/// Where each output position's window lies in the input, per spatial
+/// dimension: output o reads input o * stride + k * dilation - padBegin for
+/// kernel offsets k.
+struct Window {
+  SmallVector<int64_t> kernel, strides, dilations, padBegin, padEnd;
+};
+
+/// The window of `op` (kernel sizes from `kernel_shape`, else `kernelSizes`),
+/// or why it cannot be lowered.
+FailureOr<Window> windowOf(Operation *op, ArrayRef<int64_t> kernelSizes, std::string &why) {
+  auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+  int64_t spatial = inType.getRank() - 2;
+  if (spatial < 1) {
+    why = "the input needs a batch, a channel and at least one spatial dimension";
+    return failure();
+  }
+  Window w;
+  w.kernel = intArrayAttr(op, "kernel_shape").value_or(SmallVector<int64_t>(kernelSizes));
+  w.strides = intArrayAttr(op, "strides").value_or(SmallVector<int64_t>(spatial, 1));
+  w.dilations = intArrayAttr(op, "dilations").value_or(SmallVector<int64_t>(spatial, 1));
+  SmallVector<int64_t> pads = intArrayAttr(op, "pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
+  if (int64_t(w.kernel.size()) != spatial || int64_t(w.strides.size()) != spatial ||
+      int64_t(w.dilations.size()) != spatial || int64_t(pads.size()) != 2 * spatial) {
+    why = "kernel_shape, strides, dilations and pads must have one entry per spatial "
+          "dimension (pads two)";
+    return failure();
+  }
+  for (int64_t i = 0; i < spatial; ++i) {
+    if (ShapedType::isDynamic(w.kernel[i]) || w.kernel[i] < 1 || w.strides[i] < 1 ||
+        w.dilations[i] < 1 || pads[i] < 0 || pads[spatial + i] < 0) {
+      why = "kernel sizes, strides and dilations must be positive and pads not negative";
+      return failure();
+    }
+  }
+  w.padBegin.assign(pads.begin(), pads.begin() + spatial);
+  w.padEnd.assign(pads.begin() + spatial, pads.end());
+  StringRef autoPad = "NOTSET";
+  if (auto attr = op->getAttrOfType<StringAttr>("auto_pad"))
+    autoPad = attr.getValue();
+  if (autoPad == "VALID") {
+    w.padBegin.assign(spatial, 0);
+    w.padEnd.assign(spatial, 0);
+  } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    // Output size ceil(in / stride); the padding that needs, split evenly
+    // with the odd one at the end (upper) or the beginning (lower).
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t in = inType.getDimSize(2 + i);
+      if (ShapedType::isDynamic(in)) {
+        why = "auto_pad " + autoPad.str() + " with a dynamic spatial size is not supported yet";
+        return failure();
+      }
+      int64_t out = (in + w.strides[i] - 1) / w.strides[i];
+      int64_t total = std::max<int64_t>(
+          0, (out - 1) * w.strides[i] + (w.kernel[i] - 1) * w.dilations[i] + 1 - in);
+      int64_t small = total / 2;
+      w.padBegin[i] = autoPad == "SAME_UPPER" ? small : total - small;
+      w.padEnd[i] = total - w.padBegin[i];
+    }
+  } else if (autoPad != "NOTSET") {
+    why = "auto_pad '" + autoPad.str() + "' is not an ONNX value";
+    return failure();
+  }
+  return w;
+}
+
+/// Why `op` (Conv or a pool) cannot be lowered: float data, a static kernel.
+std::string checkWindowed(Operation *op, ArrayRef<int64_t> kernelSizes) {
+  auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+  if (!isFloat(inType.getElementType()))
+    return "only float inputs are supported";
+  std::string why;
+  if (failed(windowOf(op, kernelSizes, why)))
+    return why;
+  if (op->getNumResults() > 1 && op->getResult(1) && !op->getResult(1).use_empty())
+    return "MaxPool's Indices output is not supported yet";
+  if (intAttr(op, "ceil_mode").value_or(0) != 0) {
+    auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+    for (int64_t i = 2; i < outType.getRank(); ++i)
+      if (outType.isDynamicDim(i))
+        return "ceil_mode with a dynamic output size is not supported yet";
+  }
+  return "";
+}
+
+/// The result's dynamic sizes: the batch from the input, channels from
+/// `channels` (dimension `channelDim` of it), spatial sizes
+/// floor((in + pads - dilation * (kernel - 1) - 1) / stride) + 1.
+SmallVector<Value> windowedResultSizes(OpBuilder &b, Location loc, Value in,
+                                       RankedTensorType resultType, const Window &w,
+                                       Value channels, int64_t channelDim) {
+  SmallVector<Value> sizes;
+  auto c = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+  for (int64_t d = 0; d < resultType.getRank(); ++d) {
+    if (!resultType.isDynamicDim(d))
+      continue;
+    if (d == 0) {
+      sizes.push_back(tensor::DimOp::create(b, loc, in, 0));
+    } else if (d == 1) {
+      sizes.push_back(tensor::DimOp::create(b, loc, channels, channelDim));
+    } else {
+      int64_t i = d - 2;
+      Value span = arith::AddIOp::create(b, loc, tensor::DimOp::create(b, loc, in, d),
+                                         c(w.padBegin[i] + w.padEnd[i] -
+                                           w.dilations[i] * (w.kernel[i] - 1) - 1));
+      Value out = arith::AddIOp::create(
+          b, loc, arith::DivSIOp::create(b, loc, span, c(w.strides[i])), c(1));
+      sizes.push_back(arith::MaxSIOp::create(b, loc, out, c(0)));
+    }
+  }
+  return sizes;
+}
+
+/// Inside a generic over (n, channel, outputs..., [c,] kernel offsets...):
+/// the input element that kernel offset `kernelDims` of output `outDims`
+/// reads in channel `channel`, with whether it lies inside the input and
+/// inside the padded input.
+struct WindowRead {
+  Value value, insideInput, insidePadded;
+};
+WindowRead readWindow(OpBuilder &b, Location loc, Value in, const Window &w, Value batch,
+                      Value channel, ArrayRef<Value> outDims, ArrayRef<Value> kernelDims) {
+  auto c = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value insideInput = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+  Value insidePadded = insideInput;
+  SmallVector<Value> coords = {batch, channel};
+  for (size_t i = 0; i < outDims.size(); ++i) {
+    Value pos = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, outDims[i], c(w.strides[i])),
+        arith::MulIOp::create(b, loc, kernelDims[i], c(w.dilations[i])));
+    pos = arith::SubIOp::create(b, loc, pos, c(w.padBegin[i]));
+    Value size = tensor::DimOp::create(b, loc, in, 2 + i);
+    auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) -> Value {
+      return arith::CmpIOp::create(b, loc, p, x, y);
+    };
+    insideInput = arith::AndIOp::create(
+        b, loc, insideInput,
+        arith::AndIOp::create(b, loc, cmp(arith::CmpIPredicate::sge, pos, c(0)),
+                              cmp(arith::CmpIPredicate::slt, pos, size)));
+    Value paddedEnd = arith::AddIOp::create(b, loc, size, c(w.padEnd[i]));
+    insidePadded = arith::AndIOp::create(
+        b, loc, insidePadded,
+        arith::AndIOp::create(b, loc, cmp(arith::CmpIPredicate::sge, pos, c(-w.padBegin[i])),
+                              cmp(arith::CmpIPredicate::slt, pos, paddedEnd)));
+    Value last = arith::SubIOp::create(b, loc, size, c(1));
+    coords.push_back(
+        arith::MaxSIOp::create(b, loc, arith::MinSIOp::create(b, loc, pos, last), c(0)));
+  }
+  Value value = tensor::ExtractOp::create(b, loc, in, coords);
+  return {value, insideInput, insidePadded};
+}
+
+SmallVector<Value> indices(OpBuilder &b, Location loc, int64_t from, int64_t count) {
+  SmallVector<Value> out;
+  for (int64_t i = 0; i < count; ++i)
+    out.push_back(linalg::IndexOp::create(b, loc, from + i));
+  return out;
+}
+
+} // namespace
+
+/// Conv: loops (n, m, outputs..., c, kernel...); input channel
+/// (m / (M / group)) * (C / group) + c. The bias is added afterwards.
+static FailureOr<Value> lowerConv(Operation *op, RankedTensorType resultType,
+                                  PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  auto conv = cast<onnx::ConvOp>(op);
+  Value in = conv.getX(), weight = conv.getW();
+  auto wType = cast<RankedTensorType>(weight.getType());
+  int64_t rank = resultType.getRank(), spatial = rank - 2;
+  std::string why;
+  Window w = *windowOf(op, wType.getShape().drop_front(2), why);
+  int64_t outputsPerGroup = wType.getDimSize(0) / intAttr(op, "group").value_or(1);
+  int64_t channelsPerGroup = wType.getDimSize(1);
+  Type elem = resultType.getElementType();
+  MLIRContext *ctx = b.getContext();
+
+  int64_t loops = 2 + spatial + 1 + spatial;
+  SmallVector<AffineExpr> wExprs = {getAffineDimExpr(1, ctx), getAffineDimExpr(2 + spatial, ctx)};
+  for (int64_t i = 0; i < spatial; ++i)
+    wExprs.push_back(getAffineDimExpr(3 + spatial + i, ctx));
+  SmallVector<AffineExpr> outExprs;
+  for (int64_t i = 0; i < rank; ++i)
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, wExprs, ctx),
+                                 AffineMap::get(loops, 0, outExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators(2 + spatial, utils::IteratorType::parallel);
+  iterators.append(1 + spatial, utils::IteratorType::reduction);
+
+  Value init = tensor::EmptyOp::create(
+      b, loc, resultType.getShape(), elem,
+      windowedResultSizes(b, loc, in, resultType, w, weight, 0));
+  init = linalg::FillOp::create(b, loc, arith::ConstantOp::create(b, loc, b.getZeroAttr(elem)).getResult(),
+                                init)
+             .getResult(0);
+  Value y = linalg::GenericOp::create(
+                b, loc, TypeRange{resultType}, ValueRange{weight}, ValueRange{init}, maps,
+                iterators,
+                [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                  Value m = linalg::IndexOp::create(nb, nloc, 1);
+                  Value c = linalg::IndexOp::create(nb, nloc, 2 + spatial);
+                  Value group = arith::DivUIOp::create(
+                      nb, nloc, m, arith::ConstantIndexOp::create(nb, nloc, outputsPerGroup));
+                  Value channel = arith::AddIOp::create(
+                      nb, nloc,
+                      arith::MulIOp::create(
+                          nb, nloc, group,
+                          arith::ConstantIndexOp::create(nb, nloc, channelsPerGroup)),
+                      c);
+                  WindowRead read = readWindow(
+                      nb, nloc, in, w, linalg::IndexOp::create(nb, nloc, 0), channel,
+                      indices(nb, nloc, 2, spatial), indices(nb, nloc, 3 + spatial, spatial));
+                  Value x = arith::SelectOp::create(
+                      nb, nloc, read.insideInput, read.value,
+                      arith::ConstantOp::create(nb, nloc, nb.getZeroAttr(elem)));
+                  Value sum = arith::AddFOp::create(
+                      nb, nloc, args[1], arith::MulFOp::create(nb, nloc, x, args[0]));
+                  linalg::YieldOp::create(nb, nloc, sum);
+                })
+                .getResult(0);
+  if (!conv.getB())
+    return y;
+  // The bias [M] seen as [M, 1, ..., 1] broadcasts over the output.
+  Value bias = conv.getB();
+  auto biasType = cast<RankedTensorType>(bias.getType());
+  SmallVector<int64_t> shape = {biasType.getDimSize(0)};
+  shape.append(spatial, 1);
+  SmallVector<ReassociationIndices> groups = {{}};
+  for (int64_t i = 0; i <= spatial; ++i)
+    groups[0].push_back(i);
+  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, bias, 0)};
+  sizes.append(spatial, b.getIndexAttr(1));
+  Value column = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, biasType.getElementType()), bias, groups, sizes);
+  return buildElementwise(b, loc, resultType, ValueRange{y, column},
+                          [](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                            return arith::AddFOp::create(nb, nloc, a[0], a[1]);
+                          });
+}
+
+static std::string checkConv(Operation *op, const LoweringState &) {
+  auto conv = cast<onnx::ConvOp>(op);
+  auto wType = cast<RankedTensorType>(conv.getW().getType());
+  auto inType = cast<RankedTensorType>(conv.getX().getType());
+  if (wType.getRank() != inType.getRank())
+    return "the weight must have the input's rank";
+  for (int64_t d = 0; d < wType.getRank(); ++d)
+    if (wType.isDynamicDim(d))
+      return "the weight's shape must be static";
+  int64_t group = intAttr(op, "group").value_or(1);
+  if (group < 1 || wType.getDimSize(0) % group != 0)
+    return "group must divide the number of output channels";
+  if (!inType.isDynamicDim(1) && inType.getDimSize(1) != group * wType.getDimSize(1))
+    return "input channels must equal group times the weight's second dimension";
+  if (auto kernel = intArrayAttr(op, "kernel_shape"))
+    if (ArrayRef<int64_t>(*kernel) != wType.getShape().drop_front(2))
+      return "kernel_shape differs from the weight's shape";
+  return checkWindowed(op, wType.getShape().drop_front(2));
+}
+
+/// MaxPool and AveragePool: loops (n, c, outputs..., kernel...); the kernel
+/// dimensions' sizes come from an empty tensor of the kernel's shape.
+static FailureOr<Value> lowerPool(Operation *op, RankedTensorType resultType,
+                                  PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  Value in = op->getOperand(0);
+  int64_t rank = resultType.getRank(), spatial = rank - 2;
+  std::string why;
+  Window w = *windowOf(op, {}, why);
+  bool isMax = isa<onnx::MaxPoolOp>(op);
+  bool countPads = intAttr(op, "count_include_pad").value_or(0) != 0;
+  Type elem = resultType.getElementType();
+  MLIRContext *ctx = b.getContext();
+
+  int64_t loops = rank + spatial;
+  SmallVector<AffineExpr> kernelExprs, outExprs;
+  for (int64_t i = 0; i < spatial; ++i)
+    kernelExprs.push_back(getAffineDimExpr(rank + i, ctx));
+  for (int64_t i = 0; i < rank; ++i)
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  AffineMap outMap = AffineMap::get(loops, 0, outExprs, ctx);
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  iterators.append(spatial, utils::IteratorType::reduction);
+  Value window = tensor::EmptyOp::create(b, loc, w.kernel, elem);
+  SmallVector<Value> sizes = windowedResultSizes(b, loc, in, resultType, w, in, 1);
+  const double inf = std::numeric_limits<double>::infinity();
+  auto filled = [&](double v) {
+    Value empty = tensor::EmptyOp::create(b, loc, resultType.getShape(), elem, sizes);
+    return linalg::FillOp::create(b, loc,
+                                  arith::ConstantOp::create(b, loc, b.getFloatAttr(elem, v)).getResult(),
+                                  empty)
+        .getResult(0);
+  };
+  auto read = [&](OpBuilder &nb, Location nloc) {
+    return readWindow(nb, nloc, in, w, linalg::IndexOp::create(nb, nloc, 0),
+                      linalg::IndexOp::create(nb, nloc, 1), indices(nb, nloc, 2, spatial),
+                      indices(nb, nloc, rank, spatial));
+  };
+  if (isMax) {
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{resultType}, ValueRange{window}, ValueRange{filled(-inf)},
+               SmallVector<AffineMap>{AffineMap::get(loops, 0, kernelExprs, ctx), outMap},
+               iterators,
+               [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                 WindowRead r = read(nb, nloc);
+                 Value x = arith::SelectOp::create(
+                     nb, nloc, r.insideInput, r.value,
+                     arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, -inf)));
+                 linalg::YieldOp::create(nb, nloc,
+                                         arith::MaximumFOp::create(nb, nloc, args[1], x).getResult());
+               })
+        .getResult(0);
+  }
+  // Average: the sum and the number of counted positions, then their ratio.
+  auto stats = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType, resultType}, ValueRange{window},
+      ValueRange{filled(0.0), filled(0.0)},
+      SmallVector<AffineMap>{AffineMap::get(loops, 0, kernelExprs, ctx), outMap, outMap},
+      iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        WindowRead r = read(nb, nloc);
+        Value zero = arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, 0.0));
+        Value one = arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, 1.0));
+        Value x = arith::SelectOp::create(nb, nloc, r.insideInput, r.value, zero);
+        Value counted = arith::SelectOp::create(
+            nb, nloc, countPads ? r.insidePadded : r.insideInput, one, zero);
+        linalg::YieldOp::create(nb, nloc,
+                                ValueRange{arith::AddFOp::create(nb, nloc, args[1], x),
+                                           arith::AddFOp::create(nb, nloc, args[2], counted)});
+      });
+  return buildElementwise(b, loc, resultType, stats.getResults(),
+                          [](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                            return arith::DivFOp::create(nb, nloc, a[0], a[1]);
+                          });
+}
+
+static std::string checkPool(Operation *op, const LoweringState &) {
+  if (!intArrayAttr(op, "kernel_shape"))
+    return "kernel_shape is required";
+  if (intAttr(op, "storage_order").value_or(0) != 0)
+    return "storage_order 1 is not supported yet";
+  return checkWindowed(op, {});
+}
+
+/// GlobalAveragePool and GlobalMaxPool: a reduction over the spatial
+/// dimensions into [N, C], then [N, C, 1, ..., 1].
+static FailureOr<Value> lowerGlobalPool(Operation *op, RankedTensorType resultType,
+                                        PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  Value in = op->getOperand(0);
+  auto inType = cast<RankedTensorType>(in.getType());
+  int64_t rank = inType.getRank();
+  bool isMax = isa<onnx::GlobalMaxPoolOp>(op);
+  Type elem = inType.getElementType();
+  MLIRContext *ctx = b.getContext();
+  auto rowsType = RankedTensorType::get({inType.getDimSize(0), inType.getDimSize(1)}, elem);
+  double start = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
+  Value init = linalg::FillOp::create(
+                   b, loc, arith::ConstantOp::create(b, loc, b.getFloatAttr(elem, start)).getResult(),
+                   emptyLike(b, loc, rowsType, {{in, 0}, {in, 1}}))
+                   .getResult(0);
+  SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
+  iterators.append(rank - 2, utils::IteratorType::reduction);
+  Value acc = linalg::GenericOp::create(
+                  b, loc, TypeRange{rowsType}, ValueRange{in}, ValueRange{init},
+                  SmallVector<AffineMap>{
+                      AffineMap::getMultiDimIdentityMap(rank, ctx),
+                      AffineMap::get(rank, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)},
+                                     ctx)},
+                  iterators,
+                  [&](OpBuilder &nb, Location nloc, ValueRange a) {
+                    Value r = isMax ? Value(arith::MaximumFOp::create(nb, nloc, a[0], a[1]))
+                                    : Value(arith::AddFOp::create(nb, nloc, a[0], a[1]));
+                    linalg::YieldOp::create(nb, nloc, r);
+                  })
+                  .getResult(0);
+  if (!isMax) {
+    Value count = arith::ConstantIndexOp::create(b, loc, 1);
+    for (int64_t d = 2; d < rank; ++d)
+      count = arith::MulIOp::create(b, loc, count, tensor::DimOp::create(b, loc, in, d));
+    Value divisor = castScalar(b, loc, arith::IndexCastOp::create(b, loc, b.getI64Type(), count),
+                               elem);
+    acc = buildElementwise(b, loc, rowsType, ValueRange{acc},
+                           [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                             return arith::DivFOp::create(nb, nloc, a[0], divisor);
+                           });
+  }
+  SmallVector<int64_t> keptShape = {inType.getDimSize(0), inType.getDimSize(1)};
+  keptShape.append(rank - 2, 1);
+  SmallVector<ReassociationIndices> groups = {{0}, {}};
+  for (int64_t d = 1; d < rank; ++d)
+    groups[1].push_back(d);
+  return Value(tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(keptShape, elem), acc,
+                                             groups));
+}
+
+static std::string checkGlobalPool(Operation *op, const LoweringState &) {
+  auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+  if (!isFloat(inType.getElementType()))
+    return "only float inputs are supported";
+  if (inType.getRank() < 3)
+    return "the input needs a batch, a channel and at least one spatial dimension";
+  return "";
+}
+
+void loom::populateConvolutionLoweringPatterns(LoweringPatternSet &patterns) {
+  patterns.add("onnx.Conv", lowerConv, checkConv);
+  patterns.add({"onnx.MaxPool", "onnx.AveragePool"}, lowerPool, checkPool);
+  patterns.add({"onnx.GlobalAveragePool", "onnx.GlobalMaxPool"}, lowerGlobalPool,
+               checkGlobalPool);
+}
