@@ -105,21 +105,17 @@ std::string checkWindowed(Operation *op, ArrayRef<int64_t> kernelSizes) {
     return why;
   if (op->getNumResults() > 1 && op->getResult(1) && !op->getResult(1).use_empty())
     return "MaxPool's Indices output is not supported yet";
-  if (intAttr(op, "ceil_mode").value_or(0) != 0) {
-    auto outType = cast<RankedTensorType>(op->getResult(0).getType());
-    for (int64_t i = 2; i < outType.getRank(); ++i)
-      if (outType.isDynamicDim(i))
-        return "ceil_mode with a dynamic output size is not supported yet";
-  }
   return "";
 }
 
 /// The result's dynamic sizes: the batch from the input, channels from
 /// `channels` (dimension `channelDim` of it), spatial sizes
-/// floor((in + pads - dilation * (kernel - 1) - 1) / stride) + 1.
+/// floor((in + pads - dilation * (kernel - 1) - 1) / stride) + 1, or with
+/// ceil_mode the ceiling, less one where the last window would start past
+/// the input and its leading padding (as ONNX's reference computes it).
 SmallVector<Value> windowedResultSizes(OpBuilder &b, Location loc, Value in,
                                        RankedTensorType resultType, const Window &w,
-                                       Value channels, int64_t channelDim) {
+                                       Value channels, int64_t channelDim, bool ceilMode) {
   SmallVector<Value> sizes;
   auto c = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
   for (int64_t d = 0; d < resultType.getRank(); ++d) {
@@ -134,8 +130,19 @@ SmallVector<Value> windowedResultSizes(OpBuilder &b, Location loc, Value in,
       Value span = arith::AddIOp::create(b, loc, tensor::DimOp::create(b, loc, in, d),
                                          c(w.padBegin[i] + w.padEnd[i] -
                                            w.dilations[i] * (w.kernel[i] - 1) - 1));
-      Value out = arith::AddIOp::create(
-          b, loc, arith::DivSIOp::create(b, loc, span, c(w.strides[i])), c(1));
+      Value steps = ceilMode ? Value(arith::CeilDivSIOp::create(b, loc, span, c(w.strides[i])))
+                             : Value(arith::DivSIOp::create(b, loc, span, c(w.strides[i])));
+      Value out = arith::AddIOp::create(b, loc, steps, c(1));
+      if (ceilMode) {
+        Value lastStart = arith::MulIOp::create(b, loc, arith::SubIOp::create(b, loc, out, c(1)),
+                                                c(w.strides[i]));
+        Value limit = arith::AddIOp::create(b, loc, tensor::DimOp::create(b, loc, in, d),
+                                            c(w.padBegin[i]));
+        Value pastEnd =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, lastStart, limit);
+        out = arith::SelectOp::create(b, loc, pastEnd, arith::SubIOp::create(b, loc, out, c(1)),
+                                      out);
+      }
       sizes.push_back(arith::MaxSIOp::create(b, loc, out, c(0)));
     }
   }
@@ -220,7 +227,7 @@ static FailureOr<Value> lowerConv(Operation *op, RankedTensorType resultType,
 
   Value init = tensor::EmptyOp::create(
       b, loc, resultType.getShape(), elem,
-      windowedResultSizes(b, loc, in, resultType, w, weight, 0));
+      windowedResultSizes(b, loc, in, resultType, w, weight, 0, /*ceilMode=*/false));
   init = linalg::FillOp::create(b, loc, arith::ConstantOp::create(b, loc, b.getZeroAttr(elem)).getResult(),
                                 init)
              .getResult(0);
@@ -313,7 +320,8 @@ static FailureOr<Value> lowerPool(Operation *op, RankedTensorType resultType,
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
   iterators.append(spatial, utils::IteratorType::reduction);
   Value window = tensor::EmptyOp::create(b, loc, w.kernel, elem);
-  SmallVector<Value> sizes = windowedResultSizes(b, loc, in, resultType, w, in, 1);
+  SmallVector<Value> sizes = windowedResultSizes(b, loc, in, resultType, w, in, 1,
+                                                 intAttr(op, "ceil_mode").value_or(0) != 0);
   const double inf = std::numeric_limits<double>::infinity();
   auto filled = [&](double v) {
     Value empty = tensor::EmptyOp::create(b, loc, resultType.getShape(), elem, sizes);
