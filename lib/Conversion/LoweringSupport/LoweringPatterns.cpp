@@ -40,6 +40,16 @@ std::string loom::LoweringPattern::unsupportedReason(Operation *op) const {
       return text;
     }
   }
+  // An `axis` outside the operand's dimensions (ONNX rejects it; the
+  // lowerings index by it). Flatten's axis may also be the rank itself.
+  if (auto axis = op->getAttrOfType<IntegerAttr>("axis"); axis && op->getNumOperands() > 0) {
+    int64_t rank = cast<RankedTensorType>(op->getOperand(0).getType()).getRank();
+    int64_t high = op->getName().getStringRef() == "onnx.Flatten" ? rank : rank - 1;
+    int64_t value = axis.getValue().getSExtValue();
+    if (value < -rank || value > high)
+      return "axis " + std::to_string(value) + " is out of range for an input of rank " +
+             std::to_string(rank);
+  }
   return check ? check(op, state) : "";
 }
 

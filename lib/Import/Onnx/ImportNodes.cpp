@@ -165,6 +165,15 @@ LogicalResult OnnxImporter::checkNodesAgainstSchemas(const proto::GraphProto &gr
       if (!count("inputs", node.input_size(), schema->minInputs, schema->maxInputs) ||
           !count("outputs", node.output_size(), schema->minOutputs, schema->maxOutputs))
         return failure();
+      // A required (Single) input given as the empty name, which marks an
+      // absent optional one: ONNX's inference functions read it anyway.
+      for (int i = 0; i < node.input_size() && i < int(schema->inputs.size()); ++i) {
+        if (!node.input(i).empty() || schema->inputs[i] != Arity::Single)
+          continue;
+        fileError() << where << " leaves input " << i << " empty, but " << node.op_type()
+                    << " (opset " << schema->sinceVersion << ") requires it";
+        return failure();
+      }
       for (const auto &attr : node.attribute()) {
         auto declared = schema->attributeTypes.find(attr.name());
         if (declared == schema->attributeTypes.end() ||
@@ -179,6 +188,27 @@ LogicalResult OnnxImporter::checkNodesAgainstSchemas(const proto::GraphProto &gr
         return failure();
       }
     }
+    // Window sizes that ONNX's inference functions divide by (a zero stride
+    // raised SIGFPE inside libonnx) and that no op accepts as zero or less.
+    for (const auto &attr : node.attribute()) {
+      StringRef name = attr.name();
+      if (name != "strides" && name != "dilations" && name != "kernel_shape")
+        continue;
+      for (int64_t v : attr.ints()) {
+        if (v > 0)
+          continue;
+        fileError() << where << " attribute '" << name.str() << "' has " << v
+                    << "; every entry must be positive";
+        return failure();
+      }
+    }
+    if (node.op_type() == "Conv" || node.op_type() == "ConvTranspose")
+      for (const auto &attr : node.attribute())
+        if (attr.name() == "group" && attr.i() < 1) {
+          fileError() << where << " attribute 'group' is " << attr.i()
+                      << "; it must be positive";
+          return failure();
+        }
     for (const auto &attr : node.attribute()) {
       if (attr.type() == proto::AttributeProto::GRAPH &&
           failed(checkNodesAgainstSchemas(attr.g(), counter)))

@@ -1,0 +1,35 @@
+"""Writes models whose attributes or inputs ONNX forbids, each of which once
+crashed loom-compile (a zero stride divided by zero inside ONNX's shape
+inference; a required input left empty; a Concat axis of -2**62 indexed the
+lowering's dimensions). Usage: make_hostile_attributes.py OUT_DIR"""
+import os
+import sys
+
+import onnx
+from onnx import TensorProto, helper
+
+
+def save(out, name, node, inputs, output_type=TensorProto.FLOAT):
+    inputs = [helper.make_tensor_value_info(n, TensorProto.FLOAT, s) for n, s in inputs]
+    graph = helper.make_graph([node], name, inputs,
+                              [helper.make_tensor_value_info("y", output_type, None)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.save(model, os.path.join(out, name + ".onnx"))
+
+
+out = sys.argv[1]
+image, kernel = ("x", [1, 1, 4, 4]), ("w", [1, 1, 2, 2])
+save(out, "maxpool_stride0",
+     helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[2, 2], strides=[0, 1]), [image])
+save(out, "averagepool_kernel0",
+     helper.make_node("AveragePool", ["x"], ["y"], kernel_shape=[0, 2]), [image])
+save(out, "conv_stride0", helper.make_node("Conv", ["x", "w"], ["y"], strides=[1, 0]),
+     [image, kernel])
+save(out, "conv_dilation_negative",
+     helper.make_node("Conv", ["x", "w"], ["y"], dilations=[-1, 1]), [image, kernel])
+save(out, "conv_group0", helper.make_node("Conv", ["x", "w"], ["y"], group=0), [image, kernel])
+save(out, "shape_of_nothing", helper.make_node("Shape", [""], ["y"]), [("x", [2])],
+     output_type=TensorProto.INT64)
+save(out, "concat_axis_huge", helper.make_node("Concat", ["x", "x"], ["y"], axis=-(2**62)),
+     [("x", [2, 3])])
+save(out, "softmax_axis_2", helper.make_node("Softmax", ["x"], ["y"], axis=2), [("x", [2, 3])])
