@@ -14,8 +14,11 @@ def LoomOnnxRefineShapesPass : Pass<"loom-onnx-refine-shapes", "mlir::func::Func
     evaluates every small integer tensor as a vector whose elements are
     constants or symbolic dimensions of some value (`dim i of %x`), uses those
     vectors to type the results of `Reshape` (including `0` and `-1`),
-    `Expand` and `ConstantOfShape`, propagates the refined types through
-    elementwise ops, `Transpose`, `MatMul` and normalizations, and replaces
+    `Expand`, `ConstantOfShape` and `Tile` (a shape tensor of static length
+    whose values are unknown still gives the rank), propagates the refined
+    types through elementwise ops, `Shape`, `Transpose`, `MatMul`, `Gemm`,
+    `Split` (every result), `Concat`, `Gather`, reductions, `Range`,
+    recurrent ops and normalizations, and replaces
     shape computations that turn out constant by `onnx.Constant`. Dimensions
     that stay unknown are the truly dynamic ones (batch, sequence, past length).
 
