@@ -31,4 +31,25 @@ def LoomOnnxRefineShapesPass : Pass<"loom-onnx-refine-shapes", "mlir::func::Func
   let dependentDialects = ["::loom::onnx::OnnxDialect"];
 }
 
+def LoomOnnxEraseNoOpCastsPass
+    : Pass<"loom-onnx-erase-no-op-casts", "mlir::func::FuncOp"> {
+  let summary = "Replace onnx.Identity and casts to the operand's own type by the operand";
+  let description = [{
+    Modeling code converts to the type a tensor already has: LLaMA-style
+    `softmax(x, dtype=torch.float32).to(q.dtype)` and Phi's `q.to(float32)`
+    export as `onnx.Cast` from f32 to f32, and exporters leave `onnx.Identity`
+    behind. Such ops change nothing but stand between the ops that fusion
+    matches (attention's MatMul, Softmax, MatMul) and between a cache's
+    Concat and the `present` output that loom-decode-wrap-step looks for.
+    This pass forwards their operand. It runs after shape refinement, which
+    gives a cast's result its operand's shape: only an op whose result type
+    equals its operand's type goes (`onnx.Cast` and `onnx.CastLike` to the
+    same element type, `onnx.Identity`).
+
+    Example: `%y = "onnx.Cast"(%x) {to = 1 : si64} : (tensor<2x3xf32>) ->
+    tensor<2x3xf32>` is replaced by `%x`.
+  }];
+  let dependentDialects = ["::loom::onnx::OnnxDialect"];
+}
+
 #endif // LOOM_DIALECT_ONNX_TRANSFORMS_PASSES_TD
