@@ -22,6 +22,9 @@ using namespace mlir;
 
 void loom::buildGraphPassPipeline(OpPassManager &pm, const GraphPipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(onnx::createLoomOnnxRefineShapesPass());
+  // After refinement, which types a same-type cast like its operand; before
+  // fusion and wrap-step, which match the chains such casts interrupt.
+  pm.addNestedPass<func::FuncOp>(onnx::createLoomOnnxEraseNoOpCastsPass());
   // Quantization goes here: it rewrites MatMul/Gemm weights before fusion
   // looks at the graph.
   if (options.fuseTransformerOps)
@@ -101,8 +104,8 @@ void loom::registerPipelines() {
   registerLoomPipelinesPasses();
   PassPipelineRegistration<GraphPipelineOptions>(
       "loom-graph-pipeline",
-      "loom's graph stage: shape refinement, fusion into loom ops, softmax selection, "
-      "the graph contract",
+      "loom's graph stage: shape refinement, no-op casts erased, fusion into loom ops, "
+      "softmax selection, the graph contract",
       buildGraphPassPipeline);
   // The generate stage's options are loom-decode-wrap-step's, parsed by the
   // pass itself so that they are defined once (its Passes.td).

@@ -43,6 +43,64 @@ using loom::onnx_attributes::scalarConstant;
 using loom::fusion::verifyQuietly;
 using loom::onnx_attributes::intArrayAttr;
 
+/// The value of a one-element float tensor computed from constants only, as
+/// GPT-2 writes its scale: torch.full([], v.size(-1) ** 0.5) exports as
+/// Add(ConstantOfShape([]), Pow(Cast(16), 0.5)). Evaluated in double: it
+/// becomes loom.attention's f32 scale or is compared with a threshold.
+std::optional<double> scalarValue(Value v, int depth = 0) {
+  if (auto c = scalarConstant(v))
+    return c;
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  Operation *op = v.getDefiningOp();
+  if (!op || depth > 8 || !type || !type.hasStaticShape() || type.getNumElements() != 1)
+    return std::nullopt;
+  StringRef name = op->getName().getStringRef();
+  // Integer arithmetic rounds differently: only a Cast's operand may be an
+  // integer (a constant).
+  if (!isa<FloatType>(type.getElementType()) && name != "onnx.Constant")
+    return std::nullopt;
+  if (name == "onnx.Constant") {
+    // An integer scalar, as the operand of a Cast to float.
+    auto ints = constantInts(v);
+    if (ints && ints->size() == 1)
+      return double((*ints)[0]);
+    return std::nullopt;
+  }
+  if (name == "onnx.ConstantOfShape") {
+    auto value = op->getAttrOfType<DenseElementsAttr>("value");
+    if (!value)
+      return 0.0; // ONNX's default fill
+    if (value.getNumElements() != 1 || !isa<FloatType>(value.getElementType()))
+      return std::nullopt;
+    return (*value.getValues<APFloat>().begin()).convertToDouble();
+  }
+  if ((name == "onnx.Cast" || name == "onnx.Identity" || name == "onnx.Sqrt") &&
+      op->getNumOperands() == 1) {
+    auto x = scalarValue(op->getOperand(0), depth + 1);
+    if (!x)
+      return std::nullopt;
+    return name == "onnx.Sqrt" ? std::sqrt(*x) : *x;
+  }
+  if ((name == "onnx.Add" || name == "onnx.Sub" || name == "onnx.Mul" ||
+       name == "onnx.Div" || name == "onnx.Pow") &&
+      op->getNumOperands() == 2) {
+    auto a = scalarValue(op->getOperand(0), depth + 1);
+    auto b = scalarValue(op->getOperand(1), depth + 1);
+    if (!a || !b)
+      return std::nullopt;
+    if (name == "onnx.Add")
+      return *a + *b;
+    if (name == "onnx.Sub")
+      return *a - *b;
+    if (name == "onnx.Mul")
+      return *a * *b;
+    if (name == "onnx.Div")
+      return *b == 0 ? std::nullopt : std::optional<double>(*a / *b);
+    return std::pow(*a, *b);
+  }
+  return std::nullopt;
+}
+
 /// x itself, or, for repeat_kv(x) = Reshape(Expand(Unsqueeze(x, [2])))
 /// taking [b, kvh, T, d] to [b, kvh * n, T, d], x (with kv heads kvh).
 Value unrepeat(Value v) {
@@ -763,7 +821,7 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
       Value cond = where->getOperand(0);
       int scoresSide = -1;
       for (int side : {1, 2}) {
-        auto c = scalarConstant(where->getOperand(3 - side));
+        auto c = scalarValue(where->getOperand(3 - side));
         if (isScores(where->getOperand(side)) && c && *c <= -1e4)
           scoresSide = side;
       }
@@ -812,7 +870,7 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
       int scoresSide = is(op->getOperand(0), "onnx.MatMul") ? 0 : 1;
       if (div && scoresSide != 0)
         return false; // c / scores is not a scale
-      auto c = scalarConstant(op->getOperand(1 - scoresSide));
+      auto c = scalarValue(op->getOperand(1 - scoresSide));
       if (!c || !std::isfinite(*c) || *c <= 0)
         return false;
       scale = div ? 1.0 / *c : *c;

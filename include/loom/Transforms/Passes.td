@@ -50,7 +50,9 @@ def LoomFuseAttentionPass : Pass<"loom-fuse-attention", "mlir::func::FuncOp"> {
   let description = [{
     Matches `MatMul(Softmax(Add(Div|Mul(MatMul(Q, Transpose(K')), c), mask)), V')`
     with the softmax on the last axis, the transpose swapping the last two
-    axes, a constant positive scale (optional) and an optional additive mask
+    axes, a constant positive scale (optional; also one computed from
+    constants, as GPT-2's `torch.full([], d ** 0.5)` exports) and an
+    optional additive mask
     ([q_len, kv_len] or rank 4), where K' and V' are K and V themselves or
     their repeat_kv (`Reshape(Expand(Unsqueeze(x, 2)))` from
     [b, kv_heads, T, d] to [b, kv_heads * n, T, d], as Hugging Face's

@@ -121,3 +121,132 @@ func.func @slice_steps_without_axes(%x: tensor<2x3x4x5xf32>) -> tensor<2xi64> {
   %even = "onnx.Slice"(%shape, %zero, %four, %two) {operandSegmentSizes = array<i32: 1, 1, 1, 0, 1>} : (tensor<4xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
   return %even : tensor<2xi64>
 }
+
+// -----
+
+// onnx.Shape of a ranked tensor has the input's rank as its length (of the
+// [start, end) part with those attributes), even when the sizes are dynamic:
+// nn.MultiheadAttention's exports measure tensors whose rank refinement only
+// just found, and a Shape result of unknown length cannot be lowered.
+// CHECK-LABEL: func @shape_length
+// CHECK: "onnx.Shape"(%{{.*}}) <{start = 0 : si64}> : (tensor<?x?x16xf32>) -> tensor<3xi64>
+// CHECK: "onnx.Shape"(%{{.*}}) <{start = 1 : si64}> : (tensor<?x?x16xf32>) -> tensor<2xi64>
+// CHECK: "onnx.Shape"(%{{.*}}) <{end = -1 : si64, start = -2 : si64}> : (tensor<?x?x16xf32>) -> tensor<1xi64>
+// CHECK: "onnx.Shape"(%{{.*}}) <{start = 0 : si64}> : (tensor<?x?x?x?xf32>) -> tensor<4xi64>
+func.func @shape_length(%x: tensor<?x?x16xf32>, %target: tensor<4xi64>) -> (tensor<?xi64>, tensor<?xi64>, tensor<?xi64>, tensor<?xi64>) {
+  %all = "onnx.Shape"(%x) : (tensor<?x?x16xf32>) -> tensor<?xi64>
+  %tail = "onnx.Shape"(%x) {start = 1 : si64} : (tensor<?x?x16xf32>) -> tensor<?xi64>
+  %mid = "onnx.Shape"(%x) {start = -2 : si64, end = -1 : si64} : (tensor<?x?x16xf32>) -> tensor<?xi64>
+  %r = "onnx.Reshape"(%x, %target) : (tensor<?x?x16xf32>, tensor<4xi64>) -> tensor<*xf32>
+  %of_refined = "onnx.Shape"(%r) : (tensor<*xf32>) -> tensor<?xi64>
+  return %all, %tail, %mid, %of_refined : tensor<?xi64>, tensor<?xi64>, tensor<?xi64>, tensor<?xi64>
+}
+
+// -----
+
+// Gemm: [M, K] x [K, N] with either operand transposed.
+// CHECK-LABEL: func @gemm
+// CHECK: "onnx.Gemm"{{.*}} -> tensor<?x8xf32>
+// CHECK: "onnx.Gemm"{{.*}} -> tensor<16x16xf32>
+func.func @gemm(%a: tensor<?x16xf32>, %b: tensor<8x16xf32>, %c: tensor<8xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %y = "onnx.Gemm"(%a, %b, %c) {transB = 1 : si64} : (tensor<?x16xf32>, tensor<8x16xf32>, tensor<8xf32>) -> tensor<*xf32>
+  %z = "onnx.Gemm"(%a, %a) {transA = 1 : si64} : (tensor<?x16xf32>, tensor<?x16xf32>) -> tensor<*xf32>
+  return %y, %z : tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// Split refines every result: GPT-2's c_attn.split(hidden, dim=2) with a
+// constant sizes input, equal parts without one, and run-time sizes (only
+// the split dimension is unknown).
+// CHECK-LABEL: func @split
+// CHECK: "onnx.Split"{{.*}} -> (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x16xf32>)
+// CHECK: "onnx.Split"{{.*}} -> (tensor<?x?x16xf32>, tensor<?x?x16xf32>)
+// CHECK: "onnx.Split"{{.*}} -> (tensor<?x?x?xf32>, tensor<?x?x?xf32>)
+func.func @split(%x: tensor<?x?x32xf32>, %n: tensor<2xi64>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %sizes = "onnx.Constant"() {value = dense<[8, 8, 16]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %a:3 = "onnx.Split"(%x, %sizes) {axis = 2 : si64} : (tensor<?x?x32xf32>, tensor<3xi64>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>)
+  %b:2 = "onnx.Split"(%x) {axis = -1 : si64} : (tensor<?x?x32xf32>) -> (tensor<*xf32>, tensor<*xf32>)
+  %c:2 = "onnx.Split"(%x, %n) {axis = 2 : si64} : (tensor<?x?x32xf32>, tensor<2xi64>) -> (tensor<*xf32>, tensor<*xf32>)
+  return %a#0, %a#1, %a#2, %b#0, %b#1, %c#0, %c#1 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// Tile multiplies each size by its constant repeat count (a dynamic size
+// repeated once stays itself); run-time counts keep the rank.
+// CHECK-LABEL: func @tile
+// CHECK: "onnx.Tile"{{.*}} -> tensor<?x6x4xf32>
+// CHECK: "onnx.Tile"{{.*}} -> tensor<?x?x?xf32>
+func.func @tile(%x: tensor<?x3x4xf32>, %n: tensor<3xi64>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %repeats = "onnx.Constant"() {value = dense<[1, 2, 1]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %y = "onnx.Tile"(%x, %repeats) : (tensor<?x3x4xf32>, tensor<3xi64>) -> tensor<*xf32>
+  %z = "onnx.Tile"(%x, %n) : (tensor<?x3x4xf32>, tensor<3xi64>) -> tensor<*xf32>
+  return %y, %z : tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// A Reshape target whose length is known but whose values are not (an
+// input, or a Concat with a part computed at run time) gives the rank; the
+// parts that are known still give their sizes.
+// CHECK-LABEL: func @reshape_runtime_target
+// CHECK: "onnx.Reshape"{{.*}} -> tensor<?x?x?xf32>
+// CHECK: "onnx.Reshape"{{.*}} -> tensor<?x?x4xf32>
+// CHECK: "onnx.Expand"{{.*}} -> tensor<?x?x?x16xf32>
+// CHECK: "onnx.ConstantOfShape"{{.*}} -> tensor<?x?xf32>
+func.func @reshape_runtime_target(%x: tensor<?x16xf32>, %t: tensor<3xi64>, %u: tensor<2xi64>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %y = "onnx.Reshape"(%x, %t) : (tensor<?x16xf32>, tensor<3xi64>) -> tensor<*xf32>
+  %four = "onnx.Constant"() {value = dense<4> : tensor<1xi64>} : () -> tensor<1xi64>
+  %target = "onnx.Concat"(%u, %four) {axis = 0 : si64} : (tensor<2xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %z = "onnx.Reshape"(%x, %target) : (tensor<?x16xf32>, tensor<3xi64>) -> tensor<*xf32>
+  %big = "onnx.Concat"(%u, %u) {axis = 0 : si64} : (tensor<2xi64>, tensor<2xi64>) -> tensor<4xi64>
+  %e = "onnx.Expand"(%x, %big) : (tensor<?x16xf32>, tensor<4xi64>) -> tensor<*xf32>
+  %c = "onnx.ConstantOfShape"(%u) : (tensor<2xi64>) -> tensor<*xf32>
+  return %y, %z, %e, %c : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// The rest of what the export-styles corpus uses: Squeeze without axes (all
+// sizes static), MatMul with a vector operand, Range (constant bounds, and
+// arange(n) of a measured length; a constant one folds), CumSum, GatherElements and Flatten.
+// CHECK-LABEL: func @more_ops
+// CHECK: "onnx.Squeeze"{{.*}} -> tensor<3x4xf32>
+// CHECK: "onnx.MatMul"{{.*}} -> tensor<3xf32>
+// CHECK: "onnx.MatMul"{{.*}} -> tensor<?x4xf32>
+// CHECK: "onnx.Constant"() <{value = dense<[0, 2, 4, 6]> : tensor<4xi64>}>
+// CHECK: "onnx.Range"{{.*}} -> tensor<?xi64>
+// CHECK: "onnx.CumSum"{{.*}} -> tensor<?x?xi64>
+// CHECK: "onnx.GatherElements"{{.*}} -> tensor<?x2xf32>
+// CHECK: "onnx.Flatten"{{.*}} -> tensor<3x4xf32>
+func.func @more_ops(%s: tensor<1x3x1x4xf32>, %v: tensor<4xf32>, %m: tensor<?x3xf32>, %mask: tensor<?x?xi64>, %idx: tensor<?x2xi64>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xi64>, tensor<*xi64>, tensor<*xi64>, tensor<*xf32>, tensor<*xf32>) {
+  %sq = "onnx.Squeeze"(%s) : (tensor<1x3x1x4xf32>) -> tensor<*xf32>
+  %mv = "onnx.MatMul"(%sq, %v) : (tensor<*xf32>, tensor<4xf32>) -> tensor<*xf32>
+  %mm = "onnx.MatMul"(%m, %sq) : (tensor<?x3xf32>, tensor<*xf32>) -> tensor<*xf32>
+  %zero = "onnx.Constant"() {value = dense<0> : tensor<i64>} : () -> tensor<i64>
+  %one = "onnx.Constant"() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  %seven = "onnx.Constant"() {value = dense<7> : tensor<i64>} : () -> tensor<i64>
+  %two = "onnx.Constant"() {value = dense<2> : tensor<i64>} : () -> tensor<i64>
+  %r = "onnx.Range"(%zero, %seven, %two) : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<*xi64>
+  %shape = "onnx.Shape"(%mask) : (tensor<?x?xi64>) -> tensor<2xi64>
+  %len = "onnx.Gather"(%shape, %one) {axis = 0 : si64} : (tensor<2xi64>, tensor<i64>) -> tensor<i64>
+  %arange = "onnx.Range"(%zero, %len, %one) : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<*xi64>
+  %cum = "onnx.CumSum"(%mask, %one) : (tensor<?x?xi64>, tensor<i64>) -> tensor<*xi64>
+  %ge = "onnx.GatherElements"(%m, %idx) {axis = 1 : si64} : (tensor<?x3xf32>, tensor<?x2xi64>) -> tensor<*xf32>
+  %fl = "onnx.Flatten"(%s) {axis = 2 : si64} : (tensor<1x3x1x4xf32>) -> tensor<*xf32>
+  return %sq, %mv, %mm, %r, %arange, %cum, %ge, %fl : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xi64>, tensor<*xi64>, tensor<*xi64>, tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// LSTM/GRU: Y is [seq, directions, batch, hidden], Y_h and Y_c [directions,
+// batch, hidden]; an omitted output (resultSegmentSizes) shifts the others.
+// CHECK-LABEL: func @recurrent
+// CHECK: "onnx.GRU"{{.*}} -> (tensor<?x2x?x32xf32>, tensor<2x?x32xf32>)
+// CHECK: "onnx.LSTM"{{.*}} -> (tensor<1x?x32xf32>, tensor<1x?x32xf32>)
+func.func @recurrent(%x: tensor<?x?x16xf32>, %w: tensor<2x96x16xf32>, %r: tensor<2x96x32xf32>, %w4: tensor<1x128x16xf32>, %r4: tensor<1x128x32xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %y, %yh = "onnx.GRU"(%x, %w, %r) <{direction = "bidirectional", hidden_size = 32 : si64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 1>}> : (tensor<?x?x16xf32>, tensor<2x96x16xf32>, tensor<2x96x32xf32>) -> (tensor<*xf32>, tensor<*xf32>)
+  %h, %c = "onnx.LSTM"(%x, %w4, %r4) <{hidden_size = 32 : si64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 0, 1, 1>}> : (tensor<?x?x16xf32>, tensor<1x128x16xf32>, tensor<1x128x32xf32>) -> (tensor<*xf32>, tensor<*xf32>)
+  return %y, %yh, %h, %c : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}

@@ -234,3 +234,44 @@ func.func @mha_key_mask_start_end(%q: tensor<2x3x64xf32>, %k: tensor<2x7x64xf32>
   %y = "onnx.com.microsoft.MultiHeadAttention"(%q, %k, %v, %n) <{num_heads = 4 : si64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 1, 0, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 0, 0, 0>, unidirectional = 0 : si64}> : (tensor<2x3x64xf32>, tensor<2x7x64xf32>, tensor<2x7x64xf32>, tensor<8xi32>) -> tensor<2x3x64xf32>
   return %y : tensor<2x3x64xf32>
 }
+
+// -----
+
+// GPT-2's scale computed at run time from constants: attn_weights /
+// torch.full([], v.size(-1) ** 0.5) exports as Div(scores,
+// Add(ConstantOfShape([]), Pow(Cast(16), 0.5))); its value is the scale.
+// CHECK-LABEL: func @computed_scale
+// CHECK: loom.attention %arg0, %arg1, %arg2 {scale = 2.500000e-01 : f32}
+// CHECK-NOT: onnx.Pow
+// CHECK-NOT: onnx.ConstantOfShape
+func.func @computed_scale(%q: tensor<?x4x?x16xf32>, %k: tensor<?x4x?x16xf32>, %v: tensor<?x4x?x16xf32>) -> tensor<?x4x?x16xf32> {
+  %kt = "onnx.Transpose"(%k) <{perm = [0, 1, 3, 2]}> : (tensor<?x4x?x16xf32>) -> tensor<?x4x16x?xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<?x4x?x16xf32>, tensor<?x4x16x?xf32>) -> tensor<?x4x?x?xf32>
+  %d = "onnx.Constant"() <{value = dense<16> : tensor<i64>}> : () -> tensor<i64>
+  %df = "onnx.Cast"(%d) <{to = 1 : si64}> : (tensor<i64>) -> tensor<f32>
+  %half = "onnx.Constant"() <{value = dense<5.000000e-01> : tensor<f32>}> : () -> tensor<f32>
+  %root = "onnx.Pow"(%df, %half) : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %empty = "onnx.Constant"() <{value = dense<> : tensor<0xi64>}> : () -> tensor<0xi64>
+  %zero = "onnx.ConstantOfShape"(%empty) <{value = dense<0.000000e+00> : tensor<1xf32>}> : (tensor<0xi64>) -> tensor<f32>
+  %scale = "onnx.Add"(%zero, %root) : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %m = "onnx.Div"(%s, %scale) : (tensor<?x4x?x?xf32>, tensor<f32>) -> tensor<?x4x?x?xf32>
+  %p = "onnx.Softmax"(%m) <{axis = -1 : si64}> : (tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32>
+  %o = "onnx.MatMul"(%p, %v) : (tensor<?x4x?x?xf32>, tensor<?x4x?x16xf32>) -> tensor<?x4x?x16xf32>
+  return %o : tensor<?x4x?x16xf32>
+}
+
+// -----
+
+// A scale computed from a run-time value is not a constant: no fusion.
+// CHECK-LABEL: func @runtime_computed_scale
+// CHECK-NOT: loom.attention
+func.func @runtime_computed_scale(%q: tensor<1x4x6x8xf32>, %k: tensor<1x4x6x8xf32>, %v: tensor<1x4x6x8xf32>, %d: tensor<f32>) -> tensor<1x4x6x8xf32> {
+  %kt = "onnx.Transpose"(%k) <{perm = [0, 1, 3, 2]}> : (tensor<1x4x6x8xf32>) -> tensor<1x4x8x6xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<1x4x6x8xf32>, tensor<1x4x8x6xf32>) -> tensor<1x4x6x6xf32>
+  %half = "onnx.Constant"() <{value = dense<5.000000e-01> : tensor<f32>}> : () -> tensor<f32>
+  %scale = "onnx.Pow"(%d, %half) : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  %m = "onnx.Div"(%s, %scale) : (tensor<1x4x6x6xf32>, tensor<f32>) -> tensor<1x4x6x6xf32>
+  %p = "onnx.Softmax"(%m) <{axis = -1 : si64}> : (tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  %o = "onnx.MatMul"(%p, %v) : (tensor<1x4x6x6xf32>, tensor<1x4x6x8xf32>) -> tensor<1x4x6x8xf32>
+  return %o : tensor<1x4x6x8xf32>
+}

@@ -69,6 +69,12 @@ struct LoomDecodeWrapStepPass
       module.emitError("loom-decode-wrap-step: the module has no main_graph to wrap");
       return signalPassFailure();
     }
+    // `.to(dtype)` of a K/V tensor that already has that dtype, or an
+    // Identity, can stand between a cache's Concat and its present output:
+    // the graph pipeline removes them, and so does this pass for graphs
+    // that did not go through it.
+    if (failed(loom::onnx::eraseNoOpCasts(graph)))
+      return signalPassFailure();
     FailureOr<StepModel> model = analyze(graph);
     if (failed(model))
       return signalPassFailure();

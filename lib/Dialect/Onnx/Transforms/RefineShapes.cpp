@@ -9,17 +9,16 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ShapeRefiner.h"
+
 #include "loom/Dialect/Onnx/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/StringSet.h"
 
 #include <algorithm>
-#include <limits>
-#include <numeric>
 
 namespace loom::onnx {
 #define GEN_PASS_DEF_LOOMONNXREFINESHAPESPASS
@@ -28,67 +27,7 @@ namespace loom::onnx {
 
 using namespace mlir;
 using namespace loom;
-
-namespace {
-
-/// What compile time knows about one element of a small integer tensor, or
-/// about one dimension of a tensor.
-struct DimValue {
-  enum Kind { Unknown, Constant, Symbol };
-  Kind kind = Unknown;
-  int64_t constant = 0;
-  /// For Symbol: the run-time size of dimension `dim` of `source`.
-  Value source;
-  unsigned dim = 0;
-
-  static DimValue unknown() { return {}; }
-  static DimValue of(int64_t c) { return {Constant, c, Value(), 0}; }
-  static DimValue symbol(Value v, unsigned d) { return {Symbol, 0, v, d}; }
-  bool isConst() const { return kind == Constant; }
-  bool isConst(int64_t c) const { return kind == Constant && constant == c; }
-  bool sameAs(const DimValue &o) const {
-    if (kind != o.kind || kind == Unknown)
-      return false;
-    return kind == Constant ? constant == o.constant
-                            : source == o.source && dim == o.dim;
-  }
-};
-using Elements = SmallVector<DimValue, 4>;
-
-/// Longest integer tensor whose elements are tracked.
-constexpr int64_t kMaxTracked = 64;
-
-class ShapeRefiner {
-public:
-  explicit ShapeRefiner(func::FuncOp func) : func(func) {}
-  LogicalResult run();
-
-private:
-  /// Dimension `i` of `v`: static size, or the symbol it is known to equal.
-  DimValue dimOf(Value v, unsigned i);
-  SmallVector<DimValue> dimsOf(Value v);
-  const Elements *lookup(Value v) {
-    auto it = known.find(v);
-    return it == known.end() ? nullptr : &it->second;
-  }
-  std::optional<SmallVector<int64_t>> constants(Value v);
-
-  void evaluate(Operation *op);
-  std::optional<SmallVector<DimValue>> inferShape(Operation *op);
-  bool refineResult(Value result, ArrayRef<DimValue> dims, Type elementType);
-  /// Whether any shape computation became a constant.
-  bool foldConstants();
-  /// Refines result types from operand types until nothing changes.
-  void refineTypes(Block &body);
-
-  func::FuncOp func;
-  DenseMap<Value, Elements> known;
-  /// Dynamic dimensions known to equal a symbol (e.g. the batch of a Reshape
-  /// result is dim 0 of the input): lets symbols cancel in `-1` arithmetic.
-  DenseMap<std::pair<Value, unsigned>, DimValue> aliases;
-};
-
-} // namespace
+using namespace loom::onnx::shapes;
 
 DimValue ShapeRefiner::dimOf(Value v, unsigned i) {
   auto type = dyn_cast<RankedTensorType>(v.getType());
@@ -100,7 +39,7 @@ DimValue ShapeRefiner::dimOf(Value v, unsigned i) {
   return it != aliases.end() ? it->second : DimValue::symbol(v, i);
 }
 
-SmallVector<DimValue> ShapeRefiner::dimsOf(Value v) {
+Dims ShapeRefiner::dimsOf(Value v) {
   SmallVector<DimValue> dims;
   if (auto type = dyn_cast<RankedTensorType>(v.getType()))
     for (unsigned i = 0; i < type.getRank(); ++i)
@@ -121,10 +60,20 @@ std::optional<SmallVector<int64_t>> ShapeRefiner::constants(Value v) {
   return values;
 }
 
+std::optional<Elements> ShapeRefiner::elementsOf(Value v) {
+  if (const Elements *e = lookup(v))
+    return *e;
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || !type.hasStaticShape() || type.getRank() > 1 ||
+      !type.getElementType().isInteger() || type.getNumElements() > kMaxTracked)
+    return std::nullopt;
+  return Elements(type.getNumElements(), DimValue::unknown());
+}
+
 /// ONNX input `index` of `op`, or null when the model omitted it. Omitted
 /// optional inputs are absent operands, counted in operandSegmentSizes where
 /// the op has several optional ones (Slice without axes but with steps).
-static Value onnxInput(Operation *op, unsigned index) {
+Value loom::onnx::shapes::onnxInput(Operation *op, unsigned index) {
   auto segments = op->getAttrOfType<DenseI32ArrayAttr>("operandSegmentSizes");
   if (!segments) {
     if (index >= op->getNumOperands() || isa<NoneType>(op->getOperand(index).getType()))
@@ -140,14 +89,13 @@ static Value onnxInput(Operation *op, unsigned index) {
   return position < op->getNumOperands() ? op->getOperand(position) : Value();
 }
 
-static std::optional<int64_t> intAttr(Operation *op, StringRef name) {
+std::optional<int64_t> loom::onnx::shapes::intAttr(Operation *op, StringRef name) {
   if (auto attr = op->getAttrOfType<IntegerAttr>(name))
     return attr.getInt();
   return std::nullopt;
 }
 
-/// Numpy-style broadcast of one dimension; nullopt when it cannot be decided.
-static DimValue broadcastDim(ArrayRef<DimValue> dims) {
+DimValue loom::onnx::shapes::broadcastDim(ArrayRef<DimValue> dims) {
   DimValue result = DimValue::of(1);
   for (const DimValue &d : dims) {
     if (d.isConst(1))
@@ -160,35 +108,6 @@ static DimValue broadcastDim(ArrayRef<DimValue> dims) {
       result = DimValue::unknown();
   }
   return result;
-}
-
-/// The size of `dim` after ONNX's Slice with `start`, `end`, `step` (indices
-/// counted from the end when negative, then clamped to the dimension).
-static DimValue slicedDim(const DimValue &dim, const DimValue &start, const DimValue &end,
-                          int64_t step) {
-  if (step == 0)
-    return DimValue::unknown();
-  // Exporters write "to the end" as INT64_MAX (or INT32_MAX).
-  const bool toEnd = end.isConst() && end.constant >= std::numeric_limits<int32_t>::max();
-  if (!dim.isConst()) {
-    // x[0:] of a dimension known only at run time keeps it.
-    if (step == 1 && start.isConst(0) && (toEnd || end.sameAs(dim)))
-      return dim;
-    return DimValue::unknown();
-  }
-  if (!start.isConst() || !end.isConst())
-    return DimValue::unknown();
-  const int64_t size = dim.constant;
-  int64_t first = start.constant < 0 ? start.constant + size : start.constant;
-  int64_t last = end.constant < 0 && !toEnd ? end.constant + size : end.constant;
-  if (step > 0) {
-    first = std::clamp<int64_t>(first, 0, size);
-    last = std::clamp<int64_t>(last, 0, size);
-    return DimValue::of(last > first ? (last - first + step - 1) / step : 0);
-  }
-  first = std::clamp<int64_t>(first, 0, size - 1);
-  last = std::clamp<int64_t>(last, -1, size - 1);
-  return DimValue::of(first > last ? (first - last - step - 1) / -step : 0);
 }
 
 //===----------------------------------------------------------------------===//
@@ -257,7 +176,8 @@ void ShapeRefiner::evaluate(Operation *op) {
   if (name == "onnx.Concat") {
     Elements e;
     for (Value v : op->getOperands()) {
-      const Elements *part = lookup(v);
+      // A part of unknown values still gives the positions of the others.
+      std::optional<Elements> part = elementsOf(v);
       if (!part)
         return;
       e.append(part->begin(), part->end());
@@ -399,358 +319,6 @@ void ShapeRefiner::evaluate(Operation *op) {
   set(e);
 }
 
-//===----------------------------------------------------------------------===//
-// Result shapes
-//===----------------------------------------------------------------------===//
-
-/// The result shape of `op` from its operands, as far as it can be told;
-/// nullopt for ops this pass does not model.
-std::optional<SmallVector<DimValue>> ShapeRefiner::inferShape(Operation *op) {
-  StringRef name = op->getName().getStringRef();
-  if (op->getNumOperands() == 0)
-    return std::nullopt;
-  Value in = op->getOperand(0);
-  static const llvm::StringSet<> sameShape = {
-      "onnx.Softmax", "onnx.LogSoftmax", "onnx.Relu",  "onnx.Sigmoid", "onnx.Tanh",
-      "onnx.Erf",     "onnx.Exp",        "onnx.Log",   "onnx.Sqrt",    "onnx.Neg",
-      "onnx.Reciprocal", "onnx.Cast",    "onnx.Identity", "onnx.Sin",  "onnx.Cos",
-      "onnx.Not",     "onnx.Abs",        "onnx.Gelu",  "onnx.Softplus", "onnx.CastLike",
-      "onnx.Dropout", "onnx.LayerNormalization", "onnx.Trilu", "onnx.IsNaN",
-      // ONNX Runtime contrib ops whose first result has the first input's shape.
-      "onnx.SimplifiedLayerNormalization",
-      "onnx.com.microsoft.SkipSimplifiedLayerNormalization",
-      "onnx.com.microsoft.RotaryEmbedding",
-      "onnx.com.microsoft.GroupQueryAttention",
-      "onnx.com.microsoft.MultiHeadAttention",
-      // loom's own ops that the graph pipeline introduces (select-softmax,
-      // the fusions).
-      "loom.softmax", "loom.rms_norm", "loom.layer_norm", "loom.gelu", "loom.silu",
-      "loom.rotary"};
-  static const llvm::StringSet<> broadcast = {
-      "onnx.Add", "onnx.Sub",  "onnx.Mul",  "onnx.Div",     "onnx.Pow",
-      "onnx.Equal", "onnx.Greater", "onnx.Less", "onnx.GreaterOrEqual",
-      "onnx.LessOrEqual", "onnx.And", "onnx.Or", "onnx.Where", "onnx.Max",
-      "onnx.Min", "onnx.Mod", "onnx.PRelu", "onnx.Xor", "onnx.BitShift"};
-
-  if (sameShape.contains(name)) {
-    if (!isa<RankedTensorType>(in.getType()))
-      return std::nullopt;
-    return dimsOf(in);
-  }
-  if (broadcast.contains(name)) {
-    SmallVector<SmallVector<DimValue>> shapes;
-    size_t rank = 0;
-    for (Value v : op->getOperands()) {
-      if (!isa<RankedTensorType>(v.getType()))
-        return std::nullopt;
-      shapes.push_back(dimsOf(v));
-      rank = std::max(rank, shapes.back().size());
-    }
-    SmallVector<DimValue> out;
-    for (size_t i = 0; i < rank; ++i) {
-      SmallVector<DimValue> column;
-      for (auto &s : shapes) {
-        size_t offset = rank - s.size();
-        column.push_back(i < offset ? DimValue::of(1) : s[i - offset]);
-      }
-      out.push_back(broadcastDim(column));
-    }
-    return out;
-  }
-  if (name == "onnx.com.microsoft.MatMulNBits") {
-    auto dims = dimsOf(in);
-    auto n = intAttr(op, "N");
-    if (dims.empty() || !n)
-      return std::nullopt;
-    dims.back() = DimValue::of(*n);
-    return dims;
-  }
-  if (name == "onnx.Concat" && op->getNumOperands() > 0) {
-    // Along the axis the sizes add up; elsewhere the inputs agree, so any
-    // input's known size is the result's.
-    SmallVector<SmallVector<DimValue>> shapes;
-    for (Value v : op->getOperands()) {
-      if (!isa<RankedTensorType>(v.getType()))
-        return std::nullopt;
-      shapes.push_back(dimsOf(v));
-      if (shapes.back().size() != shapes.front().size())
-        return std::nullopt;
-    }
-    int64_t rank = int64_t(shapes.front().size());
-    int64_t axis = intAttr(op, "axis").value_or(0);
-    if (axis < 0)
-      axis += rank;
-    if (axis < 0 || axis >= rank)
-      return std::nullopt;
-    SmallVector<DimValue> out;
-    for (int64_t i = 0; i < rank; ++i) {
-      if (i == axis) {
-        int64_t sum = 0;
-        bool known = true;
-        for (auto &shape : shapes) {
-          known &= shape[i].isConst();
-          sum += shape[i].constant;
-        }
-        out.push_back(known ? DimValue::of(sum)
-                            : shapes.size() == 1 ? shapes[0][i] : DimValue::unknown());
-        continue;
-      }
-      DimValue d = shapes.front()[i];
-      for (auto &shape : shapes)
-        if (shape[i].isConst())
-          d = shape[i];
-      out.push_back(d);
-    }
-    return out;
-  }
-  if (name.starts_with("onnx.Reduce")) {
-    // Reduced axes become 1 (keepdims, the default) or disappear; the axes
-    // are an attribute (opset < 18) or ReduceSum's constant second operand.
-    auto dims = dimsOf(in);
-    if (!isa<RankedTensorType>(in.getType()))
-      return std::nullopt;
-    int64_t rank = int64_t(dims.size());
-    SmallVector<int64_t> axes;
-    if (auto attr = op->getAttrOfType<ArrayAttr>("axes")) {
-      for (Attribute a : attr)
-        axes.push_back(cast<IntegerAttr>(a).getInt());
-    } else if (op->getNumOperands() > 1) {
-      const Elements *values = lookup(op->getOperand(1));
-      if (!values)
-        return std::nullopt;
-      for (const DimValue &v : *values) {
-        if (!v.isConst())
-          return std::nullopt;
-        axes.push_back(v.constant);
-      }
-    }
-    if (axes.empty()) {
-      if (intAttr(op, "noop_with_empty_axes").value_or(0) != 0)
-        return dims;
-      for (int64_t i = 0; i < rank; ++i)
-        axes.push_back(i);
-    }
-    SmallVector<bool> reduced(rank, false);
-    for (int64_t a : axes) {
-      int64_t n = a < 0 ? a + rank : a;
-      if (n < 0 || n >= rank)
-        return std::nullopt;
-      reduced[n] = true;
-    }
-    bool keep = intAttr(op, "keepdims").value_or(1) != 0;
-    SmallVector<DimValue> out;
-    for (int64_t i = 0; i < rank; ++i) {
-      if (!reduced[i])
-        out.push_back(dims[i]);
-      else if (keep)
-        out.push_back(DimValue::of(1));
-    }
-    return out;
-  }
-  if (name == "onnx.Gather") {
-    // data[:axis] + indices + data[axis + 1:] (an embedding lookup keeps the
-    // ids' [batch, sequence]).
-    auto data = dimsOf(in);
-    auto indicesType = dyn_cast<RankedTensorType>(op->getOperand(1).getType());
-    int64_t axis = intAttr(op, "axis").value_or(0);
-    if (!isa<RankedTensorType>(in.getType()) || !indicesType)
-      return std::nullopt;
-    if (axis < 0)
-      axis += int64_t(data.size());
-    if (axis < 0 || axis >= int64_t(data.size()))
-      return std::nullopt;
-    SmallVector<DimValue> out(data.begin(), data.begin() + axis);
-    auto indices = dimsOf(op->getOperand(1));
-    out.append(indices.begin(), indices.end());
-    out.append(data.begin() + axis + 1, data.end());
-    return out;
-  }
-  if (name == "onnx.Transpose") {
-    auto dims = dimsOf(in);
-    if (dims.empty() && !isa<RankedTensorType>(in.getType()))
-      return std::nullopt;
-    SmallVector<int64_t> perm;
-    if (auto attr = op->getAttrOfType<ArrayAttr>("perm")) {
-      for (Attribute a : attr)
-        perm.push_back(cast<IntegerAttr>(a).getInt());
-    } else {
-      for (int64_t i = dims.size() - 1; i >= 0; --i)
-        perm.push_back(i);
-    }
-    if (perm.size() != dims.size())
-      return std::nullopt;
-    SmallVector<DimValue> out;
-    for (int64_t p : perm) {
-      if (p < 0 || p >= int64_t(dims.size()))
-        return std::nullopt;
-      out.push_back(dims[p]);
-    }
-    return out;
-  }
-  if (name == "onnx.MatMul") {
-    auto a = dimsOf(op->getOperand(0)), b = dimsOf(op->getOperand(1));
-    if (a.size() < 2 || b.size() < 2)
-      return std::nullopt;
-    size_t batch = std::max(a.size(), b.size()) - 2;
-    SmallVector<DimValue> out;
-    for (size_t i = 0; i < batch; ++i) {
-      auto pick = [&](const SmallVector<DimValue> &s) {
-        size_t offset = batch - (s.size() - 2);
-        return i < offset ? DimValue::of(1) : s[i - offset];
-      };
-      out.push_back(broadcastDim({pick(a), pick(b)}));
-    }
-    out.push_back(a[a.size() - 2]);
-    out.push_back(b.back());
-    return out;
-  }
-  if (name == "onnx.Reshape") {
-    const Elements *target = lookup(op->getOperand(1));
-    if (!target)
-      return std::nullopt;
-    auto input = dimsOf(in);
-    bool allowZero = intAttr(op, "allowzero").value_or(0) != 0;
-    SmallVector<DimValue> out;
-    int inferIndex = -1;
-    for (auto [i, d] : llvm::enumerate(*target)) {
-      if (d.isConst(0) && !allowZero)
-        out.push_back(i < input.size() ? input[i] : DimValue::unknown());
-      else if (d.isConst(-1)) {
-        inferIndex = i;
-        out.push_back(DimValue::unknown());
-      } else
-        out.push_back(d);
-    }
-    if (inferIndex >= 0 && !input.empty()) {
-      // -1 = product(input) / product(other outputs), with symbols cancelling.
-      int64_t numerator = 1, denominator = 1;
-      SmallVector<DimValue> symbols;
-      bool ok = true;
-      for (const DimValue &d : input) {
-        if (d.isConst())
-          numerator *= d.constant;
-        else if (d.kind == DimValue::Symbol)
-          symbols.push_back(d);
-        else
-          ok = false;
-      }
-      for (auto [i, outDim] : llvm::enumerate(out)) {
-        if (int(i) == inferIndex)
-          continue;
-        const DimValue &d = outDim;
-        if (d.isConst()) {
-          denominator *= d.constant;
-        } else if (d.kind == DimValue::Symbol) {
-          auto *it = llvm::find_if(symbols, [&](const DimValue &s) { return s.sameAs(d); });
-          if (it == symbols.end())
-            ok = false;
-          else
-            symbols.erase(it);
-        } else {
-          ok = false;
-        }
-      }
-      if (ok && denominator != 0 && numerator % denominator == 0) {
-        if (symbols.empty())
-          out[inferIndex] = DimValue::of(numerator / denominator);
-        else if (symbols.size() == 1 && numerator == denominator)
-          out[inferIndex] = symbols[0];
-      }
-    }
-    return out;
-  }
-  if (name == "onnx.Expand") {
-    const Elements *target = lookup(op->getOperand(1));
-    if (!target || !isa<RankedTensorType>(in.getType()))
-      return std::nullopt;
-    auto input = dimsOf(in);
-    size_t rank = std::max(input.size(), target->size());
-    SmallVector<DimValue> out;
-    for (size_t i = 0; i < rank; ++i) {
-      size_t oi = rank - input.size(), ot = rank - target->size();
-      DimValue a = i < oi ? DimValue::of(1) : input[i - oi];
-      DimValue b = i < ot ? DimValue::of(1) : (*target)[i - ot];
-      out.push_back(broadcastDim({a, b}));
-    }
-    return out;
-  }
-  if (name == "onnx.ConstantOfShape") {
-    const Elements *target = lookup(in);
-    if (!target)
-      return std::nullopt;
-    return SmallVector<DimValue>(target->begin(), target->end());
-  }
-  if (name == "onnx.Slice") {
-    // The rank is the input's; a sliced dimension is known when its size
-    // and the constant start/end/step are, or when the slice keeps it whole.
-    if (!isa<RankedTensorType>(in.getType()) || op->getNumOperands() < 3)
-      return std::nullopt;
-    auto dims = dimsOf(in);
-    const int64_t rank = int64_t(dims.size());
-    const Elements *starts = lookup(op->getOperand(1)), *ends = lookup(op->getOperand(2));
-    // Without an axes input, the axes are 0..n-1 for n starts (a static size).
-    std::optional<SmallVector<int64_t>> axes, steps;
-    auto startsType = dyn_cast<RankedTensorType>(op->getOperand(1).getType());
-    if (Value axesInput = onnxInput(op, 3))
-      axes = constants(axesInput);
-    else if (startsType && startsType.hasStaticShape())
-      axes = llvm::to_vector(llvm::seq<int64_t>(0, startsType.getNumElements()));
-    if (!axes)
-      return SmallVector<DimValue>(rank, DimValue::unknown());
-    if (Value stepsInput = onnxInput(op, 4))
-      steps = constants(stepsInput);
-    else
-      steps = SmallVector<int64_t>(axes->size(), 1);
-    const bool bounds = starts && ends && steps && starts->size() == axes->size() &&
-                        ends->size() == axes->size() && steps->size() == axes->size();
-    SmallVector<DimValue> out = dims;
-    for (auto [i, axis] : llvm::enumerate(*axes)) {
-      int64_t a = axis < 0 ? axis + rank : axis;
-      if (a < 0 || a >= rank)
-        return std::nullopt;
-      out[a] = bounds ? slicedDim(dims[a], (*starts)[i], (*ends)[i], (*steps)[i])
-                      : DimValue::unknown();
-    }
-    return out;
-  }
-  if (name == "onnx.Unsqueeze" || name == "onnx.Squeeze") {
-    if (op->getNumOperands() < 2 || !isa<RankedTensorType>(in.getType()))
-      return std::nullopt;
-    auto axes = constants(op->getOperand(1));
-    if (!axes)
-      return std::nullopt;
-    auto dims = dimsOf(in);
-    if (name == "onnx.Unsqueeze") {
-      int64_t rank = dims.size() + axes->size();
-      SmallVector<bool> inserted(rank, false);
-      for (int64_t a : *axes) {
-        int64_t n = a < 0 ? a + rank : a;
-        if (n < 0 || n >= rank)
-          return std::nullopt;
-        inserted[n] = true;
-      }
-      SmallVector<DimValue> out;
-      size_t next = 0;
-      for (int64_t i = 0; i < rank; ++i)
-        out.push_back(inserted[i] ? DimValue::of(1) : dims[next++]);
-      return out;
-    }
-    SmallVector<bool> removed(dims.size(), false);
-    for (int64_t a : *axes) {
-      int64_t n = a < 0 ? a + dims.size() : a;
-      if (n < 0 || n >= int64_t(dims.size()))
-        return std::nullopt;
-      removed[n] = true;
-    }
-    SmallVector<DimValue> out;
-    for (auto [i, d] : llvm::enumerate(dims))
-      if (!removed[i])
-        out.push_back(d);
-    return out;
-  }
-  return std::nullopt;
-}
-
 /// Makes `result`'s type more precise with `dims`; returns whether it changed.
 bool ShapeRefiner::refineResult(Value result, ArrayRef<DimValue> dims,
                                 Type elementType) {
@@ -839,18 +407,20 @@ void ShapeRefiner::refineTypes(Block &body) {
     for (Operation &op : body) {
       if (op.getNumResults() == 0)
         continue;
-      if (auto dims = inferShape(&op)) {
-        Type elem;
-        if (op.getNumOperands() > 0)
-          if (auto shaped = dyn_cast<ShapedType>(op.getOperand(0).getType()))
-            elem = shaped.getElementType();
-        StringRef name = op.getName().getStringRef();
-        if (name == "onnx.ConstantOfShape" || name == "onnx.Where" ||
-            name.starts_with("onnx.Equal") || name.starts_with("onnx.Greater") ||
-            name.starts_with("onnx.Less") || name == "onnx.Cast")
-          elem = Type(); // the result element type is not the first operand's
-        changed |= refineResult(op.getResult(0), *dims, elem);
-      }
+      Type elem;
+      if (op.getNumOperands() > 0)
+        if (auto shaped = dyn_cast<ShapedType>(op.getOperand(0).getType()))
+          elem = shaped.getElementType();
+      StringRef name = op.getName().getStringRef();
+      if (name == "onnx.ConstantOfShape" || name == "onnx.Where" ||
+          name.starts_with("onnx.Equal") || name.starts_with("onnx.Greater") ||
+          name.starts_with("onnx.Less") || name == "onnx.Cast")
+        elem = Type(); // the result element type is not the first operand's
+      if (name == "onnx.Shape")
+        elem = IntegerType::get(op.getContext(), 64);
+      for (auto [result, dims] : llvm::zip(op.getResults(), inferShapes(&op)))
+        if (dims)
+          changed |= refineResult(result, *dims, elem);
       evaluate(&op);
     }
     if (!changed)

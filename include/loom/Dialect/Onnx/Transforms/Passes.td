@@ -14,8 +14,11 @@ def LoomOnnxRefineShapesPass : Pass<"loom-onnx-refine-shapes", "mlir::func::Func
     evaluates every small integer tensor as a vector whose elements are
     constants or symbolic dimensions of some value (`dim i of %x`), uses those
     vectors to type the results of `Reshape` (including `0` and `-1`),
-    `Expand` and `ConstantOfShape`, propagates the refined types through
-    elementwise ops, `Transpose`, `MatMul` and normalizations, and replaces
+    `Expand`, `ConstantOfShape` and `Tile` (a shape tensor of static length
+    whose values are unknown still gives the rank), propagates the refined
+    types through elementwise ops, `Shape`, `Transpose`, `MatMul`, `Gemm`,
+    `Split` (every result), `Concat`, `Gather`, reductions, `Range`,
+    recurrent ops and normalizations, and replaces
     shape computations that turn out constant by `onnx.Constant`. Dimensions
     that stay unknown are the truly dynamic ones (batch, sequence, past length).
 
@@ -24,6 +27,27 @@ def LoomOnnxRefineShapesPass : Pass<"loom-onnx-refine-shapes", "mlir::func::Func
     `Reshape(%x, %s)` gets the type `tensor<?x?x8x8xf32>` and `%s` stays (it
     depends on the batch and sequence lengths), while a fully constant `%s`
     becomes one `onnx.Constant`.
+  }];
+  let dependentDialects = ["::loom::onnx::OnnxDialect"];
+}
+
+def LoomOnnxEraseNoOpCastsPass
+    : Pass<"loom-onnx-erase-no-op-casts", "mlir::func::FuncOp"> {
+  let summary = "Replace onnx.Identity and casts to the operand's own type by the operand";
+  let description = [{
+    Modeling code converts to the type a tensor already has: LLaMA-style
+    `softmax(x, dtype=torch.float32).to(q.dtype)` and Phi's `q.to(float32)`
+    export as `onnx.Cast` from f32 to f32, and exporters leave `onnx.Identity`
+    behind. Such ops change nothing but stand between the ops that fusion
+    matches (attention's MatMul, Softmax, MatMul) and between a cache's
+    Concat and the `present` output that loom-decode-wrap-step looks for.
+    This pass forwards their operand. It runs after shape refinement, which
+    gives a cast's result its operand's shape: only an op whose result type
+    equals its operand's type goes (`onnx.Cast` and `onnx.CastLike` to the
+    same element type, `onnx.Identity`).
+
+    Example: `%y = "onnx.Cast"(%x) {to = 1 : si64} : (tensor<2x3xf32>) ->
+    tensor<2x3xf32>` is replaced by `%x`.
   }];
   let dependentDialects = ["::loom::onnx::OnnxDialect"];
 }
