@@ -56,6 +56,13 @@ typedef enum loom_abi_sampling_strategy {
   LOOM_ABI_SAMPLE_CALLER = 2       /* with the caller's loom_generate_options */
 } loom_abi_sampling_strategy;
 
+/* Errors that generated code reports through loomrt_report_error: inputs
+   whose values (not shapes) make an op undefined. */
+typedef enum {
+  /* integer Div or Mod by zero, or of the most negative value by -1 */
+  LOOM_ABI_ERROR_INTEGER_DIVISION = 1
+} loom_abi_run_error;
+
 /* The kernels generated code calls:
  *   X(name, calling convention, result, (parameters))
  * A consumer defines these before expanding LOOM_ABI_KERNELS(X):
@@ -90,7 +97,10 @@ typedef enum loom_abi_sampling_strategy {
     (LOOM_ABI_VIEW(1), LOOM_ABI_I64, LOOM_ABI_I32, LOOM_ABI_F32, LOOM_ABI_I64,    \
      LOOM_ABI_F32, LOOM_ABI_F32, LOOM_ABI_I64))                                   \
   /* decode.loop: report a token; false ends generation */                        \
-  X(loomrt_decode_emit, LOOM_ABI_PLAIN, LOOM_ABI_I1, (LOOM_ABI_I64))
+  X(loomrt_decode_emit, LOOM_ABI_PLAIN, LOOM_ABI_I1, (LOOM_ABI_I64))              \
+  /* a run-time error in generated code (loom_abi_run_error); the code goes on    \
+     with a safe value and loomrt fails the run when it returns */                \
+  X(loomrt_report_error, LOOM_ABI_PLAIN, LOOM_ABI_VOID, (LOOM_ABI_I32))
 
 /* The content hash of a weights file, recorded by the compiler and checked by
    loomrt when it maps the file: a flipped byte, or another compile's file of

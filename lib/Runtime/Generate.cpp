@@ -20,6 +20,7 @@
 
 #include "Kernels/Kernels.h"
 #include "Model.h"
+#include "RunErrors.h"
 #include "Sampler.h"
 #include "Status.h"
 
@@ -47,6 +48,8 @@ struct Session {
   size_t promptLength;
   std::chrono::steady_clock::time_point start, firstToken, lastToken;
   int64_t generated = 0;
+  /// runErrorCount() when the generation started: an error since ends it.
+  uint64_t errorsAtStart = 0;
 };
 
 thread_local Session *current = nullptr;
@@ -179,6 +182,7 @@ extern "C" loom_status loom_model_generate(loom_model *model, const int64_t *pro
     model->ompSetNumThreads(loom_get_num_threads());
   session.start = std::chrono::steady_clock::now();
   current = &session;
+  uint64_t errorsBefore = session.errorsAtStart = runErrorCount();
   model->entry(args);
   current = nullptr;
 
@@ -198,7 +202,7 @@ extern "C" loom_status loom_model_generate(loom_model *model, const int64_t *pro
     stats->prefill_seconds = seconds(session.firstToken - session.start).count();
     stats->decode_seconds = seconds(session.lastToken - session.firstToken).count();
   }
-  return ok();
+  return checkRunErrors(errorsBefore);
 }
 
 /// Called by the generated loop with the logits of the last position.
@@ -248,6 +252,8 @@ extern "C" bool loomrt_decode_emit(int64_t token) {
   for (size_t i = 0; i < s->options->num_stop_tokens; ++i)
     if (s->options->stop_tokens[i] == token)
       go = false;
+  if (runErrorCount() != s->errorsAtStart)
+    go = false; // the step computed from undefined values
   return go;
 }
 

@@ -25,6 +25,7 @@
 
 #include "Files.h"
 #include "Model.h"
+#include "RunErrors.h"
 #include "Status.h"
 #include "Tensor.h"
 
@@ -433,6 +434,7 @@ extern "C" loom_status loom_model_run(loom_model *model, const loom_tensor *cons
   // as loomrt's pool (set per calling thread, as OpenMP does).
   if (model->ompSetNumThreads)
     model->ompSetNumThreads(loom_get_num_threads());
+  uint64_t errorsBefore = runErrorCount();
   model->entry(args.data());
 
   // Buffers the caller owns must not be adopted by an output.
@@ -447,6 +449,9 @@ extern "C" loom_status loom_model_run(loom_model *model, const loom_tensor *cons
       status = takeOutput(v, d, claimed, &outputs[i]);
     d += 3 + 2 * v.rank;
   }
+  // The outputs are taken (and freed below) even after a reported error.
+  if (status == LOOM_OK)
+    status = checkRunErrors(errorsBefore);
   if (status != LOOM_OK) {
     for (size_t i = 0; i < numOutputs; ++i) {
       loom_tensor_destroy(outputs[i]);

@@ -8,7 +8,7 @@
 
 // CHECK-DAG: error: {{.*}}node 'conv' (ConvTranspose): no CPU lowering for ConvTranspose yet
 // CHECK-DAG: error: {{.*}}node 'vector_product' (MatMul): one-dimensional MatMul operands are not supported yet
-// CHECK-DAG: error: {{.*}}node 'strings' (Identity): element type {{.*}} is not supported yet
+// CHECK-DAG: error: {{.*}}node 'strings' (Neg): element type {{.*}} is not supported yet
 // CHECK-NOT: node 'fine'
 // CHECK-NOT: see current operation
 // NOCHECK-LABEL: func @unlowerable
@@ -17,7 +17,7 @@ func.func @unlowerable(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x3x3xf32>, %v: ten
     -> (tensor<1x1x2x2xf32>, tensor<4xf32>, tensor<2xcomplex<f32>>, tensor<4x4xf32>) {
   %0 = "onnx.ConvTranspose"(%x, %w) : (tensor<1x1x4x4xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x2x2xf32> loc("conv")
   %1 = "onnx.MatMul"(%v, %m) : (tensor<4xf32>, tensor<4x4xf32>) -> tensor<4xf32> loc("vector_product")
-  %2 = "onnx.Identity"(%c) : (tensor<2xcomplex<f32>>) -> tensor<2xcomplex<f32>> loc("strings")
+  %2 = "onnx.Neg"(%c) : (tensor<2xcomplex<f32>>) -> tensor<2xcomplex<f32>> loc("strings")
   %3 = "onnx.Relu"(%m) : (tensor<4x4xf32>) -> tensor<4x4xf32> loc("fine")
   return %0, %1, %2, %3 : tensor<1x1x2x2xf32>, tensor<4xf32>, tensor<2xcomplex<f32>>, tensor<4x4xf32>
 }

@@ -25,7 +25,9 @@ def LoomConvertOnnxToLinalgPass
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           // integer Div/Mod: loomrt_report_error
+                           "::mlir::func::FuncDialect"];
 }
 
 def LoomConvertLoomToLinalgPass
@@ -126,7 +128,8 @@ def LoomDeclareRuntimeKernelsPass
     declared here first, when the module uses the ops that need them:
     `loomrt_attention_f32` and `loomrt_attention_masked_f32` for
     `loom.attention`, `loomrt_softmax_f32` for `loom.softmax` (MLIR's C
-    interface: memref descriptors, any layout). Without the declaration,
+    interface: memref descriptors, any layout), `loomrt_report_error` for
+    integer `onnx.Div` and `onnx.Mod` (a zero divisor fails the run). Without the declaration,
     `loom.softmax` keeps its generic linalg lowering.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect"];

@@ -1,8 +1,9 @@
 //===- DeclareRuntimeKernels.cpp - loomrt kernels for the lowerings ------===//
 //
-// The lowerings of loom.attention and loom.softmax run on each function and
-// must not add symbols to the module, so the loomrt functions they call are
-// declared here first.
+// The lowerings of loom.attention and loom.softmax, and of integer Div and
+// Mod (which report a zero divisor), run on each function and must not add
+// symbols to the module, so the loomrt functions they call are declared here
+// first.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,11 +23,18 @@ struct LoomDeclareRuntimeKernelsPass
     : loom::impl::LoomDeclareRuntimeKernelsPassBase<LoomDeclareRuntimeKernelsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    bool attention = false, softmax = false;
+    bool attention = false, softmax = false, integerDivision = false;
     module.walk([&](Operation *op) {
       attention |= isa<loom::AttentionOp>(op);
       softmax |= isa<loom::SoftmaxOp>(op);
+      StringRef name = op->getName().getStringRef();
+      if ((name == "onnx.Div" || name == "onnx.Mod") && op->getNumResults() == 1)
+        if (auto type = dyn_cast<ShapedType>(op->getResult(0).getType()))
+          integerDivision |= isa<IntegerType>(type.getElementType());
     });
+    // Integer Div and Mod report a zero divisor (the onnx lowering).
+    if (integerDivision)
+      loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_report_error);
     if (!attention && !softmax)
       return;
     // The prototypes come from loom-c/Abi.h's kernel table.

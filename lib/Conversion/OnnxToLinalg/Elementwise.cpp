@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom-c/Abi.h"
 #include "loom/Conversion/InputSizeConditions.h"
 #include "loom/Conversion/LinalgBuilders.h"
 #include "loom/Conversion/LoweringPatterns.h"
@@ -12,6 +13,7 @@
 #include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -48,6 +50,47 @@ static const llvm::StringSet<> kUnsignedArithmetic = {
 
 bool loom::isElementwiseOnnxOp(llvm::StringRef opName) { return kElementwise.contains(opName); }
 
+/// loomrt_report_error in `op`'s module, if loom-declare-runtime-kernels
+/// declared it.
+static func::FuncOp runtimeErrorReporter(Operation *op) {
+  auto module = op->getParentOfType<ModuleOp>();
+  return module ? module.lookupSymbol<func::FuncOp>("loomrt_report_error") : func::FuncOp();
+}
+
+/// The divisor of an integer Div or Mod made safe: a zero divisor (and, for
+/// signed values, -1 with the most negative dividend) would trap, so such
+/// elements divide by 1 instead and report LOOM_ABI_ERROR_INTEGER_DIVISION to
+/// loomrt, which fails the run (when loom-declare-runtime-kernels declared
+/// loomrt_report_error; without it, as under loom-opt alone, they only do
+/// not trap).
+static Value safeDivisor(OpBuilder &b, Location loc, Value dividend, Value divisor,
+                         bool isUnsigned, func::FuncOp report) {
+  Type type = divisor.getType();
+  auto c = [&](const APInt &v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, v));
+  };
+  unsigned width = type.getIntOrFloatBitWidth();
+  Value bad = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, divisor,
+                                    c(APInt::getZero(width)));
+  if (!isUnsigned) {
+    Value overflow = arith::AndIOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, dividend,
+                              c(APInt::getSignedMinValue(width))),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, divisor,
+                              c(APInt::getAllOnes(width))));
+    bad = arith::OrIOp::create(b, loc, bad, overflow);
+  }
+  if (report)
+    scf::IfOp::create(b, loc, bad, [&](OpBuilder &tb, Location tloc) {
+      Value code = arith::ConstantOp::create(
+          tb, tloc, tb.getI32IntegerAttr(LOOM_ABI_ERROR_INTEGER_DIVISION));
+      func::CallOp::create(tb, tloc, report, ValueRange{code});
+      scf::YieldOp::create(tb, tloc);
+    });
+  return arith::SelectOp::create(b, loc, bad, c(APInt(width, 1)), divisor);
+}
+
 /// The scalar body of a supported elementwise op, or null. `unsignedValues`
 /// holds the values ONNX typed as unsigned integers (now signless).
 static std::optional<ScalarFn> elementwiseBody(Operation *op,
@@ -57,6 +100,7 @@ static std::optional<ScalarFn> elementwiseBody(Operation *op,
   Type elem = cast<RankedTensorType>(first.getType()).getElementType();
   bool f = isFloat(elem);
   bool u = unsignedValues.contains(first);
+  func::FuncOp report = runtimeErrorReporter(op);
   auto binary = [&](auto floatOp, auto intOp) -> std::optional<ScalarFn> {
     return ScalarFn([=](OpBuilder &b, Location loc, ValueRange a) -> Value {
       if (f)
@@ -84,8 +128,15 @@ static std::optional<ScalarFn> elementwiseBody(Operation *op,
     return binary(arith::SubFOp(), arith::SubIOp());
   if (name == "onnx.Mul")
     return binary(arith::MulFOp(), arith::MulIOp());
-  if (name == "onnx.Div")
-    return u ? binary(arith::DivFOp(), arith::DivUIOp()) : binary(arith::DivFOp(), arith::DivSIOp());
+  if (name == "onnx.Div") {
+    if (f)
+      return binary(arith::DivFOp(), arith::DivFOp());
+    return ScalarFn([u, report](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Value divisor = safeDivisor(b, loc, a[0], a[1], u, report);
+      return u ? Value(arith::DivUIOp::create(b, loc, a[0], divisor))
+               : Value(arith::DivSIOp::create(b, loc, a[0], divisor));
+    });
+  }
   if (name == "onnx.Sum" || name == "onnx.Mean") {
     // Variadic: a fold over all inputs; Mean divides by their count.
     bool mean = name == "onnx.Mean";
@@ -169,19 +220,20 @@ static std::optional<ScalarFn> elementwiseBody(Operation *op,
     bool fmod = intAttr(op, "fmod").value_or(0) != 0;
     if (f != fmod)
       return std::nullopt;
-    return ScalarFn([f, u](OpBuilder &b, Location loc, ValueRange a) -> Value {
+    return ScalarFn([f, u, report](OpBuilder &b, Location loc, ValueRange a) -> Value {
       if (f)
         return arith::RemFOp::create(b, loc, a[0], a[1]);
+      Value divisor = safeDivisor(b, loc, a[0], a[1], u, report);
       if (u) // no signs to reconcile
-        return arith::RemUIOp::create(b, loc, a[0], a[1]);
-      Value r = arith::RemSIOp::create(b, loc, a[0], a[1]);
+        return arith::RemUIOp::create(b, loc, a[0], divisor);
+      Value r = arith::RemSIOp::create(b, loc, a[0], divisor);
       Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(a[0].getType(), 0));
       Value rNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, zero);
       Value dNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, a[1], zero);
       Value rNonZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r, zero);
       Value fix = arith::AndIOp::create(b, loc, rNonZero,
                                         arith::XOrIOp::create(b, loc, rNeg, dNeg));
-      return arith::SelectOp::create(b, loc, fix, arith::AddIOp::create(b, loc, r, a[1]), r);
+      return arith::SelectOp::create(b, loc, fix, arith::AddIOp::create(b, loc, r, divisor), r);
     });
   }
   if (name == "onnx.BitShift" && !f) {

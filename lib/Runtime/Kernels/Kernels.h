@@ -76,6 +76,8 @@ int64_t _mlir_ciface_loomrt_decode_sample(loomrt::MemRef<1> *logits, int64_t cou
                                           float topP, float minP, int64_t seed);
 /// decode.loop: reports a token to the caller; false ends generation.
 bool loomrt_decode_emit(int64_t token);
+/// An error in generated code (a loom_abi_run_error; lib/Runtime/RunErrors.cpp).
+void loomrt_report_error(int32_t code);
 }
 
 #endif // LOOM_LIB_RUNTIME_KERNELS_KERNELS_H

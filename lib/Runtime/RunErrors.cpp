@@ -1,0 +1,38 @@
+//===- RunErrors.cpp - errors that generated code reports -----------------===//
+
+#include "RunErrors.h"
+
+#include "loom-c/Abi.h"
+
+#include "Kernels/Kernels.h"
+#include "Status.h"
+
+#include <atomic>
+#include <string>
+
+namespace {
+std::atomic<uint64_t> errorCount{0};
+std::atomic<int32_t> lastError{0};
+} // namespace
+
+extern "C" void loomrt_report_error(int32_t code) {
+  lastError.store(code, std::memory_order_relaxed);
+  errorCount.fetch_add(1, std::memory_order_release);
+}
+
+uint64_t loomrt::runErrorCount() { return errorCount.load(std::memory_order_acquire); }
+
+loom_status loomrt::checkRunErrors(uint64_t countBefore) {
+  if (runErrorCount() == countBefore)
+    return ok();
+  switch (lastError.load(std::memory_order_relaxed)) {
+  case LOOM_ABI_ERROR_INTEGER_DIVISION:
+    return fail(LOOM_ERROR_INVALID_ARGUMENT,
+                "the inputs make the model divide an integer by zero (or the most negative "
+                "value by -1) in a Div or Mod node; its outputs are not defined");
+  default:
+    return fail(LOOM_ERROR_INVALID_ARGUMENT, "the model reported error " +
+                                                 std::to_string(lastError.load()) +
+                                                 " while running");
+  }
+}

@@ -1,0 +1,30 @@
+//===- RunErrors.h - errors that generated code reports ---------*- C++ -*-===//
+//
+// Generated code cannot return an error from the middle of a loop, so where
+// an input's values make an op undefined (an integer division by zero) it
+// calls loomrt_report_error, computes a safe value and goes on; the run that
+// called it then fails with the error. Runs compare a process-wide count
+// before and after: a concurrent run's error can also fail another run
+// (never the reverse: an error is never lost).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_LIB_RUNTIME_RUNERRORS_H
+#define LOOM_LIB_RUNTIME_RUNERRORS_H
+
+#include "loom-c/Runtime.h"
+
+#include <cstdint>
+
+namespace loomrt {
+
+/// Errors reported so far in this process.
+uint64_t runErrorCount();
+
+/// LOOM_OK when no error was reported since `countBefore`, else the status
+/// (with its message set) for the last one.
+loom_status checkRunErrors(uint64_t countBefore);
+
+} // namespace loomrt
+
+#endif // LOOM_LIB_RUNTIME_RUNERRORS_H
