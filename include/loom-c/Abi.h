@@ -60,7 +60,9 @@ typedef enum loom_abi_sampling_strategy {
    whose values (not shapes) make an op undefined. */
 typedef enum {
   /* integer Div or Mod by zero, or of the most negative value by -1 */
-  LOOM_ABI_ERROR_INTEGER_DIVISION = 1
+  LOOM_ABI_ERROR_INTEGER_DIVISION = 1,
+  /* an index input (Gather, GatherElements, ScatterND) outside its axis */
+  LOOM_ABI_ERROR_INDEX_OUT_OF_RANGE = 2
 } loom_abi_run_error;
 
 /* The kernels generated code calls:

@@ -30,6 +30,10 @@ loom_status loomrt::checkRunErrors(uint64_t countBefore) {
     return fail(LOOM_ERROR_INVALID_ARGUMENT,
                 "the inputs make the model divide an integer by zero (or the most negative "
                 "value by -1) in a Div or Mod node; its outputs are not defined");
+  case LOOM_ABI_ERROR_INDEX_OUT_OF_RANGE:
+    return fail(LOOM_ERROR_INVALID_ARGUMENT,
+                "the inputs hold an index outside the axis it indexes (a Gather, "
+                "GatherElements or ScatterND node); the outputs are not defined");
   default:
     return fail(LOOM_ERROR_INVALID_ARGUMENT, "the model reported error " +
                                                  std::to_string(lastError.load()) +

@@ -13,6 +13,8 @@
 
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -50,10 +52,26 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType, mlir::ValueRange inputs,
                              const ScalarFn &body, mlir::ValueRange dynamicSizes = {});
 
+/// loomrt_report_error in `op`'s module, or null when
+/// loom-declare-runtime-kernels has not declared it (loom-opt alone).
+mlir::func::FuncOp runtimeErrorReporter(mlir::Operation *op);
+
+/// Reports a loom_abi_run_error `code` through `report` (when not null) if
+/// any element of the i1 tensor `flags` is set: one reduction and one call
+/// at the builder's (top-level) position, never a call inside a parallel
+/// loop. Generated code goes on with safe values; loomrt fails the run.
+void reportIfAny(mlir::OpBuilder &b, mlir::Location loc, mlir::Value flags,
+                 mlir::func::FuncOp report, int32_t code);
+
+/// Reports LOOM_ABI_ERROR_INDEX_OUT_OF_RANGE if an element of the integer
+/// tensor `indices` lies outside [-size, size) (ONNX's range for an axis of
+/// `size`).
+void reportIndicesOutOfRange(mlir::OpBuilder &b, mlir::Location loc, mlir::Value indices,
+                             mlir::Value size, mlir::func::FuncOp report);
+
 /// An index into a dimension of `size`: negative values count from the end
-/// (ONNX), and anything still outside is clamped in, so that bad indices read
-/// a wrong element instead of memory outside the tensor (generated code has
-/// no way to report an error yet).
+/// (ONNX), and anything still outside is clamped in, so that it never reads
+/// memory outside the tensor (reportIndicesOutOfRange fails such runs).
 mlir::Value wrapIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value idx, mlir::Value size);
 
 /// The dimensions of a tensor other than one axis: the shape of a per-row

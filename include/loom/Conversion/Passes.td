@@ -129,7 +129,9 @@ def LoomDeclareRuntimeKernelsPass
     `loomrt_attention_f32` and `loomrt_attention_masked_f32` for
     `loom.attention`, `loomrt_softmax_f32` for `loom.softmax` (MLIR's C
     interface: memref descriptors, any layout), `loomrt_report_error` for
-    integer `onnx.Div` and `onnx.Mod` (a zero divisor fails the run). Without the declaration,
+    integer `onnx.Div` and `onnx.Mod` (a zero divisor fails the run) and for
+    `onnx.Gather`, `onnx.GatherElements` and `onnx.ScatterND` (an index out
+    of range does). Without the declaration,
     `loom.softmax` keeps its generic linalg lowering.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect"];

@@ -1,7 +1,8 @@
 //===- DeclareRuntimeKernels.cpp - loomrt kernels for the lowerings ------===//
 //
-// The lowerings of loom.attention and loom.softmax, and of integer Div and
-// Mod (which report a zero divisor), run on each function and must not add
+// The lowerings of loom.attention and loom.softmax, and of the onnx ops that
+// report run-time errors (integer Div and Mod, Gather, GatherElements,
+// ScatterND), run on each function and must not add
 // symbols to the module, so the loomrt functions they call are declared here
 // first.
 //
@@ -23,17 +24,20 @@ struct LoomDeclareRuntimeKernelsPass
     : loom::impl::LoomDeclareRuntimeKernelsPassBase<LoomDeclareRuntimeKernelsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    bool attention = false, softmax = false, integerDivision = false;
+    bool attention = false, softmax = false, runErrors = false;
     module.walk([&](Operation *op) {
       attention |= isa<loom::AttentionOp>(op);
       softmax |= isa<loom::SoftmaxOp>(op);
       StringRef name = op->getName().getStringRef();
       if ((name == "onnx.Div" || name == "onnx.Mod") && op->getNumResults() == 1)
         if (auto type = dyn_cast<ShapedType>(op->getResult(0).getType()))
-          integerDivision |= isa<IntegerType>(type.getElementType());
+          runErrors |= isa<IntegerType>(type.getElementType());
+      runErrors |= name == "onnx.Gather" || name == "onnx.GatherElements" ||
+                   name == "onnx.ScatterND";
     });
-    // Integer Div and Mod report a zero divisor (the onnx lowering).
-    if (integerDivision)
+    // Integer Div and Mod report a zero divisor, Gather, GatherElements and
+    // ScatterND an index out of range (the onnx lowering).
+    if (runErrors)
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_report_error);
     if (!attention && !softmax)
       return;

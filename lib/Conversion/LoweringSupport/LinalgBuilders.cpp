@@ -5,12 +5,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom-c/Abi.h"
 #include "loom/Conversion/LinalgBuilders.h"
 #include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
 
@@ -102,6 +104,59 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
         linalg::YieldOp::create(nb, nloc, r);
       });
   return generic.getResult(0);
+}
+
+func::FuncOp runtimeErrorReporter(Operation *op) {
+  auto module = op->getParentOfType<ModuleOp>();
+  return module ? module.lookupSymbol<func::FuncOp>("loomrt_report_error") : func::FuncOp();
+}
+
+void reportIfAny(OpBuilder &b, Location loc, Value flags, func::FuncOp report, int32_t code) {
+  if (!report)
+    return;
+  auto type = cast<RankedTensorType>(flags.getType());
+  MLIRContext *ctx = b.getContext();
+  auto scalar = RankedTensorType::get({}, b.getI1Type());
+  Value init = linalg::FillOp::create(
+                   b, loc, arith::ConstantOp::create(b, loc, b.getBoolAttr(false)).getResult(),
+                   tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{}, b.getI1Type()).getResult())
+                   .getResult(0);
+  SmallVector<utils::IteratorType> iterators(type.getRank(), utils::IteratorType::reduction);
+  Value any = linalg::GenericOp::create(
+                  b, loc, TypeRange{scalar}, ValueRange{flags}, ValueRange{init},
+                  SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(type.getRank(), ctx),
+                                         AffineMap::get(type.getRank(), 0, {}, ctx)},
+                  iterators,
+                  [](OpBuilder &nb, Location nloc, ValueRange a) {
+                    linalg::YieldOp::create(nb, nloc,
+                                            arith::OrIOp::create(nb, nloc, a[0], a[1]).getResult());
+                  })
+                  .getResult(0);
+  Value set = tensor::ExtractOp::create(b, loc, any, ValueRange{});
+  scf::IfOp::create(b, loc, set, [&](OpBuilder &tb, Location tloc) {
+    Value value = arith::ConstantOp::create(tb, tloc, tb.getI32IntegerAttr(code));
+    func::CallOp::create(tb, tloc, report, ValueRange{value});
+    scf::YieldOp::create(tb, tloc);
+  });
+}
+
+void reportIndicesOutOfRange(OpBuilder &b, Location loc, Value indices, Value size,
+                             func::FuncOp report) {
+  if (!report)
+    return;
+  auto type = cast<RankedTensorType>(indices.getType());
+  Type elem = type.getElementType();
+  Value high = arith::IndexCastOp::create(b, loc, elem, size);
+  Value low = arith::SubIOp::create(
+      b, loc, arith::ConstantOp::create(b, loc, b.getIntegerAttr(elem, 0)), high);
+  Value flags = buildElementwise(
+      b, loc, type.clone(b.getI1Type()), ValueRange{indices},
+      [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+        return arith::OrIOp::create(
+            nb, nloc, arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, a[0], low),
+            arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sge, a[0], high));
+      });
+  reportIfAny(b, loc, flags, report, LOOM_ABI_ERROR_INDEX_OUT_OF_RANGE);
 }
 
 Value wrapIndex(OpBuilder &b, Location loc, Value idx, Value size) {

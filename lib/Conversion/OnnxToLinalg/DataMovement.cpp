@@ -1,6 +1,7 @@
 //===- DataMovement.cpp - ops that move or select elements ------------------===//
 //
-// Transpose, Concat, Gather, GatherElements, Slice, Split, Expand, Trilu and
+// Transpose, Concat, Gather, GatherElements, ScatterND, Slice, Split, Expand,
+// Trilu and
 // the reshapes (Reshape, Squeeze, Unsqueeze, Flatten); Identity and Dropout
 // at inference are their input.
 //
@@ -154,6 +155,7 @@ static FailureOr<Value> lowerConcat(Operation *op, RankedTensorType resultType,
 
 static FailureOr<Value> lowerGather(Operation *op, RankedTensorType resultType,
                                     PatternRewriter &b, const LoweringState &) {
+  func::FuncOp report = runtimeErrorReporter(op);
   Location loc = op->getLoc();
   // out[i_0..i_{a-1}, j..., i_{a+1}..] = data[i_0.., idx[j...], i_{a+1}..];
   // negative indices count from the end.
@@ -177,6 +179,7 @@ static FailureOr<Value> lowerGather(Operation *op, RankedTensorType resultType,
   }
   Value init = emptyLike(b, loc, resultType, sources);
   Value axisSize = tensor::DimOp::create(b, loc, data, axis);
+  reportIndicesOutOfRange(b, loc, indices, axisSize, report);
   SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, idxExprs, ctx),
                                  AffineMap::getMultiDimIdentityMap(rank, ctx)};
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
@@ -285,6 +288,7 @@ static FailureOr<Value> lowerSlice(Operation *op, RankedTensorType resultType,
 
 static FailureOr<Value> lowerGatherElements(Operation *op, RankedTensorType resultType,
                                             PatternRewriter &b, const LoweringState &) {
+  func::FuncOp report = runtimeErrorReporter(op);
   Location loc = op->getLoc();
   // out[i] = data[i with i[axis] replaced by indices[i]] (negative indices
   // count from the end of the axis).
@@ -292,6 +296,7 @@ static FailureOr<Value> lowerGatherElements(Operation *op, RankedTensorType resu
   int64_t rank = resultType.getRank();
   int64_t axis = axisAttr(op, rank, 0);
   Value dim = tensor::DimOp::create(b, loc, data, axis);
+  reportIndicesOutOfRange(b, loc, indices, dim, report);
   return buildElementwise(b, loc, resultType, ValueRange{indices},
                           [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
                             Value idx = wrapIndex(
@@ -454,6 +459,120 @@ static FailureOr<Value> lowerReshape(Operation *op, RankedTensorType resultType,
   return Value(tensor::ReshapeOp::create(b, loc, resultType, in, shape));
 }
 
+/// `linear` as coordinates of a row-major space of `sizes`.
+static SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear,
+                                      ArrayRef<Value> sizes) {
+  SmallVector<Value> coords(sizes.size());
+  for (int64_t d = int64_t(sizes.size()) - 1; d >= 0; --d) {
+    coords[d] = arith::RemUIOp::create(b, loc, linear, sizes[d]);
+    linear = arith::DivUIOp::create(b, loc, linear, sizes[d]);
+  }
+  return coords;
+}
+
+/// ScatterND: the data, then for each index tuple of `indices` (its last
+/// dimension k long) the slice of `updates` written (or combined, with a
+/// reduction) at data[tuple, ...]. Two loops with the tensor as their
+/// carried value, which bufferizes to stores into one copy of the data.
+/// Tuples are applied in order, so repeated ones keep the last update.
+static FailureOr<Value> lowerScatterND(Operation *op, RankedTensorType resultType,
+                                       PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  func::FuncOp report = runtimeErrorReporter(op);
+  Value data = op->getOperand(0), indices = op->getOperand(1), updates = op->getOperand(2);
+  auto dataType = cast<RankedTensorType>(data.getType());
+  auto indicesType = cast<RankedTensorType>(indices.getType());
+  int64_t rank = dataType.getRank(), q = indicesType.getRank();
+  int64_t k = indicesType.getDimSize(q - 1);
+  StringRef reduction = "none";
+  if (auto attr = op->getAttrOfType<StringAttr>("reduction"))
+    reduction = attr.getValue();
+  bool f = isFloat(dataType.getElementType());
+  auto c = [&](OpBuilder &nb, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(nb, loc, v);
+  };
+  SmallVector<Value> tupleSizes, sliceSizes, dataSizes;
+  Value tuples = c(b, 1), slice = c(b, 1);
+  for (int64_t d = 0; d + 1 < q; ++d) {
+    tupleSizes.push_back(tensor::DimOp::create(b, loc, indices, d));
+    tuples = arith::MulIOp::create(b, loc, tuples, tupleSizes.back());
+  }
+  for (int64_t d = 0; d < rank; ++d)
+    dataSizes.push_back(tensor::DimOp::create(b, loc, data, d));
+  for (int64_t d = k; d < rank; ++d) {
+    sliceSizes.push_back(dataSizes[d]);
+    slice = arith::MulIOp::create(b, loc, slice, dataSizes[d]);
+  }
+  // Column t of the tuples indexes data dimension t.
+  for (int64_t t = 0; t < k; ++t) {
+    SmallVector<OpFoldResult> offsets(q, b.getIndexAttr(0)), sizes, strides(q, b.getIndexAttr(1));
+    for (int64_t d = 0; d + 1 < q; ++d)
+      sizes.push_back(tupleSizes[d]);
+    sizes.push_back(b.getIndexAttr(1));
+    offsets[q - 1] = b.getIndexAttr(t);
+    Value column = tensor::ExtractSliceOp::create(b, loc, indices, offsets, sizes, strides);
+    reportIndicesOutOfRange(b, loc, column, dataSizes[t], report);
+  }
+  auto outer = scf::ForOp::create(
+      b, loc, c(b, 0), tuples, c(b, 1), ValueRange{data},
+      [&](OpBuilder &ob, Location, Value j, ValueRange acc) {
+        SmallVector<Value> tuple = delinearize(ob, loc, j, tupleSizes);
+        SmallVector<Value> target;
+        for (int64_t t = 0; t < k; ++t) {
+          SmallVector<Value> at = tuple;
+          at.push_back(c(ob, t));
+          Value index = arith::IndexCastOp::create(
+              ob, loc, ob.getIndexType(), tensor::ExtractOp::create(ob, loc, indices, at));
+          target.push_back(wrapIndex(ob, loc, index, dataSizes[t]));
+        }
+        auto inner = scf::ForOp::create(
+            ob, loc, c(ob, 0), slice, c(ob, 1), acc,
+            [&](OpBuilder &ib, Location, Value s, ValueRange current) {
+              SmallVector<Value> within = delinearize(ib, loc, s, sliceSizes);
+              SmallVector<Value> from = tuple, to = target;
+              from.append(within.begin(), within.end());
+              to.append(within.begin(), within.end());
+              Value value = tensor::ExtractOp::create(ib, loc, updates, from);
+              if (reduction != "none") {
+                Value old = tensor::ExtractOp::create(ib, loc, current[0], to);
+                if (reduction == "add")
+                  value = f ? Value(arith::AddFOp::create(ib, loc, old, value))
+                            : Value(arith::AddIOp::create(ib, loc, old, value));
+                else if (reduction == "mul")
+                  value = f ? Value(arith::MulFOp::create(ib, loc, old, value))
+                            : Value(arith::MulIOp::create(ib, loc, old, value));
+                else if (reduction == "max")
+                  value = f ? Value(arith::MaximumFOp::create(ib, loc, old, value))
+                            : Value(arith::MaxSIOp::create(ib, loc, old, value));
+                else
+                  value = f ? Value(arith::MinimumFOp::create(ib, loc, old, value))
+                            : Value(arith::MinSIOp::create(ib, loc, old, value));
+              }
+              scf::YieldOp::create(
+                  ib, loc, ValueRange{tensor::InsertOp::create(ib, loc, value, current[0], to)});
+            });
+        scf::YieldOp::create(ob, loc, inner.getResults());
+      });
+  return outer.getResult(0);
+}
+
+static std::string checkScatterND(Operation *op, const LoweringState &) {
+  auto dataType = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto indicesType = cast<RankedTensorType>(op->getOperand(1).getType());
+  int64_t q = indicesType.getRank();
+  if (q < 1 || indicesType.isDynamicDim(q - 1) || indicesType.getDimSize(q - 1) > dataType.getRank())
+    return "the last dimension of indices must be static and at most the data's rank";
+  if (!indicesType.getElementType().isInteger(64))
+    return "indices must be int64";
+  if (auto attr = op->getAttrOfType<StringAttr>("reduction"))
+    if (!llvm::is_contained({"none", "add", "mul", "max", "min"}, attr.getValue()))
+      return "reduction '" + attr.getValue().str() + "' is not an ONNX value";
+  auto updatesType = cast<RankedTensorType>(op->getOperand(2).getType());
+  if (updatesType.getRank() != q - 1 + dataType.getRank() - indicesType.getDimSize(q - 1))
+    return "updates must have the rank of indices' tuples plus the data's remaining dimensions";
+  return "";
+}
+
 static std::string checkDropout(Operation *op, const LoweringState &) {
   if (op->getNumResults() > 1 && !op->getResult(1).use_empty())
     return "Dropout's mask output is not supported yet";
@@ -508,6 +627,7 @@ void loom::populateDataMovementLoweringPatterns(LoweringPatternSet &patterns) {
   patterns.add("onnx.Slice", lowerSlice, {}, any);
   patterns.add("onnx.Split", lowerSplit, checkSplit, any);
   patterns.add("onnx.Transpose", lowerTranspose, {}, any);
+  patterns.add("onnx.ScatterND", lowerScatterND, checkScatterND, any);
   patterns.add({"onnx.Reshape", "onnx.Unsqueeze", "onnx.Squeeze", "onnx.Flatten"}, lowerReshape,
                checkReshapeSizes, any);
 }

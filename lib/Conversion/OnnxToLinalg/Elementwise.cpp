@@ -50,45 +50,35 @@ static const llvm::StringSet<> kUnsignedArithmetic = {
 
 bool loom::isElementwiseOnnxOp(llvm::StringRef opName) { return kElementwise.contains(opName); }
 
-/// loomrt_report_error in `op`'s module, if loom-declare-runtime-kernels
-/// declared it.
-static func::FuncOp runtimeErrorReporter(Operation *op) {
-  auto module = op->getParentOfType<ModuleOp>();
-  return module ? module.lookupSymbol<func::FuncOp>("loomrt_report_error") : func::FuncOp();
-}
-
-/// The divisor of an integer Div or Mod made safe: a zero divisor (and, for
-/// signed values, -1 with the most negative dividend) would trap, so such
-/// elements divide by 1 instead and report LOOM_ABI_ERROR_INTEGER_DIVISION to
-/// loomrt, which fails the run (when loom-declare-runtime-kernels declared
-/// loomrt_report_error; without it, as under loom-opt alone, they only do
-/// not trap).
-static Value safeDivisor(OpBuilder &b, Location loc, Value dividend, Value divisor,
-                         bool isUnsigned, func::FuncOp report) {
+/// Whether integer `divisor` would trap: zero, or (signed) -1 with the
+/// most negative dividend.
+static Value trapsAsDivisor(OpBuilder &b, Location loc, Value dividend, Value divisor,
+                            bool isUnsigned) {
   Type type = divisor.getType();
+  unsigned width = type.getIntOrFloatBitWidth();
   auto c = [&](const APInt &v) -> Value {
     return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, v));
   };
-  unsigned width = type.getIntOrFloatBitWidth();
   Value bad = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, divisor,
                                     c(APInt::getZero(width)));
-  if (!isUnsigned) {
-    Value overflow = arith::AndIOp::create(
-        b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, dividend,
-                              c(APInt::getSignedMinValue(width))),
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, divisor,
-                              c(APInt::getAllOnes(width))));
-    bad = arith::OrIOp::create(b, loc, bad, overflow);
-  }
-  if (report)
-    scf::IfOp::create(b, loc, bad, [&](OpBuilder &tb, Location tloc) {
-      Value code = arith::ConstantOp::create(
-          tb, tloc, tb.getI32IntegerAttr(LOOM_ABI_ERROR_INTEGER_DIVISION));
-      func::CallOp::create(tb, tloc, report, ValueRange{code});
-      scf::YieldOp::create(tb, tloc);
-    });
-  return arith::SelectOp::create(b, loc, bad, c(APInt(width, 1)), divisor);
+  if (isUnsigned)
+    return bad;
+  Value overflow = arith::AndIOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, dividend,
+                            c(APInt::getSignedMinValue(width))),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, divisor,
+                            c(APInt::getAllOnes(width))));
+  return arith::OrIOp::create(b, loc, bad, overflow);
+}
+
+/// The divisor of an integer Div or Mod made safe: where it would trap, 1
+/// (the elementwise pattern reports such elements first).
+static Value safeDivisor(OpBuilder &b, Location loc, Value dividend, Value divisor,
+                         bool isUnsigned) {
+  Value one = arith::ConstantOp::create(b, loc, b.getIntegerAttr(divisor.getType(), 1));
+  return arith::SelectOp::create(b, loc, trapsAsDivisor(b, loc, dividend, divisor, isUnsigned),
+                                 one, divisor);
 }
 
 /// The scalar body of a supported elementwise op, or null. `unsignedValues`
@@ -100,7 +90,6 @@ static std::optional<ScalarFn> elementwiseBody(Operation *op,
   Type elem = cast<RankedTensorType>(first.getType()).getElementType();
   bool f = isFloat(elem);
   bool u = unsignedValues.contains(first);
-  func::FuncOp report = runtimeErrorReporter(op);
   auto binary = [&](auto floatOp, auto intOp) -> std::optional<ScalarFn> {
     return ScalarFn([=](OpBuilder &b, Location loc, ValueRange a) -> Value {
       if (f)
@@ -131,8 +120,8 @@ static std::optional<ScalarFn> elementwiseBody(Operation *op,
   if (name == "onnx.Div") {
     if (f)
       return binary(arith::DivFOp(), arith::DivFOp());
-    return ScalarFn([u, report](OpBuilder &b, Location loc, ValueRange a) -> Value {
-      Value divisor = safeDivisor(b, loc, a[0], a[1], u, report);
+    return ScalarFn([u](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Value divisor = safeDivisor(b, loc, a[0], a[1], u);
       return u ? Value(arith::DivUIOp::create(b, loc, a[0], divisor))
                : Value(arith::DivSIOp::create(b, loc, a[0], divisor));
     });
@@ -220,10 +209,10 @@ static std::optional<ScalarFn> elementwiseBody(Operation *op,
     bool fmod = intAttr(op, "fmod").value_or(0) != 0;
     if (f != fmod)
       return std::nullopt;
-    return ScalarFn([f, u, report](OpBuilder &b, Location loc, ValueRange a) -> Value {
+    return ScalarFn([f, u](OpBuilder &b, Location loc, ValueRange a) -> Value {
       if (f)
         return arith::RemFOp::create(b, loc, a[0], a[1]);
-      Value divisor = safeDivisor(b, loc, a[0], a[1], u, report);
+      Value divisor = safeDivisor(b, loc, a[0], a[1], u);
       if (u) // no signs to reconcile
         return arith::RemUIOp::create(b, loc, a[0], divisor);
       Value r = arith::RemSIOp::create(b, loc, a[0], divisor);
@@ -526,6 +515,20 @@ void loom::populateElementwiseLoweringPatterns(LoweringPatternSet &patterns) {
         [](Operation *op, RankedTensorType resultType, PatternRewriter &b,
            const LoweringState &state) -> FailureOr<Value> {
           ScalarFn body = *elementwiseBody(op, state.unsignedValues);
+          StringRef name = op->getName().getStringRef();
+          if ((name == "onnx.Div" || name == "onnx.Mod") &&
+              isa<IntegerType>(resultType.getElementType())) {
+            // Elements that would trap are reported first (one reduction, one
+            // call at this level, never inside the parallel loop).
+            bool isUnsigned = state.isUnsigned(op->getOperand(0));
+            Value traps = buildElementwise(
+                b, op->getLoc(), resultType.clone(b.getI1Type()), op->getOperands(),
+                [&](OpBuilder &nb, Location nloc, ValueRange a) {
+                  return trapsAsDivisor(nb, nloc, a[0], a[1], isUnsigned);
+                });
+            reportIfAny(b, op->getLoc(), traps, runtimeErrorReporter(op),
+                        LOOM_ABI_ERROR_INTEGER_DIVISION);
+          }
           return buildElementwise(b, op->getLoc(), resultType, op->getOperands(), body);
         },
         [](Operation *op, const LoweringState &state) -> std::string {
