@@ -1,7 +1,7 @@
 //===- DataMovement.cpp - ops that move or select elements ------------------===//
 //
 // Transpose, Concat, Gather, GatherElements, ScatterND, Slice, Split, Expand,
-// Trilu and
+// Tile, Trilu, CumSum and
 // the reshapes (Reshape, Squeeze, Unsqueeze, Flatten); Identity and Dropout
 // at inference are their input.
 //
@@ -573,6 +573,115 @@ static std::string checkScatterND(Operation *op, const LoweringState &) {
   return "";
 }
 
+/// Tile: output element i reads input element i mod size along every
+/// dimension (the output's sizes are the input's times the repeats).
+static FailureOr<Value> lowerTile(Operation *op, RankedTensorType resultType,
+                                  PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  Value in = op->getOperand(0), repeats = op->getOperand(1);
+  int64_t rank = resultType.getRank();
+  SmallVector<Value> inSizes, dynamicSizes;
+  for (int64_t d = 0; d < rank; ++d) {
+    inSizes.push_back(tensor::DimOp::create(b, loc, in, d));
+    if (resultType.isDynamicDim(d))
+      dynamicSizes.push_back(arith::MulIOp::create(
+          b, loc, inSizes[d], toIndex(b, loc, extractI64(b, loc, repeats, d))));
+  }
+  return buildElementwise(
+      b, loc, resultType, ValueRange{},
+      [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
+        SmallVector<Value> coords;
+        for (int64_t d = 0; d < rank; ++d)
+          coords.push_back(arith::RemUIOp::create(nb, nloc, linalg::IndexOp::create(nb, nloc, d),
+                                                  inSizes[d]));
+        return tensor::ExtractOp::create(nb, nloc, in, coords);
+      },
+      dynamicSizes);
+}
+
+static std::string checkTile(Operation *op, const LoweringState &) {
+  auto repeatsType = cast<RankedTensorType>(op->getOperand(1).getType());
+  if (repeatsType.getRank() != 1 || repeatsType.getDimSize(0) !=
+                                        cast<RankedTensorType>(op->getOperand(0).getType()).getRank())
+    return "repeats must hold one count per input dimension";
+  return "";
+}
+
+/// CumSum: output element i sums the input elements j <= i along the axis
+/// (j < i when exclusive; j >= i, or j > i, when reversed), each output
+/// element with its own loop. The axis may be a run-time value (as in
+/// ONNX's tests): the loop's dimension is then chosen per element by
+/// selects, which fold away for a constant axis.
+static FailureOr<Value> lowerCumSum(Operation *op, RankedTensorType resultType,
+                                    PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  Value in = op->getOperand(0);
+  int64_t rank = resultType.getRank();
+  Value axis = extractI64(b, loc, op->getOperand(1), 0);
+  Value rankValue = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(rank));
+  Value zero64 = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
+  axis = arith::SelectOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, axis, zero64),
+      arith::AddIOp::create(b, loc, axis, rankValue), axis);
+  // A constant axis outside [-rank, rank) is refused (checkCumSum); a
+  // run-time one is clamped in.
+  axis = toIndex(b, loc, arith::MaxSIOp::create(
+                             b, loc,
+                             arith::MinSIOp::create(
+                                 b, loc, axis,
+                                 arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(rank - 1))),
+                             zero64));
+  bool exclusive = intAttr(op, "exclusive").value_or(0) != 0;
+  bool reverse = intAttr(op, "reverse").value_or(0) != 0;
+  Type elem = resultType.getElementType();
+  bool f = isFloat(elem);
+  Value size = tensor::DimOp::create(b, loc, in, axis);
+  SmallVector<Value> isAxis;
+  for (int64_t d = 0; d < rank; ++d)
+    isAxis.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, axis,
+                                           arith::ConstantIndexOp::create(b, loc, d)));
+  return buildElementwise(
+      b, loc, resultType, ValueRange{in},
+      [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
+        SmallVector<Value> coords;
+        for (int64_t d = 0; d < rank; ++d)
+          coords.push_back(linalg::IndexOp::create(nb, nloc, d));
+        Value i = coords[0];
+        for (int64_t d = 1; d < rank; ++d)
+          i = arith::SelectOp::create(nb, nloc, isAxis[d], coords[d], i);
+        Value one = arith::ConstantIndexOp::create(nb, nloc, 1);
+        Value zero = arith::ConstantIndexOp::create(nb, nloc, 0);
+        // The range [first, last) of j along the axis.
+        Value first = reverse ? (exclusive ? Value(arith::AddIOp::create(nb, nloc, i, one)) : i)
+                              : zero;
+        Value last = reverse ? size
+                             : (exclusive ? i : Value(arith::AddIOp::create(nb, nloc, i, one)));
+        Value init = arith::ConstantOp::create(nb, nloc, nb.getZeroAttr(elem));
+        auto loop = scf::ForOp::create(
+            nb, nloc, first, last, one, ValueRange{init},
+            [&](OpBuilder &lb, Location lloc, Value j, ValueRange acc) {
+              SmallVector<Value> at;
+              for (int64_t d = 0; d < rank; ++d)
+                at.push_back(arith::SelectOp::create(lb, lloc, isAxis[d], j, coords[d]));
+              Value x = tensor::ExtractOp::create(lb, lloc, in, at);
+              Value sum = f ? Value(arith::AddFOp::create(lb, lloc, acc[0], x))
+                            : Value(arith::AddIOp::create(lb, lloc, acc[0], x));
+              scf::YieldOp::create(lb, lloc, sum);
+            });
+        return loop.getResult(0);
+      });
+}
+
+static std::string checkCumSum(Operation *op, const LoweringState &) {
+  int64_t rank = cast<RankedTensorType>(op->getOperand(0).getType()).getRank();
+  if (rank == 0)
+    return "the input must have at least one dimension";
+  if (auto axis = constantInts(op->getOperand(1)))
+    if (axis->size() != 1 || (*axis)[0] < -rank || (*axis)[0] >= rank)
+      return "the axis must be one value in [-rank, rank)";
+  return "";
+}
+
 static std::string checkDropout(Operation *op, const LoweringState &) {
   if (op->getNumResults() > 1 && !op->getResult(1).use_empty())
     return "Dropout's mask output is not supported yet";
@@ -628,6 +737,8 @@ void loom::populateDataMovementLoweringPatterns(LoweringPatternSet &patterns) {
   patterns.add("onnx.Split", lowerSplit, checkSplit, any);
   patterns.add("onnx.Transpose", lowerTranspose, {}, any);
   patterns.add("onnx.ScatterND", lowerScatterND, checkScatterND, any);
+  patterns.add("onnx.Tile", lowerTile, checkTile, any);
+  patterns.add("onnx.CumSum", lowerCumSum, checkCumSum);
   patterns.add({"onnx.Reshape", "onnx.Unsqueeze", "onnx.Squeeze", "onnx.Flatten"}, lowerReshape,
                checkReshapeSizes, any);
 }
