@@ -50,7 +50,7 @@ struct LoomSplitLargeFunctionsPass
     SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
     for (func::FuncOp func : funcs)
       if (!func.isDeclaration() && func.getBody().hasOneBlock() &&
-          countOps(func) > maxOps)
+          countOps(func) > std::max(minOps, maxOps))
         split(func, symbols);
   }
 

@@ -1,7 +1,7 @@
 // A long function body is cut into runs of about max-ops operations, each
 // moved into a private noinline function called in its place. Constants are
 // cloned into each run; stack allocations stay where they are.
-// RUN: loom-opt %s --loom-split-large-functions=max-ops=6 | FileCheck %s
+// RUN: loom-opt %s --loom-split-large-functions="min-ops=0 max-ops=6" | FileCheck %s
 // RUN: loom-opt %s --loom-split-large-functions | FileCheck %s --check-prefix=SMALL
 
 // CHECK-LABEL: func.func @chain(
