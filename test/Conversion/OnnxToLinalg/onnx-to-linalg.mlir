@@ -92,3 +92,25 @@ func.func @less_refined_result(%x: tensor<4x64xf32>, %w: tensor<64xf32>) -> tens
   %y = "onnx.Mul"(%x, %w) : (tensor<4x64xf32>, tensor<64xf32>) -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>
 }
+
+// -----
+
+// Forms of the newer lowerings that are refused, each by node and reason.
+func.func @refused_forms(%x: tensor<1x1x4x4xf32>, %w: tensor<?x1x3x3xf32>, %v: tensor<4xf32>,
+                         %r: tensor<2xi64>, %i32: tensor<1x1xi32>, %u: tensor<1xf32>,
+                         %s: tensor<1xf32>) {
+  // expected-error @+1 {{Conv: the weight's shape must be static}}
+  %0 = "onnx.Conv"(%x, %w) : (tensor<1x1x4x4xf32>, tensor<?x1x3x3xf32>) -> tensor<1x?x2x2xf32>
+  // expected-error @+1 {{MaxPool: storage_order 1 is not supported yet}}
+  %1 = "onnx.MaxPool"(%x) {kernel_shape = [2, 2], storage_order = 1 : si64} : (tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32>
+  %axis = arith.constant dense<5> : tensor<1xi64>
+  // expected-error @+1 {{CumSum: the axis must be one value in [-rank, rank)}}
+  %2 = "onnx.CumSum"(%v, %axis) : (tensor<4xf32>, tensor<1xi64>) -> tensor<4xf32>
+  // expected-error @+1 {{Tile: repeats must hold one count per input dimension}}
+  %3 = "onnx.Tile"(%v, %r) : (tensor<4xf32>, tensor<2xi64>) -> tensor<8xf32>
+  // expected-error @+1 {{ScatterND: indices must be int64}}
+  %4 = "onnx.ScatterND"(%v, %i32, %u) : (tensor<4xf32>, tensor<1x1xi32>, tensor<1xf32>) -> tensor<4xf32>
+  // expected-error @+1 {{BatchNormalization: BatchNormalization in training mode is not supported}}
+  %5 = "onnx.BatchNormalization"(%x, %s, %s, %s, %s) {training_mode = 1 : si64, resultSegmentSizes = array<i32: 1, 0, 0>} : (tensor<1x1x4x4xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x4x4xf32>
+  return
+}
