@@ -56,8 +56,10 @@ void loom::buildGeneratePassPipeline(OpPassManager &pm,
 // would pass to mlir-opt, and it is checked when parsed (the caller must have
 // registered upstream passes, as every loom tool does).
 static constexpr const char *kCpuBufferize =
-    "one-shot-bufferize{bufferize-function-boundaries "
+    "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
     "function-boundary-type-conversion=identity-layout-map},"
+    // (Loops may yield new buffers: an ONNX Loop body builds its carried
+    // values afresh each iteration.)
     // Results are owned by the caller: the deallocation pipeline clones
     // returned arguments and globals, and the clones become alloc + copy.
     "buffer-deallocation-pipeline,convert-bufferization-to-memref";

@@ -84,6 +84,11 @@ struct RowSpace {
 };
 RowSpace rowSpaceWithout(mlir::Value in, int64_t axis);
 
+/// All elements of `in` combined into a 0-D tensor: acc = combine(element,
+/// acc) starting from `init` (sums, extremes over a whole tensor).
+mlir::Value reduceToScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value in,
+                           mlir::TypedAttr init, const ScalarFn &combine);
+
 /// Element `i` of a 1-D integer tensor (index 0 of a 0-D one) as an i64.
 mlir::Value extractI64(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor, int64_t i);
 

@@ -35,7 +35,9 @@ struct LoweringState {
   /// Values ONNX typed as unsigned integers. The onnx lowering makes every
   /// type signless (arith and linalg want that) before rewriting; patterns
   /// consult this set where signedness matters.
-  llvm::DenseSet<mlir::Value> unsignedValues;
+  /// Patterns see the state as const; the driver adds the values that
+  /// replace unsigned results as it rewrites (hence mutable).
+  mutable llvm::DenseSet<mlir::Value> unsignedValues;
   bool isUnsigned(mlir::Value v) const { return unsignedValues.contains(v); }
 };
 
@@ -126,6 +128,10 @@ void populateNormalizationLoweringPatterns(LoweringPatternSet &patterns);
 void populateDataMovementLoweringPatterns(LoweringPatternSet &patterns);
 void populateTensorCreationLoweringPatterns(LoweringPatternSet &patterns);
 void populateConvolutionLoweringPatterns(LoweringPatternSet &patterns);
+void populateLossLoweringPatterns(LoweringPatternSet &patterns);
+void populateQuantizationLoweringPatterns(LoweringPatternSet &patterns);
+void populateControlFlowLoweringPatterns(LoweringPatternSet &patterns);
+void populateDataDependentShapeLoweringPatterns(LoweringPatternSet &patterns);
 /// All of the above.
 void populateOnnxToLinalgPatterns(LoweringPatternSet &patterns);
 

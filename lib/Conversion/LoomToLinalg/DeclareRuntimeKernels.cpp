@@ -32,11 +32,14 @@ struct LoomDeclareRuntimeKernelsPass
       if ((name == "onnx.Div" || name == "onnx.Mod") && op->getNumResults() == 1)
         if (auto type = dyn_cast<ShapedType>(op->getResult(0).getType()))
           runErrors |= isa<IntegerType>(type.getElementType());
-      runErrors |= name == "onnx.Gather" || name == "onnx.GatherElements" ||
-                   name == "onnx.ScatterND";
+      runErrors |= llvm::is_contained(
+          {"onnx.Gather", "onnx.GatherElements", "onnx.GatherND", "onnx.ScatterND",
+           "onnx.ScatterElements", "onnx.Scatter", "onnx.NegativeLogLikelihoodLoss",
+           "onnx.SoftmaxCrossEntropyLoss"},
+          name);
     });
-    // Integer Div and Mod report a zero divisor, Gather, GatherElements and
-    // ScatterND an index out of range (the onnx lowering).
+    // Integer Div and Mod report a zero divisor; the gathers, scatters and
+    // the losses' class targets an index out of range (the onnx lowering).
     if (runErrors)
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_report_error);
     if (!attention && !softmax)

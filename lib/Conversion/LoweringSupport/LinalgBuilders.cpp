@@ -106,6 +106,27 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
   return generic.getResult(0);
 }
 
+Value reduceToScalar(OpBuilder &b, Location loc, Value in, TypedAttr init,
+                     const ScalarFn &combine) {
+  auto type = cast<RankedTensorType>(in.getType());
+  Type elem = init.getType();
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = type.getRank();
+  Value acc = linalg::FillOp::create(
+                  b, loc, arith::ConstantOp::create(b, loc, init).getResult(),
+                  tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{}, elem).getResult())
+                  .getResult(0);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{RankedTensorType::get({}, elem)}, ValueRange{in}, ValueRange{acc},
+             SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                    AffineMap::get(rank, 0, {}, ctx)},
+             SmallVector<utils::IteratorType>(rank, utils::IteratorType::reduction),
+             [&](OpBuilder &nb, Location nloc, ValueRange a) {
+               linalg::YieldOp::create(nb, nloc, combine(nb, nloc, a));
+             })
+      .getResult(0);
+}
+
 func::FuncOp runtimeErrorReporter(Operation *op) {
   auto module = op->getParentOfType<ModuleOp>();
   return module ? module.lookupSymbol<func::FuncOp>("loomrt_report_error") : func::FuncOp();
@@ -114,24 +135,10 @@ func::FuncOp runtimeErrorReporter(Operation *op) {
 void reportIfAny(OpBuilder &b, Location loc, Value flags, func::FuncOp report, int32_t code) {
   if (!report)
     return;
-  auto type = cast<RankedTensorType>(flags.getType());
-  MLIRContext *ctx = b.getContext();
-  auto scalar = RankedTensorType::get({}, b.getI1Type());
-  Value init = linalg::FillOp::create(
-                   b, loc, arith::ConstantOp::create(b, loc, b.getBoolAttr(false)).getResult(),
-                   tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{}, b.getI1Type()).getResult())
-                   .getResult(0);
-  SmallVector<utils::IteratorType> iterators(type.getRank(), utils::IteratorType::reduction);
-  Value any = linalg::GenericOp::create(
-                  b, loc, TypeRange{scalar}, ValueRange{flags}, ValueRange{init},
-                  SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(type.getRank(), ctx),
-                                         AffineMap::get(type.getRank(), 0, {}, ctx)},
-                  iterators,
-                  [](OpBuilder &nb, Location nloc, ValueRange a) {
-                    linalg::YieldOp::create(nb, nloc,
-                                            arith::OrIOp::create(nb, nloc, a[0], a[1]).getResult());
-                  })
-                  .getResult(0);
+  Value any = reduceToScalar(b, loc, flags, b.getBoolAttr(false),
+                             [](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                               return arith::OrIOp::create(nb, nloc, a[0], a[1]);
+                             });
   Value set = tensor::ExtractOp::create(b, loc, any, ValueRange{});
   scf::IfOp::create(b, loc, set, [&](OpBuilder &tb, Location tloc) {
     Value value = arith::ConstantOp::create(tb, tloc, tb.getI32IntegerAttr(code));

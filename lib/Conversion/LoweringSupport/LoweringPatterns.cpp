@@ -41,10 +41,16 @@ std::string loom::LoweringPattern::unsupportedReason(Operation *op) const {
     }
   }
   // An `axis` outside the operand's dimensions (ONNX rejects it; the
-  // lowerings index by it). Flatten's axis may also be the rank itself.
-  if (auto axis = op->getAttrOfType<IntegerAttr>("axis"); axis && op->getNumOperands() > 0) {
+  // lowerings index by it). Flatten's axis may also be the rank itself;
+  // OneHot's counts in its result, and the quantizers' matters only with
+  // per-axis parameters (their own checks look at those).
+  StringRef name = op->getName().getStringRef();
+  bool axisOfInput = !llvm::is_contained(
+      {"onnx.OneHot", "onnx.QuantizeLinear", "onnx.DequantizeLinear"}, name);
+  if (auto axis = op->getAttrOfType<IntegerAttr>("axis");
+      axis && axisOfInput && op->getNumOperands() > 0) {
     int64_t rank = cast<RankedTensorType>(op->getOperand(0).getType()).getRank();
-    int64_t high = op->getName().getStringRef() == "onnx.Flatten" ? rank : rank - 1;
+    int64_t high = name == "onnx.Flatten" ? rank : rank - 1;
     int64_t value = axis.getValue().getSExtValue();
     if (value < -rank || value > high)
       return "axis " + std::to_string(value) + " is out of range for an input of rank " +
@@ -58,10 +64,19 @@ LogicalResult loom::LoweringPattern::matchAndRewrite(Operation *op,
   if (op->getNumResults() == 0 || !unsupportedReason(op).empty())
     return failure();
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  // The uses of unsigned results: whatever replaces them is unsigned too,
+  // for the patterns of the ops that read it.
+  SmallVector<OpOperand *> unsignedUses;
+  for (Value result : op->getResults())
+    if (state.isUnsigned(result))
+      for (OpOperand &use : result.getUses())
+        unsignedUses.push_back(&use);
   rewriter.setInsertionPoint(op);
   FailureOr<Value> replacement = lower(op, resultType, rewriter, state);
   if (failed(replacement) || !*replacement)
     return failure();
+  if (state.isUnsigned(op->getResult(0)))
+    state.unsignedValues.insert(*replacement);
   Value value = *replacement;
   // A lowering may know more static sizes than the op's (unrefined) result
   // type says, or fewer: a cast keeps the users' types.
@@ -70,6 +85,8 @@ LogicalResult loom::LoweringPattern::matchAndRewrite(Operation *op,
     value = tensor::CastOp::create(rewriter, op->getLoc(), resultType, value);
   rewriter.replaceAllUsesWith(op->getResult(0), value);
   rewriter.eraseOp(op);
+  for (OpOperand *use : unsignedUses)
+    state.unsignedValues.insert(use->get());
   return success();
 }
 
@@ -99,12 +116,18 @@ std::string loom::unsupportedReason(const LoweringPatternSet &patterns, Operatio
   return pattern->unsupportedReason(op);
 }
 
+/// The terminator of an If/Loop subgraph (onnx.yield): its parent's
+/// pattern rewrites it along with the region.
+static bool isSubgraphTerminator(Operation *op) {
+  return op->getName().getStringRef() == "onnx.yield";
+}
+
 std::vector<loom::UnlowerableOp> loom::findUnlowerableOps(func::FuncOp func,
                                                           const LoweringPatternSet &patterns,
                                                           StringRef dialect) {
   std::vector<UnlowerableOp> found;
   func.walk([&](Operation *op) {
-    if (op->getName().getDialectNamespace() != dialect)
+    if (op->getName().getDialectNamespace() != dialect || isSubgraphTerminator(op))
       return;
     std::string reason = unsupportedReason(patterns, op);
     if (!reason.empty())
@@ -123,7 +146,7 @@ LogicalResult loom::applyLoweringPatterns(func::FuncOp func, const LoweringPatte
                                           StringRef dialect) {
   SmallVector<Operation *> ops;
   func.walk([&](Operation *op) {
-    if (op->getName().getDialectNamespace() == dialect)
+    if (op->getName().getDialectNamespace() == dialect && !isSubgraphTerminator(op))
       ops.push_back(op);
   });
   PatternRewriter rewriter(func.getContext());

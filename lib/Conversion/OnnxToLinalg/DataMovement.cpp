@@ -1,9 +1,9 @@
 //===- DataMovement.cpp - ops that move or select elements ------------------===//
 //
-// Transpose, Concat, Gather, GatherElements, ScatterND, Slice, Split, Expand,
-// Tile, Trilu, CumSum and
+// Transpose, Concat, Gather, GatherElements, GatherND, ScatterND,
+// ScatterElements (and Scatter), Slice, Split, Expand, Tile, Trilu, CumSum and
 // the reshapes (Reshape, Squeeze, Unsqueeze, Flatten); Identity and Dropout
-// at inference are their input.
+// at inference (or training with ratio 0) are their input.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +23,7 @@ using namespace mlir;
 using namespace loom;
 using loom::onnx_attributes::constantInts;
 using loom::onnx_attributes::intAttr;
+using loom::onnx_attributes::scalarConstant;
 
 static FailureOr<Value> lowerExpand(Operation *op, RankedTensorType resultType,
                                     PatternRewriter &b, const LoweringState &) {
@@ -470,6 +471,24 @@ static SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear,
   return coords;
 }
 
+/// A scatter's `reduction` (add, mul, max, min) of the element already there
+/// and the update.
+static Value combineScattered(OpBuilder &b, Location loc, StringRef reduction, Value old,
+                              Value value) {
+  bool f = isFloat(value.getType());
+  if (reduction == "add")
+    return f ? Value(arith::AddFOp::create(b, loc, old, value))
+             : Value(arith::AddIOp::create(b, loc, old, value));
+  if (reduction == "mul")
+    return f ? Value(arith::MulFOp::create(b, loc, old, value))
+             : Value(arith::MulIOp::create(b, loc, old, value));
+  if (reduction == "max")
+    return f ? Value(arith::MaximumFOp::create(b, loc, old, value))
+             : Value(arith::MaxSIOp::create(b, loc, old, value));
+  return f ? Value(arith::MinimumFOp::create(b, loc, old, value))
+           : Value(arith::MinSIOp::create(b, loc, old, value));
+}
+
 /// ScatterND: the data, then for each index tuple of `indices` (its last
 /// dimension k long) the slice of `updates` written (or combined, with a
 /// reduction) at data[tuple, ...]. Two loops with the tensor as their
@@ -487,7 +506,6 @@ static FailureOr<Value> lowerScatterND(Operation *op, RankedTensorType resultTyp
   StringRef reduction = "none";
   if (auto attr = op->getAttrOfType<StringAttr>("reduction"))
     reduction = attr.getValue();
-  bool f = isFloat(dataType.getElementType());
   auto c = [&](OpBuilder &nb, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(nb, loc, v);
   };
@@ -533,21 +551,10 @@ static FailureOr<Value> lowerScatterND(Operation *op, RankedTensorType resultTyp
               from.append(within.begin(), within.end());
               to.append(within.begin(), within.end());
               Value value = tensor::ExtractOp::create(ib, loc, updates, from);
-              if (reduction != "none") {
-                Value old = tensor::ExtractOp::create(ib, loc, current[0], to);
-                if (reduction == "add")
-                  value = f ? Value(arith::AddFOp::create(ib, loc, old, value))
-                            : Value(arith::AddIOp::create(ib, loc, old, value));
-                else if (reduction == "mul")
-                  value = f ? Value(arith::MulFOp::create(ib, loc, old, value))
-                            : Value(arith::MulIOp::create(ib, loc, old, value));
-                else if (reduction == "max")
-                  value = f ? Value(arith::MaximumFOp::create(ib, loc, old, value))
-                            : Value(arith::MaxSIOp::create(ib, loc, old, value));
-                else
-                  value = f ? Value(arith::MinimumFOp::create(ib, loc, old, value))
-                            : Value(arith::MinSIOp::create(ib, loc, old, value));
-              }
+              if (reduction != "none")
+                value = combineScattered(ib, loc, reduction,
+                                         tensor::ExtractOp::create(ib, loc, current[0], to),
+                                         value);
               scf::YieldOp::create(
                   ib, loc, ValueRange{tensor::InsertOp::create(ib, loc, value, current[0], to)});
             });
@@ -570,6 +577,135 @@ static std::string checkScatterND(Operation *op, const LoweringState &) {
   auto updatesType = cast<RankedTensorType>(op->getOperand(2).getType());
   if (updatesType.getRank() != q - 1 + dataType.getRank() - indicesType.getDimSize(q - 1))
     return "updates must have the rank of indices' tuples plus the data's remaining dimensions";
+  return "";
+}
+
+/// ScatterElements (and the older Scatter): the data, then each element of
+/// `updates` written (or combined) at its own position with the coordinate
+/// along `axis` replaced by the matching element of `indices`. One loop in
+/// row-major order of `updates` with the tensor as its carried value, so
+/// repeated positions keep the last update.
+static FailureOr<Value> lowerScatterElements(Operation *op, RankedTensorType resultType,
+                                             PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  Value data = op->getOperand(0), indices = op->getOperand(1), updates = op->getOperand(2);
+  int64_t rank = resultType.getRank();
+  int64_t axis = axisAttr(op, rank, 0);
+  StringRef reduction = "none";
+  if (auto attr = op->getAttrOfType<StringAttr>("reduction"))
+    reduction = attr.getValue();
+  Value axisSize = tensor::DimOp::create(b, loc, data, axis);
+  reportIndicesOutOfRange(b, loc, indices, axisSize, runtimeErrorReporter(op));
+  SmallVector<Value> sizes;
+  Value count = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d = 0; d < rank; ++d) {
+    sizes.push_back(tensor::DimOp::create(b, loc, updates, d));
+    count = arith::MulIOp::create(b, loc, count, sizes.back());
+  }
+  auto loop = scf::ForOp::create(
+      b, loc, arith::ConstantIndexOp::create(b, loc, 0), count,
+      arith::ConstantIndexOp::create(b, loc, 1), ValueRange{data},
+      [&](OpBuilder &lb, Location, Value i, ValueRange acc) {
+        SmallVector<Value> from = delinearize(lb, loc, i, sizes);
+        SmallVector<Value> to = from;
+        Value index = arith::IndexCastOp::create(lb, loc, lb.getIndexType(),
+                                                 tensor::ExtractOp::create(lb, loc, indices, from));
+        to[axis] = wrapIndex(lb, loc, index, axisSize);
+        Value value = tensor::ExtractOp::create(lb, loc, updates, from);
+        if (reduction != "none")
+          value = combineScattered(lb, loc, reduction,
+                                   tensor::ExtractOp::create(lb, loc, acc[0], to), value);
+        scf::YieldOp::create(lb, loc,
+                             ValueRange{tensor::InsertOp::create(lb, loc, value, acc[0], to)});
+      });
+  return loop.getResult(0);
+}
+
+static std::string checkScatterElements(Operation *op, const LoweringState &) {
+  auto dataType = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto indicesType = cast<RankedTensorType>(op->getOperand(1).getType());
+  auto updatesType = cast<RankedTensorType>(op->getOperand(2).getType());
+  int64_t rank = dataType.getRank();
+  if (rank < 1 || indicesType.getRank() != rank || updatesType.getRank() != rank)
+    return "data, indices and updates must have the same rank (at least 1)";
+  if (!indicesType.getElementType().isSignlessInteger())
+    return "indices must be int32 or int64";
+  int64_t axis = intAttr(op, "axis").value_or(0);
+  if (axis < -rank || axis >= rank)
+    return "axis " + std::to_string(axis) + " is outside the data's " + std::to_string(rank) +
+           " dimensions";
+  if (auto attr = op->getAttrOfType<StringAttr>("reduction"))
+    if (!llvm::is_contained({"none", "add", "mul", "max", "min"}, attr.getValue()))
+      return "reduction '" + attr.getValue().str() + "' is not an ONNX value";
+  return "";
+}
+
+/// GatherND: output[i..., j...] = data[batch..., indices[i..., :]..., j...],
+/// where the first batch_dims coordinates of i are shared with the data and
+/// each index tuple (indices' last dimension, k long) picks the next k
+/// data coordinates; negative indices count from the end.
+static FailureOr<Value> lowerGatherND(Operation *op, RankedTensorType resultType,
+                                      PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  Value data = op->getOperand(0), indices = op->getOperand(1);
+  auto indicesType = cast<RankedTensorType>(indices.getType());
+  int64_t q = indicesType.getRank(), k = indicesType.getDimSize(q - 1);
+  int64_t batchDims = intAttr(op, "batch_dims").value_or(0);
+  int64_t dataRank = cast<RankedTensorType>(data.getType()).getRank();
+  func::FuncOp report = runtimeErrorReporter(op);
+  SmallVector<Value> dataSizes;
+  for (int64_t d = 0; d < dataRank; ++d)
+    dataSizes.push_back(tensor::DimOp::create(b, loc, data, d));
+  for (int64_t t = 0; t < k; ++t) {
+    SmallVector<OpFoldResult> offsets(q, b.getIndexAttr(0)), sizes, strides(q, b.getIndexAttr(1));
+    for (int64_t d = 0; d + 1 < q; ++d)
+      sizes.push_back(tensor::DimOp::create(b, loc, indices, d).getResult());
+    sizes.push_back(b.getIndexAttr(1));
+    offsets[q - 1] = b.getIndexAttr(t);
+    Value column = tensor::ExtractSliceOp::create(b, loc, indices, offsets, sizes, strides);
+    reportIndicesOutOfRange(b, loc, column, dataSizes[batchDims + t], report);
+  }
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < resultType.getRank(); ++d)
+    if (resultType.isDynamicDim(d))
+      dynamicSizes.push_back(d < q - 1 ? Value(tensor::DimOp::create(b, loc, indices, d))
+                                       : dataSizes[batchDims + k + d - (q - 1)]);
+  return buildElementwise(
+      b, loc, resultType, ValueRange{},
+      [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
+        SmallVector<Value> outer, coords;
+        for (int64_t d = 0; d + 1 < q; ++d)
+          outer.push_back(linalg::IndexOp::create(nb, nloc, d));
+        coords.append(outer.begin(), outer.begin() + batchDims);
+        for (int64_t t = 0; t < k; ++t) {
+          SmallVector<Value> at = outer;
+          at.push_back(arith::ConstantIndexOp::create(nb, nloc, t));
+          Value index = arith::IndexCastOp::create(
+              nb, nloc, nb.getIndexType(), tensor::ExtractOp::create(nb, nloc, indices, at));
+          coords.push_back(wrapIndex(nb, nloc, index, dataSizes[batchDims + t]));
+        }
+        for (int64_t d = q - 1; d < resultType.getRank(); ++d)
+          coords.push_back(linalg::IndexOp::create(nb, nloc, d));
+        return tensor::ExtractOp::create(nb, nloc, data, coords);
+      },
+      dynamicSizes);
+}
+
+static std::string checkGatherND(Operation *op, const LoweringState &) {
+  auto dataType = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto indicesType = cast<RankedTensorType>(op->getOperand(1).getType());
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  int64_t q = indicesType.getRank(), r = dataType.getRank();
+  int64_t batchDims = intAttr(op, "batch_dims").value_or(0);
+  if (q < 1 || indicesType.isDynamicDim(q - 1))
+    return "the last dimension of indices must be static";
+  if (!indicesType.getElementType().isInteger(64))
+    return "indices must be int64";
+  int64_t k = indicesType.getDimSize(q - 1);
+  if (batchDims < 0 || batchDims >= std::min(q, r) || batchDims + k > r)
+    return "batch_dims plus the index tuple's length must fit in the data's rank";
+  if (resultType.getRank() != q - 1 + r - batchDims - k)
+    return "the result's rank does not fit the data, indices and batch_dims";
   return "";
 }
 
@@ -682,13 +818,41 @@ static std::string checkCumSum(Operation *op, const LoweringState &) {
   return "";
 }
 
+/// Dropout that keeps everything: at inference, or in training with a
+/// constant ratio of 0. The output is the input and the mask all true.
+static FailureOr<Value> lowerDropout(Operation *op, RankedTensorType resultType,
+                                     PatternRewriter &b, const LoweringState &) {
+  if (op->getNumResults() > 1 && !op->getResult(1).use_empty()) {
+    Location loc = op->getLoc();
+    auto maskType = cast<RankedTensorType>(op->getResult(1).getType());
+    SmallVector<std::pair<Value, int64_t>> sources;
+    for (int64_t d = 0; d < maskType.getRank(); ++d)
+      sources.push_back({op->getOperand(0), d});
+    Value mask = linalg::FillOp::create(
+                     b, loc, arith::ConstantOp::create(b, loc, b.getBoolAttr(true)).getResult(),
+                     emptyLike(b, loc, maskType, sources))
+                     .getResult(0);
+    b.replaceAllUsesWith(op->getResult(1), mask);
+  }
+  return op->getOperand(0);
+}
+
 static std::string checkDropout(Operation *op, const LoweringState &) {
-  if (op->getNumResults() > 1 && !op->getResult(1).use_empty())
-    return "Dropout's mask output is not supported yet";
-  if (op->getNumOperands() > 2) {
-    auto training = constantInts(op->getOperand(2));
-    if (!training || (*training)[0] != 0)
-      return "Dropout in training mode is not supported";
+  if (op->getNumResults() > 1 && !op->getResult(1).use_empty() &&
+      !cast<RankedTensorType>(op->getResult(1).getType()).getElementType().isInteger(1))
+    return "Dropout's mask must be boolean";
+  auto dropout = cast<onnx::DropoutOp>(op);
+  if (Value trainingMode = dropout.getTrainingMode()) {
+    auto training = constantInts(trainingMode);
+    if (!training)
+      return "training_mode must be a constant";
+    if ((*training)[0] != 0) {
+      // Training drops at random; only a ratio of 0 (keep all) is exact.
+      Value ratioInput = dropout.getRatio();
+      auto ratio = ratioInput ? scalarConstant(ratioInput) : std::nullopt;
+      if (!ratio || *ratio != 0.0)
+        return "Dropout in training mode (random) is only supported with a constant ratio of 0";
+    }
   }
   return "";
 }
@@ -727,7 +891,7 @@ void loom::populateDataMovementLoweringPatterns(LoweringPatternSet &patterns) {
   LowerFn input = [](Operation *op, RankedTensorType, PatternRewriter &,
                      const LoweringState &) -> FailureOr<Value> { return op->getOperand(0); };
   patterns.add("onnx.Identity", input, {}, any);
-  patterns.add("onnx.Dropout", input, checkDropout); // inference: the identity
+  patterns.add("onnx.Dropout", lowerDropout, checkDropout);
   patterns.add("onnx.Expand", lowerExpand, {}, any);
   patterns.add("onnx.Trilu", lowerTrilu);
   patterns.add("onnx.Concat", lowerConcat, {}, any);
@@ -737,6 +901,9 @@ void loom::populateDataMovementLoweringPatterns(LoweringPatternSet &patterns) {
   patterns.add("onnx.Split", lowerSplit, checkSplit, any);
   patterns.add("onnx.Transpose", lowerTranspose, {}, any);
   patterns.add("onnx.ScatterND", lowerScatterND, checkScatterND, any);
+  patterns.add({"onnx.ScatterElements", "onnx.Scatter"}, lowerScatterElements,
+               checkScatterElements);
+  patterns.add("onnx.GatherND", lowerGatherND, checkGatherND, any);
   patterns.add("onnx.Tile", lowerTile, checkTile, any);
   patterns.add("onnx.CumSum", lowerCumSum, checkCumSum);
   patterns.add({"onnx.Reshape", "onnx.Unsqueeze", "onnx.Squeeze", "onnx.Flatten"}, lowerReshape,

@@ -205,17 +205,20 @@ static std::optional<ScalarFn> elementwiseBody(Operation *op,
     });
   }
   if (name == "onnx.Mod") {
-    // fmod=1: C's fmod; fmod=0 (integers only): the result takes the divisor's sign.
+    // fmod=1: C's fmod (the dividend's sign); fmod=0 (integers only): the
+    // result takes the divisor's sign.
     bool fmod = intAttr(op, "fmod").value_or(0) != 0;
-    if (f != fmod)
+    if (f && !fmod)
       return std::nullopt;
-    return ScalarFn([f, u](OpBuilder &b, Location loc, ValueRange a) -> Value {
+    return ScalarFn([f, u, fmod](OpBuilder &b, Location loc, ValueRange a) -> Value {
       if (f)
         return arith::RemFOp::create(b, loc, a[0], a[1]);
       Value divisor = safeDivisor(b, loc, a[0], a[1], u);
       if (u) // no signs to reconcile
         return arith::RemUIOp::create(b, loc, a[0], divisor);
       Value r = arith::RemSIOp::create(b, loc, a[0], divisor);
+      if (fmod)
+        return r;
       Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(a[0].getType(), 0));
       Value rNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, zero);
       Value dNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, a[1], zero);

@@ -2,7 +2,8 @@
 //
 // Matrix products: linalg.matmul / batch_matmul where the shapes allow it
 // (the CPU lowering hands those to loomrt's GEMM), else a linalg.generic with
-// a reduction; Gemm's transposes, alpha and beta around it.
+// a reduction; Gemm's transposes, alpha and beta around it; Einsum as one
+// linalg.generic whose loops are the equation's letters.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +18,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
+
+#include <map>
 
 using namespace mlir;
 using namespace loom;
@@ -222,6 +225,232 @@ static std::string checkMatMulRanks(Operation *op, const LoweringState &) {
   return "";
 }
 
+namespace {
+/// An Einsum equation with its ellipses expanded: each operand's and the
+/// output's subscripts as loop numbers (one loop per distinct letter, and
+/// one per dimension an ellipsis stands for).
+struct EinsumLoops {
+  SmallVector<SmallVector<int64_t>> operands;
+  SmallVector<int64_t> output;
+  int64_t count = 0;
+};
+} // namespace
+
+/// Parses `equation` for operands of `ranks`, or says why it cannot.
+/// Ellipsis dimensions are aligned from the right (numpy); an operand with
+/// fewer of them broadcasts over the missing leading ones.
+static FailureOr<EinsumLoops> parseEinsum(StringRef equation, ArrayRef<int64_t> ranks,
+                                          std::string &why) {
+  std::string eq;
+  for (char ch : equation)
+    if (ch != ' ')
+      eq.push_back(ch);
+  StringRef text(eq);
+  auto [inputsText, outputText] = text.split("->");
+  bool explicitOutput = text.contains("->");
+  SmallVector<StringRef> terms;
+  inputsText.split(terms, ',');
+  if (terms.size() != ranks.size()) {
+    why = "the equation names " + std::to_string(terms.size()) + " operands but the node has " +
+          std::to_string(ranks.size());
+    return failure();
+  }
+  EinsumLoops loops;
+  std::map<char, int64_t> letters;
+  std::map<char, int64_t> occurrences;
+  int64_t ellipsisRank = 0;
+  SmallVector<SmallVector<int64_t>> ellipsisOf(terms.size());
+  // First pass: letters and how many dimensions each ellipsis covers.
+  for (auto [i, term] : llvm::enumerate(terms)) {
+    size_t dots = term.find("...");
+    int64_t named = 0;
+    for (char ch : term)
+      if (ch != '.') {
+        if (!llvm::isAlpha(ch)) {
+          why = std::string("subscript '") + ch + "' is not a letter";
+          return failure();
+        }
+        ++named;
+      }
+    if (dots == StringRef::npos) {
+      if (named != ranks[i]) {
+        why = "operand " + std::to_string(i) + " has rank " + std::to_string(ranks[i]) +
+              " but its subscripts '" + term.str() + "' name " + std::to_string(named);
+        return failure();
+      }
+    } else {
+      if (term.count("...") != 1 || term.count('.') != 3 || named > ranks[i]) {
+        why = "operand " + std::to_string(i) + "'s subscripts '" + term.str() +
+              "' do not fit its rank " + std::to_string(ranks[i]);
+        return failure();
+      }
+      ellipsisRank = std::max(ellipsisRank, ranks[i] - named);
+    }
+  }
+  // Ellipsis loops come first, then letters in order of appearance.
+  loops.count = ellipsisRank;
+  auto loopOf = [&](char ch) {
+    auto [it, inserted] = letters.insert({ch, loops.count});
+    if (inserted)
+      ++loops.count;
+    return it->second;
+  };
+  for (auto [i, term] : llvm::enumerate(terms)) {
+    SmallVector<int64_t> subs;
+    for (size_t p = 0; p < term.size(); ++p) {
+      if (term[p] == '.') {
+        int64_t n = ranks[i] - (int64_t(term.size()) - 3);
+        for (int64_t e = ellipsisRank - n; e < ellipsisRank; ++e)
+          subs.push_back(e);
+        p += 2;
+        continue;
+      }
+      subs.push_back(loopOf(term[p]));
+      ++occurrences[term[p]];
+    }
+    loops.operands.push_back(subs);
+  }
+  if (explicitOutput) {
+    for (size_t p = 0; p < outputText.size(); ++p) {
+      if (outputText[p] == '.') {
+        if (!outputText.substr(p).starts_with("...")) {
+          why = "the output's subscripts '" + outputText.str() + "' are malformed";
+          return failure();
+        }
+        for (int64_t e = 0; e < ellipsisRank; ++e)
+          loops.output.push_back(e);
+        p += 2;
+        continue;
+      }
+      if (!letters.count(outputText[p]) || llvm::is_contained(loops.output, letters[outputText[p]])) {
+        why = std::string("output subscript '") + outputText[p] +
+              "' is not an operand subscript or is repeated";
+        return failure();
+      }
+      loops.output.push_back(letters[outputText[p]]);
+    }
+  } else {
+    // Implicit output: the ellipsis, then letters used once, alphabetically.
+    for (int64_t e = 0; e < ellipsisRank; ++e)
+      loops.output.push_back(e);
+    for (auto [ch, n] : occurrences)
+      if (n == 1)
+        loops.output.push_back(letters[ch]);
+  }
+  return loops;
+}
+
+/// Einsum: one generic over all loops, output loops parallel, the others
+/// summed; the body multiplies one element of each operand. A dimension of
+/// static size 1 against a larger one broadcasts (reads index 0).
+static FailureOr<Value> lowerEinsum(Operation *op, RankedTensorType resultType,
+                                    PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  SmallVector<int64_t> ranks;
+  for (Value v : op->getOperands())
+    ranks.push_back(cast<RankedTensorType>(v.getType()).getRank());
+  std::string why;
+  EinsumLoops loops =
+      *parseEinsum(op->getAttrOfType<StringAttr>("equation").getValue(), ranks, why);
+  MLIRContext *ctx = b.getContext();
+  // Each loop's size: a static size where one operand has it (other than a
+  // broadcast 1), else a dynamic operand dimension.
+  SmallVector<int64_t> staticSize(loops.count, ShapedType::kDynamic);
+  SmallVector<std::pair<Value, int64_t>> dynamicSource(loops.count, {Value(), 0});
+  for (auto [i, v] : llvm::enumerate(op->getOperands())) {
+    auto type = cast<RankedTensorType>(v.getType());
+    for (auto [d, loop] : llvm::enumerate(loops.operands[i])) {
+      int64_t size = type.getDimSize(d);
+      if (!ShapedType::isDynamic(size) &&
+          (ShapedType::isDynamic(staticSize[loop]) || staticSize[loop] == 1))
+        staticSize[loop] = size;
+      else if (ShapedType::isDynamic(size) && !dynamicSource[loop].first)
+        dynamicSource[loop] = {v, int64_t(d)};
+    }
+  }
+  SmallVector<AffineMap> maps;
+  for (auto [i, v] : llvm::enumerate(op->getOperands())) {
+    auto type = cast<RankedTensorType>(v.getType());
+    SmallVector<AffineExpr> exprs;
+    for (auto [d, loop] : llvm::enumerate(loops.operands[i]))
+      exprs.push_back(type.getDimSize(d) == 1 && staticSize[loop] != 1
+                          ? getAffineConstantExpr(0, ctx)
+                          : getAffineDimExpr(loop, ctx));
+    maps.push_back(AffineMap::get(loops.count, 0, exprs, ctx));
+  }
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<Value> outSizes;
+  for (auto [d, loop] : llvm::enumerate(loops.output)) {
+    outExprs.push_back(getAffineDimExpr(loop, ctx));
+    if (!resultType.isDynamicDim(d))
+      continue;
+    if (dynamicSource[loop].first)
+      outSizes.push_back(
+          tensor::DimOp::create(b, loc, dynamicSource[loop].first, dynamicSource[loop].second));
+    else
+      outSizes.push_back(arith::ConstantIndexOp::create(b, loc, staticSize[loop]));
+  }
+  maps.push_back(AffineMap::get(loops.count, 0, outExprs, ctx));
+  SmallVector<utils::IteratorType> iterators(loops.count, utils::IteratorType::reduction);
+  for (int64_t loop : loops.output)
+    iterators[loop] = utils::IteratorType::parallel;
+  Type elem = resultType.getElementType();
+  bool f = isFloat(elem);
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(), elem, outSizes);
+  init = linalg::FillOp::create(b, loc,
+                                arith::ConstantOp::create(b, loc, b.getZeroAttr(elem)).getResult(),
+                                init)
+             .getResult(0);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, op->getOperands(), ValueRange{init}, maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange a) {
+               Value product = a[0];
+               for (Value x : a.drop_front().drop_back())
+                 product = f ? Value(arith::MulFOp::create(nb, nloc, product, x))
+                             : Value(arith::MulIOp::create(nb, nloc, product, x));
+               Value sum = f ? Value(arith::AddFOp::create(nb, nloc, a.back(), product))
+                             : Value(arith::AddIOp::create(nb, nloc, a.back(), product));
+               linalg::YieldOp::create(nb, nloc, sum);
+             })
+      .getResult(0);
+}
+
+static std::string checkEinsum(Operation *op, const LoweringState &) {
+  auto equation = op->getAttrOfType<StringAttr>("equation");
+  if (!equation)
+    return "the equation attribute is missing";
+  SmallVector<int64_t> ranks;
+  Type elem = cast<RankedTensorType>(op->getResult(0).getType()).getElementType();
+  for (Value v : op->getOperands()) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (type.getElementType() != elem)
+      return "all operands must have the result's element type";
+    ranks.push_back(type.getRank());
+  }
+  if (ranks.empty())
+    return "Einsum needs at least one operand";
+  std::string why;
+  FailureOr<EinsumLoops> loops = parseEinsum(equation.getValue(), ranks, why);
+  if (failed(loops))
+    return "equation '" + equation.getValue().str() + "': " + why;
+  if (int64_t(loops->output.size()) != cast<RankedTensorType>(op->getResult(0).getType()).getRank())
+    return "equation '" + equation.getValue().str() + "' does not fit the result's rank";
+  // Sizes one subscript stands for must agree (or be 1, broadcast).
+  SmallVector<int64_t> sizeOf(loops->count, 1);
+  for (auto [i, v] : llvm::enumerate(op->getOperands()))
+    for (auto [d, loop] : llvm::enumerate(loops->operands[i])) {
+      int64_t size = cast<RankedTensorType>(v.getType()).getDimSize(d);
+      if (ShapedType::isDynamic(size) || size == 1)
+        continue;
+      if (sizeOf[loop] != 1 && sizeOf[loop] != size)
+        return "equation '" + equation.getValue().str() + "': operand " + std::to_string(i) +
+               " dimension " + std::to_string(d) + " has size " + std::to_string(size) +
+               " where another operand's matching dimension has " + std::to_string(sizeOf[loop]);
+      sizeOf[loop] = size;
+    }
+  return "";
+}
+
 void loom::populateMatMulLoweringPatterns(LoweringPatternSet &patterns) {
   patterns.add(
       "onnx.MatMul",
@@ -231,4 +460,5 @@ void loom::populateMatMulLoweringPatterns(LoweringPatternSet &patterns) {
       },
       checkMatMulRanks);
   patterns.add("onnx.Gemm", lowerGemm, checkMatMulRanks);
+  patterns.add("onnx.Einsum", lowerEinsum, checkEinsum);
 }

@@ -2,7 +2,8 @@
 //
 // The onnx normalizations: Softmax, LogSoftmax and LayerNormalization by the
 // shared row-wise builders (lib/Conversion/LoweringSupport/
-// NormalizationBuilders.cpp); BatchNormalization at inference.
+// NormalizationBuilders.cpp); BatchNormalization at inference; LRN and
+// MeanVarianceNormalization.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +15,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
 
 using namespace mlir;
@@ -71,6 +73,153 @@ static std::string checkBatchNorm(Operation *op, const LoweringState &) {
   return "";
 }
 
+/// LRN across channels (dimension 1): x / (bias + alpha / size * sum of
+/// squares over the channel window)^beta; the window of `size` channels
+/// around c, cut at the edges. The window is unrolled (size is small).
+static FailureOr<Value> lowerLrn(Operation *op, RankedTensorType resultType,
+                                 PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  Value x = op->getOperand(0);
+  int64_t size = *loom::onnx_attributes::intAttr(op, "size");
+  auto floatAttr = [&](StringRef name, double fallback) {
+    auto attr = op->getAttrOfType<FloatAttr>(name);
+    return attr ? attr.getValueAsDouble() : fallback;
+  };
+  double alpha = floatAttr("alpha", 1e-4), beta = floatAttr("beta", 0.75),
+         bias = floatAttr("bias", 1.0);
+  int64_t before = (size - 1) / 2, rank = resultType.getRank();
+  Type elem = resultType.getElementType();
+  Value channels = tensor::DimOp::create(b, loc, x, 1);
+  return buildElementwise(
+      b, loc, resultType, ValueRange{x},
+      [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+        auto cst = [&](double v) -> Value {
+          return arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, v));
+        };
+        SmallVector<Value> coords;
+        for (int64_t d = 0; d < rank; ++d)
+          coords.push_back(linalg::IndexOp::create(nb, nloc, d));
+        Value c = coords[1];
+        Value zero = arith::ConstantIndexOp::create(nb, nloc, 0);
+        Value last = arith::SubIOp::create(nb, nloc, channels,
+                                           arith::ConstantIndexOp::create(nb, nloc, 1));
+        Value sum = cst(0.0);
+        for (int64_t k = -before; k < size - before; ++k) {
+          Value at = arith::AddIOp::create(nb, nloc, c, arith::ConstantIndexOp::create(nb, nloc, k));
+          Value inside = arith::AndIOp::create(
+              nb, nloc, arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sge, at, zero),
+              arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sle, at, last));
+          coords[1] = arith::MaxSIOp::create(nb, nloc, arith::MinSIOp::create(nb, nloc, at, last), zero);
+          Value v = tensor::ExtractOp::create(nb, nloc, x, coords);
+          v = arith::SelectOp::create(nb, nloc, inside, v, cst(0.0));
+          sum = arith::AddFOp::create(nb, nloc, sum, arith::MulFOp::create(nb, nloc, v, v));
+        }
+        Value denom = arith::AddFOp::create(
+            nb, nloc, cst(bias), arith::MulFOp::create(nb, nloc, cst(alpha / double(size)), sum));
+        denom = math::PowFOp::create(nb, nloc, denom, cst(beta));
+        return arith::DivFOp::create(nb, nloc, a[0], denom);
+      });
+}
+
+static std::string checkLrn(Operation *op, const LoweringState &) {
+  auto type = cast<RankedTensorType>(op->getOperand(0).getType());
+  if (!isFloat(type.getElementType()) || type.getRank() < 2)
+    return "the input must be a float tensor with a channel dimension";
+  auto size = loom::onnx_attributes::intAttr(op, "size");
+  if (!size || *size < 1 || *size > 64)
+    return "size must be given and between 1 and 64";
+  return "";
+}
+
+/// MeanVarianceNormalization over `axes` (default 0, 2, 3), as ONNX's
+/// function defines it: (x - E[x]) / (sqrt(E[x^2] - E[x]^2) + 1e-9).
+static FailureOr<Value> lowerMvn(Operation *op, RankedTensorType resultType,
+                                 PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  Value x = op->getOperand(0);
+  int64_t rank = resultType.getRank();
+  SmallVector<int64_t> axes =
+      loom::onnx_attributes::intArrayAttr(op, "axes").value_or(SmallVector<int64_t>{0, 2, 3});
+  llvm::SmallDenseSet<int64_t> reduced;
+  for (int64_t a : axes)
+    reduced.insert(a < 0 ? a + rank : a);
+  MLIRContext *ctx = b.getContext();
+  Type elem = resultType.getElementType();
+  SmallVector<int64_t> statsShape;
+  SmallVector<AffineExpr> statsExprs;
+  SmallVector<std::pair<Value, int64_t>> statsSources;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t d = 0; d < rank; ++d) {
+    bool r = reduced.contains(d);
+    iterators.push_back(r ? utils::IteratorType::reduction : utils::IteratorType::parallel);
+    if (r)
+      continue;
+    statsShape.push_back(resultType.getDimSize(d));
+    statsExprs.push_back(getAffineDimExpr(d, ctx));
+    statsSources.push_back({x, d});
+  }
+  auto statsType = RankedTensorType::get(statsShape, elem);
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
+  Value init = linalg::FillOp::create(b, loc, zero, emptyLike(b, loc, statsType, statsSources))
+                   .getResult(0);
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap statsMap = AffineMap::get(rank, 0, statsExprs, ctx);
+  auto sums = linalg::GenericOp::create(
+      b, loc, TypeRange{statsType, statsType}, ValueRange{x}, ValueRange{init, init},
+      SmallVector<AffineMap>{identity, statsMap, statsMap}, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange a) {
+        linalg::YieldOp::create(
+            nb, nloc,
+            ValueRange{arith::AddFOp::create(nb, nloc, a[1], a[0]).getResult(),
+                       arith::AddFOp::create(nb, nloc, a[2],
+                                             arith::MulFOp::create(nb, nloc, a[0], a[0]))
+                           .getResult()});
+      });
+  // The number of elements each statistic covers.
+  Value count = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d : reduced)
+    count = arith::MulIOp::create(b, loc, count, tensor::DimOp::create(b, loc, x, d));
+  Value n = arith::UIToFPOp::create(
+      b, loc, elem, arith::IndexCastOp::create(b, loc, b.getI64Type(), count));
+  SmallVector<std::pair<Value, int64_t>> sources;
+  for (int64_t d = 0; d < rank; ++d)
+    sources.push_back({x, d});
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType},
+             ValueRange{x, sums.getResult(0), sums.getResult(1)},
+             ValueRange{emptyLike(b, loc, resultType, sources)},
+             SmallVector<AffineMap>{identity, statsMap, statsMap, identity},
+             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nloc, ValueRange a) {
+               Value mean = arith::DivFOp::create(nb, nloc, a[1], n);
+               Value meanSquare = arith::DivFOp::create(nb, nloc, a[2], n);
+               Value variance = arith::SubFOp::create(
+                   nb, nloc, meanSquare, arith::MulFOp::create(nb, nloc, mean, mean));
+               Value std = math::SqrtOp::create(nb, nloc, variance);
+               std = arith::AddFOp::create(
+                   nb, nloc, std, arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, 1e-9)));
+               linalg::YieldOp::create(
+                   nb, nloc,
+                   arith::DivFOp::create(nb, nloc, arith::SubFOp::create(nb, nloc, a[0], mean), std)
+                       .getResult());
+             })
+      .getResult(0);
+}
+
+static std::string checkMvn(Operation *op, const LoweringState &) {
+  auto type = cast<RankedTensorType>(op->getOperand(0).getType());
+  if (!isFloat(type.getElementType()))
+    return "the input must be a float tensor";
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> axes =
+      loom::onnx_attributes::intArrayAttr(op, "axes").value_or(SmallVector<int64_t>{0, 2, 3});
+  llvm::SmallDenseSet<int64_t> seen;
+  for (int64_t a : axes)
+    if (a < -rank || a >= rank || !seen.insert(a < 0 ? a + rank : a).second)
+      return "axes must be distinct dimensions of the input";
+  return "";
+}
+
 void loom::populateNormalizationLoweringPatterns(LoweringPatternSet &patterns) {
   patterns.add({"onnx.Softmax", "onnx.LogSoftmax"},
                [](Operation *op, RankedTensorType resultType, PatternRewriter &b,
@@ -86,4 +235,6 @@ void loom::populateNormalizationLoweringPatterns(LoweringPatternSet &patterns) {
                  return buildLayerNorm(b, op, resultType);
                });
   patterns.add("onnx.BatchNormalization", lowerBatchNorm, checkBatchNorm);
+  patterns.add("onnx.LRN", lowerLrn, checkLrn);
+  patterns.add("onnx.MeanVarianceNormalization", lowerMvn, checkMvn);
 }

@@ -2,7 +2,8 @@
 //
 // Reduce* over constant axes as one linalg.generic with reduction iterators
 // (ReduceSum also over axes known only at run time), ArgMax/ArgMin as a
-// (value, index) reduction, TopK as a scan that keeps each row's best k.
+// (value, index) reduction (Hardmax marks the first ArgMax), TopK as a scan
+// that keeps each row's best k.
 //
 //===----------------------------------------------------------------------===//
 
@@ -401,19 +402,14 @@ static Value lowerReduce(OpBuilder &b, Operation *op, RankedTensorType resultTyp
   return tensor::ExpandShapeOp::create(b, loc, keptType, acc, groups);
 }
 
-static FailureOr<Value> lowerArgMaxMin(Operation *op, RankedTensorType resultType,
-                                       PatternRewriter &b, const LoweringState &) {
-  Location loc = op->getLoc();
-  StringRef name = op->getName().getStringRef();
-  // A reduction carrying (best value, its index); ties keep the first
-  // index unless select_last_index.
-  Value in = op->getOperand(0);
+/// The index (i64) of the largest (`isMax`) or smallest element of `in`
+/// along `axis`, one per position of the other dimensions (the axis
+/// dropped); ties keep the first index unless `last`. A reduction carrying
+/// (best value, its index).
+static Value buildArgExtreme(OpBuilder &b, Location loc, Value in, int64_t axis, bool isMax,
+                             bool last) {
   auto inType = cast<RankedTensorType>(in.getType());
   int64_t rank = inType.getRank();
-  int64_t axis = axisAttr(op, rank, 0);
-  bool keep = intAttr(op, "keepdims").value_or(1) != 0;
-  bool last = intAttr(op, "select_last_index").value_or(0) != 0;
-  bool isMax = name == "onnx.ArgMax";
   Type elem = inType.getElementType();
   bool f = isFloat(elem);
   MLIRContext *ctx = b.getContext();
@@ -460,7 +456,19 @@ static FailureOr<Value> lowerArgMaxMin(Operation *op, RankedTensorType resultTyp
             arith::SelectOp::create(nb, nloc, better, a[0], a[1]).getResult(),
             arith::SelectOp::create(nb, nloc, better, i, a[2]).getResult()});
       });
-  Value result = generic.getResult(1);
+  return generic.getResult(1);
+}
+
+static FailureOr<Value> lowerArgMaxMin(Operation *op, RankedTensorType resultType,
+                                       PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  Value in = op->getOperand(0);
+  int64_t rank = cast<RankedTensorType>(in.getType()).getRank();
+  int64_t axis = axisAttr(op, rank, 0);
+  bool keep = intAttr(op, "keepdims").value_or(1) != 0;
+  bool last = intAttr(op, "select_last_index").value_or(0) != 0;
+  Value result = buildArgExtreme(b, loc, in, axis, op->getName().getStringRef() == "onnx.ArgMax",
+                                 last);
   if (keep) {
     SmallVector<ReassociationIndices> groups;
     ReassociationIndices current;
@@ -478,6 +486,51 @@ static FailureOr<Value> lowerArgMaxMin(Operation *op, RankedTensorType resultTyp
     result = tensor::ExpandShapeOp::create(b, loc, resultType, result, groups);
   }
   return result;
+}
+
+/// Hardmax: 1 where an element is the first largest along `axis`, else 0.
+static FailureOr<Value> lowerHardmax(Operation *op, RankedTensorType resultType,
+                                     PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  Value in = op->getOperand(0);
+  int64_t rank = resultType.getRank();
+  int64_t axis = axisAttr(op, rank, -1);
+  Value best = buildArgExtreme(b, loc, in, axis, /*isMax=*/true, /*last=*/false);
+  MLIRContext *ctx = b.getContext();
+  RowSpace rows = rowSpaceWithout(in, axis);
+  SmallVector<std::pair<Value, int64_t>> sources;
+  for (int64_t d = 0; d < rank; ++d)
+    sources.push_back({in, d});
+  Type elem = resultType.getElementType();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, ValueRange{best},
+             ValueRange{emptyLike(b, loc, resultType, sources)},
+             SmallVector<AffineMap>{AffineMap::get(rank, 0, rows.exprs, ctx),
+                                    AffineMap::getMultiDimIdentityMap(rank, ctx)},
+             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nloc, ValueRange a) {
+               Value i = arith::IndexCastOp::create(nb, nloc, nb.getI64Type(),
+                                                    linalg::IndexOp::create(nb, nloc, axis));
+               Value hit = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::eq, i, a[0]);
+               Value one = arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, 1.0));
+               Value zero = arith::ConstantOp::create(nb, nloc, nb.getZeroAttr(elem));
+               linalg::YieldOp::create(
+                   nb, nloc, arith::SelectOp::create(nb, nloc, hit, one, zero).getResult());
+             })
+      .getResult(0);
+}
+
+static std::string checkHardmax(Operation *op, const LoweringState &) {
+  auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+  if (!isFloat(inType.getElementType()))
+    return "Hardmax needs a float input";
+  if (inType.getRank() == 0)
+    return "Hardmax needs an input with at least one dimension";
+  int64_t axis = intAttr(op, "axis").value_or(-1);
+  if (axis < -inType.getRank() || axis >= inType.getRank())
+    return "axis " + std::to_string(axis) + " is outside the input's " +
+           std::to_string(inType.getRank()) + " dimensions";
+  return "";
 }
 
 /// Whether `op` (a Reduce*) takes its axes from a run-time tensor that is
@@ -526,6 +579,7 @@ void loom::populateReductionLoweringPatterns(LoweringPatternSet &patterns) {
                },
                checkReduction);
   patterns.add({"onnx.ArgMax", "onnx.ArgMin"}, lowerArgMaxMin);
+  patterns.add("onnx.Hardmax", lowerHardmax, checkHardmax);
   patterns.add(
       "onnx.TopK",
       [](Operation *op, RankedTensorType, PatternRewriter &b,

@@ -167,7 +167,7 @@ LogicalResult OnnxImporter::checkTypeConstraints(const proto::NodeProto &node,
     size_t formal = std::min(i, atModel->inputTypeConstraints.size() - 1);
     const std::string &constraint = atModel->inputTypeConstraints[formal];
     auto shaped = dyn_cast<ShapedType>(v.getType());
-    if (!shaped)
+    if (!shaped || constraint.empty())
       continue;
     auto [it, inserted] = seen.try_emplace(constraint, shaped.getElementType(), i);
     if (!inserted && it->second.first != shaped.getElementType()) {

@@ -83,7 +83,10 @@ loom::onnx_import::lookupSchema(const std::string &opType,
   info.sinceVersion = schema->since_version();
   for (const auto &param : schema->inputs()) {
     info.inputs.push_back(toArity(param.GetOption()));
-    info.inputTypeConstraints.push_back(param.GetTypeStr());
+    // A heterogeneous variadic (Loop's and Scan's carried values) binds its
+    // constraint per value: no shared type.
+    bool shared = param.GetOption() != onnx::OpSchema::Variadic || param.GetIsHomogeneous();
+    info.inputTypeConstraints.push_back(shared ? param.GetTypeStr() : std::string());
   }
   for (const auto &param : schema->outputs())
     info.outputs.push_back(toArity(param.GetOption()));

@@ -28,7 +28,8 @@ struct SchemaInfo {
   std::vector<Arity> inputs;
   std::vector<Arity> outputs;
   /// The type constraint (e.g. "T") of each formal input: inputs naming the
-  /// same constraint must have the same element type.
+  /// same constraint must have the same element type ("" for a
+  /// heterogeneous variadic input, whose values each have their own).
   std::vector<std::string> inputTypeConstraints;
   int minInputs = 0, maxInputs = 0, minOutputs = 0, maxOutputs = 0;
   /// The declared type (an onnx::AttributeProto::AttributeType value) of each

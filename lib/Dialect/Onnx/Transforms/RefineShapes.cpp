@@ -398,32 +398,127 @@ bool ShapeRefiner::foldConstants() {
   return folded;
 }
 
+/// `v`'s type set to `type` if `v` is unranked and `type` ranked.
+static bool rankUnranked(Value v, Type type) {
+  if (isa<RankedTensorType>(v.getType()) || !isa<RankedTensorType>(type))
+    return false;
+  v.setType(type);
+  return true;
+}
+
+/// The most specific type both ranked `a` and `b` fit (dynamic where their
+/// sizes differ), or null.
+static Type joinTypes(Type a, Type b) {
+  auto ra = dyn_cast<RankedTensorType>(a), rb = dyn_cast<RankedTensorType>(b);
+  if (!ra || !rb || ra.getRank() != rb.getRank() || ra.getElementType() != rb.getElementType())
+    return {};
+  SmallVector<int64_t> shape;
+  for (auto [x, y] : llvm::zip(ra.getShape(), rb.getShape()))
+    shape.push_back(x == y ? x : ShapedType::kDynamic);
+  return RankedTensorType::get(shape, ra.getElementType());
+}
+
+bool ShapeRefiner::refineSubgraphInputs(Operation *op) {
+  // A Loop body's inputs: the iteration number (int64), the condition
+  // (bool) and the carried values, typed like their initial values.
+  if (op->getName().getStringRef() != "onnx.Loop" || op->getRegion(0).empty())
+    return false;
+  auto segments = op->getAttrOfType<DenseI32ArrayAttr>("operandSegmentSizes");
+  if (!segments || segments.size() != 3)
+    return false;
+  Block &body = op->getRegion(0).front();
+  MLIRContext *ctx = op->getContext();
+  bool changed = false;
+  if (body.getNumArguments() >= 2) {
+    changed |= rankUnranked(body.getArgument(0),
+                            RankedTensorType::get({}, IntegerType::get(ctx, 64)));
+    changed |= rankUnranked(body.getArgument(1),
+                            RankedTensorType::get({}, IntegerType::get(ctx, 1)));
+  }
+  unsigned first = unsigned(segments[0] + segments[1]);
+  for (unsigned i = 0; first + i < op->getNumOperands() && 2 + i < body.getNumArguments(); ++i)
+    changed |= rankUnranked(body.getArgument(2 + i), op->getOperand(first + i).getType());
+  return changed;
+}
+
+bool ShapeRefiner::refineSubgraphResults(Operation *op) {
+  StringRef name = op->getName().getStringRef();
+  bool changed = false;
+  if (name == "onnx.If" && op->getNumRegions() == 2 && !op->getRegion(0).empty() &&
+      !op->getRegion(1).empty()) {
+    Operation *a = op->getRegion(0).front().getTerminator();
+    Operation *b = op->getRegion(1).front().getTerminator();
+    if (!a || !b || a->getNumOperands() != op->getNumResults() ||
+        b->getNumOperands() != op->getNumResults())
+      return false;
+    for (auto [result, x, y] : llvm::zip(op->getResults(), a->getOperands(), b->getOperands()))
+      if (Type joined = joinTypes(x.getType(), y.getType()))
+        changed |= rankUnranked(result, joined);
+    return changed;
+  }
+  if (name != "onnx.Loop" || op->getRegion(0).empty())
+    return false;
+  // Carried results are typed like the body's carried inputs; a scan result
+  // stacks its per-iteration values along a new leading dimension.
+  Block &body = op->getRegion(0).front();
+  Operation *yield = body.getTerminator();
+  if (!yield || body.getNumArguments() < 2)
+    return false;
+  unsigned carried = body.getNumArguments() - 2;
+  for (auto [i, result] : llvm::enumerate(op->getResults())) {
+    if (i < carried) {
+      changed |= rankUnranked(result, body.getArgument(2 + i).getType());
+    } else if (1 + i < yield->getNumOperands()) {
+      auto slice = dyn_cast<RankedTensorType>(yield->getOperand(1 + i).getType());
+      if (!slice)
+        continue;
+      SmallVector<int64_t> shape = {ShapedType::kDynamic};
+      shape.append(slice.getShape().begin(), slice.getShape().end());
+      changed |= rankUnranked(result, RankedTensorType::get(shape, slice.getElementType()));
+    }
+  }
+  return changed;
+}
+
+bool ShapeRefiner::refineBlock(Block &body) {
+  bool changed = false;
+  for (Operation &op : body) {
+    // Subgraphs (If branches, Loop bodies) first: their ops can use values
+    // of the enclosing graph, which are refined by now.
+    if (op.getNumRegions() > 0) {
+      changed |= refineSubgraphInputs(&op);
+      for (Region &region : op.getRegions())
+        for (Block &block : region)
+          changed |= refineBlock(block);
+      changed |= refineSubgraphResults(&op);
+    }
+    if (op.getNumResults() == 0)
+      continue;
+    Type elem;
+    if (op.getNumOperands() > 0)
+      if (auto shaped = dyn_cast<ShapedType>(op.getOperand(0).getType()))
+        elem = shaped.getElementType();
+    StringRef name = op.getName().getStringRef();
+    if (name == "onnx.ConstantOfShape" || name == "onnx.Where" ||
+        name.starts_with("onnx.Equal") || name.starts_with("onnx.Greater") ||
+        name.starts_with("onnx.Less") || name == "onnx.Cast")
+      elem = Type(); // the result element type is not the first operand's
+    if (name == "onnx.Shape")
+      elem = IntegerType::get(op.getContext(), 64);
+    for (auto [result, dims] : llvm::zip(op.getResults(), inferShapes(&op)))
+      if (dims)
+        changed |= refineResult(result, *dims, elem);
+    evaluate(&op);
+  }
+  return changed;
+}
+
 void ShapeRefiner::refineTypes(Block &body) {
   // Each round can enable the next (a refined type feeds a Shape); the graph
   // is in topological order, so few rounds reach the fixed point.
   for (int round = 0; round < 4; ++round) {
-    bool changed = false;
     known.clear();
-    for (Operation &op : body) {
-      if (op.getNumResults() == 0)
-        continue;
-      Type elem;
-      if (op.getNumOperands() > 0)
-        if (auto shaped = dyn_cast<ShapedType>(op.getOperand(0).getType()))
-          elem = shaped.getElementType();
-      StringRef name = op.getName().getStringRef();
-      if (name == "onnx.ConstantOfShape" || name == "onnx.Where" ||
-          name.starts_with("onnx.Equal") || name.starts_with("onnx.Greater") ||
-          name.starts_with("onnx.Less") || name == "onnx.Cast")
-        elem = Type(); // the result element type is not the first operand's
-      if (name == "onnx.Shape")
-        elem = IntegerType::get(op.getContext(), 64);
-      for (auto [result, dims] : llvm::zip(op.getResults(), inferShapes(&op)))
-        if (dims)
-          changed |= refineResult(result, *dims, elem);
-      evaluate(&op);
-    }
-    if (!changed)
+    if (!refineBlock(body))
       break;
   }
 }

@@ -85,6 +85,12 @@ private:
   bool foldConstants();
   /// Refines result types from operand types until nothing changes.
   void refineTypes(mlir::Block &body);
+  /// One round over `body` and the subgraphs of its ops; whether a type changed.
+  bool refineBlock(mlir::Block &body);
+  /// Types the inputs of `op`'s subgraphs (a Loop body's) from `op`'s operands.
+  bool refineSubgraphInputs(mlir::Operation *op);
+  /// Types `op`'s unranked results from what its subgraphs yield (If, Loop).
+  bool refineSubgraphResults(mlir::Operation *op);
 
   mlir::func::FuncOp func;
   llvm::DenseMap<mlir::Value, Elements> known;

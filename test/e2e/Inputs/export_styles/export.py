@@ -54,6 +54,8 @@ MODELS = {
     "convnet": "convnet",
     "lstm": "rnn",
     "gru": "rnn",
+    "gated_steps": "control_flow",
+    "early_exit": "control_flow",
 }
 
 OPSETS = (17, 16, 15, 14)  # the highest torch 1.13 can export wins
@@ -163,7 +165,7 @@ def write_test_data(path, directory, named_inputs, named_outputs):
     for kind, order, values in (("input", graph_inputs, named_inputs),
                                 ("output", [o.name for o in graph.output], named_outputs)):
         for i, name in enumerate(order):
-            array = np.ascontiguousarray(values[name].detach().numpy())
+            array = np.array(values[name].detach().numpy(), order="C")  # 0-D stays 0-D
             with open(os.path.join(directory, f"{kind}_{i}.pb"), "wb") as f:
                 f.write(numpy_helper.from_array(array, name).SerializeToString())
 

@@ -1,0 +1,200 @@
+//===- DataDependentShapes.cpp - Compress, NonZero ---------------------------===//
+//
+// Ops whose result size depends on the input's values. Each counts first
+// (one reduction), allocates the result at that size, then fills it in one
+// sequential loop with the tensor as the carried value (bufferization makes
+// that stores into the one result buffer).
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Conversion/LinalgBuilders.h"
+#include "loom/Conversion/LoweringPatterns.h"
+#include "loom/Dialect/Onnx/IR/OnnxOps.h"
+#include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
+
+using namespace mlir;
+using namespace loom;
+using loom::onnx_attributes::intAttr;
+
+/// Whether scalar `v` is non-zero (true for booleans).
+static Value isNonZero(OpBuilder &b, Location loc, Value v) {
+  Type t = v.getType();
+  if (t.isInteger(1))
+    return v;
+  if (isFloat(t))
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, v,
+                                 arith::ConstantOp::create(b, loc, b.getFloatAttr(t, 0.0)));
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, v,
+                               arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, 0)));
+}
+
+/// The number of non-zero elements of `t` among those whose position along
+/// dimension 0 is below `limit` (all when `limit` is null), as an index.
+static Value countNonZero(OpBuilder &b, Location loc, Value t, Value limit) {
+  Type i64 = b.getI64Type();
+  Value count = reduceToScalar(
+      b, loc,
+      buildElementwise(b, loc, cast<RankedTensorType>(t.getType()).clone(i64), ValueRange{t},
+                       [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                         Value keep = isNonZero(nb, nloc, a[0]);
+                         if (limit)
+                           keep = arith::AndIOp::create(
+                               nb, nloc, keep,
+                               arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt,
+                                                     linalg::IndexOp::create(nb, nloc, 0), limit));
+                         return arith::ExtUIOp::create(nb, nloc, i64, keep);
+                       }),
+      b.getI64IntegerAttr(0), [](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+        return arith::AddIOp::create(nb, nloc, a[0], a[1]);
+      });
+  return toIndex(b, loc, tensor::ExtractOp::create(b, loc, count, ValueRange{}));
+}
+
+/// Compress: the slices of the input along `axis` whose condition is true
+/// (positions past the condition's end are dropped); without an axis, the
+/// elements of the flattened input.
+static FailureOr<Value> lowerCompress(Operation *op, RankedTensorType resultType,
+                                      PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  Value in = op->getOperand(0), condition = op->getOperand(1);
+  auto inType = cast<RankedTensorType>(in.getType());
+  std::optional<int64_t> axisValue = intAttr(op, "axis");
+  int64_t axis = 0;
+  if (axisValue) {
+    axis = *axisValue < 0 ? *axisValue + inType.getRank() : *axisValue;
+  } else if (inType.getRank() != 1) {
+    // Flattened: one collapse group of every dimension.
+    ReassociationIndices all;
+    for (int64_t d = 0; d < inType.getRank(); ++d)
+      all.push_back(d);
+    int64_t elements = inType.hasStaticShape() ? inType.getNumElements() : ShapedType::kDynamic;
+    in = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({elements}, inType.getElementType()), in,
+        SmallVector<ReassociationIndices>{all});
+    inType = cast<RankedTensorType>(in.getType());
+  }
+  int64_t rank = inType.getRank();
+  Value axisSize = tensor::DimOp::create(b, loc, in, axis);
+  Value used = arith::MinSIOp::create(b, loc, axisSize, tensor::DimOp::create(b, loc, condition, 0));
+  Value kept = countNonZero(b, loc, condition, used);
+  SmallVector<Value> sizes;
+  SmallVector<int64_t> shape(inType.getShape());
+  shape[axis] = ShapedType::kDynamic;
+  for (int64_t d = 0; d < rank; ++d)
+    if (ShapedType::isDynamic(shape[d]))
+      sizes.push_back(d == axis ? kept : Value(tensor::DimOp::create(b, loc, in, d)));
+  auto outType = RankedTensorType::get(shape, inType.getElementType());
+  Value out = tensor::EmptyOp::create(b, loc, outType, sizes);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0), one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loop = scf::ForOp::create(
+      b, loc, zero, used, one, ValueRange{out, zero},
+      [&](OpBuilder &lb, Location, Value i, ValueRange acc) {
+        Value take = isNonZero(lb, loc, tensor::ExtractOp::create(lb, loc, condition, ValueRange{i}));
+        auto branch = scf::IfOp::create(
+            lb, loc, take,
+            [&](OpBuilder &tb, Location) {
+              SmallVector<OpFoldResult> from(rank, tb.getIndexAttr(0)), to(rank, tb.getIndexAttr(0)),
+                  sliceSizes, strides(rank, tb.getIndexAttr(1));
+              from[axis] = i;
+              to[axis] = acc[1];
+              for (int64_t d = 0; d < rank; ++d)
+                sliceSizes.push_back(d == axis ? OpFoldResult(tb.getIndexAttr(1))
+                                     : inType.isDynamicDim(d)
+                                         ? OpFoldResult(tensor::DimOp::create(tb, loc, in, d).getResult())
+                                         : OpFoldResult(tb.getIndexAttr(inType.getDimSize(d))));
+              Value slice = tensor::ExtractSliceOp::create(tb, loc, in, from, sliceSizes, strides);
+              Value next = tensor::InsertSliceOp::create(tb, loc, slice, acc[0], to, sliceSizes, strides);
+              scf::YieldOp::create(tb, loc, ValueRange{next, arith::AddIOp::create(tb, loc, acc[1], one)});
+            },
+            [&](OpBuilder &eb, Location) { scf::YieldOp::create(eb, loc, acc); });
+        scf::YieldOp::create(lb, loc, branch.getResults());
+      });
+  Value result = loop.getResult(0);
+  return result.getType() == resultType ? result
+                                        : Value(tensor::CastOp::create(b, loc, resultType, result));
+}
+
+static std::string checkCompress(Operation *op, const LoweringState &) {
+  auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto condType = cast<RankedTensorType>(op->getOperand(1).getType());
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  if (condType.getRank() != 1)
+    return "the condition must be a vector";
+  std::optional<int64_t> axis = intAttr(op, "axis");
+  int64_t rank = inType.getRank();
+  if (axis && (*axis < -rank || *axis >= rank))
+    return "axis " + std::to_string(*axis) + " is outside the input's " + std::to_string(rank) +
+           " dimensions";
+  if (resultType.getRank() != (axis ? rank : 1) || resultType.getElementType() != inType.getElementType())
+    return "the result's type does not fit the input and axis";
+  return "";
+}
+
+/// NonZero: the coordinates ([rank, count], int64) of the input's non-zero
+/// elements in row-major order.
+static FailureOr<Value> lowerNonZero(Operation *op, RankedTensorType resultType,
+                                     PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  Value in = op->getOperand(0);
+  auto inType = cast<RankedTensorType>(in.getType());
+  int64_t rank = inType.getRank();
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0), one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value total = one;
+  SmallVector<Value> dims;
+  for (int64_t d = 0; d < rank; ++d) {
+    dims.push_back(tensor::DimOp::create(b, loc, in, d));
+    total = arith::MulIOp::create(b, loc, total, dims.back());
+  }
+  Value count = countNonZero(b, loc, in, Value());
+  auto outType = RankedTensorType::get({rank, ShapedType::kDynamic}, b.getI64Type());
+  Value out = tensor::EmptyOp::create(b, loc, outType, ValueRange{count});
+  auto loop = scf::ForOp::create(
+      b, loc, zero, total, one, ValueRange{out, zero},
+      [&](OpBuilder &lb, Location, Value linear, ValueRange acc) {
+        // The coordinates of `linear`, last dimension fastest.
+        SmallVector<Value> coords(rank);
+        Value rest = linear;
+        for (int64_t d = rank - 1; d >= 0; --d) {
+          coords[d] = arith::RemUIOp::create(lb, loc, rest, dims[d]);
+          rest = arith::DivUIOp::create(lb, loc, rest, dims[d]);
+        }
+        Value take = isNonZero(lb, loc, tensor::ExtractOp::create(lb, loc, in, coords));
+        auto branch = scf::IfOp::create(
+            lb, loc, take,
+            [&](OpBuilder &tb, Location) {
+              Value next = acc[0];
+              for (int64_t d = 0; d < rank; ++d)
+                next = tensor::InsertOp::create(
+                    tb, loc, arith::IndexCastOp::create(tb, loc, tb.getI64Type(), coords[d]), next,
+                    ValueRange{arith::ConstantIndexOp::create(tb, loc, d), acc[1]});
+              scf::YieldOp::create(tb, loc, ValueRange{next, arith::AddIOp::create(tb, loc, acc[1], one)});
+            },
+            [&](OpBuilder &eb, Location) { scf::YieldOp::create(eb, loc, acc); });
+        scf::YieldOp::create(lb, loc, branch.getResults());
+      });
+  Value result = loop.getResult(0);
+  return result.getType() == resultType ? result
+                                        : Value(tensor::CastOp::create(b, loc, resultType, result));
+}
+
+static std::string checkNonZero(Operation *op, const LoweringState &) {
+  auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  if (inType.getRank() == 0)
+    return "NonZero of a scalar is not supported";
+  if (resultType.getRank() != 2 || !resultType.getElementType().isInteger(64) ||
+      (!resultType.isDynamicDim(0) && resultType.getDimSize(0) != inType.getRank()))
+    return "the result must be an int64 tensor [rank, count]";
+  return "";
+}
+
+void loom::populateDataDependentShapeLoweringPatterns(LoweringPatternSet &patterns) {
+  patterns.add("onnx.Compress", lowerCompress, checkCompress, UnsignedIntegers::accepted);
+  patterns.add("onnx.NonZero", lowerNonZero, checkNonZero, UnsignedIntegers::accepted);
+}

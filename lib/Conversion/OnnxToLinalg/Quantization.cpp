@@ -1,0 +1,434 @@
+//===- Quantization.cpp - QuantizeLinear, DequantizeLinear, dynamic -------===//
+//
+// ONNX's linear quantization ops, elementwise:
+//   QuantizeLinear    y = saturate(round_half_even(x / scale) + zero_point)
+//   DequantizeLinear  y = (x - zero_point) * scale
+//   DynamicQuantizeLinear: uint8 with scale and zero point from the input's
+//                      range (extended to include 0).
+//   MatMulInteger     int32 sum of (a - a_zero_point) * (b - b_zero_point)
+//   QLinearMatMul     that product requantized by a_scale * b_scale / y_scale
+// Scale and zero point are scalars (per tensor) or vectors along `axis`
+// (per axis). The quantized type is the zero point's (uint8 without one);
+// int8 and uint8 are signless here, the lowering state says which is which.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Conversion/LinalgBuilders.h"
+#include "loom/Conversion/LoweringPatterns.h"
+#include "loom/Dialect/Onnx/IR/OnnxOps.h"
+#include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace loom;
+using loom::onnx_attributes::intAttr;
+
+/// The optional operand `i`, or null.
+static Value optionalOperand(Operation *op, unsigned i) {
+  return op->getNumOperands() > i ? op->getOperand(i) : Value();
+}
+
+/// Maps for (x, scale[, zero point], result) over x's dimensions: the
+/// identity for x and the result, a scalar or the `axis` dimension for the
+/// quantization parameters.
+static SmallVector<AffineMap> parameterMaps(MLIRContext *ctx, int64_t rank, int64_t axis,
+                                            ArrayRef<Value> parameters) {
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  SmallVector<AffineMap> maps = {identity};
+  for (Value p : parameters) {
+    bool perAxis = cast<RankedTensorType>(p.getType()).getRank() == 1;
+    maps.push_back(perAxis ? AffineMap::get(rank, 0, {getAffineDimExpr(axis, ctx)}, ctx)
+                           : AffineMap::get(rank, 0, {}, ctx));
+  }
+  maps.push_back(identity);
+  return maps;
+}
+
+/// A scalar float rounded half to even, plus the zero point, clamped to
+/// the quantized type's range and converted to it.
+static Value quantizeScalar(OpBuilder &b, Location loc, Value scaled, Value zeroPoint,
+                            bool zeroPointUnsigned, Type quantized, bool toUnsigned) {
+  Type f = scaled.getType();
+  Value q = math::RoundEvenOp::create(b, loc, scaled);
+  if (zeroPoint)
+    q = arith::AddFOp::create(b, loc, q,
+                              castScalar(b, loc, zeroPoint, f, zeroPointUnsigned, false));
+  unsigned bits = quantized.getIntOrFloatBitWidth();
+  double low = toUnsigned ? 0.0 : -std::ldexp(1.0, bits - 1);
+  double high = toUnsigned ? std::ldexp(1.0, bits) - 1 : std::ldexp(1.0, bits - 1) - 1;
+  q = arith::MaximumFOp::create(b, loc, q, arith::ConstantOp::create(b, loc, b.getFloatAttr(f, low)));
+  q = arith::MinimumFOp::create(b, loc, q, arith::ConstantOp::create(b, loc, b.getFloatAttr(f, high)));
+  return castScalar(b, loc, q, quantized, false, toUnsigned);
+}
+
+static FailureOr<Value> lowerQuantizeLinear(Operation *op, RankedTensorType resultType,
+                                            PatternRewriter &b, const LoweringState &state) {
+  Location loc = op->getLoc();
+  Value x = op->getOperand(0), scale = op->getOperand(1), zeroPoint = optionalOperand(op, 2);
+  int64_t rank = resultType.getRank();
+  int64_t axis = axisAttr(op, rank, 1);
+  SmallVector<Value> inputs = {x, scale};
+  if (zeroPoint)
+    inputs.push_back(zeroPoint);
+  bool toUnsigned = state.isUnsigned(op->getResult(0));
+  bool zeroPointUnsigned = zeroPoint && state.isUnsigned(zeroPoint);
+  SmallVector<std::pair<Value, int64_t>> sources;
+  for (int64_t d = 0; d < rank; ++d)
+    sources.push_back({x, d});
+  Type f = cast<RankedTensorType>(x.getType()).getElementType();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, inputs,
+             ValueRange{emptyLike(b, loc, resultType, sources)},
+             parameterMaps(b.getContext(), rank, axis, ArrayRef<Value>(inputs).drop_front()),
+             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nloc, ValueRange a) {
+               Value s = castScalar(nb, nloc, a[1], f);
+               Value scaled = arith::DivFOp::create(nb, nloc, a[0], s);
+               linalg::YieldOp::create(
+                   nb, nloc,
+                   quantizeScalar(nb, nloc, scaled, zeroPoint ? a[2] : Value(), zeroPointUnsigned,
+                                  resultType.getElementType(), toUnsigned));
+             })
+      .getResult(0);
+}
+
+static FailureOr<Value> lowerDequantizeLinear(Operation *op, RankedTensorType resultType,
+                                              PatternRewriter &b, const LoweringState &state) {
+  Location loc = op->getLoc();
+  Value x = op->getOperand(0), scale = op->getOperand(1), zeroPoint = optionalOperand(op, 2);
+  int64_t rank = resultType.getRank();
+  int64_t axis = axisAttr(op, rank, 1);
+  SmallVector<Value> inputs = {x, scale};
+  if (zeroPoint)
+    inputs.push_back(zeroPoint);
+  bool xUnsigned = state.isUnsigned(x);
+  bool zeroPointUnsigned = zeroPoint && state.isUnsigned(zeroPoint);
+  SmallVector<std::pair<Value, int64_t>> sources;
+  for (int64_t d = 0; d < rank; ++d)
+    sources.push_back({x, d});
+  Type f = resultType.getElementType();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, inputs,
+             ValueRange{emptyLike(b, loc, resultType, sources)},
+             parameterMaps(b.getContext(), rank, axis, ArrayRef<Value>(inputs).drop_front()),
+             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nloc, ValueRange a) {
+               // int32 inputs (with no zero point, per the spec) do not fit
+               // f32 exactly above 2^24; ONNX's reference converts the same way.
+               Value v = castScalar(nb, nloc, a[0], f, xUnsigned, false);
+               if (zeroPoint)
+                 v = arith::SubFOp::create(nb, nloc, v,
+                                           castScalar(nb, nloc, a[2], f, zeroPointUnsigned, false));
+               linalg::YieldOp::create(
+                   nb, nloc,
+                   arith::MulFOp::create(nb, nloc, v, castScalar(nb, nloc, a[1], f)).getResult());
+             })
+      .getResult(0);
+}
+
+/// Why a QuantizeLinear / DequantizeLinear cannot be lowered.
+static std::string checkLinearQuantization(Operation *op, const LoweringState &state) {
+  bool quantize = op->getName().getStringRef() == "onnx.QuantizeLinear";
+  auto xType = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  Type floatType = quantize ? xType.getElementType() : resultType.getElementType();
+  Type quantized = quantize ? resultType.getElementType() : xType.getElementType();
+  if (!isFloat(floatType))
+    return quantize ? "the input must be a float tensor" : "the result must be a float tensor";
+  if (!quantized.isSignlessInteger(8) && !quantized.isSignlessInteger(32) &&
+      !quantized.isUnsignedInteger(8))
+    return "only int8, uint8 (and int32 for DequantizeLinear) are supported as quantized types";
+  if (quantize && quantized.isSignlessInteger(32))
+    return "QuantizeLinear to int32 is not an ONNX form";
+  int64_t rank = xType.getRank();
+  int64_t axis = intAttr(op, "axis").value_or(1);
+  for (unsigned i = 1; i < op->getNumOperands(); ++i) {
+    auto type = cast<RankedTensorType>(op->getOperand(i).getType());
+    if (type.getRank() > 1 || (type.getRank() == 1 && (axis < -rank || axis >= rank)))
+      return "scale and zero point must be scalars, or vectors along a valid axis";
+    if (type.getRank() == 1 && !type.isDynamicDim(0) &&
+        !xType.isDynamicDim(axis < 0 ? axis + rank : axis) &&
+        type.getDimSize(0) != xType.getDimSize(axis < 0 ? axis + rank : axis))
+      return "a per-axis scale or zero point must have one element per position along axis";
+    if (i == 1 && !isFloat(type.getElementType()))
+      return "the scale must be a float tensor";
+    if (i == 2 && (type.getElementType() != quantized ||
+                   state.isUnsigned(op->getOperand(2)) !=
+                       (quantize ? state.isUnsigned(op->getResult(0))
+                                 : state.isUnsigned(op->getOperand(0)))))
+      return "the zero point must have the quantized element type";
+  }
+  return "";
+}
+
+/// The minimum or maximum of all elements of `x` as a 0-D tensor, starting
+/// from 0 (DynamicQuantizeLinear's range always includes zero).
+static Value rangeBound(OpBuilder &b, Location loc, Value x, bool maximum) {
+  Type elem = cast<RankedTensorType>(x.getType()).getElementType();
+  return reduceToScalar(b, loc, x, b.getZeroAttr(elem),
+                        [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                          return maximum ? Value(arith::MaximumFOp::create(nb, nloc, a[0], a[1]))
+                                         : Value(arith::MinimumFOp::create(nb, nloc, a[0], a[1]));
+                        });
+}
+
+/// DynamicQuantizeLinear: scale = (max - min) / 255 over the input's range
+/// extended to 0, zero point = saturate(round(-min / scale)), then
+/// QuantizeLinear to uint8.
+static FailureOr<Value> lowerDynamicQuantizeLinear(Operation *op, RankedTensorType resultType,
+                                                   PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  Value x = op->getOperand(0);
+  Type f = cast<RankedTensorType>(x.getType()).getElementType();
+  Type u8 = resultType.getElementType();
+  Value low = tensor::ExtractOp::create(b, loc, rangeBound(b, loc, x, false), ValueRange{});
+  Value high = tensor::ExtractOp::create(b, loc, rangeBound(b, loc, x, true), ValueRange{});
+  Value scale = arith::DivFOp::create(b, loc, arith::SubFOp::create(b, loc, high, low),
+                                      arith::ConstantOp::create(b, loc, b.getFloatAttr(f, 255.0)));
+  Value zeroPoint = quantizeScalar(
+      b, loc,
+      arith::SubFOp::create(b, loc, arith::ConstantOp::create(b, loc, b.getZeroAttr(f)),
+                            arith::DivFOp::create(b, loc, low, scale)),
+      Value(), false, u8, /*toUnsigned=*/true);
+  int64_t rank = resultType.getRank();
+  SmallVector<std::pair<Value, int64_t>> sources;
+  for (int64_t d = 0; d < rank; ++d)
+    sources.push_back({x, d});
+  Value y = linalg::GenericOp::create(
+                b, loc, TypeRange{resultType}, ValueRange{x},
+                ValueRange{emptyLike(b, loc, resultType, sources)},
+                SmallVector<AffineMap>(2, AffineMap::getMultiDimIdentityMap(rank, b.getContext())),
+                SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+                [&](OpBuilder &nb, Location nloc, ValueRange a) {
+                  Value scaled = arith::DivFOp::create(nb, nloc, a[0], scale);
+                  linalg::YieldOp::create(nb, nloc,
+                                          quantizeScalar(nb, nloc, scaled, zeroPoint, true, u8,
+                                                         /*toUnsigned=*/true));
+                })
+                .getResult(0);
+  auto scalarResult = [&](unsigned i, Value v) {
+    if (op->getResult(i).use_empty())
+      return;
+    auto type = cast<RankedTensorType>(op->getResult(i).getType());
+    Value t = tensor::FromElementsOp::create(b, loc, RankedTensorType::get({}, v.getType()),
+                                             ValueRange{v});
+    if (type.getRank() != 0)
+      t = tensor::ExpandShapeOp::create(b, loc, type, t, SmallVector<ReassociationIndices>{});
+    b.replaceAllUsesWith(op->getResult(i), t);
+  };
+  scalarResult(1, scale);
+  scalarResult(2, zeroPoint);
+  return y;
+}
+
+static std::string checkDynamicQuantizeLinear(Operation *op, const LoweringState &state) {
+  auto xType = cast<RankedTensorType>(op->getOperand(0).getType());
+  if (!xType.getElementType().isF32())
+    return "the input must be float32";
+  if (!state.isUnsigned(op->getResult(0)))
+    return "the result must be uint8";
+  for (unsigned i = 1; i < 3; ++i) {
+    auto type = cast<RankedTensorType>(op->getResult(i).getType());
+    if (type.getNumElements() != 1 || type.getRank() > 1)
+      return "y_scale and y_zero_point must be scalars";
+  }
+  return "";
+}
+
+/// Map of a quantization parameter of `type` inside a contraction with
+/// `loops` loops: a scalar (rank 0, or one element) everywhere, else the
+/// vector along loop `perAxisLoop` (rows of A, columns of B).
+static AffineMap contractionParameterMap(Type type, int64_t loops, int64_t perAxisLoop,
+                                         MLIRContext *ctx) {
+  auto t = cast<RankedTensorType>(type);
+  if (t.getRank() == 0)
+    return AffineMap::get(loops, 0, {}, ctx);
+  if (t.getDimSize(0) == 1)
+    return AffineMap::get(loops, 0, {getAffineConstantExpr(0, ctx)}, ctx);
+  return AffineMap::get(loops, 0, {getAffineDimExpr(perAxisLoop, ctx)}, ctx);
+}
+
+/// sum_k (A[.., m, k] - a_zero_point) * (B[.., k, n] - b_zero_point) in
+/// int32 over loops (batch..., m, n, k): MatMulInteger, and the first half
+/// of QLinearMatMul. Zero points may be absent (null), scalars, or per row of
+/// A / per column of B.
+static Value buildIntegerMatMul(OpBuilder &b, Location loc, const LoweringState &state, Value a,
+                                Value bm, Value aZero, Value bZero, ArrayRef<int64_t> shape,
+                                ArrayRef<Value> dynamicSizes) {
+  auto aType = cast<RankedTensorType>(a.getType()), bType = cast<RankedTensorType>(bm.getType());
+  int64_t rank = int64_t(shape.size()), loops = rank + 1, batch = rank - 2;
+  int64_t m = batch, n = batch + 1, k = batch + 2;
+  MLIRContext *ctx = b.getContext();
+  auto operandMap = [&](RankedTensorType type, int64_t row, int64_t column) {
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = rank - type.getRank(); d < batch; ++d)
+      exprs.push_back(getAffineDimExpr(d, ctx));
+    exprs.push_back(getAffineDimExpr(row, ctx));
+    exprs.push_back(getAffineDimExpr(column, ctx));
+    return AffineMap::get(loops, 0, exprs, ctx);
+  };
+  SmallVector<Value> inputs = {a, bm};
+  SmallVector<AffineMap> maps = {operandMap(aType, m, k), operandMap(bType, k, n)};
+  if (aZero) {
+    inputs.push_back(aZero);
+    maps.push_back(contractionParameterMap(aZero.getType(), loops, m, ctx));
+  }
+  if (bZero) {
+    inputs.push_back(bZero);
+    maps.push_back(contractionParameterMap(bZero.getType(), loops, n, ctx));
+  }
+  SmallVector<AffineExpr> outExprs;
+  for (int64_t d = 0; d < rank; ++d)
+    outExprs.push_back(getAffineDimExpr(d == m ? m : d == m + 1 ? n : d, ctx));
+  maps.push_back(AffineMap::get(loops, 0, outExprs, ctx));
+  Type i32 = b.getI32Type();
+  auto accType = RankedTensorType::get(shape, i32);
+  Value init = linalg::FillOp::create(
+                   b, loc, arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)).getResult(),
+                   tensor::EmptyOp::create(b, loc, shape, i32, dynamicSizes).getResult())
+                   .getResult(0);
+  SmallVector<utils::IteratorType> iterators(loops, utils::IteratorType::parallel);
+  iterators[k] = utils::IteratorType::reduction;
+  bool aUnsigned = state.isUnsigned(a), bUnsigned = state.isUnsigned(bm);
+  bool aZeroUnsigned = aZero && state.isUnsigned(aZero);
+  bool bZeroUnsigned = bZero && state.isUnsigned(bZero);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{accType}, inputs, ValueRange{init}, maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               unsigned next = 2;
+               Value x = castScalar(nb, nloc, args[0], i32, aUnsigned, false);
+               Value y = castScalar(nb, nloc, args[1], i32, bUnsigned, false);
+               if (aZero)
+                 x = arith::SubIOp::create(
+                     nb, nloc, x, castScalar(nb, nloc, args[next++], i32, aZeroUnsigned, false));
+               if (bZero)
+                 y = arith::SubIOp::create(
+                     nb, nloc, y, castScalar(nb, nloc, args[next++], i32, bZeroUnsigned, false));
+               linalg::YieldOp::create(
+                   nb, nloc,
+                   arith::AddIOp::create(nb, nloc, args.back(), arith::MulIOp::create(nb, nloc, x, y))
+                       .getResult());
+             })
+      .getResult(0);
+}
+
+/// The result's dynamic sizes for a matrix product of `a` [.., M, K] and
+/// `b` [.., K, N] (batch sizes from whichever operand has the dimension).
+static SmallVector<Value> integerMatMulSizes(OpBuilder &b, Location loc, Value a, Value bm,
+                                             RankedTensorType resultType) {
+  auto aType = cast<RankedTensorType>(a.getType()), bType = cast<RankedTensorType>(bm.getType());
+  int64_t rank = resultType.getRank();
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!resultType.isDynamicDim(d))
+      continue;
+    if (d == rank - 1)
+      sizes.push_back(tensor::DimOp::create(b, loc, bm, bType.getRank() - 1));
+    else if (d >= rank - aType.getRank())
+      sizes.push_back(tensor::DimOp::create(b, loc, a, d - (rank - aType.getRank())));
+    else
+      sizes.push_back(tensor::DimOp::create(b, loc, bm, d - (rank - bType.getRank())));
+  }
+  return sizes;
+}
+
+static FailureOr<Value> lowerMatMulInteger(Operation *op, RankedTensorType resultType,
+                                           PatternRewriter &b, const LoweringState &state) {
+  Location loc = op->getLoc();
+  auto mm = cast<onnx::MatMulIntegerOp>(op);
+  return buildIntegerMatMul(b, loc, state, mm.getA(), mm.getB(), mm.getAZeroPoint(),
+                            mm.getBZeroPoint(), resultType.getShape(),
+                            integerMatMulSizes(b, loc, mm.getA(), mm.getB(), resultType));
+}
+
+/// QLinearMatMul: the int32 product of the zero-point-shifted operands,
+/// scaled by a_scale * b_scale / y_scale and quantized with y_zero_point.
+static FailureOr<Value> lowerQLinearMatMul(Operation *op, RankedTensorType resultType,
+                                           PatternRewriter &b, const LoweringState &state) {
+  Location loc = op->getLoc();
+  auto mm = cast<onnx::QLinearMatMulOp>(op);
+  Value acc = buildIntegerMatMul(b, loc, state, mm.getA(), mm.getB(), mm.getAZeroPoint(),
+                                 mm.getBZeroPoint(), resultType.getShape(),
+                                 integerMatMulSizes(b, loc, mm.getA(), mm.getB(), resultType));
+  int64_t rank = resultType.getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<Value> inputs = {acc, mm.getAScale(), mm.getBScale(), mm.getYScale(),
+                               mm.getYZeroPoint()};
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  SmallVector<AffineMap> maps = {
+      identity, contractionParameterMap(mm.getAScale().getType(), rank, rank - 2, ctx),
+      contractionParameterMap(mm.getBScale().getType(), rank, rank - 1, ctx),
+      contractionParameterMap(mm.getYScale().getType(), rank, rank - 1, ctx),
+      contractionParameterMap(mm.getYZeroPoint().getType(), rank, rank - 1, ctx), identity};
+  SmallVector<std::pair<Value, int64_t>> sources;
+  for (int64_t d = 0; d < rank; ++d)
+    sources.push_back({acc, d});
+  bool toUnsigned = state.isUnsigned(op->getResult(0));
+  bool zeroUnsigned = state.isUnsigned(mm.getYZeroPoint());
+  Type f32 = b.getF32Type();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, inputs,
+             ValueRange{emptyLike(b, loc, resultType, sources)}, maps,
+             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nloc, ValueRange a) {
+               Value scale = arith::DivFOp::create(
+                   nb, nloc, arith::MulFOp::create(nb, nloc, a[1], a[2]), a[3]);
+               Value scaled =
+                   arith::MulFOp::create(nb, nloc, castScalar(nb, nloc, a[0], f32), scale);
+               linalg::YieldOp::create(nb, nloc,
+                                       quantizeScalar(nb, nloc, scaled, a[4], zeroUnsigned,
+                                                      resultType.getElementType(), toUnsigned));
+             })
+      .getResult(0);
+}
+
+/// Why an integer matrix product cannot be lowered.
+static std::string checkIntegerMatMul(Operation *op, const LoweringState &) {
+  bool qlinear = op->getName().getStringRef() == "onnx.QLinearMatMul";
+  Value a = op->getOperand(0), bm = op->getOperand(qlinear ? 3 : 1);
+  auto aType = cast<RankedTensorType>(a.getType()), bType = cast<RankedTensorType>(bm.getType());
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  auto is8Bit = [](Type t) { return t.isSignlessInteger(8) || t.isUnsignedInteger(8); };
+  if (!is8Bit(aType.getElementType()) || !is8Bit(bType.getElementType()))
+    return "A and B must be int8 or uint8";
+  if (aType.getRank() < 2 || bType.getRank() < 2 || resultType.getRank() != std::max(aType.getRank(), bType.getRank()))
+    return "A and B must be matrices or stacks of them (no vector operands)";
+  if (aType.getRank() != bType.getRank() && bType.getRank() != 2 && aType.getRank() != 2)
+    return "batched operands must have the same rank, or one of them be a matrix";
+  int64_t rank = resultType.getRank();
+  for (int64_t d = 0; d + 2 < rank; ++d) {
+    int64_t x = d >= rank - aType.getRank() ? aType.getDimSize(d - (rank - aType.getRank())) : 1;
+    int64_t y = d >= rank - bType.getRank() ? bType.getDimSize(d - (rank - bType.getRank())) : 1;
+    if (aType.getRank() == bType.getRank() && x != y)
+      return "batch dimensions must agree (no broadcasting between them)";
+  }
+  if (!qlinear && !resultType.getElementType().isSignlessInteger(32))
+    return "MatMulInteger's result must be int32";
+  for (unsigned i = qlinear ? 1 : 2; i < op->getNumOperands(); ++i) {
+    if (qlinear && i == 3)
+      continue;
+    auto type = cast<RankedTensorType>(op->getOperand(i).getType());
+    if (type.getRank() > 1)
+      return "scales and zero points must be scalars or vectors";
+    if (qlinear && (i == 1 || i == 4 || i == 6) && !type.getElementType().isF32())
+      return "scales must be float32";
+  }
+  return "";
+}
+
+void loom::populateQuantizationLoweringPatterns(LoweringPatternSet &patterns) {
+  const UnsignedIntegers uint8 = UnsignedIntegers::accepted;
+  patterns.add("onnx.QuantizeLinear", lowerQuantizeLinear, checkLinearQuantization, uint8);
+  patterns.add("onnx.DequantizeLinear", lowerDequantizeLinear, checkLinearQuantization, uint8);
+  patterns.add("onnx.DynamicQuantizeLinear", lowerDynamicQuantizeLinear,
+               checkDynamicQuantizeLinear, uint8);
+  patterns.add("onnx.MatMulInteger", lowerMatMulInteger, checkIntegerMatMul, uint8);
+  patterns.add("onnx.QLinearMatMul", lowerQLinearMatMul, checkIntegerMatMul, uint8);
+}
