@@ -62,7 +62,11 @@ typedef enum {
   /* integer Div or Mod by zero, or of the most negative value by -1 */
   LOOM_ABI_ERROR_INTEGER_DIVISION = 1,
   /* an index input (Gather, GatherElements, ScatterND) outside its axis */
-  LOOM_ABI_ERROR_INDEX_OUT_OF_RANGE = 2
+  LOOM_ABI_ERROR_INDEX_OUT_OF_RANGE = 2,
+  /* a result size computed from input values (ConstantOfShape's shape,
+     Range's length) that is negative or would make a tensor of more than
+     2^32 elements, or a Range whose delta is 0 */
+  LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE = 3
 } loom_abi_run_error;
 
 /* The kernels generated code calls:

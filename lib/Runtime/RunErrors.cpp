@@ -34,6 +34,11 @@ loom_status loomrt::checkRunErrors(uint64_t countBefore) {
     return fail(LOOM_ERROR_INVALID_ARGUMENT,
                 "the inputs hold an index outside the axis it indexes (a Gather, "
                 "GatherElements or ScatterND node); the outputs are not defined");
+  case LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE:
+    return fail(LOOM_ERROR_INVALID_ARGUMENT,
+                "the inputs ask for a tensor size that is negative or larger than 2^32 "
+                "elements (a ConstantOfShape shape or a Range length, or a Range delta of 0); "
+                "the outputs are not defined");
   default:
     return fail(LOOM_ERROR_INVALID_ARGUMENT, "the model reported error " +
                                                  std::to_string(lastError.load()) +

@@ -63,6 +63,20 @@ mlir::func::FuncOp runtimeErrorReporter(mlir::Operation *op);
 void reportIfAny(mlir::OpBuilder &b, mlir::Location loc, mlir::Value flags,
                  mlir::func::FuncOp report, int32_t code);
 
+/// Reports `code` through `report` (when not null) if the i1 `flag` is set.
+void reportIf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value flag, mlir::func::FuncOp report,
+              int32_t code);
+
+/// The dynamic sizes of a result whose sizes come from input values, made
+/// safe: if any is negative or the tensor would hold more than 2^32
+/// elements (`staticElements` is the product of its static sizes),
+/// LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE is reported and every size becomes 0,
+/// so that nothing huge is allocated.
+llvm::SmallVector<mlir::Value> guardResultSizes(mlir::OpBuilder &b, mlir::Location loc,
+                                                llvm::ArrayRef<mlir::Value> sizes,
+                                                int64_t staticElements,
+                                                mlir::func::FuncOp report);
+
 /// Reports LOOM_ABI_ERROR_INDEX_OUT_OF_RANGE if an element of the integer
 /// tensor `indices` lies outside [-size, size) (ONNX's range for an axis of
 /// `size`).

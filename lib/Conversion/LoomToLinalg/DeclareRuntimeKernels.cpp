@@ -35,11 +35,12 @@ struct LoomDeclareRuntimeKernelsPass
       runErrors |= llvm::is_contained(
           {"onnx.Gather", "onnx.GatherElements", "onnx.GatherND", "onnx.ScatterND",
            "onnx.ScatterElements", "onnx.Scatter", "onnx.NegativeLogLikelihoodLoss",
-           "onnx.SoftmaxCrossEntropyLoss"},
+           "onnx.SoftmaxCrossEntropyLoss", "onnx.ConstantOfShape", "onnx.Range"},
           name);
     });
     // Integer Div and Mod report a zero divisor; the gathers, scatters and
-    // the losses' class targets an index out of range (the onnx lowering).
+    // the losses' class targets an index out of range; ConstantOfShape and
+    // Range a size out of range (the onnx lowering).
     if (runErrors)
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_report_error);
     if (!attention && !softmax)

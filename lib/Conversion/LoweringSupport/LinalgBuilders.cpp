@@ -139,12 +139,44 @@ void reportIfAny(OpBuilder &b, Location loc, Value flags, func::FuncOp report, i
                              [](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
                                return arith::OrIOp::create(nb, nloc, a[0], a[1]);
                              });
-  Value set = tensor::ExtractOp::create(b, loc, any, ValueRange{});
-  scf::IfOp::create(b, loc, set, [&](OpBuilder &tb, Location tloc) {
+  reportIf(b, loc, tensor::ExtractOp::create(b, loc, any, ValueRange{}), report, code);
+}
+
+void reportIf(OpBuilder &b, Location loc, Value flag, func::FuncOp report, int32_t code) {
+  if (!report)
+    return;
+  scf::IfOp::create(b, loc, flag, [&](OpBuilder &tb, Location tloc) {
     Value value = arith::ConstantOp::create(tb, tloc, tb.getI32IntegerAttr(code));
     func::CallOp::create(tb, tloc, report, ValueRange{value});
     scf::YieldOp::create(tb, tloc);
   });
+}
+
+SmallVector<Value> guardResultSizes(OpBuilder &b, Location loc, ArrayRef<Value> sizes,
+                                    int64_t staticElements, func::FuncOp report) {
+  if (sizes.empty())
+    return {};
+  // The element count in f64: exact far beyond the limit, and it cannot
+  // wrap around as an integer product can.
+  Type f64 = b.getF64Type();
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value count = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(double(staticElements)));
+  Value bad = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+  for (Value size : sizes) {
+    bad = arith::OrIOp::create(b, loc, bad,
+                               arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, size, zero));
+    Value asFloat = arith::SIToFPOp::create(
+        b, loc, f64, arith::IndexCastOp::create(b, loc, b.getI64Type(), size));
+    count = arith::MulFOp::create(b, loc, count, asFloat);
+  }
+  Value limit = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(4294967296.0));
+  bad = arith::OrIOp::create(b, loc, bad,
+                             arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, count, limit));
+  reportIf(b, loc, bad, report, LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
+  SmallVector<Value> safe;
+  for (Value size : sizes)
+    safe.push_back(arith::SelectOp::create(b, loc, bad, zero, size));
+  return safe;
 }
 
 void reportIndicesOutOfRange(OpBuilder &b, Location loc, Value indices, Value size,

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom-c/Abi.h"
 #include "loom/Conversion/LinalgBuilders.h"
 #include "loom/Conversion/LoweringPatterns.h"
 #include "loom/Dialect/Onnx/IR/OnnxOps.h"
@@ -118,6 +119,17 @@ static FailureOr<Value> lowerRange(Operation *op, RankedTensorType resultType,
                                        castScalar(b, loc, s0, f64));
     Value steps = math::CeilOp::create(
         b, loc, arith::DivFOp::create(b, loc, span, castScalar(b, loc, d0, f64)));
+    // A delta of 0 (an endless range) or a length past 2^32 fails the run
+    // (checked in f64, before the conversion to an integer can overflow).
+    Value zero = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0));
+    Value noStep = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                         castScalar(b, loc, d0, f64), zero);
+    Value tooLong = arith::CmpFOp::create(
+        b, loc, arith::CmpFPredicate::UGT, steps,
+        arith::ConstantOp::create(b, loc, b.getF64FloatAttr(4294967296.0)));
+    Value bad = arith::OrIOp::create(b, loc, noStep, tooLong);
+    reportIf(b, loc, bad, runtimeErrorReporter(op), LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
+    steps = arith::SelectOp::create(b, loc, bad, zero, steps);
     Value n = arith::FPToSIOp::create(b, loc, b.getI64Type(), steps);
     n = arith::MaxSIOp::create(b, loc, n,
                                arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)));
@@ -144,9 +156,14 @@ static FailureOr<Value> lowerConstantOfShape(Operation *op, RankedTensorType res
   if (auto value = op->getAttrOfType<DenseElementsAttr>("value"))
     fill = cast<TypedAttr>(*value.getValues<Attribute>().begin());
   SmallVector<Value> dynamicSizes;
-  for (int64_t i = 0; i < resultType.getRank(); ++i)
+  int64_t staticElements = 1;
+  for (int64_t i = 0; i < resultType.getRank(); ++i) {
     if (resultType.isDynamicDim(i))
       dynamicSizes.push_back(toIndex(b, loc, extractI64(b, loc, op->getOperand(0), i)));
+    else
+      staticElements *= resultType.getDimSize(i);
+  }
+  dynamicSizes = guardResultSizes(b, loc, dynamicSizes, staticElements, runtimeErrorReporter(op));
   Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(), elem, dynamicSizes);
   Value c = arith::ConstantOp::create(b, loc, fill);
   return linalg::FillOp::create(b, loc, c, init).getResult(0);

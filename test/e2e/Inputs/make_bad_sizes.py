@@ -1,0 +1,48 @@
+"""Models whose result sizes come from input values: ConstantOfShape of a
+run-time shape and Range of run-time start/limit/delta. Data sets: a shape
+asking for 2^40 elements, a negative size, a Range with delta 0 and one of
+2^33 steps (each must fail the run with the size error, never try to
+allocate), and sane values that must match numpy.
+
+Usage: make_bad_sizes.py OUT_DIR
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+out = sys.argv[1]
+
+
+def save(name, nodes, inputs, outputs, data_sets):
+    graph = helper.make_graph(nodes, name, inputs, outputs)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+              os.path.join(out, name + ".onnx"))
+    for set_name, tensors in data_sets.items():
+        d = os.path.join(out, name + "_" + set_name)
+        os.makedirs(d, exist_ok=True)
+        for i, t in enumerate(tensors[0]):
+            with open(os.path.join(d, f"input_{i}.pb"), "wb") as f:
+                f.write(numpy_helper.from_array(t).SerializeToString())
+        with open(os.path.join(d, "output_0.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(tensors[1]).SerializeToString())
+
+
+fill = helper.make_tensor("value", TensorProto.FLOAT, [1], [2.5])
+save("fill", [helper.make_node("ConstantOfShape", ["shape"], ["y"], value=fill)],
+     [helper.make_tensor_value_info("shape", TensorProto.INT64, [2])],
+     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["a", "b"])],
+     # output_0 of the failing sets is a placeholder: the run must stop first.
+     {"huge": ([np.array([1 << 20, 1 << 20], dtype=np.int64)], np.zeros((1, 1), np.float32)),
+      "negative": ([np.array([3, -2], dtype=np.int64)], np.zeros((1, 1), np.float32)),
+      "ok": ([np.array([2, 3], dtype=np.int64)], np.full((2, 3), 2.5, np.float32))})
+
+scalar = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
+save("range", [helper.make_node("Range", ["start", "limit", "delta"], ["y"])],
+     [helper.make_tensor_value_info(n, TensorProto.INT64, []) for n in ("start", "limit", "delta")],
+     [helper.make_tensor_value_info("y", TensorProto.INT64, ["n"])],
+     {"zero_delta": ([scalar(0), scalar(10), scalar(0)], np.zeros(1, np.int64)),
+      "huge": ([scalar(0), scalar(1 << 33), scalar(1)], np.zeros(1, np.int64)),
+      "ok": ([scalar(10), scalar(1), scalar(-3)], np.arange(10, 1, -3, dtype=np.int64))})
