@@ -54,6 +54,8 @@ MODELS = {
     "convnet": "convnet",
     "lstm": "rnn",
     "gru": "rnn",
+    "lstm_batch_first": "rnn",
+    "rnn_tanh": "rnn",
 }
 
 OPSETS = (17, 16, 15, 14)  # the highest torch 1.13 can export wins
