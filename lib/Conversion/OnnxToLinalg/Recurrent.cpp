@@ -173,6 +173,8 @@ std::string readForm(Operation *op, RecurrentForm &form) {
   auto rType = cast<RankedTensorType>(recurrentInput(op, kR).getType());
   if (wType.getRank() != 3 || rType.getRank() != 3)
     return "W and R must have rank 3";
+  if (wType.getElementType() != elem || rType.getElementType() != elem)
+    return "W and R must have X's element type";
   if (!rType.hasStaticShape() || wType.isDynamicDim(0) || wType.isDynamicDim(1))
     return "the weights' shapes must be static (except W's input size)";
   int64_t hidden = rType.getDimSize(2);

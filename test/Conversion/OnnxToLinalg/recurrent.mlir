@@ -41,7 +41,7 @@ func.func @gru_reverse(%x: tensor<?x?x3xf32>, %w: tensor<1x12x3xf32>, %r: tensor
 func.func @refused_forms(%x: tensor<5x2x3xf32>, %w: tensor<1x4x3xf32>, %r: tensor<1x4x4xf32>,
                          %wd: tensor<?x4x3xf32>, %hd: tensor<1x2x?xf32>, %lf: tensor<2xf32>,
                          %xi: tensor<5x2x3xi32>, %wi: tensor<1x4x3xi32>, %ri: tensor<1x4x4xi32>,
-                         %x2: tensor<5x3xf32>) {
+                         %x2: tensor<5x3xf32>, %w16: tensor<1x4x3xf16>) {
   // expected-error @+1 {{RNN: direction 'sideways' is not forward, reverse or bidirectional}}
   %0 = "onnx.RNN"(%x, %w, %r) <{direction = "sideways", operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>, resultSegmentSizes = array<i32: 0, 1>}> : (tensor<5x2x3xf32>, tensor<1x4x3xf32>, tensor<1x4x4xf32>) -> tensor<1x2x4xf32>
   // expected-error @+1 {{RNN: layout 2 is not 0 or 1}}
@@ -68,5 +68,7 @@ func.func @refused_forms(%x: tensor<5x2x3xf32>, %w: tensor<1x4x3xf32>, %r: tenso
   %11 = "onnx.RNN"(%x2, %w, %r) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>, resultSegmentSizes = array<i32: 0, 1>}> : (tensor<5x3xf32>, tensor<1x4x3xf32>, tensor<1x4x4xf32>) -> tensor<1x2x4xf32>
   // expected-error @+1 {{RNN: Y_h's type [1, 3, 4] does not match [1, 2, 4]}}
   %12 = "onnx.RNN"(%x, %w, %r) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>, resultSegmentSizes = array<i32: 0, 1>}> : (tensor<5x2x3xf32>, tensor<1x4x3xf32>, tensor<1x4x4xf32>) -> tensor<1x3x4xf32>
+  // expected-error @+1 {{RNN: W and R must have X's element type}}
+  %13 = "onnx.RNN"(%x, %w16, %r) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>, resultSegmentSizes = array<i32: 0, 1>}> : (tensor<5x2x3xf32>, tensor<1x4x3xf16>, tensor<1x4x4xf32>) -> tensor<1x2x4xf32>
   return
 }
