@@ -24,8 +24,11 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 
 #include "llvm/ADT/StringSwitch.h"
+
+#include <cstring>
 
 using namespace mlir;
 using namespace loom;
@@ -447,6 +450,46 @@ private:
     Value init = empty({dimOf(m, 1), dimOf(m, 0)});
     return linalg::TransposeOp::create(b, loc, m, init, ArrayRef<int64_t>{1, 0}).getResult()[0];
   }
+  /// W[d] or R[d] transposed. A constant weight is transposed here, at
+  /// compile time: transposing every weight on every run took a third of
+  /// a two-layer LSTM's time (bench/lstm.py).
+  Value transposedWeight(Value weight, int64_t d) {
+    if (Value folded = transposedConstant(weight, d))
+      return folded;
+    return transposed(direction(weight, d));
+  }
+  Value transposedConstant(Value weight, int64_t d) {
+    Operation *def = weight.getDefiningOp();
+    auto type = cast<RankedTensorType>(weight.getType());
+    int64_t width = elem.getIntOrFloatBitWidth();
+    if (!def || !type.hasStaticShape() || width % 8 != 0)
+      return Value();
+    auto value = def->getAttrOfType<ElementsAttr>("value");
+    if (!value || value.getType() != type)
+      return Value();
+    int64_t rows = type.getDimSize(1), cols = type.getDimSize(2), bytes = width / 8;
+    auto resultType = RankedTensorType::get({cols, rows}, elem);
+    ArrayRef<char> raw;
+    if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+      if (dense.isSplat())
+        return arith::ConstantOp::create(b, loc, resultType,
+                                         DenseElementsAttr::get(resultType,
+                                                                dense.getSplatValue<Attribute>()));
+      raw = dense.getRawData();
+    } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+      if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+        raw = blob->getData();
+    }
+    if (int64_t(raw.size()) != type.getNumElements() * bytes)
+      return Value();
+    std::vector<char> out(rows * cols * bytes);
+    const char *from = raw.data() + d * rows * cols * bytes;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c)
+        std::memcpy(&out[(c * rows + r) * bytes], from + (r * cols + c) * bytes, bytes);
+    return arith::ConstantOp::create(b, loc, resultType,
+                                     DenseElementsAttr::getFromRawBuffer(resultType, out));
+  }
   /// A [rows, n] tensor of `vector` [n] on every row (zeros without one).
   Value rowsOf(Value vector, OpFoldResult rows, int64_t n) {
     if (!vector)
@@ -506,6 +549,14 @@ private:
   }
   AffineMap batchMap() { return AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx); }
 
+  /// The elementwise generic of `ins` and `outs` (full [batch, hidden]
+  /// tensors, [batch] vectors by batchMap, [hidden] ones by columnMap) one
+  /// batch row at a time: a static [1, hidden] generic stays a sequential
+  /// loop where a dynamic batch would make an OpenMP region on every step,
+  /// whose fork and join cost more than the step's gates.
+  SmallVector<Value> rowwise(ValueRange ins, ValueRange outs, ArrayRef<AffineMap> maps,
+                             function_ref<void(OpBuilder &, Location, ValueRange)> body);
+
   /// One direction's loop; returns the final hidden (and cell) state and the
   /// output sequence with this direction's rows filled in.
   struct DirectionResult {
@@ -526,6 +577,50 @@ private:
 };
 
 } // namespace
+
+SmallVector<Value>
+RecurrentBuilder::rowwise(ValueRange ins, ValueRange outs, ArrayRef<AffineMap> maps,
+                          function_ref<void(OpBuilder &, Location, ValueRange)> body) {
+  Value zeroIndex = arith::ConstantIndexOp::create(b, loc, 0);
+  Value oneIndex = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> results;
+  auto loop = scf::ForOp::create(
+      b, loc, zeroIndex, batchValue, oneIndex, outs,
+      [&](OpBuilder &nb, Location nloc, Value row, ValueRange args) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+        auto rowOf = [&](Value v) -> Value {
+          auto type = cast<RankedTensorType>(v.getType());
+          if (type.getRank() == 1)
+            return tensor::ExtractSliceOp::create(
+                b, nloc, RankedTensorType::get({1}, type.getElementType()), v,
+                ArrayRef<OpFoldResult>{row}, ArrayRef<OpFoldResult>{index(1)},
+                ArrayRef<OpFoldResult>{index(1)});
+          int64_t width = type.getDimSize(1);
+          return tensor::ExtractSliceOp::create(
+              b, nloc, RankedTensorType::get({1, width}, type.getElementType()), v,
+              ArrayRef<OpFoldResult>{row, index(0)}, ArrayRef<OpFoldResult>{index(1), index(width)},
+              ArrayRef<OpFoldResult>{index(1), index(1)});
+        };
+        SmallVector<Value> rowIns, rowOuts;
+        for (auto [v, map] : llvm::zip(ins, maps))
+          rowIns.push_back(map == columnMap() ? v : rowOf(v));
+        for (Value v : args)
+          rowOuts.push_back(rowOf(v));
+        auto generic = linalg::GenericOp::create(
+            b, nloc, ValueRange(rowOuts).getTypes(), rowIns, rowOuts, maps,
+            SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel), body);
+        SmallVector<Value> yields;
+        for (auto [result, full] : llvm::zip(generic.getResults(), args))
+          yields.push_back(tensor::InsertSliceOp::create(
+              b, nloc, result, full, ArrayRef<OpFoldResult>{row, index(0)},
+              ArrayRef<OpFoldResult>{index(1), index(form.hidden)},
+              ArrayRef<OpFoldResult>{index(1), index(1)}));
+        scf::YieldOp::create(b, nloc, yields);
+      });
+  results.append(loop.getResults().begin(), loop.getResults().end());
+  return results;
+}
 
 RecurrentBuilder::DirectionResult RecurrentBuilder::buildDirection(int64_t d, Value y) {
   int64_t hidden = form.hidden, gh = form.gates * hidden;
@@ -554,10 +649,10 @@ RecurrentBuilder::DirectionResult RecurrentBuilder::buildDirection(int64_t d, Va
   Value flatX = tensor::CollapseShapeOp::create(b, loc, x,
                                                 SmallVector<ReassociationIndices>{{0, 1}, {2}});
   OpFoldResult rows = dimOf(flatX, 0);
-  Value wt = transposed(direction(recurrentInput(op, kW), d));
+  Value wt = transposedWeight(recurrentInput(op, kW), d);
   Value projected = matmul(flatX, wt, rowsOf(xBias, rows, gh));
 
-  Value rt = transposed(direction(recurrentInput(op, kR), d));
+  Value rt = transposedWeight(recurrentInput(op, kR), d);
   // GRU with linear_before_reset 0 multiplies (r * H) by Rh: two products.
   bool splitR = gru && !form.linearBeforeReset;
   Value rtZR, rtH;
@@ -668,10 +763,8 @@ RecurrentBuilder::DirectionResult RecurrentBuilder::buildDirection(int64_t d, Va
             outs.push_back(empty({batch, index(hidden)}));
           maps.append(outs.size(), rowMap());
           int64_t statesAt = ins.size();
-          auto generic = linalg::GenericOp::create(
-              b, nloc, resultTypes, ins, outs, maps,
-              SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-              [&](OpBuilder &gb, Location gloc, ValueRange a) {
+          SmallVector<Value> generic = rowwise(
+              ins, outs, maps, [&](OpBuilder &gb, Location gloc, ValueRange a) {
                 Value h, c;
                 Value hp = a[statesAt];
                 if (lstm) {
@@ -717,10 +810,10 @@ RecurrentBuilder::DirectionResult RecurrentBuilder::buildDirection(int64_t d, Va
                 }
                 linalg::YieldOp::create(gb, gloc, results);
               });
-          hNew = generic.getResult(0);
+          hNew = generic[0];
           if (lstm)
-            cNew = generic.getResult(1);
-          yStep = lens ? generic.getResults().back() : hNew;
+            cNew = generic[1];
+          yStep = lens ? generic.back() : hNew;
         } else {
           // GRU: z = f(xz + hz), r = f(xr + hr); linear_before_reset 1:
           // h~ = g(xh + r * (H Rh^T + Rbh)); 0: h~ = g(xh + (r * H) Rh^T + Rbh).
@@ -752,7 +845,7 @@ RecurrentBuilder::DirectionResult RecurrentBuilder::buildDirection(int64_t d, Va
             maps.append(outs.size(), rowMap());
             return outs;
           };
-          linalg::GenericOp generic;
+          SmallVector<Value> generic;
           if (!splitR) {
             Value gh3 = matmul(hPrev, rt, hBiasRows);
             for (int64_t g = 0; g < 3; ++g)
@@ -762,9 +855,8 @@ RecurrentBuilder::DirectionResult RecurrentBuilder::buildDirection(int64_t d, Va
             if (lens)
               addIn(lens, batchMap());
             SmallVector<Value> outs = outsFor(resultTypes.size());
-            generic = linalg::GenericOp::create(
-                b, nloc, resultTypes, ins, outs, maps, parallel,
-                [&](OpBuilder &gb, Location gloc, ValueRange a) {
+            generic = rowwise(
+                ins, outs, maps, [&](OpBuilder &gb, Location gloc, ValueRange a) {
                   Value z = activate(gb, gloc, d, 0, arith::AddFOp::create(gb, gloc, a[0], a[3]));
                   Value r = activate(gb, gloc, d, 0, arith::AddFOp::create(gb, gloc, a[1], a[4]));
                   Value ht = activate(
@@ -780,33 +872,31 @@ RecurrentBuilder::DirectionResult RecurrentBuilder::buildDirection(int64_t d, Va
             SmallVector<Value> ins1 = {hPrev, gate(gx, 0), gate(gx, 1), gate(ghZR, 0),
                                        gate(ghZR, 1)};
             SmallVector<AffineMap> maps1(7, rowMap());
-            auto first = linalg::GenericOp::create(
-                b, nloc, TypeRange{stateType, stateType}, ins1,
-                ValueRange{empty({batch, index(hidden)}), empty({batch, index(hidden)})}, maps1,
-                parallel, [&](OpBuilder &gb, Location gloc, ValueRange a) {
+            SmallVector<Value> first = rowwise(
+                ins1, ValueRange{empty({batch, index(hidden)}), empty({batch, index(hidden)})},
+                maps1, [&](OpBuilder &gb, Location gloc, ValueRange a) {
                   Value z = activate(gb, gloc, d, 0, arith::AddFOp::create(gb, gloc, a[1], a[3]));
                   Value r = activate(gb, gloc, d, 0, arith::AddFOp::create(gb, gloc, a[2], a[4]));
                   linalg::YieldOp::create(
                       gb, gloc, ValueRange{z, arith::MulFOp::create(gb, gloc, r, a[0])});
                 });
-            Value ghH = matmul(first.getResult(1), rtH, hBiasRowsH);
+            Value ghH = matmul(first[1], rtH, hBiasRowsH);
             addIn(gate(gx, 2), rowMap());
             addIn(ghH, rowMap());
-            addIn(first.getResult(0), rowMap());
+            addIn(first[0], rowMap());
             if (lens)
               addIn(lens, batchMap());
             SmallVector<Value> outs = outsFor(resultTypes.size());
-            generic = linalg::GenericOp::create(
-                b, nloc, resultTypes, ins, outs, maps, parallel,
-                [&](OpBuilder &gb, Location gloc, ValueRange a) {
+            generic = rowwise(
+                ins, outs, maps, [&](OpBuilder &gb, Location gloc, ValueRange a) {
                   Value ht =
                       activate(gb, gloc, d, 1, arith::AddFOp::create(gb, gloc, a[0], a[1]));
                   int64_t n = lens ? 4 : 3;
                   finish(gb, gloc, a[2], ht, a[n], lens ? a[3] : Value());
                 });
           }
-          hNew = generic.getResult(0);
-          yStep = generic.getResults().back();
+          hNew = generic[0];
+          yStep = generic.back();
         }
 
         SmallVector<Value> yields = {hNew};

@@ -3,20 +3,41 @@
 
 // LSTM: the input projection of every step is one matmul before the loop
 // (biases in its accumulator); each step multiplies H by R^T into its rows of
-// the projection, applies the gates in one generic that updates H and C in
-// place, and inserts H into Y.
+// the projection, applies the gates one batch row at a time (a static
+// [1, hidden] generic: no OpenMP region per step) updating H and C in place,
+// and inserts H into Y.
 // CHECK-LABEL: func @lstm
 // CHECK: %[[FLAT:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2]] : tensor<?x?x16xf32> into tensor<?x16xf32>
 // CHECK: %[[PROJ:.*]] = linalg.matmul ins(%[[FLAT]], %{{.*}} : tensor<?x16xf32>, tensor<16x32xf32>) outs(%{{.*}} : tensor<?x32xf32>)
 // CHECK: scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[H:.*]] = %{{.*}}, %[[C:.*]] = %{{.*}}, %[[Y:.*]] = %{{.*}}) -> (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x1x?x8xf32>)
 // CHECK:   %[[GX:.*]] = tensor.extract_slice %[[PROJ]]
 // CHECK:   %[[GATES:.*]] = linalg.matmul ins(%[[H]], %{{.*}} : tensor<?x8xf32>, tensor<8x32xf32>) outs(%[[GX]] : tensor<?x32xf32>)
-// CHECK:   %[[STATE:.*]]:2 = linalg.generic {{.*}} outs(%[[H]], %[[C]] : tensor<?x8xf32>, tensor<?x8xf32>)
+// CHECK:   %[[STATE:.*]]:2 = scf.for %[[ROW:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[HR:.*]] = %[[H]], %[[CR:.*]] = %[[C]])
+// CHECK:     %[[HROW:.*]] = tensor.extract_slice %[[HR]][%[[ROW]], 0] [1, 8]
+// CHECK:     %[[CROW:.*]] = tensor.extract_slice %[[CR]][%[[ROW]], 0] [1, 8]
+// CHECK:     %[[NEW:.*]]:2 = linalg.generic {{.*}} outs(%[[HROW]], %[[CROW]] : tensor<1x8xf32>, tensor<1x8xf32>)
+// CHECK:     tensor.insert_slice %[[NEW]]#0 into %[[HR]][%[[ROW]], 0] [1, 8]
+// CHECK:     tensor.insert_slice %[[NEW]]#1 into %[[CR]][%[[ROW]], 0] [1, 8]
 // CHECK:   %[[YN:.*]] = tensor.insert_slice %[[STATE]]#0 into %[[Y]][%[[T]], 0, 0, 0]
 // CHECK:   scf.yield %[[STATE]]#0, %[[STATE]]#1, %[[YN]]
 func.func @lstm(%x: tensor<?x?x16xf32>, %w: tensor<1x32x16xf32>, %r: tensor<1x32x8xf32>, %b: tensor<1x64xf32>) -> (tensor<?x1x?x8xf32>, tensor<1x?x8xf32>) {
   %y, %yh = "onnx.LSTM"(%x, %w, %r, %b) <{hidden_size = 8 : si64, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 1, 0>}> : (tensor<?x?x16xf32>, tensor<1x32x16xf32>, tensor<1x32x8xf32>, tensor<1x64xf32>) -> (tensor<?x1x?x8xf32>, tensor<1x?x8xf32>)
   return %y, %yh : tensor<?x1x?x8xf32>, tensor<1x?x8xf32>
+}
+
+// -----
+
+// Constant weights are transposed at compile time.
+// CHECK-LABEL: func @constant_weights
+// CHECK-NOT: linalg.transpose
+// CHECK: arith.constant dense<{{\[\[}}1.000000e+00, 3.000000e+00], [2.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: return
+func.func @constant_weights(%x: tensor<?x?x2xf32>) -> tensor<1x?x2xf32> {
+  %w = "onnx.Constant"() <{value = dense<[[[1.0, 2.0], [3.0, 4.0]]]> : tensor<1x2x2xf32>}> : () -> tensor<1x2x2xf32>
+  %r = "onnx.Constant"() <{value = dense<0.5> : tensor<1x2x2xf32>}> : () -> tensor<1x2x2xf32>
+  %yh = "onnx.RNN"(%x, %w, %r) <{hidden_size = 2 : si64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>, resultSegmentSizes = array<i32: 0, 1>}> : (tensor<?x?x2xf32>, tensor<1x2x2xf32>, tensor<1x2x2xf32>) -> tensor<1x?x2xf32>
+  return %yh : tensor<1x?x2xf32>
 }
 
 // -----
