@@ -787,7 +787,10 @@ RecurrentBuilder::DirectionResult RecurrentBuilder::buildDirection(int64_t d, Va
                   c = arith::AddFOp::create(gb, gloc, arith::MulFOp::create(gb, gloc, f, cp),
                                             arith::MulFOp::create(gb, gloc, i, cc));
                   Value o = activate(gb, gloc, d, 0, peep(1, a[gatesAt + 1], c));
-                  h = arith::MulFOp::create(gb, gloc, o, activate(gb, gloc, d, 2, c));
+                  // h(C) is not clipped: clip bounds the gates' inputs (as
+                  // onnxruntime does; the spec's wording covers both readings).
+                  h = arith::MulFOp::create(
+                      gb, gloc, o, applyActivation(gb, gloc, form.activations[d][2], c));
                   if (lens) {
                     Value keep = inRange(gb, gloc, a[lensAt]);
                     c = arith::SelectOp::create(gb, gloc, keep, c, cp);

@@ -8,8 +8,9 @@ sequence_lens have symbolic batch and sequence sizes.
 sequence_lens follows onnxruntime: steps past a row's length leave its
 state as it was and give zero rows in Y (the reverse direction starts at
 the row's last valid step); a row of length 0 has zero final states. Clip
-bounds the input of every activation (h(C) included); activation_alpha and
-activation_beta are consumed in order by the functions that take them.
+bounds the input of every gate's activation (not LSTM's h(C));
+activation_alpha and activation_beta are consumed in order by the functions
+that take them.
 (Every case but the layout 1 ones, which onnxruntime's CPU provider refuses,
 agrees with onnxruntime 1.30 by bench/ort_check.py.)
 
@@ -44,6 +45,7 @@ def activation(name, alpha, beta):
 
 
 def activations(names, alphas, betas, clip):
+    """The functions, each also given unclipped as .plain."""
     alphas, betas, out = list(alphas), list(betas), []
     for name in names:
         alpha, beta = DEFAULTS.get(name, (None, None))
@@ -52,7 +54,8 @@ def activations(names, alphas, betas, clip):
         if beta is not None and betas:
             beta = betas.pop(0)
         f = activation(name, alpha, beta)
-        out.append(f if clip is None else (lambda f: lambda x: f(np.clip(x, -clip, clip)))(f))
+        clipped = f if clip is None else (lambda f: lambda x: f(np.clip(x, -clip, clip)))(f)
+        out.append((clipped, f))
     return out
 
 
@@ -74,7 +77,8 @@ def reference(op, x, w, r, b, lens, h0, c0, p, hidden, direction, layout, names,
     yh = np.zeros((dirs, batch, hidden))
     yc = np.zeros((dirs, batch, hidden))
     for d in range(dirs):
-        f = funcs[d * per_dir:(d + 1) * per_dir]
+        f = [clipped for clipped, _ in funcs[d * per_dir:(d + 1) * per_dir]]
+        plain = [p for _, p in funcs[d * per_dir:(d + 1) * per_dir]]
         bias = np.zeros(2 * gates * hidden) if b is None else b[d].astype(np.float64)
         wb, rb = bias[:gates * hidden], bias[gates * hidden:]
         reverse = direction == "reverse" or d == 1
@@ -94,7 +98,7 @@ def reference(op, x, w, r, b, lens, h0, c0, p, hidden, direction, layout, names,
                     fg = 1 - i if input_forget else f[0](xf + pf * c)
                     c = fg * c + i * f[1](xc)
                     o = f[0](xo + po * c)
-                    h = o * f[2](c)
+                    h = o * plain[2](c)
                 else:
                     xz, xr, xh = np.split(gx, 3)
                     hz, hr, hh = np.split(gh, 3)
@@ -203,6 +207,8 @@ def main():
          h0=True, c0=True, peepholes=True, seed=1)
     case(out, "lstm_reverse_layout1_clip", "LSTM", direction="reverse", layout=1, h0=True,
          c0=True, clip=0.4, input_forget=1, batch=2, seed=2)
+    case(out, "lstm_reverse_clip_input_forget", "LSTM", direction="reverse", h0=True, c0=True,
+         peepholes=True, clip=0.3, input_forget=1, lens=[2, 5, 4], seed=10)
     case(out, "lstm_activations", "LSTM", names=["HardSigmoid", "ScaledTanh", "Softsign"],
          alphas=[0.3, 0.8], betas=[0.4, 1.3], bias=False, seed=3)
     case(out, "gru_bidirectional_reset_after", "GRU", direction="bidirectional", lens=[3, 5, 1],
