@@ -2,14 +2,15 @@
 //
 // The recurrent ops as one scf.for over time steps per direction. The input
 // projection of every step is one matrix product before the loop
-// (X [steps * batch, input] x W^T, biases in its accumulator); each step
-// then multiplies the hidden state by R^T (linalg.matmul, loomrt's GEMM on
-// CPU) and applies the gates in one elementwise generic. The loop carries
-// the hidden (and LSTM's cell) state and the output sequence Y, which each
-// step fills with tensor.insert_slice. sequence_lens masks the steps past a
-// batch row's length: its state stays as it was (so the reverse direction
-// starts at the row's last valid step), its Y rows are zero, as ONNX
-// Runtime does.
+// (X [steps * batch, input] x W^T, biases in its accumulator; constant
+// weights are transposed at compile time); each step then multiplies the
+// hidden state by R^T (linalg.matmul, loomrt's GEMM on CPU) and applies the
+// gates in one elementwise generic per batch row, updating the state in
+// place. The loop carries the hidden (and LSTM's cell) state and the output
+// sequence Y, which each step fills with tensor.insert_slice. sequence_lens
+// masks the steps past a batch row's length: its state stays as it was (so
+// the reverse direction starts at the row's last valid step), its Y rows are
+// zero, as ONNX Runtime does.
 //
 //===----------------------------------------------------------------------===//
 
@@ -691,8 +692,6 @@ RecurrentBuilder::DirectionResult RecurrentBuilder::buildDirection(int64_t d, Va
 
   Value zeroIndex = arith::ConstantIndexOp::create(b, loc, 0);
   Value oneIndex = arith::ConstantIndexOp::create(b, loc, 1);
-  auto stateType = typeOf({batch, index(hidden)});
-  SmallVector<utils::IteratorType> parallel(2, utils::IteratorType::parallel);
 
   auto loop = scf::ForOp::create(
       b, loc, zeroIndex, stepsValue, oneIndex, inits,
@@ -753,9 +752,6 @@ RecurrentBuilder::DirectionResult RecurrentBuilder::buildDirection(int64_t d, Va
           int64_t lensAt = ins.size();
           if (lens)
             addIn(lens, batchMap());
-          SmallVector<Type> resultTypes(lstm ? 2 : 1, stateType);
-          if (lens)
-            resultTypes.push_back(stateType);
           SmallVector<Value> outs = {hPrev};
           if (lstm)
             outs.push_back(cPrev);
@@ -839,11 +835,11 @@ RecurrentBuilder::DirectionResult RecurrentBuilder::buildDirection(int64_t d, Va
             }
             linalg::YieldOp::create(gb, gloc, results);
           };
-          SmallVector<Type> resultTypes(lens ? 2 : 1, stateType);
-          // The state is updated in place (see above).
-          auto outsFor = [&](size_t n) {
+          // The state is updated in place (see above); with sequence_lens
+          // the step's Y rows are a second output.
+          auto outsFor = [&]() {
             SmallVector<Value> outs = {hPrev};
-            if (n > 1)
+            if (lens)
               outs.push_back(empty({batch, index(hidden)}));
             maps.append(outs.size(), rowMap());
             return outs;
@@ -857,7 +853,7 @@ RecurrentBuilder::DirectionResult RecurrentBuilder::buildDirection(int64_t d, Va
               addIn(gate(gh3, g), rowMap());
             if (lens)
               addIn(lens, batchMap());
-            SmallVector<Value> outs = outsFor(resultTypes.size());
+            SmallVector<Value> outs = outsFor();
             generic = rowwise(
                 ins, outs, maps, [&](OpBuilder &gb, Location gloc, ValueRange a) {
                   Value z = activate(gb, gloc, d, 0, arith::AddFOp::create(gb, gloc, a[0], a[3]));
@@ -889,7 +885,7 @@ RecurrentBuilder::DirectionResult RecurrentBuilder::buildDirection(int64_t d, Va
             addIn(first[0], rowMap());
             if (lens)
               addIn(lens, batchMap());
-            SmallVector<Value> outs = outsFor(resultTypes.size());
+            SmallVector<Value> outs = outsFor();
             generic = rowwise(
                 ins, outs, maps, [&](OpBuilder &gb, Location gloc, ValueRange a) {
                   Value ht =
