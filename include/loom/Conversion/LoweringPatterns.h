@@ -132,6 +132,7 @@ void populateLossLoweringPatterns(LoweringPatternSet &patterns);
 void populateQuantizationLoweringPatterns(LoweringPatternSet &patterns);
 void populateControlFlowLoweringPatterns(LoweringPatternSet &patterns);
 void populateDataDependentShapeLoweringPatterns(LoweringPatternSet &patterns);
+void populateRecurrentLoweringPatterns(LoweringPatternSet &patterns);
 /// All of the above.
 void populateOnnxToLinalgPatterns(LoweringPatternSet &patterns);
 

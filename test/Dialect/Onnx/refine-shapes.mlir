@@ -250,3 +250,14 @@ func.func @recurrent(%x: tensor<?x?x16xf32>, %w: tensor<2x96x16xf32>, %r: tensor
   %h, %c = "onnx.LSTM"(%x, %w4, %r4) <{hidden_size = 32 : si64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 0, 1, 1>}> : (tensor<?x?x16xf32>, tensor<1x128x16xf32>, tensor<1x128x32xf32>) -> (tensor<*xf32>, tensor<*xf32>)
   return %y, %yh, %h, %c : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
 }
+
+// -----
+
+// Layout 1 puts the batch first: Y [batch, seq, directions, hidden], Y_h
+// [batch, directions, hidden]; without hidden_size, R's last dimension.
+// CHECK-LABEL: func @recurrent_batch_first
+// CHECK: "onnx.RNN"{{.*}} -> (tensor<4x?x2x8xf32>, tensor<4x2x8xf32>)
+func.func @recurrent_batch_first(%x: tensor<4x?x16xf32>, %w: tensor<2x8x16xf32>, %r: tensor<2x8x8xf32>) -> (tensor<*xf32>, tensor<*xf32>) {
+  %y, %yh = "onnx.RNN"(%x, %w, %r) <{direction = "bidirectional", layout = 1 : si64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 1>}> : (tensor<4x?x16xf32>, tensor<2x8x16xf32>, tensor<2x8x8xf32>) -> (tensor<*xf32>, tensor<*xf32>)
+  return %y, %yh : tensor<*xf32>, tensor<*xf32>
+}

@@ -539,17 +539,26 @@ static SmallVector<std::optional<Dims>> splitShapes(Operation *op, const Dims &d
   return shapes;
 }
 
-/// LSTM/GRU/RNN (layout 0): X [seq, batch, input] gives Y [seq, directions,
-/// batch, hidden] and Y_h (and LSTM's Y_c) [directions, batch, hidden].
-static SmallVector<std::optional<Dims>> recurrentShapes(Operation *op, const Dims &x) {
+/// LSTM/GRU/RNN: X [seq, batch, input] gives Y [seq, directions, batch,
+/// hidden] and Y_h (and LSTM's Y_c) [directions, batch, hidden]; layout 1
+/// puts the batch first (X [batch, seq, input], Y [batch, seq, directions,
+/// hidden], Y_h [batch, directions, hidden]). The hidden size is the
+/// attribute, else R's last dimension.
+static SmallVector<std::optional<Dims>> recurrentShapes(Operation *op, const Dims &x,
+                                                        const Dims &r) {
   SmallVector<std::optional<Dims>> shapes(op->getNumResults());
-  auto hidden = intAttr(op, "hidden_size");
-  if (x.size() != 3 || !hidden || intAttr(op, "layout").value_or(0) != 0)
+  int64_t layout = intAttr(op, "layout").value_or(0);
+  DimValue size = DimValue::unknown();
+  if (auto hidden = intAttr(op, "hidden_size"))
+    size = DimValue::of(*hidden);
+  else if (r.size() == 3)
+    size = r[2];
+  if (x.size() != 3 || (layout != 0 && layout != 1))
     return shapes;
   auto direction = op->getAttrOfType<StringAttr>("direction");
   DimValue directions =
       DimValue::of(direction && direction.getValue() == "bidirectional" ? 2 : 1);
-  DimValue size = DimValue::of(*hidden);
+  DimValue steps = layout ? x[1] : x[0], batch = layout ? x[0] : x[1];
   // Every output is optional: resultSegmentSizes says which are present.
   SmallVector<int32_t> present(shapes.size(), 1);
   if (auto segments = op->getAttrOfType<DenseI32ArrayAttr>("resultSegmentSizes"))
@@ -562,8 +571,12 @@ static SmallVector<std::optional<Dims>> recurrentShapes(Operation *op, const Dim
       continue;
     if (result >= shapes.size())
       break;
-    shapes[result++] =
-        output == 0 ? Dims{x[0], directions, x[1], size} : Dims{directions, x[1], size};
+    if (layout)
+      shapes[result++] = output == 0 ? Dims{batch, steps, directions, size}
+                                     : Dims{batch, directions, size};
+    else
+      shapes[result++] = output == 0 ? Dims{steps, directions, batch, size}
+                                     : Dims{directions, batch, size};
   }
   return shapes;
 }
@@ -582,7 +595,11 @@ SmallVector<std::optional<Dims>> ShapeRefiner::inferShapes(Operation *op) {
       return splitShapes(op, dimsOf(op->getOperand(0)), sizes);
     }
     if (name == "onnx.LSTM" || name == "onnx.GRU" || name == "onnx.RNN")
-      return recurrentShapes(op, dimsOf(op->getOperand(0)));
+      return recurrentShapes(op, dimsOf(op->getOperand(0)),
+                             op->getNumOperands() > 2 &&
+                                     isa<RankedTensorType>(op->getOperand(2).getType())
+                                 ? dimsOf(op->getOperand(2))
+                                 : Dims());
   }
   return {inferShape(op)};
 }

@@ -56,6 +56,8 @@ MODELS = {
     "gru": "rnn",
     "gated_steps": "control_flow",
     "early_exit": "control_flow",
+    "lstm_batch_first": "rnn",
+    "rnn_tanh": "rnn",
 }
 
 OPSETS = (17, 16, 15, 14)  # the highest torch 1.13 can export wins
