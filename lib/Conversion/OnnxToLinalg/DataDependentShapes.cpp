@@ -1,4 +1,4 @@
-//===- DataDependentShapes.cpp - Compress, NonZero ---------------------------===//
+//===- DataDependentShapes.cpp - Compress, NonZero, ReverseSequence ---------===//
 //
 // Ops whose result size depends on the input's values. Each counts first
 // (one reduction), allocates the result at that size, then fills it in one
@@ -194,7 +194,66 @@ static std::string checkNonZero(Operation *op, const LoweringState &) {
   return "";
 }
 
+/// ReverseSequence: along time_axis, the first sequence_lens[b] elements of
+/// each batch entry b reversed, the rest kept. (Its shape is the input's;
+/// it lives here with the other ops that read lengths from the data.)
+static FailureOr<Value> lowerReverseSequence(Operation *op, RankedTensorType resultType,
+                                             PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  Value in = op->getOperand(0), lengths = op->getOperand(1);
+  int64_t batchAxis = intAttr(op, "batch_axis").value_or(1);
+  int64_t timeAxis = intAttr(op, "time_axis").value_or(0);
+  int64_t rank = resultType.getRank();
+  Value steps = tensor::DimOp::create(b, loc, in, timeAxis);
+  MLIRContext *ctx = b.getContext();
+  SmallVector<std::pair<Value, int64_t>> sources;
+  for (int64_t d = 0; d < rank; ++d)
+    sources.push_back({in, d});
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, ValueRange{lengths},
+             ValueRange{emptyLike(b, loc, resultType, sources)},
+             SmallVector<AffineMap>{AffineMap::get(rank, 0, {getAffineDimExpr(batchAxis, ctx)}, ctx),
+                                    AffineMap::getMultiDimIdentityMap(rank, ctx)},
+             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nloc, ValueRange a) {
+               SmallVector<Value> coords;
+               for (int64_t d = 0; d < rank; ++d)
+                 coords.push_back(linalg::IndexOp::create(nb, nloc, d));
+               // A length outside [0, steps] is clamped into it.
+               Value zero = arith::ConstantIndexOp::create(nb, nloc, 0);
+               Value length = arith::IndexCastOp::create(nb, nloc, nb.getIndexType(), a[0]);
+               length = arith::MaxSIOp::create(nb, nloc,
+                                               arith::MinSIOp::create(nb, nloc, length, steps), zero);
+               Value t = coords[timeAxis];
+               Value inside = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt, t, length);
+               Value mirrored = arith::SubIOp::create(
+                   nb, nloc, arith::SubIOp::create(nb, nloc, length, t),
+                   arith::ConstantIndexOp::create(nb, nloc, 1));
+               coords[timeAxis] = arith::SelectOp::create(nb, nloc, inside, mirrored, t);
+               linalg::YieldOp::create(nb, nloc,
+                                       tensor::ExtractOp::create(nb, nloc, in, coords).getResult());
+             })
+      .getResult(0);
+}
+
+static std::string checkReverseSequence(Operation *op, const LoweringState &) {
+  auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto lengthsType = cast<RankedTensorType>(op->getOperand(1).getType());
+  int64_t batchAxis = intAttr(op, "batch_axis").value_or(1);
+  int64_t timeAxis = intAttr(op, "time_axis").value_or(0);
+  if (inType.getRank() < 2)
+    return "the input needs at least two dimensions";
+  if (!llvm::is_contained({0, 1}, batchAxis) || !llvm::is_contained({0, 1}, timeAxis) ||
+      batchAxis == timeAxis)
+    return "batch_axis and time_axis must be 0 and 1 in some order";
+  if (lengthsType.getRank() != 1 || !lengthsType.getElementType().isInteger(64))
+    return "sequence_lens must be an int64 vector";
+  return "";
+}
+
 void loom::populateDataDependentShapeLoweringPatterns(LoweringPatternSet &patterns) {
   patterns.add("onnx.Compress", lowerCompress, checkCompress, UnsignedIntegers::accepted);
   patterns.add("onnx.NonZero", lowerNonZero, checkNonZero, UnsignedIntegers::accepted);
+  patterns.add("onnx.ReverseSequence", lowerReverseSequence, checkReverseSequence,
+               UnsignedIntegers::accepted);
 }

@@ -67,7 +67,7 @@ std::optional<Dims> ShapeRefiner::inferShape(Operation *op) {
       "onnx.HardSigmoid", "onnx.HardSwish", "onnx.LeakyRelu", "onnx.Selu",
       "onnx.Softsign", "onnx.Tan",       "onnx.Atan",  "onnx.Mish", "onnx.Hardmax",
       "onnx.BatchNormalization", "onnx.InstanceNormalization", "onnx.LRN",
-      "onnx.MeanVarianceNormalization",
+      "onnx.MeanVarianceNormalization", "onnx.ReverseSequence",
       // ONNX Runtime contrib ops whose first result has the first input's shape.
       "onnx.SimplifiedLayerNormalization",
       "onnx.com.microsoft.SkipSimplifiedLayerNormalization",
