@@ -126,6 +126,7 @@ void populateNormalizationLoweringPatterns(LoweringPatternSet &patterns);
 void populateDataMovementLoweringPatterns(LoweringPatternSet &patterns);
 void populateTensorCreationLoweringPatterns(LoweringPatternSet &patterns);
 void populateConvolutionLoweringPatterns(LoweringPatternSet &patterns);
+void populateResamplingLoweringPatterns(LoweringPatternSet &patterns);
 /// All of the above.
 void populateOnnxToLinalgPatterns(LoweringPatternSet &patterns);
 

@@ -5,7 +5,7 @@
 // the LLVM lowering take it from there. The lowerings themselves are
 // patterns in one file per op family (Elementwise.cpp, MatMul.cpp,
 // Reductions.cpp, Normalization.cpp, DataMovement.cpp, TensorCreation.cpp,
-// Convolution.cpp);
+// Convolution.cpp, Resampling.cpp);
 // this pass checks every op first, reporting each one it cannot lower with
 // its node name before anything is rewritten.
 //
@@ -33,6 +33,7 @@ void loom::populateOnnxToLinalgPatterns(LoweringPatternSet &patterns) {
   populateDataMovementLoweringPatterns(patterns);
   populateTensorCreationLoweringPatterns(patterns);
   populateConvolutionLoweringPatterns(patterns);
+  populateResamplingLoweringPatterns(patterns);
 }
 
 /// `type` with an unsigned integer element type made signless.
