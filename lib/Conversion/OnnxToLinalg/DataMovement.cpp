@@ -741,8 +741,10 @@ static FailureOr<Value> lowerPad(Operation *op, RankedTensorType resultType,
     begins.push_back(toIndex(b, loc, extractI64(b, loc, pad.getPads(), d)));
     if (resultType.isDynamicDim(d)) {
       Value end = toIndex(b, loc, extractI64(b, loc, pad.getPads(), rank + d));
-      dynamicSizes.push_back(arith::AddIOp::create(
-          b, loc, arith::AddIOp::create(b, loc, inSizes[d], begins[d]), end));
+      // Pads that crop more than the dimension holds leave it empty.
+      dynamicSizes.push_back(arith::MaxSIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, inSizes[d], begins[d]), end),
+          arith::ConstantIndexOp::create(b, loc, 0)));
     }
   }
   Value fill;

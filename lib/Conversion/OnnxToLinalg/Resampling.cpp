@@ -168,6 +168,10 @@ SmallVector<AxisInfo> axisInfos(OpBuilder &b, Location loc, Operation *op,
       a.outLength = toF64(b, loc, a.outSize);
       a.scale = arith::DivFOp::create(b, loc, a.outLength, a.inSizeF);
     }
+    // A run-time size or scale that is negative (or NaN) gives no elements,
+    // not a negative allocation.
+    if (resultType.isDynamicDim(d))
+      a.outSize = arith::MaxSIOp::create(b, loc, a.outSize, arith::ConstantIndexOp::create(b, loc, 0));
     if (f.transform == "tf_crop_and_resize") {
       a.roiStart = toF64(b, loc, element(b, loc, resize.getRoi(), d));
       a.roiEnd = toF64(b, loc, element(b, loc, resize.getRoi(), rank + d));
@@ -451,6 +455,10 @@ static std::string checkResize(Operation *op, const LoweringState &) {
     for (double s : *values)
       if (!(s > 0))
         return "scales must be positive";
+  if (auto values = sizes ? constantInts(sizes) : std::nullopt)
+    for (int64_t v : *values)
+      if (v < 0)
+        return "sizes must not be negative";
   if (f.transform == "tf_crop_and_resize") {
     Value roi = resize.getRoi();
     auto roiType = roi ? dyn_cast<RankedTensorType>(roi.getType()) : RankedTensorType();
