@@ -133,6 +133,7 @@ void populateQuantizationLoweringPatterns(LoweringPatternSet &patterns);
 void populateControlFlowLoweringPatterns(LoweringPatternSet &patterns);
 void populateDataDependentShapeLoweringPatterns(LoweringPatternSet &patterns);
 void populateRecurrentLoweringPatterns(LoweringPatternSet &patterns);
+void populateResamplingLoweringPatterns(LoweringPatternSet &patterns);
 /// All of the above.
 void populateOnnxToLinalgPatterns(LoweringPatternSet &patterns);
 

@@ -1,7 +1,8 @@
 //===- Convolution.cpp - Conv and pooling as linalg -------------*- C++ -*-===//
 //
 // Conv (any number of spatial dimensions, groups, strides, dilations, pads
-// and auto_pad), MaxPool, AveragePool, GlobalAveragePool and GlobalMaxPool,
+// and auto_pad), ConvTranspose (the same plus output_padding and
+// output_shape), MaxPool, AveragePool, GlobalAveragePool and GlobalMaxPool,
 // each as one linalg.generic over the output positions and the kernel
 // window. The input is read with tensor.extract at clamped coordinates and
 // positions in the padding are replaced by the padding value (0 for Conv,
@@ -197,6 +198,27 @@ SmallVector<Value> indices(OpBuilder &b, Location loc, int64_t from, int64_t cou
 
 } // namespace
 
+/// `y` [N, M, ...] plus `bias` [M] broadcast over the other dimensions.
+static Value addChannelBias(OpBuilder &b, Location loc, Value y, Value bias,
+                            RankedTensorType resultType) {
+  int64_t spatial = resultType.getRank() - 2;
+  // The bias [M] seen as [M, 1, ..., 1] broadcasts over the output.
+  auto biasType = cast<RankedTensorType>(bias.getType());
+  SmallVector<int64_t> shape = {biasType.getDimSize(0)};
+  shape.append(spatial, 1);
+  SmallVector<ReassociationIndices> groups = {{}};
+  for (int64_t i = 0; i <= spatial; ++i)
+    groups[0].push_back(i);
+  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, bias, 0)};
+  sizes.append(spatial, b.getIndexAttr(1));
+  Value column = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, biasType.getElementType()), bias, groups, sizes);
+  return buildElementwise(b, loc, resultType, ValueRange{y, column},
+                          [](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                            return arith::AddFOp::create(nb, nloc, a[0], a[1]);
+                          });
+}
+
 /// Conv: loops (n, m, outputs..., c, kernel...); input channel
 /// (m / (M / group)) * (C / group) + c. The bias is added afterwards.
 static FailureOr<Value> lowerConv(Operation *op, RankedTensorType resultType,
@@ -258,22 +280,7 @@ static FailureOr<Value> lowerConv(Operation *op, RankedTensorType resultType,
                 .getResult(0);
   if (!conv.getB())
     return y;
-  // The bias [M] seen as [M, 1, ..., 1] broadcasts over the output.
-  Value bias = conv.getB();
-  auto biasType = cast<RankedTensorType>(bias.getType());
-  SmallVector<int64_t> shape = {biasType.getDimSize(0)};
-  shape.append(spatial, 1);
-  SmallVector<ReassociationIndices> groups = {{}};
-  for (int64_t i = 0; i <= spatial; ++i)
-    groups[0].push_back(i);
-  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, bias, 0)};
-  sizes.append(spatial, b.getIndexAttr(1));
-  Value column = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get(shape, biasType.getElementType()), bias, groups, sizes);
-  return buildElementwise(b, loc, resultType, ValueRange{y, column},
-                          [](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
-                            return arith::AddFOp::create(nb, nloc, a[0], a[1]);
-                          });
+  return addChannelBias(b, loc, y, conv.getB(), resultType);
 }
 
 static std::string checkConv(Operation *op, const LoweringState &) {
@@ -294,6 +301,236 @@ static std::string checkConv(Operation *op, const LoweringState &) {
     if (ArrayRef<int64_t>(*kernel) != wType.getShape().drop_front(2))
       return "kernel_shape differs from the weight's shape";
   return checkWindowed(op, wType.getShape().drop_front(2));
+}
+
+namespace {
+/// ConvTranspose's geometry per spatial dimension: input i reaches output
+/// o = i * stride + k * dilation - padBegin through kernel offset k.
+struct TransposedWindow {
+  SmallVector<int64_t> kernel, strides, dilations, outputPadding, padBegin, padEnd;
+};
+
+/// floor(a / 2), as ONNX's reference (Python) divides negative totals.
+int64_t floorHalf(int64_t a) { return a >= 0 ? a / 2 : -((-a + 1) / 2); }
+
+FailureOr<TransposedWindow> transposedWindowOf(Operation *op, std::string &why) {
+  auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto wType = cast<RankedTensorType>(op->getOperand(1).getType());
+  int64_t spatial = inType.getRank() - 2;
+  TransposedWindow w;
+  w.kernel.assign(wType.getShape().begin() + 2, wType.getShape().end());
+  w.strides = intArrayAttr(op, "strides").value_or(SmallVector<int64_t>(spatial, 1));
+  w.dilations = intArrayAttr(op, "dilations").value_or(SmallVector<int64_t>(spatial, 1));
+  w.outputPadding =
+      intArrayAttr(op, "output_padding").value_or(SmallVector<int64_t>(spatial, 0));
+  SmallVector<int64_t> pads =
+      intArrayAttr(op, "pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
+  if (int64_t(w.strides.size()) != spatial || int64_t(w.dilations.size()) != spatial ||
+      int64_t(w.outputPadding.size()) != spatial || int64_t(pads.size()) != 2 * spatial) {
+    why = "strides, dilations, output_padding and pads must have one entry per spatial "
+          "dimension (pads two)";
+    return failure();
+  }
+  for (int64_t i = 0; i < spatial; ++i)
+    if (w.strides[i] < 1 || w.dilations[i] < 1 || w.outputPadding[i] < 0) {
+      why = "strides and dilations must be positive and output_padding not negative";
+      return failure();
+    }
+  w.padBegin.assign(pads.begin(), pads.begin() + spatial);
+  w.padEnd.assign(pads.begin() + spatial, pads.end());
+  StringRef autoPad = "NOTSET";
+  if (auto attr = op->getAttrOfType<StringAttr>("auto_pad"))
+    autoPad = attr.getValue();
+  if (!llvm::is_contained({"NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"}, autoPad)) {
+    why = "auto_pad '" + autoPad.str() + "' is not an ONNX value";
+    return failure();
+  }
+  std::optional<SmallVector<int64_t>> outputShape = intArrayAttr(op, "output_shape");
+  if (outputShape && int64_t(outputShape->size()) == spatial + 2)
+    outputShape->erase(outputShape->begin(), outputShape->begin() + 2);
+  if (outputShape && int64_t(outputShape->size()) != spatial) {
+    why = "output_shape must have one entry per spatial dimension";
+    return failure();
+  }
+  if (autoPad == "VALID") {
+    w.padBegin.assign(spatial, 0);
+    w.padEnd.assign(spatial, 0);
+  }
+  if (!outputShape && autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return w;
+  // The total padding that gives the requested output size (in * stride
+  // for SAME, which makes it independent of the input size), split as
+  // ONNX specifies: the odd one at the end for SAME_UPPER, else at the start.
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t fixed = w.outputPadding[i] + (w.kernel[i] - 1) * w.dilations[i] + 1;
+    int64_t total;
+    if (outputShape) {
+      int64_t in = inType.getDimSize(2 + i);
+      if (ShapedType::isDynamic(in)) {
+        why = "output_shape with a dynamic spatial input size is not supported";
+        return failure();
+      }
+      total = w.strides[i] * (in - 1) + fixed - (*outputShape)[i];
+    } else {
+      total = fixed - w.strides[i];
+    }
+    if (autoPad == "SAME_UPPER") {
+      w.padBegin[i] = floorHalf(total);
+      w.padEnd[i] = total - w.padBegin[i];
+    } else {
+      w.padEnd[i] = floorHalf(total);
+      w.padBegin[i] = total - w.padEnd[i];
+    }
+  }
+  return w;
+}
+} // namespace
+
+/// ConvTranspose as a gather: loops (n, m, outputs..., c, kernel...); output
+/// o takes input i = (o + padBegin - k * dilation) / stride where that
+/// divides evenly and lies inside the input, from input channel
+/// g * C/group + c and weight [g * C/group + c, m mod M/group, k...].
+/// Plain loops that skip (stride^d - 1) of every stride^d kernel taps: correct
+/// first; a scatter or a sub-pixel split would be faster.
+static FailureOr<Value> lowerConvTranspose(Operation *op, RankedTensorType resultType,
+                                           PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  auto conv = cast<onnx::ConvTransposeOp>(op);
+  Value in = conv.getX(), weight = conv.getW();
+  auto wType = cast<RankedTensorType>(weight.getType());
+  int64_t rank = resultType.getRank(), spatial = rank - 2;
+  std::string why;
+  TransposedWindow w = *transposedWindowOf(op, why);
+  int64_t group = intAttr(op, "group").value_or(1);
+  int64_t channelsPerGroup = wType.getDimSize(0) / group;
+  int64_t outputsPerGroup = wType.getDimSize(1);
+  Type elem = resultType.getElementType();
+  MLIRContext *ctx = b.getContext();
+  auto c = [&](OpBuilder &nb, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(nb, loc, v);
+  };
+
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!resultType.isDynamicDim(d))
+      continue;
+    if (d == 0) {
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, in, 0));
+    } else if (d == 1) {
+      dynamicSizes.push_back(c(b, group * outputsPerGroup));
+    } else {
+      int64_t i = d - 2;
+      // stride * (in - 1) + output_padding + (kernel - 1) * dilation + 1 - pads
+      Value size = arith::MulIOp::create(
+          b, loc, arith::SubIOp::create(b, loc, tensor::DimOp::create(b, loc, in, d), c(b, 1)),
+          c(b, w.strides[i]));
+      size = arith::AddIOp::create(b, loc, size,
+                                   c(b, w.outputPadding[i] + (w.kernel[i] - 1) * w.dilations[i] +
+                                            1 - w.padBegin[i] - w.padEnd[i]));
+      dynamicSizes.push_back(arith::MaxSIOp::create(b, loc, size, c(b, 0)));
+    }
+  }
+  int64_t loops = 2 + spatial + 1 + spatial;
+  SmallVector<AffineExpr> windowExprs, outExprs;
+  for (int64_t i = 0; i <= spatial; ++i)
+    windowExprs.push_back(getAffineDimExpr(2 + spatial + i, ctx));
+  for (int64_t i = 0; i < rank; ++i)
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  SmallVector<int64_t> windowShape = {channelsPerGroup};
+  windowShape.append(w.kernel.begin(), w.kernel.end());
+  Value window = tensor::EmptyOp::create(b, loc, windowShape, elem);
+  SmallVector<utils::IteratorType> iterators(2 + spatial, utils::IteratorType::parallel);
+  iterators.append(1 + spatial, utils::IteratorType::reduction);
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(), elem, dynamicSizes);
+  init = linalg::FillOp::create(
+             b, loc, arith::ConstantOp::create(b, loc, b.getZeroAttr(elem)).getResult(), init)
+             .getResult(0);
+  SmallVector<Value> inSizes;
+  for (int64_t i = 0; i < spatial; ++i)
+    inSizes.push_back(tensor::DimOp::create(b, loc, in, 2 + i));
+  Value y =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{resultType}, ValueRange{window}, ValueRange{init},
+          SmallVector<AffineMap>{AffineMap::get(loops, 0, windowExprs, ctx),
+                                 AffineMap::get(loops, 0, outExprs, ctx)},
+          iterators,
+          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+            auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) -> Value {
+              return arith::CmpIOp::create(nb, nloc, p, x, y);
+            };
+            Value m = linalg::IndexOp::create(nb, nloc, 1);
+            Value g = arith::DivUIOp::create(nb, nloc, m, c(nb, outputsPerGroup));
+            Value channel = arith::AddIOp::create(
+                nb, nloc, arith::MulIOp::create(nb, nloc, g, c(nb, channelsPerGroup)),
+                linalg::IndexOp::create(nb, nloc, 2 + spatial));
+            Value mInGroup = arith::RemUIOp::create(nb, nloc, m, c(nb, outputsPerGroup));
+            Value valid = arith::ConstantOp::create(nb, nloc, nb.getBoolAttr(true));
+            SmallVector<Value> xAt = {linalg::IndexOp::create(nb, nloc, 0), channel};
+            SmallVector<Value> wAt = {channel, mInGroup};
+            for (int64_t i = 0; i < spatial; ++i) {
+              Value o = linalg::IndexOp::create(nb, nloc, 2 + i);
+              Value k = linalg::IndexOp::create(nb, nloc, 3 + spatial + i);
+              Value t = arith::SubIOp::create(
+                  nb, nloc, arith::AddIOp::create(nb, nloc, o, c(nb, w.padBegin[i])),
+                  arith::MulIOp::create(nb, nloc, k, c(nb, w.dilations[i])));
+              Value q = arith::DivSIOp::create(nb, nloc, t, c(nb, w.strides[i]));
+              Value exact = cmp(arith::CmpIPredicate::eq,
+                                arith::RemSIOp::create(nb, nloc, t, c(nb, w.strides[i])),
+                                c(nb, 0));
+              valid = arith::AndIOp::create(
+                  nb, nloc, valid,
+                  arith::AndIOp::create(
+                      nb, nloc, exact,
+                      arith::AndIOp::create(nb, nloc, cmp(arith::CmpIPredicate::sge, t, c(nb, 0)),
+                                            cmp(arith::CmpIPredicate::slt, q, inSizes[i]))));
+              Value last = arith::SubIOp::create(nb, nloc, inSizes[i], c(nb, 1));
+              xAt.push_back(arith::MaxSIOp::create(
+                  nb, nloc, arith::MinSIOp::create(nb, nloc, q, last), c(nb, 0)));
+              wAt.push_back(k);
+            }
+            Value x = tensor::ExtractOp::create(nb, nloc, in, xAt);
+            Value wv = tensor::ExtractOp::create(nb, nloc, weight, wAt);
+            Value prod = arith::SelectOp::create(
+                nb, nloc, valid, arith::MulFOp::create(nb, nloc, x, wv),
+                arith::ConstantOp::create(nb, nloc, nb.getZeroAttr(elem)));
+            linalg::YieldOp::create(nb, nloc,
+                                    arith::AddFOp::create(nb, nloc, args[1], prod).getResult());
+          })
+          .getResult(0);
+  if (!conv.getB())
+    return y;
+  return addChannelBias(b, loc, y, conv.getB(), resultType);
+}
+
+static std::string checkConvTranspose(Operation *op, const LoweringState &) {
+  auto conv = cast<onnx::ConvTransposeOp>(op);
+  auto inType = cast<RankedTensorType>(conv.getX().getType());
+  auto wType = cast<RankedTensorType>(conv.getW().getType());
+  if (!isFloat(inType.getElementType()))
+    return "only float inputs are supported";
+  if (inType.getRank() < 3)
+    return "the input needs a batch, a channel and at least one spatial dimension";
+  if (wType.getRank() != inType.getRank())
+    return "the weight must have the input's rank";
+  if (!wType.hasStaticShape())
+    return "the weight's shape must be static";
+  int64_t group = intAttr(op, "group").value_or(1);
+  if (group < 1 || wType.getDimSize(0) % group != 0)
+    return "group must divide the weight's first dimension (the input channels)";
+  if (!inType.isDynamicDim(1) && inType.getDimSize(1) != wType.getDimSize(0))
+    return "input channels must equal the weight's first dimension";
+  if (auto kernel = intArrayAttr(op, "kernel_shape"))
+    if (ArrayRef<int64_t>(*kernel) != wType.getShape().drop_front(2))
+      return "kernel_shape differs from the weight's shape";
+  if (Value bias = conv.getB()) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() != 1 || biasType.getElementType() != inType.getElementType())
+      return "the bias must be a vector of the input's element type";
+  }
+  std::string why;
+  if (failed(transposedWindowOf(op, why)))
+    return why;
+  return "";
 }
 
 /// MaxPool and AveragePool: loops (n, c, outputs..., kernel...); the kernel
@@ -443,6 +680,7 @@ static std::string checkGlobalPool(Operation *op, const LoweringState &) {
 
 void loom::populateConvolutionLoweringPatterns(LoweringPatternSet &patterns) {
   patterns.add("onnx.Conv", lowerConv, checkConv);
+  patterns.add("onnx.ConvTranspose", lowerConvTranspose, checkConvTranspose);
   patterns.add({"onnx.MaxPool", "onnx.AveragePool"}, lowerPool, checkPool);
   patterns.add({"onnx.GlobalAveragePool", "onnx.GlobalMaxPool"}, lowerGlobalPool,
                checkGlobalPool);

@@ -1,7 +1,8 @@
 //===- DataMovement.cpp - ops that move or select elements ------------------===//
 //
 // Transpose, Concat, Gather, GatherElements, GatherND, ScatterND,
-// ScatterElements (and Scatter), Slice, Split, Expand, Tile, Trilu, CumSum and
+// ScatterElements (and Scatter), Slice, Split, Expand, Tile, Trilu, CumSum,
+// Pad, DepthToSpace, SpaceToDepth and
 // the reshapes (Reshape, Squeeze, Unsqueeze, Flatten); Identity and Dropout
 // at inference (or training with ratio 0) are their input.
 //
@@ -886,6 +887,182 @@ static std::string checkReshapeSizes(Operation *op, const LoweringState &) {
   return "";
 }
 
+/// Pad: output element i reads input element i - padBegin along each
+/// dimension; outside the input it is the constant (constant mode), the
+/// nearest edge element (edge) or the mirror image without repeating the
+/// edge (reflect, numpy's). Pads and the constant may be run-time values;
+/// negative pads crop.
+static FailureOr<Value> lowerPad(Operation *op, RankedTensorType resultType,
+                                 PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  auto pad = cast<onnx::PadOp>(op);
+  Value in = pad.getData();
+  int64_t rank = resultType.getRank();
+  StringRef mode = pad.getMode();
+  Type elem = resultType.getElementType();
+  SmallVector<Value> inSizes, begins, dynamicSizes;
+  for (int64_t d = 0; d < rank; ++d) {
+    inSizes.push_back(tensor::DimOp::create(b, loc, in, d));
+    begins.push_back(toIndex(b, loc, extractI64(b, loc, pad.getPads(), d)));
+    if (resultType.isDynamicDim(d)) {
+      Value end = toIndex(b, loc, extractI64(b, loc, pad.getPads(), rank + d));
+      // Pads that crop more than the dimension holds leave it empty.
+      dynamicSizes.push_back(arith::MaxSIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, inSizes[d], begins[d]), end),
+          arith::ConstantIndexOp::create(b, loc, 0)));
+    }
+  }
+  Value fill;
+  if (mode == "constant") {
+    Value cv = pad.getConstantValue();
+    if (cv && cast<RankedTensorType>(cv.getType()).getNumElements() != 0) {
+      SmallVector<Value> zeros(cast<RankedTensorType>(cv.getType()).getRank(),
+                               arith::ConstantIndexOp::create(b, loc, 0));
+      fill = tensor::ExtractOp::create(b, loc, cv, zeros);
+    } else {
+      fill = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
+    }
+  }
+  return buildElementwise(
+      b, loc, resultType, ValueRange{},
+      [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
+        auto c = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(nb, nloc, v); };
+        auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) -> Value {
+          return arith::CmpIOp::create(nb, nloc, p, x, y);
+        };
+        Value inside = arith::ConstantOp::create(nb, nloc, nb.getBoolAttr(true));
+        SmallVector<Value> coords;
+        for (int64_t d = 0; d < rank; ++d) {
+          Value src = arith::SubIOp::create(nb, nloc, linalg::IndexOp::create(nb, nloc, d),
+                                            begins[d]);
+          Value last = arith::SubIOp::create(nb, nloc, inSizes[d], c(1));
+          if (mode == "reflect") {
+            // Period 2 (n - 1): fold src into [0, period), then mirror the
+            // upper half. A dimension of one element repeats it.
+            Value period = arith::MaxSIOp::create(
+                nb, nloc, arith::MulIOp::create(nb, nloc, last, c(2)), c(1));
+            Value m = arith::RemSIOp::create(nb, nloc, src, period);
+            m = arith::SelectOp::create(nb, nloc, cmp(arith::CmpIPredicate::slt, m, c(0)),
+                                        arith::AddIOp::create(nb, nloc, m, period), m);
+            src = arith::SelectOp::create(nb, nloc, cmp(arith::CmpIPredicate::sgt, m, last),
+                                          arith::SubIOp::create(nb, nloc, period, m), m);
+          } else if (mode == "constant") {
+            inside = arith::AndIOp::create(
+                nb, nloc, inside,
+                arith::AndIOp::create(nb, nloc, cmp(arith::CmpIPredicate::sge, src, c(0)),
+                                      cmp(arith::CmpIPredicate::sle, src, last)));
+          }
+          coords.push_back(arith::MaxSIOp::create(
+              nb, nloc, arith::MinSIOp::create(nb, nloc, src, last), c(0)));
+        }
+        Value v = tensor::ExtractOp::create(nb, nloc, in, coords);
+        if (mode == "constant")
+          v = arith::SelectOp::create(nb, nloc, inside, v, fill);
+        return v;
+      },
+      dynamicSizes);
+}
+
+static std::string checkPad(Operation *op, const LoweringState &) {
+  auto pad = cast<onnx::PadOp>(op);
+  auto inType = cast<RankedTensorType>(pad.getData().getType());
+  int64_t rank = inType.getRank();
+  StringRef mode = pad.getMode();
+  if (!llvm::is_contained({"constant", "reflect", "edge"}, mode))
+    return "mode '" + mode.str() + "' is not supported";
+  if (op->getNumOperands() > 3 || op->hasAttr("axes"))
+    return "the opset-18 axes input is not supported";
+  auto padsType = cast<RankedTensorType>(pad.getPads().getType());
+  if (padsType.getRank() != 1 || padsType.getDimSize(0) != 2 * rank)
+    return "pads must have 2 * rank static entries";
+  if (Value cv = pad.getConstantValue()) {
+    auto cvType = cast<RankedTensorType>(cv.getType());
+    if (cvType.getElementType() != inType.getElementType() ||
+        (cvType.hasStaticShape() && cvType.getNumElements() > 1) ||
+        (!cvType.hasStaticShape() && cvType.getRank() > 1))
+      return "constant_value must be one element of the data's type";
+  }
+  if (mode != "constant")
+    for (int64_t d = 0; d < rank; ++d)
+      if (inType.getDimSize(d) == 0)
+        return "reflect and edge modes need non-empty dimensions";
+  return "";
+}
+
+/// DepthToSpace [N, C, H, W] -> [N, C / b^2, H b, W b]: output (c, h b + i,
+/// w b + j) reads channel (i b + j) C/b^2 + c (DCR) or c b^2 + i b + j (CRD).
+/// SpaceToDepth is its inverse in DCR order.
+static FailureOr<Value> lowerDepthSpace(Operation *op, RankedTensorType resultType,
+                                        PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  Value in = op->getOperand(0);
+  int64_t block = intAttr(op, "blocksize").value_or(1);
+  bool toSpace = isa<onnx::DepthToSpaceOp>(op);
+  bool crd = toSpace && op->getAttrOfType<StringAttr>("mode") &&
+             op->getAttrOfType<StringAttr>("mode").getValue() == "CRD";
+  Value bb = arith::ConstantIndexOp::create(b, loc, block);
+  Value blockArea = arith::ConstantIndexOp::create(b, loc, block * block);
+  Value inChannels = tensor::DimOp::create(b, loc, in, 1);
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < 4; ++d) {
+    if (!resultType.isDynamicDim(d))
+      continue;
+    Value size = tensor::DimOp::create(b, loc, in, d);
+    if (d == 1)
+      size = toSpace ? Value(arith::DivUIOp::create(b, loc, size, blockArea))
+                     : Value(arith::MulIOp::create(b, loc, size, blockArea));
+    else if (d > 1)
+      size = toSpace ? Value(arith::MulIOp::create(b, loc, size, bb))
+                     : Value(arith::DivUIOp::create(b, loc, size, bb));
+    dynamicSizes.push_back(size);
+  }
+  return buildElementwise(
+      b, loc, resultType, ValueRange{},
+      [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
+        auto div = [&](Value x, Value y) -> Value { return arith::DivUIOp::create(nb, nloc, x, y); };
+        auto rem = [&](Value x, Value y) -> Value { return arith::RemUIOp::create(nb, nloc, x, y); };
+        auto mul = [&](Value x, Value y) -> Value { return arith::MulIOp::create(nb, nloc, x, y); };
+        auto add = [&](Value x, Value y) -> Value { return arith::AddIOp::create(nb, nloc, x, y); };
+        Value n = linalg::IndexOp::create(nb, nloc, 0), c = linalg::IndexOp::create(nb, nloc, 1);
+        Value h = linalg::IndexOp::create(nb, nloc, 2), w = linalg::IndexOp::create(nb, nloc, 3);
+        SmallVector<Value> at;
+        if (toSpace) {
+          Value i = rem(h, bb), j = rem(w, bb);
+          Value offset = add(mul(i, bb), j);
+          Value channel = crd ? add(mul(c, blockArea), offset)
+                              : add(mul(offset, div(inChannels, blockArea)), c);
+          at = {n, channel, div(h, bb), div(w, bb)};
+        } else {
+          Value offset = div(c, inChannels);
+          Value i = div(offset, bb), j = rem(offset, bb);
+          at = {n, rem(c, inChannels), add(mul(h, bb), i), add(mul(w, bb), j)};
+        }
+        return tensor::ExtractOp::create(nb, nloc, in, at);
+      },
+      dynamicSizes);
+}
+
+static std::string checkDepthSpace(Operation *op, const LoweringState &) {
+  auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
+  if (inType.getRank() != 4)
+    return "the input must be 4-D [N, C, H, W]";
+  int64_t block = intAttr(op, "blocksize").value_or(0);
+  if (block < 1)
+    return "blocksize must be positive";
+  if (auto mode = op->getAttrOfType<StringAttr>("mode"))
+    if (mode.getValue() != "DCR" && mode.getValue() != "CRD")
+      return "mode '" + mode.getValue().str() + "' is not an ONNX value";
+  if (isa<onnx::DepthToSpaceOp>(op)) {
+    if (!inType.isDynamicDim(1) && inType.getDimSize(1) % (block * block) != 0)
+      return "the channels must be a multiple of blocksize squared";
+  } else {
+    for (int64_t d = 2; d < 4; ++d)
+      if (!inType.isDynamicDim(d) && inType.getDimSize(d) % block != 0)
+        return "the height and width must be multiples of blocksize";
+  }
+  return "";
+}
+
 void loom::populateDataMovementLoweringPatterns(LoweringPatternSet &patterns) {
   const UnsignedIntegers any = UnsignedIntegers::accepted;
   LowerFn input = [](Operation *op, RankedTensorType, PatternRewriter &,
@@ -906,6 +1083,8 @@ void loom::populateDataMovementLoweringPatterns(LoweringPatternSet &patterns) {
   patterns.add("onnx.GatherND", lowerGatherND, checkGatherND, any);
   patterns.add("onnx.Tile", lowerTile, checkTile, any);
   patterns.add("onnx.CumSum", lowerCumSum, checkCumSum);
+  patterns.add("onnx.Pad", lowerPad, checkPad, any);
+  patterns.add({"onnx.DepthToSpace", "onnx.SpaceToDepth"}, lowerDepthSpace, checkDepthSpace, any);
   patterns.add({"onnx.Reshape", "onnx.Unsqueeze", "onnx.Squeeze", "onnx.Flatten"}, lowerReshape,
                checkReshapeSizes, any);
 }

@@ -2,7 +2,8 @@
 //
 // The onnx normalizations: Softmax, LogSoftmax and LayerNormalization by the
 // shared row-wise builders (lib/Conversion/LoweringSupport/
-// NormalizationBuilders.cpp); BatchNormalization at inference; LRN and
+// NormalizationBuilders.cpp); BatchNormalization at inference;
+// InstanceNormalization (also what GroupNorm exports to); LRN and
 // MeanVarianceNormalization.
 //
 //===----------------------------------------------------------------------===//
@@ -181,6 +182,75 @@ static FailureOr<Value> lowerMvn(Operation *op, RankedTensorType resultType,
     count = arith::MulIOp::create(b, loc, count, tensor::DimOp::create(b, loc, x, d));
   Value n = arith::UIToFPOp::create(
       b, loc, elem, arith::IndexCastOp::create(b, loc, b.getI64Type(), count));
+/// InstanceNormalization: per (n, c), the mean and the (population) variance
+/// over the spatial dimensions, in two passes (the second sums squared
+/// differences from the mean, which stays accurate when the mean is large),
+/// then (x - mean) / sqrt(var + epsilon) * scale[c] + B[c]. Sums are kept in
+/// f32 at least (f16 data).
+static FailureOr<Value> lowerInstanceNorm(Operation *op, RankedTensorType resultType,
+                                          PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  auto norm = cast<onnx::InstanceNormalizationOp>(op);
+  Value x = norm.getInput();
+  int64_t rank = resultType.getRank();
+  MLIRContext *ctx = b.getContext();
+  Type elem = resultType.getElementType();
+  Type acc = elem.getIntOrFloatBitWidth() < 32 ? Type(b.getF32Type()) : elem;
+  auto widen = [&](OpBuilder &nb, Location nloc, Value v) -> Value {
+    return v.getType() == acc ? v : Value(arith::ExtFOp::create(nb, nloc, acc, v));
+  };
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap rows = AffineMap::get(rank, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)}, ctx);
+  AffineMap channel = AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
+  auto rowsType = RankedTensorType::get(
+      {resultType.getDimSize(0), resultType.getDimSize(1)}, acc);
+  SmallVector<utils::IteratorType> reduce(2, utils::IteratorType::parallel);
+  reduce.append(rank - 2, utils::IteratorType::reduction);
+  SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
+  auto zeros = [&]() {
+    return linalg::FillOp::create(b, loc,
+                                  arith::ConstantOp::create(b, loc, b.getZeroAttr(acc)).getResult(),
+                                  emptyLike(b, loc, rowsType, {{x, 0}, {x, 1}}))
+        .getResult(0);
+  };
+  // The element count of each instance, as a float.
+  Value count = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d = 2; d < rank; ++d)
+    count = arith::MulIOp::create(b, loc, count, tensor::DimOp::create(b, loc, x, d));
+  Value countF = castScalar(b, loc, arith::IndexCastOp::create(b, loc, b.getI64Type(), count), acc);
+  Value sum = linalg::GenericOp::create(
+                  b, loc, TypeRange{rowsType}, ValueRange{x}, ValueRange{zeros()},
+                  SmallVector<AffineMap>{identity, rows}, reduce,
+                  [&](OpBuilder &nb, Location nloc, ValueRange a) {
+                    linalg::YieldOp::create(
+                        nb, nloc,
+                        arith::AddFOp::create(nb, nloc, a[1], widen(nb, nloc, a[0])).getResult());
+                  })
+                  .getResult(0);
+  Value mean = buildElementwise(b, loc, rowsType, ValueRange{sum},
+                                [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                                  return arith::DivFOp::create(nb, nloc, a[0], countF);
+                                });
+  Value squares = linalg::GenericOp::create(
+                      b, loc, TypeRange{rowsType}, ValueRange{x, mean}, ValueRange{zeros()},
+                      SmallVector<AffineMap>{identity, rows, rows}, reduce,
+                      [&](OpBuilder &nb, Location nloc, ValueRange a) {
+                        Value d = arith::SubFOp::create(nb, nloc, widen(nb, nloc, a[0]), a[1]);
+                        linalg::YieldOp::create(
+                            nb, nloc,
+                            arith::AddFOp::create(nb, nloc, a[2],
+                                                  arith::MulFOp::create(nb, nloc, d, d))
+                                .getResult());
+                      })
+                      .getResult(0);
+  double epsilon = norm.getEpsilon().convertToDouble();
+  Value invStd = buildElementwise(
+      b, loc, rowsType, ValueRange{squares},
+      [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+        Value var = arith::DivFOp::create(nb, nloc, a[0], countF);
+        Value eps = arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(acc, epsilon));
+        return reciprocalSqrt(nb, nloc, arith::AddFOp::create(nb, nloc, var, eps));
+      });
   SmallVector<std::pair<Value, int64_t>> sources;
   for (int64_t d = 0; d < rank; ++d)
     sources.push_back({x, d});
@@ -202,6 +272,18 @@ static FailureOr<Value> lowerMvn(Operation *op, RankedTensorType resultType,
                    nb, nloc,
                    arith::DivFOp::create(nb, nloc, arith::SubFOp::create(nb, nloc, a[0], mean), std)
                        .getResult());
+             ValueRange{x, mean, invStd, norm.getScale(), norm.getB()},
+             ValueRange{emptyLike(b, loc, resultType, sources)},
+             SmallVector<AffineMap>{identity, rows, rows, channel, channel, identity}, parallel,
+             [&](OpBuilder &nb, Location nloc, ValueRange a) {
+               Value y = arith::MulFOp::create(
+                   nb, nloc, arith::SubFOp::create(nb, nloc, widen(nb, nloc, a[0]), a[1]), a[2]);
+               y = arith::AddFOp::create(
+                   nb, nloc, arith::MulFOp::create(nb, nloc, y, widen(nb, nloc, a[3])),
+                   widen(nb, nloc, a[4]));
+               if (y.getType() != elem)
+                 y = arith::TruncFOp::create(nb, nloc, elem, y);
+               linalg::YieldOp::create(nb, nloc, y);
              })
       .getResult(0);
 }
@@ -217,6 +299,16 @@ static std::string checkMvn(Operation *op, const LoweringState &) {
   for (int64_t a : axes)
     if (a < -rank || a >= rank || !seen.insert(a < 0 ? a + rank : a).second)
       return "axes must be distinct dimensions of the input";
+static std::string checkInstanceNorm(Operation *op, const LoweringState &) {
+  auto norm = cast<onnx::InstanceNormalizationOp>(op);
+  auto xType = cast<RankedTensorType>(norm.getInput().getType());
+  if (xType.getRank() < 3 || !isFloat(xType.getElementType()))
+    return "the input must be a float tensor [N, C, D1, ...] with a spatial dimension";
+  for (Value v : {norm.getScale(), norm.getB()}) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (type.getRank() != 1 || type.getElementType() != xType.getElementType())
+      return "scale and B must be vectors of the input's element type";
+  }
   return "";
 }
 
@@ -237,4 +329,5 @@ void loom::populateNormalizationLoweringPatterns(LoweringPatternSet &patterns) {
   patterns.add("onnx.BatchNormalization", lowerBatchNorm, checkBatchNorm);
   patterns.add("onnx.LRN", lowerLrn, checkLrn);
   patterns.add("onnx.MeanVarianceNormalization", lowerMvn, checkMvn);
+  patterns.add("onnx.InstanceNormalization", lowerInstanceNorm, checkInstanceNorm);
 }

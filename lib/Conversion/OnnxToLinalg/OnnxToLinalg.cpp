@@ -5,8 +5,8 @@
 // the LLVM lowering take it from there. The lowerings themselves are
 // patterns in one file per op family (Elementwise.cpp, MatMul.cpp,
 // Reductions.cpp, Normalization.cpp, DataMovement.cpp, TensorCreation.cpp,
-// Convolution.cpp, Recurrent.cpp, Losses.cpp, Quantization.cpp,
-// ControlFlow.cpp, DataDependentShapes.cpp);
+// Convolution.cpp, Resampling.cpp, Recurrent.cpp, Losses.cpp,
+// Quantization.cpp, ControlFlow.cpp, DataDependentShapes.cpp);
 // this pass checks every op first, reporting each one it cannot lower with
 // its node name before anything is rewritten.
 //
@@ -39,6 +39,7 @@ void loom::populateOnnxToLinalgPatterns(LoweringPatternSet &patterns) {
   populateControlFlowLoweringPatterns(patterns);
   populateDataDependentShapeLoweringPatterns(patterns);
   populateRecurrentLoweringPatterns(patterns);
+  populateResamplingLoweringPatterns(patterns);
 }
 
 /// `type` with an unsigned integer element type made signless.

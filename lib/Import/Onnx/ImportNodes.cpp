@@ -275,8 +275,12 @@ LogicalResult OnnxImporter::importNode(const proto::NodeProto &node, Location lo
   std::optional<SchemaInfo> schema;
   if (isDefaultDomain || node.domain() == "com.microsoft") {
     std::string prefix = isDefaultDomain ? "onnx." : "onnx." + node.domain() + ".";
-    opName = RegisteredOperationName::lookup(prefix + node.op_type(), context);
-    schema = lookupSchema(node.op_type(), isDefaultDomain ? "" : node.domain(),
+    // Upsample, deprecated since opset 10, is Resize's predecessor: the
+    // legacy normalization below writes it as a Resize.
+    std::string opType =
+        isDefaultDomain && node.op_type() == "Upsample" ? "Resize" : node.op_type();
+    opName = RegisteredOperationName::lookup(prefix + opType, context);
+    schema = lookupSchema(opType, isDefaultDomain ? "" : node.domain(),
                           /*opset=*/-1);
     if (opName && !schema)
       opName.reset();

@@ -142,8 +142,38 @@ LogicalResult OnnxImporter::normalizeLegacyNode(const proto::NodeProto &node,
     }
   } else if (type == "Resize" && since < 11) {
     // Resize-10 is (X, scales); later versions put an optional roi between.
+    // It samples as Upsample did (ONNX Runtime's opset-10 Resize too).
     if (inputs.size() == 2)
       inputs.insert(inputs.begin() + 1, Value());
+    attrs.push_back(builder.getNamedAttr("coordinate_transformation_mode",
+                                         builder.getStringAttr("asymmetric")));
+    attrs.push_back(builder.getNamedAttr("nearest_mode", builder.getStringAttr("floor")));
+  } else if (type == "Upsample") {
+    // Upsample (X, scales) — scales an attribute before opset 9 — is Resize
+    // with asymmetric coordinates and nearest rounding down; its 'bilinear'
+    // (opset 1) is Resize's linear.
+    Value scales = inputs.size() > 1 ? inputs[1] : Value();
+    if (auto attr = dyn_cast_or_null<ArrayAttr>(takeAttr(attrs, "scales"))) {
+      SmallVector<float> values;
+      for (Attribute a : attr)
+        if (auto f = dyn_cast<FloatAttr>(a))
+          values.push_back(float(f.getValueAsDouble()));
+      auto t = RankedTensorType::get({int64_t(values.size())}, builder.getF32Type());
+      scales = createConstant(loc, cast<ElementsAttr>(DenseElementsAttr::get(t, ArrayRef(values))));
+    }
+    if (!scales || inputs.empty()) {
+      fileError() << where << " (Upsample) needs its input and scales";
+      return failure();
+    }
+    Value x = inputs[0];
+    inputs.assign({x, Value(), scales});
+    StringRef mode = "nearest";
+    if (auto attr = dyn_cast_or_null<StringAttr>(takeAttr(attrs, "mode")))
+      mode = attr.getValue() == "nearest" ? "nearest" : "linear";
+    attrs.push_back(builder.getNamedAttr("mode", builder.getStringAttr(mode)));
+    attrs.push_back(builder.getNamedAttr("coordinate_transformation_mode",
+                                         builder.getStringAttr("asymmetric")));
+    attrs.push_back(builder.getNamedAttr("nearest_mode", builder.getStringAttr("floor")));
   }
   return success();
 }

@@ -261,3 +261,48 @@ func.func @recurrent_batch_first(%x: tensor<4x?x16xf32>, %w: tensor<2x8x16xf32>,
   %y, %yh = "onnx.RNN"(%x, %w, %r) <{direction = "bidirectional", layout = 1 : si64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 1>}> : (tensor<4x?x16xf32>, tensor<2x8x16xf32>, tensor<2x8x8xf32>) -> (tensor<*xf32>, tensor<*xf32>)
   return %y, %yh : tensor<*xf32>, tensor<*xf32>
 }
+
+// -----
+
+// torch's F.pad builds ONNX's pads from its own list (last dimension first):
+// Reshape to [-1, 2], Slice with step -1, Transpose, Reshape to 1-D. The 2-D
+// steps are tracked, so the pads fold into one constant and Pad keeps the
+// channels (and the batch, a symbol) while the padded dims grow.
+// CHECK-LABEL: func @torch_pad
+// CHECK: %[[PADS:.*]] = "onnx.Constant"() <{value = dense<[0, 0, 3, 1, 0, 0, 4, 2]> : tensor<8xi64>}>
+// CHECK: "onnx.Pad"(%{{.*}}, %[[PADS]]) <{mode = "reflect"}> : (tensor<?x4x5x?xf32>, tensor<8xi64>) -> tensor<?x4x12x?xf32>
+func.func @torch_pad(%x: tensor<?x4x5x?xf32>) -> tensor<?x?x?x?xf32> {
+  %list = "onnx.Constant"() {value = dense<[1, 2, 3, 4, 0, 0, 0, 0]> : tensor<8xi64>} : () -> tensor<8xi64>
+  %pairs_shape = "onnx.Constant"() {value = dense<[-1, 2]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %pairs = "onnx.Reshape"(%list, %pairs_shape) : (tensor<8xi64>, tensor<2xi64>) -> tensor<4x2xi64>
+  %start = "onnx.Constant"() {value = dense<-1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %end = "onnx.Constant"() {value = dense<-9223372036854775807> : tensor<1xi64>} : () -> tensor<1xi64>
+  %axis = "onnx.Constant"() {value = dense<0> : tensor<1xi64>} : () -> tensor<1xi64>
+  %step = "onnx.Constant"() {value = dense<-1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %reversed = "onnx.Slice"(%pairs, %start, %end, %axis, %step) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 1>}> : (tensor<4x2xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<4x2xi64>
+  %t = "onnx.Transpose"(%reversed) <{perm = [1, 0]}> : (tensor<4x2xi64>) -> tensor<2x4xi64>
+  %flat_shape = "onnx.Constant"() {value = dense<-1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %flat = "onnx.Reshape"(%t, %flat_shape) : (tensor<2x4xi64>, tensor<1xi64>) -> tensor<8xi64>
+  %y = "onnx.Pad"(%x, %flat) <{mode = "reflect"}> : (tensor<?x4x5x?xf32>, tensor<8xi64>) -> tensor<?x?x?x?xf32>
+  return %y : tensor<?x?x?x?xf32>
+}
+
+// -----
+
+// Resize: constant scales give floor(in * scale) (a scale of 1 keeps a
+// run-time size); sizes computed from shapes keep their symbols.
+// DepthToSpace / SpaceToDepth move blocksize^2 between channels and space.
+// CHECK-LABEL: func @resampling
+// CHECK: "onnx.Resize"{{.*}} -> tensor<?x3x15x?xf32>
+// CHECK: "onnx.Resize"{{.*}} -> tensor<?x3x?x?xf32>
+// CHECK: "onnx.DepthToSpace"{{.*}} -> tensor<?x2x16x?xf32>
+// CHECK: "onnx.SpaceToDepth"{{.*}} -> tensor<?x32x4x?xf32>
+func.func @resampling(%x: tensor<?x3x10x?xf32>, %skip: tensor<?x3x?x?xf32>, %d: tensor<?x8x8x?xf32>) -> (tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>) {
+  %scales = "onnx.Constant"() {value = dense<[1.0, 1.0, 1.5, 2.0]> : tensor<4xf32>} : () -> tensor<4xf32>
+  %a = "onnx.Resize"(%x, %scales) <{mode = "nearest", operandSegmentSizes = array<i32: 1, 0, 1, 0>}> : (tensor<?x3x10x?xf32>, tensor<4xf32>) -> tensor<*xf32>
+  %shape = "onnx.Shape"(%skip) : (tensor<?x3x?x?xf32>) -> tensor<4xi64>
+  %b = "onnx.Resize"(%x, %shape) <{mode = "linear", operandSegmentSizes = array<i32: 1, 0, 0, 1>}> : (tensor<?x3x10x?xf32>, tensor<4xi64>) -> tensor<*xf32>
+  %c = "onnx.DepthToSpace"(%d) <{blocksize = 2 : si64}> : (tensor<?x8x8x?xf32>) -> tensor<*xf32>
+  %e = "onnx.SpaceToDepth"(%d) <{blocksize = 2 : si64}> : (tensor<?x8x8x?xf32>) -> tensor<*xf32>
+  return %a, %b, %c, %e : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
+}

@@ -488,6 +488,76 @@ std::optional<Dims> ShapeRefiner::inferShape(Operation *op) {
       return std::nullopt;
     return dimsOf(op->getOperand(1));
   }
+  if (name == "onnx.Pad") {
+    // Each dimension grows by its two pads; a dimension with constant zero
+    // pads keeps its size (a run-time one included).
+    if (!isa<RankedTensorType>(in.getType()) || op->getNumOperands() < 2)
+      return std::nullopt;
+    auto dims = dimsOf(in);
+    std::optional<Elements> pads = elementsOf(op->getOperand(1));
+    int64_t rank = dims.size();
+    if (!pads || int64_t(pads->size()) != 2 * rank)
+      return SmallVector<DimValue>(rank, DimValue::unknown());
+    Dims out;
+    for (int64_t d = 0; d < rank; ++d) {
+      const DimValue &begin = (*pads)[d], &end = (*pads)[rank + d];
+      if (begin.isConst(0) && end.isConst(0))
+        out.push_back(dims[d]);
+      else if (dims[d].isConst() && begin.isConst() && end.isConst())
+        out.push_back(DimValue::of(dims[d].constant + begin.constant + end.constant));
+      else
+        out.push_back(DimValue::unknown());
+    }
+    return out;
+  }
+  if (name == "onnx.Resize") {
+    // The sizes input, or floor(in * scale) for constant scales (a scale of
+    // 1 keeps a run-time size).
+    if (!isa<RankedTensorType>(in.getType()))
+      return std::nullopt;
+    auto dims = dimsOf(in);
+    int64_t rank = dims.size();
+    auto nonEmpty = [](Value v) {
+      auto type = v ? dyn_cast<RankedTensorType>(v.getType()) : RankedTensorType();
+      return type && !(type.getRank() == 1 && type.getDimSize(0) == 0) ? v : Value();
+    };
+    if (Value sizes = nonEmpty(onnxInput(op, 3))) {
+      std::optional<Elements> values = elementsOf(sizes);
+      if (values && int64_t(values->size()) == rank)
+        return Dims(values->begin(), values->end());
+      return SmallVector<DimValue>(rank, DimValue::unknown());
+    }
+    Dims out(rank, DimValue::unknown());
+    Value scales = nonEmpty(onnxInput(op, 2));
+    Operation *def = scales ? scales.getDefiningOp() : nullptr;
+    auto dense = def ? def->getAttrOfType<DenseFPElementsAttr>("value") : nullptr;
+    if (!dense || dense.getNumElements() != rank)
+      return out;
+    for (auto [d, scale] : llvm::enumerate(dense.getValues<APFloat>())) {
+      double s = scale.convertToDouble();
+      if (s == 1.0)
+        out[d] = dims[d];
+      else if (dims[d].isConst() && s > 0)
+        out[d] = DimValue::of(int64_t(s * double(dims[d].constant)));
+    }
+    return out;
+  }
+  if (name == "onnx.DepthToSpace" || name == "onnx.SpaceToDepth") {
+    auto dims = dimsOf(in);
+    int64_t block = intAttr(op, "blocksize").value_or(0);
+    if (!isa<RankedTensorType>(in.getType()) || dims.size() != 4 || block < 1)
+      return std::nullopt;
+    bool toSpace = name == "onnx.DepthToSpace";
+    auto scaled = [&](const DimValue &d, int64_t up, int64_t down) {
+      if (!d.isConst() || d.constant * up % down != 0)
+        return DimValue::unknown();
+      return DimValue::of(d.constant * up / down);
+    };
+    int64_t area = block * block;
+    return Dims{dims[0], toSpace ? scaled(dims[1], 1, area) : scaled(dims[1], area, 1),
+                toSpace ? scaled(dims[2], block, 1) : scaled(dims[2], 1, block),
+                toSpace ? scaled(dims[3], block, 1) : scaled(dims[3], 1, block)};
+  }
   if (name == "onnx.Flatten") {
     // [d0 * .. * d(axis-1), d(axis) * .. * d(n-1)].
     auto dims = dimsOf(in);

@@ -119,9 +119,18 @@ void ShapeRefiner::evaluate(Operation *op) {
     return;
   Value result = op->getResult(0);
   auto type = dyn_cast<RankedTensorType>(result.getType());
-  if (!type || type.getRank() > 1 || !type.getElementType().isIntOrIndex())
+  if (!type || type.getRank() > 2 || !type.getElementType().isIntOrIndex())
     return;
   StringRef name = op->getName().getStringRef();
+  // Small static 2-D tensors are tracked too (row-major), through the ops
+  // that torch's F.pad builds its pads with: Reshape to [-1, 2], Slice with
+  // step -1, Transpose, Reshape back to 1-D.
+  if (type.getRank() == 2 &&
+      (!type.hasStaticShape() || type.getNumElements() > kMaxTracked ||
+       !llvm::is_contained({"onnx.Constant", "onnx.Identity", "onnx.Cast", "onnx.Reshape",
+                            "onnx.Transpose", "onnx.Slice"},
+                           name)))
+    return;
   auto set = [&](Elements e) {
     if (int64_t(e.size()) <= kMaxTracked)
       known[result] = std::move(e);
@@ -159,7 +168,21 @@ void ShapeRefiner::evaluate(Operation *op) {
         return set(*e);
     return;
   }
+  if (name == "onnx.Transpose") {
+    const Elements *data = lookup(op->getOperand(0));
+    auto in = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+    if (!data || !in || in.getRank() != 2 || !in.hasStaticShape())
+      return; // a 1-D transpose is the identity, but is not exported
+    int64_t rows = in.getDimSize(0), cols = in.getDimSize(1);
+    Elements e;
+    for (int64_t j = 0; j < cols; ++j)
+      for (int64_t i = 0; i < rows; ++i)
+        e.push_back((*data)[i * cols + j]);
+    return set(e);
+  }
   if (name == "onnx.Gather") {
+    if (cast<ShapedType>(op->getOperand(0).getType()).getRank() != 1)
+      return;
     const Elements *data = lookup(op->getOperand(0));
     auto indices = constants(op->getOperand(1));
     if (!data || !indices || intAttr(op, "axis").value_or(0) != 0)
@@ -188,12 +211,18 @@ void ShapeRefiner::evaluate(Operation *op) {
     const Elements *data = lookup(op->getOperand(0));
     auto starts = constants(op->getOperand(1));
     auto ends = constants(op->getOperand(2));
-    if (!data || !starts || !ends || starts->size() != 1 || ends->size() != 1)
+    auto in = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+    if (!data || !starts || !ends || starts->size() != 1 || ends->size() != 1 || !in ||
+        !in.hasStaticShape())
       return;
+    // One axis of a 1-D or 2-D tensor: the slice picks positions along it.
+    int64_t rank = in.getRank(), axis = 0;
     if (Value axes = onnxInput(op, 3)) {
-      auto axis = constants(axes);
-      if (!axis || axis->size() != 1 || ((*axis)[0] != 0 && (*axis)[0] != -1))
+      auto axisValues = constants(axes);
+      if (!axisValues || axisValues->size() != 1 || (*axisValues)[0] < -rank ||
+          (*axisValues)[0] >= rank)
         return;
+      axis = (*axisValues)[0] < 0 ? (*axisValues)[0] + rank : (*axisValues)[0];
     }
     int64_t step = 1;
     if (Value stepsInput = onnxInput(op, 4)) {
@@ -202,23 +231,37 @@ void ShapeRefiner::evaluate(Operation *op) {
         return;
       step = (*steps)[0];
     }
-    int64_t n = data->size();
+    int64_t n = in.getDimSize(axis);
     auto clampIndex = [&](int64_t i, int64_t lo, int64_t hi) {
       if (i < 0)
         i += n;
       return std::clamp(i, lo, hi);
     };
-    Elements e;
+    SmallVector<int64_t> picked;
     if (step > 0) {
       for (int64_t i = clampIndex((*starts)[0], 0, n),
                    end = clampIndex((*ends)[0], 0, n);
            i < end; i += step)
-        e.push_back((*data)[i]);
+        picked.push_back(i);
     } else {
       for (int64_t i = clampIndex((*starts)[0], -1, n - 1),
                    end = clampIndex((*ends)[0], -1, n - 1);
            i > end; i += step)
+        picked.push_back(i);
+    }
+    Elements e;
+    if (rank == 1) {
+      for (int64_t i : picked)
         e.push_back((*data)[i]);
+    } else if (axis == 0) {
+      int64_t cols = in.getDimSize(1);
+      for (int64_t i : picked)
+        e.append(data->begin() + i * cols, data->begin() + (i + 1) * cols);
+    } else {
+      int64_t rows = in.getDimSize(0), cols = in.getDimSize(1);
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t i : picked)
+          e.push_back((*data)[r * cols + i]);
     }
     return set(e);
   }

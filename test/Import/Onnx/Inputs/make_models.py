@@ -255,3 +255,16 @@ save(model([helper.make_node("TopK", ["x"], ["v", "i"], name="topk_no_k")],
 
 save(model([helper.make_node("Relu", ["x"], ["y"], name="r")], [vi("x", F, [1])],
            [vi("y", F, [1]), vi("z", F, [1])]), "undefined_output.onnx")
+
+# Upsample (deprecated since opset 10): opset 7 with a scales attribute and
+# 'linear', opset 9 with a scales input; Resize-10 (X, scales).
+save(model([helper.make_node("Upsample", ["x"], ["y"], name="up7", mode="linear",
+                             scales=[1.0, 1.0, 2.0, 3.0])],
+           [vi("x", F, [1, 1, 2, 2])], [vi("y", F, [1, 1, 4, 6])], opset=7),
+     "legacy_upsample7.onnx")
+save(model([helper.make_node("Upsample", ["x", "s"], ["y"], name="up9")],
+           [vi("x", F, [1, 1, 2, 2]), vi("s", F, [4])], [vi("y", F, [1, 1, 4, 6])], opset=9),
+     "legacy_upsample9.onnx")
+save(model([helper.make_node("Resize", ["x", "s"], ["y"], name="resize10", mode="nearest")],
+           [vi("x", F, [1, 1, 2, 2]), vi("s", F, [4])], [vi("y", F, [1, 1, 4, 6])], opset=10),
+     "legacy_resize10.onnx")

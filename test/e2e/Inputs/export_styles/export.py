@@ -4,7 +4,9 @@
 Usage:
   export.py NAME OUT_DIR          OUT_DIR/NAME.onnx and OUT_DIR/NAME_data/
                                   (input_N.pb in the exported graph's input
-                                  order, output_N.pb from PyTorch)
+                                  order, output_N.pb from PyTorch); for models
+                                  that define them, NAME_data_resized/ holds
+                                  inputs of other batch/spatial sizes
   export.py NAME [OUT_DIR] --greedy-reference "IDS" --max-tokens N
                                   print PyTorch's KV-cached greedy token ids
                                   after the prompt IDS (decoders only)
@@ -52,6 +54,9 @@ MODELS = {
     "encoder_postnorm": "torch_nn",
     "decoder_layer": "torch_nn",
     "convnet": "convnet",
+    "unet": "resample",
+    "upsampler": "resample",
+    "groupnorm_net": "resample",
     "lstm": "rnn",
     "gru": "rnn",
     "gated_steps": "control_flow",
@@ -201,6 +206,15 @@ def export_plain(name, model, spec, out_dir):
         outputs = (outputs,)
     write_test_data(path, os.path.join(out_dir, name + "_data"),
                     dict(zip(spec.input_names, inputs)), dict(zip(spec.output_names, outputs)))
+    if spec.make_resized_inputs:
+        inputs = spec.make_resized_inputs(torch.Generator().manual_seed(2))
+        with torch.no_grad():
+            outputs = model(*inputs)
+        if isinstance(outputs, torch.Tensor):
+            outputs = (outputs,)
+        write_test_data(path, os.path.join(out_dir, name + "_data_resized"),
+                        dict(zip(spec.input_names, inputs)),
+                        dict(zip(spec.output_names, outputs)))
     return path, opset
 
 

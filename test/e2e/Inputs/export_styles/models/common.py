@@ -32,6 +32,9 @@ class PlainSpec:
     make_inputs: Callable[[torch.Generator], tuple]
     dynamic_axes: dict
     opset: Optional[int] = None
+    # Inputs of other sizes along the dynamic axes (NAME_data_resized/): the
+    # exported graph must not have kept the export's sizes.
+    make_resized_inputs: Optional[Callable[[torch.Generator], tuple]] = None
 
 
 def randomize(model, seed, std=0.3, bias_std=0.05, norm_std=0.1, zero_centered_norms=False):
