@@ -182,6 +182,45 @@ static FailureOr<Value> lowerMvn(Operation *op, RankedTensorType resultType,
     count = arith::MulIOp::create(b, loc, count, tensor::DimOp::create(b, loc, x, d));
   Value n = arith::UIToFPOp::create(
       b, loc, elem, arith::IndexCastOp::create(b, loc, b.getI64Type(), count));
+  SmallVector<std::pair<Value, int64_t>> sources;
+  for (int64_t d = 0; d < rank; ++d)
+    sources.push_back({x, d});
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType},
+             ValueRange{x, sums.getResult(0), sums.getResult(1)},
+             ValueRange{emptyLike(b, loc, resultType, sources)},
+             SmallVector<AffineMap>{identity, statsMap, statsMap, identity},
+             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nloc, ValueRange a) {
+               Value mean = arith::DivFOp::create(nb, nloc, a[1], n);
+               Value meanSquare = arith::DivFOp::create(nb, nloc, a[2], n);
+               Value variance = arith::SubFOp::create(
+                   nb, nloc, meanSquare, arith::MulFOp::create(nb, nloc, mean, mean));
+               Value std = math::SqrtOp::create(nb, nloc, variance);
+               std = arith::AddFOp::create(
+                   nb, nloc, std, arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, 1e-9)));
+               linalg::YieldOp::create(
+                   nb, nloc,
+                   arith::DivFOp::create(nb, nloc, arith::SubFOp::create(nb, nloc, a[0], mean), std)
+                       .getResult());
+             })
+      .getResult(0);
+}
+
+static std::string checkMvn(Operation *op, const LoweringState &) {
+  auto type = cast<RankedTensorType>(op->getOperand(0).getType());
+  if (!isFloat(type.getElementType()))
+    return "the input must be a float tensor";
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> axes =
+      loom::onnx_attributes::intArrayAttr(op, "axes").value_or(SmallVector<int64_t>{0, 2, 3});
+  llvm::SmallDenseSet<int64_t> seen;
+  for (int64_t a : axes)
+    if (a < -rank || a >= rank || !seen.insert(a < 0 ? a + rank : a).second)
+      return "axes must be distinct dimensions of the input";
+  return "";
+}
+
 /// InstanceNormalization: per (n, c), the mean and the (population) variance
 /// over the spatial dimensions, in two passes (the second sums squared
 /// differences from the mean, which stays accurate when the mean is large),
@@ -256,22 +295,6 @@ static FailureOr<Value> lowerInstanceNorm(Operation *op, RankedTensorType result
     sources.push_back({x, d});
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType},
-             ValueRange{x, sums.getResult(0), sums.getResult(1)},
-             ValueRange{emptyLike(b, loc, resultType, sources)},
-             SmallVector<AffineMap>{identity, statsMap, statsMap, identity},
-             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-             [&](OpBuilder &nb, Location nloc, ValueRange a) {
-               Value mean = arith::DivFOp::create(nb, nloc, a[1], n);
-               Value meanSquare = arith::DivFOp::create(nb, nloc, a[2], n);
-               Value variance = arith::SubFOp::create(
-                   nb, nloc, meanSquare, arith::MulFOp::create(nb, nloc, mean, mean));
-               Value std = math::SqrtOp::create(nb, nloc, variance);
-               std = arith::AddFOp::create(
-                   nb, nloc, std, arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, 1e-9)));
-               linalg::YieldOp::create(
-                   nb, nloc,
-                   arith::DivFOp::create(nb, nloc, arith::SubFOp::create(nb, nloc, a[0], mean), std)
-                       .getResult());
              ValueRange{x, mean, invStd, norm.getScale(), norm.getB()},
              ValueRange{emptyLike(b, loc, resultType, sources)},
              SmallVector<AffineMap>{identity, rows, rows, channel, channel, identity}, parallel,
@@ -288,17 +311,6 @@ static FailureOr<Value> lowerInstanceNorm(Operation *op, RankedTensorType result
       .getResult(0);
 }
 
-static std::string checkMvn(Operation *op, const LoweringState &) {
-  auto type = cast<RankedTensorType>(op->getOperand(0).getType());
-  if (!isFloat(type.getElementType()))
-    return "the input must be a float tensor";
-  int64_t rank = type.getRank();
-  SmallVector<int64_t> axes =
-      loom::onnx_attributes::intArrayAttr(op, "axes").value_or(SmallVector<int64_t>{0, 2, 3});
-  llvm::SmallDenseSet<int64_t> seen;
-  for (int64_t a : axes)
-    if (a < -rank || a >= rank || !seen.insert(a < 0 ? a + rank : a).second)
-      return "axes must be distinct dimensions of the input";
 static std::string checkInstanceNorm(Operation *op, const LoweringState &) {
   auto norm = cast<onnx::InstanceNormalizationOp>(op);
   auto xType = cast<RankedTensorType>(norm.getInput().getType());
