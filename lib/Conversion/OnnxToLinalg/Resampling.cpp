@@ -1,4 +1,4 @@
-//===- Resampling.cpp - Resize (and Upsample) as linalg ---------*- C++ -*-===//
+//===- Resampling.cpp - Resize (and Upsample), GridSample as linalg -*- C++ -*-===//
 //
 // Resize in every mode of opset 13: nearest (each nearest_mode), linear and
 // cubic (cubic_coeff_a, exclude_outside), with each coordinate
@@ -16,6 +16,10 @@
 // one pass per resized axis, the last axis first (the order of ONNX's
 // reference), each output element blending 2 or 4 input elements along that
 // axis. Axes that a constant scale of 1 leaves unchanged get no pass.
+//
+// GridSample (2-D) reads the image at the positions a grid gives, as
+// PyTorch's grid_sample does (bilinear, nearest, bicubic; zeros, border,
+// reflection padding).
 //
 //===----------------------------------------------------------------------===//
 
@@ -469,6 +473,205 @@ static std::string checkResize(Operation *op, const LoweringState &) {
   return "";
 }
 
+namespace {
+/// How GridSample maps a normalized grid coordinate to a pixel coordinate
+/// and treats coordinates outside the image (PyTorch's grid_sample, which
+/// ONNX's GridSample follows).
+struct GridSampling {
+  bool alignCorners;
+  StringRef padding; // zeros, border, reflection
+};
+} // namespace
+
+/// Reflects `x` into [low, high] / 2 (the doubled bounds PyTorch uses).
+static Value reflectCoordinate(OpBuilder &b, Location loc, Value x, double twiceLow,
+                               double twiceHigh) {
+  Type t = x.getType();
+  auto c = [&](double v) -> Value { return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v)); };
+  if (twiceLow == twiceHigh)
+    return c(0.0);
+  double low = twiceLow / 2, span = (twiceHigh - twiceLow) / 2;
+  Value in = math::AbsFOp::create(b, loc, arith::SubFOp::create(b, loc, x, c(low)));
+  Value extra = arith::RemFOp::create(b, loc, in, c(span));
+  Value flips = math::FloorOp::create(b, loc, arith::DivFOp::create(b, loc, in, c(span)));
+  Value half = arith::MulFOp::create(b, loc, flips, c(0.5));
+  Value even = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, half,
+                                     math::FloorOp::create(b, loc, half));
+  return arith::SelectOp::create(b, loc, even, arith::AddFOp::create(b, loc, extra, c(low)),
+                                 arith::AddFOp::create(b, loc, arith::SubFOp::create(b, loc, c(span), extra),
+                                                       c(low)));
+}
+
+/// The padding mode applied to a (pixel) coordinate along a dimension of
+/// `size` (a float): clamped (border), reflected then clamped (reflection).
+static Value padCoordinate(OpBuilder &b, Location loc, Value x, Value size, int64_t staticSize,
+                           const GridSampling &s) {
+  Type t = x.getType();
+  auto c = [&](double v) -> Value { return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v)); };
+  if (s.padding == "zeros")
+    return x;
+  Value last = arith::SubFOp::create(b, loc, size, c(1.0));
+  if (s.padding == "reflection")
+    x = s.alignCorners ? reflectCoordinate(b, loc, x, 0, 2.0 * double(staticSize - 1))
+                       : reflectCoordinate(b, loc, x, -1, 2.0 * double(staticSize) - 1);
+  return arith::MinimumFOp::create(b, loc, arith::MaximumFOp::create(b, loc, x, c(0.0)), last);
+}
+
+/// GridSample (2-D): each output pixel (n, c, h, w) samples X[n, c] at the
+/// grid's normalized (x, y) = grid[n, h, w], by bilinear, nearest or
+/// bicubic (A = -0.75) interpolation; pixels outside the image read 0 after
+/// the padding mode has moved the coordinate (border: clamped; reflection:
+/// mirrored). Follows PyTorch's grid_sample, which ONNX's test data is.
+static FailureOr<Value> lowerGridSample(Operation *op, RankedTensorType resultType,
+                                        PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  Value x = op->getOperand(0), grid = op->getOperand(1);
+  auto xType = cast<RankedTensorType>(x.getType());
+  GridSampling s;
+  s.alignCorners = loom::onnx_attributes::intAttr(op, "align_corners").value_or(0) != 0;
+  s.padding = "zeros";
+  if (auto attr = op->getAttrOfType<StringAttr>("padding_mode"))
+    s.padding = attr.getValue();
+  StringRef mode = "bilinear";
+  if (auto attr = op->getAttrOfType<StringAttr>("mode"))
+    mode = attr.getValue();
+  Type elem = resultType.getElementType();
+  Value heightIndex = tensor::DimOp::create(b, loc, x, 2);
+  Value widthIndex = tensor::DimOp::create(b, loc, x, 3);
+  auto toFloat = [&](OpBuilder &nb, Location nloc, Value index) -> Value {
+    return arith::SIToFPOp::create(nb, nloc, elem,
+                                   arith::IndexCastOp::create(nb, nloc, nb.getI64Type(), index));
+  };
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < 4; ++d)
+    if (resultType.isDynamicDim(d))
+      sizes.push_back(d < 2 ? Value(tensor::DimOp::create(b, loc, x, d))
+                            : Value(tensor::DimOp::create(b, loc, grid, d - 1)));
+  return buildElementwise(
+      b, loc, resultType, ValueRange{},
+      [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
+        auto c = [&](double v) -> Value {
+          return arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, v));
+        };
+        Value n = linalg::IndexOp::create(nb, nloc, 0), ch = linalg::IndexOp::create(nb, nloc, 1);
+        Value h = linalg::IndexOp::create(nb, nloc, 2), w = linalg::IndexOp::create(nb, nloc, 3);
+        Value width = toFloat(nb, nloc, widthIndex), height = toFloat(nb, nloc, heightIndex);
+        auto gridAt = [&](int64_t i) {
+          Value g = tensor::ExtractOp::create(
+              nb, nloc, grid, ValueRange{n, h, w, arith::ConstantIndexOp::create(nb, nloc, i)});
+          return castScalar(nb, nloc, g, elem);
+        };
+        // Normalized [-1, 1] to pixel coordinates.
+        auto unnormalize = [&](Value g, Value size) -> Value {
+          Value plusOne = arith::AddFOp::create(nb, nloc, g, c(1.0));
+          if (s.alignCorners)
+            return arith::MulFOp::create(
+                nb, nloc, arith::MulFOp::create(nb, nloc, plusOne, c(0.5)),
+                arith::SubFOp::create(nb, nloc, size, c(1.0)));
+          return arith::MulFOp::create(
+              nb, nloc,
+              arith::SubFOp::create(nb, nloc, arith::MulFOp::create(nb, nloc, plusOne, size), c(1.0)),
+              c(0.5));
+        };
+        // The pixel at integral float coordinates (px, py), 0 outside.
+        auto pixel = [&](Value px, Value py) -> Value {
+          Value xi = arith::IndexCastOp::create(
+              nb, nloc, nb.getIndexType(), arith::FPToSIOp::create(nb, nloc, nb.getI64Type(), px));
+          Value yi = arith::IndexCastOp::create(
+              nb, nloc, nb.getIndexType(), arith::FPToSIOp::create(nb, nloc, nb.getI64Type(), py));
+          auto inRange = [&](Value f, Value size) -> Value {
+            return arith::AndIOp::create(
+                nb, nloc, arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::OGE, f, c(0.0)),
+                arith::CmpFOp::create(nb, nloc, arith::CmpFPredicate::OLT, f, size));
+          };
+          Value inside = arith::AndIOp::create(nb, nloc, inRange(px, width), inRange(py, height));
+          Value zero = arith::ConstantIndexOp::create(nb, nloc, 0);
+          auto clampIndex = [&](Value i, Value size) -> Value {
+            Value last = arith::SubIOp::create(nb, nloc, size, arith::ConstantIndexOp::create(nb, nloc, 1));
+            return arith::MaxSIOp::create(nb, nloc, arith::MinSIOp::create(nb, nloc, i, last), zero);
+          };
+          Value v = tensor::ExtractOp::create(
+              nb, nloc, x,
+              ValueRange{n, ch, clampIndex(yi, heightIndex), clampIndex(xi, widthIndex)});
+          return arith::SelectOp::create(nb, nloc, inside, v, c(0.0));
+        };
+        Value gx = unnormalize(gridAt(0), width), gy = unnormalize(gridAt(1), height);
+        if (mode == "bicubic") {
+          Value x0 = math::FloorOp::create(nb, nloc, gx), y0 = math::FloorOp::create(nb, nloc, gy);
+          Value tx = arith::SubFOp::create(nb, nloc, gx, x0), ty = arith::SubFOp::create(nb, nloc, gy, y0);
+          const double a = -0.75;
+          auto near = [&](Value t) -> Value { // |t| <= 1
+            Value p = arith::SubFOp::create(nb, nloc, arith::MulFOp::create(nb, nloc, c(a + 2), t), c(a + 3));
+            return arith::AddFOp::create(
+                nb, nloc, arith::MulFOp::create(nb, nloc, arith::MulFOp::create(nb, nloc, p, t), t), c(1.0));
+          };
+          auto far = [&](Value t) -> Value { // 1 < |t| < 2
+            Value p = arith::SubFOp::create(nb, nloc, arith::MulFOp::create(nb, nloc, c(a), t), c(5 * a));
+            p = arith::AddFOp::create(nb, nloc, arith::MulFOp::create(nb, nloc, p, t), c(8 * a));
+            return arith::SubFOp::create(nb, nloc, arith::MulFOp::create(nb, nloc, p, t), c(4 * a));
+          };
+          auto weights = [&](Value t) -> SmallVector<Value> {
+            return {far(arith::AddFOp::create(nb, nloc, t, c(1.0))), near(t),
+                    near(arith::SubFOp::create(nb, nloc, c(1.0), t)),
+                    far(arith::SubFOp::create(nb, nloc, c(2.0), t))};
+          };
+          SmallVector<Value> wx = weights(tx), wy = weights(ty);
+          Value sum = c(0.0);
+          for (int64_t j = 0; j < 4; ++j) {
+            Value row = c(0.0);
+            Value py = padCoordinate(nb, nloc, arith::AddFOp::create(nb, nloc, y0, c(double(j - 1))),
+                                     height, xType.getDimSize(2), s);
+            for (int64_t i = 0; i < 4; ++i) {
+              Value px = padCoordinate(nb, nloc, arith::AddFOp::create(nb, nloc, x0, c(double(i - 1))),
+                                       width, xType.getDimSize(3), s);
+              row = arith::AddFOp::create(nb, nloc, row,
+                                          arith::MulFOp::create(nb, nloc, pixel(px, py), wx[i]));
+            }
+            sum = arith::AddFOp::create(nb, nloc, sum, arith::MulFOp::create(nb, nloc, row, wy[j]));
+          }
+          return sum;
+        }
+        gx = padCoordinate(nb, nloc, gx, width, xType.getDimSize(3), s);
+        gy = padCoordinate(nb, nloc, gy, height, xType.getDimSize(2), s);
+        if (mode == "nearest")
+          return pixel(math::RoundEvenOp::create(nb, nloc, gx), math::RoundEvenOp::create(nb, nloc, gy));
+        Value x0 = math::FloorOp::create(nb, nloc, gx), y0 = math::FloorOp::create(nb, nloc, gy);
+        Value x1 = arith::AddFOp::create(nb, nloc, x0, c(1.0)), y1 = arith::AddFOp::create(nb, nloc, y0, c(1.0));
+        Value dx = arith::SubFOp::create(nb, nloc, gx, x0), dy = arith::SubFOp::create(nb, nloc, gy, y0);
+        Value ex = arith::SubFOp::create(nb, nloc, c(1.0), dx), ey = arith::SubFOp::create(nb, nloc, c(1.0), dy);
+        auto term = [&](Value px, Value py, Value wxv, Value wyv) -> Value {
+          return arith::MulFOp::create(nb, nloc, pixel(px, py), arith::MulFOp::create(nb, nloc, wxv, wyv));
+        };
+        Value v = arith::AddFOp::create(nb, nloc, term(x0, y0, ex, ey), term(x1, y0, dx, ey));
+        v = arith::AddFOp::create(nb, nloc, v, term(x0, y1, ex, dy));
+        return arith::AddFOp::create(nb, nloc, v, term(x1, y1, dx, dy));
+      },
+      sizes);
+}
+
+static std::string checkGridSample(Operation *op, const LoweringState &) {
+  auto xType = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto gridType = cast<RankedTensorType>(op->getOperand(1).getType());
+  if (xType.getRank() != 4 || gridType.getRank() != 4 ||
+      (!gridType.isDynamicDim(3) && gridType.getDimSize(3) != 2))
+    return "only 2-D sampling is supported: X [N, C, H, W] and grid [N, H_out, W_out, 2]";
+  if (!isFloat(xType.getElementType()) || !isFloat(gridType.getElementType()))
+    return "X and grid must be float tensors";
+  StringRef mode = "bilinear", padding = "zeros";
+  if (auto attr = op->getAttrOfType<StringAttr>("mode"))
+    mode = attr.getValue();
+  if (auto attr = op->getAttrOfType<StringAttr>("padding_mode"))
+    padding = attr.getValue();
+  if (!llvm::is_contained({"bilinear", "nearest", "bicubic"}, mode))
+    return "mode '" + mode.str() + "' is not bilinear, nearest or bicubic";
+  if (!llvm::is_contained({"zeros", "border", "reflection"}, padding))
+    return "padding_mode '" + padding.str() + "' is not zeros, border or reflection";
+  if (padding == "reflection" && (xType.isDynamicDim(2) || xType.isDynamicDim(3)))
+    return "reflection padding needs static image sizes";
+  return "";
+}
+
 void loom::populateResamplingLoweringPatterns(LoweringPatternSet &patterns) {
   patterns.add("onnx.Resize", lowerResize, checkResize, UnsignedIntegers::accepted);
+  patterns.add("onnx.GridSample", lowerGridSample, checkGridSample);
 }

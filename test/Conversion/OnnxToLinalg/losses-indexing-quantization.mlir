@@ -82,3 +82,18 @@ func.func @refused_control_flow(%x: tensor<1x4x2x2xf32>, %c: tensor<i1>, %a: ten
   }) : (tensor<i1>, tensor<2xf32>) -> (tensor<2xf32>, tensor<?x2xf32>)
   return
 }
+
+// -----
+
+// GridSample's refused forms.
+func.func @refused_grid_sample(%x: tensor<1x1x4x4xf32>, %g: tensor<1x2x2x2xf32>,
+                               %v: tensor<1x1x2x4x4xf32>, %g3: tensor<1x2x2x2x3xf32>,
+                               %d: tensor<1x1x?x4xf32>) {
+  // expected-error @+1 {{GridSample: mode 'area' is not bilinear, nearest or bicubic}}
+  %0 = "onnx.GridSample"(%x, %g) {mode = "area"} : (tensor<1x1x4x4xf32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
+  // expected-error @+1 {{GridSample: only 2-D sampling is supported}}
+  %1 = "onnx.GridSample"(%v, %g3) : (tensor<1x1x2x4x4xf32>, tensor<1x2x2x2x3xf32>) -> tensor<1x1x2x2x2xf32>
+  // expected-error @+1 {{GridSample: reflection padding needs static image sizes}}
+  %2 = "onnx.GridSample"(%d, %g) {padding_mode = "reflection"} : (tensor<1x1x?x4xf32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
+  return
+}

@@ -488,6 +488,16 @@ std::optional<Dims> ShapeRefiner::inferShape(Operation *op) {
       return std::nullopt;
     return dimsOf(op->getOperand(1));
   }
+  if (name == "onnx.GridSample") {
+    // [N, C] of the image, [H_out, W_out] of the grid.
+    if (op->getNumOperands() < 2 || !isa<RankedTensorType>(in.getType()) ||
+        !isa<RankedTensorType>(op->getOperand(1).getType()))
+      return std::nullopt;
+    Dims image = dimsOf(in), grid = dimsOf(op->getOperand(1));
+    if (image.size() != 4 || grid.size() != 4)
+      return std::nullopt;
+    return Dims{image[0], image[1], grid[1], grid[2]};
+  }
   if (name == "onnx.Pad") {
     // Each dimension grows by its two pads; a dimension with constant zero
     // pads keeps its size (a run-time one included).
