@@ -63,6 +63,12 @@ MODELS = {
     "early_exit": "control_flow",
     "lstm_batch_first": "rnn",
     "rnn_tanh": "rnn",
+    "bert": "bert",
+    "vit": "vit",
+    "falcon": "falcon",
+    "t5_encoder": "t5_encoder",
+    "mobilenet": "mobilenet",
+    "conv1d_audio": "conv1d_audio",
 }
 
 OPSETS = (17, 16, 15, 14)  # the highest torch 1.13 can export wins
