@@ -69,6 +69,9 @@ MODELS = {
     "t5_encoder": "t5_encoder",
     "mobilenet": "mobilenet",
     "conv1d_audio": "conv1d_audio",
+    "gpt_j": "gpt_j",
+    "bart": "bart",
+    "resnet_basic": "resnet_basic",
 }
 
 OPSETS = (17, 16, 15, 14)  # the highest torch 1.13 can export wins
