@@ -224,12 +224,12 @@ class BartForConditionalGeneration(nn.Module):
         return lm_logits, encoder_hidden_states
 
 
-def _inputs(g):
-    input_ids = torch.randint(3, CONFIG.vocab_size, (BATCH, SRC), generator=g)
-    attention_mask = torch.ones(BATCH, SRC, dtype=torch.int64)
-    attention_mask[1, SRC - 2:] = 0
-    input_ids[1, SRC - 2:] = CONFIG.pad_token_id
-    decoder_input_ids = torch.randint(3, CONFIG.vocab_size, (BATCH, TGT), generator=g)
+def _inputs(g, batch=BATCH, src=SRC, tgt=TGT):
+    input_ids = torch.randint(3, CONFIG.vocab_size, (batch, src), generator=g)
+    attention_mask = torch.ones(batch, src, dtype=torch.int64)
+    attention_mask[1, src - 2:] = 0
+    input_ids[1, src - 2:] = CONFIG.pad_token_id
+    decoder_input_ids = torch.randint(3, CONFIG.vocab_size, (batch, tgt), generator=g)
     decoder_input_ids[:, 0] = 2  # decoder_start_token_id
     return input_ids, attention_mask, decoder_input_ids
 
@@ -242,6 +242,7 @@ def build():
         input_names=["input_ids", "attention_mask", "decoder_input_ids"],
         output_names=["logits", "encoder_last_hidden_state"],
         make_inputs=_inputs,
+        make_resized_inputs=lambda g: _inputs(g, batch=3, src=11, tgt=8),
         dynamic_axes={"input_ids": {0: "batch", 1: "encoder_sequence"},
                       "attention_mask": {0: "batch", 1: "encoder_sequence"},
                       "decoder_input_ids": {0: "batch", 1: "decoder_sequence"},

@@ -5,7 +5,8 @@ to the sequence), LayerNorm, the extended attention mask
 Linears with `transpose_for_scores` (`x.size()[:-1] + (heads, head_size)`,
 view, permute), scores divided by sqrt(head_size), post-LN residual blocks,
 an erf GELU intermediate and the tanh pooler on the [CLS] token.
-Dynamic batch and sequence; row 1 of the test data ends in 3 padding tokens."""
+Dynamic batch and sequence; row 1 of the test data ends in 3 padding tokens
+(also at batch 3, sequence 14)."""
 import math
 from types import SimpleNamespace
 
@@ -188,13 +189,13 @@ class BertModel(nn.Module):
         return sequence_output, pooled_output
 
 
-def _inputs(g):
-    input_ids = torch.randint(1, CONFIG.vocab_size, (BATCH, SEQ), generator=g)
-    attention_mask = torch.ones(BATCH, SEQ, dtype=torch.int64)
-    attention_mask[1, SEQ - 3:] = 0
-    input_ids[1, SEQ - 3:] = 0  # [PAD]
-    token_type_ids = torch.zeros(BATCH, SEQ, dtype=torch.int64)
-    token_type_ids[:, SEQ // 2:] = 1  # sentence B
+def _inputs(g, batch=BATCH, seq=SEQ):
+    input_ids = torch.randint(1, CONFIG.vocab_size, (batch, seq), generator=g)
+    attention_mask = torch.ones(batch, seq, dtype=torch.int64)
+    attention_mask[1, seq - 3:] = 0
+    input_ids[1, seq - 3:] = 0  # [PAD]
+    token_type_ids = torch.zeros(batch, seq, dtype=torch.int64)
+    token_type_ids[:, seq // 2:] = 1  # sentence B
     return input_ids, attention_mask, token_type_ids
 
 
@@ -205,5 +206,6 @@ def build():
         input_names=["input_ids", "attention_mask", "token_type_ids"],
         output_names=["last_hidden_state", "pooler_output"],
         make_inputs=_inputs,
+        make_resized_inputs=lambda g: _inputs(g, batch=3, seq=14),
         dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
                       "last_hidden_state": axes, "pooler_output": {0: "batch"}})

@@ -56,5 +56,6 @@ def build():
     return model, PlainSpec(
         input_names=["input_features"], output_names=["last_hidden_state"],
         make_inputs=lambda g: (torch.randn(BATCH, N_MELS, FRAMES, generator=g),),
+        make_resized_inputs=lambda g: (torch.randn(3, N_MELS, 40, generator=g),),
         dynamic_axes={"input_features": {0: "batch", 2: "frames"},
                       "last_hidden_state": {0: "batch", 1: "time"}})

@@ -180,4 +180,5 @@ def build():
     return model.eval(), PlainSpec(
         input_names=["images"], output_names=["logits"],
         make_inputs=lambda g: (torch.randn(2, 3, 45, 38, generator=g),),
+        make_resized_inputs=lambda g: (torch.randn(1, 3, 64, 57, generator=g),),
         dynamic_axes={"images": {0: "batch", 2: "height", 3: "width"}, "logits": {0: "batch"}})

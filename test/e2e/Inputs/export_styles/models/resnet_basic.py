@@ -128,4 +128,5 @@ def build():
     return model.eval(), PlainSpec(
         input_names=["images"], output_names=["logits"],
         make_inputs=lambda g: (torch.randn(2, 3, 50, 43, generator=g),),
+        make_resized_inputs=lambda g: (torch.randn(3, 3, 33, 70, generator=g),),
         dynamic_axes={"images": {0: "batch", 2: "height", 3: "width"}, "logits": {0: "batch"}})

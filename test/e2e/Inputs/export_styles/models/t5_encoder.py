@@ -8,7 +8,8 @@ softmax in float32 (`.float()` ... `.type_as`), inner_dim = heads * d_kv
 different from d_model, and a ReLU DenseReluDense without biases.
 Inputs input_ids and attention_mask; dynamic batch and sequence; row 1 of the
 test data ends in 3 padding tokens. Small num_buckets/max_distance so that
-the 9-token test sequence reaches the log-spaced buckets."""
+the 9-token test sequence reaches the log-spaced buckets and the resized one
+(23 tokens) distances beyond max_distance."""
 import math
 from types import SimpleNamespace
 
@@ -221,11 +222,11 @@ class T5EncoderModel(nn.Module):
         return self.dropout(hidden_states)
 
 
-def _inputs(g):
-    input_ids = torch.randint(1, CONFIG.vocab_size, (BATCH, SEQ), generator=g)
-    attention_mask = torch.ones(BATCH, SEQ, dtype=torch.int64)
-    attention_mask[1, SEQ - 3:] = 0
-    input_ids[1, SEQ - 3:] = 0  # pad_token_id
+def _inputs(g, batch=BATCH, seq=SEQ):
+    input_ids = torch.randint(1, CONFIG.vocab_size, (batch, seq), generator=g)
+    attention_mask = torch.ones(batch, seq, dtype=torch.int64)
+    attention_mask[1, seq - 3:] = 0
+    input_ids[1, seq - 3:] = 0  # pad_token_id
     return input_ids, attention_mask
 
 
@@ -235,4 +236,5 @@ def build():
     return model, PlainSpec(
         input_names=["input_ids", "attention_mask"], output_names=["last_hidden_state"],
         make_inputs=_inputs,
+        make_resized_inputs=lambda g: _inputs(g, batch=3, seq=23),
         dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes})

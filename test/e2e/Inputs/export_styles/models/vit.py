@@ -136,4 +136,5 @@ def build():
     return model, PlainSpec(
         input_names=["pixel_values"], output_names=["logits"],
         make_inputs=lambda g: (torch.randn(2, IN_CHANS, IMG, IMG, generator=g),),
+        make_resized_inputs=lambda g: (torch.randn(3, IN_CHANS, IMG, IMG, generator=g),),
         dynamic_axes={"pixel_values": {0: "batch"}, "logits": {0: "batch"}})
