@@ -29,6 +29,10 @@ using namespace loom;
 using loom::onnx_attributes::intArrayAttr;
 using loom::onnx_attributes::intAttr;
 
+/// Convolutions with at least this many output channels (one group, f32)
+/// run as a GEMM; below it the direct loops do less work than the copies.
+static constexpr int64_t kGemmMinOutputChannels = 4;
+
 namespace {
 
 /// Where each output position's window lies in the input, per spatial
@@ -219,6 +223,132 @@ static Value addChannelBias(OpBuilder &b, Location loc, Value y, Value bias,
                           });
 }
 
+/// Conv with one group on f32 as one GEMM (loomrt's kernel, through
+/// linalg.matmul): the input windows laid out as the columns of
+/// col[C * kernel, N * outputs] (im2col; padding reads 0), the weight as
+/// [M, C * kernel], and the product [M, N * outputs] viewed as
+/// [M, N, outputs...] and transposed to [N, M, outputs...].
+/// The copies cost O(C * kernel * N * outputs) against the GEMM's M times
+/// that, so they pay off from a few output channels on.
+static Value lowerConvAsGemm(PatternRewriter &b, Location loc, onnx::ConvOp conv,
+                             const Window &w, RankedTensorType resultType) {
+  Value in = conv.getX(), weight = conv.getW();
+  auto wType = cast<RankedTensorType>(weight.getType());
+  int64_t rank = resultType.getRank(), spatial = rank - 2;
+  Type elem = resultType.getElementType();
+  int64_t kernelSize = 1;
+  for (int64_t k : w.kernel)
+    kernelSize *= k;
+  int64_t depth = wType.getDimSize(1) * kernelSize;
+  auto c = [&](OpBuilder &ob, int64_t v) -> Value { return arith::ConstantIndexOp::create(ob, loc, v); };
+  // Every result size as a value (the dynamic ones computed as ONNX does).
+  SmallVector<Value> dynamic =
+      windowedResultSizes(b, loc, in, resultType, w, weight, 0, /*ceilMode=*/false);
+  SmallVector<Value> sizes;
+  for (int64_t d = 0, next = 0; d < rank; ++d)
+    sizes.push_back(resultType.isDynamicDim(d) ? dynamic[next++] : c(b, resultType.getDimSize(d)));
+  Value columns = sizes[0];
+  for (int64_t d = 2; d < rank; ++d)
+    columns = arith::MulIOp::create(b, loc, columns, sizes[d]);
+
+  // col[c, kernel..., n, outputs...]: affine indices only (no division),
+  // then collapsed to [C * kernel, N * outputs].
+  SmallVector<int64_t> colShape = {wType.getDimSize(1)};
+  colShape.append(w.kernel.begin(), w.kernel.end());
+  colShape.push_back(resultType.getDimSize(0));
+  for (int64_t d = 2; d < rank; ++d)
+    colShape.push_back(resultType.getDimSize(d));
+  SmallVector<Value> colDynamic;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != 1 && resultType.isDynamicDim(d))
+      colDynamic.push_back(sizes[d]);
+  auto colFullType = RankedTensorType::get(colShape, elem);
+  Value colFull = buildElementwise(
+      b, loc, colFullType, ValueRange{},
+      [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
+        Value channel = linalg::IndexOp::create(nb, nloc, 0);
+        SmallVector<Value> offsets = indices(nb, nloc, 1, spatial);
+        Value batch = linalg::IndexOp::create(nb, nloc, 1 + spatial);
+        SmallVector<Value> outputs = indices(nb, nloc, 2 + spatial, spatial);
+        WindowRead read = readWindow(nb, nloc, in, w, batch, channel, outputs, offsets);
+        return arith::SelectOp::create(nb, nloc, read.insideInput, read.value,
+                                       arith::ConstantOp::create(nb, nloc, nb.getZeroAttr(elem)));
+      },
+      colDynamic);
+  ReassociationIndices depthGroup, columnGroup;
+  for (int64_t d = 0; d <= spatial; ++d)
+    depthGroup.push_back(d);
+  for (int64_t d = spatial + 1; d < int64_t(colShape.size()); ++d)
+    columnGroup.push_back(d);
+  Value col = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({depth, ShapedType::kDynamic}, elem), colFull,
+      SmallVector<ReassociationIndices>{depthGroup, columnGroup});
+  ReassociationIndices trailing;
+  for (int64_t d = 1; d < wType.getRank(); ++d)
+    trailing.push_back(d);
+  Value weights = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({wType.getDimSize(0), depth}, elem), weight,
+      SmallVector<ReassociationIndices>{{0}, trailing});
+  auto productType = RankedTensorType::get({wType.getDimSize(0), ShapedType::kDynamic}, elem);
+  Value init = linalg::FillOp::create(
+                   b, loc, arith::ConstantOp::create(b, loc, b.getZeroAttr(elem)).getResult(),
+                   tensor::EmptyOp::create(b, loc, productType, ValueRange{columns}).getResult())
+                   .getResult(0);
+  Value product = linalg::MatmulOp::create(b, loc, TypeRange{productType},
+                                           ValueRange{weights, col}, ValueRange{init})
+                      .getResult(0);
+  SmallVector<Value> resultDynamic;
+  for (int64_t d = 0; d < rank; ++d)
+    if (resultType.isDynamicDim(d))
+      resultDynamic.push_back(sizes[d]);
+  if (resultDynamic.size() > (resultType.isDynamicDim(1) ? 2u : 1u)) {
+    // Several dynamic sizes in [N, outputs...]: a view would need an
+    // expand_shape group with more than one, which MLIR 22's
+    // expand-strided-metadata crashes on; read the product by index.
+    return buildElementwise(
+        b, loc, resultType, ValueRange{},
+        [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
+          Value j = linalg::IndexOp::create(nb, nloc, 0);
+          for (int64_t d = 2; d < rank; ++d)
+            j = arith::AddIOp::create(nb, nloc, arith::MulIOp::create(nb, nloc, j, sizes[d]),
+                                      linalg::IndexOp::create(nb, nloc, d));
+          return tensor::ExtractOp::create(nb, nloc, product,
+                                           ValueRange{linalg::IndexOp::create(nb, nloc, 1), j});
+        },
+        resultDynamic);
+  }
+  // [M, N * outputs] -> [M, N, outputs...] (the batch the only dynamic
+  // size in the group), then transposed to [N, M, outputs...].
+  SmallVector<int64_t> expandedShape = {wType.getDimSize(0)};
+  expandedShape.append(colShape.begin() + 1 + spatial, colShape.end());
+  SmallVector<OpFoldResult> outputShape;
+  outputShape.push_back(b.getIndexAttr(wType.getDimSize(0)));
+  for (int64_t d : llvm::concat<const int64_t>(ArrayRef<int64_t>{0}, llvm::seq<int64_t>(2, rank)))
+    outputShape.push_back(resultType.isDynamicDim(d)
+                              ? OpFoldResult(sizes[d])
+                              : OpFoldResult(b.getIndexAttr(resultType.getDimSize(d))));
+  ReassociationIndices columnsGroup;
+  for (int64_t d = 1; d < rank; ++d)
+    columnsGroup.push_back(d);
+  Value expanded = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(expandedShape, elem), product,
+      SmallVector<ReassociationIndices>{{0}, columnsGroup}, outputShape);
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> swapped = {getAffineDimExpr(1, ctx), getAffineDimExpr(0, ctx)};
+  for (int64_t d = 2; d < rank; ++d)
+    swapped.push_back(getAffineDimExpr(d, ctx));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, ValueRange{expanded},
+             ValueRange{tensor::EmptyOp::create(b, loc, resultType, resultDynamic).getResult()},
+             SmallVector<AffineMap>{AffineMap::get(rank, 0, swapped, ctx),
+                                    AffineMap::getMultiDimIdentityMap(rank, ctx)},
+             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location nloc, ValueRange a) {
+               linalg::YieldOp::create(nb, nloc, a[0]);
+             })
+      .getResult(0);
+}
+
 /// Conv: loops (n, m, outputs..., c, kernel...); input channel
 /// (m / (M / group)) * (C / group) + c. The bias is added afterwards.
 static FailureOr<Value> lowerConv(Operation *op, RankedTensorType resultType,
@@ -234,6 +364,10 @@ static FailureOr<Value> lowerConv(Operation *op, RankedTensorType resultType,
   int64_t channelsPerGroup = wType.getDimSize(1);
   Type elem = resultType.getElementType();
   MLIRContext *ctx = b.getContext();
+  if (intAttr(op, "group").value_or(1) == 1 && elem.isF32() && wType.getDimSize(0) >= kGemmMinOutputChannels) {
+    Value y = lowerConvAsGemm(b, loc, conv, w, resultType);
+    return conv.getB() ? addChannelBias(b, loc, y, conv.getB(), resultType) : y;
+  }
 
   int64_t loops = 2 + spatial + 1 + spatial;
   SmallVector<AffineExpr> wExprs = {getAffineDimExpr(1, ctx), getAffineDimExpr(2 + spatial, ctx)};

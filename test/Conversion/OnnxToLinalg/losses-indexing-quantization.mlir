@@ -97,3 +97,17 @@ func.func @refused_grid_sample(%x: tensor<1x1x4x4xf32>, %g: tensor<1x2x2x2xf32>,
   %2 = "onnx.GridSample"(%d, %g) {padding_mode = "reflection"} : (tensor<1x1x?x4xf32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
   return
 }
+
+// -----
+
+// A one-group f32 Conv with enough output channels is one GEMM: the windows
+// as columns (im2col, [C * kh * kw, N * oh * ow]), the weight as [M, C * kh * kw].
+// CHECK-LABEL: func @conv_as_gemm
+// CHECK: tensor.collapse_shape {{.*}} tensor<2x3x3x?x4x4xf32> into tensor<18x?xf32>
+// CHECK: tensor.collapse_shape {{.*}} tensor<8x2x3x3xf32> into tensor<8x18xf32>
+// CHECK: linalg.matmul
+// CHECK: tensor.expand_shape {{.*}} tensor<8x?xf32> into tensor<8x?x4x4xf32>
+func.func @conv_as_gemm(%x: tensor<?x2x4x4xf32>, %w: tensor<8x2x3x3xf32>) -> tensor<?x8x4x4xf32> {
+  %0 = "onnx.Conv"(%x, %w) {pads = [1, 1, 1, 1]} : (tensor<?x2x4x4xf32>, tensor<8x2x3x3xf32>) -> tensor<?x8x4x4xf32>
+  return %0 : tensor<?x8x4x4xf32>
+}
