@@ -88,6 +88,17 @@ void reportIndicesOutOfRange(mlir::OpBuilder &b, mlir::Location loc, mlir::Value
 /// memory outside the tensor (reportIndicesOutOfRange fails such runs).
 mlir::Value wrapIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value idx, mlir::Value size);
 
+/// Whether `t` holds any element, as an i1 computed at the builder's
+/// position; null when its static sizes already say it does.
+mlir::Value nonEmptyCondition(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t);
+
+/// tensor.extract of `t` at `coords` (clamped into `t` by the caller), or
+/// `fallback` when `nonEmpty` (from nonEmptyCondition; null: always true) is
+/// false: a clamped coordinate into an empty tensor would still read outside it.
+mlir::Value extractIfNonEmpty(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t,
+                              mlir::ValueRange coords, mlir::Value nonEmpty,
+                              mlir::Value fallback);
+
 /// The dimensions of a tensor other than one axis: the shape of a per-row
 /// result (one value per position along the other axes), its map from the
 /// full iteration space, and where its dynamic sizes come from (for emptyLike).

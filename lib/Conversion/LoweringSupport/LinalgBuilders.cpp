@@ -206,6 +206,35 @@ Value wrapIndex(OpBuilder &b, Location loc, Value idx, Value size) {
   return arith::MaxSIOp::create(b, loc, arith::MinSIOp::create(b, loc, idx, last), zero);
 }
 
+Value nonEmptyCondition(OpBuilder &b, Location loc, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  Value all;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (type.getDimSize(d) > 0)
+      continue;
+    Value here = type.isDynamicDim(d)
+                     ? Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                                   tensor::DimOp::create(b, loc, t, d),
+                                                   arith::ConstantIndexOp::create(b, loc, 0)))
+                     : Value(arith::ConstantOp::create(b, loc, b.getBoolAttr(false)));
+    all = all ? Value(arith::AndIOp::create(b, loc, all, here)) : here;
+  }
+  return all;
+}
+
+Value extractIfNonEmpty(OpBuilder &b, Location loc, Value t, ValueRange coords, Value nonEmpty,
+                        Value fallback) {
+  if (!nonEmpty)
+    return tensor::ExtractOp::create(b, loc, t, coords);
+  auto guarded = scf::IfOp::create(
+      b, loc, nonEmpty,
+      [&](OpBuilder &tb, Location tloc) {
+        scf::YieldOp::create(tb, tloc, tensor::ExtractOp::create(tb, tloc, t, coords).getResult());
+      },
+      [&](OpBuilder &eb, Location eloc) { scf::YieldOp::create(eb, eloc, fallback); });
+  return guarded.getResult(0);
+}
+
 RowSpace rowSpaceWithout(Value in, int64_t axis) {
   auto type = cast<RankedTensorType>(in.getType());
   RowSpace rows;

@@ -582,6 +582,7 @@ static FailureOr<Value> lowerConvTranspose(Operation *op, RankedTensorType resul
   SmallVector<Value> inSizes;
   for (int64_t i = 0; i < spatial; ++i)
     inSizes.push_back(tensor::DimOp::create(b, loc, in, 2 + i));
+  Value nonEmpty = nonEmptyCondition(b, loc, in);
   Value y =
       linalg::GenericOp::create(
           b, loc, TypeRange{resultType}, ValueRange{window}, ValueRange{init},
@@ -622,7 +623,8 @@ static FailureOr<Value> lowerConvTranspose(Operation *op, RankedTensorType resul
                   nb, nloc, arith::MinSIOp::create(nb, nloc, q, last), c(nb, 0)));
               wAt.push_back(k);
             }
-            Value x = tensor::ExtractOp::create(nb, nloc, in, xAt);
+            Value x = extractIfNonEmpty(nb, nloc, in, xAt, nonEmpty,
+                                        arith::ConstantOp::create(nb, nloc, nb.getZeroAttr(elem)));
             Value wv = tensor::ExtractOp::create(nb, nloc, weight, wAt);
             Value prod = arith::SelectOp::create(
                 nb, nloc, valid, arith::MulFOp::create(nb, nloc, x, wv),

@@ -923,6 +923,7 @@ static FailureOr<Value> lowerPad(Operation *op, RankedTensorType resultType,
       fill = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
     }
   }
+  Value nonEmpty = nonEmptyCondition(b, loc, in);
   return buildElementwise(
       b, loc, resultType, ValueRange{},
       [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
@@ -955,7 +956,9 @@ static FailureOr<Value> lowerPad(Operation *op, RankedTensorType resultType,
           coords.push_back(arith::MaxSIOp::create(
               nb, nloc, arith::MinSIOp::create(nb, nloc, src, last), c(0)));
         }
-        Value v = tensor::ExtractOp::create(nb, nloc, in, coords);
+        Value v = extractIfNonEmpty(
+            nb, nloc, in, coords, nonEmpty,
+            fill ? fill : Value(arith::ConstantOp::create(nb, nloc, nb.getZeroAttr(elem))));
         if (mode == "constant")
           v = arith::SelectOp::create(nb, nloc, inside, v, fill);
         return v;

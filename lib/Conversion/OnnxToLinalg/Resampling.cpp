@@ -274,6 +274,7 @@ static Value lowerNearest(OpBuilder &b, Location loc, Operation *op, RankedTenso
   for (int64_t d = 0; d < rank; ++d)
     identity.push_back(isIdentityAxis(op, f, d));
   Type elem = resultType.getElementType();
+  Value nonEmpty = nonEmptyCondition(b, loc, in);
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType}, ValueRange{},
@@ -293,7 +294,9 @@ static Value lowerNearest(OpBuilder &b, Location loc, Operation *op, RankedTenso
                  outside = arith::OrIOp::create(nb, nloc, outside, out);
                  coords.push_back(nearestIndex(nb, nloc, f, pos, infos[d].inSize));
                }
-               Value v = tensor::ExtractOp::create(nb, nloc, in, coords);
+               Value v = extractIfNonEmpty(
+                   nb, nloc, in, coords, nonEmpty,
+                   arith::ConstantOp::create(nb, nloc, nb.getZeroAttr(elem)));
                if (f.transform == "tf_crop_and_resize") {
                  Value e = isFloat(elem)
                                ? Value(arith::ConstantOp::create(
@@ -314,6 +317,7 @@ static Value interpolateAxis(OpBuilder &b, Location loc, Value in, RankedTensorT
   int64_t rank = type.getRank();
   Type elem = type.getElementType();
   bool cubic = f.mode == "cubic";
+  Value nonEmpty = nonEmptyCondition(b, loc, in);
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
   return linalg::GenericOp::create(
              b, loc, TypeRange{type}, ValueRange{}, ValueRange{emptyOf(b, loc, type, sizes)},
@@ -380,7 +384,10 @@ static Value interpolateAxis(OpBuilder &b, Location loc, Value in, RankedTensorT
                for (size_t k = 0; k < weights.size(); ++k) {
                  SmallVector<Value> at = coords;
                  at[axis] = clampedIndex(nb, nloc, add(base, offsets[k]), a.inSize);
-                 Value x = toF64(nb, nloc, tensor::ExtractOp::create(nb, nloc, in, at));
+                 Value x = toF64(nb, nloc,
+                                 extractIfNonEmpty(nb, nloc, in, at, nonEmpty,
+                                                   arith::ConstantOp::create(
+                                                       nb, nloc, nb.getZeroAttr(elem))));
                  sum = add(sum, mul(weights[k], x));
                }
                Value v = elem.isF64() ? sum : Value(arith::TruncFOp::create(nb, nloc, elem, sum));
