@@ -24,24 +24,23 @@ using namespace loom;
 
 /// BatchNormalization at inference: per channel (dimension 1),
 /// (x - mean) / sqrt(var + epsilon) * scale + B, in one elementwise pass.
-static FailureOr<Value> lowerBatchNorm(Operation *op, RankedTensorType resultType,
-                                       PatternRewriter &b, const LoweringState &) {
-  Location loc = op->getLoc();
-  auto norm = cast<onnx::BatchNormalizationOp>(op);
+/// In training mode (training_mode = 1) mean and var are the batch's own
+/// (over every dimension but the channel; the population variance, from the
+/// differences to the mean), and the running statistics outputs are
+/// input_mean * momentum + mean * (1 - momentum), the same for var.
+static Value buildBatchNorm(OpBuilder &b, Location loc, Value x, Value scale, Value bias,
+                            Value mean, Value var, double epsilon, RankedTensorType resultType) {
   int64_t rank = resultType.getRank();
   MLIRContext *ctx = b.getContext();
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
   AffineMap channel = AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
   SmallVector<std::pair<Value, int64_t>> sources;
   for (int64_t d = 0; d < rank; ++d)
-    sources.push_back({norm.getX(), d});
+    sources.push_back({x, d});
   Type elem = resultType.getElementType();
-  double epsilon = norm.getEpsilon().convertToDouble();
   SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
   return linalg::GenericOp::create(
-             b, loc, TypeRange{resultType},
-             ValueRange{norm.getX(), norm.getScale(), norm.getB(), norm.getInputMean(),
-                        norm.getInputVar()},
+             b, loc, TypeRange{resultType}, ValueRange{x, scale, bias, mean, var},
              ValueRange{emptyLike(b, loc, resultType, sources)},
              SmallVector<AffineMap>{identity, channel, channel, channel, channel, identity},
              parallel,
@@ -56,13 +55,102 @@ static FailureOr<Value> lowerBatchNorm(Operation *op, RankedTensorType resultTyp
       .getResult(0);
 }
 
+/// Per channel (dimension 1) of `x`: the sum of f(x) over every other
+/// dimension, as a [C] tensor; `f` sees the element and, when `mean` is
+/// given, the channel's value of it.
+static Value sumPerChannel(OpBuilder &b, Location loc, Value x, Value mean,
+                           const std::function<Value(OpBuilder &, Location, Value, Value)> &f) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank();
+  Type elem = type.getElementType();
+  MLIRContext *ctx = b.getContext();
+  auto statsType = RankedTensorType::get({type.getDimSize(1)}, elem);
+  Value init = linalg::FillOp::create(
+                   b, loc, arith::ConstantOp::create(b, loc, b.getZeroAttr(elem)).getResult(),
+                   emptyLike(b, loc, statsType, {{x, 1}}))
+                   .getResult(0);
+  AffineMap channel = AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
+  SmallVector<Value> inputs = {x};
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  if (mean) {
+    inputs.push_back(mean);
+    maps.push_back(channel);
+  }
+  maps.push_back(channel);
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::reduction);
+  iterators[1] = utils::IteratorType::parallel;
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{statsType}, inputs, ValueRange{init}, maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange a) {
+               Value v = f(nb, nloc, a[0], mean ? a[1] : Value());
+               linalg::YieldOp::create(nb, nloc,
+                                       arith::AddFOp::create(nb, nloc, a.back(), v).getResult());
+             })
+      .getResult(0);
+}
+
+static FailureOr<Value> lowerBatchNorm(Operation *op, RankedTensorType resultType,
+                                       PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  auto norm = cast<onnx::BatchNormalizationOp>(op);
+  double epsilon = norm.getEpsilon().convertToDouble();
+  if (loom::onnx_attributes::intAttr(op, "training_mode").value_or(0) == 0)
+    return buildBatchNorm(b, loc, norm.getX(), norm.getScale(), norm.getB(),
+                          norm.getInputMean(), norm.getInputVar(), epsilon, resultType);
+  Value x = norm.getX();
+  auto xType = cast<RankedTensorType>(x.getType());
+  Type elem = xType.getElementType();
+  // The number of elements per channel.
+  Value count = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d = 0; d < xType.getRank(); ++d)
+    if (d != 1)
+      count = arith::MulIOp::create(b, loc, count, tensor::DimOp::create(b, loc, x, d));
+  Value n = arith::UIToFPOp::create(b, loc, elem,
+                                    arith::IndexCastOp::create(b, loc, b.getI64Type(), count));
+  auto divide = [&](Value sums) {
+    return buildElementwise(b, loc, cast<RankedTensorType>(sums.getType()), ValueRange{sums},
+                            [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                              return arith::DivFOp::create(nb, nloc, a[0], n);
+                            });
+  };
+  Value mean = divide(sumPerChannel(b, loc, x, Value(),
+                                    [](OpBuilder &, Location, Value v, Value) { return v; }));
+  Value var = divide(sumPerChannel(b, loc, x, mean,
+                                   [](OpBuilder &nb, Location nloc, Value v, Value m) -> Value {
+                                     Value d = arith::SubFOp::create(nb, nloc, v, m);
+                                     return arith::MulFOp::create(nb, nloc, d, d);
+                                   }));
+  double momentum = 0.9;
+  if (auto attr = op->getAttrOfType<FloatAttr>("momentum"))
+    momentum = attr.getValueAsDouble();
+  auto blend = [&](Value running, Value batch, unsigned result) {
+    if (op->getNumResults() <= result || op->getResult(result).use_empty())
+      return;
+    auto type = cast<RankedTensorType>(op->getResult(result).getType());
+    Value v = buildElementwise(b, loc, type, ValueRange{running, batch},
+                               [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
+                                 auto c = [&](double d) -> Value {
+                                   return arith::ConstantOp::create(nb, nloc,
+                                                                    nb.getFloatAttr(elem, d));
+                                 };
+                                 return arith::AddFOp::create(
+                                     nb, nloc, arith::MulFOp::create(nb, nloc, a[0], c(momentum)),
+                                     arith::MulFOp::create(nb, nloc, a[1], c(1.0 - momentum)));
+                               });
+    b.replaceAllUsesWith(op->getResult(result), v);
+  };
+  blend(norm.getInputMean(), mean, 1);
+  blend(norm.getInputVar(), var, 2);
+  return buildBatchNorm(b, loc, x, norm.getScale(), norm.getB(), mean, var, epsilon, resultType);
+}
+
 static std::string checkBatchNorm(Operation *op, const LoweringState &) {
   auto norm = cast<onnx::BatchNormalizationOp>(op);
-  if (loom::onnx_attributes::intAttr(op, "training_mode").value_or(0) != 0)
-    return "BatchNormalization in training mode is not supported";
-  for (Value v : op->getResults().drop_front())
-    if (!v.use_empty())
-      return "BatchNormalization's running statistics outputs are not supported";
+  bool training = loom::onnx_attributes::intAttr(op, "training_mode").value_or(0) != 0;
+  if (!training)
+    for (Value v : op->getResults().drop_front())
+      if (!v.use_empty())
+        return "the running statistics outputs exist only in training mode";
   auto xType = cast<RankedTensorType>(norm.getX().getType());
   if (xType.getRank() < 2 || !isFloat(xType.getElementType()))
     return "the input must be a float tensor with a channel dimension";

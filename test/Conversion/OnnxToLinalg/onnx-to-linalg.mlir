@@ -110,7 +110,8 @@ func.func @refused_forms(%x: tensor<1x1x4x4xf32>, %w: tensor<?x1x3x3xf32>, %v: t
   %3 = "onnx.Tile"(%v, %r) : (tensor<4xf32>, tensor<2xi64>) -> tensor<8xf32>
   // expected-error @+1 {{ScatterND: indices must be int64}}
   %4 = "onnx.ScatterND"(%v, %i32, %u) : (tensor<4xf32>, tensor<1x1xi32>, tensor<1xf32>) -> tensor<4xf32>
-  // expected-error @+1 {{BatchNormalization: BatchNormalization in training mode is not supported}}
-  %5 = "onnx.BatchNormalization"(%x, %s, %s, %s, %s) {training_mode = 1 : si64, resultSegmentSizes = array<i32: 1, 0, 0>} : (tensor<1x1x4x4xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x4x4xf32>
+  // expected-error @+1 {{BatchNormalization: the running statistics outputs exist only in training mode}}
+  %5:3 = "onnx.BatchNormalization"(%x, %s, %s, %s, %s) {resultSegmentSizes = array<i32: 1, 1, 1>} : (tensor<1x1x4x4xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> (tensor<1x1x4x4xf32>, tensor<1xf32>, tensor<1xf32>)
+  %6 = "onnx.Neg"(%5#1) : (tensor<1xf32>) -> tensor<1xf32>
   return
 }
