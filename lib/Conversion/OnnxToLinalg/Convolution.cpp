@@ -323,10 +323,13 @@ static Value lowerConvAsGemm(PatternRewriter &b, Location loc, onnx::ConvOp conv
   expandedShape.append(colShape.begin() + 1 + spatial, colShape.end());
   SmallVector<OpFoldResult> outputShape;
   outputShape.push_back(b.getIndexAttr(wType.getDimSize(0)));
-  for (int64_t d : llvm::concat<const int64_t>(ArrayRef<int64_t>{0}, llvm::seq<int64_t>(2, rank)))
+  for (int64_t d = 0; d < rank; ++d) {
+    if (d == 1)
+      continue; // the channels come first, above
     outputShape.push_back(resultType.isDynamicDim(d)
                               ? OpFoldResult(sizes[d])
                               : OpFoldResult(b.getIndexAttr(resultType.getDimSize(d))));
+  }
   ReassociationIndices columnsGroup;
   for (int64_t d = 1; d < rank; ++d)
     columnsGroup.push_back(d);
