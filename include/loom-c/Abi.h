@@ -56,6 +56,11 @@ typedef enum loom_abi_sampling_strategy {
   LOOM_ABI_SAMPLE_CALLER = 2       /* with the caller's loom_generate_options */
 } loom_abi_sampling_strategy;
 
+/* decode.draft's source and loomrt_decode_draft's argument. */
+typedef enum loom_abi_draft_source {
+  LOOM_ABI_DRAFT_NGRAM = 0 /* prompt lookup in the history */
+} loom_abi_draft_source;
+
 /* Errors that generated code reports through loomrt_report_error: inputs
    whose values (not shapes) make an op undefined. */
 typedef enum {
@@ -76,6 +81,7 @@ typedef enum {
  *                     as pointers to their descriptors
  *   LOOM_ABI_PLAIN    `NAME` with scalar arguments only
  *   LOOM_ABI_VIEW(r)  an f32 memref of rank r, any sizes, strides and offset
+ *   LOOM_ABI_VIEW_I64(r)  the same of i64 (token ids)
  *   LOOM_ABI_F32, LOOM_ABI_I1 (bool), LOOM_ABI_I32, LOOM_ABI_I64, LOOM_ABI_VOID
  */
 #define LOOM_ABI_KERNELS(X)                                                       \
@@ -102,6 +108,18 @@ typedef enum {
   X(loomrt_decode_sample, LOOM_ABI_CIFACE, LOOM_ABI_I64,                          \
     (LOOM_ABI_VIEW(1), LOOM_ABI_I64, LOOM_ABI_I32, LOOM_ABI_F32, LOOM_ABI_I64,    \
      LOOM_ABI_F32, LOOM_ABI_F32, LOOM_ABI_I64))                                   \
+  /* decode.draft: history, tree parents, tokens (out), loom_abi_draft_source,     \
+     max n-gram -> drafted nodes (>= 1) */                                        \
+  X(loomrt_decode_draft, LOOM_ABI_CIFACE, LOOM_ABI_I64,                           \
+    (LOOM_ABI_VIEW_I64(1), LOOM_ABI_VIEW_I64(1), LOOM_ABI_VIEW_I64(1),            \
+     LOOM_ABI_I32, LOOM_ABI_I64))                                                 \
+  /* decode.verify: logits [count, vocab], tree tokens, tree parents, history,    \
+     count, position, loom_abi_sampling_strategy, out (the accepted path, then    \
+     at index height the bonus token) -> path length */                           \
+  X(loomrt_decode_verify, LOOM_ABI_CIFACE, LOOM_ABI_I64,                          \
+    (LOOM_ABI_VIEW(2), LOOM_ABI_VIEW_I64(1), LOOM_ABI_VIEW_I64(1),                \
+     LOOM_ABI_VIEW_I64(1), LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I32,              \
+     LOOM_ABI_VIEW_I64(1)))                                                       \
   /* decode.loop: report a token; false ends generation */                        \
   X(loomrt_decode_emit, LOOM_ABI_PLAIN, LOOM_ABI_I1, (LOOM_ABI_I64))              \
   /* a run-time error in generated code (loom_abi_run_error); the code goes on    \

@@ -43,6 +43,12 @@ typedef struct loom_generate_stats {
   int64_t prompt_tokens, generated_tokens;
   double prefill_seconds; /* until the first generated token */
   double decode_seconds;  /* the remaining tokens */
+  /* Speculative decoding (loom-compile --speculate): steps that verified
+     drafted tokens, the tokens drafted for them and how many were accepted.
+     Each such step also yields one token of the target's own, so it makes
+     (accepted_tokens + verify_steps) / verify_steps tokens on average. Zero
+     without speculation. */
+  int64_t verify_steps, drafted_tokens, accepted_tokens;
 } loom_generate_stats;
 
 /* Whether `model` was compiled with --generate, and its vocabulary size and

@@ -41,15 +41,19 @@ void loom::buildGraphPassPipeline(OpPassManager &pm, const GraphPipelineOptions 
 /// The generate stage after its first pass, `wrap` (loom-decode-wrap-step with
 /// its options set): shared by the builder and loom-opt's registration, which
 /// lets the pass parse its own options.
-static void addGenerateStage(OpPassManager &pm, std::unique_ptr<Pass> wrap) {
+static void addGenerateStage(OpPassManager &pm, std::unique_ptr<Pass> wrap,
+                             std::unique_ptr<Pass> speculate) {
   pm.addPass(std::move(wrap));
-  // Speculation (draft, tree verification, commit) and sampling branches
-  // rewrite the decode.loop built above.
+  // Speculation (draft, tree verification, commit) rewrites the decode.loop
+  // built above; sampling branches will too.
+  if (speculate)
+    pm.addPass(std::move(speculate));
 }
 
-void loom::buildGeneratePassPipeline(OpPassManager &pm,
-                                     const GeneratePipelineOptions &options) {
-  addGenerateStage(pm, decode::createLoomDecodeWrapStepPass(options));
+void loom::buildGeneratePassPipeline(OpPassManager &pm, const GeneratePipelineOptions &options,
+                                     const SpeculationOptions *speculation) {
+  addGenerateStage(pm, decode::createLoomDecodeWrapStepPass(options),
+                   speculation ? decode::createLoomDecodeSpeculatePass(*speculation) : nullptr);
 }
 
 // The upstream part is spelled as a pipeline string: it is exactly what one
@@ -114,13 +118,14 @@ void loom::registerPipelines() {
   registerPassPipeline(
       "loom-generate-pipeline",
       "loom's generate stage: the decoder step becomes a decode.loop with an in-place KV "
-      "cache and sampling (options: those of loom-decode-wrap-step)",
+      "cache and sampling (options: those of loom-decode-wrap-step; for speculation, "
+      "add loom-decode-speculate after it)",
       [](OpPassManager &pm, StringRef options,
          function_ref<LogicalResult(const Twine &)> errorHandler) -> LogicalResult {
         std::unique_ptr<Pass> wrap = decode::createLoomDecodeWrapStepPass();
         if (failed(wrap->initializeOptions(options, errorHandler)))
           return failure();
-        addGenerateStage(pm, std::move(wrap));
+        addGenerateStage(pm, std::move(wrap), nullptr);
         return success();
       },
       [](function_ref<void(const mlir::detail::PassOptions &)>) {});

@@ -20,6 +20,7 @@ namespace {
 // The table's parameter kinds as C++ types: MLIR passes a memref through its
 // C interface as a pointer to its descriptor.
 #define LOOM_ABI_VIEW(rank) loomrt::MemRef<rank> *
+#define LOOM_ABI_VIEW_I64(rank) loomrt::MemRefI64<rank> *
 #define LOOM_ABI_F32 float
 #define LOOM_ABI_I1 bool
 #define LOOM_ABI_I32 int32_t

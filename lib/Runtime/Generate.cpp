@@ -21,6 +21,7 @@
 #include "Kernels/Kernels.h"
 #include "Model.h"
 #include "RunErrors.h"
+#include "GenerateSession.h"
 #include "Sampler.h"
 #include "Status.h"
 
@@ -37,20 +38,6 @@
 using namespace loomrt;
 
 namespace {
-
-struct Session {
-  SamplerOptions sampler;
-  const loom_generate_options *options;
-  loom_token_callback callback;
-  void *userData;
-  int64_t vocab;
-  std::vector<int64_t> text; // prompt and generated tokens: the repetition penalty's
-  size_t promptLength;
-  std::chrono::steady_clock::time_point start, firstToken, lastToken;
-  int64_t generated = 0;
-  /// runErrorCount() when the generation started: an error since ends it.
-  uint64_t errorsAtStart = 0;
-};
 
 thread_local Session *current = nullptr;
 
@@ -89,6 +76,8 @@ loom_status checkOptions(const loom_generate_options &o) {
 }
 
 } // namespace
+
+Session *loomrt::currentSession() { return current; }
 
 extern "C" void loom_generate_options_init(loom_generate_options *o) {
   if (!o)
@@ -201,6 +190,9 @@ extern "C" loom_status loom_model_generate(loom_model *model, const int64_t *pro
     stats->generated_tokens = int64_t(n);
     stats->prefill_seconds = seconds(session.firstToken - session.start).count();
     stats->decode_seconds = seconds(session.lastToken - session.firstToken).count();
+    stats->verify_steps = session.verifySteps;
+    stats->drafted_tokens = session.draftedTokens;
+    stats->accepted_tokens = session.acceptedTokens;
   }
   return checkRunErrors(errorsBefore);
 }

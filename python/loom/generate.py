@@ -34,11 +34,22 @@ class _Options(ctypes.Structure):
 
 
 class Stats(ctypes.Structure):
-    """Token counts and seconds of the last generate call."""
+    """Token counts and seconds of the last generate call; with speculation
+    (loom-compile --speculate), the verify steps and drafted/accepted tokens."""
     _fields_ = [("prompt_tokens", ctypes.c_int64),
                 ("generated_tokens", ctypes.c_int64),
                 ("prefill_seconds", ctypes.c_double),
-                ("decode_seconds", ctypes.c_double)]
+                ("decode_seconds", ctypes.c_double),
+                ("verify_steps", ctypes.c_int64),
+                ("drafted_tokens", ctypes.c_int64),
+                ("accepted_tokens", ctypes.c_int64)]
+
+    @property
+    def tokens_per_verify_step(self):
+        """Mean tokens one verify step made (accepted drafts plus the target's own)."""
+        if not self.verify_steps:
+            return 0.0
+        return (self.accepted_tokens + self.verify_steps) / self.verify_steps
 
 
 _Callback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int64, ctypes.c_void_p)

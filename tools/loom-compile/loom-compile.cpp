@@ -115,6 +115,18 @@ cl::opt<std::string> presentKeyName("present-key",
 cl::opt<std::string> presentValueName("present-value",
                                       cl::desc("Name of layer {}'s present values output"),
                                       cl::init("present.{}.value"), cl::cat(generation));
+cl::opt<std::string> speculate(
+    "speculate",
+    cl::desc("Speculative decoding: each decode step drafts tokens, verifies them in one "
+             "call of the model and keeps what the model agrees with (the tokens equal "
+             "plain decoding's). ngram[:N]: prompt lookup, matching the last 1 to N tokens "
+             "(default 3)"),
+    cl::value_desc("ngram[:N]"), cl::cat(generation));
+cl::opt<std::string> speculationTree(
+    "tree",
+    cl::desc("With --speculate, the drafted tokens: chain:K (K in a row, the default "
+             "chain:4) or a parent index per node (-1,0,1,2)"),
+    cl::value_desc("chain:K|P0,P1,..."), cl::cat(generation));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level (0-3)"), cl::init(3),
                            cl::Prefix);
 
@@ -133,6 +145,49 @@ int fail(const Twine &message) {
 }
 
 void progress(const Twine &message) { llvm::errs() << "loom-compile: " << message << "\n"; }
+
+/// --speculate and --tree as loom-decode-speculate's options; an error
+/// message when they do not parse.
+std::optional<std::string> parseSpeculation(loom::SpeculationOptions &options) {
+  StringRef spec = speculate;
+  auto [source, arg] = spec.split(':');
+  if (source != "ngram")
+    return "--speculate=" + spec.str() + ": unknown draft source '" + source.str() +
+           "' (known: ngram[:N])";
+  options.draft = source.str();
+  if (!arg.empty()) {
+    int64_t n = 0;
+    if (arg.getAsInteger(10, n) || n < 1 || n > 64)
+      return "--speculate=" + spec.str() + ": N (the longest n-gram matched) must be an "
+                                           "integer in [1, 64]";
+    options.maxNgram = n;
+  }
+  StringRef tree = speculationTree;
+  SmallVector<int64_t> parents;
+  if (tree.empty())
+    tree = "chain:4";
+  if (tree.consume_front("chain:")) {
+    int64_t k = 0;
+    if (tree.getAsInteger(10, k) || k < 1 || k >= 1024)
+      return "--tree=chain:" + tree.str() + ": K (drafted tokens) must be an integer in [1, "
+                                            "1023]";
+    for (int64_t i = 0; i <= k; ++i)
+      parents.push_back(i - 1);
+  } else {
+    SmallVector<StringRef> items;
+    tree.split(items, ',');
+    for (StringRef item : items) {
+      int64_t parent = 0;
+      if (item.trim().getAsInteger(10, parent))
+        return "--tree=" + tree.str() + ": expected chain:K or comma-separated parent "
+                                        "indices (-1 for the root), not '" +
+               item.str() + "'";
+      parents.push_back(parent);
+    }
+  }
+  options.tree = parents;
+  return std::nullopt;
+}
 
 } // namespace
 
@@ -181,6 +236,10 @@ int main(int argc, char **argv) {
   if (failed(graph.run(*module)))
     return fail("the graph pipeline failed");
 
+  if (!generate && (!speculate.empty() || !speculationTree.empty()))
+    return fail("--speculate and --tree apply to --generate");
+  if (speculate.empty() && !speculationTree.empty())
+    return fail("--tree shapes the drafts of --speculate, which is not given");
   if (generate) {
     loom::GeneratePipelineOptions options;
     options.contextLength = contextLength;
@@ -193,8 +252,15 @@ int main(int argc, char **argv) {
     options.presentKey = presentKeyName;
     options.presentValue = presentValueName;
     options.stopTokens = SmallVector<int64_t>(stopTokens.begin(), stopTokens.end());
+    loom::SpeculationOptions speculation;
+    if (!speculate.empty()) {
+      if (std::optional<std::string> error = parseSpeculation(speculation)) {
+        llvm::errs() << "loom-compile: " << *error << "\n";
+        return 2;
+      }
+    }
     PassManager wrap(&context);
-    loom::buildGeneratePassPipeline(wrap, options);
+    loom::buildGeneratePassPipeline(wrap, options, speculate.empty() ? nullptr : &speculation);
     progress("building the generation loop");
     if (failed(wrap.run(*module)))
       return fail("the model cannot be compiled for generation (see the error above)");

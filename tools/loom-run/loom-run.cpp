@@ -344,6 +344,13 @@ int runGenerate(loom_model *model, const Options &o) {
                                rate(double(stats.prompt_tokens), stats.prefill_seconds),
                                (long long)(stats.generated_tokens - 1), stats.decode_seconds,
                                rate(double(stats.generated_tokens - 1), stats.decode_seconds));
+  if (stats.verify_steps > 0)
+    llvm::errs() << llvm::format(
+        "loom-run: speculation: %lld verify steps, %.2f tokens per step (%lld of %lld drafted "
+        "tokens accepted)\n",
+        (long long)stats.verify_steps,
+        double(stats.accepted_tokens + stats.verify_steps) / double(stats.verify_steps),
+        (long long)stats.accepted_tokens, (long long)stats.drafted_tokens);
   return 0;
 }
 

@@ -57,12 +57,18 @@ void buildGraphPassPipeline(mlir::OpPassManager &pm, const GraphPipelineOptions 
 /// loom-decode-wrap-step's options (one definition, in its Passes.td).
 using GeneratePipelineOptions = decode::LoomDecodeWrapStepPassOptions;
 
+/// Options of speculative decoding: the draft source and the tree
+/// (loom-decode-speculate's options).
+using SpeculationOptions = decode::LoomDecodeSpeculatePassOptions;
+
 /// Generate stage, after the graph stage on a decoder step: the step becomes
 /// the body of a decode.loop with an in-place KV cache and sampling
-/// (`@loom_generate`). Speculation and sampling branches rewrite the loop
-/// here, after the wrap.
+/// (`@loom_generate`); with `speculation`, its one-token steps become
+/// draft-verify-commit steps. Sampling branches will rewrite the loop here
+/// too.
 void buildGeneratePassPipeline(mlir::OpPassManager &pm,
-                               const GeneratePipelineOptions &options);
+                               const GeneratePipelineOptions &options,
+                               const SpeculationOptions *speculation = nullptr);
 
 /// CPU lowering stage, after the graph (and optionally the generate) stage:
 /// decode ops to buffers and loomrt calls, loom and onnx ops to linalg on

@@ -56,6 +56,25 @@ Value cacheView(OpBuilder &b, Location loc, Value buffer, int64_t layer, CacheKi
                                    strides);
 }
 
+/// `tensor` as a buffer of the kernel parameter type `type` (a fully dynamic
+/// strided memref), for reading.
+Value kernelView(OpBuilder &b, Location loc, Value tensor, Type type) {
+  auto tensorType = cast<RankedTensorType>(tensor.getType());
+  // The tensor's shape with any strides and offset, then the kernel's type.
+  SmallVector<int64_t> strides(tensorType.getRank(), ShapedType::kDynamic);
+  auto bufferType = MemRefType::get(
+      tensorType.getShape(), tensorType.getElementType(),
+      StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, strides));
+  Value buffer = bufferization::ToBufferOp::create(b, loc, bufferType, tensor, /*read_only=*/true);
+  return memref::CastOp::create(b, loc, type, buffer);
+}
+
+/// The tree's parent list as a constant tensor.
+Value treeConstant(OpBuilder &b, Location loc, ArrayRef<int64_t> tree) {
+  auto type = RankedTensorType::get({int64_t(tree.size())}, b.getI64Type());
+  return arith::ConstantOp::create(b, loc, DenseIntElementsAttr::get(type, tree));
+}
+
 struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecodePass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -71,10 +90,31 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
       op.replaceAllUsesWith(buffer);
       op.erase();
     });
+    SmallVector<CommitOp> commits;
+    module.walk([&](CommitOp op) { commits.push_back(op); });
+    for (CommitOp commit : commits)
+      lowerCommit(commit);
     SmallVector<LoopOp> loops;
     module.walk([&](LoopOp op) { loops.push_back(op); });
-    for (LoopOp loop : loops)
-      lowerLoop(loop);
+    for (LoopOp loop : loops) {
+      auto yield = cast<YieldOp>(loop.getBody().front().getTerminator());
+      if (loop.getBody().front().getNumArguments() == 3 &&
+          yield.getToken().getType().isInteger(64))
+        lowerLoop(loop);
+      else
+        lowerMultiTokenLoop(loop);
+    }
+    SmallVector<Operation *> speculation;
+    module.walk([&](Operation *op) {
+      if (isa<DraftOp, VerifyOp>(op))
+        speculation.push_back(op);
+    });
+    for (Operation *op : speculation) {
+      if (auto draft = dyn_cast<DraftOp>(op))
+        lowerDraft(draft);
+      else
+        lowerVerify(cast<VerifyOp>(op));
+    }
     SmallVector<SampleOp> samples;
     module.walk([&](SampleOp op) { samples.push_back(op); });
     for (SampleOp sample : samples)
@@ -269,6 +309,278 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
                                               after->getArgument(2)});
     }
     Value produced = whileOp.getResult(2);
+    auto viewType = memref::SubViewOp::inferResultType(outType, ArrayRef<int64_t>{0},
+                                                       ArrayRef<int64_t>{ShapedType::kDynamic},
+                                                       ArrayRef<int64_t>{1});
+    Value view = memref::SubViewOp::create(
+        b, loc, cast<MemRefType>(viewType), out, ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{produced}, ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+    Value tokens = bufferization::ToTensorOp::create(b, loc, loop.getTokens().getType(), view,
+                                                     /*restrict=*/true, /*writable=*/false);
+    loop.getTokens().replaceAllUsesWith(tokens);
+    loop->getResult(1).replaceAllUsesWith(buffer); // final_cache
+    loop.erase();
+  }
+
+
+  /// The accepted path's entries move from position + node to position +
+  /// level, every layer's keys and values at once. A chain's never move.
+  void lowerCommit(CommitOp op) {
+    Value buffer = op->getOperand(0); // the cache, a memref by now
+    if (isTokenChain(op.getTree())) {
+      op->getResult(0).replaceAllUsesWith(buffer);
+      op.erase();
+      return;
+    }
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    auto type = cast<MemRefType>(buffer.getType());
+    auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+    auto slot = [&](OpBuilder &nb, Value position) {
+      SmallVector<OpFoldResult> offsets = {nb.getIndexAttr(0), nb.getIndexAttr(0),
+                                           nb.getIndexAttr(0), nb.getIndexAttr(0), position,
+                                           nb.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        sizes.push_back(nb.getIndexAttr(d == 4 ? 1 : type.getDimSize(d)));
+      SmallVector<OpFoldResult> strides(6, nb.getIndexAttr(1));
+      auto viewType = memref::SubViewOp::inferResultType(type, offsets, sizes, strides);
+      return memref::SubViewOp::create(nb, loc, cast<MemRefType>(viewType), buffer, offsets,
+                                       sizes, strides)
+          .getResult();
+    };
+    // Levels in increasing order: a node's index is at least its level, so a
+    // move never overwrites an entry a later level still has to read.
+    scf::ForOp::create(
+        b, loc, c(1), op.getLength(), c(1), ValueRange{},
+        [&](OpBuilder &nb, Location l, Value level, ValueRange) {
+          Value node = arith::IndexCastOp::create(
+              nb, l, nb.getIndexType(),
+              tensor::ExtractOp::create(nb, l, op.getPath(), ValueRange{level}));
+          Value moves = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ne, node, level);
+          scf::IfOp::create(nb, l, moves, [&](OpBuilder &ib, Location il) {
+            Value from = arith::AddIOp::create(ib, il, op.getPosition(), node);
+            Value to = arith::AddIOp::create(ib, il, op.getPosition(), level);
+            memref::CopyOp::create(ib, il, slot(ib, from), slot(ib, to));
+            scf::YieldOp::create(ib, il);
+          });
+          scf::YieldOp::create(nb, l);
+        });
+    op->getResult(0).replaceAllUsesWith(buffer);
+    op.erase();
+  }
+
+  void lowerDraft(DraftOp op) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    ModuleOp module = op->getParentOfType<ModuleOp>();
+    func::FuncOp callee =
+        loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_decode_draft);
+    Type i64View = callee.getArgumentTypes()[0];
+    auto tokensType = cast<RankedTensorType>(op.getTokens().getType());
+    auto tokens = memref::AllocOp::create(
+        b, loc, MemRefType::get(tokensType.getShape(), b.getI64Type()));
+    Value count = func::CallOp::create(
+                      b, loc, callee,
+                      ValueRange{kernelView(b, loc, op.getHistory(), i64View),
+                                 kernelView(b, loc, treeConstant(b, loc, op.getTree()), i64View),
+                                 memref::CastOp::create(b, loc, i64View, tokens),
+                                 arith::ConstantOp::create(
+                                     b, loc, b.getI32IntegerAttr(int32_t(op.getSource()))),
+                                 arith::ConstantOp::create(
+                                     b, loc, b.getI64IntegerAttr(op.getMaxNgram()))})
+                      .getResult(0);
+    Value result = bufferization::ToTensorOp::create(b, loc, tokensType, tokens,
+                                                     /*restrict=*/true, /*writable=*/false);
+    op.getTokens().replaceAllUsesWith(result);
+    op.getCount().replaceAllUsesWith(
+        arith::IndexCastOp::create(b, loc, b.getIndexType(), count).getResult());
+    op.erase();
+  }
+
+  void lowerVerify(VerifyOp op) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    ModuleOp module = op->getParentOfType<ModuleOp>();
+    func::FuncOp callee =
+        loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_decode_verify);
+    ArrayRef<Type> params = callee.getArgumentTypes();
+    Type i64View = params[1];
+    auto pathType = cast<RankedTensorType>(op.getPath().getType());
+    int64_t height = pathType.getDimSize(0);
+    auto out = memref::AllocOp::create(b, loc, MemRefType::get({height + 1}, b.getI64Type()));
+    Type i64 = b.getI64Type();
+    Value length =
+        func::CallOp::create(
+            b, loc, callee,
+            ValueRange{kernelView(b, loc, op.getLogits(), params[0]),
+                       kernelView(b, loc, op.getTokens(), i64View),
+                       kernelView(b, loc, treeConstant(b, loc, op.getTree()), i64View),
+                       kernelView(b, loc, op.getHistory(), i64View),
+                       arith::IndexCastOp::create(b, loc, i64, op.getCount()),
+                       arith::IndexCastOp::create(b, loc, i64, op.getPosition()),
+                       arith::ConstantOp::create(
+                           b, loc, b.getI32IntegerAttr(int32_t(op.getStrategy()))),
+                       memref::CastOp::create(b, loc, i64View, out)})
+            .getResult(0);
+    Value bonus = memref::LoadOp::create(
+        b, loc, out, ValueRange{arith::ConstantIndexOp::create(b, loc, height)});
+    auto pathView = memref::SubViewOp::create(
+        b, loc, out, ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(height)}, ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+    Value path = bufferization::ToTensorOp::create(b, loc, pathType, pathView,
+                                                   /*restrict=*/true, /*writable=*/false);
+    op.getPath().replaceAllUsesWith(path);
+    op.getLength().replaceAllUsesWith(
+        arith::IndexCastOp::create(b, loc, b.getIndexType(), length).getResult());
+    op.getBonus().replaceAllUsesWith(bonus);
+    op.erase();
+  }
+
+  /// A copy of the loop body's ops for (ids, pos, cache[, history]); returns
+  /// the tokens it yields as a tensor<?xi64>.
+  Value inlineTokens(OpBuilder &b, LoopOp loop, Value ids, Value pos, Value cache,
+                     Value history) {
+    Block &body = loop.getBody().front();
+    IRMapping map;
+    map.map(body.getArgument(0), ids);
+    map.map(body.getArgument(1), pos);
+    map.map(body.getArgument(2), cache);
+    if (body.getNumArguments() == 4)
+      map.map(body.getArgument(3), history);
+    for (Operation &op : body.without_terminator())
+      b.clone(op, map);
+    Value tokens = map.lookupOrDefault(cast<YieldOp>(body.getTerminator()).getToken());
+    Location loc = loop.getLoc();
+    Type i64 = b.getI64Type();
+    if (tokens.getType() == i64)
+      tokens = tensor::FromElementsOp::create(b, loc, RankedTensorType::get({1}, i64),
+                                              ValueRange{tokens});
+    auto list = RankedTensorType::get({ShapedType::kDynamic}, i64);
+    if (tokens.getType() != list)
+      tokens = tensor::CastOp::create(b, loc, list, tokens);
+    return tokens;
+  }
+
+  /// A loop whose steps yield several tokens (speculation) or read the
+  /// history: each step's tokens are emitted in order, the history buffer
+  /// keeps the prompt and every token, and the last token is fed next.
+  void lowerMultiTokenLoop(LoopOp loop) {
+    OpBuilder b(loop);
+    Location loc = loop.getLoc();
+    ModuleOp module = loop->getParentOfType<ModuleOp>();
+    Type i64 = b.getI64Type(), index = b.getIndexType(), i1 = b.getI1Type();
+    Value prompt = loop.getPrompt(), buffer = loop->getOperand(1); // the cache
+    Value maxNew = loop.getMaxNewTokens();
+    int64_t maxLength = cast<MemRefType>(buffer.getType()).getDimSize(4);
+    auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+
+    Value n = tensor::DimOp::create(b, loc, prompt, 0);
+    Value fits = arith::AndIOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, n, c(1)),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, n, c(maxLength)));
+    cf::AssertOp::create(b, loc, fits, "decode.loop: the prompt must hold 1 to max_len tokens");
+    cf::AssertOp::create(b, loc,
+                         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, maxNew, c(1)),
+                         "decode.loop: max_new_tokens must be at least 1");
+    auto outType = MemRefType::get({ShapedType::kDynamic}, i64);
+    Value room = arith::SubIOp::create(b, loc, c(maxLength + 1), n);
+    Value capacity = arith::MinUIOp::create(b, loc, maxNew, room);
+    Value out = memref::AllocOp::create(b, loc, outType, ValueRange{capacity});
+
+    // The history: the prompt, then every token at its position (the last
+    // one can be at max_len: it is emitted but never fed).
+    Value history = memref::AllocOp::create(b, loc, MemRefType::get({maxLength + 1}, i64));
+    auto prefix = [&](OpBuilder &nb, Value length) {
+      auto view = memref::SubViewOp::create(
+          nb, loc, history, ArrayRef<OpFoldResult>{nb.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{length}, ArrayRef<OpFoldResult>{nb.getIndexAttr(1)});
+      return view;
+    };
+    auto historyTensor = [&](OpBuilder &nb, Value length) -> Value {
+      auto view = prefix(nb, length);
+      return bufferization::ToTensorOp::create(
+          nb, loc, RankedTensorType::get({ShapedType::kDynamic}, i64), view,
+          /*restrict=*/true, /*writable=*/false);
+    };
+    Value promptBuffer = bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get({ShapedType::kDynamic}, i64), prompt, /*read_only=*/true);
+    memref::CopyOp::create(b, loc, promptBuffer, prefix(b, n));
+
+    func::FuncOp emit =
+        loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_decode_emit);
+    // Emits `tokens` (made by feeding `fed` tokens at `at`) until one ends
+    // generation; returns (go on, produced so far).
+    auto emitAll = [&](OpBuilder &eb, Value tokens, Value at, Value fed, Value produced) {
+      Value m = tensor::DimOp::create(eb, loc, tokens, 0);
+      Value first = arith::AddIOp::create(eb, loc, at, fed); // position of tokens[0]
+      Value yes = arith::ConstantOp::create(eb, loc, eb.getBoolAttr(true));
+      auto inner = scf::WhileOp::create(eb, loc, TypeRange{index, index, i1},
+                                        ValueRange{c(0), produced, yes});
+      OpBuilder::InsertionGuard guard(eb);
+      Block *before = eb.createBlock(&inner.getBefore(), {}, {index, index, i1}, {loc, loc, loc});
+      Value more = arith::AndIOp::create(
+          eb, loc, before->getArgument(2),
+          arith::CmpIOp::create(eb, loc, arith::CmpIPredicate::ult, before->getArgument(0), m));
+      scf::ConditionOp::create(eb, loc, more, before->getArguments());
+      Block *after = eb.createBlock(&inner.getAfter(), {}, {index, index, i1}, {loc, loc, loc});
+      Value j = after->getArgument(0), count = after->getArgument(1);
+      Value tok = tensor::ExtractOp::create(eb, loc, tokens, ValueRange{j});
+      Value position = arith::AddIOp::create(eb, loc, first, j);
+      memref::StoreOp::create(eb, loc, tok, out, ValueRange{count});
+      memref::StoreOp::create(eb, loc, tok, history, ValueRange{position});
+      Value next = arith::AddIOp::create(eb, loc, count, c(1));
+      Value go = func::CallOp::create(eb, loc, emit, ValueRange{tok}).getResult(0);
+      for (int64_t stop : loop.getStopTokens()) {
+        Value s = arith::ConstantOp::create(eb, loc, eb.getI64IntegerAttr(stop));
+        go = arith::AndIOp::create(
+            eb, loc, go, arith::CmpIOp::create(eb, loc, arith::CmpIPredicate::ne, tok, s));
+      }
+      // Room in the cache to feed it, and tokens still wanted.
+      go = arith::AndIOp::create(
+          eb, loc, go,
+          arith::CmpIOp::create(eb, loc, arith::CmpIPredicate::ult, position, c(maxLength)));
+      go = arith::AndIOp::create(
+          eb, loc, go, arith::CmpIOp::create(eb, loc, arith::CmpIPredicate::ult, next, maxNew));
+      scf::YieldOp::create(eb, loc,
+                           ValueRange{arith::AddIOp::create(eb, loc, j, c(1)), next, go});
+      return std::pair<Value, Value>{inner.getResult(2), inner.getResult(1)};
+    };
+    // What the next step starts from: the last token and its position.
+    auto lastOf = [&](OpBuilder &eb, Value tokens, Value at, Value fed) {
+      Value m = tensor::DimOp::create(eb, loc, tokens, 0);
+      Value lastIndex = arith::SubIOp::create(eb, loc, m, c(1));
+      Value last = tensor::ExtractOp::create(eb, loc, tokens, ValueRange{lastIndex});
+      Value position = arith::AddIOp::create(
+          eb, loc, arith::AddIOp::create(eb, loc, at, fed), lastIndex);
+      return std::pair<Value, Value>{last, position};
+    };
+
+    // Prefill: the body on the whole prompt at position 0.
+    Value firstTokens = inlineTokens(b, loop, prompt, c(0), buffer, historyTensor(b, n));
+    auto [go0, produced0] = emitAll(b, firstTokens, c(0), n, c(0));
+    auto [last0, pos0] = lastOf(b, firstTokens, c(0), n);
+
+    auto whileOp = scf::WhileOp::create(b, loc, TypeRange{i1, i64, index, index},
+                                        ValueRange{go0, last0, pos0, produced0});
+    {
+      OpBuilder::InsertionGuard guard(b);
+      Block *before = b.createBlock(&whileOp.getBefore(), {}, {i1, i64, index, index},
+                                    {loc, loc, loc, loc});
+      scf::ConditionOp::create(b, loc, before->getArgument(0), before->getArguments());
+      Block *after = b.createBlock(&whileOp.getAfter(), {}, {i1, i64, index, index},
+                                   {loc, loc, loc, loc});
+      Value last = after->getArgument(1), at = after->getArgument(2);
+      Value one = tensor::FromElementsOp::create(b, loc, RankedTensorType::get({1}, i64),
+                                                 ValueRange{last});
+      Value ids = tensor::CastOp::create(b, loc, prompt.getType(), one);
+      Value fedEnd = arith::AddIOp::create(b, loc, at, c(1));
+      Value tokens = inlineTokens(b, loop, ids, at, buffer, historyTensor(b, fedEnd));
+      auto [go, produced] = emitAll(b, tokens, at, c(1), after->getArgument(3));
+      auto [nextLast, nextPos] = lastOf(b, tokens, at, c(1));
+      scf::YieldOp::create(b, loc, ValueRange{go, nextLast, nextPos, produced});
+    }
+    Value produced = whileOp.getResult(3);
     auto viewType = memref::SubViewOp::inferResultType(outType, ArrayRef<int64_t>{0},
                                                        ArrayRef<int64_t>{ShapedType::kDynamic},
                                                        ArrayRef<int64_t>{1});

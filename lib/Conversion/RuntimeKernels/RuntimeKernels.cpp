@@ -22,17 +22,19 @@ struct KernelInfo {
   FunctionType type;
 };
 
-/// An f32 memref of `rank` with every size, stride and the offset dynamic.
-MemRefType view(MLIRContext *ctx, int64_t rank) {
+/// A memref of `rank` with every size, stride and the offset dynamic.
+MemRefType view(Type element, int64_t rank) {
   SmallVector<int64_t> dynamic(rank, ShapedType::kDynamic);
-  return MemRefType::get(dynamic, Float32Type::get(ctx),
-                         StridedLayoutAttr::get(ctx, ShapedType::kDynamic, dynamic));
+  return MemRefType::get(dynamic, element,
+                         StridedLayoutAttr::get(element.getContext(), ShapedType::kDynamic,
+                                                dynamic));
 }
 
 KernelInfo kernelInfo(MLIRContext *ctx, loom::RuntimeKernel kernel) {
   Builder b(ctx);
   // The table's parameter kinds as MLIR types (see loom-c/Abi.h).
-#define LOOM_ABI_VIEW(rank) Type(view(ctx, rank))
+#define LOOM_ABI_VIEW(rank) Type(view(b.getF32Type(), rank))
+#define LOOM_ABI_VIEW_I64(rank) Type(view(b.getI64Type(), rank))
 #define LOOM_ABI_F32 Type(b.getF32Type())
 #define LOOM_ABI_I1 Type(b.getI1Type())
 #define LOOM_ABI_I32 Type(b.getI32Type())
@@ -49,6 +51,7 @@ KernelInfo kernelInfo(MLIRContext *ctx, loom::RuntimeKernel kernel) {
   switch (kernel) { LOOM_ABI_KERNELS(LOOM_KERNEL_CASE) }
 #undef LOOM_KERNEL_CASE
 #undef LOOM_ABI_VIEW
+#undef LOOM_ABI_VIEW_I64
 #undef LOOM_ABI_F32
 #undef LOOM_ABI_I1
 #undef LOOM_ABI_I32

@@ -23,6 +23,15 @@ template <int Rank> struct MemRef {
   int64_t strides[Rank];
 };
 
+/// The same for i64 (token ids).
+template <int Rank> struct MemRefI64 {
+  int64_t *allocated;
+  int64_t *aligned;
+  int64_t offset;
+  int64_t sizes[Rank];
+  int64_t strides[Rank];
+};
+
 /// C[m, n] += sum_k A[m, k] * B[k, n] on strided views; uses the thread pool.
 void matmulF32(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda_row,
                int64_t lda_col, const float *b, int64_t ldb_row, int64_t ldb_col, float *c,
@@ -74,6 +83,20 @@ void _mlir_ciface_loomrt_softmax_f32(loomrt::MemRef<2> *in, loomrt::MemRef<2> *o
 int64_t _mlir_ciface_loomrt_decode_sample(loomrt::MemRef<1> *logits, int64_t counter,
                                           int32_t strategy, float temperature, int64_t topK,
                                           float topP, float minP, int64_t seed);
+/// decode.draft (lib/Runtime/Speculation.cpp): fills `tokens` for the tree
+/// `parents` from `history`; returns how many nodes were drafted.
+int64_t _mlir_ciface_loomrt_decode_draft(loomrt::MemRefI64<1> *history,
+                                         loomrt::MemRefI64<1> *parents,
+                                         loomrt::MemRefI64<1> *tokens, int32_t source,
+                                         int64_t maxNgram);
+/// decode.verify (lib/Runtime/Speculation.cpp): writes the accepted path to
+/// `out` and the bonus token at out[height]; returns the path's length.
+int64_t _mlir_ciface_loomrt_decode_verify(loomrt::MemRef<2> *logits,
+                                          loomrt::MemRefI64<1> *tokens,
+                                          loomrt::MemRefI64<1> *parents,
+                                          loomrt::MemRefI64<1> *history, int64_t count,
+                                          int64_t position, int32_t strategy,
+                                          loomrt::MemRefI64<1> *out);
 /// decode.loop: reports a token to the caller; false ends generation.
 bool loomrt_decode_emit(int64_t token);
 /// An error in generated code (a loom_abi_run_error; lib/Runtime/RunErrors.cpp).

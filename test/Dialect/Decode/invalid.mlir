@@ -36,7 +36,7 @@ func.func @stop_token(%p: tensor<?xi64>, %c: !cache, %n: index, %l: tensor<16xf3
 
 !cache = !decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 8, f32>
 func.func @body_arity(%p: tensor<?xi64>, %c: !cache, %n: index, %l: tensor<16xf32>) {
-  // expected-error @+1 {{body must take (token ids, position, cache), got 2 arguments}}
+  // expected-error @+1 {{body must take (token ids, position, cache) and optionally the history, got 2 arguments}}
   %t, %f = decode.loop %p, %c, %n : tensor<?xi64>, !cache -> tensor<?xi64> {
   ^bb0(%ids: tensor<?xi64>, %cache: !cache):
     %tok = decode.sample greedy %l : tensor<16xf32> -> i64
@@ -232,5 +232,71 @@ func.func @append_heads(%c: !cache, %k: tensor<1x3x1x4xf32>, %pos: index) {
 func.func @append_type(%c: !cache, %k: tensor<1x2x1x4xf16>, %pos: index) {
   // expected-error @+1 {{new entries have element type 'f16', the cache holds 'f32'}}
   %p, %n = decode.cache_append %c[0, key], %k at %pos : tensor<1x2x1x4xf16>, !cache -> tensor<1x2x?x4xf32>
+  return
+}
+
+// -----
+
+func.func @empty_tree(%h: tensor<?xi64>) {
+  // expected-error @+1 {{the speculation tree is empty: it needs at least the root}}
+  %t, %n = decode.draft ngram %h {tree = array<i64>} : tensor<?xi64> -> tensor<0xi64>
+  return
+}
+
+// -----
+
+func.func @later_parent(%h: tensor<?xi64>) {
+  // expected-error @+1 {{node 1 of the speculation tree has parent 1; a parent must be an earlier node (0 to 0)}}
+  %t, %n = decode.draft ngram %h {tree = array<i64: -1, 1>} : tensor<?xi64> -> tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @draft_size(%h: tensor<?xi64>) {
+  // expected-error @+1 {{tokens must be tensor<3xi64> (one per tree node), got 'tensor<2xi64>'}}
+  %t, %n = decode.draft ngram %h {tree = array<i64: -1, 0, 1>} : tensor<?xi64> -> tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @draft_ngram(%h: tensor<?xi64>) {
+  // expected-error @+1 {{max_ngram must be in [1, 64], got 0}}
+  %t, %n = decode.draft ngram %h {tree = array<i64: -1, 0>, max_ngram = 0} : tensor<?xi64> -> tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @path_size(%l: tensor<?x16xf32>, %t: tensor<3xi64>, %n: index, %p: index, %h: tensor<?xi64>) {
+  // A chain of three nodes has three levels.
+  // expected-error @+1 {{path must be tensor<3xi64> (one node per level of the tree), got 'tensor<2xi64>'}}
+  %path, %len, %bonus = decode.verify greedy %l, %t, %n at %p, %h {tree = array<i64: -1, 0, 1>} : tensor<?x16xf32>, tensor<3xi64>, tensor<?xi64> -> tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @too_many_rows(%l: tensor<5x16xf32>, %t: tensor<3xi64>, %n: index, %p: index, %h: tensor<?xi64>) {
+  // expected-error @+1 {{logits have 5 rows for a tree of 3 nodes}}
+  %path, %len, %bonus = decode.verify greedy %l, %t, %n at %p, %h {tree = array<i64: -1, 0, 0>} : tensor<5x16xf32>, tensor<3xi64>, tensor<?xi64> -> tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @fixed_sampling(%l: tensor<?x16xf32>, %t: tensor<2xi64>, %n: index, %p: index, %h: tensor<?xi64>) {
+  // expected-error @+1 {{verification is greedy or follows the caller's options (caller)}}
+  %path, %len, %bonus = decode.verify categorical %l, %t, %n at %p, %h {tree = array<i64: -1, 0>} : tensor<?x16xf32>, tensor<2xi64>, tensor<?xi64> -> tensor<2xi64>
+  return
+}
+
+// -----
+
+!c = !decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 8, f32>
+func.func @commit_path(%c: !c, %path: tensor<3xi64>, %n: index, %p: index) {
+  // expected-error @+1 {{path must be tensor<2xi64> (one node per level of the tree), got 'tensor<3xi64>'}}
+  %k = decode.commit %c, %path, %n at %p {tree = array<i64: -1, 0, 0>} : !c, tensor<3xi64>
   return
 }

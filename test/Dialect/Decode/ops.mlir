@@ -69,3 +69,30 @@ func.func @caller_sampling(%logits: tensor<512xf32>, %pos: index) -> i64 {
   %t = decode.sample caller %logits, %pos : tensor<512xf32> -> i64
   return %t : i64
 }
+
+// Speculation: a tree of drafts, verified and committed; the loop body reads
+// the history and yields several tokens.
+!small = !decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 64, f32>
+func.func private @verify_step(tensor<?xi64>, index, !small) -> (tensor<?x16xf32>, !small)
+// CHECK-LABEL: func @speculation
+func.func @speculation(%prompt: tensor<?xi64>, %max: index) -> tensor<?xi64> {
+  %c = decode.empty_cache : !small
+  // CHECK: decode.loop
+  // CHECK: ^bb0(%{{.*}}: tensor<?xi64>, %[[POS:.*]]: index, %[[C:.*]]: !decode.kv_cache<{{.*}}>, %[[H:.*]]: tensor<?xi64>):
+  %tokens, %final = decode.loop %prompt, %c, %max : tensor<?xi64>, !small -> tensor<?xi64> {
+  ^bb0(%ids: tensor<?xi64>, %pos: index, %cache: !small, %history: tensor<?xi64>):
+    // CHECK: %[[T:.*]], %[[N:.*]] = decode.draft ngram %[[H]] {max_ngram = 2 : i64, tree = array<i64: -1, 0, 0, 1>} : tensor<?xi64> -> tensor<4xi64>
+    %drafted, %count = decode.draft ngram %history {tree = array<i64: -1, 0, 0, 1>, max_ngram = 2} : tensor<?xi64> -> tensor<4xi64>
+    %nodes = tensor.extract_slice %drafted[0] [%count] [1] : tensor<4xi64> to tensor<?xi64>
+    %logits, %next = func.call @verify_step(%nodes, %pos, %cache) : (tensor<?xi64>, index, !small) -> (tensor<?x16xf32>, !small)
+    // CHECK: %[[P:.*]], %[[L:.*]], %{{.*}} = decode.verify greedy %{{.*}}, %[[T]], %[[N]] at %[[POS]], %[[H]] {tree = array<i64: -1, 0, 0, 1>} : tensor<?x16xf32>, tensor<4xi64>, tensor<?xi64> -> tensor<3xi64>
+    %path, %length, %bonus = decode.verify greedy %logits, %drafted, %count at %pos, %history {tree = array<i64: -1, 0, 0, 1>} : tensor<?x16xf32>, tensor<4xi64>, tensor<?xi64> -> tensor<3xi64>
+    // CHECK: decode.commit %{{.*}}, %[[P]], %[[L]] at %[[POS]] {tree = array<i64: -1, 0, 0, 1>} : !decode.kv_cache<{{.*}}>, tensor<3xi64>
+    %kept = decode.commit %next, %path, %length at %pos {tree = array<i64: -1, 0, 0, 1>} : !small, tensor<3xi64>
+    %out = tensor.from_elements %bonus : tensor<1xi64>
+    %list = tensor.cast %out : tensor<1xi64> to tensor<?xi64>
+    // CHECK: decode.yield %{{.*}}, %{{.*}} : tensor<?xi64>, !decode.kv_cache
+    decode.yield %list, %kept : tensor<?xi64>, !small
+  }
+  return %tokens : tensor<?xi64>
+}

@@ -95,9 +95,10 @@ LogicalResult LoopOp::verify() {
   Block &body = getBody().front();
   Type ids = RankedTensorType::get({ShapedType::kDynamic},
                                    IntegerType::get(getContext(), 64));
-  Type expected[] = {ids, IndexType::get(getContext()), cacheType};
-  if (body.getNumArguments() != 3)
-    return emitOpError("body must take (token ids, position, cache), got ")
+  Type expected[] = {ids, IndexType::get(getContext()), cacheType, ids};
+  if (body.getNumArguments() != 3 && body.getNumArguments() != 4)
+    return emitOpError("body must take (token ids, position, cache) and optionally the "
+                       "history, got ")
            << body.getNumArguments() << " arguments";
   for (auto [i, arg] : llvm::enumerate(body.getArguments()))
     if (arg.getType() != expected[i])
@@ -110,7 +111,107 @@ LogicalResult LoopOp::verify() {
   if (yield.getCache().getType() != cacheType)
     return emitOpError("body yields cache type ")
            << yield.getCache().getType() << ", expected " << cacheType;
+  if (auto tokens = dyn_cast<RankedTensorType>(yield.getToken().getType()))
+    if (!tokens.isDynamicDim(0) && tokens.getDimSize(0) < 1)
+      return emitOpError("body must yield at least one token");
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Speculation trees
+//===----------------------------------------------------------------------===//
+
+LogicalResult loom::decode::verifyTokenTree(ArrayRef<int64_t> parents,
+                                            function_ref<InFlightDiagnostic()> emitError) {
+  if (parents.empty())
+    return emitError() << "the speculation tree is empty: it needs at least the root";
+  if (int64_t(parents.size()) > kMaxTreeNodes)
+    return emitError() << "the speculation tree has " << parents.size()
+                       << " nodes, more than " << kMaxTreeNodes;
+  if (parents[0] != -1)
+    return emitError() << "node 0 of the speculation tree is the root: its parent must be "
+                          "-1, got "
+                       << parents[0];
+  for (auto [i, parent] : llvm::enumerate(parents))
+    if (i > 0 && (parent < 0 || parent >= int64_t(i)))
+      return emitError() << "node " << i << " of the speculation tree has parent " << parent
+                         << "; a parent must be an earlier node (0 to " << i - 1 << ")";
+  return success();
+}
+
+SmallVector<int64_t> loom::decode::tokenTreeDepths(ArrayRef<int64_t> parents) {
+  SmallVector<int64_t> depth(parents.size(), 0);
+  for (size_t i = 1; i < parents.size(); ++i)
+    depth[i] = depth[size_t(parents[i])] + 1;
+  return depth;
+}
+
+int64_t loom::decode::tokenTreeHeight(ArrayRef<int64_t> parents) {
+  SmallVector<int64_t> depth = tokenTreeDepths(parents);
+  return depth.empty() ? 0 : *llvm::max_element(depth) + 1;
+}
+
+bool loom::decode::isTokenChain(ArrayRef<int64_t> parents) {
+  for (auto [i, parent] : llvm::enumerate(parents))
+    if (parent != int64_t(i) - 1)
+      return false;
+  return true;
+}
+
+/// The tree attribute is valid and `path` has one entry per level.
+static LogicalResult verifyPath(Operation *op, ArrayRef<int64_t> tree, Type path) {
+  auto error = [&] { return op->emitOpError(); };
+  if (failed(verifyTokenTree(tree, error)))
+    return failure();
+  auto type = cast<RankedTensorType>(path);
+  int64_t height = tokenTreeHeight(tree);
+  if (type.isDynamicDim(0) || type.getDimSize(0) != height)
+    return op->emitOpError("path must be tensor<") << height << "xi64> (one node per level of "
+                                                      "the tree), got "
+                                                   << path;
+  return success();
+}
+
+LogicalResult DraftOp::verify() {
+  if (failed(verifyTokenTree(getTree(), [&] { return emitOpError(); })))
+    return failure();
+  auto tokens = cast<RankedTensorType>(getTokens().getType());
+  if (tokens.isDynamicDim(0) || tokens.getDimSize(0) != int64_t(getTree().size()))
+    return emitOpError("tokens must be tensor<") << getTree().size()
+                                                 << "xi64> (one per tree node), got " << tokens;
+  if (getMaxNgram() < 1 || getMaxNgram() > 64)
+    return emitOpError("max_ngram must be in [1, 64], got ") << getMaxNgram();
+  return success();
+}
+
+LogicalResult VerifyOp::verify() {
+  if (failed(verifyPath(*this, getTree(), getPath().getType())))
+    return failure();
+  auto nodes = int64_t(getTree().size());
+  auto logits = cast<RankedTensorType>(getLogits().getType());
+  if (logits.getRank() != 2)
+    return emitOpError("logits must be [nodes, vocab], got ") << logits;
+  if (!logits.isDynamicDim(0) && logits.getDimSize(0) > nodes)
+    return emitOpError("logits have ") << logits.getDimSize(0) << " rows for a tree of "
+                                       << nodes << " nodes";
+  auto tokens = cast<RankedTensorType>(getTokens().getType());
+  if (tokens.isDynamicDim(0) || tokens.getDimSize(0) != nodes)
+    return emitOpError("tokens must be tensor<") << nodes << "xi64> (one per tree node), got "
+                                                 << tokens;
+  if (getStrategy() == SamplingStrategy::categorical)
+    return emitOpError("verification is greedy or follows the caller's options (caller)");
+  return success();
+}
+
+LogicalResult CommitOp::verify() {
+  return verifyPath(*this, getTree(), getPath().getType());
+}
+
+OpFoldResult CommitOp::fold(FoldAdaptor) {
+  // A chain's accepted nodes already sit at position + depth.
+  if (isTokenChain(getTree()))
+    return getCache();
+  return {};
 }
 
 //===----------------------------------------------------------------------===//

@@ -133,6 +133,15 @@ def Decode_LoopOp : Decode_Op<"loop", [SingleBlock, RecursiveMemoryEffects,
     cache. Because the body calls the model's step function, the same step
     serves prefill and decode; passes specialize it for each.
 
+    A body may take a fourth argument, the history: every token of the
+    sequence so far (the prompt, the generated tokens and the ones being
+    fed), what prompt-lookup drafting searches. A body may also yield several
+    tokens (`tensor<?xi64>`, at least one): a speculative step verifies drafted
+    tokens and yields the accepted ones plus the one the target chose after
+    them. All but the last are then already in the cache (the step committed
+    them); the last is fed next, as a single token is. The loop emits them in
+    order and stops within them as it would between steps.
+
     Example:
 
     ```mlir
@@ -166,7 +175,7 @@ def Decode_LoopOp : Decode_Op<"loop", [SingleBlock, RecursiveMemoryEffects,
 
 def Decode_YieldOp : Decode_Op<"yield",
     [Pure, Terminator, HasParent<"LoopOp">]> {
-  let summary = "ends a decode.loop step with the next token and the cache";
+  let summary = "ends a decode.loop step with the next token(s) and the cache";
   let description = [{
     Example:
 
@@ -174,7 +183,8 @@ def Decode_YieldOp : Decode_Op<"yield",
     decode.yield %tok, %cache : i64, !decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 8, f32>
     ```
   }];
-  let arguments = (ins I64:$token, Decode_KVCacheType:$cache);
+  let arguments = (ins AnyTypeOf<[I64, 1DTensorOf<[I64]>]>:$token,
+                       Decode_KVCacheType:$cache);
   let assemblyFormat = "$token `,` $cache attr-dict `:` type($token) `,` qualified(type($cache))";
 }
 
@@ -262,6 +272,130 @@ def Decode_SampleOp : Decode_Op<"sample", [Pure]> {
     $strategy $logits (`,` $counter^)? attr-dict `:` type($logits) `->` type($token)
   }];
   let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Speculation: token trees, draft, verify, commit
+//===----------------------------------------------------------------------===//
+
+def Decode_DraftSource : I32EnumAttr<"DraftSource", "where decode.draft's tokens come from", [
+      I32EnumAttrCase<"ngram", 0>
+    ]> {
+  let cppNamespace = "::loom::decode";
+}
+
+def Decode_DraftOp : Decode_Op<"draft", [Pure]> {
+  let summary = "propose tokens for the nodes of a speculation tree";
+  let description = [{
+    A speculation step checks a tree of candidate continuations at once. The
+    tree is the `tree` attribute: one parent index per node, node 0 being the
+    root (parent -1) and every other node's parent an earlier node, so node
+    order is a topological order. The root is the last token of `history`
+    (the one the step feeds); every other node is a drafted token that
+    follows its parent.
+
+    `ngram` is prompt lookup: for a node, take the path of tokens that leads
+    to it (the history, then its ancestors), find the latest earlier place
+    where the last `max_ngram` (or fewer, down to 1) of them occur, and
+    propose the token that followed there; the k-th child of a node takes the
+    k-th distinct such continuation (most recent first). No extra model runs.
+
+    `tokens` holds a token per node; `count` says how many nodes were drafted:
+    nodes `[0, count)` are valid (drafting stops at the first node it has
+    nothing for), so `count` is at least 1 (the root).
+
+    Example (a chain of three drafts):
+
+    ```mlir
+    %tokens, %count = decode.draft ngram %history {tree = array<i64: -1, 0, 1, 2>, max_ngram = 3}
+        : tensor<?xi64> -> tensor<4xi64>
+    ```
+  }];
+  let arguments = (ins 1DTensorOf<[I64]>:$history, Decode_DraftSource:$source,
+                       DenseI64ArrayAttr:$tree,
+                       DefaultValuedAttr<I64Attr, "3">:$max_ngram);
+  let results = (outs 1DTensorOf<[I64]>:$tokens, Index:$count);
+  let assemblyFormat = [{
+    $source $history attr-dict `:` type($history) `->` type($tokens)
+  }];
+  let hasVerifier = 1;
+}
+
+def Decode_VerifyOp : Decode_Op<"verify", [Pure]> {
+  let summary = "accept the longest tree path the target agrees with, plus one token";
+  let description = [{
+    `logits` are the target's outputs for the first `count` nodes of `tree`
+    (row i: after node i, the nodes fed at `position` + depth with tree
+    attention), `tokens` the drafted tree (decode.draft's result). Walking from
+    the root, a child is accepted when the target would have produced its
+    token there; the walk ends at a node none of whose (drafted) children is
+    accepted, and the target's own choice at that node is the bonus token.
+
+    `greedy` accepts a child whose token is the row's argmax (ties: the lower
+    id), so the tokens equal plain greedy decoding. `caller` follows the
+    generate call's options: greedy at temperature 0, otherwise speculative
+    sampling, which keeps the sampling distribution exactly (Leviathan et al.
+    2023, Chen et al. 2023; with several children, the multi-candidate rule of
+    SpecInfer): the drafts are certain (a drafted token has probability 1 under
+    the draft), so child c is accepted with probability p(c) under the
+    distribution left by the rejected siblings before it, a rejected token's
+    probability is removed and the rest renormalized, and the bonus is drawn
+    from what remains. Random numbers come from the counter-based generator
+    (the seed and the node's position), so runs reproduce.
+
+    Results: `path` lists the accepted nodes from the root (`length` of them,
+    at least the root; entries past `length` are unspecified), `bonus` the
+    target's token after the last of them. `history` is the sequence up to and
+    including the root (the repetition penalty reads it).
+
+    Example:
+
+    ```mlir
+    %path, %length, %bonus = decode.verify caller %logits, %tokens, %count at %pos, %history
+        {tree = array<i64: -1, 0, 1, 2>}
+        : tensor<?x512xf32>, tensor<4xi64>, tensor<?xi64> -> tensor<4xi64>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$logits, 1DTensorOf<[I64]>:$tokens,
+                       Index:$count, Index:$position, 1DTensorOf<[I64]>:$history,
+                       Decode_SamplingStrategy:$strategy, DenseI64ArrayAttr:$tree);
+  let results = (outs 1DTensorOf<[I64]>:$path, Index:$length, I64:$bonus);
+  let assemblyFormat = [{
+    $strategy $logits `,` $tokens `,` $count `at` $position `,` $history attr-dict
+    `:` type($logits) `,` type($tokens) `,` type($history) `->` type($path)
+  }];
+  let hasVerifier = 1;
+}
+
+def Decode_CommitOp : Decode_Op<"commit",
+    [Pure, AllTypesMatch<["cache", "next_cache"]>]> {
+  let summary = "keep the accepted path's keys and values, behind the prefix";
+  let description = [{
+    Verifying a tree wrote the keys and values of node i at cache position
+    `position + i`. The accepted path (decode.verify's `path`, `length`
+    nodes) must end up at `position + depth`, contiguous behind the prefix;
+    this moves each accepted node's entries there, in place (every layer,
+    keys and values), and forgets the rest: positions from
+    `position + length` on are free again. For a chain (each node the child of
+    the one before) the path is always `0, 1, ...` and nothing moves: the op
+    folds away.
+
+    Example:
+
+    ```mlir
+    %next = decode.commit %cache, %path, %length at %pos {tree = array<i64: -1, 0, 0, 1>}
+        : !decode.kv_cache<layers = 5, kv_heads = 4, head_dim = 8, max_len = 512, f32>, tensor<3xi64>
+    ```
+  }];
+  let arguments = (ins Decode_KVCacheType:$cache, 1DTensorOf<[I64]>:$path,
+                       Index:$length, Index:$position, DenseI64ArrayAttr:$tree);
+  let results = (outs Decode_KVCacheType:$next_cache);
+  let assemblyFormat = [{
+    $cache `,` $path `,` $length `at` $position attr-dict `:` qualified(type($cache)) `,`
+    type($path)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 #endif // LOOM_DIALECT_DECODE_IR_DECODEOPS_TD

@@ -26,6 +26,8 @@ namespace loom::decode {
 inline constexpr const char *kGenerateFunction = "loom_generate";
 inline constexpr const char *kPrefillStep = "decode_step_tokens";
 inline constexpr const char *kTokenStep = "decode_step_token";
+/// ... and loom-decode-speculate: every position's logits for a tree.
+inline constexpr const char *kVerifyStep = "decode_step_verify";
 
 } // namespace loom::decode
 

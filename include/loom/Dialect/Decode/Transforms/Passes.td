@@ -57,4 +57,43 @@ def LoomDecodeWrapStepPass : Pass<"loom-decode-wrap-step", "mlir::ModuleOp"> {
                            "::mlir::linalg::LinalgDialect"];
 }
 
+def LoomDecodeSpeculatePass : Pass<"loom-decode-speculate", "mlir::ModuleOp"> {
+  let summary = "Make @loom_generate's decode steps speculative: draft a tree, verify it in one step, commit";
+  let description = [{
+    Runs after `loom-decode-wrap-step`. Each one-token step of the decode loop
+    becomes a speculation step:
+
+    - `decode.draft` proposes a token for each node of the tree (`tree`: a
+      parent index per node, node 0 the root; `-1,0,1,2` is a chain of three
+      drafts) from the history (`ngram`: prompt lookup, no extra model);
+    - the drafted nodes that fit in the cache are fed at once to
+      `@decode_step_verify` (a copy of the prefill step that returns every
+      position's logits), written into the cache at `position + node`;
+    - `decode.verify` accepts the longest path the target agrees with (greedy,
+      or speculative sampling with the caller's options) plus the target's own
+      token after it;
+    - `decode.commit` moves the accepted path's keys and values behind the
+      prefix (nothing moves for a chain);
+    - the step yields the accepted tokens and the bonus token.
+
+    When nothing is drafted the step runs the one-token step as before. The
+    prefill is unchanged. Trees other than chains need tree attention (each
+    node sees its ancestors only, at position + depth), which the verify step
+    does not build yet: they are refused.
+  }];
+  let options = [
+    Option<"draft", "draft", "std::string", "\"ngram\"",
+           "where drafts come from: ngram (prompt lookup)">,
+    Option<"maxNgram", "max-ngram", "int64_t", /*default=*/"3",
+           "ngram drafting matches the last 1 to max-ngram tokens">,
+    ListOption<"tree", "tree", "int64_t",
+               "the speculation tree, a parent index per node (default: a chain of 4 drafts, "
+               "-1,0,1,2,3)">
+  ];
+  let dependentDialects = ["::loom::decode::DecodeDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 #endif // LOOM_DIALECT_DECODE_TRANSFORMS_PASSES_TD

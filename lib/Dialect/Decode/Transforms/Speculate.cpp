@@ -1,0 +1,249 @@
+//===- Speculate.cpp - decode steps that draft, verify and commit -*- C++ -*-===//
+//
+// A decode step feeds one token and reads every weight once for it. A
+// speculative step feeds the token and a tree of drafted continuations in one
+// call (a short prefill, which reads the weights once too), keeps the path the
+// target agrees with and adds the target's own next token: several tokens
+// for one pass over the weights when drafts are good, and the same tokens as
+// plain decoding in every case. This pass rewrites @loom_generate's
+// decode.loop body into that form; decode.draft, decode.verify and
+// decode.commit stay visible until loom-decode-lower.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Dialect/Decode/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace loom::decode {
+#define GEN_PASS_DEF_LOOMDECODESPECULATEPASS
+#include "loom/Dialect/Decode/Transforms/Passes.h.inc"
+} // namespace loom::decode
+
+using namespace mlir;
+using namespace loom::decode;
+
+namespace {
+
+struct LoomDecodeSpeculatePass
+    : loom::decode::impl::LoomDecodeSpeculatePassBase<LoomDecodeSpeculatePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto fail = [&](const Twine &message) {
+      module.emitError("loom-decode-speculate: ") << message;
+      signalPassFailure();
+    };
+    if (draft != "ngram")
+      return fail("unknown draft source '" + draft + "' (known: ngram)");
+    if (maxNgram < 1 || maxNgram > 64)
+      return fail("max-ngram must be in [1, 64], got " + Twine(int64_t(maxNgram)));
+    SmallVector<int64_t> parents(tree.begin(), tree.end());
+    if (parents.empty())
+      parents = {-1, 0, 1, 2, 3};
+    if (failed(verifyTokenTree(parents, [&] {
+          return module.emitError("loom-decode-speculate: ");
+        })))
+      return signalPassFailure();
+    if (parents.size() < 2)
+      return fail("the speculation tree has only the root: it drafts nothing");
+    if (!isTokenChain(parents))
+      return fail("trees with branches need tree attention in the verify step, which is not "
+                  "built yet; give a chain (each node the child of the one before, e.g. "
+                  "-1,0,1,2)");
+
+    auto generate = module.lookupSymbol<func::FuncOp>(kGenerateFunction);
+    auto prefill = module.lookupSymbol<func::FuncOp>(kPrefillStep);
+    if (!generate || !prefill)
+      return fail(Twine("the module has no @") + kGenerateFunction + " and @" + kPrefillStep +
+                  " (run loom-decode-wrap-step first)");
+    SmallVector<LoopOp> loops;
+    generate.walk([&](LoopOp loop) { loops.push_back(loop); });
+    if (loops.size() != 1)
+      return fail(Twine("@") + kGenerateFunction + " must hold one decode.loop, it holds " +
+                  Twine(loops.size()));
+    LoopOp loop = loops.front();
+    if (loop.getBody().front().getNumArguments() != 3)
+      return fail("the decode.loop is speculative already");
+
+    auto cacheType = cast<KVCacheType>(loop.getCache().getType());
+    if (tokenTreeHeight(parents) > cacheType.getMaxLength())
+      return fail("the speculation tree is " + Twine(tokenTreeHeight(parents)) +
+                  " levels deep, more than the cache's " + Twine(cacheType.getMaxLength()) +
+                  " positions");
+    FailureOr<SamplingStrategy> strategy = verificationStrategy(loop);
+    if (failed(strategy))
+      return signalPassFailure();
+    func::FuncOp verifyStep = buildVerifyStep(prefill);
+    if (!verifyStep)
+      return signalPassFailure();
+    rewriteBody(loop, verifyStep, parents, *strategy);
+  }
+
+  /// Verification decides as the loop's sampling does: greedy, or the
+  /// caller's options.
+  FailureOr<SamplingStrategy> verificationStrategy(LoopOp loop) {
+    std::optional<SamplingStrategy> found;
+    WalkResult walk = loop.getBody().walk([&](SampleOp sample) {
+      if (sample.getStrategy() == SamplingStrategy::categorical ||
+          (found && *found != sample.getStrategy())) {
+        sample.emitError("loom-decode-speculate: the loop samples with fixed options; "
+                         "verification follows greedy or the caller's options (caller)");
+        return WalkResult::interrupt();
+      }
+      found = sample.getStrategy();
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return failure();
+    if (!found) {
+      loop.emitError("loom-decode-speculate: the loop body has no decode.sample");
+      return failure();
+    }
+    return *found;
+  }
+
+  /// A copy of the prefill step that returns every position's logits
+  /// ([n, vocab]) instead of the last row.
+  func::FuncOp buildVerifyStep(func::FuncOp prefill) {
+    ModuleOp module = getOperation();
+    if (auto existing = module.lookupSymbol<func::FuncOp>(kVerifyStep)) {
+      existing.emitError("loom-decode-speculate: @") << kVerifyStep << " exists already";
+      return nullptr;
+    }
+    OpBuilder b(prefill);
+    b.setInsertionPointAfter(prefill);
+    auto step = cast<func::FuncOp>(b.clone(*prefill));
+    step.setSymName(kVerifyStep);
+    auto ret = cast<func::ReturnOp>(step.getBody().back().getTerminator());
+    // loom-decode-wrap-step returns the last row as extract_slice(all logits).
+    auto last = ret.getOperand(0).getDefiningOp<tensor::ExtractSliceOp>();
+    auto all = last ? dyn_cast<RankedTensorType>(last.getSource().getType()) : nullptr;
+    if (!all || all.getRank() != 3 || !all.getElementType().isF32()) {
+      step.erase();
+      prefill.emitError("loom-decode-speculate: @")
+          << kPrefillStep
+          << " does not return the last row of [1, n, vocab] f32 logits as "
+             "loom-decode-wrap-step builds it";
+      return nullptr;
+    }
+    b.setInsertionPoint(ret);
+    Location loc = ret.getLoc();
+    Value logits = last.getSource();
+    auto one = RankedTensorType::get({1, all.getDimSize(1), all.getDimSize(2)},
+                                     all.getElementType());
+    if (all != one)
+      logits = tensor::CastOp::create(b, loc, one, logits);
+    Value rows = tensor::CollapseShapeOp::create(b, loc, logits,
+                                                 SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    ret->setOperand(0, rows);
+    if (last->use_empty())
+      last->erase();
+    step.setType(b.getFunctionType(step.getArgumentTypes(), ret.getOperandTypes()));
+    return step;
+  }
+
+  /// The loop body becomes: prefill as before; a one-token step drafts,
+  /// verifies the drafted nodes in one call and commits, or steps as before
+  /// when nothing was drafted.
+  void rewriteBody(LoopOp loop, func::FuncOp verifyStep, ArrayRef<int64_t> parents,
+                   SamplingStrategy strategy) {
+    MLIRContext *ctx = loop.getContext();
+    Location loc = loop.getLoc();
+    Block *old = &loop.getBody().front();
+    Type i64 = IntegerType::get(ctx, 64);
+    auto idsType = RankedTensorType::get({ShapedType::kDynamic}, i64);
+    Type index = IndexType::get(ctx);
+    auto cacheType = cast<KVCacheType>(loop.getCache().getType());
+    int64_t nodes = int64_t(parents.size());
+    auto treeTokensType = RankedTensorType::get({nodes}, i64);
+    auto pathType = RankedTensorType::get({tokenTreeHeight(parents)}, i64);
+    DenseI64ArrayAttr tree = DenseI64ArrayAttr::get(ctx, parents);
+
+    OpBuilder b(ctx);
+    Block *body = b.createBlock(&loop.getBody(), loop.getBody().end(),
+                                {idsType, index, cacheType, idsType}, {loc, loc, loc, loc});
+    Value ids = body->getArgument(0), pos = body->getArgument(1);
+    Value cache = body->getArgument(2), history = body->getArgument(3);
+    auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+
+    // The old body, for (ids, pos, cache): its token as a one-element list.
+    auto plainStep = [&](OpBuilder &nb) {
+      IRMapping map;
+      map.map(old->getArgument(0), ids);
+      map.map(old->getArgument(1), pos);
+      map.map(old->getArgument(2), cache);
+      for (Operation &op : old->without_terminator())
+        nb.clone(op, map);
+      auto yield = cast<YieldOp>(old->getTerminator());
+      Value token = map.lookupOrDefault(yield.getToken());
+      Value list = token;
+      if (token.getType().isInteger(64))
+        list = tensor::FromElementsOp::create(nb, loc, RankedTensorType::get({1}, i64),
+                                              ValueRange{token});
+      if (list.getType() != idsType)
+        list = tensor::CastOp::create(nb, loc, idsType, list);
+      scf::YieldOp::create(nb, loc, ValueRange{list, map.lookupOrDefault(yield.getCache())});
+    };
+
+    Value n = tensor::DimOp::create(b, loc, ids, 0);
+    Value isOne = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, n, c(1));
+    auto step = scf::IfOp::create(b, loc, TypeRange{idsType, cacheType}, isOne,
+                                  /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(step.elseBlock());
+      plainStep(b); // the prefill
+
+      b.setInsertionPointToStart(step.thenBlock());
+      auto drafted = DraftOp::create(b, loc, treeTokensType, index, history,
+                                     DraftSource::ngram, tree, int64_t(maxNgram));
+      // The nodes are written at [pos, pos + count): as many as the cache holds
+      // (the loop feeds a token only while pos < max_len).
+      Value room = arith::SubIOp::create(b, loc, c(cacheType.getMaxLength()), pos);
+      Value count = arith::MinUIOp::create(b, loc, drafted.getCount(), room);
+      Value several = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, count, c(1));
+      auto speculate = scf::IfOp::create(b, loc, TypeRange{idsType, cacheType}, several,
+                                         /*withElseRegion=*/true);
+      scf::YieldOp::create(b, loc, speculate.getResults());
+
+      b.setInsertionPointToStart(speculate.elseBlock());
+      plainStep(b); // nothing drafted: the one-token step
+
+      b.setInsertionPointToStart(speculate.thenBlock());
+      Value fed = tensor::ExtractSliceOp::create(
+          b, loc, idsType, drafted.getTokens(), ValueRange{}, ValueRange{count}, ValueRange{},
+          b.getDenseI64ArrayAttr({0}), b.getDenseI64ArrayAttr({ShapedType::kDynamic}),
+          b.getDenseI64ArrayAttr({1}));
+      auto call = func::CallOp::create(b, loc, verifyStep, ValueRange{fed, pos, cache});
+      auto verified = VerifyOp::create(b, loc, pathType, index, i64, call.getResult(0),
+                                       drafted.getTokens(), count, pos, history, strategy, tree);
+      Value committed = CommitOp::create(b, loc, cacheType, call.getResult(1),
+                                         verified.getPath(), verified.getLength(), pos, tree);
+      // The accepted drafts (path nodes after the root), then the bonus token.
+      Value length = verified.getLength();
+      Value tokens = tensor::GenerateOp::create(
+          b, loc, idsType, ValueRange{length}, [&](OpBuilder &gb, Location l, ValueRange at) {
+            Value next = arith::AddIOp::create(gb, l, at[0], arith::ConstantIndexOp::create(gb, l, 1));
+            Value isLast = arith::CmpIOp::create(gb, l, arith::CmpIPredicate::eq, next, length);
+            Value level = arith::SelectOp::create(
+                gb, l, isLast, arith::ConstantIndexOp::create(gb, l, 0), next);
+            Value node = tensor::ExtractOp::create(gb, l, verified.getPath(), ValueRange{level});
+            Value nodeIndex = arith::IndexCastOp::create(gb, l, gb.getIndexType(), node);
+            Value drafted2 =
+                tensor::ExtractOp::create(gb, l, drafted.getTokens(), ValueRange{nodeIndex});
+            tensor::YieldOp::create(
+                gb, l,
+                arith::SelectOp::create(gb, l, isLast, verified.getBonus(), drafted2).getResult());
+          });
+      scf::YieldOp::create(b, loc, ValueRange{tokens, committed});
+    }
+    YieldOp::create(b, loc, step.getResult(0), step.getResult(1));
+    old->erase();
+  }
+};
+
+} // namespace
