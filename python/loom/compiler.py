@@ -42,13 +42,15 @@ def _flag(name, value):
 
 def compile(onnx_path, output=None, *, emit="lib", generate=False, softmax=None,
             fuse_attention=None, fuse_transformer_ops=None, context_length=None,
-            stop_tokens=None, weights=None, **names):
+            stop_tokens=None, weights=None, speculate=None, tree=None, **names):
     """Compiles `onnx_path` and returns the output's path.
 
     emit: "lib" (a shared library and its header, the default), "exe", "obj",
     "llvm" or "mlir". generate: compile the decoder's generation loop.
     softmax, fuse_attention, fuse_transformer_ops, context_length, stop_tokens,
     weights ("embed" or "file"): loom-compile's options of the same names.
+    speculate ("ngram" or "ngram:N") and tree ("chain:K" or "-1,0,1,..."):
+    speculative decoding with --generate (loom-compile --speculate, --tree).
     Other keyword arguments name a decoder's inputs and outputs (input_ids=,
     past_key=, logits=, ...: loom-compile's --input-ids, --past-key, ...).
     """
@@ -65,7 +67,7 @@ def compile(onnx_path, output=None, *, emit="lib", generate=False, softmax=None,
     options = {"softmax": softmax, "fuse-attention": fuse_attention,
                "fuse-transformer-ops": fuse_transformer_ops,
                "context-length": context_length, "stop-tokens": stop_tokens,
-               "weights": weights}
+               "weights": weights, "speculate": speculate, "tree": tree}
     options.update({key.replace("_", "-"): value for key, value in names.items()})
     args += [_flag(key, value) for key, value in options.items() if value is not None]
     result = subprocess.run(args, capture_output=True, text=True)

@@ -125,7 +125,8 @@ cl::opt<std::string> speculate(
 cl::opt<std::string> speculationTree(
     "tree",
     cl::desc("With --speculate, the drafted tokens: chain:K (K in a row, the default "
-             "chain:4) or a parent index per node (-1,0,1,2)"),
+             "chain:4) or a tree as a parent index per node (-1,0,0,1: two candidates for "
+             "the next token, the first with a child; node 0 is the fed token)"),
     cl::value_desc("chain:K|P0,P1,..."), cl::cat(generation));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level (0-3)"), cl::init(3),
                            cl::Prefix);

@@ -51,10 +51,11 @@
 // CHECK: decode.sample caller
 // CHECK: decode.yield %[[STEP]]#0, %[[STEP]]#1 : tensor<?xi64>, !decode.kv_cache
 
-// Refusals: a tree with branches (no tree attention yet), only the root, a
-// bad parent, an unknown draft source, a loop that samples with fixed options.
+// Refusals: a tree with branches for a model without fused attention (this
+// one has none), only the root, a bad parent, an unknown draft source, a
+// tree deeper than the cache.
 // RUN: not loom-opt %s --mlir-print-op-on-diagnostic=false --loom-decode-wrap-step --loom-decode-speculate="tree=-1,0,0" 2>&1 | FileCheck %s --check-prefix=BRANCH
-// BRANCH: loom-decode-speculate: trees with branches need tree attention in the verify step, which is not built yet; give a chain
+// BRANCH: loom-decode-speculate: a tree with branches needs fused attention (loom.attention) in every layer, and this model's is not fused; give a chain
 // RUN: not loom-opt %s --mlir-print-op-on-diagnostic=false --loom-decode-wrap-step --loom-decode-speculate="tree=-1" 2>&1 | FileCheck %s --check-prefix=ROOT
 // ROOT: loom-decode-speculate: the speculation tree has only the root: it drafts nothing
 // RUN: not loom-opt %s --mlir-print-op-on-diagnostic=false --loom-decode-wrap-step --loom-decode-speculate="tree=-1,0,3" 2>&1 | FileCheck %s --check-prefix=PARENT

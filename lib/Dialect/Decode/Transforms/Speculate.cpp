@@ -12,10 +12,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Dialect/Decode/Transforms/Passes.h"
+#include "loom/Dialect/Loom/IR/LoomOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+
+#include <limits>
 
 namespace loom::decode {
 #define GEN_PASS_DEF_LOOMDECODESPECULATEPASS
@@ -50,10 +53,6 @@ struct LoomDecodeSpeculatePass
       return signalPassFailure();
     if (parents.size() < 2)
       return fail("the speculation tree has only the root: it drafts nothing");
-    if (!isTokenChain(parents))
-      return fail("trees with branches need tree attention in the verify step, which is not "
-                  "built yet; give a chain (each node the child of the one before, e.g. "
-                  "-1,0,1,2)");
 
     auto generate = module.lookupSymbol<func::FuncOp>(kGenerateFunction);
     auto prefill = module.lookupSymbol<func::FuncOp>(kPrefillStep);
@@ -80,6 +79,10 @@ struct LoomDecodeSpeculatePass
     func::FuncOp verifyStep = buildVerifyStep(prefill);
     if (!verifyStep)
       return signalPassFailure();
+    if (!isTokenChain(parents) && failed(addTreeAttention(verifyStep, parents))) {
+      verifyStep.erase();
+      return signalPassFailure();
+    }
     rewriteBody(loop, verifyStep, parents, *strategy);
   }
 
@@ -144,6 +147,152 @@ struct LoomDecodeSpeculatePass
       last->erase();
     step.setType(b.getFunctionType(step.getArgumentTypes(), ret.getOperandTypes()));
     return step;
+  }
+
+
+  /// For a tree with branches, the verify step feeds its nodes as one
+  /// sequence, but node i must see only the prefix, its ancestors and itself,
+  /// at position `position + depth(i)`: the step's position_ids become the
+  /// depths and every fused attention's mask hides the other nodes.
+  LogicalResult addTreeAttention(func::FuncOp step, ArrayRef<int64_t> parents) {
+    auto refuse = [&](const Twine &why) {
+      step.emitError("loom-decode-speculate: a tree with branches needs ") << why;
+      return failure();
+    };
+    Operation *positions = nullptr;
+    SmallVector<loom::AttentionOp> attentions;
+    bool unfused = false;
+    step.walk([&](Operation *op) {
+      if (op->hasAttr(kPositionsMarker))
+        positions = op;
+      if (auto attention = dyn_cast<loom::AttentionOp>(op))
+        attentions.push_back(attention);
+      if (op->getName().getStringRef() == "onnx.Softmax")
+        unfused = true;
+    });
+    if (!positions)
+      return refuse("a position_ids input (the model computes its positions itself, so tree "
+                    "nodes cannot be placed at their depth); give a chain");
+    if (attentions.empty() || unfused)
+      return refuse("fused attention (loom.attention) in every layer, and this model's is not "
+                    "fused; give a chain");
+
+    MLIRContext *ctx = step.getContext();
+    Location loc = step.getLoc();
+    OpBuilder b(ctx);
+    int64_t nodes = int64_t(parents.size());
+    SmallVector<int64_t> depths = tokenTreeDepths(parents);
+    // visible[i * nodes + j]: node j is node i or one of its ancestors.
+    SmallVector<bool> visible(size_t(nodes * nodes), false);
+    for (int64_t i = 0; i < nodes; ++i)
+      for (int64_t j = i; j >= 0; j = parents[size_t(j)])
+        visible[size_t(i * nodes + j)] = true;
+
+    // Positions: position + depth of each node.
+    b.setInsertionPointToStart(&step.getBody().front());
+    auto positionsType = cast<RankedTensorType>(positions->getResult(0).getType());
+    Type positionType = positionsType.getElementType();
+    auto depthTable = arith::ConstantOp::create(
+        b, loc, DenseIntElementsAttr::get(RankedTensorType::get({nodes}, b.getI64Type()), depths));
+    Value pos = step.getArgument(1);
+    b.setInsertionPoint(positions);
+    auto byDepth = tensor::GenerateOp::create(
+        b, loc, positionsType, positions->getOperands(),
+        [&](OpBuilder &gb, Location l, ValueRange at) {
+          Value depth = tensor::ExtractOp::create(gb, l, depthTable, ValueRange{at.back()});
+          Value p = arith::AddIOp::create(
+              gb, l, arith::IndexCastOp::create(gb, l, gb.getI64Type(), pos), depth);
+          if (positionType != gb.getI64Type())
+            p = arith::TruncIOp::create(gb, l, positionType, p);
+          tensor::YieldOp::create(gb, l, p);
+        });
+    positions->getResult(0).replaceAllUsesWith(byDepth.getResult());
+    positions->erase();
+
+    b.setInsertionPointToStart(&step.getBody().front());
+    auto visibleTable = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get({nodes, nodes}, b.getI1Type()),
+                               ArrayRef<bool>(visible)));
+    for (loom::AttentionOp attention : attentions) {
+      b.setInsertionPoint(attention);
+      Value key = attention.getKey();
+      Value kvLen = tensor::DimOp::create(b, loc, key, 2);
+      Value qLen = tensor::DimOp::create(b, loc, attention.getQuery(), 2);
+      Value prefix = arith::SubIOp::create(b, loc, kvLen, qLen); // the position
+      auto queryType = cast<RankedTensorType>(attention.getQuery().getType());
+      Value mask = attention.getMask();
+      Type maskElement = mask ? cast<RankedTensorType>(mask.getType()).getElementType()
+                              : queryType.getElementType();
+      bool boolean = maskElement.isInteger(1);
+      // [q_len, kv_len]: keys of the prefix, and of the node's own path.
+      auto treeType =
+          RankedTensorType::get({ShapedType::kDynamic, ShapedType::kDynamic}, maskElement);
+      Value tree = tensor::GenerateOp::create(
+          b, loc, treeType, ValueRange{qLen, kvLen},
+          [&](OpBuilder &gb, Location l, ValueRange at) {
+            Value inPrefix = arith::CmpIOp::create(gb, l, arith::CmpIPredicate::ult, at[1], prefix);
+            Value node = arith::SubIOp::create(gb, l, at[1], prefix);
+            // Clamped so that the prefix's columns read a valid entry too.
+            Value column = arith::SelectOp::create(
+                gb, l, inPrefix, arith::ConstantIndexOp::create(gb, l, 0), node);
+            Value onPath = tensor::ExtractOp::create(gb, l, visibleTable, ValueRange{at[0], column});
+            Value sees = arith::OrIOp::create(gb, l, inPrefix, onPath);
+            Value entry = sees;
+            if (!boolean) {
+              auto f = cast<FloatType>(maskElement);
+              entry = arith::SelectOp::create(
+                  gb, l, sees, arith::ConstantOp::create(gb, l, gb.getFloatAttr(f, 0.0)),
+                  arith::ConstantOp::create(
+                      gb, l, gb.getFloatAttr(f, -std::numeric_limits<double>::infinity())));
+            }
+            tensor::YieldOp::create(gb, l, entry);
+          });
+      if (mask)
+        tree = combineMasks(b, loc, mask, tree, qLen, kvLen, boolean);
+      attention.getMaskMutable().assign(tree);
+    }
+    return success();
+  }
+
+  /// The model's mask and the tree's, both applied: `mask` is [q, kv] or
+  /// [b|1, h|1, q|1, kv|1]; the result has the tree's [q, kv] last.
+  Value combineMasks(OpBuilder &b, Location loc, Value mask, Value tree, Value qLen,
+                     Value kvLen, bool boolean) {
+    auto maskType = cast<RankedTensorType>(mask.getType());
+    int64_t rank = maskType.getRank();
+    SmallVector<int64_t> shape(maskType.getShape());
+    SmallVector<Value> dynamic;
+    SmallVector<AffineExpr> maskExprs;
+    for (int64_t d = 0; d < rank; ++d) {
+      bool last = d >= rank - 2;
+      if (last) {
+        shape[size_t(d)] = ShapedType::kDynamic;
+        dynamic.push_back(d == rank - 2 ? qLen : kvLen);
+      } else if (maskType.isDynamicDim(d)) {
+        dynamic.push_back(tensor::DimOp::create(b, loc, mask, d));
+      }
+      // A size-1 dimension broadcasts.
+      maskExprs.push_back(maskType.getDimSize(d) == 1 ? b.getAffineConstantExpr(0)
+                                                      : b.getAffineDimExpr(unsigned(d)));
+    }
+    auto resultType = RankedTensorType::get(shape, maskType.getElementType());
+    Value init = tensor::EmptyOp::create(b, loc, resultType, dynamic);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(unsigned(rank), 0, maskExprs, b.getContext()),
+        AffineMap::get(unsigned(rank), 0,
+                       {b.getAffineDimExpr(unsigned(rank - 2)), b.getAffineDimExpr(unsigned(rank - 1))},
+                       b.getContext()),
+        b.getMultiDimIdentityMap(unsigned(rank))};
+    SmallVector<utils::IteratorType> iterators(size_t(rank), utils::IteratorType::parallel);
+    return linalg::GenericOp::create(
+               b, loc, resultType, ValueRange{mask, tree}, ValueRange{init}, maps, iterators,
+               [&](OpBuilder &nb, Location l, ValueRange args) {
+                 Value both = boolean ? Value(arith::AndIOp::create(nb, l, args[0], args[1]))
+                                      : Value(arith::AddFOp::create(nb, l, args[0], args[1]));
+                 linalg::YieldOp::create(nb, l, both);
+               })
+        .getResult(0);
   }
 
   /// The loop body becomes: prefill as before; a one-token step drafts,

@@ -287,6 +287,9 @@ struct LoomDecodeWrapStepPass
             Value p = arith::AddIOp::create(nb, l, pos, indices[1]);
             tensor::YieldOp::create(nb, l, arith::IndexCastOp::create(nb, l, elem, p).getResult());
           });
+      // Tree speculation (loom-decode-speculate) gives tree nodes their depth
+      // as position: it finds this tensor by the marker.
+      positions.getDefiningOp()->setAttr(kPositionsMarker, b.getUnitAttr());
       map.map(graph.getArgument(*model.positionArg), positions);
     }
     if (model.maskArg) {

@@ -77,9 +77,11 @@ def LoomDecodeSpeculatePass : Pass<"loom-decode-speculate", "mlir::ModuleOp"> {
     - the step yields the accepted tokens and the bonus token.
 
     When nothing is drafted the step runs the one-token step as before. The
-    prefill is unchanged. Trees other than chains need tree attention (each
-    node sees its ancestors only, at position + depth), which the verify step
-    does not build yet: they are refused.
+    prefill is unchanged. For a tree with branches the verify step gets tree
+    attention: its position_ids become `position + depth` of each node and
+    every `loom.attention` mask also hides the nodes that are not the query
+    node's ancestors (models without a position_ids input or without fused
+    attention are refused for such trees).
   }];
   let options = [
     Option<"draft", "draft", "std::string", "\"ngram\"",
@@ -93,7 +95,8 @@ def LoomDecodeSpeculatePass : Pass<"loom-decode-speculate", "mlir::ModuleOp"> {
   let dependentDialects = ["::loom::decode::DecodeDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::linalg::LinalgDialect"];
 }
 
 #endif // LOOM_DIALECT_DECODE_TRANSFORMS_PASSES_TD
