@@ -120,8 +120,9 @@ cl::opt<std::string> speculate(
     cl::desc("Speculative decoding: each decode step drafts tokens, verifies them in one "
              "call of the model and keeps what the model agrees with (the tokens equal "
              "plain decoding's). ngram[:N]: prompt lookup, matching the last 1 to N tokens "
-             "(default 3)"),
-    cl::value_desc("ngram[:N]"), cl::cat(generation));
+             "(default 3); self:LAYERS: the model's own first LAYERS layers, final norm "
+             "and classifier draft greedily (chains only)"),
+    cl::value_desc("ngram[:N]|self:LAYERS"), cl::cat(generation));
 cl::opt<std::string> speculationTree(
     "tree",
     cl::desc("With --speculate, the drafted tokens: chain:K (K in a row, the default "
@@ -152,11 +153,17 @@ void progress(const Twine &message) { llvm::errs() << "loom-compile: " << messag
 std::optional<std::string> parseSpeculation(loom::SpeculationOptions &options) {
   StringRef spec = speculate;
   auto [source, arg] = spec.split(':');
-  if (source != "ngram")
+  if (source != "ngram" && source != "self")
     return "--speculate=" + spec.str() + ": unknown draft source '" + source.str() +
-           "' (known: ngram[:N])";
+           "' (known: ngram[:N], self:LAYERS)";
   options.draft = source.str();
-  if (!arg.empty()) {
+  if (source == "self") {
+    int64_t layers = 0;
+    if (arg.getAsInteger(10, layers) || layers < 1)
+      return "--speculate=" + spec.str() + ": LAYERS (the target's layers the draft keeps) "
+                                           "must be a positive integer";
+    options.draftLayers = layers;
+  } else if (!arg.empty()) {
     int64_t n = 0;
     if (arg.getAsInteger(10, n) || n < 1 || n > 64)
       return "--speculate=" + spec.str() + ": N (the longest n-gram matched) must be an "

@@ -82,6 +82,11 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
     // are read through untyped accessors (getOperand/getResult) until erased.
     retypeCaches(module);
     module.walk([&](CacheAppendOp op) { lowerAppend(op); });
+    // Before the steps stop returning the cache: the draft loop calls one.
+    SmallVector<DraftStepsOp> draftSteps;
+    module.walk([&](DraftStepsOp op) { draftSteps.push_back(op); });
+    for (DraftStepsOp op : draftSteps)
+      lowerDraftSteps(op);
     if (failed(dropReturnedCaches(module)))
       return signalPassFailure();
     module.walk([&](EmptyCacheOp op) {
@@ -322,6 +327,47 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
     loop.erase();
   }
 
+
+
+  /// A loop of draft-step calls, each feeding the previous draft (greedy).
+  void lowerDraftSteps(DraftStepsOp op) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    ModuleOp module = op->getParentOfType<ModuleOp>();
+    auto step = module.lookupSymbol<func::FuncOp>(op.getStepAttr());
+    Value buffer = op->getOperand(2); // the cache, a memref by now
+    int64_t maxLength = cast<MemRefType>(buffer.getType()).getDimSize(4);
+    int64_t nodes = int64_t(op.getTree().size());
+    Type i64 = b.getI64Type();
+    auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+    auto tokens = memref::AllocOp::create(b, loc, MemRefType::get({nodes}, i64));
+    Value root = tensor::ExtractOp::create(b, loc, op.getRoot(), ValueRange{c(0)});
+    memref::StoreOp::create(b, loc, root, tokens, ValueRange{c(0)});
+    // Draft i is fed at position + i: no more than the cache holds.
+    Value room = arith::SubIOp::create(b, loc, c(maxLength), op.getPosition());
+    Value drafts = arith::MinUIOp::create(b, loc, c(nodes - 1),
+                                          arith::SubIOp::create(b, loc, room, c(1)));
+    scf::ForOp::create(
+        b, loc, c(0), drafts, c(1), ValueRange{root},
+        [&](OpBuilder &nb, Location l, Value i, ValueRange carried) {
+          Value ids = tensor::FromElementsOp::create(nb, l, RankedTensorType::get({1}, i64),
+                                                     ValueRange{carried[0]});
+          Value at = arith::AddIOp::create(nb, l, op.getPosition(), i);
+          auto call = func::CallOp::create(nb, l, step, ValueRange{ids, at, buffer});
+          Value next = SampleOp::create(nb, l, i64, call.getResult(0), Value(),
+                                        SamplingStrategy::greedy, nullptr, nullptr, nullptr,
+                                        nullptr, nullptr);
+          Value slot = arith::AddIOp::create(nb, l, i, arith::ConstantIndexOp::create(nb, l, 1));
+          memref::StoreOp::create(nb, l, next, tokens, ValueRange{slot});
+          scf::YieldOp::create(nb, l, ValueRange{next});
+        });
+    Value result = bufferization::ToTensorOp::create(b, loc, op.getTokens().getType(), tokens,
+                                                     /*restrict=*/true, /*writable=*/false);
+    op.getTokens().replaceAllUsesWith(result);
+    op.getCount().replaceAllUsesWith(arith::AddIOp::create(b, loc, drafts, c(1)).getResult());
+    op->getResult(2).replaceAllUsesWith(buffer); // next_cache
+    op.erase();
+  }
 
   /// The accepted path's entries move from position + node to position +
   /// level, every layer's keys and values at once. A chain's never move.

@@ -300,3 +300,23 @@ func.func @commit_path(%c: !c, %path: tensor<3xi64>, %n: index, %p: index) {
   %k = decode.commit %c, %path, %n at %p {tree = array<i64: -1, 0, 0>} : !c, tensor<3xi64>
   return
 }
+
+// -----
+
+!c = !decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 8, f32>
+func.func private @draft_step(tensor<1xi64>, index, !c) -> (tensor<16xf32>, !c)
+func.func @draft_branches(%r: tensor<1xi64>, %p: index, %c: !c) {
+  // expected-error @+1 {{drafts a chain (each node the child of the one before)}}
+  %t, %n, %next = decode.draft_steps @draft_step(%r at %p, %c) {tree = array<i64: -1, 0, 0>} : tensor<1xi64>, !c -> tensor<3xi64>
+  return
+}
+
+// -----
+
+!c = !decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 8, f32>
+func.func private @not_a_step(tensor<1xi64>, index) -> tensor<16xf32>
+func.func @draft_step_type(%r: tensor<1xi64>, %p: index, %c: !c) {
+  // expected-error @+1 {{step 'not_a_step' must be (tensor<1xi64>, index, cache) -> (logits row, cache)}}
+  %t, %n, %next = decode.draft_steps @not_a_step(%r at %p, %c) {tree = array<i64: -1, 0>} : tensor<1xi64>, !c -> tensor<2xi64>
+  return
+}

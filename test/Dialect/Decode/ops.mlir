@@ -96,3 +96,12 @@ func.func @speculation(%prompt: tensor<?xi64>, %max: index) -> tensor<?xi64> {
   }
   return %tokens : tensor<?xi64>
 }
+
+// Self-speculation's draft: a step function run greedily over the same cache.
+func.func private @draft_step(tensor<1xi64>, index, !small) -> (tensor<16xf32>, !small)
+// CHECK-LABEL: func @draft_steps
+func.func @draft_steps(%root: tensor<1xi64>, %pos: index, %c: !small) -> tensor<3xi64> {
+  // CHECK: decode.draft_steps @draft_step(%{{.*}} at %{{.*}}, %{{.*}}) {tree = array<i64: -1, 0, 1>} : tensor<1xi64>, !decode.kv_cache<{{.*}}> -> tensor<3xi64>
+  %t, %n, %next = decode.draft_steps @draft_step(%root at %pos, %c) {tree = array<i64: -1, 0, 1>} : tensor<1xi64>, !small -> tensor<3xi64>
+  return %t : tensor<3xi64>
+}

@@ -8,6 +8,7 @@
 
 #include "loom-c/Abi.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/OpImplementation.h"
@@ -181,6 +182,39 @@ LogicalResult DraftOp::verify() {
                                                  << "xi64> (one per tree node), got " << tokens;
   if (getMaxNgram() < 1 || getMaxNgram() > 64)
     return emitOpError("max_ngram must be in [1, 64], got ") << getMaxNgram();
+  return success();
+}
+
+LogicalResult DraftStepsOp::verify() {
+  if (failed(verifyTokenTree(getTree(), [&] { return emitOpError(); })))
+    return failure();
+  if (!isTokenChain(getTree()))
+    return emitOpError("drafts a chain (each node the child of the one before)");
+  auto tokens = cast<RankedTensorType>(getTokens().getType());
+  if (tokens.isDynamicDim(0) || tokens.getDimSize(0) != int64_t(getTree().size()))
+    return emitOpError("tokens must be tensor<") << getTree().size()
+                                                 << "xi64> (one per tree node), got " << tokens;
+  auto root = cast<RankedTensorType>(getRoot().getType());
+  if (!root.isDynamicDim(0) && root.getDimSize(0) != 1)
+    return emitOpError("root must be one token, got ") << root;
+  return success();
+}
+
+LogicalResult DraftStepsOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  auto step = symbols.lookupNearestSymbolFrom<func::FuncOp>(*this, getStepAttr());
+  if (!step)
+    return emitOpError("step '") << getStep() << "' is not a function";
+  FunctionType type = step.getFunctionType();
+  Type cache = getCache().getType();
+  if (type.getNumInputs() != 3 || type.getNumResults() != 2 ||
+      type.getInput(0) != RankedTensorType::get({1}, IntegerType::get(getContext(), 64)) ||
+      !type.getInput(1).isIndex() || type.getInput(2) != cache || type.getResult(1) != cache ||
+      !isa<RankedTensorType>(type.getResult(0)) ||
+      cast<RankedTensorType>(type.getResult(0)).getRank() != 1)
+    return emitOpError("step '") << getStep()
+                                 << "' must be (tensor<1xi64>, index, cache) -> (logits row, "
+                                    "cache), got "
+                                 << type;
   return success();
 }
 

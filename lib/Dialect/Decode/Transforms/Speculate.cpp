@@ -40,8 +40,8 @@ struct LoomDecodeSpeculatePass
       module.emitError("loom-decode-speculate: ") << message;
       signalPassFailure();
     };
-    if (draft != "ngram")
-      return fail("unknown draft source '" + draft + "' (known: ngram)");
+    if (draft != "ngram" && draft != "self")
+      return fail("unknown draft source '" + draft + "' (known: ngram, self)");
     if (maxNgram < 1 || maxNgram > 64)
       return fail("max-ngram must be in [1, 64], got " + Twine(int64_t(maxNgram)));
     SmallVector<int64_t> parents(tree.begin(), tree.end());
@@ -83,7 +83,18 @@ struct LoomDecodeSpeculatePass
       verifyStep.erase();
       return signalPassFailure();
     }
-    rewriteBody(loop, verifyStep, parents, *strategy);
+    func::FuncOp draftStep;
+    if (draft == "self") {
+      if (!isTokenChain(parents))
+        return fail("a self draft drafts a chain (each node the child of the one before)");
+      auto token = module.lookupSymbol<func::FuncOp>(kTokenStep);
+      if (!token)
+        return fail(Twine("the module has no @") + kTokenStep);
+      draftStep = buildSelfDraftStep(token, cacheType);
+      if (!draftStep)
+        return signalPassFailure();
+    }
+    rewriteBody(loop, verifyStep, draftStep, parents, *strategy);
   }
 
   /// Verification decides as the loop's sampling does: greedy, or the
@@ -295,11 +306,88 @@ struct LoomDecodeSpeculatePass
         .getResult(0);
   }
 
+
+  /// Self-speculation's draft: the one-token step cut after layer
+  /// `draftLayers` - its residual stream goes straight to the final norm and
+  /// the classifier. Layers are found as a pre-norm decoder has them: two
+  /// norms per layer (attention, MLP) and a final one, in program order.
+  func::FuncOp buildSelfDraftStep(func::FuncOp token, KVCacheType cacheType) {
+    ModuleOp module = getOperation();
+    int64_t layers = cacheType.getLayers();
+    if (layers < 2) {
+      module.emitError("loom-decode-speculate: a self draft keeps some of the target's layers; "
+                       "this target has only ")
+          << layers;
+      return nullptr;
+    }
+    if (draftLayers < 1 || draftLayers >= layers) {
+      module.emitError("loom-decode-speculate: a self draft keeps 1 to ")
+          << layers - 1 << " of the target's " << layers << " layers, not "
+          << int64_t(draftLayers);
+      return nullptr;
+    }
+    OpBuilder b(token);
+    b.setInsertionPointAfter(token);
+    auto step = cast<func::FuncOp>(b.clone(*token));
+    step.setSymName(kDraftStep);
+    SmallVector<Operation *> norms;
+    Value cacheAfter; // the cache after the kept layers' appends
+    step.walk([&](Operation *op) {
+      StringRef name = op->getName().getStringRef();
+      if (name == "loom.rms_norm" || name == "loom.layer_norm" ||
+          name == "onnx.LayerNormalization" || name == "onnx.SimplifiedLayerNormalization")
+        norms.push_back(op);
+      if (auto append = dyn_cast<CacheAppendOp>(op))
+        if (append.getLayer() < draftLayers)
+          cacheAfter = append.getNextCache();
+    });
+    if (int64_t(norms.size()) != 2 * layers + 1 || !cacheAfter) {
+      step.erase();
+      token.emitError("loom-decode-speculate: a self draft needs a pre-norm decoder (two "
+                      "fused norms per layer and a final one); this step has ")
+          << norms.size() << " norms for " << layers << " layers";
+      return nullptr;
+    }
+    // Layer draftLayers' first norm reads the residual stream after the
+    // kept layers: the final norm reads it instead.
+    Value residual = norms[size_t(2 * draftLayers)]->getOperand(0);
+    Operation *finalNorm = norms.back();
+    if (residual.getType() != finalNorm->getOperand(0).getType()) {
+      step.erase();
+      token.emitError("loom-decode-speculate: the residual stream after layer ")
+          << draftLayers << " has type " << residual.getType()
+          << ", the final norm reads " << finalNorm->getOperand(0).getType();
+      return nullptr;
+    }
+    finalNorm->setOperand(0, residual);
+    auto ret = cast<func::ReturnOp>(step.getBody().back().getTerminator());
+    ret->setOperand(1, cacheAfter);
+    // The later layers are dead now.
+    SmallVector<Operation *> ops;
+    step.walk([&](Operation *op) {
+      if (op != step.getOperation())
+        ops.push_back(op);
+    });
+    // onnx and loom ops declare no memory effects but have none: unused, they
+    // go too.
+    auto removable = [](Operation *op) {
+      if (isOpTriviallyDead(op))
+        return true;
+      StringRef dialect = op->getName().getDialectNamespace();
+      return op->use_empty() && op->getNumRegions() == 0 &&
+             (dialect == "onnx" || dialect == "loom");
+    };
+    for (Operation *op : llvm::reverse(ops))
+      if (removable(op))
+        op->erase();
+    return step;
+  }
+
   /// The loop body becomes: prefill as before; a one-token step drafts,
   /// verifies the drafted nodes in one call and commits, or steps as before
   /// when nothing was drafted.
-  void rewriteBody(LoopOp loop, func::FuncOp verifyStep, ArrayRef<int64_t> parents,
-                   SamplingStrategy strategy) {
+  void rewriteBody(LoopOp loop, func::FuncOp verifyStep, func::FuncOp draftStep,
+                   ArrayRef<int64_t> parents, SamplingStrategy strategy) {
     MLIRContext *ctx = loop.getContext();
     Location loc = loop.getLoc();
     Block *old = &loop.getBody().front();
@@ -348,12 +436,24 @@ struct LoomDecodeSpeculatePass
       plainStep(b); // the prefill
 
       b.setInsertionPointToStart(step.thenBlock());
-      auto drafted = DraftOp::create(b, loc, treeTokensType, index, history,
-                                     DraftSource::ngram, tree, int64_t(maxNgram));
+      Value draftedTokens, draftedCount, draftedCache = cache;
+      if (draftStep) {
+        Value root = tensor::CastOp::create(b, loc, RankedTensorType::get({1}, i64), ids);
+        auto drafted = DraftStepsOp::create(b, loc, treeTokensType, index, cacheType,
+                                            draftStep.getSymName(), root, pos, cache, tree);
+        draftedTokens = drafted.getTokens();
+        draftedCount = drafted.getCount();
+        draftedCache = drafted.getNextCache();
+      } else {
+        auto drafted = DraftOp::create(b, loc, treeTokensType, index, history,
+                                       DraftSource::ngram, tree, int64_t(maxNgram));
+        draftedTokens = drafted.getTokens();
+        draftedCount = drafted.getCount();
+      }
       // The nodes are written at [pos, pos + count): as many as the cache holds
       // (the loop feeds a token only while pos < max_len).
       Value room = arith::SubIOp::create(b, loc, c(cacheType.getMaxLength()), pos);
-      Value count = arith::MinUIOp::create(b, loc, drafted.getCount(), room);
+      Value count = arith::MinUIOp::create(b, loc, draftedCount, room);
       Value several = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, count, c(1));
       auto speculate = scf::IfOp::create(b, loc, TypeRange{idsType, cacheType}, several,
                                          /*withElseRegion=*/true);
@@ -364,12 +464,12 @@ struct LoomDecodeSpeculatePass
 
       b.setInsertionPointToStart(speculate.thenBlock());
       Value fed = tensor::ExtractSliceOp::create(
-          b, loc, idsType, drafted.getTokens(), ValueRange{}, ValueRange{count}, ValueRange{},
+          b, loc, idsType, draftedTokens, ValueRange{}, ValueRange{count}, ValueRange{},
           b.getDenseI64ArrayAttr({0}), b.getDenseI64ArrayAttr({ShapedType::kDynamic}),
           b.getDenseI64ArrayAttr({1}));
-      auto call = func::CallOp::create(b, loc, verifyStep, ValueRange{fed, pos, cache});
+      auto call = func::CallOp::create(b, loc, verifyStep, ValueRange{fed, pos, draftedCache});
       auto verified = VerifyOp::create(b, loc, pathType, index, i64, call.getResult(0),
-                                       drafted.getTokens(), count, pos, history, strategy, tree);
+                                       draftedTokens, count, pos, history, strategy, tree);
       Value committed = CommitOp::create(b, loc, cacheType, call.getResult(1),
                                          verified.getPath(), verified.getLength(), pos, tree);
       // The accepted drafts (path nodes after the root), then the bonus token.
@@ -383,7 +483,7 @@ struct LoomDecodeSpeculatePass
             Value node = tensor::ExtractOp::create(gb, l, verified.getPath(), ValueRange{level});
             Value nodeIndex = arith::IndexCastOp::create(gb, l, gb.getIndexType(), node);
             Value drafted2 =
-                tensor::ExtractOp::create(gb, l, drafted.getTokens(), ValueRange{nodeIndex});
+                tensor::ExtractOp::create(gb, l, draftedTokens, ValueRange{nodeIndex});
             tensor::YieldOp::create(
                 gb, l,
                 arith::SelectOp::create(gb, l, isLast, verified.getBonus(), drafted2).getResult());

@@ -16,6 +16,7 @@ include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/SymbolInterfaces.td"
 
 def Decode_Dialect : Dialect {
   let name = "decode";
@@ -317,6 +318,49 @@ def Decode_DraftOp : Decode_Op<"draft", [Pure]> {
   let results = (outs 1DTensorOf<[I64]>:$tokens, Index:$count);
   let assemblyFormat = [{
     $source $history attr-dict `:` type($history) `->` type($tokens)
+  }];
+  let hasVerifier = 1;
+}
+
+def Decode_DraftStepsOp : Decode_Op<"draft_steps",
+    [AllTypesMatch<["cache", "next_cache"]>,
+     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "draft a chain by running a draft step greedily";
+  let description = [{
+    Drafts for a chain `tree` with a model: starting from `root` (the token
+    being fed, `tensor<1xi64>`) at `position`, it calls `step` — a one-token
+    step `(tensor<1xi64>, index, cache) -> (logits row, cache)` over the same
+    cache — and takes the argmax as the next draft, as many times as the tree
+    has drafts and the cache has room (each call writes at `position + i`;
+    the verify step then rewrites those positions with the target's keys and
+    values). The drafts are certain (argmax), so decode.verify's rule for
+    certain drafts keeps sampling exact.
+
+    `step` is a draft the compiler derived from the target
+    (loom-decode-speculate's `self`: the target's first layers, its final norm
+    and its classifier), so it shares the target's cache: its layers are the
+    target's first ones, their keys and values for the same tokens at the
+    same positions are the target's.
+
+    Results as decode.draft's: a token per node (node 0 the root) and how many
+    nodes were drafted; and the cache after the draft's writes.
+
+    Example:
+
+    ```mlir
+    %tokens, %count, %c2 = decode.draft_steps @decode_step_draft(%root at %pos, %c)
+        {tree = array<i64: -1, 0, 1, 2>}
+        : tensor<1xi64>, !decode.kv_cache<layers = 5, kv_heads = 4, head_dim = 8, max_len = 512, f32>
+        -> tensor<4xi64>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$step, 1DTensorOf<[I64]>:$root, Index:$position,
+                       Decode_KVCacheType:$cache, DenseI64ArrayAttr:$tree);
+  let results = (outs 1DTensorOf<[I64]>:$tokens, Index:$count,
+                      Decode_KVCacheType:$next_cache);
+  let assemblyFormat = [{
+    $step `(` $root `at` $position `,` $cache `)` attr-dict `:` type($root) `,`
+    qualified(type($cache)) `->` type($tokens)
   }];
   let hasVerifier = 1;
 }

@@ -28,6 +28,8 @@ inline constexpr const char *kPrefillStep = "decode_step_tokens";
 inline constexpr const char *kTokenStep = "decode_step_token";
 /// ... and loom-decode-speculate: every position's logits for a tree.
 inline constexpr const char *kVerifyStep = "decode_step_verify";
+/// ... and its self-speculation draft (the target's first layers).
+inline constexpr const char *kDraftStep = "decode_step_draft";
 /// The unit attribute on the op that makes a step's position_ids.
 inline constexpr const char *kPositionsMarker = "decode.positions";
 

@@ -65,7 +65,11 @@ def LoomDecodeSpeculatePass : Pass<"loom-decode-speculate", "mlir::ModuleOp"> {
 
     - `decode.draft` proposes a token for each node of the tree (`tree`: a
       parent index per node, node 0 the root; `-1,0,1,2` is a chain of three
-      drafts) from the history (`ngram`: prompt lookup, no extra model);
+      drafts) from the history (`ngram`: prompt lookup, no extra model), or
+      `decode.draft_steps` runs `@decode_step_draft` greedily (`self`:
+      self-speculation, a copy of the one-token step that keeps the first
+      `draft-layers` layers, then the final norm and the classifier, sharing
+      the target's cache);
     - the drafted nodes that fit in the cache are fed at once to
       `@decode_step_verify` (a copy of the prefill step that returns every
       position's logits), written into the cache at `position + node`;
@@ -85,7 +89,10 @@ def LoomDecodeSpeculatePass : Pass<"loom-decode-speculate", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"draft", "draft", "std::string", "\"ngram\"",
-           "where drafts come from: ngram (prompt lookup)">,
+           "where drafts come from: ngram (prompt lookup) or self (the target's first "
+           "draft-layers layers, its final norm and classifier; chains only)">,
+    Option<"draftLayers", "draft-layers", "int64_t", /*default=*/"1",
+           "with draft=self: the target's layers the draft keeps">,
     Option<"maxNgram", "max-ngram", "int64_t", /*default=*/"3",
            "ngram drafting matches the last 1 to max-ngram tokens">,
     ListOption<"tree", "tree", "int64_t",
