@@ -1,0 +1,50 @@
+//===- CpuLevels.h - run a kernel test once per instruction-set level -----===//
+//
+// Kernel tests take a loomrt::CpuLevel as (part of) their parameter and run
+// with that variant forced. A level the host lacks is skipped with a
+// message (reported by gtest as SKIPPED, not as passed); the level the
+// kernels had before is restored after each test.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_UNITTESTS_RUNTIME_CPULEVELS_H
+#define LOOM_UNITTESTS_RUNTIME_CPULEVELS_H
+
+#include "Kernels/CpuFeatures.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace loomtest {
+
+inline const auto kAllCpuLevels = ::testing::Values(
+    loomrt::CpuLevel::Portable, loomrt::CpuLevel::Avx2, loomrt::CpuLevel::Avx512);
+
+/// Forces `level` for the scope; `ran()` is false when the host lacks it.
+class ScopedCpuLevel {
+public:
+  explicit ScopedCpuLevel(loomrt::CpuLevel level)
+      : saved_(loomrt::cpuLevel()), ran_(loomrt::setCpuLevel(level)) {}
+  ~ScopedCpuLevel() { loomrt::setCpuLevel(saved_); }
+  bool ran() const { return ran_; }
+
+private:
+  loomrt::CpuLevel saved_;
+  bool ran_;
+};
+
+} // namespace loomtest
+
+/// Forces `level` for the rest of the test, or skips the test (saying
+/// which variant did not run and why) when the host lacks it.
+#define LOOM_USE_CPU_LEVEL(level)                                                              \
+  ::loomtest::ScopedCpuLevel loomCpuLevelGuard(level);                                         \
+  if (!loomCpuLevelGuard.ran())                                                                \
+    GTEST_SKIP() << "variant " << loomrt::cpuLevelName(level)                                  \
+                 << " not run: this CPU supports up to "                                       \
+                 << loomrt::cpuLevelName(loomrt::hostCpuLevel());                              \
+  else                                                                                         \
+    ::testing::Test::RecordProperty("cpu_level", loomrt::cpuLevelName(level))
+
+#endif // LOOM_UNITTESTS_RUNTIME_CPULEVELS_H
