@@ -14,7 +14,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <tuple>
 
 namespace loomtest {
 
@@ -33,6 +35,33 @@ private:
   loomrt::CpuLevel saved_;
   bool ran_;
 };
+
+/// A fixture whose parameter is a CpuLevel, or a tuple ending with one:
+/// each test runs with that variant forced, or is skipped.
+template <typename Param> class CpuLevelTest : public ::testing::TestWithParam<Param> {
+protected:
+  void SetUp() override {
+    loomrt::CpuLevel level = levelOf(this->GetParam());
+    guard_.emplace(level);
+    if (!guard_->ran())
+      GTEST_SKIP() << "variant " << loomrt::cpuLevelName(level)
+                   << " not run: this CPU supports up to "
+                   << loomrt::cpuLevelName(loomrt::hostCpuLevel());
+  }
+  void TearDown() override { guard_.reset(); }
+
+private:
+  static loomrt::CpuLevel levelOf(loomrt::CpuLevel level) { return level; }
+  template <typename... T> static loomrt::CpuLevel levelOf(const std::tuple<T...> &param) {
+    return std::get<sizeof...(T) - 1>(param);
+  }
+  std::optional<ScopedCpuLevel> guard_;
+};
+
+/// "_avx2" etc., for test names.
+inline std::string levelSuffix(loomrt::CpuLevel level) {
+  return std::string("_") + loomrt::cpuLevelName(level);
+}
 
 } // namespace loomtest
 
