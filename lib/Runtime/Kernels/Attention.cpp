@@ -49,7 +49,7 @@ __attribute__((always_inline)) inline float dot(const float *a, int64_t as, cons
 }
 
 /// exp(x) for x <= 0 to float precision (Cody-Waite reduction, the
-/// degree-5 minimax polynomial of VectorMath.h's expReduced), branch-free so
+/// degree-5 minimax polynomial of SimdMath.inc's expReduced), branch-free so
 /// that loops over keys vectorize; -inf gives 0.
 __attribute__((always_inline)) inline float expNonPositive(float x) {
   float clamped = x < -87.0f ? -87.0f : x;

@@ -26,7 +26,9 @@ constexpr float kLog2e = 1.44269504088896341f;
 // Cody & Waite: ln 2 = kLn2Hi + kLn2Lo, n * kLn2Hi exact for |n| < 2^15.
 constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
 constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
-// Rounding by adding 1.5 * 2^23 (+ 127, the exponent bias): see VectorMath.h.
+// Rounding by adding 1.5 * 2^23 (+ 127, the exponent bias): the sum's low
+// mantissa bits are then n + 127, so shifting its bits left by 23 gives 2^n
+// without a float-to-int conversion (slow on some x86 cores).
 constexpr float kRoundBias = 12582912.0f + 127.0f;
 } // namespace loomrt::simd
 
