@@ -1,9 +1,9 @@
 //===- CpuLevels.h - run a kernel test once per instruction-set level -----===//
 //
 // Kernel tests take a loomrt::CpuLevel as (part of) their parameter and run
-// with that variant forced. A level the host lacks is skipped with a
-// message (reported by gtest as SKIPPED, not as passed); the level the
-// kernels had before is restored after each test.
+// with that variant forced. A level the host lacks (or LOOM_CPU_FEATURES
+// rules out) is skipped with a message (reported by gtest as SKIPPED, not
+// as passed); the level the kernels had before is restored after each test.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +22,17 @@ namespace loomtest {
 
 inline const auto kAllCpuLevels = ::testing::Values(
     loomrt::CpuLevel::Portable, loomrt::CpuLevel::Avx2, loomrt::CpuLevel::Avx512);
+
+/// Why a variant is skipped: "variant avx512 not run: ...".
+inline std::string notRunReason(loomrt::CpuLevel level) {
+  std::string reason = std::string("variant ") + loomrt::cpuLevelName(level) +
+                       " not run: this CPU supports up to " +
+                       loomrt::cpuLevelName(loomrt::hostCpuLevel());
+  if (loomrt::allowedCpuLevel() != loomrt::hostCpuLevel())
+    reason += std::string(", LOOM_CPU_FEATURES allows up to ") +
+              loomrt::cpuLevelName(loomrt::allowedCpuLevel());
+  return reason;
+}
 
 /// Forces `level` for the scope; `ran()` is false when the host lacks it.
 class ScopedCpuLevel {
@@ -44,9 +55,7 @@ protected:
     loomrt::CpuLevel level = levelOf(this->GetParam());
     guard_.emplace(level);
     if (!guard_->ran())
-      GTEST_SKIP() << "variant " << loomrt::cpuLevelName(level)
-                   << " not run: this CPU supports up to "
-                   << loomrt::cpuLevelName(loomrt::hostCpuLevel());
+      GTEST_SKIP() << notRunReason(level);
   }
   void TearDown() override { guard_.reset(); }
 
@@ -70,9 +79,7 @@ inline std::string levelSuffix(loomrt::CpuLevel level) {
 #define LOOM_USE_CPU_LEVEL(level)                                                              \
   ::loomtest::ScopedCpuLevel loomCpuLevelGuard(level);                                         \
   if (!loomCpuLevelGuard.ran())                                                                \
-    GTEST_SKIP() << "variant " << loomrt::cpuLevelName(level)                                  \
-                 << " not run: this CPU supports up to "                                       \
-                 << loomrt::cpuLevelName(loomrt::hostCpuLevel());                              \
+    GTEST_SKIP() << ::loomtest::notRunReason(level);                                           \
   else                                                                                         \
     ::testing::Test::RecordProperty("cpu_level", loomrt::cpuLevelName(level))
 

@@ -57,13 +57,18 @@ loomrt::CpuLevel loomrt::hostCpuLevel() {
   return host;
 }
 
+loomrt::CpuLevel loomrt::allowedCpuLevel() {
+  static const CpuLevel allowed = CpuLevel(resolve());
+  return allowed;
+}
+
 std::atomic<int> &loomrt::detail::cpuLevelSlot() {
-  static std::atomic<int> slot{resolve()};
+  static std::atomic<int> slot{int(allowedCpuLevel())};
   return slot;
 }
 
 bool loomrt::setCpuLevel(CpuLevel level) {
-  if (int(level) < 0 || int(level) > int(hostCpuLevel()))
+  if (int(level) < 0 || int(level) > int(allowedCpuLevel()))
     return false;
   detail::cpuLevelSlot().store(int(level), std::memory_order_relaxed);
   return true;

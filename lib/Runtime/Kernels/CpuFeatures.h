@@ -4,8 +4,9 @@
 // with FMA, AVX-512 (F, BW, VL). The level is resolved once from CPUID,
 // capped by the environment variable LOOM_CPU_FEATURES (portable, avx2,
 // avx512: the highest level to use), and each kernel indexes its table of
-// variants with it. Tests and benchmarks lower it to compare variants on one
-// host; raising it beyond what the host supports is refused.
+// variants with it. Tests lower it to run every variant on one host;
+// raising it beyond the cap is refused, so LOOM_CPU_FEATURES=avx2 on an
+// AVX-512 host behaves as an AVX2-only one.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,6 +26,10 @@ const char *cpuLevelName(CpuLevel level);
 /// The highest level this CPU (and OS) supports, ignoring LOOM_CPU_FEATURES.
 CpuLevel hostCpuLevel();
 
+/// The highest level the kernels may use: the host's, capped by
+/// LOOM_CPU_FEATURES (read once).
+CpuLevel allowedCpuLevel();
+
 namespace detail {
 std::atomic<int> &cpuLevelSlot();
 } // namespace detail
@@ -34,8 +39,8 @@ inline CpuLevel cpuLevel() {
   return CpuLevel(detail::cpuLevelSlot().load(std::memory_order_relaxed));
 }
 
-/// Makes the kernels use `level` from now on; false (nothing changed) when
-/// the host does not support it. Not for use while kernels run.
+/// Makes the kernels use `level` from now on; false (nothing changed) above
+/// allowedCpuLevel(). Not for use while kernels run.
 bool setCpuLevel(CpuLevel level);
 
 } // namespace loomrt
