@@ -458,7 +458,7 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
   // Prefill: tiles of R query rows, one task per (batch, head, tile). Each
   // tile's query, mask and output rows (a partial last tile repeats its last
   // row) and how many keys each row sees (causal: bottom-right aligned).
-  auto tileRows_ = [&](auto rowsTag, int64_t b, int64_t h, int64_t first) {
+  auto rowsOfTile = [&](auto rowsTag, int64_t b, int64_t h, int64_t first) {
     constexpr int R = decltype(rowsTag)::value;
     TileRows<R> t;
     t.rows = int(std::min<int64_t>(R, qLen - first));
@@ -497,13 +497,13 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
       thread_local std::vector<float> scratch;
       scratch.resize(size_t(tileRows * (dim + vDim)));
       if (tiled512) {
-        auto rows = tileRows_(std::integral_constant<int, vec16::kTileRows>(), b, h,
+        auto rows = rowsOfTile(std::integral_constant<int, vec16::kTileRows>(), b, h,
                               t * vec16::kTileRows);
         vec16::tilePacked(rows.q, q->strides[3], rows.rows, packedK, vHead, v->strides[2],
                           mask ? rows.mask : nullptr, maskStride[3], rows.keys, dim, vDim,
                           scale, softcap, scratch.data(), rows.out);
       } else {
-        auto rows = tileRows_(std::integral_constant<int, vec8::kTileRows>(), b, h,
+        auto rows = rowsOfTile(std::integral_constant<int, vec8::kTileRows>(), b, h,
                               t * vec8::kTileRows);
         vec8::tilePacked(rows.q, q->strides[3], rows.rows, packedK, vHead, v->strides[2],
                          mask ? rows.mask : nullptr, maskStride[3], rows.keys, dim, vDim, scale,
@@ -525,7 +525,7 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
     loomrt::parallelFor(batch * heads * tiles, [&](int64_t task) {
       int64_t b = task / (heads * tiles), h = (task / tiles) % heads, t = task % tiles;
       int64_t kvh = h / group;
-      auto rows = tileRows_(std::integral_constant<int, kRows>(), b, h, t * kRows);
+      auto rows = rowsOfTile(std::integral_constant<int, kRows>(), b, h, t * kRows);
       thread_local std::vector<float> scratch;
       scratch.resize(size_t(dim * kBlock + kRows * dim + kRows * vDim));
       tile(rows.q, q->strides[3], rows.rows, kBase + b * k->strides[0] + kvh * k->strides[1],
