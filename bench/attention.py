@@ -12,7 +12,9 @@ of 128, 512 and 2048 tokens, and one decode row over 2048 cached positions.
 Usage: bench/attention.py [--threads N] [--reps N] [--build DIR]
 Prints the mean ms per run (loom-run --repeat; onnxruntime: median),
 loom fused's speed-up over each (above 1: fused is faster) and the fused
-kernel's GFLOP/s against the FMA peak measured in the same run.
+kernel's GFLOP/s against the FMA peak measured in the same run (the CPU's
+widest FMA). The fused model runs once per kernel variant the CPU supports
+(LOOM_CPU_FEATURES=avx2, avx512); the ratios are the best variant's.
 """
 import argparse
 import math
@@ -24,7 +26,8 @@ import onnx
 import torch
 from onnx import numpy_helper
 
-from common import ROOT, measure_machine, number, onnxruntime_ms, onnxruntime_version, run
+from common import (ROOT, cpu_features, level_env, loom_levels, measure_machine, number,
+                    onnxruntime_ms, onnxruntime_version, run)
 
 HEADS, KV_HEADS, DIM = 16, 4, 64
 CASES = [("prefill 128", 128, 128), ("prefill 512", 512, 512),
@@ -89,35 +92,46 @@ def main():
     run([loom_compile, model, "-o", libs["fused"]])
     run([loom_compile, model, "--fuse-attention=false", "-o", libs["unfused"]])
     peak, _ = measure_machine(out, args.threads)
+    levels = loom_levels()
+    cpu, flags = cpu_features()
+    print(f"cpu: {cpu}; features: {' '.join(flags)}")
     print(f"machine: {args.threads} threads, FMA peak {peak:.1f} GFLOP/s; "
           f"onnxruntime-node {onnxruntime_version(out)}; GQA 16/4 heads, head_dim 64, "
           "causal mask")
-    print(f"| case | loom fused ms | loom unfused ms | onnxruntime ms | fused vs unfused "
-          f"| fused vs onnxruntime | fused GFLOP/s | of FMA peak | fused - unfused |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    fused = [f"fused {level}" for level in levels]
+    print("| case | " + " | ".join(f"loom {f} ms" for f in fused) + " | loom unfused ms | "
+          "onnxruntime ms | best fused vs unfused | best fused vs onnxruntime | "
+          + (f"{levels[-1]} vs {levels[0]} | " if len(levels) > 1 else "")
+          + "best fused GFLOP/s | of FMA peak | fused - unfused |")
+    print("|" + " --- |" * (len(fused) + 8 + (len(levels) > 1)))
     for name, s, t in CASES:
         inputs = write_inputs(os.path.join(out, f"attention-{s}x{t}"), s, t)
         ms = {}
-        for kind, lib in libs.items():
+        runs = [(f"fused {level}", libs["fused"], level) for level in levels]
+        runs.append(("unfused", libs["unfused"], levels[-1]))
+        for kind, lib, level in runs:
             os.makedirs(os.path.join(out, f"attention-out-{kind}"), exist_ok=True)
             text = run([os.path.join(args.build, "bin", "loom-run"), lib, *inputs, "-o",
                         os.path.join(out, f"attention-out-{kind}"), "--repeat",
-                        str(args.reps), "--threads", str(args.threads)])
+                        str(args.reps), "--threads", str(args.threads)], env=level_env(level))
             # "N runs, X ms per run (T threads)"
             ms[kind] = float(text.split(" ms per run")[0].split(", ")[-1])
-        outs = [numpy_helper.to_array(onnx.load_tensor_from_string(open(
+        outs = {kind: numpy_helper.to_array(onnx.load_tensor_from_string(open(
             os.path.join(out, f"attention-out-{kind}", "output_0.pb"), "rb").read()))
-            for kind in libs]
-        diff = float(np.max(np.abs(outs[0] - outs[1])))
+            for kind, _, _ in runs}
+        diff = max(float(np.max(np.abs(outs[f] - outs["unfused"]))) for f in fused)
         ort = onnxruntime_ms(out, model, args.threads, args.reps,
                              {"q": (1, HEADS, s, DIM), "k": (1, KV_HEADS, t, DIM),
                               "v": (1, KV_HEADS, t, DIM), "mask": (s, t)})
+        best = min(ms[f] for f in fused)
         # Q K^T and P V over the unmasked half (prefill) or the whole row.
         pairs = s * t - (s * (s - 1) // 2 if s == t else 0)
-        gflops = 4.0 * HEADS * pairs * DIM / (ms["fused"] / 1e3) / 1e9
-        print(f"| {name} | {ms['fused']:.3f} | {ms['unfused']:.3f} | {ort:.3f} | "
-              f"{ms['unfused'] / ms['fused']:.2f}x | {ort / ms['fused']:.2f}x | "
-              f"{gflops:.1f} | {100 * gflops / peak:.0f}% | {diff:.1e} |")
+        gflops = 4.0 * HEADS * pairs * DIM / (best / 1e3) / 1e9
+        ratio = (f"{ms[fused[0]] / ms[fused[-1]]:.2f}x | " if len(levels) > 1 else "")
+        print(f"| {name} | " + " | ".join(f"{ms[f]:.3f}" for f in fused)
+              + f" | {ms['unfused']:.3f} | {ort:.3f} | {ms['unfused'] / best:.2f}x | "
+              f"{ort / best:.2f}x | {ratio}{gflops:.1f} | {100 * gflops / peak:.0f}% | "
+              f"{diff:.1e} |")
 
 
 if __name__ == "__main__":

@@ -24,13 +24,57 @@ def number(text, key):
     return float(match.group(1))
 
 
-def measure_machine(out, threads):
-    """(FMA peak GFLOP/s, read bandwidth GB/s) with `threads` threads."""
+def measure_machine(out, threads, per_level=False):
+    """(FMA peak GFLOP/s, read bandwidth GB/s) with `threads` threads; the
+    peak is the best instruction set's (AVX-512 where the CPU has it). With
+    `per_level`, the peak is a dict {"avx2": ..., "avx512": ...} instead."""
     exe = os.path.join(out, "machine_peak")
     run(["clang++-22", "-O2", "-std=c++17", "-pthread",
          os.path.join(ROOT, "bench", "machine_peak.cpp"), "-o", exe])
     text = run([exe, str(threads)])
-    return number(text, "fma_peak_gflops"), number(text, "read_bandwidth_gbs")
+    peaks = {"avx2": number(text, "fma_peak_gflops")}
+    if re.search(r"^fma_peak_avx512_gflops ", text, re.M):
+        peaks["avx512"] = number(text, "fma_peak_avx512_gflops")
+    bandwidth = number(text, "read_bandwidth_gbs")
+    return (peaks if per_level else max(peaks.values())), bandwidth
+
+
+# CPU flags worth reporting with every table (as /proc/cpuinfo names them).
+_REPORTED_FLAGS = ["avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni",
+                   "avx512_bf16", "amx_tile", "amx_bf16"]
+
+
+def cpu_features():
+    """(model name, the reported flags this CPU has) from /proc/cpuinfo."""
+    name, flags = "unknown CPU", set()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name" and name == "unknown CPU":
+                    name = value.strip()
+                elif key.strip() == "flags" and not flags:
+                    flags = set(value.split())
+    except OSError:
+        pass
+    return name, [flag for flag in _REPORTED_FLAGS if flag in flags]
+
+
+def loom_levels():
+    """The vector kernel variants (LOOM_CPU_FEATURES values) this CPU runs,
+    lowest first: avx2, then avx512 where AVX-512 F/BW/VL are present."""
+    _, flags = cpu_features()
+    levels = []
+    if "avx2" in flags and "fma" in flags:
+        levels.append("avx2")
+        if all(f in flags for f in ("avx512f", "avx512bw", "avx512vl")):
+            levels.append("avx512")
+    return levels or ["portable"]
+
+
+def level_env(level):
+    """The environment that makes loomrt use at most `level`."""
+    return dict(os.environ, LOOM_CPU_FEATURES=level)
 
 
 def onnxruntime_ms(out, model, threads, reps, inputs):

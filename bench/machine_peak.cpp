@@ -1,11 +1,12 @@
 //===- machine_peak.cpp - what this machine can do at most ---------------===//
 //
 // Measures, with every core busy, the f32 FMA peak (independent AVX2 FMA
-// chains, or scalar ones without AVX2) and the read bandwidth of main
-// memory (summing a buffer far larger than the caches). Benchmarks report
-// their numbers as fractions of these.
+// chains, and AVX-512 ones where the CPU has AVX-512F) and the read
+// bandwidth of main memory (summing a buffer far larger than the caches).
+// Benchmarks report their numbers as fractions of these.
 //
-// Prints: "fma_peak_gflops <x>" and "read_bandwidth_gbs <y>".
+// Prints: "fma_peak_gflops <x>" (AVX2), "fma_peak_avx512_gflops <x>" (only
+// with AVX-512) and "read_bandwidth_gbs <y>".
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,17 +42,35 @@ __attribute__((target("avx2,fma"))) float fmaChains(long iterations) {
   return out[0];
 }
 
-double fmaPeak(int threads) {
-  const long iterations = 20'000'000;
+constexpr int kChains512 = 24; // + 2 constants: 26 of the 32 zmm registers
+
+__attribute__((target("avx512f"))) float fmaChains512(long iterations) {
+  __m512 acc[kChains512];
+  for (int i = 0; i < kChains512; ++i)
+    acc[i] = _mm512_set1_ps(float(i));
+  const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
+  for (long n = 0; n < iterations; ++n)
+    for (int i = 0; i < kChains512; ++i)
+      acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+  __m512 sum = acc[0];
+  for (int i = 1; i < kChains512; ++i)
+    sum = _mm512_add_ps(sum, acc[i]);
+  return _mm512_reduce_add_ps(sum);
+}
+
+/// GFLOP/s of `threads` threads each running chains(iterations), which does
+/// flopsPerIteration FLOPs per iteration.
+template <typename Chains>
+double fmaPeak(int threads, Chains chains, long iterations, double flopsPerIteration) {
   std::vector<std::thread> pool;
   std::atomic<float> sink{0};
   auto start = Clock::now();
   for (int t = 0; t < threads; ++t)
-    pool.emplace_back([&] { sink = sink + fmaChains(iterations); });
+    pool.emplace_back([&] { sink = sink + chains(iterations); });
   for (auto &t : pool)
     t.join();
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  return 2.0 * 8 * kChains * double(iterations) * threads / seconds / 1e9;
+  return flopsPerIteration * double(iterations) * threads / seconds / 1e9;
 }
 
 /// Sums [p, p + n) as four sequential streams at once (quarters of the
@@ -107,7 +126,11 @@ int main(int argc, char **argv) {
     return 1;
   }
   std::printf("threads %d\n", threads);
-  std::printf("fma_peak_gflops %.1f\n", fmaPeak(threads));
+  std::printf("fma_peak_gflops %.1f\n",
+              fmaPeak(threads, fmaChains, 20'000'000, 2.0 * 8 * kChains));
+  if (__builtin_cpu_supports("avx512f"))
+    std::printf("fma_peak_avx512_gflops %.1f\n",
+                fmaPeak(threads, fmaChains512, 10'000'000, 2.0 * 16 * kChains512));
   std::printf("read_bandwidth_gbs %.1f\n", readBandwidth(threads));
   return 0;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Derives the polynomial behind loomrt's vector exp (lib/Runtime/Kernels/VectorMath.h).
+"""Derives the polynomial behind loomrt's vector exp (lib/Runtime/Kernels/SimdMath.inc).
 
 After Cody-Waite reduction exp(x) = 2^n e^r with |r| <= ln2/2, so the kernels
 need e^r on that interval only. A degree-5 polynomial 1 + c1 r + ... + c5 r^5

@@ -4,10 +4,12 @@
 // (scores, softmax, weighted sum), for decode rows and prefill tiles,
 // multi-head, grouped-query and multi-query heads, additive masks with -inf,
 // causal masking, soft-capped scores and K/V read through strided views (as
-// from the KV cache).
+// from the KV cache); each with every kernel variant the host supports
+// (portable, AVX2, AVX-512; the others are reported as skipped).
 //
 //===----------------------------------------------------------------------===//
 
+#include "CpuLevels.h"
 #include "Kernels/Kernels.h"
 
 #include <gtest/gtest.h>
@@ -15,6 +17,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 using loomrt::MemRef;
@@ -102,44 +105,56 @@ void check(int64_t batch, int64_t heads, int64_t kvHeads, int64_t qLen, int64_t 
       }
 }
 
-TEST(Attention, MultiHead) { check(2, 4, 4, 5, 7, 16, false, false, 0); }
-TEST(Attention, GroupedQueryWithMask) { check(1, 8, 2, 3, 33, 64, true, false, 0); }
-TEST(Attention, MultiQueryCausalPrefill) { check(1, 4, 1, 9, 9, 8, false, true, 0); }
-TEST(Attention, DecodeRowFromACacheView) { check(1, 16, 4, 1, 100, 64, true, true, 512); }
+/// Every test with every kernel variant the host supports.
+class AttentionKernel : public loomtest::CpuLevelTest<loomrt::CpuLevel> {};
+
+INSTANTIATE_TEST_SUITE_P(Variants, AttentionKernel, loomtest::kAllCpuLevels,
+                         [](const ::testing::TestParamInfo<loomrt::CpuLevel> &info) {
+                           return std::string(loomrt::cpuLevelName(info.param));
+                         });
+
+TEST_P(AttentionKernel, MultiHead) { check(2, 4, 4, 5, 7, 16, false, false, 0); }
+TEST_P(AttentionKernel, GroupedQueryWithMask) { check(1, 8, 2, 3, 33, 64, true, false, 0); }
+TEST_P(AttentionKernel, MultiQueryCausalPrefill) { check(1, 4, 1, 9, 9, 8, false, true, 0); }
+TEST_P(AttentionKernel, DecodeRowFromACacheView) { check(1, 16, 4, 1, 100, 64, true, true, 512); }
 // Prefill tiles of 4 query rows (the last one partial), grouped heads, a mask,
 // causal, K/V in a cache view.
-TEST(Attention, PrefillTilesFromACacheView) { check(2, 8, 2, 6, 40, 64, true, true, 128); }
-TEST(Attention, PrefillTilesOddSizes) { check(1, 3, 1, 13, 29, 5, false, false, 0); }
-// The AVX2 register-tiled path (head_dim a multiple of 16): packed key
-// blocks with a partial last one, rows of a partial last tile, a whole
-// masked-out block of keys, causal rows that see different block counts.
-TEST(Attention, PrefillPackedKeysLongCausal) {
+TEST_P(AttentionKernel, PrefillTilesFromACacheView) { check(2, 8, 2, 6, 40, 64, true, true, 128); }
+TEST_P(AttentionKernel, PrefillTilesOddSizes) { check(1, 3, 1, 13, 29, 5, false, false, 0); }
+// The register-tiled paths (head_dim a multiple of 16 for AVX2's 6-row
+// tiles, of 32 for AVX-512's 12-row ones; 16 under AVX-512 takes AVX2's):
+// packed key blocks with a partial last one, rows of a partial last tile, a
+// whole masked-out block of keys, causal rows that see different block
+// counts.
+TEST_P(AttentionKernel, PrefillPackedKeysLongCausal) {
   check(1, 4, 2, 37, 300, 32, true, true, 0, 0, 64, 80);
 }
-TEST(Attention, PrefillPackedKeysNoMask) { check(2, 2, 1, 8, 20, 16, false, false, 0); }
+// Two whole 12-row tiles of AVX-512 and vDim 96 (three 32-column steps).
+TEST_P(AttentionKernel, PrefillPackedWholeTiles) { check(1, 2, 2, 24, 50, 96, true, false, 0); }
+TEST_P(AttentionKernel, PrefillPackedKeysNoMask) { check(2, 2, 1, 8, 20, 16, false, false, 0); }
 
 // Flash-decoding: a row's keys in chunks whose (max, sum, output) states
 // are merged. Uneven chunks, more chunks than keys (empty ones), two causal
 // decode rows with different key counts, a chunk whose keys are all masked.
-TEST(Attention, DecodeKeysSplitInChunks) { check(1, 2, 1, 1, 1000, 64, true, true, 1024, 3); }
-TEST(Attention, DecodeMoreChunksThanKeys) { check(1, 2, 2, 1, 5, 8, false, false, 0, 7); }
-TEST(Attention, DecodeCausalRowsSplit) { check(2, 4, 2, 2, 300, 16, true, true, 512, 4); }
-TEST(Attention, DecodeChunkEntirelyMasked) {
+TEST_P(AttentionKernel, DecodeKeysSplitInChunks) { check(1, 2, 1, 1, 1000, 64, true, true, 1024, 3); }
+TEST_P(AttentionKernel, DecodeMoreChunksThanKeys) { check(1, 2, 2, 1, 5, 8, false, false, 0, 7); }
+TEST_P(AttentionKernel, DecodeCausalRowsSplit) { check(2, 4, 2, 2, 300, 16, true, true, 512, 4); }
+TEST_P(AttentionKernel, DecodeChunkEntirelyMasked) {
   check(1, 1, 1, 1, 400, 32, true, false, 0, 4, 100, 200);
 }
 // One row over many keys: the kernel splits it by itself (1 row < threads).
-TEST(Attention, DecodeSingleRowSplitsByItself) { check(1, 1, 1, 1, 2000, 32, true, false, 0); }
+TEST_P(AttentionKernel, DecodeSingleRowSplitsByItself) { check(1, 1, 1, 1, 2000, 32, true, false, 0); }
 
 // Soft-capped scores (Gemma 2): the packed AVX2 prefill tile, the generic
 // tile, a masked causal decode row, a split decode.
-TEST(Attention, SoftcapPrefill) { check(1, 4, 2, 37, 60, 32, true, true, 0, 0, 0, 0, 5.0f); }
-TEST(Attention, SoftcapPrefillSmallTile) { check(2, 2, 1, 5, 9, 8, false, false, 0, 0, 0, 0, 2.0f); }
-TEST(Attention, SoftcapDecode) { check(1, 8, 2, 1, 100, 64, true, true, 256, 0, 0, 0, 3.0f); }
-TEST(Attention, SoftcapDecodeSplit) {
+TEST_P(AttentionKernel, SoftcapPrefill) { check(1, 4, 2, 37, 60, 32, true, true, 0, 0, 0, 0, 5.0f); }
+TEST_P(AttentionKernel, SoftcapPrefillSmallTile) { check(2, 2, 1, 5, 9, 8, false, false, 0, 0, 0, 0, 2.0f); }
+TEST_P(AttentionKernel, SoftcapDecode) { check(1, 8, 2, 1, 100, 64, true, true, 256, 0, 0, 0, 3.0f); }
+TEST_P(AttentionKernel, SoftcapDecodeSplit) {
   check(1, 2, 1, 1, 1000, 16, true, false, 0, 3, 0, 0, 4.0f);
 }
 
-TEST(Attention, EveryKeyMaskedGivesNaN) {
+TEST_P(AttentionKernel, EveryKeyMaskedGivesNaN) {
   std::mt19937 gen(7);
   Tensor4 q(1, 1, 1, 4, gen), k(1, 1, 3, 4, gen), v(1, 1, 3, 4, gen), mask(1, 1, 1, 3, gen);
   for (float &x : mask.data)

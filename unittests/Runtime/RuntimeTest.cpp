@@ -3,6 +3,7 @@
 #include "loom-c/Driver.h"
 #include "loom-c/Runtime.h"
 
+#include "CpuLevels.h"
 #include "Kernels/Kernels.h"
 #include "ThreadPool.h"
 
@@ -13,6 +14,7 @@
 #include <cstdio>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -35,10 +37,13 @@ struct GemmCase {
   int threads;
 };
 
-class MatmulTest : public ::testing::TestWithParam<GemmCase> {};
+/// Every shape with every kernel variant (portable, AVX2, AVX-512).
+class MatmulTest
+    : public ::testing::TestWithParam<std::tuple<GemmCase, loomrt::CpuLevel>> {};
 
 TEST_P(MatmulTest, MatchesNaiveReference) {
-  GemmCase t = GetParam();
+  GemmCase t = std::get<0>(GetParam());
+  LOOM_USE_CPU_LEVEL(std::get<1>(GetParam()));
   ASSERT_EQ(loom_set_num_threads(t.threads), LOOM_OK);
   std::mt19937 rng(42);
   std::uniform_real_distribution<float> dist(-1, 1);
@@ -62,12 +67,24 @@ TEST_P(MatmulTest, MatchesNaiveReference) {
   loom_set_num_threads(0);
 }
 
+// Tiles of both micro-kernels (6x16, 12x32) whole and partial, K over
+// several 256-deep slices, GEMV rows with and without vector tails.
 INSTANTIATE_TEST_SUITE_P(
     Shapes, MatmulTest,
-    ::testing::Values(GemmCase{1, 1, 1, false, 1}, GemmCase{1, 4096, 64, false, 2},
-                      GemmCase{3, 37, 5, false, 3}, GemmCase{6, 16, 256, false, 1},
-                      GemmCase{7, 17, 257, false, 2}, GemmCase{100, 530, 600, false, 3},
-                      GemmCase{5, 40, 9, true, 2}, GemmCase{97, 33, 300, true, 2}));
+    ::testing::Combine(
+        ::testing::Values(GemmCase{1, 1, 1, false, 1}, GemmCase{1, 4096, 64, false, 2},
+                          GemmCase{3, 37, 5, false, 3}, GemmCase{6, 16, 256, false, 1},
+                          GemmCase{7, 17, 257, false, 2}, GemmCase{100, 530, 600, false, 3},
+                          GemmCase{5, 40, 9, true, 2}, GemmCase{97, 33, 300, true, 2},
+                          GemmCase{12, 32, 256, false, 1}, GemmCase{24, 64, 520, false, 2},
+                          GemmCase{13, 31, 33, false, 2}, GemmCase{2, 4099, 70, false, 2}),
+        loomtest::kAllCpuLevels),
+    [](const ::testing::TestParamInfo<std::tuple<GemmCase, loomrt::CpuLevel>> &info) {
+      const GemmCase &t = std::get<0>(info.param);
+      return std::to_string(t.m) + "x" + std::to_string(t.n) + "x" + std::to_string(t.k) +
+             (t.transposedB ? "_bT" : "") + "_" + std::to_string(t.threads) + "threads_" +
+             loomrt::cpuLevelName(std::get<1>(info.param));
+    });
 
 TEST(ThreadPool, RunsEveryTaskOnceEvenNested) {
   ASSERT_EQ(loom_set_num_threads(4), LOOM_OK);

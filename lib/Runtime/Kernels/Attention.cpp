@@ -12,7 +12,8 @@
 #include "Kernels.h"
 
 #include "../ThreadPool.h"
-#include "VectorMath.h"
+#include "CpuFeatures.h"
+#include "SimdOps.h"
 
 #include <algorithm>
 #include <cmath>
@@ -48,7 +49,7 @@ __attribute__((always_inline)) inline float dot(const float *a, int64_t as, cons
 }
 
 /// exp(x) for x <= 0 to float precision (Cody-Waite reduction, the
-/// degree-5 minimax polynomial of VectorMath.h's expReduced), branch-free so
+/// degree-5 minimax polynomial of SimdMath.inc's expReduced), branch-free so
 /// that loops over keys vectorize; -inf gives 0.
 __attribute__((always_inline)) inline float expNonPositive(float x) {
   float clamped = x < -87.0f ? -87.0f : x;
@@ -167,6 +168,16 @@ rowAvx2(const float *qRow, int64_t qStride, const float *kHead, int64_t kRow, in
   attendRowCapped(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys,
                   dim, vDim, scale, softcap, acc, mOut, lOut);
 }
+
+// And for AVX-512 (16 lanes).
+__attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma"))) void
+rowAvx512(const float *qRow, int64_t qStride, const float *kHead, int64_t kRow, int64_t kCol,
+          const float *vHead, int64_t vRow, int64_t vCol, const float *maskRow, int64_t maskCol,
+          int64_t keys, int64_t dim, int64_t vDim, float scale, float softcap, float *acc,
+          float *mOut, float *lOut) {
+  attendRowCapped(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys,
+                  dim, vDim, scale, softcap, acc, mOut, lOut);
+}
 #endif
 
 constexpr int kRows = 4; // query rows of a prefill tile
@@ -276,16 +287,21 @@ tileAvx2(const float *const *qRows, int64_t qCol, int rows, const float *kHead, 
   attendTile(qRows, qCol, rows, kHead, kRow, kCol, vHead, vRow, vCol, maskRows, maskCol, keys,
              dim, vDim, scale, softcap, scratch, oRows, oCol);
 }
+
+__attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma"))) void
+tileAvx512(const float *const *qRows, int64_t qCol, int rows, const float *kHead, int64_t kRow,
+           int64_t kCol, const float *vHead, int64_t vRow, int64_t vCol,
+           const float *const *maskRows, int64_t maskCol, const int64_t *keys, int64_t dim,
+           int64_t vDim, float scale, float softcap, float *scratch, float *const *oRows,
+           int64_t oCol) {
+  attendTile(qRows, qCol, rows, kHead, kRow, kCol, vHead, vRow, vCol, maskRows, maskCol, keys,
+             dim, vDim, scale, softcap, scratch, oRows, oCol);
+}
 #endif
 
 #if defined(__x86_64__)
-namespace avx2 = loomrt::avx2;
-using avx2::horizontalMax;
-using avx2::horizontalSum;
-using avx2::kMinusInf;
-
-/// Keys of one (batch, kv head) packed for the AVX2 prefill tile: block b
-/// holds keys [16b, 16b + 16) as [dim][16], zero beyond the last key, so
+/// Keys of one (batch, kv head) packed for the vector prefill tiles: block
+/// b holds keys [16b, 16b + 16) as [dim][16], zero beyond the last key, so
 /// that scoring a block is a small matrix product with contiguous loads.
 /// Packed once per kv head and shared by every query tile (and, with GQA,
 /// every query head) that reads it.
@@ -300,142 +316,28 @@ void packKeys(const float *kHead, int64_t kRow, int64_t kCol, int64_t keys, int6
   }
 }
 
-/// Query rows of the AVX2 prefill tile: 6 x 2 score accumulators (and 6 x 2
-/// output accumulators in P V) plus the loaded keys/values and a broadcast
-/// fill 15 of the 16 vector registers.
-constexpr int kPackedRows = 6;
+// The register-tiled prefill tile (AttentionVector.inc) per instruction set.
+// AVX2: 6 rows x 2 score vectors and 6 x 2 output accumulators plus the
+// loaded keys/values and a broadcast fill 15 of the 16 ymm registers.
+LOOM_TARGET_AVX2_BEGIN
+namespace vec8 {
+using namespace loomrt::simd8;
+using loomrt::simd8::expNonPositive; // not the scalar one above
+constexpr int kTileRows = 6;
+#include "AttentionVector.inc"
+} // namespace vec8
+LOOM_TARGET_END
 
-/// The prefill tile with every inner loop in registers: a [kRows x 16]
-/// block of scores from the packed keys (kRows x 2 accumulators), the
-/// online-softmax update of each row on two vectors, and P V as a
-/// [kRows x 16] x [16 x 16] register-tiled product per 16 output columns.
-/// Needs contiguous V rows and output rows and vDim a multiple of 16; q and
-/// the mask may be strided. Scratch: kRows * dim + kRows * vDim floats.
-/// c tanh(s / c) lane by lane (a softcap c > 0), from e = exp(-2|s| / c):
-/// tanh |y| = (1 - e) / (1 + e), the sign put back.
-LOOM_AVX2 __m256 capScores(__m256 s, float c) {
-  const __m256 signBit = _mm256_set1_ps(-0.0f);
-  __m256 y = _mm256_mul_ps(s, _mm256_set1_ps(1.0f / c));
-  __m256 e = avx2::expNonPositive(_mm256_mul_ps(_mm256_andnot_ps(signBit, y), _mm256_set1_ps(-2.0f)));
-  __m256 one = _mm256_set1_ps(1.0f);
-  __m256 t = _mm256_div_ps(_mm256_sub_ps(one, e), _mm256_add_ps(one, e));
-  return _mm256_mul_ps(_mm256_or_ps(t, _mm256_and_ps(signBit, y)), _mm256_set1_ps(c));
-}
-
-template <int kRows>
-__attribute__((target("avx2,fma"))) void
-tilePackedAvx2(const float *const *qRows, int64_t qCol, int rows, const float *packedK,
-               const float *vHead, int64_t vRow, const float *const *maskRows, int64_t maskCol,
-               const int64_t *keys, int64_t dim, int64_t vDim, float scale, float softcap,
-               float *scratch, float *const *oRows) {
-  float *qs = scratch, *acc = qs + kRows * dim;
-  int64_t maxKeys = 0;
-  for (int r = 0; r < rows; ++r)
-    maxKeys = std::max(maxKeys, keys[r]);
-  // The scaled queries transposed, [dim][kRows]: one base pointer for the
-  // broadcasts of the scoring loop (six row pointers would spill).
-  for (int r = 0; r < kRows; ++r)
-    for (int64_t d = 0; d < dim; ++d)
-      qs[d * kRows + r] = r < rows ? scale * qRows[r][d * qCol] : 0.0f;
-  for (int64_t i = 0; i < kRows * vDim; ++i)
-    acc[i] = 0.0f;
-  float m[kRows], l[kRows];
-  alignas(32) float p[kRows][kBlock];
-  for (int r = 0; r < kRows; ++r) {
-    m[r] = kMinusInf;
-    l[r] = 0.0f;
-  }
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256 minusInf = _mm256_set1_ps(kMinusInf);
-  for (int64_t j0 = 0; j0 < maxKeys; j0 += kBlock) {
-    // Scores: s[r] = q_r . k_j for the block's 16 keys.
-    const float *kt = packedK + (j0 / kBlock) * dim * kBlock;
-    __m256 s[kRows][2];
-    for (int r = 0; r < kRows; ++r)
-      s[r][0] = s[r][1] = _mm256_setzero_ps();
-    for (int64_t d = 0; d < dim; ++d) {
-      __m256 k0 = _mm256_loadu_ps(kt + d * kBlock), k1 = _mm256_loadu_ps(kt + d * kBlock + 8);
-      for (int r = 0; r < kRows; ++r) {
-        __m256 q = _mm256_broadcast_ss(qs + d * kRows + r);
-        s[r][0] = _mm256_fmadd_ps(q, k0, s[r][0]);
-        s[r][1] = _mm256_fmadd_ps(q, k1, s[r][1]);
-      }
-    }
-    // Each row's online-softmax update; p[r] = exp(s - m), 0 where hidden.
-    for (int r = 0; r < kRows; ++r) {
-      int64_t visible = r < rows ? std::clamp<int64_t>(keys[r] - j0, 0, kBlock) : 0;
-      __m256 s0 = s[r][0], s1 = s[r][1];
-      if (softcap > 0.0f) {
-        s0 = capScores(s0, softcap);
-        s1 = capScores(s1, softcap);
-      }
-      if (maskRows && visible == kBlock && maskCol == 1) {
-        s0 = _mm256_add_ps(s0, _mm256_loadu_ps(maskRows[r] + j0));
-        s1 = _mm256_add_ps(s1, _mm256_loadu_ps(maskRows[r] + j0 + 8));
-      } else if (maskRows && visible > 0) {
-        alignas(32) float madd[kBlock];
-        for (int64_t jj = 0; jj < kBlock; ++jj)
-          madd[jj] = jj < visible ? maskRows[r][(j0 + jj) * maskCol] : 0.0f;
-        s0 = _mm256_add_ps(s0, _mm256_load_ps(madd));
-        s1 = _mm256_add_ps(s1, _mm256_load_ps(madd + 8));
-      }
-      __m256i count = _mm256_set1_epi32(int(visible));
-      s0 = _mm256_blendv_ps(minusInf, s0, _mm256_castsi256_ps(_mm256_cmpgt_epi32(count, lane)));
-      s1 = _mm256_blendv_ps(
-          minusInf, s1,
-          _mm256_castsi256_ps(_mm256_cmpgt_epi32(count, _mm256_add_epi32(lane, _mm256_set1_epi32(8)))));
-      float blockMax = horizontalMax(_mm256_max_ps(s0, s1));
-      if (blockMax == kMinusInf) {
-        _mm256_store_ps(p[r], _mm256_setzero_ps());
-        _mm256_store_ps(p[r] + 8, _mm256_setzero_ps());
-        continue;
-      }
-      if (blockMax > m[r]) {
-        // Rescale what came before (nothing when m was -inf: c = 0).
-        __m256 c = avx2::expNonPositive(_mm256_set1_ps(m[r] - blockMax));
-        l[r] *= _mm256_cvtss_f32(c);
-        float *a = acc + r * vDim;
-        for (int64_t d = 0; d < vDim; d += 8)
-          _mm256_storeu_ps(a + d, _mm256_mul_ps(_mm256_loadu_ps(a + d), c));
-        m[r] = blockMax;
-      }
-      __m256 mv = _mm256_set1_ps(m[r]);
-      __m256 p0 = avx2::expNonPositive(_mm256_sub_ps(s0, mv));
-      __m256 p1 = avx2::expNonPositive(_mm256_sub_ps(s1, mv));
-      l[r] += horizontalSum(_mm256_add_ps(p0, p1));
-      _mm256_store_ps(p[r], p0);
-      _mm256_store_ps(p[r] + 8, p1);
-    }
-    // acc[r][c .. c+16] += sum_jj p[r][jj] v[j0 + jj][c .. c+16].
-    int64_t n = std::min<int64_t>(kBlock, maxKeys - j0);
-    for (int64_t c = 0; c < vDim; c += 16) {
-      __m256 a[kRows][2];
-      for (int r = 0; r < kRows; ++r) {
-        a[r][0] = _mm256_loadu_ps(acc + r * vDim + c);
-        a[r][1] = _mm256_loadu_ps(acc + r * vDim + c + 8);
-      }
-      const float *v = vHead + j0 * vRow + c;
-      for (int64_t jj = 0; jj < n; ++jj, v += vRow) {
-        __m256 v0 = _mm256_loadu_ps(v), v1 = _mm256_loadu_ps(v + 8);
-        for (int r = 0; r < kRows; ++r) {
-          __m256 w = _mm256_broadcast_ss(&p[r][jj]);
-          a[r][0] = _mm256_fmadd_ps(w, v0, a[r][0]);
-          a[r][1] = _mm256_fmadd_ps(w, v1, a[r][1]);
-        }
-      }
-      for (int r = 0; r < kRows; ++r) {
-        _mm256_storeu_ps(acc + r * vDim + c, a[r][0]);
-        _mm256_storeu_ps(acc + r * vDim + c + 8, a[r][1]);
-      }
-    }
-  }
-  // Every key hidden: 0/0, NaN, as the softmax of all -inf is.
-  for (int r = 0; r < rows; ++r) {
-    float inv = 1.0f / l[r];
-    for (int64_t d = 0; d < vDim; ++d)
-      oRows[r][d] = l[r] > 0 ? acc[r * vDim + d] * inv : std::nanf("");
-  }
-}
+// AVX-512: one score vector per row and 12 x 2 output accumulators: 27 of
+// the 32 zmm registers.
+LOOM_TARGET_AVX512_BEGIN
+namespace vec16 {
+using namespace loomrt::simd16;
+using loomrt::simd16::expNonPositive; // not the scalar one above
+constexpr int kTileRows = 12;
+#include "AttentionVector.inc"
+} // namespace vec16
+LOOM_TARGET_END
 #endif
 
 /// The rows of one prefill tile: query, mask and output row pointers, the
@@ -455,13 +357,12 @@ constexpr int64_t kMinKeysPerSplit = 256;
 void decodeRows(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
                 const int64_t *maskStride, MemRef<4> *out, float scale, bool causal,
                 int64_t splits, float softcap) {
-  static const RowFn row = [] {
 #if defined(__x86_64__)
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-      return RowFn(rowAvx2);
+  static constexpr RowFn kRow[loomrt::kNumCpuLevels] = {rowPortable, rowAvx2, rowAvx512};
+#else
+  static constexpr RowFn kRow[loomrt::kNumCpuLevels] = {rowPortable, rowPortable, rowPortable};
 #endif
-    return RowFn(rowPortable);
-  }();
+  const RowFn row = kRow[int(loomrt::cpuLevel())];
   const int64_t batch = q->sizes[0], heads = q->sizes[1], qLen = q->sizes[2],
                 dim = q->sizes[3];
   const int64_t kvHeads = k->sizes[1], kvLen = k->sizes[2], vDim = v->sizes[3];
@@ -557,7 +458,7 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
   // Prefill: tiles of R query rows, one task per (batch, head, tile). Each
   // tile's query, mask and output rows (a partial last tile repeats its last
   // row) and how many keys each row sees (causal: bottom-right aligned).
-  auto tileRows = [&](auto rowsTag, int64_t b, int64_t h, int64_t first) {
+  auto rowsOfTile = [&](auto rowsTag, int64_t b, int64_t h, int64_t first) {
     constexpr int R = decltype(rowsTag)::value;
     TileRows<R> t;
     t.rows = int(std::min<int64_t>(R, qLen - first));
@@ -573,10 +474,14 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
     return t;
   };
 #if defined(__x86_64__)
-  static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (qLen >= kPackedRows && avx2 && v->strides[3] == 1 && out->strides[3] == 1 &&
-      vDim % 16 == 0) {
-    // Keys packed once per (batch, kv head), then the register-tiled tiles.
+  // The register-tiled tiles over keys packed once per (batch, kv head):
+  // AVX-512's when the value width allows, else AVX2's.
+  const loomrt::CpuLevel level = loomrt::cpuLevel();
+  const bool tiled512 = level == loomrt::CpuLevel::Avx512 && vDim % vec16::kCols == 0;
+  const bool tiled256 = level >= loomrt::CpuLevel::Avx2 && vDim % vec8::kCols == 0;
+  const int tileRows = tiled512 ? vec16::kTileRows : vec8::kTileRows;
+  if (qLen >= vec8::kTileRows && (tiled512 || tiled256) && v->strides[3] == 1 &&
+      out->strides[3] == 1) {
     const int64_t blocks = (kvLen + kBlock - 1) / kBlock, headSize = blocks * dim * kBlock;
     std::vector<float> packed(size_t(batch * kvHeads * headSize));
     loomrt::parallelFor(batch * kvHeads * blocks, [&](int64_t task) {
@@ -584,35 +489,43 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
       packKeys(kBase + b * k->strides[0] + kvh * k->strides[1], k->strides[2], k->strides[3],
                kvLen, dim, task % blocks, packed.data() + (b * kvHeads + kvh) * headSize);
     });
-    int64_t tiles = (qLen + kPackedRows - 1) / kPackedRows;
+    int64_t tiles = (qLen + tileRows - 1) / tileRows;
     loomrt::parallelFor(batch * heads * tiles, [&](int64_t task) {
       int64_t b = task / (heads * tiles), h = (task / tiles) % heads, t = task % tiles;
-      int64_t kvh = h / group;
-      auto rows = tileRows(std::integral_constant<int, kPackedRows>(), b, h, t * kPackedRows);
+      const float *packedK = packed.data() + (b * kvHeads + h / group) * headSize;
+      const float *vHead = vBase + b * v->strides[0] + (h / group) * v->strides[1];
       thread_local std::vector<float> scratch;
-      scratch.resize(size_t(kPackedRows * dim + kPackedRows * vDim));
-      tilePackedAvx2<kPackedRows>(rows.q, q->strides[3], rows.rows,
-                                  packed.data() + (b * kvHeads + kvh) * headSize,
-                                  vBase + b * v->strides[0] + kvh * v->strides[1], v->strides[2],
-                                  mask ? rows.mask : nullptr, maskStride[3], rows.keys, dim,
-                                  vDim, scale, softcap, scratch.data(), rows.out);
+      scratch.resize(size_t(tileRows * (dim + vDim)));
+      if (tiled512) {
+        auto rows = rowsOfTile(std::integral_constant<int, vec16::kTileRows>(), b, h,
+                              t * vec16::kTileRows);
+        vec16::tilePacked(rows.q, q->strides[3], rows.rows, packedK, vHead, v->strides[2],
+                          mask ? rows.mask : nullptr, maskStride[3], rows.keys, dim, vDim,
+                          scale, softcap, scratch.data(), rows.out);
+      } else {
+        auto rows = rowsOfTile(std::integral_constant<int, vec8::kTileRows>(), b, h,
+                              t * vec8::kTileRows);
+        vec8::tilePacked(rows.q, q->strides[3], rows.rows, packedK, vHead, v->strides[2],
+                         mask ? rows.mask : nullptr, maskStride[3], rows.keys, dim, vDim, scale,
+                         softcap, scratch.data(), rows.out);
+      }
     });
     return;
   }
 #endif
   if (qLen >= kRows) {
-    static const TileFn tile = [] {
 #if defined(__x86_64__)
-      if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return TileFn(tileAvx2);
+    static constexpr TileFn kTile[loomrt::kNumCpuLevels] = {tilePortable, tileAvx2, tileAvx512};
+#else
+    static constexpr TileFn kTile[loomrt::kNumCpuLevels] = {tilePortable, tilePortable,
+                                                            tilePortable};
 #endif
-      return TileFn(tilePortable);
-    }();
+    const TileFn tile = kTile[int(loomrt::cpuLevel())];
     int64_t tiles = (qLen + kRows - 1) / kRows;
     loomrt::parallelFor(batch * heads * tiles, [&](int64_t task) {
       int64_t b = task / (heads * tiles), h = (task / tiles) % heads, t = task % tiles;
       int64_t kvh = h / group;
-      auto rows = tileRows(std::integral_constant<int, kRows>(), b, h, t * kRows);
+      auto rows = rowsOfTile(std::integral_constant<int, kRows>(), b, h, t * kRows);
       thread_local std::vector<float> scratch;
       scratch.resize(size_t(dim * kBlock + kRows * dim + kRows * vDim));
       tile(rows.q, q->strides[3], rows.rows, kBase + b * k->strides[0] + kvh * k->strides[1],

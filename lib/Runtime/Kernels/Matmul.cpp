@@ -3,9 +3,10 @@
 // The classic blocked GEMM (Goto & van de Geijn): B is packed into panels of
 // kNr columns for one kKc-deep slice of K, each task packs a kMc-row block of
 // A into panels of kMr rows, and a register-tile micro-kernel multiplies a
-// kMr x kKc panel by a kKc x kNr panel into kMr x kNr accumulators. With AVX2
-// and FMA the micro-kernel holds a 6x16 tile in 12 ymm registers; without
-// them a portable loop nest of the same shape is used (chosen at run time).
+// kMr x kKc panel by a kKc x kNr panel into kMr x kNr accumulators. With
+// AVX-512 the micro-kernel holds a 12x32 tile in 24 zmm registers, with AVX2
+// and FMA a 6x16 tile in 12 ymm registers; otherwise a portable loop nest of
+// the 6x16 shape runs (chosen at run time: CpuFeatures.h).
 //
 // Very short M (matrix-vector products, decode steps) skips packing: the
 // work is reading B once, so the kernel streams B's rows and splits N over
@@ -14,6 +15,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "Kernels.h"
+
+#include "CpuFeatures.h"
 
 #include "../ThreadPool.h"
 
@@ -28,22 +31,41 @@
 
 namespace {
 
-constexpr int64_t kMr = 6, kNr = 16;
-constexpr int64_t kKc = 256, kMc = 96, kNc = 512;
+/// A micro-kernel's register tile (Mr x Nr) and the blocking around it:
+/// Kc-deep slices of K, Mc-row blocks of A per task, Nc-column blocks of B.
+template <int64_t Mr_, int64_t Nr_, int64_t Kc_, int64_t Mc_, int64_t Nc_> struct Blocking {
+  static constexpr int64_t kMr = Mr_, kNr = Nr_, kKc = Kc_, kMc = Mc_, kNc = Nc_;
+  static_assert(kMc % kMr == 0 && kNc % kNr == 0, "blocks hold whole panels");
+};
+/// Portable and AVX2: a 6x16 tile (12 ymm accumulators of 16 registers).
+using Blocking6x16 = Blocking<6, 16, 256, 96, 512>;
+/// AVX-512: a 12x32 tile (24 zmm accumulators of 32 registers; the A
+/// values are broadcast from memory by the FMAs themselves).
+using Blocking12x32 = Blocking<12, 32, 256, 96, 512>;
 
-/// acc[kMr][kNr] = Ap (kc x kMr, row i at Ap[p * kMr + i]) x Bp (kc x kNr).
-void microKernelPortable(int64_t kc, const float *ap, const float *bp, float *acc) {
+/// C[i * ldc + j] += (Ap x Bp)[i][j] over the whole Mr x Nr tile: Ap is kc x
+/// Mr (row i at Ap[p * Mr + i]), Bp is kc x Nr. The caller passes a scratch
+/// tile for edge tiles and strided C.
+using MicroKernel = void (*)(int64_t kc, const float *ap, const float *bp, float *c,
+                             int64_t ldc);
+
+void microKernelPortable(int64_t kc, const float *ap, const float *bp, float *c, int64_t ldc) {
+  constexpr int64_t kMr = Blocking6x16::kMr, kNr = Blocking6x16::kNr;
   float tile[kMr][kNr] = {};
   for (int64_t p = 0; p < kc; ++p)
     for (int64_t i = 0; i < kMr; ++i)
       for (int64_t j = 0; j < kNr; ++j)
         tile[i][j] += ap[p * kMr + i] * bp[p * kNr + j];
-  std::memcpy(acc, tile, sizeof tile);
+  for (int64_t i = 0; i < kMr; ++i)
+    for (int64_t j = 0; j < kNr; ++j)
+      c[i * ldc + j] += tile[i][j];
 }
 
 #if defined(__x86_64__)
 __attribute__((target("avx2,fma"))) void microKernelAvx2(int64_t kc, const float *ap,
-                                                         const float *bp, float *acc) {
+                                                         const float *bp, float *c,
+                                                         int64_t ldc) {
+  constexpr int64_t kMr = Blocking6x16::kMr, kNr = Blocking6x16::kNr;
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
          c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   for (int64_t p = 0; p < kc; ++p, ap += kMr, bp += kNr) {
@@ -64,21 +86,35 @@ __attribute__((target("avx2,fma"))) void microKernelAvx2(int64_t kc, const float
   __m256 rows[kMr][2] = {{c00, c01}, {c10, c11}, {c20, c21},
                          {c30, c31}, {c40, c41}, {c50, c51}};
   for (int64_t i = 0; i < kMr; ++i) {
-    _mm256_storeu_ps(acc + i * kNr, rows[i][0]);
-    _mm256_storeu_ps(acc + i * kNr + 8, rows[i][1]);
+    float *row = c + i * ldc;
+    _mm256_storeu_ps(row, _mm256_add_ps(_mm256_loadu_ps(row), rows[i][0]));
+    _mm256_storeu_ps(row + 8, _mm256_add_ps(_mm256_loadu_ps(row + 8), rows[i][1]));
+  }
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma"))) void
+microKernelAvx512(int64_t kc, const float *ap, const float *bp, float *c, int64_t ldc) {
+  constexpr int64_t kMr = Blocking12x32::kMr, kNr = Blocking12x32::kNr;
+  __m512 acc[kMr][2];
+  for (int64_t i = 0; i < kMr; ++i)
+    acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  for (int64_t p = 0; p < kc; ++p, ap += kMr, bp += kNr) {
+    __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
+    // Fully unrolled: the accumulators stay in registers.
+#pragma clang loop unroll(full)
+    for (int64_t i = 0; i < kMr; ++i) {
+      __m512 a = _mm512_set1_ps(ap[i]);
+      acc[i][0] = _mm512_fmadd_ps(a, b0, acc[i][0]);
+      acc[i][1] = _mm512_fmadd_ps(a, b1, acc[i][1]);
+    }
+  }
+  for (int64_t i = 0; i < kMr; ++i) {
+    float *row = c + i * ldc;
+    _mm512_storeu_ps(row, _mm512_add_ps(_mm512_loadu_ps(row), acc[i][0]));
+    _mm512_storeu_ps(row + 16, _mm512_add_ps(_mm512_loadu_ps(row + 16), acc[i][1]));
   }
 }
 #endif
-
-using MicroKernel = void (*)(int64_t, const float *, const float *, float *);
-
-MicroKernel pickMicroKernel() {
-#if defined(__x86_64__)
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-    return microKernelAvx2;
-#endif
-  return microKernelPortable;
-}
 
 struct Strided {
   const float *data;
@@ -86,42 +122,45 @@ struct Strided {
   float at(int64_t i, int64_t j) const { return data[i * row + j * col]; }
 };
 
-/// Packs B[k0:k0+kc, n0:n0+nc] into ceil(nc / kNr) panels, zero-padded.
-void packB(const Strided &b, int64_t k0, int64_t kc, int64_t n0, int64_t nc, float *out) {
-  for (int64_t j0 = 0; j0 < nc; j0 += kNr) {
-    int64_t width = std::min(kNr, nc - j0);
-    for (int64_t p = 0; p < kc; ++p, out += kNr) {
+/// Packs B[k0:k0+kc, n0:n0+nc] into ceil(nc / nr) panels, zero-padded.
+void packB(const Strided &b, int64_t nr, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+           float *out) {
+  for (int64_t j0 = 0; j0 < nc; j0 += nr) {
+    int64_t width = std::min(nr, nc - j0);
+    for (int64_t p = 0; p < kc; ++p, out += nr) {
       const float *src = b.data + (k0 + p) * b.row + (n0 + j0) * b.col;
-      if (b.col == 1 && width == kNr) {
-        std::memcpy(out, src, sizeof(float) * kNr);
+      if (b.col == 1 && width == nr) {
+        std::memcpy(out, src, sizeof(float) * size_t(nr));
         continue;
       }
       int64_t j = 0;
       for (; j < width; ++j)
         out[j] = src[j * b.col];
-      for (; j < kNr; ++j)
+      for (; j < nr; ++j)
         out[j] = 0.0f;
     }
   }
 }
 
-/// Packs A[m0:m0+mc, k0:k0+kc] into ceil(mc / kMr) panels, zero-padded.
-void packA(const Strided &a, int64_t m0, int64_t mc, int64_t k0, int64_t kc, float *out) {
-  for (int64_t i0 = 0; i0 < mc; i0 += kMr) {
-    int64_t height = std::min(kMr, mc - i0);
-    for (int64_t p = 0; p < kc; ++p, out += kMr) {
+/// Packs A[m0:m0+mc, k0:k0+kc] into ceil(mc / mr) panels, zero-padded.
+void packA(const Strided &a, int64_t mr, int64_t m0, int64_t mc, int64_t k0, int64_t kc,
+           float *out) {
+  for (int64_t i0 = 0; i0 < mc; i0 += mr) {
+    int64_t height = std::min(mr, mc - i0);
+    for (int64_t p = 0; p < kc; ++p, out += mr) {
       int64_t i = 0;
       for (; i < height; ++i)
         out[i] = a.at(m0 + i0 + i, k0 + p);
-      for (; i < kMr; ++i)
+      for (; i < mr; ++i)
         out[i] = 0.0f;
     }
   }
 }
 
-void gemmPacked(int64_t m, int64_t n, int64_t k, const Strided &a, const Strided &b, float *c,
-                int64_t ldcRow, int64_t ldcCol) {
-  static const MicroKernel micro = pickMicroKernel();
+template <typename B>
+void gemmPacked(MicroKernel micro, int64_t m, int64_t n, int64_t k, const Strided &a,
+                const Strided &b, float *c, int64_t ldcRow, int64_t ldcCol) {
+  constexpr int64_t kMr = B::kMr, kNr = B::kNr, kKc = B::kKc, kMc = B::kMc, kNc = B::kNc;
   int64_t nPanels = (n + kNr - 1) / kNr;
   std::vector<float> packedB(size_t(nPanels * kNr * std::min(k, kKc)));
   int64_t mBlocks = (m + kMc - 1) / kMc, nBlocks = (n + kNc - 1) / kNc;
@@ -130,26 +169,31 @@ void gemmPacked(int64_t m, int64_t n, int64_t k, const Strided &a, const Strided
     // Pack all of B's slice, one task per kNc columns.
     loomrt::parallelFor(nBlocks, [&](int64_t jb) {
       int64_t n0 = jb * kNc, nc = std::min(kNc, n - n0);
-      packB(b, k0, kc, n0, nc, packedB.data() + (n0 / kNr) * kNr * kc);
+      packB(b, kNr, k0, kc, n0, nc, packedB.data() + (n0 / kNr) * kNr * kc);
     });
     loomrt::parallelFor(mBlocks * nBlocks, [&](int64_t task) {
       int64_t m0 = (task / nBlocks) * kMc, mc = std::min(kMc, m - m0);
       int64_t n0 = (task % nBlocks) * kNc, nc = std::min(kNc, n - n0);
       thread_local std::vector<float> packedA;
       packedA.resize(size_t(kMc * kKc));
-      packA(a, m0, mc, k0, kc, packedA.data());
-      alignas(32) float acc[kMr * kNr];
+      packA(a, kMr, m0, mc, k0, kc, packedA.data());
+      alignas(64) float acc[kMr * kNr];
       for (int64_t j0 = 0; j0 < nc; j0 += kNr) {
         const float *bp = packedB.data() + ((n0 + j0) / kNr) * kNr * kc;
         int64_t width = std::min(kNr, nc - j0);
         for (int64_t i0 = 0; i0 < mc; i0 += kMr) {
-          micro(kc, packedA.data() + (i0 / kMr) * kMr * kc, bp, acc);
+          const float *ap = packedA.data() + (i0 / kMr) * kMr * kc;
           int64_t height = std::min(kMr, mc - i0);
-          for (int64_t i = 0; i < height; ++i) {
-            float *row = c + (m0 + i0 + i) * ldcRow + (n0 + j0) * ldcCol;
-            for (int64_t j = 0; j < width; ++j)
-              row[j * ldcCol] += acc[i * kNr + j];
+          float *corner = c + (m0 + i0) * ldcRow + (n0 + j0) * ldcCol;
+          if (height == kMr && width == kNr && ldcCol == 1) {
+            micro(kc, ap, bp, corner, ldcRow); // straight into C
+            continue;
           }
+          std::fill(acc, acc + kMr * kNr, 0.0f);
+          micro(kc, ap, bp, acc, kNr);
+          for (int64_t i = 0; i < height; ++i)
+            for (int64_t j = 0; j < width; ++j)
+              corner[i * ldcRow + j * ldcCol] += acc[i * kNr + j];
         }
       }
     });
@@ -197,6 +241,51 @@ __attribute__((target("avx2,fma"))) void rowsAxpyAvx2(const float *x, int64_t xS
 }
 #endif
 
+#if defined(__x86_64__)
+/// rowsAxpyAvx2 on 16 lanes; row tails with masked loads and stores.
+__attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma"))) void
+rowsAxpyAvx512(const float *x, int64_t xStride, const float *b, int64_t bRow, int64_t p0,
+               int64_t p1, int64_t n, float *acc) {
+  int64_t p = p0;
+  const __mmask16 tail = __mmask16((1u << (n % 16)) - 1);
+  const int64_t body = n - n % 16;
+  for (; p + 4 <= p1; p += 4) {
+    __m512 x0 = _mm512_set1_ps(x[p * xStride]), x1 = _mm512_set1_ps(x[(p + 1) * xStride]),
+           x2 = _mm512_set1_ps(x[(p + 2) * xStride]), x3 = _mm512_set1_ps(x[(p + 3) * xStride]);
+    const float *r0 = b + p * bRow, *r1 = r0 + bRow, *r2 = r1 + bRow, *r3 = r2 + bRow;
+    int64_t j = 0;
+    for (; j < body; j += 16) {
+      __m512 v = _mm512_loadu_ps(acc + j);
+      v = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + j), v);
+      v = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + j), v);
+      v = _mm512_fmadd_ps(x2, _mm512_loadu_ps(r2 + j), v);
+      v = _mm512_fmadd_ps(x3, _mm512_loadu_ps(r3 + j), v);
+      _mm512_storeu_ps(acc + j, v);
+    }
+    if (tail) {
+      __m512 v = _mm512_maskz_loadu_ps(tail, acc + j);
+      v = _mm512_fmadd_ps(x0, _mm512_maskz_loadu_ps(tail, r0 + j), v);
+      v = _mm512_fmadd_ps(x1, _mm512_maskz_loadu_ps(tail, r1 + j), v);
+      v = _mm512_fmadd_ps(x2, _mm512_maskz_loadu_ps(tail, r2 + j), v);
+      v = _mm512_fmadd_ps(x3, _mm512_maskz_loadu_ps(tail, r3 + j), v);
+      _mm512_mask_storeu_ps(acc + j, tail, v);
+    }
+  }
+  for (; p < p1; ++p) {
+    __m512 xp = _mm512_set1_ps(x[p * xStride]);
+    const float *row = b + p * bRow;
+    int64_t j = 0;
+    for (; j < body; j += 16)
+      _mm512_storeu_ps(acc + j, _mm512_fmadd_ps(xp, _mm512_loadu_ps(row + j),
+                                                _mm512_loadu_ps(acc + j)));
+    if (tail)
+      _mm512_mask_storeu_ps(acc + j, tail,
+                            _mm512_fmadd_ps(xp, _mm512_maskz_loadu_ps(tail, row + j),
+                                            _mm512_maskz_loadu_ps(tail, acc + j)));
+  }
+}
+#endif
+
 using RowsAxpy = void (*)(const float *, int64_t, const float *, int64_t, int64_t, int64_t,
                           int64_t, float *);
 
@@ -206,13 +295,13 @@ using RowsAxpy = void (*)(const float *, int64_t, const float *, int64_t, int64_
 /// the partials are summed at the end.
 void gemmSkinny(int64_t m, int64_t n, int64_t k, const Strided &a, const Strided &b, float *c,
                 int64_t ldcRow, int64_t ldcCol) {
-  static const RowsAxpy axpy = [] {
+  static constexpr RowsAxpy kAxpy[loomrt::kNumCpuLevels] = {
 #if defined(__x86_64__)
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-      return RowsAxpy(rowsAxpyAvx2);
+      rowsAxpyPortable, rowsAxpyAvx2, rowsAxpyAvx512};
+#else
+      rowsAxpyPortable, rowsAxpyPortable, rowsAxpyPortable};
 #endif
-    return RowsAxpy(rowsAxpyPortable);
-  }();
+  const RowsAxpy axpy = kAxpy[int(loomrt::cpuLevel())];
   // Bands of at least 64 rows; at most one per thread.
   int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(loomrt::numThreads(), k / 64));
   int64_t band = (k + tasks - 1) / tasks;
@@ -245,9 +334,18 @@ void loomrt::matmulF32(int64_t m, int64_t n, int64_t k, const float *a, int64_t 
   if (m <= 0 || n <= 0 || k <= 0)
     return;
   Strided av{a, ldaRow, ldaCol}, bv{b, ldbRow, ldbCol};
-  if (m < kMr && ldbCol == 1)
+  if (m < Blocking6x16::kMr && ldbCol == 1)
     return gemmSkinny(m, n, k, av, bv, c, ldcRow, ldcCol);
-  gemmPacked(m, n, k, av, bv, c, ldcRow, ldcCol);
+  switch (loomrt::cpuLevel()) {
+#if defined(__x86_64__)
+  case loomrt::CpuLevel::Avx512:
+    return gemmPacked<Blocking12x32>(microKernelAvx512, m, n, k, av, bv, c, ldcRow, ldcCol);
+  case loomrt::CpuLevel::Avx2:
+    return gemmPacked<Blocking6x16>(microKernelAvx2, m, n, k, av, bv, c, ldcRow, ldcCol);
+#endif
+  default:
+    return gemmPacked<Blocking6x16>(microKernelPortable, m, n, k, av, bv, c, ldcRow, ldcCol);
+  }
 }
 
 extern "C" void _mlir_ciface_loomrt_matmul_f32(loomrt::MemRef<2> *a, loomrt::MemRef<2> *b,
