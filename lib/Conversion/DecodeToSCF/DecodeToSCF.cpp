@@ -248,6 +248,47 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
     return map.lookup(cast<YieldOp>(body.getTerminator()).getToken());
   }
 
+  /// The checks on a loop's request and the buffer of its generated tokens.
+  Value checkedTokenBuffer(OpBuilder &b, LoopOp loop, Value n) {
+    Location loc = loop.getLoc();
+    Value maxNew = loop.getMaxNewTokens();
+    int64_t maxLength = cast<MemRefType>(loop->getOperand(1).getType()).getDimSize(4);
+    auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+    // loomrt checks these before calling in; the asserts keep the generated
+    // code from writing past its buffers if it is called directly.
+    Value fits = arith::AndIOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, n, c(1)),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, n, c(maxLength)));
+    cf::AssertOp::create(b, loc, fits, "decode.loop: the prompt must hold 1 to max_len tokens");
+    cf::AssertOp::create(b, loc,
+                         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, maxNew, c(1)),
+                         "decode.loop: max_new_tokens must be at least 1");
+    // The loop stops at a full cache, after at most max_len - n + 1 tokens:
+    // a larger max_new_tokens must not size the buffer (2^40 would fail).
+    Value room = arith::SubIOp::create(b, loc, c(maxLength + 1), n);
+    Value capacity = arith::MinUIOp::create(b, loc, maxNew, room);
+    return memref::AllocOp::create(b, loc, MemRefType::get({ShapedType::kDynamic}, b.getI64Type()),
+                                   ValueRange{capacity});
+  }
+
+  /// The loop's results: the first `produced` tokens of `out`, and the cache
+  /// buffer it wrote in place.
+  void replaceLoop(OpBuilder &b, LoopOp loop, Value out, Value produced) {
+    Location loc = loop.getLoc();
+    auto outType = cast<MemRefType>(out.getType());
+    auto viewType = memref::SubViewOp::inferResultType(outType, ArrayRef<int64_t>{0},
+                                                       ArrayRef<int64_t>{ShapedType::kDynamic},
+                                                       ArrayRef<int64_t>{1});
+    Value view = memref::SubViewOp::create(
+        b, loc, cast<MemRefType>(viewType), out, ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{produced}, ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+    Value tokens = bufferization::ToTensorOp::create(b, loc, loop.getTokens().getType(), view,
+                                                     /*restrict=*/true, /*writable=*/false);
+    loop.getTokens().replaceAllUsesWith(tokens);
+    loop->getResult(1).replaceAllUsesWith(loop->getOperand(1)); // final_cache: the buffer
+    loop.erase();
+  }
+
   void lowerLoop(LoopOp loop) {
     OpBuilder b(loop);
     Location loc = loop.getLoc();
@@ -259,21 +300,7 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
 
     auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
     Value n = tensor::DimOp::create(b, loc, prompt, 0);
-    // loomrt checks these before calling in; the asserts keep the generated
-    // code from writing past its buffers if it is called directly.
-    Value fits = arith::AndIOp::create(
-        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, n, c(1)),
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, n, c(maxLength)));
-    cf::AssertOp::create(b, loc, fits, "decode.loop: the prompt must hold 1 to max_len tokens");
-    cf::AssertOp::create(b, loc,
-                         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, maxNew, c(1)),
-                         "decode.loop: max_new_tokens must be at least 1");
-    auto outType = MemRefType::get({ShapedType::kDynamic}, i64);
-    // The loop stops at a full cache, after at most max_len - n + 1 tokens:
-    // a larger max_new_tokens must not size the buffer (2^40 would fail).
-    Value room = arith::SubIOp::create(b, loc, c(maxLength + 1), n);
-    Value capacity = arith::MinUIOp::create(b, loc, maxNew, room);
-    Value out = memref::AllocOp::create(b, loc, outType, ValueRange{capacity});
+    Value out = checkedTokenBuffer(b, loop, n);
 
     // Prefill: the body on the whole prompt at position 0.
     Value first = inlineBody(b, loop, prompt, c(0), buffer);
@@ -313,18 +340,7 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
       scf::YieldOp::create(b, loc, ValueRange{next, arith::AddIOp::create(b, loc, at, c(1)),
                                               after->getArgument(2)});
     }
-    Value produced = whileOp.getResult(2);
-    auto viewType = memref::SubViewOp::inferResultType(outType, ArrayRef<int64_t>{0},
-                                                       ArrayRef<int64_t>{ShapedType::kDynamic},
-                                                       ArrayRef<int64_t>{1});
-    Value view = memref::SubViewOp::create(
-        b, loc, cast<MemRefType>(viewType), out, ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{produced}, ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
-    Value tokens = bufferization::ToTensorOp::create(b, loc, loop.getTokens().getType(), view,
-                                                     /*restrict=*/true, /*writable=*/false);
-    loop.getTokens().replaceAllUsesWith(tokens);
-    loop->getResult(1).replaceAllUsesWith(buffer); // final_cache
-    loop.erase();
+    replaceLoop(b, loop, out, whileOp.getResult(2));
   }
 
 
@@ -522,17 +538,7 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
     auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
 
     Value n = tensor::DimOp::create(b, loc, prompt, 0);
-    Value fits = arith::AndIOp::create(
-        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, n, c(1)),
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, n, c(maxLength)));
-    cf::AssertOp::create(b, loc, fits, "decode.loop: the prompt must hold 1 to max_len tokens");
-    cf::AssertOp::create(b, loc,
-                         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, maxNew, c(1)),
-                         "decode.loop: max_new_tokens must be at least 1");
-    auto outType = MemRefType::get({ShapedType::kDynamic}, i64);
-    Value room = arith::SubIOp::create(b, loc, c(maxLength + 1), n);
-    Value capacity = arith::MinUIOp::create(b, loc, maxNew, room);
-    Value out = memref::AllocOp::create(b, loc, outType, ValueRange{capacity});
+    Value out = checkedTokenBuffer(b, loop, n);
 
     // The history: the prompt, then every token at its position (the last
     // one can be at max_len: it is emitted but never fed).
@@ -626,18 +632,7 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
       auto [nextLast, nextPos] = lastOf(b, tokens, at, c(1));
       scf::YieldOp::create(b, loc, ValueRange{go, nextLast, nextPos, produced});
     }
-    Value produced = whileOp.getResult(3);
-    auto viewType = memref::SubViewOp::inferResultType(outType, ArrayRef<int64_t>{0},
-                                                       ArrayRef<int64_t>{ShapedType::kDynamic},
-                                                       ArrayRef<int64_t>{1});
-    Value view = memref::SubViewOp::create(
-        b, loc, cast<MemRefType>(viewType), out, ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{produced}, ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
-    Value tokens = bufferization::ToTensorOp::create(b, loc, loop.getTokens().getType(), view,
-                                                     /*restrict=*/true, /*writable=*/false);
-    loop.getTokens().replaceAllUsesWith(tokens);
-    loop->getResult(1).replaceAllUsesWith(buffer); // final_cache
-    loop.erase();
+    replaceLoop(b, loop, out, whileOp.getResult(3));
   }
 
   LogicalResult lowerSample(SampleOp op) {
