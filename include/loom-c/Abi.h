@@ -68,10 +68,15 @@ typedef enum {
   LOOM_ABI_ERROR_INTEGER_DIVISION = 1,
   /* an index input (Gather, GatherElements, ScatterND) outside its axis */
   LOOM_ABI_ERROR_INDEX_OUT_OF_RANGE = 2,
-  /* a result size computed from input values (ConstantOfShape's shape,
-     Range's length) that is negative or would make a tensor of more than
-     2^32 elements, or a Range whose delta is 0 */
-  LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE = 3
+  /* a result size computed from input values (ConstantOfShape's, Expand's
+     or Reshape's shape, Tile's repeats, Range's length) that is negative or
+     would make a tensor of more than 2^32 elements, or a Range whose delta
+     is 0 */
+  LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE = 3,
+  /* sizes from input values that do not fit the input: a Reshape shape that
+     does not hold the input's element count, an Expand shape the input does
+     not broadcast to */
+  LOOM_ABI_ERROR_SHAPE_MISMATCH = 4
 } loom_abi_run_error;
 
 /* The kernels generated code calls:

@@ -37,8 +37,13 @@ loom_status loomrt::checkRunErrors(uint64_t countBefore) {
   case LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE:
     return fail(LOOM_ERROR_INVALID_ARGUMENT,
                 "the inputs ask for a tensor size that is negative or larger than 2^32 "
-                "elements (a ConstantOfShape shape or a Range length, or a Range delta of 0); "
-                "the outputs are not defined");
+                "elements (a ConstantOfShape, Expand or Reshape shape, Tile's repeats or a "
+                "Range length, or a Range delta of 0); the outputs are not defined");
+  case LOOM_ABI_ERROR_SHAPE_MISMATCH:
+    return fail(LOOM_ERROR_INVALID_ARGUMENT,
+                "the inputs give a shape that does not fit its input (a Reshape shape "
+                "whose element count is not the input's, or an Expand shape the input "
+                "does not broadcast to); the outputs are not defined");
   default:
     return fail(LOOM_ERROR_INVALID_ARGUMENT, "the model reported error " +
                                                  std::to_string(lastError.load()) +

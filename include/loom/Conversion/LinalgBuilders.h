@@ -67,6 +67,18 @@ void reportIfAny(mlir::OpBuilder &b, mlir::Location loc, mlir::Value flags,
 void reportIf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value flag, mlir::func::FuncOp report,
               int32_t code);
 
+/// An i1 that is set if one of `factors` (i64 or index values: sizes or
+/// repeat counts whose product, times `staticElements`, is a result's element
+/// count) is negative or the product exceeds 2^32; counted in f64, so that a
+/// product of huge values cannot wrap around to a small one.
+mlir::Value sizesOutOfRange(mlir::OpBuilder &b, mlir::Location loc,
+                            llvm::ArrayRef<mlir::Value> factors, int64_t staticElements);
+
+/// `sizes` with every one replaced by 0 when `bad` is set (nothing huge is
+/// allocated and nothing is read after a reported error).
+llvm::SmallVector<mlir::Value> zeroSizesIf(mlir::OpBuilder &b, mlir::Location loc,
+                                           mlir::Value bad, llvm::ArrayRef<mlir::Value> sizes);
+
 /// The dynamic sizes of a result whose sizes come from input values, made
 /// safe: if any is negative or the tensor would hold more than 2^32
 /// elements (`staticElements` is the product of its static sizes),

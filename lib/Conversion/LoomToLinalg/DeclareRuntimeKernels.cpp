@@ -1,8 +1,8 @@
 //===- DeclareRuntimeKernels.cpp - loomrt kernels for the lowerings ------===//
 //
 // The lowerings of loom.attention and loom.softmax, and of the onnx ops that
-// report run-time errors (integer Div and Mod, Gather, GatherElements,
-// ScatterND), run on each function and must not add
+// report run-time errors (integer Div and Mod, the gathers and scatters,
+// sizes taken from input values), run on each function and must not add
 // symbols to the module, so the loomrt functions they call are declared here
 // first.
 //
@@ -35,12 +35,14 @@ struct LoomDeclareRuntimeKernelsPass
       runErrors |= llvm::is_contained(
           {"onnx.Gather", "onnx.GatherElements", "onnx.GatherND", "onnx.ScatterND",
            "onnx.ScatterElements", "onnx.Scatter", "onnx.NegativeLogLikelihoodLoss",
-           "onnx.SoftmaxCrossEntropyLoss", "onnx.ConstantOfShape", "onnx.Range"},
+           "onnx.SoftmaxCrossEntropyLoss", "onnx.ConstantOfShape", "onnx.Range",
+           "onnx.Expand", "onnx.Tile", "onnx.Reshape"},
           name);
     });
     // Integer Div and Mod report a zero divisor; the gathers, scatters and
     // the losses' class targets an index out of range; ConstantOfShape and
-    // Range a size out of range (the onnx lowering).
+    // Range, Expand, Tile and Reshape a size out of range or a shape that
+    // does not fit (the onnx lowering).
     if (runErrors)
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_report_error);
     if (!attention && !softmax)

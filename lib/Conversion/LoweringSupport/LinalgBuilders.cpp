@@ -152,31 +152,42 @@ void reportIf(OpBuilder &b, Location loc, Value flag, func::FuncOp report, int32
   });
 }
 
+Value sizesOutOfRange(OpBuilder &b, Location loc, ArrayRef<Value> factors,
+                      int64_t staticElements) {
+  // The element count in f64: exact far beyond the limit, and it cannot
+  // wrap around as an integer product can.
+  Type f64 = b.getF64Type(), i64 = b.getI64Type();
+  Value zero = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
+  Value count = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(double(staticElements)));
+  Value bad = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+  for (Value factor : factors) {
+    if (factor.getType().isIndex())
+      factor = arith::IndexCastOp::create(b, loc, i64, factor);
+    bad = arith::OrIOp::create(b, loc, bad,
+                               arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, factor, zero));
+    count = arith::MulFOp::create(b, loc, count, arith::SIToFPOp::create(b, loc, f64, factor));
+  }
+  Value limit = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(4294967296.0));
+  return arith::OrIOp::create(b, loc, bad,
+                              arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, count, limit));
+}
+
+SmallVector<Value> zeroSizesIf(OpBuilder &b, Location loc, Value bad, ArrayRef<Value> sizes) {
+  SmallVector<Value> safe;
+  for (Value size : sizes) {
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(size.getType()));
+    safe.push_back(arith::SelectOp::create(b, loc, bad, zero, size));
+  }
+  return safe;
+}
+
 SmallVector<Value> guardResultSizes(OpBuilder &b, Location loc, ArrayRef<Value> sizes,
                                     int64_t staticElements, func::FuncOp report) {
   if (sizes.empty())
     return {};
-  // The element count in f64: exact far beyond the limit, and it cannot
-  // wrap around as an integer product can.
-  Type f64 = b.getF64Type();
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value count = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(double(staticElements)));
-  Value bad = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
-  for (Value size : sizes) {
-    bad = arith::OrIOp::create(b, loc, bad,
-                               arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, size, zero));
-    Value asFloat = arith::SIToFPOp::create(
-        b, loc, f64, arith::IndexCastOp::create(b, loc, b.getI64Type(), size));
-    count = arith::MulFOp::create(b, loc, count, asFloat);
-  }
-  Value limit = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(4294967296.0));
-  bad = arith::OrIOp::create(b, loc, bad,
-                             arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, count, limit));
+  Value bad = sizesOutOfRange(b, loc, sizes, staticElements);
   reportIf(b, loc, bad, report, LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
-  SmallVector<Value> safe;
-  for (Value size : sizes)
-    safe.push_back(arith::SelectOp::create(b, loc, bad, zero, size));
-  return safe;
+  return zeroSizesIf(b, loc, bad, sizes);
 }
 
 void reportIndicesOutOfRange(OpBuilder &b, Location loc, Value indices, Value size,

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom-c/Abi.h"
 #include "loom/Conversion/LinalgBuilders.h"
 #include "loom/Conversion/LoweringPatterns.h"
 #include "loom/Dialect/Onnx/IR/OnnxOps.h"
@@ -30,27 +31,90 @@ static FailureOr<Value> lowerExpand(Operation *op, RankedTensorType resultType,
                                     PatternRewriter &b, const LoweringState &) {
   Location loc = op->getLoc();
   // Broadcast to the result; a dynamic result size comes from the shape
-  // operand (or from the input where it is not 1).
+  // operand (or from the input where the shape has 1 or no entry).
   Value in = op->getOperand(0), shape = op->getOperand(1);
   auto inType = cast<RankedTensorType>(in.getType());
   int64_t rank = resultType.getRank(), offset = rank - inType.getRank();
-  SmallVector<Value> dyn;
+  // The shape operand may be shorter than the result (the input's rank wins).
+  int64_t shapeLength = cast<RankedTensorType>(shape.getType()).getDimSize(0);
+  int64_t shapeOffset = ShapedType::isDynamic(shapeLength) ? 0 : rank - shapeLength;
+  Type i64 = b.getI64Type();
+  auto c = [&](int64_t v) -> Value { return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v)); };
+  // Sizes come from input values: negative or huge ones, and a shape the
+  // input does not broadcast to, fail the run (reading the input at indices
+  // past its sizes, or allocating 2^40 elements, would crash).
+  Value mismatch = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+  SmallVector<Value> dyn, resultSizes(rank);
   for (int64_t i = 0; i < rank; ++i) {
+    int64_t j = i - offset, k = i - shapeOffset;
+    Value fromInput = j >= 0 ? arith::IndexCastOp::create(b, loc, i64,
+                                                          tensor::DimOp::create(b, loc, in, j))
+                                   .getResult()
+                             : Value();
+    Value fromShape = k >= 0 ? extractI64(b, loc, shape, k) : Value();
+    bool broadcastInput = j >= 0 && inType.getDimSize(j) == 1 && resultType.getDimSize(i) != 1;
+    Value size;
     if (!resultType.isDynamicDim(i))
-      continue;
-    Value fromShape = arith::IndexCastOp::create(
-        b, loc, b.getIndexType(),
-        tensor::ExtractOp::create(b, loc, shape,
-                                  ValueRange{arith::ConstantIndexOp::create(b, loc, i)}));
-    if (i >= offset && inType.getDimSize(i - offset) != 1) {
-      // max(shape[i], input dim): the one that is not 1 wins.
-      Value fromInput = tensor::DimOp::create(b, loc, in, i - offset);
-      fromShape = arith::MaxSIOp::create(b, loc, fromShape, fromInput);
+      size = c(resultType.getDimSize(i));
+    else if (!fromShape)
+      size = fromInput;
+    else if (!fromInput || broadcastInput)
+      size = fromShape;
+    else // ONNX's broadcast: a 1 in the shape keeps the input's size.
+      size = arith::SelectOp::create(
+          b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, fromShape, c(1)),
+          fromInput, fromShape);
+    resultSizes[i] = size;
+    // The input is read at the result's index along this dimension: their
+    // sizes must agree (a run-time input size of 1 that would broadcast is
+    // not supported either).
+    if (fromInput && !broadcastInput && inType.isDynamicDim(j))
+      mismatch = arith::OrIOp::create(
+          b, loc, mismatch,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, fromInput, size));
+    else if (fromInput && !broadcastInput && fromShape && resultType.isDynamicDim(i))
+      mismatch = arith::OrIOp::create(
+          b, loc, mismatch,
+          arith::AndIOp::create(
+              b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, fromShape, c(1)),
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, fromShape, fromInput)));
+    if (resultType.isDynamicDim(i))
+      dyn.push_back(size);
+  }
+  int64_t staticElements = 1;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!resultType.isDynamicDim(i))
+      staticElements *= resultType.getDimSize(i);
+  func::FuncOp report = runtimeErrorReporter(op);
+  Value tooBig = dyn.empty() ? Value(arith::ConstantOp::create(b, loc, b.getBoolAttr(false)))
+                             : sizesOutOfRange(b, loc, dyn, staticElements);
+  reportIf(b, loc, tooBig, report, LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
+  reportIf(b, loc,
+           arith::AndIOp::create(
+               b, loc, mismatch,
+               arith::XOrIOp::create(b, loc, tooBig,
+                                     arith::ConstantOp::create(b, loc, b.getBoolAttr(true)))),
+           report, LOOM_ABI_ERROR_SHAPE_MISMATCH);
+  Value bad = arith::OrIOp::create(b, loc, tooBig, mismatch);
+  SmallVector<Value> dynIndex;
+  for (Value v : zeroSizesIf(b, loc, bad, dyn))
+    dynIndex.push_back(toIndex(b, loc, v));
+  if (!inType.hasStaticShape()) {
+    // After an error the input is replaced by a tensor of the (safe)
+    // result's sizes, so that nothing is read past the real input.
+    SmallVector<Value> safeIn;
+    int64_t next = 0;
+    for (int64_t i = 0; i < rank; ++i) {
+      Value size = resultType.isDynamicDim(i) ? dynIndex[next++] : Value();
+      int64_t j = i - offset;
+      if (j >= 0 && inType.isDynamicDim(j))
+        safeIn.push_back(size ? size : arith::ConstantIndexOp::create(b, loc, resultType.getDimSize(i)).getResult());
     }
-    dyn.push_back(fromShape);
+    Value placeholder = tensor::EmptyOp::create(b, loc, inType.getShape(), inType.getElementType(), safeIn);
+    in = arith::SelectOp::create(b, loc, bad, placeholder, in);
   }
   Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
-                                       resultType.getElementType(), dyn);
+                                       resultType.getElementType(), dynIndex);
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineExpr> exprs;
   for (int64_t i = 0; i < inType.getRank(); ++i)
@@ -398,14 +462,19 @@ static FailureOr<Value> lowerReshape(Operation *op, RankedTensorType resultType,
     return arith::IndexCastOp::create(b, loc, i64, tensor::DimOp::create(b, loc, in, d).getResult());
   };
   SmallVector<Value> sizes(rank);
+  // Sizes taken from the shape operand's values, or divided out of the
+  // input's, are checked at run time against the input's element count.
+  bool checkCount = !inType.hasStaticShape() && resultType.hasStaticShape();
+  Value twoInferred;
   if (isa<onnx::ReshapeOp>(op) && !resultType.hasStaticShape()) {
+    checkCount = true;
     // The shape operand at run time: 0 copies the input's size (unless
     // allowzero), -1 takes what the other sizes leave.
     bool allowZero = intAttr(op, "allowzero").value_or(0) != 0;
     Value total = c(1);
     for (int64_t d = 0; d < inType.getRank(); ++d)
       total = arith::MulIOp::create(b, loc, total, inDim(d));
-    Value known = c(1);
+    Value known = c(1), inferredCount = c(0);
     for (int64_t i = 0; i < rank; ++i) {
       Value v = extractI64(b, loc, op->getOperand(1), i);
       if (!allowZero && i < inType.getRank())
@@ -413,6 +482,8 @@ static FailureOr<Value> lowerReshape(Operation *op, RankedTensorType resultType,
             b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, v, c(0)), inDim(i), v);
       sizes[i] = v;
       Value isInferred = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, v, c(-1));
+      inferredCount = arith::AddIOp::create(
+          b, loc, inferredCount, arith::ExtUIOp::create(b, loc, i64, isInferred));
       known = arith::MulIOp::create(b, loc, known,
                                     arith::SelectOp::create(b, loc, isInferred, c(1), v));
     }
@@ -421,6 +492,7 @@ static FailureOr<Value> lowerReshape(Operation *op, RankedTensorType resultType,
       sizes[i] = arith::SelectOp::create(
           b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, sizes[i], c(-1)),
           inferred, sizes[i]);
+    twoInferred = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, inferredCount, c(1));
   } else if (resultType.getNumDynamicDims() == inType.getNumDynamicDims()) {
     // (Un)squeeze and friends keep the order of the dynamic sizes.
     int64_t next = 0;
@@ -432,6 +504,7 @@ static FailureOr<Value> lowerReshape(Operation *op, RankedTensorType resultType,
       sizes[i] = inDim(next++);
     }
   } else if (resultType.getNumDynamicDims() == 1) {
+    checkCount = true;
     Value total = c(1), rest = c(1);
     for (int64_t d = 0; d < inType.getRank(); ++d)
       total = arith::MulIOp::create(b, loc, total, inDim(d));
@@ -445,6 +518,43 @@ static FailureOr<Value> lowerReshape(Operation *op, RankedTensorType resultType,
   for (int64_t i = 0; i < rank; ++i)
     if (!resultType.isDynamicDim(i))
       sizes[i] = c(resultType.getDimSize(i));
+  // A negative or huge size, or sizes that do not hold exactly the input's
+  // elements, fail the run; the result is then empty (dynamic sizes 0) or a
+  // placeholder, so that nothing reads past the input.
+  Value bad;
+  if (checkCount && rank > 0) {
+    SmallVector<Value> dynamicSizes;
+    for (int64_t i = 0; i < rank; ++i)
+      if (resultType.isDynamicDim(i))
+        dynamicSizes.push_back(sizes[i]);
+    int64_t staticElements = 1;
+    for (int64_t i = 0; i < rank; ++i)
+      if (!resultType.isDynamicDim(i))
+        staticElements *= resultType.getDimSize(i);
+    Value total = c(1), product = c(1);
+    for (int64_t d = 0; d < inType.getRank(); ++d)
+      total = arith::MulIOp::create(b, loc, total, inDim(d));
+    for (int64_t i = 0; i < rank; ++i)
+      product = arith::MulIOp::create(b, loc, product, sizes[i]);
+    Value tooBig = dynamicSizes.empty()
+                       ? Value(arith::ConstantOp::create(b, loc, b.getBoolAttr(false)))
+                       : sizesOutOfRange(b, loc, dynamicSizes, staticElements);
+    Value mismatch = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, product, total);
+    if (twoInferred)
+      mismatch = arith::OrIOp::create(b, loc, mismatch, twoInferred);
+    func::FuncOp report = runtimeErrorReporter(op);
+    reportIf(b, loc, tooBig, report, LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
+    reportIf(b, loc,
+             arith::AndIOp::create(
+                 b, loc, mismatch,
+                 arith::XOrIOp::create(b, loc, tooBig,
+                                       arith::ConstantOp::create(b, loc, b.getBoolAttr(true)))),
+             report, LOOM_ABI_ERROR_SHAPE_MISMATCH);
+    bad = arith::OrIOp::create(b, loc, tooBig, mismatch);
+    for (int64_t i = 0; i < rank; ++i)
+      if (resultType.isDynamicDim(i))
+        sizes[i] = arith::SelectOp::create(b, loc, bad, c(0), sizes[i]);
+  }
   if (!resultType.hasStaticShape()) {
     SmallVector<Value> outSizes;
     for (int64_t i = 0; i < rank; ++i)
@@ -458,7 +568,13 @@ static FailureOr<Value> lowerReshape(Operation *op, RankedTensorType resultType,
   }
   auto shapeType = RankedTensorType::get({rank}, i64);
   Value shape = tensor::FromElementsOp::create(b, loc, shapeType, sizes);
-  return Value(tensor::ReshapeOp::create(b, loc, resultType, in, shape));
+  Value reshaped = tensor::ReshapeOp::create(b, loc, resultType, in, shape);
+  if (!bad)
+    return reshaped;
+  // A view of fewer elements than the static result's must not be read.
+  Value placeholder = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                              resultType.getElementType());
+  return Value(arith::SelectOp::create(b, loc, bad, placeholder, reshaped));
 }
 
 /// `linear` as coordinates of a row-major space of `sizes`.
@@ -717,12 +833,24 @@ static FailureOr<Value> lowerTile(Operation *op, RankedTensorType resultType,
   Location loc = op->getLoc();
   Value in = op->getOperand(0), repeats = op->getOperand(1);
   int64_t rank = resultType.getRank();
-  SmallVector<Value> inSizes, dynamicSizes;
+  SmallVector<Value> inSizes, dynamicSizes, factors;
+  int64_t staticElements = 1;
   for (int64_t d = 0; d < rank; ++d) {
     inSizes.push_back(tensor::DimOp::create(b, loc, in, d));
-    if (resultType.isDynamicDim(d))
-      dynamicSizes.push_back(arith::MulIOp::create(
-          b, loc, inSizes[d], toIndex(b, loc, extractI64(b, loc, repeats, d))));
+    if (!resultType.isDynamicDim(d)) {
+      staticElements *= resultType.getDimSize(d);
+      continue;
+    }
+    Value count = toIndex(b, loc, extractI64(b, loc, repeats, d));
+    factors.append({inSizes[d], count});
+    dynamicSizes.push_back(arith::MulIOp::create(b, loc, inSizes[d], count));
+  }
+  // Negative repeats or a result of more than 2^32 elements fail the run
+  // (checked on the factors: their product may wrap around).
+  if (!factors.empty()) {
+    Value bad = sizesOutOfRange(b, loc, factors, staticElements);
+    reportIf(b, loc, bad, runtimeErrorReporter(op), LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
+    dynamicSizes = zeroSizesIf(b, loc, bad, dynamicSizes);
   }
   return buildElementwise(
       b, loc, resultType, ValueRange{},

@@ -111,7 +111,38 @@ static FailureOr<Value> lowerRange(Operation *op, RankedTensorType resultType,
   Value s0 = tensor::ExtractOp::create(b, loc, start, ValueRange{});
   Value d0 = tensor::ExtractOp::create(b, loc, delta, ValueRange{});
   SmallVector<Value> length;
-  if (resultType.isDynamicDim(0)) {
+  if (resultType.isDynamicDim(0) && !f) {
+    // Integers: ceil(|limit - start| / |delta|) in unsigned 64-bit
+    // arithmetic, exact for any int64 operands (f64 rounds spans past 2^53:
+    // Range(INT64_MIN, INT64_MAX, INT64_MAX) has 3 elements, not 2).
+    Type i64 = b.getI64Type();
+    auto c = [&](int64_t v) -> Value {
+      return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+    };
+    Value s = castScalar(b, loc, s0, i64), d = castScalar(b, loc, d0, i64);
+    Value l = castScalar(b, loc, tensor::ExtractOp::create(b, loc, op->getOperand(1), ValueRange{}),
+                         i64);
+    Value up = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, d, c(0));
+    Value span = arith::SelectOp::create(b, loc, up, arith::SubIOp::create(b, loc, l, s),
+                                         arith::SubIOp::create(b, loc, s, l));
+    Value step = arith::SelectOp::create(b, loc, up, d, arith::SubIOp::create(b, loc, c(0), d));
+    Value nonEmpty = arith::SelectOp::create(
+        b, loc, up, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, l, s),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, l, s));
+    Value noStep = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, d, c(0));
+    Value safeStep = arith::SelectOp::create(b, loc, noStep, c(1), step);
+    Value n = arith::AddIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, span, safeStep),
+        arith::ExtUIOp::create(
+            b, loc, i64,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                  arith::RemUIOp::create(b, loc, span, safeStep), c(0))));
+    n = arith::SelectOp::create(b, loc, nonEmpty, n, c(0));
+    Value tooLong = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, n, c(int64_t(1) << 32));
+    Value bad = arith::OrIOp::create(b, loc, noStep, tooLong);
+    reportIf(b, loc, bad, runtimeErrorReporter(op), LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
+    length.push_back(toIndex(b, loc, arith::SelectOp::create(b, loc, bad, c(0), n)));
+  } else if (resultType.isDynamicDim(0)) {
     // max(ceil((limit - start) / delta), 0), computed in f64.
     Value l0 = tensor::ExtractOp::create(b, loc, op->getOperand(1), ValueRange{});
     Type f64 = b.getF64Type();

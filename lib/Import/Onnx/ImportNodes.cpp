@@ -174,6 +174,19 @@ LogicalResult OnnxImporter::checkNodesAgainstSchemas(const proto::GraphProto &gr
                     << " (opset " << schema->sinceVersion << ") requires it";
         return failure();
       }
+      // Nor may an input of a homogeneous variadic list (Concat, Max, Sum...)
+      // be empty: it is not optional, and dropping it changes the result.
+      if (!schema->inputs.empty() && schema->inputs.back() == Arity::Variadic &&
+          schema->inputTypeConstraints.size() == schema->inputs.size() &&
+          !schema->inputTypeConstraints.back().empty())
+        for (int i = int(schema->inputs.size()) - 1; i < node.input_size(); ++i) {
+          if (!node.input(i).empty())
+            continue;
+          fileError() << where << " leaves input " << i << " empty, but " << node.op_type()
+                      << " (opset " << schema->sinceVersion
+                      << ") takes no empty name among its variadic inputs";
+          return failure();
+        }
       for (const auto &attr : node.attribute()) {
         auto declared = schema->attributeTypes.find(attr.name());
         if (declared == schema->attributeTypes.end() ||

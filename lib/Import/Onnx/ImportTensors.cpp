@@ -8,6 +8,8 @@
 
 #include "Importer.h"
 
+#include "llvm/Support/FileSystem.h"
+
 using namespace mlir;
 using namespace loom::onnx_import;
 
@@ -170,6 +172,20 @@ OnnxImporter::readExternalData(const proto::TensorProto &tensor, StringRef what,
   }
   SmallString<256> path(options.externalDataDir);
   llvm::sys::path::append(path, location);
+  // Links are followed only to files inside the directory too.
+  SmallString<256> realDir, realPath;
+  if (!llvm::sys::fs::real_path(options.externalDataDir.empty() ? "." : options.externalDataDir,
+                                realDir) &&
+      !llvm::sys::fs::real_path(path, realPath)) {
+    if (!realDir.ends_with("/"))
+      realDir.push_back('/');
+    if (!StringRef(realPath).starts_with(realDir)) {
+      fileError() << what << " has external data location '" << location
+                  << "', a link to a file outside the model's directory (ONNX forbids "
+                     "leaving it)";
+      return failure();
+    }
+  }
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer) {

@@ -110,6 +110,19 @@ private:
   /// divides by zero). `counter` numbers nodes as importGraph will.
   LogicalResult checkNodesAgainstSchemas(const proto::GraphProto &graph, int &counter);
 
+  /// LayerNormalization's axis, which ONNX's inference uses as an index
+  /// into the input's shape unchecked when Mean or InvStdDev are wanted (an
+  /// axis below -rank, or one that wraps around in 32 bits, crashed it).
+  /// The input's rank comes from ONNX's inference run with such axes at 0.
+  LogicalResult checkLayerNormAxes(const proto::ModelProto &model);
+
+  /// After ONNX's shape inference failed: whether the graph's declared
+  /// output and value_info types contradict what its nodes compute (ONNX's
+  /// inference run again without those declarations). Each contradiction
+  /// is an error naming the value, its producer and both types; failure if
+  /// there was one.
+  LogicalResult checkDeclaredTypes(const proto::ModelProto &model);
+
   /// The type that a value's producer should have: from the graph's
   /// value_info/outputs (filled in by ONNX shape inference), else `none`.
   Type inferredType(StringRef name);

@@ -141,6 +141,153 @@ LogicalResult OnnxImporter::checkOpsets(const proto::ModelProto &model) {
   return success();
 }
 
+/// "uint8 tensor of shape 3x?x5" for a declared or inferred tensor type.
+static std::string describeTensorType(const proto::TypeProto_Tensor &type) {
+  std::string text = llvm::StringRef(proto::TensorProto_DataType_Name(
+                                         proto::TensorProto_DataType(type.elem_type())))
+                         .lower();
+  if (!type.has_shape())
+    return text;
+  text += type.shape().dim_size() == 0 ? " scalar" : " of shape ";
+  for (int i = 0; i < type.shape().dim_size(); ++i) {
+    const auto &dim = type.shape().dim(i);
+    text += (i ? "x" : "") + (dim.has_dim_value() ? std::to_string(dim.dim_value()) : "?");
+  }
+  return text;
+}
+
+/// Whether two tensor types disagree where both are known: element types,
+/// ranks or static sizes.
+static bool contradicts(const proto::TypeProto_Tensor &declared,
+                        const proto::TypeProto_Tensor &computed) {
+  if (declared.elem_type() != 0 && computed.elem_type() != 0 &&
+      declared.elem_type() != computed.elem_type())
+    return true;
+  if (!declared.has_shape() || !computed.has_shape())
+    return false;
+  if (declared.shape().dim_size() != computed.shape().dim_size())
+    return true;
+  for (int i = 0; i < declared.shape().dim_size(); ++i) {
+    const auto &a = declared.shape().dim(i), &b = computed.shape().dim(i);
+    if (a.has_dim_value() && b.has_dim_value() && a.dim_value() != b.dim_value())
+      return true;
+  }
+  return false;
+}
+
+LogicalResult OnnxImporter::checkLayerNormAxes(const proto::ModelProto &model) {
+  auto isRisky = [](const proto::NodeProto &node, int64_t &axis) {
+    if (node.op_type() != "LayerNormalization" || node.output_size() < 2 ||
+        !(node.domain().empty() || node.domain() == "ai.onnx"))
+      return false;
+    axis = -1;
+    for (const auto &attr : node.attribute())
+      if (attr.name() == "axis")
+        axis = attr.i();
+    return axis < 0 || axis > INT32_MAX;
+  };
+  int64_t axis;
+  if (llvm::none_of(model.graph().node(),
+                    [&](const proto::NodeProto &node) { return isRisky(node, axis); }))
+    return success();
+  proto::ModelProto safe = model;
+  for (proto::NodeProto &node : *safe.mutable_graph()->mutable_node()) {
+    if (!isRisky(node, axis))
+      continue;
+    bool set = false;
+    for (auto &attr : *node.mutable_attribute())
+      if (attr.name() == "axis") {
+        attr.set_i(0);
+        set = true;
+      }
+    if (!set) {
+      auto *attr = node.add_attribute();
+      attr->set_name("axis");
+      attr->set_type(proto::AttributeProto::INT);
+      attr->set_i(0);
+    }
+  }
+  (void)inferShapes(safe); // Best effort: a rank it leaves unknown is not checked.
+  llvm::StringMap<int64_t> ranks;
+  auto note = [&](const proto::ValueInfoProto &value) {
+    if (value.type().has_tensor_type() && value.type().tensor_type().has_shape())
+      ranks[value.name()] = value.type().tensor_type().shape().dim_size();
+  };
+  for (const auto &value : safe.graph().input())
+    note(value);
+  for (const auto &value : safe.graph().value_info())
+    note(value);
+  for (const auto &value : safe.graph().output())
+    note(value);
+  for (const auto &tensor : safe.graph().initializer())
+    ranks[tensor.name()] = tensor.dims_size();
+  for (int i = 0; i < model.graph().node_size(); ++i) {
+    const proto::NodeProto &node = model.graph().node(i);
+    if (!isRisky(node, axis) || node.input_size() == 0)
+      continue;
+    auto rank = ranks.find(node.input(0));
+    if (axis <= INT32_MAX && (rank == ranks.end() || axis >= -rank->second))
+      continue;
+    auto diag = fileError();
+    diag << describe(node, i) << " attribute 'axis' is " << axis;
+    if (rank != ranks.end())
+      diag << ", out of range for an input of rank " << rank->second;
+    else
+      diag << ", out of range";
+    return failure();
+  }
+  return success();
+}
+
+LogicalResult OnnxImporter::checkDeclaredTypes(const proto::ModelProto &model) {
+  // ONNX's inference stops at the first value whose declared type differs
+  // from the computed one; with the declarations of outputs and
+  // intermediate values cleared it computes them all.
+  proto::ModelProto bare = model;
+  proto::GraphProto *graph = bare.mutable_graph();
+  auto clear = [](proto::ValueInfoProto &value) {
+    if (value.type().has_tensor_type())
+      value.mutable_type()->mutable_tensor_type()->Clear();
+  };
+  for (proto::ValueInfoProto &value : *graph->mutable_output())
+    clear(value);
+  for (proto::ValueInfoProto &value : *graph->mutable_value_info())
+    clear(value);
+  if (!inferShapes(bare).empty())
+    return success(); // Not (only) a contradiction: the caller warns.
+  llvm::StringMap<const proto::TypeProto_Tensor *> computed;
+  for (const proto::ValueInfoProto &value : bare.graph().output())
+    if (value.type().has_tensor_type())
+      computed[value.name()] = &value.type().tensor_type();
+  for (const proto::ValueInfoProto &value : bare.graph().value_info())
+    if (value.type().has_tensor_type())
+      computed[value.name()] = &value.type().tensor_type();
+  auto producer = [&](const std::string &name) -> std::string {
+    for (int i = 0; i < model.graph().node_size(); ++i)
+      if (llvm::is_contained(model.graph().node(i).output(), name))
+        return describe(model.graph().node(i), i);
+    return "its definition";
+  };
+  int found = 0;
+  auto check = [&](const proto::ValueInfoProto &value, StringRef what) {
+    auto it = computed.find(value.name());
+    if (!value.type().has_tensor_type() || it == computed.end() ||
+        !contradicts(value.type().tensor_type(), *it->second))
+      return;
+    if (++found > 10)
+      return;
+    fileError() << "the model declares " << what << " '" << value.name() << "' as "
+                << describeTensorType(value.type().tensor_type()) << ", but "
+                << producer(value.name()) << " computes "
+                << describeTensorType(*it->second);
+  };
+  for (const proto::ValueInfoProto &value : model.graph().output())
+    check(value, "graph output");
+  for (const proto::ValueInfoProto &value : model.graph().value_info())
+    check(value, "value");
+  return failure(found > 0);
+}
+
 OwningOpRef<ModuleOp> OnnxImporter::import(StringRef bytes) {
   if (bytes.empty()) {
     fileError() << "the file is empty (0 bytes), not an ONNX model";
@@ -178,10 +325,14 @@ OwningOpRef<ModuleOp> OnnxImporter::import(StringRef bytes) {
   if (options.inferShapes) {
     // ONNX's inference is best effort for us: on failure the importer still
     // runs and later passes see the values without inferred types.
+    if (failed(checkLayerNormAxes(model)))
+      return nullptr;
     proto::ModelProto inferred = model;
     std::string error = inferShapes(inferred);
     if (error.empty())
       model.Swap(&inferred);
+    else if (failed(checkDeclaredTypes(model)))
+      return nullptr;
     else
       emitWarning(fileLoc) << "ONNX shape inference failed, importing "
                            << "without it: " << error;

@@ -71,6 +71,17 @@ escaping = onnx.ModelProto()
 escaping.CopyFrom(external)
 escaping.graph.initializer[0].external_data[0].value = "../outside.bin"
 save(escaping, "escaping_external.onnx")
+# A location inside the directory that is a symbolic link to a file outside
+# it (a link to /etc/passwd became weights).
+os.makedirs(os.path.join(out, "outside"), exist_ok=True)
+with open(os.path.join(out, "outside", "secret.bin"), "wb") as f:
+    f.write(big.tobytes())
+linked = os.path.join(out, "linked")
+os.makedirs(linked, exist_ok=True)
+if os.path.lexists(os.path.join(linked, "weights.bin")):
+    os.remove(os.path.join(linked, "weights.bin"))
+os.symlink(os.path.join("..", "outside", "secret.bin"), os.path.join(linked, "weights.bin"))
+save(external, os.path.join("linked", "symlinked_external.onnx"))
 
 # Opset 11 Unsqueeze/Squeeze with axes as attributes, Clip with min/max.
 legacy = model([helper.make_node("Unsqueeze", ["x"], ["u"], name="unsq", axes=[0]),
@@ -112,8 +123,8 @@ save(model([helper.make_node("Add", ["x", "n"], ["y"], name="mixed_add")],
      "mismatched_types.onnx")
 
 absurd = TensorProto(name="huge", data_type=F, dims=[1 << 20, 1 << 20])
-save(model([helper.make_node("Add", ["x", "huge"], ["y"], name="add_huge")],
-           [vi("x", F, [1])], [vi("y", F, [1])], [absurd]), "absurd_shape.onnx")
+save(model([helper.make_node("ReduceSum", ["huge"], ["y"], name="sum_huge", keepdims=0)],
+           [], [vi("y", F, [])], [absurd]), "absurd_shape.onnx")
 
 short = TensorProto(name="w", data_type=F, dims=[2, 3],
                     raw_data=np.zeros(4, np.float32).tobytes())

@@ -33,3 +33,18 @@ save(out, "shape_of_nothing", helper.make_node("Shape", [""], ["y"]), [("x", [2]
 save(out, "concat_axis_huge", helper.make_node("Concat", ["x", "x"], ["y"], axis=-(2**62)),
      [("x", [2, 3])])
 save(out, "softmax_axis_2", helper.make_node("Softmax", ["x"], ["y"], axis=2), [("x", [2, 3])])
+# LayerNormalization's axis below -rank, or past 2^31 (wrapping around in
+# ONNX's 32-bit index), crashed ONNX's inference of its Mean output.
+for suffix, axis in (("negative", -4), ("huge", 2**31)):
+    graph = helper.make_graph(
+        [helper.make_node("LayerNormalization", ["x", "w", "b"], ["y", "mean"], axis=axis)],
+        "layernorm_axis_" + suffix,
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, [2, 3, 5]) for n in "xwb"],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in ("y", "mean")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
+              os.path.join(out, "layernorm_axis_" + suffix + ".onnx"))
+# An empty name among variadic inputs was dropped (Concat of x, '', x gave
+# x twice): an error, as in ONNX's checker.
+save(out, "concat_empty_input", helper.make_node("Concat", ["x", "", "x"], ["y"], axis=0),
+     [("x", [2])])
+save(out, "max_empty_input", helper.make_node("Max", ["x", ""], ["y"]), [("x", [2])])

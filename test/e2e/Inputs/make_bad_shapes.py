@@ -1,0 +1,94 @@
+"""Models whose result sizes come from input values through Expand, Tile
+and Reshape. Data sets that ask for 2^40 elements or a negative size must
+fail the run with the size error, a shape that does not fit the input (a
+Reshape whose element count differs, two -1 entries, an Expand the input
+cannot broadcast to) with the shape error; each would otherwise allocate
+terabytes, crash or read past the input. Sane values must match numpy.
+
+Usage: make_bad_shapes.py OUT_DIR
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+out = sys.argv[1]
+
+
+def save(name, nodes, inputs, outputs, data_sets):
+    graph = helper.make_graph(nodes, name, inputs, outputs)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+              os.path.join(out, name + ".onnx"))
+    for set_name, (ins, expected) in data_sets.items():
+        d = os.path.join(out, name + "_" + set_name)
+        os.makedirs(d, exist_ok=True)
+        for i, t in enumerate(ins):
+            with open(os.path.join(d, f"input_{i}.pb"), "wb") as f:
+                f.write(numpy_helper.from_array(t).SerializeToString())
+        # The failing sets' output is a placeholder: the run must stop first.
+        if expected is None:
+            expected = np.zeros(1, np.float32)
+        with open(os.path.join(d, "output_0.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(expected).SerializeToString())
+
+
+def info(name, dims, elem=TensorProto.FLOAT):
+    return helper.make_tensor_value_info(name, elem, dims)
+
+
+def ints(*v):
+    return np.array(v, dtype=np.int64)
+
+
+x23 = np.arange(6, dtype=np.float32).reshape(2, 3)
+
+# Expand of a [1, 1] input to a run-time shape.
+one = np.ones((1, 1), np.float32)
+save("expand", [helper.make_node("Expand", ["x", "shape"], ["y"])],
+     [info("x", [1, 1]), info("shape", [2], TensorProto.INT64)], [info("y", ["a", "b"])],
+     {"huge": ([one, ints(1 << 20, 1 << 20)], None),
+      "negative": ([one, ints(3, -2)], None),
+      "ok": ([one, ints(2, 3)], np.ones((2, 3), np.float32))})
+# Expand of an input whose sizes are known only at run time: the shape must
+# be 1 or the input's size in each dimension (3 against 2 would read past
+# the input).
+save("expand_dynamic", [helper.make_node("Expand", ["x", "shape"], ["y"])],
+     [info("x", ["n", 3]), info("shape", [2], TensorProto.INT64)], [info("y", ["a", "b"])],
+     {"mismatch": ([x23, ints(3, 3)], None),
+      "ok": ([x23, ints(1, 3)], x23),
+      "ok_same": ([x23, ints(2, 1)], x23)})
+# A shape shorter than the input's rank broadcasts the trailing dimensions.
+save("expand_short", [helper.make_node("Expand", ["x", "shape"], ["y"])],
+     [info("x", [2, 1]), info("shape", [1], TensorProto.INT64)], [info("y", [2, "b"])],
+     {"ok": ([np.array([[1], [2]], np.float32), ints(4)],
+             np.broadcast_to(np.array([[1], [2]], np.float32), (2, 4)).copy()),
+      "huge": ([np.array([[1], [2]], np.float32), ints(1 << 40)], None)})
+
+save("tile", [helper.make_node("Tile", ["x", "repeats"], ["y"])],
+     [info("x", [2, 3]), info("repeats", [2], TensorProto.INT64)], [info("y", ["a", "b"])],
+     {"huge": ([x23, ints(1 << 20, 1 << 20)], None),
+      # Each factor fits, the product wraps around 2^64 to 0 in 64 bits.
+      "wrapping": ([x23, ints(1 << 62, 1 << 2)], None),
+      "negative": ([x23, ints(-1, 2)], None),
+      "ok": ([x23, ints(2, 3)], np.tile(x23, (2, 3)))})
+
+save("reshape", [helper.make_node("Reshape", ["x", "shape"], ["y"])],
+     [info("x", [2, 3]), info("shape", [2], TensorProto.INT64)], [info("y", ["a", "b"])],
+     {"huge": ([x23, ints(1 << 20, 1 << 20)], None),
+      "negative": ([x23, ints(-2, -3)], None),
+      "mismatch": ([x23, ints(4, 5)], None),
+      "two_inferred": ([x23, ints(-1, -1)], None),
+      "not_divisible": ([x23, ints(4, -1)], None),
+      "ok": ([x23, ints(3, -1)], x23.reshape(3, 2)),
+      "ok_zero": ([x23, ints(0, 3)], x23)})
+# A static target shape ([-1, 4]) on an input whose row count is known only
+# at run time: 2 x 3 elements do not fill rows of 4.
+target = helper.make_tensor("target", TensorProto.INT64, [2], [-1, 4])
+save("reshape_static", [helper.make_node("Constant", [], ["shape"], value=target),
+                        helper.make_node("Reshape", ["x", "shape"], ["y"])],
+     [info("x", ["n", 3])], [info("y", ["m", 4])],
+     {"mismatch": ([x23], None),
+      "ok": ([np.arange(12, dtype=np.float32).reshape(4, 3)],
+             np.arange(12, dtype=np.float32).reshape(3, 4))})
