@@ -248,6 +248,28 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
     return map.lookup(cast<YieldOp>(body.getTerminator()).getToken());
   }
 
+  /// Reports `token` (at `position`, the `produced`-th token) to loomrt and
+  /// whether generation goes on: the caller did not stop it, it is no stop
+  /// token, the cache has room to feed it, and more tokens are wanted.
+  Value emitAndContinue(OpBuilder &b, LoopOp loop, func::FuncOp emit, Value token,
+                        Value position, Value produced) {
+    Location loc = loop.getLoc();
+    int64_t maxLength = cast<MemRefType>(loop->getOperand(1).getType()).getDimSize(4);
+    Value go = func::CallOp::create(b, loc, emit, ValueRange{token}).getResult(0);
+    for (int64_t stop : loop.getStopTokens()) {
+      Value s = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(stop));
+      go = arith::AndIOp::create(
+          b, loc, go, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, token, s));
+    }
+    Value room = arith::ConstantIndexOp::create(b, loc, maxLength);
+    go = arith::AndIOp::create(
+        b, loc, go, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, position, room));
+    return arith::AndIOp::create(
+        b, loc, go,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, produced,
+                              loop.getMaxNewTokens()));
+  }
+
   /// The checks on a loop's request and the buffer of its generated tokens.
   Value checkedTokenBuffer(OpBuilder &b, LoopOp loop, Value n) {
     Location loc = loop.getLoc();
@@ -317,17 +339,7 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
       Value count = before->getArgument(2);
       memref::StoreOp::create(b, loc, tok, out, ValueRange{count});
       Value produced = arith::AddIOp::create(b, loc, count, c(1));
-      Value go = func::CallOp::create(b, loc, emit, ValueRange{tok}).getResult(0);
-      for (int64_t stop : loop.getStopTokens()) {
-        Value s = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(stop));
-        go = arith::AndIOp::create(
-            b, loc, go, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, tok, s));
-      }
-      // Room for one more position in the cache, and tokens still wanted.
-      go = arith::AndIOp::create(
-          b, loc, go, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, pos, c(maxLength)));
-      go = arith::AndIOp::create(
-          b, loc, go, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, produced, maxNew));
+      Value go = emitAndContinue(b, loop, emit, tok, pos, produced);
       scf::ConditionOp::create(b, loc, go, ValueRange{tok, pos, produced});
 
       Block *after = b.createBlock(&whileOp.getAfter(), {}, {i64, index, index},
@@ -582,18 +594,7 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
       memref::StoreOp::create(eb, loc, tok, out, ValueRange{count});
       memref::StoreOp::create(eb, loc, tok, history, ValueRange{position});
       Value next = arith::AddIOp::create(eb, loc, count, c(1));
-      Value go = func::CallOp::create(eb, loc, emit, ValueRange{tok}).getResult(0);
-      for (int64_t stop : loop.getStopTokens()) {
-        Value s = arith::ConstantOp::create(eb, loc, eb.getI64IntegerAttr(stop));
-        go = arith::AndIOp::create(
-            eb, loc, go, arith::CmpIOp::create(eb, loc, arith::CmpIPredicate::ne, tok, s));
-      }
-      // Room in the cache to feed it, and tokens still wanted.
-      go = arith::AndIOp::create(
-          eb, loc, go,
-          arith::CmpIOp::create(eb, loc, arith::CmpIPredicate::ult, position, c(maxLength)));
-      go = arith::AndIOp::create(
-          eb, loc, go, arith::CmpIOp::create(eb, loc, arith::CmpIPredicate::ult, next, maxNew));
+      Value go = emitAndContinue(eb, loop, emit, tok, position, next);
       scf::YieldOp::create(eb, loc,
                            ValueRange{arith::AddIOp::create(eb, loc, j, c(1)), next, go});
       return std::pair<Value, Value>{inner.getResult(2), inner.getResult(1)};

@@ -27,6 +27,18 @@ using loom::onnx_attributes::constantInts;
 using loom::onnx_attributes::intAttr;
 using loom::onnx_attributes::scalarConstant;
 
+/// Run-time size checks of a result shape computed from input values: a
+/// size out of range is reported as such, and otherwise a mismatch with the
+/// input as a shape error (one error per run, the more basic first).
+static void reportSizeOrShapeError(OpBuilder &b, Location loc, func::FuncOp report,
+                                   Value tooBig, Value mismatch) {
+  reportIf(b, loc, tooBig, report, LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
+  Value notTooBig = arith::XOrIOp::create(
+      b, loc, tooBig, arith::ConstantOp::create(b, loc, b.getBoolAttr(true)));
+  reportIf(b, loc, arith::AndIOp::create(b, loc, mismatch, notTooBig), report,
+           LOOM_ABI_ERROR_SHAPE_MISMATCH);
+}
+
 static FailureOr<Value> lowerExpand(Operation *op, RankedTensorType resultType,
                                     PatternRewriter &b, const LoweringState &) {
   Location loc = op->getLoc();
@@ -88,13 +100,7 @@ static FailureOr<Value> lowerExpand(Operation *op, RankedTensorType resultType,
   func::FuncOp report = runtimeErrorReporter(op);
   Value tooBig = dyn.empty() ? Value(arith::ConstantOp::create(b, loc, b.getBoolAttr(false)))
                              : sizesOutOfRange(b, loc, dyn, staticElements);
-  reportIf(b, loc, tooBig, report, LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
-  reportIf(b, loc,
-           arith::AndIOp::create(
-               b, loc, mismatch,
-               arith::XOrIOp::create(b, loc, tooBig,
-                                     arith::ConstantOp::create(b, loc, b.getBoolAttr(true)))),
-           report, LOOM_ABI_ERROR_SHAPE_MISMATCH);
+  reportSizeOrShapeError(b, loc, report, tooBig, mismatch);
   Value bad = arith::OrIOp::create(b, loc, tooBig, mismatch);
   SmallVector<Value> dynIndex;
   for (Value v : zeroSizesIf(b, loc, bad, dyn))
@@ -543,13 +549,7 @@ static FailureOr<Value> lowerReshape(Operation *op, RankedTensorType resultType,
     if (twoInferred)
       mismatch = arith::OrIOp::create(b, loc, mismatch, twoInferred);
     func::FuncOp report = runtimeErrorReporter(op);
-    reportIf(b, loc, tooBig, report, LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
-    reportIf(b, loc,
-             arith::AndIOp::create(
-                 b, loc, mismatch,
-                 arith::XOrIOp::create(b, loc, tooBig,
-                                       arith::ConstantOp::create(b, loc, b.getBoolAttr(true)))),
-             report, LOOM_ABI_ERROR_SHAPE_MISMATCH);
+    reportSizeOrShapeError(b, loc, report, tooBig, mismatch);
     bad = arith::OrIOp::create(b, loc, tooBig, mismatch);
     for (int64_t i = 0; i < rank; ++i)
       if (resultType.isDynamicDim(i))
