@@ -87,12 +87,19 @@ typedef enum {
  *   LOOM_ABI_PLAIN    `NAME` with scalar arguments only
  *   LOOM_ABI_VIEW(r)  an f32 memref of rank r, any sizes, strides and offset
  *   LOOM_ABI_VIEW_I64(r)  the same of i64 (token ids)
+ *   LOOM_ABI_VIEW_I8(r)   the same of i8 (packed quantized weights)
  *   LOOM_ABI_F32, LOOM_ABI_I1 (bool), LOOM_ABI_I32, LOOM_ABI_I64, LOOM_ABI_VOID
  */
 #define LOOM_ABI_KERNELS(X)                                                       \
   /* linalg.matmul: C += A x B */                                                 \
   X(loomrt_matmul_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                            \
     (LOOM_ABI_VIEW(2), LOOM_ABI_VIEW(2), LOOM_ABI_VIEW(2)))                       \
+  /* loom.quantized_matmul: Y = X Wᵀ, W packed (loom-c/QuantizedWeights.h):      \
+     x [M, K], packed weights [N, row bytes], scales [N, groups], zero points     \
+     [N, groups] (4 bits; [0, 0] when symmetric), y [M, N], bits, group size */  \
+  X(loomrt_quantized_matmul_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                  \
+    (LOOM_ABI_VIEW(2), LOOM_ABI_VIEW_I8(2), LOOM_ABI_VIEW(2), LOOM_ABI_VIEW_I8(2),  \
+     LOOM_ABI_VIEW(2), LOOM_ABI_I32, LOOM_ABI_I64))                               \
   /* linalg.batch_matmul: C[i] += A[i] x B[i] */                                  \
   X(loomrt_batch_matmul_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                      \
     (LOOM_ABI_VIEW(3), LOOM_ABI_VIEW(3), LOOM_ABI_VIEW(3)))                       \

@@ -25,12 +25,22 @@ void loom::buildGraphPassPipeline(OpPassManager &pm, const GraphPipelineOptions 
   // After refinement, which types a same-type cast like its operand; before
   // fusion and wrap-step, which match the chains such casts interrupt.
   pm.addNestedPass<func::FuncOp>(onnx::createLoomOnnxEraseNoOpCastsPass());
-  // Quantization goes here: it rewrites MatMul/Gemm weights before fusion
-  // looks at the graph.
   if (options.fuseTransformerOps)
     pm.addNestedPass<func::FuncOp>(createLoomFuseTransformerOpsPass());
   if (options.fuseAttention)
     pm.addNestedPass<func::FuncOp>(createLoomFuseAttentionPass());
+  // Quantization after fusion: the matmuls fusion leaves or makes (ONNX
+  // Runtime's Attention becomes a projection MatMul) are the ones with
+  // constant weights.
+  if (options.quantize != "none") {
+    LoomQuantizePassOptions quantize;
+    quantize.mode = options.quantize;
+    quantize.groupSize = options.quantizeGroupSize;
+    quantize.zeroPoints = options.quantizeZeroPoints;
+    quantize.keep.assign(options.quantizeKeep.begin(), options.quantizeKeep.end());
+    quantize.lmHead = options.quantizeLmHead;
+    pm.addNestedPass<func::FuncOp>(createLoomQuantizePass(quantize));
+  }
   pm.addNestedPass<func::FuncOp>(createLoomSelectSoftmaxPass({options.softmax}));
   // Partitioning goes here: on the fused graph, where attention heads and
   // MLP blocks are single ops.

@@ -21,6 +21,7 @@ namespace {
 // C interface as a pointer to its descriptor.
 #define LOOM_ABI_VIEW(rank) loomrt::MemRef<rank> *
 #define LOOM_ABI_VIEW_I64(rank) loomrt::MemRefI64<rank> *
+#define LOOM_ABI_VIEW_I8(rank) loomrt::MemRefI8<rank> *
 #define LOOM_ABI_F32 float
 #define LOOM_ABI_I1 bool
 #define LOOM_ABI_I32 int32_t

@@ -72,6 +72,27 @@ cl::opt<bool> fuseTransformerOps(
     cl::desc("Rewrite exported RMSNorm, LayerNorm, GELU, SiLU and rotary embeddings into "
              "loom ops (default true; false runs the graph's ops as written)"),
     cl::init(true));
+cl::OptionCategory quantization("Quantization (--quantize)");
+cl::opt<std::string> quantizeSpec(
+    "quantize",
+    cl::desc("Pack MatMul/Gemm weights at compile time: int8 (per output channel), "
+             "int4 (groups of 32), ternary (BitNet b1.58: -1, 0, +1 times each channel's mean "
+             "magnitude); :gN sets N inputs per scale (a multiple of 32), :zp gives int4 a "
+             "zero point per group. Activations are rounded to int8 per block of 32 in the "
+             "kernel. See docs/quantization.md"),
+    cl::value_desc("int8|int4|ternary[:gN][:zp]"), cl::cat(quantization));
+cl::list<std::string> quantizeKeep(
+    "quantize-keep",
+    cl::desc("Matmuls whose ONNX node name contains one of these stay in f32 "
+             "(comma-separated; for example the first and last layers)"),
+    cl::CommaSeparated, cl::cat(quantization));
+cl::opt<std::string> quantizeLmHead(
+    "quantize-lm-head",
+    cl::desc("Format of the matmul that produces a model output (the classifier, the most "
+             "sensitive one): auto (the default: int8 under int4 and ternary, else as "
+             "--quantize), same (as --quantize), f32, int8, int4 or ternary"),
+    cl::value_desc("auto|same|f32|int8|int4|ternary"), cl::init("auto"),
+    cl::cat(quantization));
 enum class Weights { Embed, File };
 cl::opt<Weights> weights(
     "weights", cl::desc("Where the model's weights go"), cl::init(Weights::Embed),
@@ -197,6 +218,44 @@ std::optional<std::string> parseSpeculation(loom::SpeculationOptions &options) {
   return std::nullopt;
 }
 
+/// --quantize and its companions as graph-stage options; an error message
+/// when they do not parse.
+std::optional<std::string> parseQuantization(loom::GraphPipelineOptions &options) {
+  StringRef spec = quantizeSpec;
+  SmallVector<StringRef> parts;
+  spec.split(parts, ':');
+  StringRef mode = parts.front();
+  if (mode != "int8" && mode != "int4" && mode != "ternary")
+    return "--quantize=" + spec.str() + ": unknown format '" + mode.str() +
+           "' (known: int8, int4, ternary, each optionally followed by :gN and, for int4, "
+           ":zp)";
+  options.quantize = mode.str();
+  for (StringRef part : llvm::drop_begin(parts)) {
+    int64_t group = 0;
+    if (part == "zp") {
+      if (mode != "int4")
+        return "--quantize=" + spec.str() + ": zero points (:zp) are for int4 only";
+      options.quantizeZeroPoints = true;
+    } else if (part.consume_front("g") && !part.getAsInteger(10, group)) {
+      if (group < 32 || group % 32 != 0 || group > (int64_t(1) << 20))
+        return "--quantize=" + spec.str() + ": the group size must be a multiple of 32 "
+                                            "(32, 64, 128, ...), got " +
+               std::to_string(group);
+      options.quantizeGroupSize = group;
+    } else {
+      return "--quantize=" + spec.str() + ": expected :gN (inputs per scale) or :zp, not '" +
+             part.str() + "'";
+    }
+  }
+  options.quantizeKeep = ArrayRef<std::string>(quantizeKeep);
+  if (!llvm::is_contained({"auto", "same", "f32", "int8", "int4", "ternary"},
+                          StringRef(quantizeLmHead)))
+    return "--quantize-lm-head=" + quantizeLmHead + ": expected auto, same, f32, int8, int4 "
+                                                     "or ternary";
+  options.quantizeLmHead = quantizeLmHead;
+  return std::nullopt;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -240,6 +299,15 @@ int main(int argc, char **argv) {
   graphOptions.fuseTransformerOps = fuseTransformerOps;
   graphOptions.fuseAttention = fuseAttention;
   graphOptions.softmax = softmax;
+  if (!quantizeSpec.empty()) {
+    if (std::optional<std::string> error = parseQuantization(graphOptions)) {
+      llvm::errs() << "loom-compile: " << *error << "\n";
+      return 2;
+    }
+  } else if (!quantizeKeep.empty()) {
+    llvm::errs() << "loom-compile: --quantize-keep applies to --quantize, which is not given\n";
+    return 2;
+  }
   loom::buildGraphPassPipeline(graph, graphOptions);
   if (failed(graph.run(*module)))
     return fail("the graph pipeline failed");

@@ -39,6 +39,27 @@ struct GraphPipelineOptions : mlir::PassPipelineOptions<GraphPipelineOptions> {
       *this, "softmax",
       llvm::cl::desc("Softmax algorithm: auto, three-pass, two-pass or online"),
       llvm::cl::init("auto")};
+  Option<std::string> quantize{
+      *this, "quantize",
+      llvm::cl::desc("Quantize MatMul/Gemm weights: none, int8, int4 or ternary "
+                     "(loom-quantize)"),
+      llvm::cl::init("none")};
+  Option<int64_t> quantizeGroupSize{
+      *this, "quantize-group-size",
+      llvm::cl::desc("Inputs per quantization scale, a multiple of 32 (0: int8 and ternary "
+                     "per channel, int4 32)"),
+      llvm::cl::init(0)};
+  Option<bool> quantizeZeroPoints{
+      *this, "quantize-zero-points",
+      llvm::cl::desc("int4 with a zero point per group"), llvm::cl::init(false)};
+  ListOption<std::string> quantizeKeep{
+      *this, "quantize-keep",
+      llvm::cl::desc("Node-name substrings whose matmuls stay in f32")};
+  Option<std::string> quantizeLmHead{
+      *this, "quantize-lm-head",
+      llvm::cl::desc("Format of the matmul producing a function result (the classifier): "
+                     "auto (int8 under int4 and ternary), same, f32, int8, int4 or ternary"),
+      llvm::cl::init("auto")};
   Option<bool> checkContract{
       *this, "check-contract",
       llvm::cl::desc("End with the graph contract: every onnx and loom op has ranked "

@@ -102,4 +102,51 @@ def LoomSelectSoftmaxPass : Pass<"loom-select-softmax", "mlir::func::FuncOp"> {
   let dependentDialects = ["::loom::LoomDialect"];
 }
 
+def LoomQuantizePass : Pass<"loom-quantize", "mlir::func::FuncOp"> {
+  let summary = "Quantize the weights of MatMul and Gemm to 8, 4 or 2 bits";
+  let description = [{
+    Weight-only quantization at compile time: each `onnx.MatMul` whose right
+    operand is a constant f32 `[K, N]` matrix (directly, or through a
+    `Transpose` swapping its axes, as a tied LM head exports), and each
+    `onnx.Gemm` with a constant B (`transA` = 0, `alpha` = 1; B either way
+    round; C added after in f32), becomes `loom.quantized_matmul` on weights
+    packed as `loom-c/QuantizedWeights.h` lays them out:
+
+    - `int8`: symmetric, one scale per output channel (or per `group-size`
+      inputs);
+    - `int4`: symmetric in groups of `group-size` inputs (default 32), or
+      with a zero point per group (`zero-points`);
+    - `ternary`: BitNet b1.58's {-1, 0, +1} with the group's mean magnitude
+      as its scale (one group per channel unless `group-size` is set). A
+      model not trained for it loses most of its quality: this is for
+      ternary-trained weights.
+
+    Node names containing one of `keep` (comma-separated) are left in f32,
+    which is how the first and last layers are kept in higher precision.
+    `lm-head` sets the format of the matmul whose result is a function
+    result (the classifier), which is the most sensitive one: `auto` (the
+    default: int8 when `mode` is int4 or ternary, else `mode`), `same`
+    (`mode`), `f32` (kept), `int8`, `int4` or `ternary`. Matmuls with fewer than `min-elements` weights stay
+    in f32: their weights are too few to matter. A mode other than these is
+    an error, and so is a function with quantization asked for and no
+    matmul to quantize.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"int8\"",
+           "int8, int4 or ternary">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"0",
+           "inputs per scale, a multiple of 32 (0: int8 and ternary per channel, "
+           "int4 32)">,
+    Option<"zeroPoints", "zero-points", "bool", /*default=*/"false",
+           "int4 with a zero point per group (asymmetric)">,
+    ListOption<"keep", "keep", "std::string",
+               "node-name substrings whose matmuls stay in f32">,
+    Option<"lmHead", "lm-head", "std::string", /*default=*/"\"auto\"",
+           "the classifier's format: auto, same, f32, int8, int4 or ternary">,
+    Option<"minElements", "min-elements", "int64_t", /*default=*/"1024",
+           "smallest weight matrix (K * N) to quantize">
+  ];
+  let dependentDialects = ["::loom::LoomDialect"];
+}
+
 #endif // LOOM_TRANSFORMS_PASSES_TD

@@ -1,6 +1,6 @@
 //===- DeclareRuntimeKernels.cpp - loomrt kernels for the lowerings ------===//
 //
-// The lowerings of loom.attention and loom.softmax, and of the onnx ops that
+// The lowerings of loom.attention, loom.softmax and loom.quantized_matmul, and of the onnx ops that
 // report run-time errors (integer Div and Mod, the gathers and scatters,
 // sizes taken from input values), run on each function and must not add
 // symbols to the module, so the loomrt functions they call are declared here
@@ -24,9 +24,10 @@ struct LoomDeclareRuntimeKernelsPass
     : loom::impl::LoomDeclareRuntimeKernelsPassBase<LoomDeclareRuntimeKernelsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    bool attention = false, softmax = false, runErrors = false;
+    bool attention = false, softmax = false, runErrors = false, quantized = false;
     module.walk([&](Operation *op) {
       attention |= isa<loom::AttentionOp>(op);
+      quantized |= isa<loom::QuantizedMatmulOp>(op);
       softmax |= isa<loom::SoftmaxOp>(op);
       StringRef name = op->getName().getStringRef();
       if ((name == "onnx.Div" || name == "onnx.Mod") && op->getNumResults() == 1)
@@ -45,6 +46,8 @@ struct LoomDeclareRuntimeKernelsPass
     // does not fit (the onnx lowering).
     if (runErrors)
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_report_error);
+    if (quantized)
+      loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_quantized_matmul_f32);
     if (!attention && !softmax)
       return;
     // The prototypes come from loom-c/Abi.h's kernel table.

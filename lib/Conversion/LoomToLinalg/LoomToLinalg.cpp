@@ -317,6 +317,78 @@ static FailureOr<Value> callSoftmaxKernel(OpBuilder &b, loom::SoftmaxOp op,
                                                  /*writable=*/true));
 }
 
+/// loom.quantized_matmul becomes a call to loomrt's kernel
+/// (lib/Runtime/Kernels/QuantizedMatmul.cpp) on the input's rows ([M, K],
+/// the leading axes collapsed) and the packed constants as they are; the
+/// output is a fresh [M, N] buffer seen in the result's shape.
+static FailureOr<Value> lowerQuantizedMatmul(OpBuilder &b, loom::QuantizedMatmulOp op) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  auto module = op->getParentOfType<ModuleOp>();
+  auto callee = module.lookupSymbol<func::FuncOp>("loomrt_quantized_matmul_f32");
+  if (!callee) {
+    op.emitError("loomrt's @loomrt_quantized_matmul_f32 is not declared: run "
+                 "loom-declare-runtime-kernels first (the CPU pipeline does)");
+    return failure();
+  }
+  const int64_t dyn = ShapedType::kDynamic;
+  auto view2d = [&](Type elem) {
+    return MemRefType::get({dyn, dyn}, elem, StridedLayoutAttr::get(ctx, dyn, {dyn, dyn}));
+  };
+  auto buffer = [&](Value tensor) -> Value {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    SmallVector<int64_t> strides(type.getRank(), dyn);
+    Value m = bufferization::ToBufferOp::create(
+        b, loc,
+        MemRefType::get(type.getShape(), type.getElementType(),
+                        StridedLayoutAttr::get(ctx, dyn, strides)),
+        tensor, /*read_only=*/true);
+    return memref::CastOp::create(b, loc, view2d(type.getElementType()), m);
+  };
+  Value in = op.getInput();
+  auto resultType = op.getResult().getType();
+  int64_t rank = resultType.getRank();
+  SmallVector<ReassociationIndices> groups;
+  if (rank > 2) {
+    ReassociationIndices leading;
+    for (int64_t i = 0; i + 1 < rank; ++i)
+      leading.push_back(i);
+    groups = {leading, {rank - 1}};
+  }
+  Value rows = rank > 2 ? Value(tensor::CollapseShapeOp::create(b, loc, in, groups)) : in;
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d + 1 < rank; ++d)
+    if (resultType.isDynamicDim(d))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, in, d));
+  Value out = memref::AllocOp::create(
+      b, loc, MemRefType::get(resultType.getShape(), b.getF32Type()), dynamicSizes);
+  Value outRows = rank > 2 ? Value(memref::CollapseShapeOp::create(b, loc, out, groups)) : out;
+  Value zeros = op.getZeroPoints();
+  Value zeroView;
+  if (zeros) {
+    zeroView = buffer(zeros);
+  } else {
+    // Symmetric weights: an empty [0, 0] view says so.
+    Value empty = memref::AllocaOp::create(b, loc, MemRefType::get({0, 0}, b.getI8Type()));
+    zeroView = memref::CastOp::create(b, loc, view2d(b.getI8Type()), empty);
+  }
+  SmallVector<Value> args = {
+      buffer(rows),
+      buffer(op.getWeights()),
+      buffer(op.getScales()),
+      zeroView,
+      memref::CastOp::create(b, loc, view2d(b.getF32Type()), outRows),
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(int32_t(op.getBits()))),
+      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(op.getGroupSize()))};
+  if (TypeRange(callee.getFunctionType().getInputs()) != TypeRange(ValueRange(args))) {
+    op.emitError("loomrt's @loomrt_quantized_matmul_f32 is declared with an unexpected type");
+    return failure();
+  }
+  func::CallOp::create(b, loc, callee, args);
+  return Value(bufferization::ToTensorOp::create(b, loc, resultType, out, /*restrict=*/true,
+                                                 /*writable=*/true));
+}
+
 static FailureOr<Value> lowerGelu(Operation *op, RankedTensorType resultType, PatternRewriter &b,
                                   const LoweringState &) {
   Location loc = op->getLoc();
@@ -392,6 +464,11 @@ void loom::populateLoomToLinalgPatterns(LoweringPatternSet &patterns) {
                [](Operation *op, RankedTensorType resultType, PatternRewriter &b,
                   const LoweringState &) -> FailureOr<Value> {
                  return buildLayerNorm(b, op, resultType);
+               });
+  patterns.add("loom.quantized_matmul",
+               [](Operation *op, RankedTensorType, PatternRewriter &b,
+                  const LoweringState &) -> FailureOr<Value> {
+                 return lowerQuantizedMatmul(b, cast<QuantizedMatmulOp>(op));
                });
   patterns.add("loom.gelu", lowerGelu);
   patterns.add("loom.silu", lowerSilu);

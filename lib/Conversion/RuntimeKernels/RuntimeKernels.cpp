@@ -35,6 +35,7 @@ KernelInfo kernelInfo(MLIRContext *ctx, loom::RuntimeKernel kernel) {
   // The table's parameter kinds as MLIR types (see loom-c/Abi.h).
 #define LOOM_ABI_VIEW(rank) Type(view(b.getF32Type(), rank))
 #define LOOM_ABI_VIEW_I64(rank) Type(view(b.getI64Type(), rank))
+#define LOOM_ABI_VIEW_I8(rank) Type(view(b.getI8Type(), rank))
 #define LOOM_ABI_F32 Type(b.getF32Type())
 #define LOOM_ABI_I1 Type(b.getI1Type())
 #define LOOM_ABI_I32 Type(b.getI32Type())
@@ -52,6 +53,7 @@ KernelInfo kernelInfo(MLIRContext *ctx, loom::RuntimeKernel kernel) {
 #undef LOOM_KERNEL_CASE
 #undef LOOM_ABI_VIEW
 #undef LOOM_ABI_VIEW_I64
+#undef LOOM_ABI_VIEW_I8
 #undef LOOM_ABI_F32
 #undef LOOM_ABI_I1
 #undef LOOM_ABI_I32

@@ -32,6 +32,22 @@ template <int Rank> struct MemRefI64 {
   int64_t strides[Rank];
 };
 
+/// The same for i8 (packed quantized weights).
+template <int Rank> struct MemRefI8 {
+  int8_t *allocated;
+  int8_t *aligned;
+  int64_t offset;
+  int64_t sizes[Rank];
+  int64_t strides[Rank];
+};
+
+/// y = x Wᵀ with W packed as loom-c/QuantizedWeights.h lays it out (8, 4 or
+/// 2 bits, `group` values per scale); x's rows are quantized to int8 blocks
+/// on the fly. `zeros` has sizes [0, 0] when W is symmetric. A W, scale or
+/// output shape that does not fit x reports LOOM_ABI_ERROR_SHAPE_MISMATCH.
+void quantizedMatmulF32(MemRef<2> *x, MemRefI8<2> *w, MemRef<2> *scales, MemRefI8<2> *zeros,
+                        MemRef<2> *out, int32_t bits, int64_t group);
+
 /// C[m, n] += sum_k A[m, k] * B[k, n] on strided views; uses the thread pool.
 void matmulF32(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda_row,
                int64_t lda_col, const float *b, int64_t ldb_row, int64_t ldb_col, float *c,
@@ -56,6 +72,12 @@ extern "C" {
 /// linalg.matmul: C += A × B, all f32, any strides.
 void _mlir_ciface_loomrt_matmul_f32(loomrt::MemRef<2> *a, loomrt::MemRef<2> *b,
                                     loomrt::MemRef<2> *c);
+/// loom.quantized_matmul (QuantizedMatmul.cpp): loomrt::quantizedMatmulF32.
+void _mlir_ciface_loomrt_quantized_matmul_f32(loomrt::MemRef<2> *x, loomrt::MemRefI8<2> *w,
+                                              loomrt::MemRef<2> *scales,
+                                              loomrt::MemRefI8<2> *zeros,
+                                              loomrt::MemRef<2> *out, int32_t bits,
+                                              int64_t group);
 /// linalg.batch_matmul: C[i] += A[i] × B[i].
 void _mlir_ciface_loomrt_batch_matmul_f32(loomrt::MemRef<3> *a, loomrt::MemRef<3> *b,
                                           loomrt::MemRef<3> *c);

@@ -246,3 +246,57 @@ func.func @rotary_rank(%x: tensor<8xf32>, %c: tensor<1x8xf32>) {
   %0 = loom.rotary %x, %c, %c : tensor<8xf32>, tensor<1x8xf32> -> tensor<8xf32>
   return
 }
+
+// -----
+
+func.func @quantized_matmul_row_bytes(%x: tensor<2x64xf32>, %w: tensor<16x64xi8>, %s: tensor<16x2xf32>) {
+  // expected-error @+1 {{weights rows must have 32 bytes for 64 inputs at 4 bits, got 64}}
+  %0 = loom.quantized_matmul %x, %w, %s {bits = 4 : i32, group_size = 32 : i64, in_features = 64 : i64}
+      : tensor<2x64xf32>, tensor<16x64xi8>, tensor<16x2xf32> -> tensor<2x16xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_matmul_in_features(%x: tensor<2x60xf32>, %w: tensor<16x64xi8>, %s: tensor<16x1xf32>) {
+  // expected-error @+1 {{input's last dimension must be in_features = 64, got 60}}
+  %0 = loom.quantized_matmul %x, %w, %s {bits = 8 : i32, group_size = 64 : i64, in_features = 64 : i64}
+      : tensor<2x60xf32>, tensor<16x64xi8>, tensor<16x1xf32> -> tensor<2x16xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_matmul_group(%x: tensor<2x64xf32>, %w: tensor<16x64xi8>, %s: tensor<16x2xf32>) {
+  // expected-error @+1 {{group_size must be a multiple of 32, got 48}}
+  %0 = loom.quantized_matmul %x, %w, %s {bits = 8 : i32, group_size = 48 : i64, in_features = 64 : i64}
+      : tensor<2x64xf32>, tensor<16x64xi8>, tensor<16x2xf32> -> tensor<2x16xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_matmul_scales(%x: tensor<2x64xf32>, %w: tensor<16x64xi8>, %s: tensor<16x1xf32>) {
+  // expected-error @+1 {{scales must be [16, 2], got 'tensor<16x1xf32>'}}
+  %0 = loom.quantized_matmul %x, %w, %s {bits = 8 : i32, group_size = 32 : i64, in_features = 64 : i64}
+      : tensor<2x64xf32>, tensor<16x64xi8>, tensor<16x1xf32> -> tensor<2x16xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_matmul_zero_points_bits(%x: tensor<2x64xf32>, %w: tensor<16x64xi8>, %s: tensor<16x1xf32>) {
+  // expected-error @+1 {{zero_points are only for 4-bit weights, got 8 bits}}
+  %0 = loom.quantized_matmul %x, %w, %s zero_points %w {bits = 8 : i32, group_size = 64 : i64, in_features = 64 : i64}
+      : tensor<2x64xf32>, tensor<16x64xi8>, tensor<16x1xf32>, tensor<16x64xi8> -> tensor<2x16xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_matmul_result(%x: tensor<2x64xf32>, %w: tensor<16x64xi8>, %s: tensor<16x1xf32>) {
+  // expected-error @+1 {{result must be the input's shape with its last dimension 16, got 'tensor<2x8xf32>'}}
+  %0 = loom.quantized_matmul %x, %w, %s {bits = 8 : i32, group_size = 64 : i64, in_features = 64 : i64}
+      : tensor<2x64xf32>, tensor<16x64xi8>, tensor<16x1xf32> -> tensor<2x8xf32>
+  return
+}

@@ -82,3 +82,23 @@ func.func @rotary(%x: tensor<1x8x?x64xf32>, %c: tensor<?x32xf32>, %s: tensor<?x3
   %1 = loom.rotary %0, %c2, %s2 : tensor<1x8x?x64xf32>, tensor<1x1x?x64xf32> -> tensor<1x8x?x64xf32>
   return %1 : tensor<1x8x?x64xf32>
 }
+
+// int8 per channel: 172 inputs pad to 192 bytes, one scale per channel.
+// CHECK-LABEL: func @quantized_matmul_int8
+func.func @quantized_matmul_int8(%x: tensor<1x?x172xf32>, %w: tensor<64x192xi8>,
+                                 %s: tensor<64x1xf32>) -> tensor<1x?x64xf32> {
+  // CHECK: loom.quantized_matmul %{{.*}}, %{{.*}}, %{{.*}} {bits = 8 : i32, group_size = 192 : i64, in_features = 172 : i64} : tensor<1x?x172xf32>, tensor<64x192xi8>, tensor<64x1xf32> -> tensor<1x?x64xf32>
+  %0 = loom.quantized_matmul %x, %w, %s {bits = 8 : i32, group_size = 192 : i64, in_features = 172 : i64}
+      : tensor<1x?x172xf32>, tensor<64x192xi8>, tensor<64x1xf32> -> tensor<1x?x64xf32>
+  return %0 : tensor<1x?x64xf32>
+}
+
+// int4 in groups of 32 with zero points: 64 inputs are 32 bytes, two groups.
+// CHECK-LABEL: func @quantized_matmul_int4_zero_points
+func.func @quantized_matmul_int4_zero_points(%x: tensor<3x64xf32>, %w: tensor<16x32xi8>,
+                                             %s: tensor<16x2xf32>, %z: tensor<16x2xi8>) -> tensor<3x16xf32> {
+  // CHECK: loom.quantized_matmul %{{.*}}, %{{.*}}, %{{.*}} zero_points %{{.*}} {bits = 4 : i32, group_size = 32 : i64, in_features = 64 : i64} : tensor<3x64xf32>, tensor<16x32xi8>, tensor<16x2xf32>, tensor<16x2xi8> -> tensor<3x16xf32>
+  %0 = loom.quantized_matmul %x, %w, %s zero_points %z {bits = 4 : i32, group_size = 32 : i64, in_features = 64 : i64}
+      : tensor<3x64xf32>, tensor<16x32xi8>, tensor<16x2xf32>, tensor<16x2xi8> -> tensor<3x16xf32>
+  return %0 : tensor<3x16xf32>
+}

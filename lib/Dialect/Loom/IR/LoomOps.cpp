@@ -7,6 +7,7 @@
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 
 #include "loom-c/Abi.h"
+#include "loom-c/QuantizedWeights.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -258,3 +259,47 @@ LogicalResult RotaryOp::verify() {
 
 #define GET_OP_CLASSES
 #include "loom/Dialect/Loom/IR/LoomOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// QuantizedMatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizedMatmulOp::verify() {
+  auto in = getInput().getType();
+  auto w = getWeights().getType();
+  auto s = getScales().getType();
+  auto result = getResult().getType();
+  int bits = getBits();
+  int64_t k = getInFeatures(), group = getGroupSize();
+  if (in.getRank() < 2)
+    return emitOpError("input must be [rows..., in_features], got ") << in;
+  if (in.getDimSize(in.getRank() - 1) != k)
+    return emitOpError("input's last dimension must be in_features = ")
+           << k << ", got " << in.getDimSize(in.getRank() - 1);
+  if (group % LOOM_QW_BLOCK != 0)
+    return emitOpError("group_size must be a multiple of ")
+           << LOOM_QW_BLOCK << ", got " << group;
+  if (w.getRank() != 2 || !w.hasStaticShape())
+    return emitOpError("weights must be a static [out_features, row bytes] tensor, got ") << w;
+  int64_t n = w.getDimSize(0);
+  if (w.getDimSize(1) != loom_qw_row_bytes(k, bits))
+    return emitOpError("weights rows must have ")
+           << loom_qw_row_bytes(k, bits) << " bytes for " << k << " inputs at " << bits
+           << " bits, got " << w.getDimSize(1);
+  int64_t groups = loom_qw_groups(k, group);
+  if (s.getRank() != 2 || s.getDimSize(0) != n || s.getDimSize(1) != groups)
+    return emitOpError("scales must be [") << n << ", " << groups << "], got " << s;
+  if (Value zeros = getZeroPoints()) {
+    if (bits != 4)
+      return emitOpError("zero_points are only for 4-bit weights, got ") << bits << " bits";
+    if (cast<RankedTensorType>(zeros.getType()).getShape() != s.getShape())
+      return emitOpError("zero_points must have the scales' shape ") << s;
+  }
+  SmallVector<int64_t> expected(in.getShape());
+  expected.back() = n;
+  if (result.getRank() != in.getRank() ||
+      failed(verifyCompatibleShape(result.getShape(), expected)))
+    return emitOpError("result must be the input's shape with its last dimension ")
+           << n << ", got " << result;
+  return success();
+}

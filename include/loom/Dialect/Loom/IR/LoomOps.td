@@ -267,4 +267,48 @@ def Loom_RotaryOp : Loom_Op<"rotary", [AllTypesMatch<["cos", "sin"]>]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// QuantizedMatmulOp
+//===----------------------------------------------------------------------===//
+
+def Loom_QuantizedMatmulOp : Loom_Op<"quantized_matmul"> {
+  let summary = "matrix product with packed 8-, 4- or 2-bit (ternary) weights";
+  let description = [{
+    `y[..., n] = sum_k input[..., k] * w[n, k]` where `w` is stored packed,
+    one row of bytes per output channel, as `loom-c/QuantizedWeights.h`
+    defines it: `bits` = 8 (signed int8), 4 (unsigned nibbles with a zero
+    point: 8 when `zero_points` is absent) or 2 (ternary: -1, 0, +1), K padded
+    to a multiple of 32, and one f32 scale per `group_size` inputs of a
+    channel (`scales` is `[N, groups]`, groups = ceil(padded K / group_size)).
+    `zero_points` (4 bits only) is `[N, groups]` of uint8 values stored as
+    i8. The weights are constants packed at compile time by
+    `loom-quantize`; the kernel quantizes `input` to int8 per block of 32
+    values and multiplies with integer instructions, so results differ from
+    f32 by that rounding too.
+
+    `in_features` is K (the input's last dimension, which must be static).
+
+    Example (int4 in groups of 32: 64 inputs are 32 bytes per channel):
+
+    ```mlir
+    %y = loom.quantized_matmul %x, %w, %s {bits = 4 : i32, group_size = 32 : i64,
+                                           in_features = 64 : i64}
+        : tensor<1x?x64xf32>, tensor<128x32xi8>, tensor<128x2xf32> -> tensor<1x?x128xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$input, RankedTensorOf<[I8]>:$weights,
+                       RankedTensorOf<[F32]>:$scales,
+                       Optional<RankedTensorOf<[I8]>>:$zero_points,
+                       ConfinedAttr<I32Attr, [IntIsOneOf<[2, 4, 8]>]>:$bits,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$group_size,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$in_features);
+  let results = (outs RankedTensorOf<[F32]>:$result);
+  let assemblyFormat = [{
+    $input `,` $weights `,` $scales (`zero_points` $zero_points^)? attr-dict `:`
+    type($input) `,` type($weights) `,` type($scales) (`,` type($zero_points)^)?
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // LOOM_DIALECT_LOOM_IR_LOOMOPS_TD
