@@ -54,14 +54,29 @@ struct QuantizedRows {
   std::vector<int32_t> sum;
 };
 
+/// Runs task(i) for i in [0, n): on the pool, or inline when one task is all
+/// there is (a small matmul: waking the workers would cost more than it).
+template <typename Task> void forTasks(int64_t n, const Task &task) {
+  if (n == 1) {
+    task(0);
+    return;
+  }
+  loomrt::parallelFor(n, task);
+}
+
 void quantizeRows(const loomrt::MemRef<2> &a, int64_t m, int64_t k, QuantizedRows &out) {
   out.kp = loom_qw_padded_k(k);
   out.blocks = out.kp / kBlock;
-  out.q.assign(size_t(m * out.kp), 0);
-  out.scale.assign(size_t(m * out.blocks), 0.0f);
-  out.sum.assign(size_t(m * out.blocks), 0);
+  // resize, not assign: every element is written below (the buffers are
+  // reused from call to call).
+  out.q.resize(size_t(m * out.kp));
+  out.scale.resize(size_t(m * out.blocks));
+  out.sum.resize(size_t(m * out.blocks));
   const float *base = a.aligned + a.offset;
-  loomrt::parallelFor(m, [&](int64_t i) {
+  // Rows in tasks of about 64k values.
+  int64_t rowsPerTask = std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(k, 1));
+  forTasks((m + rowsPerTask - 1) / rowsPerTask, [&](int64_t t) {
+   for (int64_t i = t * rowsPerTask; i < std::min(m, (t + 1) * rowsPerTask); ++i) {
     const float *row = base + i * a.strides[0];
     for (int64_t b = 0; b < out.blocks; ++b) {
       float values[kBlock] = {}, absmax = 0.0f;
@@ -80,6 +95,7 @@ void quantizeRows(const loomrt::MemRef<2> &a, int64_t m, int64_t k, QuantizedRow
       out.scale[i * out.blocks + b] = scale;
       out.sum[i * out.blocks + b] = sum;
     }
+   }
   });
 }
 
@@ -206,12 +222,18 @@ void loomrt::quantizedMatmulF32(MemRef<2> *a, MemRefI8<2> *w, MemRef<2> *scales,
   }
   if (m == 0 || n == 0)
     return;
-  QuantizedRows x;
+  // Scratch reused across calls (a decode step makes dozens of these); the
+  // tasks below run on other threads, so they must see the caller's buffers
+  // through these references, never the thread_local names themselves.
+  thread_local QuantizedRows scratchRows;
+  thread_local std::vector<float> scratchZeroTerms;
+  QuantizedRows &x = scratchRows;
+  std::vector<float> &zeroTerms = scratchZeroTerms;
   quantizeRows(*a, m, k, x);
   int64_t blocksPerGroup = group / kBlock;
   int64_t groups = scales->sizes[1];
   // sum_{b in g} xs[b] sum(xq[b]) per row and group (the zero-point term).
-  std::vector<float> zeroTerms(size_t(m * groups), 0.0f);
+  zeroTerms.assign(size_t(m * groups), 0.0f);
   for (int64_t i = 0; i < m; ++i)
     for (int64_t b = 0; b < x.blocks; ++b)
       zeroTerms[i * groups + b / blocksPerGroup] +=
@@ -223,13 +245,18 @@ void loomrt::quantizedMatmulF32(MemRef<2> *a, MemRefI8<2> *w, MemRef<2> *scales,
       hasZeros ? reinterpret_cast<const uint8_t *>(zeros->aligned + zeros->offset) : nullptr;
   const float *sBase = scales->aligned + scales->offset;
   float *oBase = out->aligned + out->offset;
-  // Channels per task: enough tasks for the threads, each a run of whole
-  // rows of W; rows of X in blocks that stay in cache beside them.
+  // Channels per task: a run of whole rows of W of at least 32 KB (less
+  // is not worth a thread's wake-up), and enough tasks to balance the
+  // threads; rows of X in blocks that stay in cache beside them.
   constexpr int64_t kRowsPerTask = 16;
-  int64_t channelsPerTask = std::max<int64_t>(8, n / (8 * loomrt::numThreads()));
-  int64_t channelTasks = (n + channelsPerTask - 1) / channelsPerTask;
+  int64_t rowBytes = w->sizes[1];
   int64_t rowTasks = (m + kRowsPerTask - 1) / kRowsPerTask;
-  loomrt::parallelFor(channelTasks * rowTasks, [&](int64_t task) {
+  int64_t minChannels = std::max<int64_t>(8, (int64_t(32) << 10) / std::max<int64_t>(rowBytes, 1) /
+                                                 std::min<int64_t>(m, kRowsPerTask));
+  int64_t channelsPerTask =
+      std::max<int64_t>(minChannels, n / (4 * int64_t(loomrt::numThreads())));
+  int64_t channelTasks = (n + channelsPerTask - 1) / channelsPerTask;
+  forTasks(channelTasks * rowTasks, [&](int64_t task) {
     int64_t c0 = (task % channelTasks) * channelsPerTask;
     int64_t r0 = (task / channelTasks) * kRowsPerTask;
     for (int64_t j = c0; j < std::min(n, c0 + channelsPerTask); ++j) {
