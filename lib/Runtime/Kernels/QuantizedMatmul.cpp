@@ -99,45 +99,51 @@ void quantizeRows(const loomrt::MemRef<2> &a, int64_t m, int64_t k, QuantizedRow
   });
 }
 
-/// One output: the dot product of a quantized row of X with a packed row of
-/// W. `zeroTerm[g]` is sum_{b in g} xs[b] sum(xq[b]) for the row of X.
-struct RowDot {
+/// A run of outputs: one quantized row of X against channels [j0, j1) of W.
+/// `zeroTerm[g]` is sum_{b in g} xs[b] sum(xq[b]) for the row of X.
+struct Channels {
   const int8_t *xq;
   const float *xs;
   const float *zeroTerm;
-  const uint8_t *w;
-  const float *ws;
-  const uint8_t *wz; // 4-bit zero points or null
-  int64_t blocks, blocksPerGroup;
+  const uint8_t *w;  // channel j's bytes at w + j * wStride
+  const float *ws;   // its scales at ws + j * sStride
+  const uint8_t *wz; // its 4-bit zero points at wz + j * zStride, or null
+  int64_t wStride, sStride, zStride;
+  int64_t blocks, blocksPerGroup, groups;
   int bits;
+  float *out; // output j at out[j * outStride]
+  int64_t outStride;
 
-  int zeroOf(int64_t g) const { return bits == 8 ? 0 : bits == 4 ? (wz ? wz[g] : 8) : 1; }
+  int zeroOf(int64_t j, int64_t g) const {
+    return bits == 8 ? 0 : bits == 4 ? (wz ? wz[j * zStride + g] : 8) : 1;
+  }
+  /// The zero-point term of channel j, in the same order for all variants.
+  float zeroPointTerm(int64_t j) const {
+    if (bits == 8)
+      return 0.0f;
+    float total = 0.0f;
+    for (int64_t g = 0; g < groups; ++g)
+      total += ws[j * sStride + g] * float(zeroOf(j, g)) * zeroTerm[g];
+    return total;
+  }
 };
 
-/// The zero-point term of every group, in the same order for all variants.
-float zeroPointTerms(const RowDot &d) {
-  if (d.bits == 8)
-    return 0.0f;
-  int64_t groups = (d.blocks + d.blocksPerGroup - 1) / d.blocksPerGroup;
-  float total = 0.0f;
-  for (int64_t g = 0; g < groups; ++g)
-    total += d.ws[g] * float(d.zeroOf(g)) * d.zeroTerm[g];
-  return total;
-}
-
-float dotPortable(const RowDot &d) {
-  float total = 0.0f;
-  for (int64_t g0 = 0, g = 0; g0 < d.blocks; g0 += d.blocksPerGroup, ++g) {
-    float group = 0.0f;
-    for (int64_t b = g0; b < std::min(d.blocks, g0 + d.blocksPerGroup); ++b) {
-      int32_t dot = 0;
-      for (int64_t j = 0; j < kBlock; ++j)
-        dot += int32_t(d.xq[b * kBlock + j]) * loom_qw_load(d.w, d.bits, b * kBlock + j);
-      group += d.xs[b] * float(dot);
+void channelsPortable(const Channels &c, int64_t j0, int64_t j1) {
+  for (int64_t j = j0; j < j1; ++j) {
+    const uint8_t *w = c.w + j * c.wStride;
+    float total = 0.0f;
+    for (int64_t g0 = 0, g = 0; g0 < c.blocks; g0 += c.blocksPerGroup, ++g) {
+      float group = 0.0f;
+      for (int64_t b = g0; b < std::min(c.blocks, g0 + c.blocksPerGroup); ++b) {
+        int32_t dot = 0;
+        for (int64_t t = 0; t < kBlock; ++t)
+          dot += int32_t(c.xq[b * kBlock + t]) * loom_qw_load(w, c.bits, b * kBlock + t);
+        group += c.xs[b] * float(dot);
+      }
+      total += c.ws[j * c.sStride + g] * group;
     }
-    total += d.ws[g] * group;
+    c.out[j * c.outStride] = total - c.zeroPointTerm(j);
   }
-  return total - zeroPointTerms(d);
 }
 
 #if defined(__x86_64__)
@@ -145,61 +151,210 @@ LOOM_TARGET_AVX2_BEGIN
 
 /// 32 stored weights of block b as bytes in index order: signed for 8 bits,
 /// unsigned (0-15, 0-2) for 4 and 2 bits.
-inline __m256i loadBlockAvx2(const uint8_t *w, int bits, int64_t b) {
-  if (bits == 8)
+template <int Bits> inline __m256i loadBlockAvx2(const uint8_t *w, int64_t b) {
+  if constexpr (Bits == 8) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(w + b * kBlock));
-  if (bits == 4) {
+  } else if constexpr (Bits == 4) {
     __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i *>(w + b * 16));
     __m128i mask = _mm_set1_epi8(0x0F);
     __m128i lo = _mm_and_si128(bytes, mask);
     __m128i hi = _mm_and_si128(_mm_srli_epi16(bytes, 4), mask);
     return _mm256_set_m128i(hi, lo);
+  } else {
+    int64_t packed;
+    __builtin_memcpy(&packed, w + b * 8, 8);
+    // 64-bit lane i holds the values 8 i .. 8 i + 7, at bits 2 i of each byte.
+    __m256i lanes =
+        _mm256_srlv_epi64(_mm256_set1_epi64x(packed), _mm256_set_epi64x(6, 4, 2, 0));
+    return _mm256_and_si256(lanes, _mm256_set1_epi8(3));
   }
-  int64_t packed;
-  __builtin_memcpy(&packed, w + b * 8, 8);
-  // 64-bit lane i holds the values 8 i .. 8 i + 7, at bits 2 i of each byte.
-  __m256i lanes = _mm256_srlv_epi64(_mm256_set1_epi64x(packed), _mm256_set_epi64x(6, 4, 2, 0));
-  return _mm256_and_si256(lanes, _mm256_set1_epi8(3));
 }
 
-float dotAvx2(const RowDot &d) {
-  const __m256i ones = _mm256_set1_epi16(1);
-  __m256 total = _mm256_setzero_ps();
-  for (int64_t g0 = 0, g = 0; g0 < d.blocks; g0 += d.blocksPerGroup, ++g) {
-    __m256 group = _mm256_setzero_ps();
-    for (int64_t b = g0; b < std::min(d.blocks, g0 + d.blocksPerGroup); ++b) {
-      __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(d.xq + b * kBlock));
-      __m256i w = loadBlockAvx2(d.w, d.bits, b);
-      __m256i pairs;
-      if (d.bits == 8)
-        // vpmaddubsw multiplies unsigned by signed bytes: |x| times w with
-        // x's sign (|x| <= 127, so a pair sum stays below 2^15).
-        pairs = _mm256_maddubs_epi16(_mm256_sign_epi8(x, x), _mm256_sign_epi8(w, x));
-      else
-        pairs = _mm256_maddubs_epi16(w, x);
-      __m256i sums = _mm256_madd_epi16(pairs, ones);
-      group = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums), _mm256_set1_ps(d.xs[b]), group);
-    }
-    total = _mm256_fmadd_ps(group, _mm256_set1_ps(d.ws[g]), total);
-  }
-  __m128 half = _mm_add_ps(_mm256_castps256_ps128(total), _mm256_extractf128_ps(total, 1));
+inline float horizontalSum(__m256 v) {
+  __m128 half = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   half = _mm_add_ps(half, _mm_movehl_ps(half, half));
   half = _mm_add_ss(half, _mm_movehdup_ps(half));
-  return _mm_cvtss_f32(half) - zeroPointTerms(d);
+  return _mm_cvtss_f32(half);
+}
+
+/// Channels::zeroPointTerm eight groups at a time: with groups of 32 it is
+/// as long as the dot product itself, so it must not be a scalar loop.
+inline float zeroPointTermAvx2(const Channels &c, int64_t j) {
+  if (c.bits == 8)
+    return 0.0f;
+  const float *ws = c.ws + j * c.sStride;
+  const uint8_t *wz = c.wz ? c.wz + j * c.zStride : nullptr;
+  __m256 acc = _mm256_setzero_ps();
+  int64_t g = 0;
+  for (; g + 8 <= c.groups; g += 8) {
+    __m256 term = _mm256_mul_ps(_mm256_loadu_ps(ws + g), _mm256_loadu_ps(c.zeroTerm + g));
+    if (wz) {
+      int64_t bytes;
+      __builtin_memcpy(&bytes, wz + g, 8);
+      __m256 zero = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_cvtsi64_si128(bytes)));
+      acc = _mm256_fmadd_ps(term, zero, acc);
+    } else {
+      acc = _mm256_add_ps(acc, term);
+    }
+  }
+  float total = horizontalSum(acc);
+  if (!wz)
+    total *= float(c.zeroOf(j, 0));
+  for (; g < c.groups; ++g)
+    total += ws[g] * float(c.zeroOf(j, g)) * c.zeroTerm[g];
+  return total;
+}
+
+/// R channels at once: each block of X is loaded (and for 8 bits its
+/// magnitude taken) once for all R, and the R accumulator chains are
+/// independent, which keeps the FMA and integer units busy.
+template <int Bits, int R> inline void channelsTileAvx2(const Channels &c, int64_t j) {
+  const __m256i ones = _mm256_set1_epi16(1);
+  const uint8_t *w[R];
+  __m256 total[R], group[R];
+  for (int r = 0; r < R; ++r) {
+    w[r] = c.w + (j + r) * c.wStride;
+    total[r] = _mm256_setzero_ps();
+    group[r] = _mm256_setzero_ps();
+  }
+  for (int64_t g0 = 0, g = 0; g0 < c.blocks; g0 += c.blocksPerGroup, ++g) {
+    int64_t g1 = std::min(c.blocks, g0 + c.blocksPerGroup);
+    for (int64_t b = g0; b < g1; ++b) {
+      __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(c.xq + b * kBlock));
+      __m256 xs = _mm256_set1_ps(c.xs[b]);
+      // vpmaddubsw multiplies unsigned by signed bytes: for 8 bits |x|
+      // times w with x's sign (|x| <= 127, so a pair sum stays below 2^15),
+      // for 4 and 2 bits the unsigned weights times x.
+      __m256i ax = Bits == 8 ? _mm256_sign_epi8(x, x) : x;
+      for (int r = 0; r < R; ++r) {
+        __m256i wb = loadBlockAvx2<Bits>(w[r], b);
+        __m256i pairs = Bits == 8 ? _mm256_maddubs_epi16(ax, _mm256_sign_epi8(wb, x))
+                                  : _mm256_maddubs_epi16(wb, x);
+        __m256i sums = _mm256_madd_epi16(pairs, ones);
+        group[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums), xs, group[r]);
+      }
+    }
+    for (int r = 0; r < R; ++r) {
+      total[r] = _mm256_fmadd_ps(group[r], _mm256_set1_ps(c.ws[(j + r) * c.sStride + g]),
+                                 total[r]);
+      group[r] = _mm256_setzero_ps();
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    c.out[(j + r) * c.outStride] = horizontalSum(total[r]) - zeroPointTermAvx2(c, j + r);
+}
+
+/// 4 bits, R channels, two blocks per step: 32 packed bytes hold blocks b
+/// and b + 1, whose low nibbles are [b: 0-15 | b+1: 0-15] and high nibbles
+/// [b: 16-31 | b+1: 16-31]; X's two blocks are regrouped the same way once
+/// for all R channels. Per 64 weights of a channel that is one load, three
+/// bit operations, two vpmaddubsw, one add, one vpmaddwd, one convert and
+/// one FMA (the one-block loop above needs about twice that).
+template <int R, bool BlockScales>
+inline void channelsTile4BitPairsAvx2(const Channels &c, int64_t j) {
+  const __m256i ones = _mm256_set1_epi16(1), mask = _mm256_set1_epi8(0x0F);
+  // Two adjacent floats (block b's and b + 1's) spread over the two halves.
+  const __m256i spread = _mm256_set_epi32(1, 1, 1, 1, 0, 0, 0, 0);
+  auto twoScales = [&](const float *at) {
+    __m128 pair = _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double *>(at)));
+    return _mm256_permutevar8x32_ps(_mm256_castps128_ps256(pair), spread);
+  };
+  const uint8_t *w[R];
+  const float *ws[R];
+  __m256 total[R];
+  for (int r = 0; r < R; ++r) {
+    w[r] = c.w + (j + r) * c.wStride;
+    ws[r] = c.ws + (j + r) * c.sStride;
+    total[r] = _mm256_setzero_ps();
+  }
+  // One accumulator per channel, the scales applied per pair (x's and the
+  // group's; with BlockScales, groups of one block, each half its own):
+  // fewer live registers than a per-group partial sum, so nothing spills.
+  int64_t group = 0, pairsLeft = BlockScales ? 1 : c.blocksPerGroup / 2;
+  const int64_t pairs = c.blocks / 2;
+  for (int64_t p = 0; p < pairs; ++p) {
+    int64_t b = 2 * p;
+    __m256i xa = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(c.xq + b * kBlock));
+    __m256i xb = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(c.xq + (b + 1) * kBlock));
+    __m256i xlo = _mm256_permute2x128_si256(xa, xb, 0x20);
+    __m256i xhi = _mm256_permute2x128_si256(xa, xb, 0x31);
+    __m256 xs = twoScales(c.xs + b);
+    for (int r = 0; r < R; ++r) {
+      __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(w[r] + b * 16));
+      __m256i lo = _mm256_and_si256(bytes, mask);
+      __m256i hi = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), mask);
+      // Each 16-bit pair is at most 2 * 15 * 127; two of them fit.
+      __m256i pairs16 = _mm256_add_epi16(_mm256_maddubs_epi16(lo, xlo),
+                                         _mm256_maddubs_epi16(hi, xhi));
+      __m256 sums = _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs16, ones));
+      __m256 scale = BlockScales ? _mm256_mul_ps(xs, twoScales(ws[r] + b))
+                                 : _mm256_mul_ps(xs, _mm256_broadcast_ss(ws[r] + group));
+      total[r] = _mm256_fmadd_ps(sums, scale, total[r]);
+    }
+    if (!BlockScales && --pairsLeft == 0) {
+      ++group;
+      pairsLeft = c.blocksPerGroup / 2;
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    // An odd last block (K's padding makes any count possible): on its own.
+    if (c.blocks % 2) {
+      int64_t b = c.blocks - 1;
+      __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(c.xq + b * kBlock));
+      __m256i sums = _mm256_madd_epi16(_mm256_maddubs_epi16(loadBlockAvx2<4>(w[r], b), x), ones);
+      total[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums),
+                                 _mm256_set1_ps(c.xs[b] * ws[r][b / c.blocksPerGroup]), total[r]);
+    }
+    c.out[(j + r) * c.outStride] = horizontalSum(total[r]) - zeroPointTermAvx2(c, j + r);
+  }
+}
+
+template <int Bits> void channelsAvx2Bits(const Channels &c, int64_t j0, int64_t j1) {
+  int64_t j = j0;
+  if constexpr (Bits == 4) {
+    // Pairs of blocks need groups of one block or an even number of them.
+    if (c.blocksPerGroup == 1) {
+      for (; j + 4 <= j1; j += 4)
+        channelsTile4BitPairsAvx2<4, true>(c, j);
+      for (; j < j1; ++j)
+        channelsTile4BitPairsAvx2<1, true>(c, j);
+      return;
+    }
+    if (c.blocksPerGroup % 2 == 0) {
+      for (; j + 4 <= j1; j += 4)
+        channelsTile4BitPairsAvx2<4, false>(c, j);
+      for (; j < j1; ++j)
+        channelsTile4BitPairsAvx2<1, false>(c, j);
+      return;
+    }
+  }
+  for (; j + 4 <= j1; j += 4)
+    channelsTileAvx2<Bits, 4>(c, j);
+  for (; j < j1; ++j)
+    channelsTileAvx2<Bits, 1>(c, j);
+}
+
+void channelsAvx2(const Channels &c, int64_t j0, int64_t j1) {
+  if (c.bits == 8)
+    channelsAvx2Bits<8>(c, j0, j1);
+  else if (c.bits == 4)
+    channelsAvx2Bits<4>(c, j0, j1);
+  else
+    channelsAvx2Bits<2>(c, j0, j1);
 }
 
 LOOM_TARGET_END
 #endif
 
-using DotFn = float (*)(const RowDot &);
+using ChannelsFn = void (*)(const Channels &, int64_t, int64_t);
 
-DotFn dotForLevel() {
+ChannelsFn channelsForLevel() {
 #if defined(__x86_64__)
   // The AVX-512 level runs the AVX2 code: a 512-bit variant is future work.
   if (loomrt::cpuLevel() >= loomrt::CpuLevel::Avx2)
-    return dotAvx2;
+    return channelsAvx2;
 #endif
-  return dotPortable;
+  return channelsPortable;
 }
 
 } // namespace
@@ -239,7 +394,7 @@ void loomrt::quantizedMatmulF32(MemRef<2> *a, MemRefI8<2> *w, MemRef<2> *scales,
       zeroTerms[i * groups + b / blocksPerGroup] +=
           x.scale[i * x.blocks + b] * float(x.sum[i * x.blocks + b]);
 
-  DotFn dot = dotForLevel();
+  ChannelsFn run = channelsForLevel();
   const uint8_t *wBase = reinterpret_cast<const uint8_t *>(w->aligned + w->offset);
   const uint8_t *zBase =
       hasZeros ? reinterpret_cast<const uint8_t *>(zeros->aligned + zeros->offset) : nullptr;
@@ -259,19 +414,27 @@ void loomrt::quantizedMatmulF32(MemRef<2> *a, MemRefI8<2> *w, MemRef<2> *scales,
   forTasks(channelTasks * rowTasks, [&](int64_t task) {
     int64_t c0 = (task % channelTasks) * channelsPerTask;
     int64_t r0 = (task / channelTasks) * kRowsPerTask;
-    for (int64_t j = c0; j < std::min(n, c0 + channelsPerTask); ++j) {
-      RowDot d;
-      d.w = wBase + j * w->strides[0];
-      d.ws = sBase + j * scales->strides[0];
-      d.wz = zBase ? zBase + j * zeros->strides[0] : nullptr;
-      d.blocks = x.blocks;
-      d.blocksPerGroup = blocksPerGroup;
-      d.bits = bits;
+    Channels c;
+    c.w = wBase;
+    c.wStride = w->strides[0];
+    c.ws = sBase;
+    c.sStride = scales->strides[0];
+    c.wz = zBase;
+    c.zStride = zBase ? zeros->strides[0] : 0;
+    c.blocks = x.blocks;
+    c.blocksPerGroup = blocksPerGroup;
+    c.groups = groups;
+    c.bits = bits;
+    c.outStride = out->strides[1];
+    // Channels in runs of 64 (their bytes stay in L1/L2 across the rows).
+    int64_t c1 = std::min(n, c0 + channelsPerTask);
+    for (int64_t j0 = c0; j0 < c1; j0 += 64) {
       for (int64_t i = r0; i < std::min(m, r0 + kRowsPerTask); ++i) {
-        d.xq = x.q.data() + i * x.kp;
-        d.xs = x.scale.data() + i * x.blocks;
-        d.zeroTerm = zeroTerms.data() + i * groups;
-        oBase[i * out->strides[0] + j * out->strides[1]] = dot(d);
+        c.xq = x.q.data() + i * x.kp;
+        c.xs = x.scale.data() + i * x.blocks;
+        c.zeroTerm = zeroTerms.data() + i * groups;
+        c.out = oBase + i * out->strides[0];
+        run(c, j0, std::min(c1, j0 + 64));
       }
     }
   });
