@@ -55,6 +55,13 @@ int64_t loom_tokenizer_vocab_size(const loom_tokenizer *tokenizer);
 /* The beginning- and end-of-sequence ids, or -1 when the tokenizer has none. */
 int64_t loom_tokenizer_bos(const loom_tokenizer *tokenizer);
 int64_t loom_tokenizer_eos(const loom_tokenizer *tokenizer);
+/* The tokens that end a text by default, for generation's stop tokens: EOS,
+   and for llama2.c files BOS as well (llama2.c's models start the next story
+   with BOS, and its run.c stops there). Writes up to `capacity` of them to
+   `out` (may be NULL when capacity is 0) and returns how many there are
+   (at most 2). */
+size_t loom_tokenizer_end_tokens(const loom_tokenizer *tokenizer, int64_t *out,
+                                 size_t capacity);
 /* The piece of `token` as the file spells it (e.g. " Once", "Ġthe", "<0x0A>"),
    NUL-terminated, owned by the tokenizer; NULL for an id out of range. */
 const char *loom_tokenizer_piece(const loom_tokenizer *tokenizer, int64_t token);

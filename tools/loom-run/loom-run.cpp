@@ -86,11 +86,12 @@ constexpr const char *kUsage =
     "  --context-length N       KV cache positions when compiling an .onnx (default 2048)\n"
     "Text (llama2.c tokenizer.bin or Hugging Face tokenizer.json):\n"
     "  --tokenizer FILE         print the prompt and the generated text, streamed as\n"
-    "                           it is made; stop at the tokenizer's end-of-sequence\n"
-    "                           token unless --stop-tokens or --ignore-eos is given\n"
+    "                           it is made; stop at the tokenizer's end of text (EOS;\n"
+    "                           llama2.c: EOS or BOS) unless --stop-tokens or\n"
+    "                           --ignore-eos is given\n"
     "  --prompt TEXT            the prompt as UTF-8 text (instead of --prompt-tokens)\n"
     "  --prompt-file FILE       the prompt as the text of FILE\n"
-    "  --ignore-eos             do not stop at the end-of-sequence token\n"
+    "  --ignore-eos             do not stop at the tokenizer's end of text\n"
     "  --encode                 print the ids of --prompt/--prompt-file (no MODEL needed)\n"
     "  --decode \"1 2 3\"         print the text of these ids (no MODEL needed)\n"
     "Exit status: 0 outputs match (or were written), 1 an output differs, 2 an error.\n";
@@ -475,9 +476,11 @@ int runGenerate(loom_model *model, const Options &o) {
   if (!parseTokens("--prompt-tokens", o.promptTokens, prompt) ||
       !parseTokens("--stop-tokens", o.stopTokens, stops))
     return 2;
-  // The end-of-sequence token ends the text unless the user chose the stops.
-  if (t.handle && !o.stopTokensGiven && !o.ignoreEos && loom_tokenizer_eos(t.handle) >= 0)
-    stops.push_back(loom_tokenizer_eos(t.handle));
+  // The tokenizer's end tokens end the text unless the user chose the stops.
+  if (t.handle && !o.stopTokensGiven && !o.ignoreEos) {
+    stops.resize(loom_tokenizer_end_tokens(t.handle, nullptr, 0));
+    loom_tokenizer_end_tokens(t.handle, stops.data(), stops.size());
+  }
   loom_generate_options options;
   loom_generate_options_init(&options);
   options.max_new_tokens = int64_t(o.maxTokens);

@@ -219,6 +219,11 @@ TEST(Llama2cTokenizerTest, EncodesByTheFormatsRules) {
   EXPECT_EQ(loom_tokenizer_vocab_size(file.tokenizer), 266);
   EXPECT_EQ(loom_tokenizer_bos(file.tokenizer), 1);
   EXPECT_EQ(loom_tokenizer_eos(file.tokenizer), 2);
+  int64_t ends[3] = {-7, -7, -7};
+  EXPECT_EQ(loom_tokenizer_end_tokens(file.tokenizer, ends, 3), 2u);
+  EXPECT_EQ(ends[0], 2); // EOS, then BOS: llama2.c's next story
+  EXPECT_EQ(ends[1], 1);
+  EXPECT_EQ(ends[2], -7);
   // " ab": "a"+"b" (score -2) beats " "+"a" (-3), then " "+"ab" gives " ab".
   EXPECT_EQ(file.encode("ab"), (std::vector<int64_t>{1, 264}));
   // " ba": only " "+"b"? not a piece; "b"+"a" neither: three tokens.
@@ -371,6 +376,9 @@ TEST(HuggingFaceTokenizerTest, EncodesByteFallbackBpe) {
   EXPECT_EQ(loom_tokenizer_vocab_size(file.tokenizer), 265);
   EXPECT_EQ(loom_tokenizer_bos(file.tokenizer), 1);
   EXPECT_EQ(loom_tokenizer_eos(file.tokenizer), 2);
+  int64_t end = -7;
+  EXPECT_EQ(loom_tokenizer_end_tokens(file.tokenizer, &end, 1), 1u);
+  EXPECT_EQ(end, 2);
   // "▁ab": "a b" (rank 0) first, then "▁ ab".
   EXPECT_EQ(file.encode("ab"), (std::vector<int64_t>{1, 264}));
   // "▁a▁b": "▁ a" (rank 1); "b" stays; "x" falls back to its byte.

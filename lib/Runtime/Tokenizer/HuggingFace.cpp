@@ -724,6 +724,8 @@ loom_status tokenizer::loadHuggingFace(std::string_view data, const std::string 
   t->bos = !t->prefix.empty() ? t->prefix.front()
                               : named({"<s>", "<|begin_of_text|>", "<bos>", "<|endoftext|>"});
   t->eos = named({"</s>", "<|end_of_text|>", "<eos>", "<|endoftext|>"});
+  if (t->eos >= 0)
+    t->endTokens = {t->eos};
   out = std::move(t);
   return LOOM_OK;
 }

@@ -168,6 +168,9 @@ loom_status tokenizer::loadLlama2c(std::string_view data, const std::string &wha
     t->ids[t->pieces[i]] = int64_t(i);
   t->bos = kBos;
   t->eos = kEos;
+  // The models were trained on stories each preceded by BOS and followed by
+  // nothing: a story ends where the model begins the next one.
+  t->endTokens = {kEos, kBos};
   out = std::move(t);
   return LOOM_OK;
 }

@@ -165,6 +165,15 @@ extern "C" int64_t loom_tokenizer_vocab_size(const loom_tokenizer *t) {
 }
 extern "C" int64_t loom_tokenizer_bos(const loom_tokenizer *t) { return t ? t->impl->bos : -1; }
 extern "C" int64_t loom_tokenizer_eos(const loom_tokenizer *t) { return t ? t->impl->eos : -1; }
+extern "C" size_t loom_tokenizer_end_tokens(const loom_tokenizer *t, int64_t *out,
+                                            size_t capacity) {
+  if (!t)
+    return 0;
+  const std::vector<int64_t> &ends = t->impl->endTokens;
+  for (size_t i = 0; i < ends.size() && i < capacity && out; ++i)
+    out[i] = ends[i];
+  return ends.size();
+}
 extern "C" const char *loom_tokenizer_piece(const loom_tokenizer *t, int64_t token) {
   if (!t || token < 0 || token >= t->impl->vocabSize())
     return nullptr;

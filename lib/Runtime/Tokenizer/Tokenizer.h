@@ -36,6 +36,8 @@ public:
   /// Every id's piece as the file spells it; the vocabulary size is its size.
   std::vector<std::string> pieces;
   int64_t bos = -1, eos = -1;
+  /// What ends a text by default (loom_tokenizer_end_tokens).
+  std::vector<int64_t> endTokens;
 
   int64_t vocabSize() const { return int64_t(pieces.size()); }
 
