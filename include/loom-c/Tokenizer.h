@@ -8,7 +8,8 @@
 |*    byte fallback <0xNN> as ids 3..258, BOS 1, EOS 2, unk 0;                *|
 |*  - Hugging Face tokenizer.json with a BPE model: byte-level BPE as GPT-2   *|
 |*    and LLaMA 3 use it, and SentencePiece-style BPE with byte fallback as   *|
-|*    LLaMA 2 uses it.                                                        *|
+|*    LLaMA 2 uses it;                                                        *|
+|*  - SentencePiece .model files (through Debian's libsentencepiece).        *|
 |*                                                                            *|
 |* Conventions are those of loom-c/Runtime.h: every fallible function returns *|
 |* a loom_status with a message in loom_last_error(); loomrt never aborts on  *|
@@ -38,10 +39,12 @@ typedef enum loom_tokenizer_kind {
   LOOM_TOKENIZER_LLAMA2C = 1,        /* llama2.c tokenizer.bin */
   LOOM_TOKENIZER_HF_BYTE_LEVEL = 2,  /* tokenizer.json, byte-level BPE (GPT-2, LLaMA 3) */
   LOOM_TOKENIZER_HF_BYTE_FALLBACK = 3, /* tokenizer.json, SentencePiece-style BPE (LLaMA 2) */
+  LOOM_TOKENIZER_SENTENCEPIECE = 4,  /* SentencePiece .model (LLaMA 2, T5, Gemma) */
 } loom_tokenizer_kind;
 
-/* Loads a tokenizer file; its format is recognized from its contents (a JSON
-   object is a tokenizer.json; anything else must be a llama2.c tokenizer.bin).
+/* Loads a tokenizer file; its format is recognized from its contents and name
+   (a JSON object is a tokenizer.json, a name ending in .model a SentencePiece
+   model; anything else must be a llama2.c tokenizer.bin).
    Fails with LOOM_ERROR_IO (missing or unreadable), LOOM_ERROR_FORMAT
    (malformed or truncated; the message says where) or LOOM_ERROR_UNSUPPORTED
    (a valid file using a feature loomrt lacks, named in the message). */

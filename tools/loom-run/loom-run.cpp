@@ -84,7 +84,7 @@ constexpr const char *kUsage =
     "  --top-k K  --top-p P  --min-p M  --repetition-penalty R  --seed S\n"
     "  --stop-tokens \"2 ...\"    ids that end generation\n"
     "  --context-length N       KV cache positions when compiling an .onnx (default 2048)\n"
-    "Text (llama2.c tokenizer.bin or Hugging Face tokenizer.json):\n"
+    "Text (llama2.c tokenizer.bin, Hugging Face tokenizer.json, SentencePiece .model):\n"
     "  --tokenizer FILE         print the prompt and the generated text, streamed as\n"
     "                           it is made; stop at the tokenizer's end of text (EOS;\n"
     "                           llama2.c: EOS or BOS) unless --stop-tokens or\n"

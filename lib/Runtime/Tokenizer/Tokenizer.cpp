@@ -141,9 +141,7 @@ extern "C" loom_status loom_tokenizer_load(const char *path, loom_tokenizer **ou
   if (first != std::string::npos && data[first] == '{')
     status = loadHuggingFace(data, what, impl);
   else if (name.size() >= 6 && name.substr(name.size() - 6) == ".model")
-    status = fail(LOOM_ERROR_UNSUPPORTED,
-                  what + " looks like a SentencePiece .model file, which loomrt does not "
-                         "read yet; use the model's tokenizer.json (Hugging Face) instead");
+    status = loadSentencePiece(data, what, impl);
   else
     status = loadLlama2c(data, what, impl);
   if (status != LOOM_OK)

@@ -61,6 +61,10 @@ loom_status loadLlama2c(std::string_view data, const std::string &what,
 loom_status loadHuggingFace(std::string_view data, const std::string &what,
                             std::unique_ptr<Tokenizer> &out);
 
+/// Reads a SentencePiece .model held in `data`, likewise.
+loom_status loadSentencePiece(std::string_view data, const std::string &what,
+                              std::unique_ptr<Tokenizer> &out);
+
 /// Merges adjacent symbols of `symbols` in place, as BPE does: while some
 /// adjacent pair merges, replaces the pair with the highest priority (the
 /// leftmost among equals) by its merged id. `merge(left, right, priority,
