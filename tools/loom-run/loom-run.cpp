@@ -322,6 +322,8 @@ bool parseArgs(int argc, char **argv, Options &o) {
   }
   if (o.model.empty())
     return error("no model given (see --help)"), false;
+  if (!o.tokenizer.empty() && !o.generate)
+    return error("--tokenizer needs --generate, --encode or --decode"), false;
   if (!o.testData.empty() && !o.inputFiles.empty())
     return error("give either --test-data or input files, not both"), false;
   if (!(o.rtol >= 0) || !(o.atol >= 0))
@@ -329,8 +331,10 @@ bool parseArgs(int argc, char **argv, Options &o) {
   if (o.threads < 0 || o.threads > LOOM_MAX_THREADS)
     return error("--threads must be 0 (one per core) to " + std::to_string(LOOM_MAX_THREADS)),
            false;
-  if (!o.generate && (!o.promptTokens.empty() || textPrompt || o.sampling))
-    return error("--prompt-tokens, --prompt and the sampling options need --generate"), false;
+  if (!o.generate && (!o.promptTokens.empty() || o.sampling))
+    return error("--prompt-tokens and the sampling options need --generate"), false;
+  if (!o.generate && textPrompt)
+    return error("--prompt and --prompt-file need --generate (or --encode)"), false;
   if (o.generate && o.promptTokens.empty() && !textPrompt)
     return error(o.tokenizer.empty()
                      ? "--generate needs --prompt-tokens \"ID ID ...\""

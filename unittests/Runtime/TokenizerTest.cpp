@@ -408,6 +408,11 @@ TEST(HuggingFaceTokenizerTest, RefusesWhatItCannotRun) {
   EXPECT_EQ(errorOf(R"({"model": {"vocab": {"a": 0, "b": 99999}, "merges": []}})",
                     LOOM_ERROR_FORMAT),
             "its ids reach 99999 but it has only 2 tokens");
+  // Checked before anything of that size is allocated.
+  EXPECT_EQ(errorOf(R"({"added_tokens": [{"id": 2000000000, "content": "x", "special": true}],
+                       "model": {"vocab": {"a": 0}, "merges": []}})",
+                    LOOM_ERROR_FORMAT),
+            "its ids reach 2000000000 but it has only 2 tokens");
   EXPECT_EQ(errorOf(R"({"normalizer": {"type": "NFKC"}, "model": {"vocab": {}, "merges": []}})",
                     LOOM_ERROR_UNSUPPORTED),
             "the normalizer NFKC");

@@ -85,6 +85,8 @@ public:
   std::vector<std::pair<size_t, size_t>> findAll(std::string_view text) const {
     std::vector<std::pair<size_t, size_t>> found;
     pcre2_match_data *match = pcre2_match_data_create_from_pattern(re, nullptr);
+    if (!match)
+      return found; // out of memory: the text stays one word
     auto *subject = reinterpret_cast<PCRE2_SPTR>(text.data());
     size_t at = 0;
     while (at < text.size()) {
@@ -525,7 +527,8 @@ void readModel(HuggingFaceTokenizer &t, const json &model) {
 }
 
 void readAddedTokens(HuggingFaceTokenizer &t, const json &root, int64_t &size,
-                     std::vector<std::pair<int64_t, std::string>> &extra) {
+                     std::vector<std::pair<int64_t, std::string>> &extra,
+                     std::vector<int64_t> &specials) {
   auto list = root.find("added_tokens");
   if (list == root.end() || list->is_null())
     return;
@@ -543,7 +546,7 @@ void readAddedTokens(HuggingFaceTokenizer &t, const json &root, int64_t &size,
     size = std::max(size, id + 1);
     t.added.push_back({content, id});
     if (boolMember(token, "special", false))
-      t.special.resize(size_t(size)), t.special[size_t(id)] = true;
+      specials.push_back(id);
   }
   std::sort(t.added.begin(), t.added.end(), [](const auto &a, const auto &b) {
     return a.content.size() != b.content.size() ? a.content.size() > b.content.size()
@@ -686,7 +689,8 @@ loom_status tokenizer::loadHuggingFace(std::string_view data, const std::string 
     for (const auto &[piece, id] : t->vocab)
       size = std::max(size, id + 1);
     std::vector<std::pair<int64_t, std::string>> extra;
-    readAddedTokens(*t, root, size, extra);
+    std::vector<int64_t> specials;
+    readAddedTokens(*t, root, size, extra, specials);
     // Ids name rows of a model's logits: a file whose ids leave most of the
     // range unused is not a tokenizer (and must not make us allocate it).
     if (size > 4 * int64_t(t->vocab.size() + extra.size()) + 1024)
@@ -698,6 +702,8 @@ loom_status tokenizer::loadHuggingFace(std::string_view data, const std::string 
       t->pieces[size_t(id)] = piece;
     for (const auto &[id, content] : extra)
       t->pieces[size_t(id)] = content;
+    for (int64_t id : specials)
+      t->special[size_t(id)] = true;
     readPipeline(*t, root);
   } catch (const LoadError &e) {
     return fail(e.status, what + ": " + e.message);
