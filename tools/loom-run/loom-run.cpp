@@ -532,6 +532,7 @@ int runGenerate(loom_model *model, const Options &o) {
   if (status != LOOM_OK)
     return llvm::outs().flush(), error(loom_last_error());
   llvm::outs() << "\n";
+  llvm::outs().flush(); // the text's last line before the statistics on stderr
   auto rate = [](double n, double s) { return s > 0 ? n / s : 0.0; };
   llvm::errs() << llvm::format("loom-run: prefill %lld tokens in %.4f s (%.1f tokens/s); "
                                "decode %lld tokens in %.4f s (%.1f tokens/s)\n",
