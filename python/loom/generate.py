@@ -5,11 +5,17 @@
     gen = Generator("libstories.so")
     tokens = gen.generate([1], max_new_tokens=50, temperature=0.8, top_p=0.9, seed=7)
 
+    gen = Generator("libstories.so", tokenizer="tok512.bin")   # text in and out
+    tokens = gen.generate("Once upon a time", max_new_tokens=50,
+                          on_text=lambda s: print(s, end="", flush=True))
+    print(gen.decode(tokens))
+
 The library links loomrt (its C API is include/loom-c/Generate.h); ctypes
 loads both, so nothing else needs installing. Bad requests raise LoomError
 with loomrt's message. Usable as a script too:
 
     python3 -m loom.generate libstories.so --prompt-tokens "1" --max-tokens 50
+    python3 -m loom.generate libstories.so --tokenizer tok512.bin --prompt "Once upon a time"
 """
 import argparse
 import ctypes
@@ -58,7 +64,9 @@ _Callback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int64, ctypes.c_void_p)
 class Generator:
     """A loaded --generate library."""
 
-    def __init__(self, library, threads=0):
+    def __init__(self, library, threads=0, tokenizer=None):
+        """`tokenizer`: a llama2.c tokenizer.bin or a Hugging Face tokenizer.json
+        (loom-c/Tokenizer.h), for text prompts, `on_text` and decode()."""
         path = os.path.abspath(library)
         if not os.path.isfile(path):
             raise LoomError(f"no such library: {library}")
@@ -88,15 +96,102 @@ class Generator:
         self.vocab_size = lib.loom_model_vocab_size(self._model)
         self.context_length = lib.loom_model_context_length(self._model)
         self.stats = Stats()
+        self._tokenizer = ctypes.c_void_p()
+        if tokenizer is not None:
+            self._load_tokenizer(tokenizer)
+
+    def _load_tokenizer(self, path):
+        lib = self._lib
+        lib.loom_tokenizer_load.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
+        lib.loom_tokenizer_destroy.argtypes = [ctypes.c_void_p]
+        lib.loom_tokenizer_vocab_size.argtypes = [ctypes.c_void_p]
+        lib.loom_tokenizer_vocab_size.restype = ctypes.c_int64
+        lib.loom_tokenizer_end_tokens.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int64),
+                                                  ctypes.c_size_t]
+        lib.loom_tokenizer_end_tokens.restype = ctypes.c_size_t
+        lib.loom_tokenizer_encode.argtypes = [
+            ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int,
+            ctypes.POINTER(ctypes.POINTER(ctypes.c_int64)), ctypes.POINTER(ctypes.c_size_t)]
+        lib.loom_detokenizer_create.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]
+        lib.loom_detokenizer_destroy.argtypes = [ctypes.c_void_p]
+        for f in ("loom_detokenizer_push", "loom_detokenizer_flush"):
+            getattr(lib, f).restype = ctypes.c_int
+        lib.loom_detokenizer_push.argtypes = [
+            ctypes.c_void_p, ctypes.c_int64, ctypes.POINTER(ctypes.c_char_p),
+            ctypes.POINTER(ctypes.c_size_t)]
+        lib.loom_detokenizer_flush.argtypes = [
+            ctypes.c_void_p, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_size_t)]
+        self._free = ctypes.CDLL(None).free
+        self._free.argtypes = [ctypes.c_void_p]
+        self._check(lib.loom_tokenizer_load(os.fsencode(path), ctypes.byref(self._tokenizer)))
+        size = lib.loom_tokenizer_vocab_size(self._tokenizer)
+        if size != self.vocab_size:
+            raise LoomError(f"the tokenizer '{path}' has {size} tokens but the model's logits "
+                            f"have {self.vocab_size}: the tokenizer belongs to another model")
+        ends = (ctypes.c_int64 * 2)()
+        count = lib.loom_tokenizer_end_tokens(self._tokenizer, ends, 2)
+        self.end_tokens = list(ends[:min(count, 2)])
+
+    def encode(self, text):
+        """The ids of `text` with the tokenizer's beginning-of-sequence token."""
+        data = text.encode("utf-8")
+        ids = ctypes.POINTER(ctypes.c_int64)()
+        count = ctypes.c_size_t()
+        self._check(self._lib.loom_tokenizer_encode(self._tokenizer, data, len(data), 1,
+                                                    ctypes.byref(ids), ctypes.byref(count)))
+        out = list(ids[:count.value])
+        self._free(ids)
+        return out
+
+    def decode(self, tokens):
+        """The text of `tokens` (special tokens print nothing)."""
+        stream = ctypes.c_void_p()
+        self._check(self._lib.loom_detokenizer_create(self._tokenizer, ctypes.byref(stream)))
+        try:
+            return "".join(self._push(stream, t) for t in tokens) + self._flush(stream)
+        finally:
+            self._lib.loom_detokenizer_destroy(stream)
+
+    def _push(self, stream, token):
+        text, length = ctypes.c_char_p(), ctypes.c_size_t()
+        self._check(self._lib.loom_detokenizer_push(stream, token, ctypes.byref(text),
+                                                    ctypes.byref(length)))
+        return ctypes.string_at(text, length.value).decode("utf-8")
+
+    def _flush(self, stream):
+        text, length = ctypes.c_char_p(), ctypes.c_size_t()
+        self._check(self._lib.loom_detokenizer_flush(stream, ctypes.byref(text),
+                                                     ctypes.byref(length)))
+        return ctypes.string_at(text, length.value).decode("utf-8")
 
     def _check(self, status):
         if status != 0:
             raise LoomError(self._lib.loom_last_error().decode())
 
     def generate(self, prompt, max_new_tokens=128, temperature=0.0, top_k=0, top_p=1.0,
-                 min_p=0.0, repetition_penalty=1.0, seed=0, stop_tokens=(), on_token=None):
-        """Token ids generated after `prompt`. `on_token(id)` sees each as it is
-        made and may return True to stop."""
+                 min_p=0.0, repetition_penalty=1.0, seed=0, stop_tokens=None, on_token=None,
+                 on_text=None):
+        """Token ids generated after `prompt` (ids, or text with a tokenizer).
+        `on_token(id)` sees each as it is made and may return True to stop;
+        `on_text(str)` (with a tokenizer) sees the text each token completes.
+        With a tokenizer, generation stops at its end of text (EOS; llama2.c:
+        EOS or BOS) unless `stop_tokens` is given."""
+        if isinstance(prompt, str):
+            if not self._tokenizer:
+                raise LoomError("a text prompt needs Generator(..., tokenizer=FILE)")
+            if not prompt:
+                raise LoomError("the prompt is empty")
+            prompt = self.encode(prompt)
+        if stop_tokens is None:
+            stop_tokens = self.end_tokens if self._tokenizer else []
+        stream = ctypes.c_void_p()
+        if on_text:
+            if not self._tokenizer:
+                raise LoomError("on_text needs Generator(..., tokenizer=FILE)")
+            self._check(self._lib.loom_detokenizer_create(self._tokenizer,
+                                                          ctypes.byref(stream)))
+            for t in prompt:  # the spacing after the prompt, as loom-run has it
+                self._push(stream, t)
         options = _Options()
         self._lib.loom_generate_options_init(ctypes.byref(options))
         options.max_new_tokens = max_new_tokens
@@ -112,13 +207,26 @@ class Generator:
         ids = (ctypes.c_int64 * max(len(prompt), 1))(*prompt)
         out = (ctypes.c_int64 * max(max_new_tokens, 1))()
         count = ctypes.c_size_t()
-        callback = _Callback(lambda token, _: 1 if on_token and on_token(token) else 0)
-        self._check(self._lib.loom_model_generate(
-            self._model, ids, len(prompt), ctypes.byref(options), callback, None, out,
-            ctypes.byref(count), ctypes.byref(self.stats)))
+        def each(token, _):
+            if on_text:
+                on_text(self._push(stream, token))
+            return 1 if on_token and on_token(token) else 0
+        callback = _Callback(each)
+        try:
+            self._check(self._lib.loom_model_generate(
+                self._model, ids, len(prompt), ctypes.byref(options), callback, None, out,
+                ctypes.byref(count), ctypes.byref(self.stats)))
+            if on_text:
+                on_text(self._flush(stream))
+        finally:
+            if stream:
+                self._lib.loom_detokenizer_destroy(stream)
         return list(out[:count.value])
 
     def close(self):
+        if getattr(self, "_tokenizer", None):
+            self._lib.loom_tokenizer_destroy(self._tokenizer)
+            self._tokenizer = ctypes.c_void_p()
         if self._model:
             self._lib.loom_model_unload(self._model)
             self._model = ctypes.c_void_p()
@@ -131,26 +239,39 @@ class Generator:
 def main():
     ap = argparse.ArgumentParser(description="Generate with a loom-compile --generate library.")
     ap.add_argument("library")
-    ap.add_argument("--prompt-tokens", required=True)
+    ap.add_argument("--prompt-tokens")
+    ap.add_argument("--prompt", help="text (needs --tokenizer)")
+    ap.add_argument("--tokenizer", help="tokenizer.bin or tokenizer.json: print text")
     ap.add_argument("--max-tokens", type=int, default=128)
     ap.add_argument("--temperature", type=float, default=0.0)
     ap.add_argument("--top-k", type=int, default=0)
     ap.add_argument("--top-p", type=float, default=1.0)
     ap.add_argument("--min-p", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--stop-tokens", default="")
+    ap.add_argument("--stop-tokens", default=None)
     args = ap.parse_args()
+    if (args.prompt is None) == (args.prompt_tokens is None):
+        ap.error("give one of --prompt-tokens and --prompt")
+    text = args.tokenizer is not None
     try:
-        gen = Generator(args.library)
-        tokens = gen.generate([int(t) for t in args.prompt_tokens.split()],
-                              max_new_tokens=args.max_tokens, temperature=args.temperature,
-                              top_k=args.top_k, top_p=args.top_p, min_p=args.min_p,
-                              seed=args.seed,
-                              stop_tokens=[int(t) for t in args.stop_tokens.split()])
+        gen = Generator(args.library, tokenizer=args.tokenizer)
+        prompt = args.prompt if args.prompt is not None else [
+            int(t) for t in args.prompt_tokens.split()]
+        if text:
+            ids = gen.encode(prompt) if isinstance(prompt, str) else prompt
+            sys.stdout.write(gen.decode(ids))
+            prompt = ids
+        stops = None if args.stop_tokens is None else [int(t) for t in args.stop_tokens.split()]
+        tokens = gen.generate(prompt, max_new_tokens=args.max_tokens,
+                              temperature=args.temperature, top_k=args.top_k,
+                              top_p=args.top_p, min_p=args.min_p, seed=args.seed,
+                              stop_tokens=stops,
+                              on_text=(lambda s: (sys.stdout.write(s), sys.stdout.flush()))
+                              if text else None)
     except LoomError as e:
         print(f"loom.generate: {e}", file=sys.stderr)
         return 2
-    print(" ".join(map(str, tokens)))
+    print("" if text else " ".join(map(str, tokens)))
     return 0
 
 

@@ -4,6 +4,8 @@
 //          [--threads N] [--repeat N]
 // loom-run MODEL --generate --prompt-tokens "1 2 3" [--max-tokens N]
 //          [--temperature T] [--top-k K] [--top-p P] [--min-p M] [--seed S] ...
+// loom-run MODEL --generate --tokenizer FILE --prompt "Once upon a time" ...
+// loom-run --tokenizer FILE (--encode --prompt TEXT | --decode "1 2 3")
 //
 // MODEL is a shared library from `loom-compile --emit=lib` or an .onnx file,
 // which is compiled first into a cache (keyed by the model's bytes and the
@@ -18,6 +20,7 @@
 #include "loom-c/Driver.h"
 #include "loom-c/Generate.h"
 #include "loom-c/Runtime.h"
+#include "loom-c/Tokenizer.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
@@ -34,6 +37,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +55,11 @@ struct Options {
   // --generate
   bool generate = false;
   std::string promptTokens, stopTokens;
+  std::optional<std::string> stopTokensGiven;
+  // Text in and out through a tokenizer.
+  std::string tokenizer, promptFile, decodeTokens;
+  std::optional<std::string> prompt;
+  bool encode = false, decode = false, ignoreEos = false;
   double maxTokens = 128, temperature = 0, topK = 0, topP = 1, minP = 0, repetitionPenalty = 1,
          seed = 0, contextLength = 0;
   bool sampling = false; // any sampling option given
@@ -75,6 +84,16 @@ constexpr const char *kUsage =
     "  --top-k K  --top-p P  --min-p M  --repetition-penalty R  --seed S\n"
     "  --stop-tokens \"2 ...\"    ids that end generation\n"
     "  --context-length N       KV cache positions when compiling an .onnx (default 2048)\n"
+    "Text (llama2.c tokenizer.bin, Hugging Face tokenizer.json, SentencePiece .model):\n"
+    "  --tokenizer FILE         print the prompt and the generated text, streamed as\n"
+    "                           it is made; stop at the tokenizer's end of text (EOS;\n"
+    "                           llama2.c: EOS or BOS) unless --stop-tokens or\n"
+    "                           --ignore-eos is given\n"
+    "  --prompt TEXT            the prompt as UTF-8 text (instead of --prompt-tokens)\n"
+    "  --prompt-file FILE       the prompt as the text of FILE\n"
+    "  --ignore-eos             do not stop at the tokenizer's end of text\n"
+    "  --encode                 print the ids of --prompt/--prompt-file (no MODEL needed)\n"
+    "  --decode \"1 2 3\"         print the text of these ids (no MODEL needed)\n"
     "Exit status: 0 outputs match (or were written), 1 an output differs, 2 an error.\n";
 
 int error(const llvm::Twine &message) {
@@ -241,6 +260,21 @@ bool parseArgs(int argc, char **argv, Options &o) {
       ok = value(o.promptTokens);
     } else if (arg == "--stop-tokens") {
       ok = value(o.stopTokens);
+      o.stopTokensGiven = o.stopTokens;
+    } else if (arg == "--tokenizer") {
+      ok = value(o.tokenizer);
+    } else if (arg == "--prompt") {
+      o.prompt.emplace();
+      ok = value(*o.prompt);
+    } else if (arg == "--prompt-file") {
+      ok = value(o.promptFile);
+    } else if (arg == "--ignore-eos") {
+      o.ignoreEos = true;
+    } else if (arg == "--encode") {
+      o.encode = true;
+    } else if (arg == "--decode") {
+      o.decode = true;
+      ok = value(o.decodeTokens);
     } else if (arg == "--max-tokens") {
       ok = number(o.maxTokens);
     } else if (arg == "--context-length") {
@@ -266,8 +300,30 @@ bool parseArgs(int argc, char **argv, Options &o) {
     if (!ok)
       return false;
   }
+  bool textPrompt = o.prompt || !o.promptFile.empty();
+  if ((textPrompt || o.encode || o.decode || o.ignoreEos) && o.tokenizer.empty())
+    return error("--prompt, --prompt-file, --encode, --decode and --ignore-eos need "
+                 "--tokenizer FILE"),
+           false;
+  if (o.prompt && !o.promptFile.empty())
+    return error("give either --prompt or --prompt-file, not both"), false;
+  if (textPrompt && !o.promptTokens.empty())
+    return error("give either a text prompt (--prompt, --prompt-file) or --prompt-tokens, "
+                 "not both"),
+           false;
+  if (o.encode && o.decode)
+    return error("give either --encode or --decode, not both"), false;
+  if (o.encode && !textPrompt)
+    return error("--encode needs --prompt TEXT or --prompt-file FILE"), false;
+  if (o.encode || o.decode) {
+    if (o.generate)
+      return error("--encode and --decode do not generate: leave out --generate"), false;
+    return true; // a model is not needed
+  }
   if (o.model.empty())
     return error("no model given (see --help)"), false;
+  if (!o.tokenizer.empty() && !o.generate)
+    return error("--tokenizer needs --generate, --encode or --decode"), false;
   if (!o.testData.empty() && !o.inputFiles.empty())
     return error("give either --test-data or input files, not both"), false;
   if (!(o.rtol >= 0) || !(o.atol >= 0))
@@ -277,8 +333,13 @@ bool parseArgs(int argc, char **argv, Options &o) {
            false;
   if (!o.generate && (!o.promptTokens.empty() || o.sampling))
     return error("--prompt-tokens and the sampling options need --generate"), false;
-  if (o.generate && o.promptTokens.empty())
-    return error("--generate needs --prompt-tokens \"ID ID ...\""), false;
+  if (!o.generate && textPrompt)
+    return error("--prompt and --prompt-file need --generate (or --encode)"), false;
+  if (o.generate && o.promptTokens.empty() && !textPrompt)
+    return error(o.tokenizer.empty()
+                     ? "--generate needs --prompt-tokens \"ID ID ...\""
+                     : "--generate needs --prompt TEXT, --prompt-file FILE or --prompt-tokens"),
+           false;
   if (o.generate && (!o.testData.empty() || !o.inputFiles.empty()))
     return error("--generate takes no tensor files"), false;
   auto integral = [](double v) { return v == std::floor(v) && std::abs(v) < 9e15; };
@@ -312,14 +373,118 @@ int printToken(int64_t token, void *first) {
   return 0;
 }
 
+/// A loaded tokenizer, destroyed with its owner.
+struct Tokenizer {
+  loom_tokenizer *handle = nullptr;
+  loom_detokenizer *stream = nullptr;
+  ~Tokenizer() {
+    loom_detokenizer_destroy(stream);
+    loom_tokenizer_destroy(handle);
+  }
+};
+
+/// Loads --tokenizer into `t`; false after printing why not.
+bool loadTokenizer(const Options &o, Tokenizer &t) {
+  if (loom_tokenizer_load(o.tokenizer.c_str(), &t.handle) != LOOM_OK ||
+      loom_detokenizer_create(t.handle, &t.stream) != LOOM_OK)
+    return error(loom_last_error()), false;
+  return true;
+}
+
+/// The text prompt's token ids (with the tokenizer's leading BOS or
+/// template); false after printing what is wrong.
+bool encodePrompt(const Options &o, const Tokenizer &t, std::vector<int64_t> &ids) {
+  std::string text;
+  if (o.prompt) {
+    text = *o.prompt;
+  } else {
+    auto file = llvm::MemoryBuffer::getFile(o.promptFile, /*IsText=*/false);
+    if (!file)
+      return error("cannot read the prompt file '" + o.promptFile +
+                   "': " + file.getError().message()),
+             false;
+    text = (*file)->getBuffer().str();
+  }
+  if (text.empty())
+    return error("the prompt is empty: give some text, or --prompt-tokens with the "
+                 "beginning-of-sequence id to start from nothing"),
+           false;
+  int64_t *tokens = nullptr;
+  size_t count = 0;
+  if (loom_tokenizer_encode(t.handle, text.data(), text.size(), /*add_bos=*/1, &tokens,
+                            &count) != LOOM_OK)
+    return error("the prompt: " + llvm::Twine(loom_last_error())), false;
+  ids.assign(tokens, tokens + count);
+  std::free(tokens);
+  return true;
+}
+
+/// Prints the text `token` completes and flushes it, so that a reader sees
+/// each token as it is made; nonzero (stop) when the token cannot be decoded.
+int printText(int64_t token, void *stream) {
+  const char *text;
+  size_t length;
+  if (loom_detokenizer_push(static_cast<loom_detokenizer *>(stream), token, &text, &length) !=
+      LOOM_OK)
+    return 1;
+  llvm::outs().write(text, length);
+  llvm::outs().flush();
+  return 0;
+}
+
+/// --encode and --decode: the tokenizer alone.
+int runTokenizer(const Options &o) {
+  Tokenizer t;
+  if (!loadTokenizer(o, t))
+    return 2;
+  if (o.encode) {
+    std::vector<int64_t> ids;
+    if (!encodePrompt(o, t, ids))
+      return 2;
+    for (size_t i = 0; i < ids.size(); ++i)
+      llvm::outs() << (i ? " " : "") << ids[i];
+    llvm::outs() << "\n";
+    return 0;
+  }
+  std::vector<int64_t> ids;
+  if (!parseTokens("--decode", o.decodeTokens, ids))
+    return 2;
+  char *text = nullptr;
+  size_t length = 0;
+  if (loom_tokenizer_decode(t.handle, ids.data(), ids.size(), &text, &length) != LOOM_OK)
+    return error(loom_last_error());
+  llvm::outs().write(text, length) << "\n";
+  std::free(text);
+  return 0;
+}
+
 int runGenerate(loom_model *model, const Options &o) {
   if (!loom_model_is_generator(model))
     return error("the model computes one step, not generation: compile it with "
                  "loom-compile --generate (or give loom-run the .onnx)");
+  Tokenizer t;
+  if (!o.tokenizer.empty()) {
+    if (!loadTokenizer(o, t))
+      return 2;
+    // Ids index the logits: a tokenizer of another size belongs to another
+    // model, and its text would be garbage.
+    int64_t tokens = loom_tokenizer_vocab_size(t.handle), logits = loom_model_vocab_size(model);
+    if (tokens != logits)
+      return error("the tokenizer '" + o.tokenizer + "' has " + llvm::Twine(tokens) +
+                   " tokens but the model's logits have " + llvm::Twine(logits) +
+                   ": the tokenizer belongs to another model");
+  }
   std::vector<int64_t> prompt, stops;
+  if (o.promptTokens.empty() && !encodePrompt(o, t, prompt))
+    return 2;
   if (!parseTokens("--prompt-tokens", o.promptTokens, prompt) ||
       !parseTokens("--stop-tokens", o.stopTokens, stops))
     return 2;
+  // The tokenizer's end tokens end the text unless the user chose the stops.
+  if (t.handle && !o.stopTokensGiven && !o.ignoreEos) {
+    stops.resize(loom_tokenizer_end_tokens(t.handle, nullptr, 0));
+    loom_tokenizer_end_tokens(t.handle, stops.data(), stops.size());
+  }
   loom_generate_options options;
   loom_generate_options_init(&options);
   options.max_new_tokens = int64_t(o.maxTokens);
@@ -333,10 +498,41 @@ int runGenerate(loom_model *model, const Options &o) {
   options.num_stop_tokens = stops.size();
   loom_generate_stats stats;
   bool first = true;
-  if (loom_model_generate(model, prompt.data(), prompt.size(), &options, printToken, &first,
-                          nullptr, nullptr, &stats) != LOOM_OK)
-    return error(loom_last_error());
+  loom_status status;
+  if (t.handle) {
+    // Said before any text is printed (loom_model_generate would say it
+    // after the prompt's text).
+    int64_t context = loom_model_context_length(model);
+    if (int64_t(prompt.size()) > context)
+      return error("the prompt has " + llvm::Twine(prompt.size()) +
+                   " tokens, more than the model's context of " + llvm::Twine(context) +
+                   " (loom-compile --context-length sets it)");
+    // The prompt's text first, decoded by the same stream, so the spacing
+    // of the first generated token is the one it has after the prompt.
+    std::string echo;
+    for (int64_t id : prompt) {
+      const char *text;
+      size_t length;
+      if (loom_detokenizer_push(t.stream, id, &text, &length) != LOOM_OK)
+        return error("the prompt: " + llvm::Twine(loom_last_error()));
+      echo.append(text, length);
+    }
+    llvm::outs() << echo;
+    llvm::outs().flush();
+    status = loom_model_generate(model, prompt.data(), prompt.size(), &options, printText,
+                                 t.stream, nullptr, nullptr, &stats);
+    const char *rest;
+    size_t length;
+    loom_detokenizer_flush(t.stream, &rest, &length);
+    llvm::outs().write(rest, length);
+  } else {
+    status = loom_model_generate(model, prompt.data(), prompt.size(), &options, printToken,
+                                 &first, nullptr, nullptr, &stats);
+  }
+  if (status != LOOM_OK)
+    return llvm::outs().flush(), error(loom_last_error());
   llvm::outs() << "\n";
+  llvm::outs().flush(); // the text's last line before the statistics on stderr
   auto rate = [](double n, double s) { return s > 0 ? n / s : 0.0; };
   llvm::errs() << llvm::format("loom-run: prefill %lld tokens in %.4f s (%.1f tokens/s); "
                                "decode %lld tokens in %.4f s (%.1f tokens/s)\n",
@@ -359,6 +555,8 @@ int main(int argc, char **argv) {
   Options o;
   if (!parseArgs(argc, argv, o))
     return 2;
+  if (o.encode || o.decode)
+    return runTokenizer(o);
   if (loom_set_num_threads(o.threads) != LOOM_OK)
     return error(loom_last_error());
 

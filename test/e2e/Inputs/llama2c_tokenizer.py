@@ -1,7 +1,9 @@
 """llama2.c's BPE tokenizer (tok512.bin format, see ../shared/models/stories260K/README.md).
 
 Usage: llama2c_tokenizer.py TOKENIZER encode "text"   -> BOS and the text's ids
+       llama2c_tokenizer.py TOKENIZER encode-file FILE -> BOS and the ids of FILE's text
        llama2c_tokenizer.py TOKENIZER decode "ids..."  -> the text
+       llama2c_tokenizer.py TOKENIZER decode-file FILE -> the text of FILE's ids
 Written for the tests from the format's description: prepend a space (the
 dummy prefix), one token per UTF-8 character (byte fallback <0xNN> = id 3 + byte
 otherwise), then merge the adjacent pair with the highest score until none merges.
@@ -63,7 +65,11 @@ def decode(pieces, tokens):
 
 if __name__ == "__main__":
     pieces, scores = load(sys.argv[1])
-    if sys.argv[2] == "encode":
-        print(" ".join(str(t) for t in encode(pieces, scores, sys.argv[3])))
+    if sys.argv[2] in ("encode", "encode-file"):
+        text = sys.argv[3]
+        if sys.argv[2] == "encode-file":
+            text = open(text, encoding="utf-8").read()
+        print(" ".join(str(t) for t in encode(pieces, scores, text)))
     else:
-        print(decode(pieces, [int(t) for t in sys.argv[3].split()]))
+        ids = sys.argv[3] if sys.argv[2] == "decode" else open(sys.argv[3]).read()
+        print(decode(pieces, [int(t) for t in ids.split()]))
