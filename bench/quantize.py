@@ -136,7 +136,9 @@ def main():
     tokens = {}
     for fmt in args.formats.split(","):
         quantize, bits, group = FORMATS[fmt]
-        lib = os.path.join(out, f"libllama_q_{fmt}.so")
+        # A folder per format: --weights=file names the weights after the model.
+        os.makedirs(os.path.join(out, f"quantize_{fmt}"), exist_ok=True)
+        lib = os.path.join(out, f"quantize_{fmt}", "libllama.so")
         print(f"bench: compiling {fmt}", file=sys.stderr)
         run([os.path.join(args.build, "bin", "loom-compile"), onnx_path, "--generate",
              "--weights=file", f"--context-length={CONTEXT}", "-o", lib] +
