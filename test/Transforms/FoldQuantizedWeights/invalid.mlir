@@ -81,3 +81,11 @@ func.func @g_idx(%a: tensor<2x32xf32>, %b: tensor<4x1x16xui8>, %s: tensor<4x1xf3
   %y = "onnx.com.microsoft.MatMulNBits"(%a, %b, %s, %g) <{K = 32 : si64, N = 4 : si64, bits = 4 : si64, block_size = 32 : si64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 1, 0>}> : (tensor<2x32xf32>, tensor<4x1x16xui8>, tensor<4x1xf32>, tensor<16xi32>) -> tensor<2x4xf32> loc("g_idx")
   return %y : tensor<2x4xf32>
 }
+
+// -----
+
+// CHECK: error: {{.*}}node 'n_vs_y' (com.microsoft.MatMulNBits): Y's last dimension is 8 but N = 4
+func.func @n_against_y(%a: tensor<2x32xf32>, %b: tensor<4x1x16xui8>, %s: tensor<4x1xf32>) -> tensor<2x8xf32> {
+  %y = "onnx.com.microsoft.MatMulNBits"(%a, %b, %s) <{K = 32 : si64, N = 4 : si64, bits = 4 : si64, block_size = 32 : si64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>}> : (tensor<2x32xf32>, tensor<4x1x16xui8>, tensor<4x1xf32>) -> tensor<2x8xf32> loc("n_vs_y")
+  return %y : tensor<2x8xf32>
+}

@@ -7,7 +7,9 @@ operator documentation (ContribOperators.md, MatMulNBits): B is uint8
 the same way (uint8 [N, ceil(k_blocks * bits / 8)]), 2^(bits - 1) when
 absent; weight = (q - zero_point) * scale; Y = A W^T + bias. The
 reference unpacks the bytes the model holds (not the integers this script
-drew), so a layout misreading on either side shows.
+drew), so a layout misreading on either side shows. The QDQ cases follow
+ONNX's DequantizeLinear ((q - zero_point) * scale, per axis or per tensor)
+and QuantizeLinear (saturate(round_half_even(x / scale) + zero_point)).
 
 Single-layer weights are scaled so that the output (before the bias) has a
 standard deviation of about 1: the test's absolute tolerance is then a
@@ -185,6 +187,32 @@ def main():
          [helper.make_tensor_value_info("y", F, [3, n])], [x], x.astype(np.float64) @ w,
          [numpy_helper.from_array(wq, "wq"), numpy_helper.from_array(scale, "ws"),
           numpy_helper.from_array(np.zeros(n, np.int8), "wz")])
+
+    # A QDQ graph as static quantization writes it: the activations
+    # through QuantizeLinear/DequantizeLinear (uint8, per tensor), a uint8
+    # [N, K] weight per tensor (zero point 128) into a Gemm with transB and
+    # a bias.
+    k, n = 64, 24
+    x = rng.standard_normal((5, k)).astype(np.float32)
+    x_scale, x_zero = np.float32(0.03), np.uint8(120)
+    # ONNX's QuantizeLinear: saturate(round_half_even(x / scale) + zero point).
+    xq = np.clip(np.rint(x / x_scale) + int(x_zero), 0, 255)
+    xd = (xq - int(x_zero)) * np.float64(x_scale)
+    wq = rng.integers(1, 256, size=(n, k)).astype(np.uint8)
+    w_scale = np.float32(1.0 / (xd @ (wq.astype(np.float64) - 128).T).std())
+    c = rng.uniform(-1, 1, size=n).astype(np.float32)
+    w = (wq.astype(np.float64) - 128) * np.float64(w_scale)
+    nodes = [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"], name="qx"),
+             helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"], name="dqx"),
+             helper.make_node("DequantizeLinear", ["wq", "ws", "wz"], ["w"], name="dqw"),
+             helper.make_node("Gemm", ["xd", "w", "c"], ["y"], transB=1, name="gemm")]
+    save(out, "qdq_gemm", nodes, [helper.make_tensor_value_info("x", F, [5, k])],
+         [helper.make_tensor_value_info("y", F, [5, n])], [x], xd @ w.T + c,
+         [numpy_helper.from_array(np.array(x_scale), "xs"),
+          numpy_helper.from_array(np.array(x_zero), "xz"),
+          numpy_helper.from_array(wq, "wq"), numpy_helper.from_array(np.array(w_scale), "ws"),
+          numpy_helper.from_array(np.array(128, np.uint8), "wz"),
+          numpy_helper.from_array(c, "c")])
 
     # A 2-layer MLP: int4 with zero points and a bias, Relu, int8.
     x = rng.standard_normal((2, 4, 64)).astype(np.float32)

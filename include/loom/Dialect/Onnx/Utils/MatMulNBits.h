@@ -90,6 +90,11 @@ inline std::string checkMatMulNBits(MsMatMulNBitsOp op, MatMulNBitsLayout *layou
     if (!mlir::ShapedType::isDynamic(last) && last != l.k)
       return "A's last dimension is " + std::to_string(last) + " but K = " + std::to_string(l.k);
   }
+  if (auto y = ranked(op.getY())) {
+    int64_t last = y.getRank() ? y.getDimSize(y.getRank() - 1) : 1;
+    if (!mlir::ShapedType::isDynamic(last) && last != l.n)
+      return "Y's last dimension is " + std::to_string(last) + " but N = " + std::to_string(l.n);
+  }
   if (auto b = ranked(op.getB())) {
     int64_t expected[3] = {l.n, l.blocks(), l.blobBytes()};
     bool fits = b.getRank() == 3 && b.getElementType().isInteger(8);
