@@ -1,4 +1,4 @@
-//===- FoldQuantizedWeights.cpp - a model's quantized weights, run packed --===//
+//===- FoldQuantizedWeights.cpp - a model's quantized weights, packed -----===//
 //
 // A pre-quantized model (ONNX Runtime's MatMulNBits, or a QDQ graph's
 // DequantizeLinear feeding a MatMul) already has integer weights and their
@@ -50,8 +50,8 @@ struct PackedWeights {
 
   PackedWeights(int bits, int64_t n, int64_t k, int64_t group, bool withZeros)
       : bits(bits), n(n), k(k), group(group), rowBytes(loom_qw_row_bytes(k, bits)),
-        groups(loom_qw_groups(k, group)), rows(size_t(n * rowBytes)),
-        scales(size_t(n * groups)), zeros(withZeros ? size_t(n * groups) : 0) {}
+        groups(loom_qw_groups(k, group)), rows(size_t(n * rowBytes)), scales(size_t(n * groups)),
+        zeros(withZeros ? size_t(n * groups) : 0) {}
 
   uint8_t *row(int64_t channel) {
     return reinterpret_cast<uint8_t *>(rows.data() + channel * rowBytes);
@@ -68,8 +68,8 @@ struct PackedWeights {
         ArrayRef<char>(reinterpret_cast<const char *>(scales.data()), scales.size() * 4));
     Value zeroValue;
     if (!zeros.empty())
-      zeroValue = makeConstant(b, loc, RankedTensorType::get({n, groups}, i8),
-                               key + "_zero_points", zeros);
+      zeroValue =
+          makeConstant(b, loc, RankedTensorType::get({n, groups}, i8), key + "_zero_points", zeros);
     return loom::QuantizedMatmulOp::create(b, loc, resultType, input, packed, scaleValue, zeroValue,
                                            b.getI32IntegerAttr(bits), b.getI64IntegerAttr(group),
                                            b.getI64IntegerAttr(k));
@@ -252,7 +252,9 @@ LogicalResult foldDequantizedMatMul(Operation *op) {
   if (axis < 0)
     axis += 2;
   int64_t channelAxis = channelsAreRows ? 0 : 1;
-  auto perChannel = [&](size_t size) { return size == 1 || (size == size_t(n) && axis == channelAxis); };
+  auto perChannel = [&](size_t size) {
+    return size == 1 || (size == size_t(n) && axis == channelAxis);
+  };
   if (!perChannel(scales->size()) || (zeroBytes && !perChannel(zeroBytes->size())))
     return failure();
   auto valueAt = [&](int64_t channel, int64_t input) {
@@ -309,8 +311,8 @@ struct LoomFoldQuantizedWeightsPass
       loom::onnx::MatMulNBitsLayout layout;
       std::string reason = loom::onnx::checkMatMulNBits(nbits, &layout);
       if (!reason.empty()) {
-        emitError(op->getLoc()) << "node '" << nodeName(op) << "' (com.microsoft.MatMulNBits): "
-                                << reason;
+        emitError(op->getLoc()) << "node '" << nodeName(op)
+                                << "' (com.microsoft.MatMulNBits): " << reason;
         bad = true;
         continue;
       }

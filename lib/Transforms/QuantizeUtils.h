@@ -1,4 +1,4 @@
-//===- QuantizeUtils.h - helpers shared by the quantization passes -*- C++ -*-===//
+//===- QuantizeUtils.h - shared by the quantization passes ------*- C++ -*-===//
 //
 // loom-quantize (f32 weights quantized at compile time) and
 // loom-fold-quantized-weights (weights that come quantized in the model)
@@ -97,9 +97,8 @@ inline std::string blobKey(llvm::StringRef name) {
 
 /// An onnx.Constant of `type` holding `bytes` (little-endian elements) as a
 /// resource blob named after `name`.
-inline mlir::Value makeConstant(mlir::OpBuilder &b, mlir::Location loc,
-                                mlir::RankedTensorType type, llvm::StringRef name,
-                                llvm::ArrayRef<char> bytes) {
+inline mlir::Value makeConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                                llvm::StringRef name, llvm::ArrayRef<char> bytes) {
   auto blob = mlir::HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(uint64_t));
   auto value = mlir::DenseResourceElementsAttr::get(type, name, std::move(blob));
   mlir::OperationState state(loc, "onnx.Constant");

@@ -492,8 +492,9 @@ static FailureOr<Value> lowerMatMulNBits(Operation *op, RankedTensorType resultT
               Value g = tensor::ExtractOp::create(nb, nl, groupIndex, ValueRange{k});
               g = arith::MaxSIOp::create(nb, nl, g,
                                          arith::ConstantIntOp::create(nb, nl, g.getType(), 0));
-              group = arith::MinUIOp::create(nb, nl, arith::IndexCastOp::create(nb, nl, b.getIndexType(), g),
-                                             index(l.blocks() - 1));
+              group = arith::MinUIOp::create(
+                  nb, nl, arith::IndexCastOp::create(nb, nl, b.getIndexType(), g),
+                  index(l.blocks() - 1));
             }
             // Bits [bit, bit + bits) of a packed byte row, as an i32.
             auto field = [&](Value tensor, SmallVector<Value> indices, Value bit) {
@@ -508,18 +509,20 @@ static FailureOr<Value> lowerMatMulNBits(Operation *op, RankedTensorType resultT
                   arith::ConstantIntOp::create(nb, nl, i32, (1 << l.bits) - 1));
             };
             // [N, columns] parameters, or flat [N * columns] ones.
-            auto rowIndices = [&](Value tensor, int64_t columns, Value column) -> SmallVector<Value> {
+            auto rowIndices = [&](Value tensor, int64_t columns,
+                                  Value column) -> SmallVector<Value> {
               if (cast<RankedTensorType>(tensor.getType()).getRank() == 2)
                 return {n, column};
               return {arith::AddIOp::create(
                   nb, nl, arith::MulIOp::create(nb, nl, n, index(columns)), column)};
             };
-            Value q = field(quantized, {n, block},
-                            arith::MulIOp::create(nb, nl, inBlock, index(l.bits)));
+            Value q =
+                field(quantized, {n, block}, arith::MulIOp::create(nb, nl, inBlock, index(l.bits)));
             Value value = arith::UIToFPOp::create(nb, nl, f32, q);
             Value zero;
             if (!zeros) {
-              zero = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(float(1 << (l.bits - 1))));
+              zero =
+                  arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(float(1 << (l.bits - 1))));
             } else if (packedZeros) {
               // A flat [N * bytes] row starts at n * bytes; the bit offset
               // within the row is group * bits.
@@ -528,14 +531,16 @@ static FailureOr<Value> lowerMatMulNBits(Operation *op, RankedTensorType resultT
               if (flat)
                 bit = arith::AddIOp::create(
                     nb, nl, bit, arith::MulIOp::create(nb, nl, n, index(8 * l.zeroPointBytes())));
-              zero = arith::UIToFPOp::create(nb, nl, f32,
-                                             field(zeros, flat ? SmallVector<Value>{} : SmallVector<Value>{n}, bit));
+              zero = arith::UIToFPOp::create(
+                  nb, nl, f32,
+                  field(zeros, flat ? SmallVector<Value>{} : SmallVector<Value>{n}, bit));
             } else {
               zero = tensor::ExtractOp::create(nb, nl, zeros, rowIndices(zeros, l.blocks(), group));
             }
             Value scale =
                 tensor::ExtractOp::create(nb, nl, scales, rowIndices(scales, l.blocks(), group));
-            Value w = arith::MulFOp::create(nb, nl, arith::SubFOp::create(nb, nl, value, zero), scale);
+            Value w =
+                arith::MulFOp::create(nb, nl, arith::SubFOp::create(nb, nl, value, zero), scale);
             linalg::YieldOp::create(nb, nl, w);
           })
           .getResult(0);

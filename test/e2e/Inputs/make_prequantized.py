@@ -99,7 +99,7 @@ def save(out, name, nodes, inputs, outputs, feeds, expected, initializers):
         f.write(numpy_helper.from_array(expected.astype(np.float32)).SerializeToString())
 
 
-def nbits_layer(prefix, x, k, n, bits, block, zero_points, bias):
+def nbits_layer(prefix, x, k, n, bits, block, zero_points, bias, x_name="x"):
     """A MatMulNBits node and its initializers, with random integers and
     scales normalized on `x` (output std about 1); returns (node,
     initializers, output) with the output computed by the reference."""
@@ -132,7 +132,7 @@ def nbits_layer(prefix, x, k, n, bits, block, zero_points, bias):
     y = x.astype(np.float64) @ w.T
     inits = [numpy_helper.from_array(b, prefix + "_B"),
              numpy_helper.from_array(scales.reshape(-1), prefix + "_scales")]
-    inputs = [x_name(prefix), prefix + "_B", prefix + "_scales"]
+    inputs = [x_name, prefix + "_B", prefix + "_scales"]
     if zp_packed is not None:
         inits.append(numpy_helper.from_array(zp_packed.reshape(-1), prefix + "_zp"))
         inputs.append(prefix + "_zp")
@@ -144,13 +144,6 @@ def nbits_layer(prefix, x, k, n, bits, block, zero_points, bias):
     node = helper.make_node("MatMulNBits", inputs, [prefix + "_y"], domain="com.microsoft",
                             name=prefix, K=k, N=n, bits=bits, block_size=block)
     return node, inits, y
-
-
-names = {}
-
-
-def x_name(prefix):
-    return names.get(prefix, "x")
 
 
 def single(out, name, shape, n, bits, block, zero_points=False, bias=False):
@@ -218,8 +211,8 @@ def main():
     x = rng.standard_normal((2, 4, 64)).astype(np.float32)
     up, inits1, h = nbits_layer("up", x, 64, 128, 4, 32, True, True)
     h = np.maximum(h, 0.0)
-    names["down"] = "h"
-    down, inits2, y = nbits_layer("down", h.astype(np.float32), 128, 32, 8, 64, False, False)
+    down, inits2, y = nbits_layer("down", h.astype(np.float32), 128, 32, 8, 64, False, False,
+                                  x_name="h")
     nodes = [up, helper.make_node("Relu", ["up_y"], ["h"], name="relu"), down]
     down.output[0] = "y"
     save(out, "mlp", nodes, [helper.make_tensor_value_info("x", F, [2, 4, 64])],

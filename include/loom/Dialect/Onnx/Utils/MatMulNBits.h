@@ -1,4 +1,4 @@
-//===- MatMulNBits.h - ONNX Runtime's MatMulNBits layout and checks -*- C++ -*-===//
+//===- MatMulNBits.h - ONNX Runtime's MatMulNBits, its checks ---*- C++ -*-===//
 //
 // com.microsoft.MatMulNBits (ONNX Runtime's contrib operator) computes
 // Y = A x dequantize(B)^T with B quantized along K in blocks:
@@ -77,8 +77,7 @@ inline std::string checkMatMulNBits(MsMatMulNBitsOp op, MatMulNBitsLayout *layou
   if (l.bits != 2 && l.bits != 4 && l.bits != 8)
     return "bits must be 2, 4 or 8, got " + std::to_string(l.bits);
   if (l.blockSize < 16 || (l.blockSize & (l.blockSize - 1)) != 0)
-    return "block_size must be a power of two of at least 16, got " +
-           std::to_string(l.blockSize);
+    return "block_size must be a power of two of at least 16, got " + std::to_string(l.blockSize);
   if (l.k <= 0 || l.n <= 0)
     return "K and N must be positive, got K = " + std::to_string(l.k) +
            ", N = " + std::to_string(l.n);
@@ -108,8 +107,8 @@ inline std::string checkMatMulNBits(MsMatMulNBitsOp op, MatMulNBitsLayout *layou
   std::string blockShape = "[" + std::to_string(l.n) + ", " + std::to_string(l.blocks()) + "]";
   if (auto s = ranked(op.getScales())) {
     if (!mlir::isa<mlir::FloatType>(s.getElementType()) || !isMatrixOrFlat(s, l.n, l.blocks()))
-      return "scales must be floats of shape [N, k_blocks] = " + blockShape + " " + kn +
-             ", got " + typeString(s);
+      return "scales must be floats of shape [N, k_blocks] = " + blockShape + " " + kn + ", got " +
+             typeString(s);
   }
   if (mlir::Value zeroPoints = op.getZeroPoints())
     if (auto z = ranked(zeroPoints)) {
@@ -118,10 +117,10 @@ inline std::string checkMatMulNBits(MsMatMulNBitsOp op, MatMulNBitsLayout *layou
         return "packed uint8 zero_points must be [N, ceil(k_blocks * bits / 8)] = [" +
                std::to_string(l.n) + ", " + std::to_string(l.zeroPointBytes()) + "] " + kn +
                ", got " + typeString(z);
-      if (!packed && (!mlir::isa<mlir::FloatType>(z.getElementType()) ||
-                      !isMatrixOrFlat(z, l.n, l.blocks())))
-        return "zero_points must be packed uint8 or floats of shape [N, k_blocks] = " +
-               blockShape + " " + kn + ", got " + typeString(z);
+      if (!packed &&
+          (!mlir::isa<mlir::FloatType>(z.getElementType()) || !isMatrixOrFlat(z, l.n, l.blocks())))
+        return "zero_points must be packed uint8 or floats of shape [N, k_blocks] = " + blockShape +
+               " " + kn + ", got " + typeString(z);
     }
   if (mlir::Value gIdx = op.getGIdx())
     if (auto g = ranked(gIdx))
