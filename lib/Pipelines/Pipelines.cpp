@@ -29,6 +29,10 @@ void loom::buildGraphPassPipeline(OpPassManager &pm, const GraphPipelineOptions 
     pm.addNestedPass<func::FuncOp>(createLoomFuseTransformerOpsPass());
   if (options.fuseAttention)
     pm.addNestedPass<func::FuncOp>(createLoomFuseAttentionPass());
+  // The model's own quantized weights (MatMulNBits, DequantizeLinear into a
+  // MatMul) run packed; always, and before loom-quantize, so that
+  // --quantize only sees the f32 weights left.
+  pm.addNestedPass<func::FuncOp>(createLoomFoldQuantizedWeightsPass());
   // Quantization after fusion: the matmuls fusion leaves or makes (ONNX
   // Runtime's Attention becomes a projection MatMul) are the ones with
   // constant weights.

@@ -13,16 +13,14 @@
 #include "loom/Transforms/Passes.h"
 
 #include "FusionUtils.h"
+#include "QuantizeUtils.h"
 
 #include "loom-c/QuantizedWeights.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 
-#include "llvm/Support/Endian.h"
 
-#include <cstring>
 
 namespace loom {
 #define GEN_PASS_DEF_LOOMQUANTIZEPASS
@@ -31,36 +29,11 @@ namespace loom {
 
 using namespace mlir;
 using loom::onnx_attributes::intAttr;
+using loom::quantize::constantFloats;
+using loom::quantize::makeConstant;
+using loom::quantize::nodeName;
 
 namespace {
-
-/// The f32 values of a constant, row-major; nullopt for anything else.
-std::optional<std::vector<float>> constantFloats(Value v) {
-  Operation *def = v.getDefiningOp();
-  if (!def || def->getName().getStringRef() != "onnx.Constant")
-    return std::nullopt;
-  auto attr = def->getAttrOfType<ElementsAttr>("value");
-  if (!attr || !attr.getElementType().isF32())
-    return std::nullopt;
-  std::vector<float> values(size_t(attr.getNumElements()));
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    size_t i = 0;
-    for (float x : dense.getValues<float>())
-      values[i++] = x;
-    return values;
-  }
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != values.size() * sizeof(float))
-      return std::nullopt;
-    // Resource blobs hold the tensor's bytes as ONNX stores them: little-endian.
-    const char *data = blob->getData().data();
-    for (size_t i = 0; i < values.size(); ++i)
-      values[i] = llvm::support::endian::read<float, llvm::endianness::little>(data + 4 * i);
-    return values;
-  }
-  return std::nullopt;
-}
 
 /// A weight matrix as output channels: row n of [N, K] is `at(n, k)`.
 struct Weights {
@@ -111,22 +84,6 @@ bool reachesReturn(Value v) {
     v = user->getResult(0);
   }
   return false;
-}
-
-std::string nodeName(Operation *op) {
-  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
-    return name.getName().str();
-  return op->getName().getStringRef().str();
-}
-
-Value makeConstant(OpBuilder &b, Location loc, RankedTensorType type, StringRef name,
-                   ArrayRef<char> bytes) {
-  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(uint64_t));
-  auto value = DenseResourceElementsAttr::get(type, name, std::move(blob));
-  OperationState state(loc, "onnx.Constant");
-  state.addAttribute("value", value);
-  state.addTypes(type);
-  return b.create(state)->getResult(0);
 }
 
 struct LoomQuantizePass : loom::impl::LoomQuantizePassBase<LoomQuantizePass> {
@@ -266,10 +223,7 @@ struct LoomQuantizePass : loom::impl::LoomQuantizePassBase<LoomQuantizePass> {
     OpBuilder b(op);
     Location loc = op->getLoc();
     Type i8 = b.getI8Type(), f32 = b.getF32Type();
-    std::string blob = name;
-    for (char &c : blob)
-      if (!llvm::isAlnum(c) && c != '_' && c != '.')
-        c = '_';
+    std::string blob = loom::quantize::blobKey(name);
     Value packedValue = makeConstant(b, loc, RankedTensorType::get({w->n, rowBytes}, i8),
                                      blob + "_q", packed);
     Value scaleValue = makeConstant(

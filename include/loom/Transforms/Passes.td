@@ -149,4 +149,36 @@ def LoomQuantizePass : Pass<"loom-quantize", "mlir::func::FuncOp"> {
   let dependentDialects = ["::loom::LoomDialect"];
 }
 
+def LoomFoldQuantizedWeightsPass
+    : Pass<"loom-fold-quantized-weights", "mlir::func::FuncOp"> {
+  let summary = "Run the model's own quantized weights with loom.quantized_matmul";
+  let description = [{
+    Pre-quantized models carry integer weights and their scales; this pass
+    repacks them, exactly (the same integers and scales, no re-quantization),
+    into `loom-c/QuantizedWeights.h`'s layout and replaces the matmul by
+    `loom.quantized_matmul`, so that they run quantized instead of
+    dequantized to f32 first:
+
+    - `com.microsoft.MatMulNBits` (ONNX Runtime's weight-only format) with
+      constant B and scales, 4 or 8 bits, `block_size` of at least 32, no
+      `g_idx`; zero points absent, packed uint8, or floats that are whole
+      numbers in range; a bias becomes an `onnx.Add` after. At 8 bits the
+      zero point is subtracted at compile time, so every `q - zero_point`
+      must lie in [-127, 127] (loom's int8 weights are symmetric).
+    - `MatMul(x, DequantizeLinear(W, scale, zero_point))` and `Gemm`
+      (`transA` = 0, `alpha` = `beta` = 1, either `transB`) with a constant
+      int8 or uint8 W, per output channel (or per tensor) scales and zero
+      points, and every `q - zero_point` in [-127, 127]: an int8
+      per-channel `loom.quantized_matmul`.
+
+    Anything else (2 bits, `block_size` 16, `g_idx`, a non-constant B,
+    scales along K) is left in place for the general lowering, which
+    dequantizes exactly and multiplies in f32. A MatMulNBits node whose
+    attributes and tensors do not fit together (bits other than 2, 4 or 8,
+    a block size that is not a power of two of at least 16, shapes that
+    contradict K and N) is an error naming the node.
+  }];
+  let dependentDialects = ["::loom::LoomDialect"];
+}
+
 #endif // LOOM_TRANSFORMS_PASSES_TD

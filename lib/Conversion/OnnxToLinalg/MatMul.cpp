@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MatMul.h"
+
 #include "loom/Conversion/LinalgBuilders.h"
 #include "loom/Conversion/LoweringPatterns.h"
 #include "loom/Dialect/Onnx/IR/OnnxOps.h"
@@ -116,10 +118,8 @@ static Value lowerMatMulNamed(OpBuilder &b, Location loc, Value a, Value bm,
   return nullptr;
 }
 
-/// a x b with numpy batch broadcasting ([.., M, K] x [.., K, N]): the named
-/// form where it applies, else a linalg.generic.
-static Value buildMatMul(OpBuilder &b, Location loc, Value a, Value bm,
-                         RankedTensorType resultType) {
+Value loom::buildMatMul(OpBuilder &b, Location loc, Value a, Value bm,
+                        RankedTensorType resultType) {
   MLIRContext *ctx = b.getContext();
   if (Value named = lowerMatMulNamed(b, loc, a, bm, resultType))
     return named;

@@ -7,15 +7,23 @@
 //                      range (extended to include 0).
 //   MatMulInteger     int32 sum of (a - a_zero_point) * (b - b_zero_point)
 //   QLinearMatMul     that product requantized by a_scale * b_scale / y_scale
+//   com.microsoft.MatMulNBits  A x ((q - zero_point) * scale)^T (+ bias),
+//                      dequantized exactly to an f32 [K, N] matrix, then a
+//                      MatMul: the general path for what
+//                      loom-fold-quantized-weights cannot run packed (2
+//                      bits, block_size 16, g_idx, B computed at run time).
 // Scale and zero point are scalars (per tensor) or vectors along `axis`
 // (per axis). The quantized type is the zero point's (uint8 without one);
 // int8 and uint8 are signless here, the lowering state says which is which.
 //
 //===----------------------------------------------------------------------===//
 
+#include "MatMul.h"
+
 #include "loom/Conversion/LinalgBuilders.h"
 #include "loom/Conversion/LoweringPatterns.h"
 #include "loom/Dialect/Onnx/IR/OnnxOps.h"
+#include "loom/Dialect/Onnx/Utils/MatMulNBits.h"
 #include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -423,6 +431,140 @@ static std::string checkIntegerMatMul(Operation *op, const LoweringState &) {
   return "";
 }
 
+/// Why a MatMulNBits node cannot be lowered: its own inconsistencies
+/// (checkMatMulNBits), then what this lowering does not take.
+static std::string checkMatMulNBits(Operation *op, const LoweringState &) {
+  auto nbits = cast<onnx::MsMatMulNBitsOp>(op);
+  std::string reason = onnx::checkMatMulNBits(nbits);
+  if (!reason.empty())
+    return reason;
+  auto a = cast<RankedTensorType>(nbits.getA().getType());
+  if (a.getRank() < 2 || !a.getElementType().isF32() ||
+      !cast<RankedTensorType>(nbits.getY().getType()).getElementType().isF32())
+    return "A and Y must be float32 with rank 2 or more";
+  if (!cast<RankedTensorType>(nbits.getScales().getType()).getElementType().isF32())
+    return "scales must be float32";
+  if (Value z = nbits.getZeroPoints()) {
+    Type e = cast<RankedTensorType>(z.getType()).getElementType();
+    if (!e.isInteger(8) && !e.isF32())
+      return "zero_points must be uint8 or float32";
+  }
+  if (Value c = nbits.getBias())
+    if (!cast<RankedTensorType>(c.getType()).getElementType().isF32())
+      return "bias must be float32";
+  return "";
+}
+
+/// MatMulNBits as a dequantized f32 [K, N] weight matrix (every weight
+/// exactly (q - zero_point) * scale of its block) times A, plus the bias.
+static FailureOr<Value> lowerMatMulNBits(Operation *op, RankedTensorType resultType,
+                                         PatternRewriter &b, const LoweringState &) {
+  auto nbits = cast<onnx::MsMatMulNBitsOp>(op);
+  onnx::MatMulNBitsLayout l;
+  (void)onnx::checkMatMulNBits(nbits, &l);
+  Location loc = op->getLoc();
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  Value quantized = nbits.getB(), scales = nbits.getScales(), zeros = nbits.getZeroPoints(),
+        groupIndex = nbits.getGIdx();
+  bool packedZeros = zeros && cast<RankedTensorType>(zeros.getType()).getElementType().isInteger(8);
+  auto weightsType = RankedTensorType::get({l.k, l.n}, f32);
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(2, ctx);
+  Value weights =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{weightsType}, ValueRange{},
+          ValueRange{tensor::EmptyOp::create(b, loc, weightsType.getShape(), f32)},
+          ArrayRef<AffineMap>{identity},
+          SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location nl, ValueRange) {
+            auto index = [&](int64_t c) -> Value {
+              return arith::ConstantIndexOp::create(nb, nl, c);
+            };
+            Value k = linalg::IndexOp::create(nb, nl, 0);
+            Value n = linalg::IndexOp::create(nb, nl, 1);
+            Value block = arith::DivUIOp::create(nb, nl, k, index(l.blockSize));
+            Value inBlock = arith::RemUIOp::create(nb, nl, k, index(l.blockSize));
+            // g_idx (GPTQ's act-order) picks the scale and zero point of each
+            // k; the integers stay where k puts them. Out-of-range entries
+            // are clamped rather than read past the tensors.
+            Value group = block;
+            if (groupIndex) {
+              Value g = tensor::ExtractOp::create(nb, nl, groupIndex, ValueRange{k});
+              g = arith::MaxSIOp::create(nb, nl, g,
+                                         arith::ConstantIntOp::create(nb, nl, g.getType(), 0));
+              group = arith::MinUIOp::create(
+                  nb, nl, arith::IndexCastOp::create(nb, nl, b.getIndexType(), g),
+                  index(l.blocks() - 1));
+            }
+            // Bits [bit, bit + bits) of a packed byte row, as an i32.
+            auto field = [&](Value tensor, SmallVector<Value> indices, Value bit) {
+              Value byteIndex = arith::DivUIOp::create(nb, nl, bit, index(8));
+              indices.push_back(byteIndex);
+              Value byte = tensor::ExtractOp::create(nb, nl, tensor, indices);
+              Value wide = arith::ExtUIOp::create(nb, nl, i32, byte);
+              Value shift = arith::IndexCastOp::create(
+                  nb, nl, i32, arith::RemUIOp::create(nb, nl, bit, index(8)));
+              return arith::AndIOp::create(
+                  nb, nl, arith::ShRUIOp::create(nb, nl, wide, shift),
+                  arith::ConstantIntOp::create(nb, nl, i32, (1 << l.bits) - 1));
+            };
+            // [N, columns] parameters, or flat [N * columns] ones.
+            auto rowIndices = [&](Value tensor, int64_t columns,
+                                  Value column) -> SmallVector<Value> {
+              if (cast<RankedTensorType>(tensor.getType()).getRank() == 2)
+                return {n, column};
+              return {arith::AddIOp::create(
+                  nb, nl, arith::MulIOp::create(nb, nl, n, index(columns)), column)};
+            };
+            Value q =
+                field(quantized, {n, block}, arith::MulIOp::create(nb, nl, inBlock, index(l.bits)));
+            Value value = arith::UIToFPOp::create(nb, nl, f32, q);
+            Value zero;
+            if (!zeros) {
+              zero =
+                  arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(float(1 << (l.bits - 1))));
+            } else if (packedZeros) {
+              // A flat [N * bytes] row starts at n * bytes; the bit offset
+              // within the row is group * bits.
+              Value bit = arith::MulIOp::create(nb, nl, group, index(l.bits));
+              bool flat = cast<RankedTensorType>(zeros.getType()).getRank() == 1;
+              if (flat)
+                bit = arith::AddIOp::create(
+                    nb, nl, bit, arith::MulIOp::create(nb, nl, n, index(8 * l.zeroPointBytes())));
+              zero = arith::UIToFPOp::create(
+                  nb, nl, f32,
+                  field(zeros, flat ? SmallVector<Value>{} : SmallVector<Value>{n}, bit));
+            } else {
+              zero = tensor::ExtractOp::create(nb, nl, zeros, rowIndices(zeros, l.blocks(), group));
+            }
+            Value scale =
+                tensor::ExtractOp::create(nb, nl, scales, rowIndices(scales, l.blocks(), group));
+            Value w =
+                arith::MulFOp::create(nb, nl, arith::SubFOp::create(nb, nl, value, zero), scale);
+            linalg::YieldOp::create(nb, nl, w);
+          })
+          .getResult(0);
+  Value y = buildMatMul(b, loc, nbits.getA(), weights, resultType);
+  Value bias = nbits.getBias();
+  if (!bias)
+    return y;
+  int64_t rank = resultType.getRank();
+  SmallVector<std::pair<Value, int64_t>> sources;
+  for (int64_t d = 0; d < rank; ++d)
+    sources.push_back({y, d});
+  AffineMap all = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap last = AffineMap::get(rank, 0, {getAffineDimExpr(rank - 1, ctx)}, ctx);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{y.getType()}, ValueRange{y, bias},
+             ValueRange{emptyLike(b, loc, cast<RankedTensorType>(y.getType()), sources)},
+             ArrayRef<AffineMap>{all, last, all},
+             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               linalg::YieldOp::create(nb, nl, Value(arith::AddFOp::create(nb, nl, a[0], a[1])));
+             })
+      .getResult(0);
+}
+
 void loom::populateQuantizationLoweringPatterns(LoweringPatternSet &patterns) {
   const UnsignedIntegers uint8 = UnsignedIntegers::accepted;
   patterns.add("onnx.QuantizeLinear", lowerQuantizeLinear, checkLinearQuantization, uint8);
@@ -431,4 +573,5 @@ void loom::populateQuantizationLoweringPatterns(LoweringPatternSet &patterns) {
                checkDynamicQuantizeLinear, uint8);
   patterns.add("onnx.MatMulInteger", lowerMatMulInteger, checkIntegerMatMul, uint8);
   patterns.add("onnx.QLinearMatMul", lowerQLinearMatMul, checkIntegerMatMul, uint8);
+  patterns.add("onnx.com.microsoft.MatMulNBits", lowerMatMulNBits, checkMatMulNBits, uint8);
 }
