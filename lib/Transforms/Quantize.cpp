@@ -136,7 +136,11 @@ struct LoomQuantizePass : loom::impl::LoomQuantizePassBase<LoomQuantizePass> {
         ++quantized;
     // The f32 weights (and transposes) that only the matmuls read.
     loom::fusion::eraseDeadOnnxOps(getOperation().getBody());
-    if (quantized == 0) {
+    // A pre-quantized model (loom-fold-quantized-weights made its matmuls
+    // quantized already) has nothing left to do: not an error.
+    bool preQuantized = false;
+    getOperation().walk([&](loom::QuantizedMatmulOp) { preQuantized = true; });
+    if (quantized == 0 && !preQuantized) {
       getOperation().emitError()
           << "--quantize=" << mode << " found no MatMul or Gemm with a constant f32 weight "
           << "matrix of at least " << int64_t(minElements) << " elements to quantize ("

@@ -10,3 +10,4 @@ func.func @nothing(%q: tensor<4x8xf32>, %k: tensor<8x4xf32>) -> (tensor<4x4xf32>
   %y = "onnx.MatMul"(%q, %w) : (tensor<4x8xf32>, tensor<8x2xf32>) -> tensor<4x2xf32>
   return %s, %y : tensor<4x4xf32>, tensor<4x2xf32>
 }
+
