@@ -15,6 +15,7 @@
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 
@@ -352,22 +353,30 @@ struct LoomDecodeSpeculatePass
     // kept layers: the final norm reads it instead.
     Value residual = norms[size_t(2 * draftLayers)]->getOperand(0);
     Operation *finalNorm = norms.back();
-    if (residual.getType() != finalNorm->getOperand(0).getType()) {
-      step.erase();
-      token.emitError("loom-decode-speculate: the residual stream after layer ")
-          << draftLayers << " has type " << residual.getType()
-          << ", the final norm reads " << finalNorm->getOperand(0).getType();
-      return nullptr;
+    Type finalType = finalNorm->getOperand(0).getType();
+    if (residual.getType() != finalType) {
+      // The same tensor known more or less statically (shape refinement
+      // types the layers' results separately): a cast joins them.
+      auto from = dyn_cast<RankedTensorType>(residual.getType());
+      auto to = dyn_cast<RankedTensorType>(finalType);
+      if (!from || !to || !tensor::CastOp::areCastCompatible(from, to)) {
+        // The message first: `residual` goes with the step.
+        InFlightDiagnostic error = token.emitError(
+            "loom-decode-speculate: the residual stream after layer ");
+        error << int64_t(draftLayers) << " has type " << residual.getType()
+              << ", the final norm reads " << finalType;
+        step.erase();
+        return nullptr;
+      }
+      OpBuilder cb(finalNorm);
+      residual = tensor::CastOp::create(cb, finalNorm->getLoc(), to, residual);
     }
     finalNorm->setOperand(0, residual);
     auto ret = cast<func::ReturnOp>(step.getBody().back().getTerminator());
     ret->setOperand(1, cacheAfter);
-    // The later layers are dead now.
-    SmallVector<Operation *> ops;
-    step.walk([&](Operation *op) {
-      if (op != step.getOperation())
-        ops.push_back(op);
-    });
+    // The later layers are dead now. Only the function body's own ops are
+    // visited (from the end, so that chains go at once): erasing an op with
+    // regions erases what is nested in it, which must not be visited after.
     // onnx and loom ops declare no memory effects but have none: unused, they
     // go too.
     auto removable = [](Operation *op) {
@@ -377,9 +386,10 @@ struct LoomDecodeSpeculatePass
       return op->use_empty() && op->getNumRegions() == 0 &&
              (dialect == "onnx" || dialect == "loom");
     };
-    for (Operation *op : llvm::reverse(ops))
-      if (removable(op))
-        op->erase();
+    for (Block &block : step.getBody())
+      for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block)))
+        if (removable(&op))
+          op.erase();
     return step;
   }
 

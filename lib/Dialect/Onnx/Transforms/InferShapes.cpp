@@ -109,6 +109,17 @@ std::optional<Dims> ShapeRefiner::inferShape(Operation *op) {
     }
     return out;
   }
+  if (name == "loom.quantized_matmul") {
+    // The input's shape with the last dimension the packed weights' rows
+    // (loom-quantize runs in the graph stage; the generate stage refines
+    // its specialized steps again).
+    auto weights = dyn_cast<RankedTensorType>(op->getOperand(1).getType());
+    auto dims = dimsOf(in);
+    if (dims.empty() || !weights || weights.getRank() != 2 || weights.isDynamicDim(0))
+      return std::nullopt;
+    dims.back() = DimValue::of(weights.getDimSize(0));
+    return dims;
+  }
   if (name == "onnx.com.microsoft.MatMulNBits") {
     auto dims = dimsOf(in);
     auto n = intAttr(op, "N");
