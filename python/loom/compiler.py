@@ -79,7 +79,8 @@ def compile(onnx_path, output=None, *, emit="lib", generate=False, softmax=None,
     result = subprocess.run(args, capture_output=True, text=True)
     if result.returncode != 0:
         # The diagnostics without loom-compile's progress lines.
-        progress = ("importing ", "building ", "lowering ", "linking ", "wrote ")
+        progress = ("importing ", "building ", "lowering ", "linking ", "wrote ",
+                    "context length ")
         lines = [line for line in result.stderr.splitlines()
                  if not line.startswith(tuple("loom-compile: " + p for p in progress))]
         raise CompileError("\n".join(lines).strip() or
