@@ -200,7 +200,8 @@ void hideUnrelatedOptions() {
   for (auto &entry : cl::getRegisteredOptions()) {
     cl::Option *option = entry.second;
     if (!llvm::any_of(option->Categories, [](cl::OptionCategory *c) {
-          return c == &general || c == &codegen || c == &quantization || c == &generation;
+          return c == &general || c == &codegen || c == &quantization || c == &generation ||
+                 c->getName() == "Generic Options"; // --help, --version
         }))
       option->setHiddenFlag(cl::Hidden);
   }

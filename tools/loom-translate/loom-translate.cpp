@@ -105,7 +105,9 @@ int main(int argc, char **argv) {
   registerDefaultTimingManagerCLOptions();
   tracing::DebugConfig::registerCLOptions();
   for (auto &entry : llvm::cl::getRegisteredOptions())
-    if (!llvm::is_contained(entry.second->Categories, &importCategory))
+    if (!llvm::any_of(entry.second->Categories, [](llvm::cl::OptionCategory *c) {
+          return c == &importCategory || c->getName() == "Generic Options"; // --help, --version
+        }))
       entry.second->setHiddenFlag(llvm::cl::Hidden);
   if (!namesTranslation(argc, argv)) {
     llvm::errs() << "loom-translate: no translation given: --import-onnx model.onnx (see "
