@@ -42,10 +42,13 @@ config.substitutions.append(
 # sanitizer build the instrumented loomrt needs the ASan runtime preloaded
 # (Python itself is not instrumented, and leaks by design: no leak check).
 loomrt_python = config.python_executable
+loomrt_env = ""  # the same, before another interpreter (a virtual environment's)
 if sanitize:
     import subprocess
     asan_runtime = subprocess.check_output(
         ["clang-22", "-print-file-name=libclang_rt.asan-x86_64.so"], text=True).strip()
     loomrt_python = (f"env LD_PRELOAD={asan_runtime} ASAN_OPTIONS=detect_leaks=0 "
                      f"{config.python_executable}")
+    loomrt_env = f"env LD_PRELOAD={asan_runtime} ASAN_OPTIONS=detect_leaks=0"
 config.substitutions.append(("%loomrt_python", loomrt_python))
+config.substitutions.append(("%loomrt_env", loomrt_env))

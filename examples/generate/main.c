@@ -4,8 +4,15 @@
  *
  * through the header's NAME_generate. Build it against the model:
  *
- *   cc main.c -I<dir of NAME.h> -I<loom>/include -DMODEL_HEADER='"NAME.h"' \
- *      -DMODEL_GENERATE=NAME_generate -L<dir> -lNAME -L<loom>/lib -lloomrt
+ *   cc main.c -I<dir> -I<loom>/include -DMODEL_HEADER='"NAME.h"' \
+ *      -DMODEL_GENERATE=NAME_generate -L<dir> -lNAME -Wl,-rpath,<dir> \
+ *      -L<loom>/build/lib -lloomrt -Wl,-rpath,<loom>/build/lib -o generate-example
+ *
+ * (<dir>: the folder of libNAME.so and NAME.h; <loom>: the checkout. The
+ * rpaths let the program find both libraries without LD_LIBRARY_PATH.) Or
+ * from `loom-compile model.onnx --generate --emit=obj -o NAME.o`, which
+ * writes NAME.h too and prints what to link with: replace -lNAME above by
+ * NAME.o and add those flags.
  *
  * Usage: generate-example PROMPT_ID... [--max N] [--temperature T] [--seed S]
  * Prints the tokens as they come, then a summary line on stderr.

@@ -7,7 +7,8 @@
 Runs the `loom-compile` tool, which builds the graph, generate and CPU stages
 with loom's pipeline builders (lib/Pipelines), so Python, `loom-compile` and
 `loom-opt`'s registered pipelines produce the same code for the same options.
-The tool is found in $LOOM_COMPILE, next to this package in a source checkout
+The tool is found in $LOOM_COMPILE, in the build that `pip install ./python`
+recorded (loom/_build.py), next to this package in a source checkout
 (build/bin/), or on the PATH.
 """
 import os
@@ -21,7 +22,12 @@ class CompileError(RuntimeError):
 
 def find_loom_compile():
     """The path of the loom-compile tool, or raises CompileError."""
+    try:
+        from ._build import TOOLS_DIR  # written by setup.py at install time
+    except ImportError:
+        TOOLS_DIR = None
     candidates = [os.environ.get("LOOM_COMPILE"),
+                  TOOLS_DIR and os.path.join(TOOLS_DIR, "loom-compile"),
                   os.path.join(os.path.dirname(__file__), "..", "..", "build", "bin",
                                "loom-compile"),
                   shutil.which("loom-compile")]
@@ -73,7 +79,8 @@ def compile(onnx_path, output=None, *, emit="lib", generate=False, softmax=None,
     result = subprocess.run(args, capture_output=True, text=True)
     if result.returncode != 0:
         # The diagnostics without loom-compile's progress lines.
-        progress = ("importing ", "building ", "lowering ", "linking ", "wrote ")
+        progress = ("importing ", "building ", "lowering ", "linking ", "wrote ",
+                    "context length ")
         lines = [line for line in result.stderr.splitlines()
                  if not line.startswith(tuple("loom-compile: " + p for p in progress))]
         raise CompileError("\n".join(lines).strip() or

@@ -21,8 +21,7 @@ _DTYPES = {1: np.float32, 2: np.uint8, 3: np.int8, 4: np.uint16, 5: np.int16, 6:
 _NUMBERS = {np.dtype(v): k for k, v in _DTYPES.items()}
 
 
-class LoomError(RuntimeError):
-    """A loomrt call failed; the message says what was wrong."""
+from .generate import LoomError  # one error class for the whole package
 
 
 class Model:
@@ -121,6 +120,7 @@ class Model:
                 lib.loom_tensor_destroy(h)
 
     def close(self):
+        """Unloads the model (also done when it is garbage-collected)."""
         if getattr(self, "_model", None):
             self._lib.loom_model_unload(self._model)
             self._model = None

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom/Dialect/Decode/Transforms/Passes.h"
 #include "loom/Import/OnnxImporter.h"
 #include "loom/InitAllDialects.h"
 #include "loom/Pipelines/Pipelines.h"
@@ -27,6 +28,8 @@
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Timer.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -39,39 +42,49 @@ namespace {
 
 enum class Emit { Mlir, Llvm, Obj, Lib, Exe };
 
-cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"), cl::Required);
+// --help shows these categories; every other option linked in (LLVM's and
+// MLIR's hundreds) is hidden, listed by --help-hidden.
+cl::OptionCategory general("loom-compile options");
+cl::OptionCategory codegen("Code generation");
+
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"), cl::Required,
+                               cl::cat(general));
 cl::opt<std::string> outputFile("o", cl::desc("Output file (for --emit=lib: the .so; "
-                                              "the header goes next to it)"),
-                                cl::value_desc("path"));
-cl::opt<Emit> emit(
+                                              "the header goes next to it); missing "
+                                              "folders are created"),
+                                cl::value_desc("path"), cl::cat(general));
+cl::opt<bool> quiet("quiet", cl::desc("Do not report the stages and their times on stderr"),
+                    cl::cat(general));
+cl::opt<Emit> emit(cl::cat(general), 
     "emit", cl::desc("What to produce"), cl::init(Emit::Lib),
     cl::values(clEnumValN(Emit::Mlir, "mlir", "MLIR after the graph stage (and the generate stage with --generate)"),
                clEnumValN(Emit::Llvm, "llvm", "LLVM IR (.ll)"),
                clEnumValN(Emit::Obj, "obj", "an object file (.o)"),
                clEnumValN(Emit::Lib, "lib", "a shared library (libNAME.so) and NAME.h"),
                clEnumValN(Emit::Exe, "exe",
-                          "an executable that runs the model on .pb tensor files")));
+                          "an executable that runs the model on .pb tensor files "
+                          "(with --generate: that generates from --prompt-tokens)")));
 cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: the host's)"),
-                          cl::init("host"));
+                          cl::init("host"), cl::cat(codegen));
 cl::opt<std::string> mattr("mattr", cl::desc("Target features, e.g. +avx2,-avx512f "
                                              "(default: the host's)"),
-                           cl::init("host"));
+                           cl::init("host"), cl::cat(codegen));
 cl::opt<std::string> softmax(
     "softmax",
     cl::desc("How softmax is evaluated: three-pass (maximum, sum, outputs), two-pass "
              "(Dukhan & Ablavatski), online (running maximum), or auto, the fastest "
              "measured for each softmax (default); see docs/performance.md"),
-    cl::init("auto"));
+    cl::init("auto"), cl::cat(general));
 cl::opt<bool> fuseAttention(
     "fuse-attention",
     cl::desc("Rewrite exported attention into loom.attention, run as one pass over K/V "
              "(default true; false runs the graph's ops as written)"),
-    cl::init(true));
+    cl::init(true), cl::cat(general));
 cl::opt<bool> fuseTransformerOps(
     "fuse-transformer-ops",
     cl::desc("Rewrite exported RMSNorm, LayerNorm, GELU, SiLU and rotary embeddings into "
              "loom ops (default true; false runs the graph's ops as written)"),
-    cl::init(true));
+    cl::init(true), cl::cat(general));
 cl::OptionCategory quantization("Quantization (--quantize)");
 cl::opt<std::string> quantizeSpec(
     "quantize",
@@ -98,7 +111,8 @@ cl::opt<Weights> weights(
     "weights", cl::desc("Where the model's weights go"), cl::init(Weights::Embed),
     cl::values(clEnumValN(Weights::Embed, "embed", "into the binary (the default)"),
                clEnumValN(Weights::File, "file",
-                          "into NAME.weights next to it, mapped by loomrt at load time")));
+                          "into NAME.weights next to it, mapped by loomrt at load time")),
+    cl::cat(codegen));
 cl::OptionCategory generation("Generation (--generate)");
 cl::opt<bool> generate(
     "generate",
@@ -108,12 +122,15 @@ cl::opt<bool> generate(
     cl::cat(generation));
 cl::opt<int64_t> contextLength("context-length",
                                cl::desc("Positions the KV cache holds: prompt plus generated "
-                                        "tokens (default 2048)"),
+                                        "tokens (default 2048, or the size of the model's "
+                                        "position table when smaller)"),
                                cl::init(2048), cl::cat(generation));
-cl::list<int64_t> stopTokens("stop-tokens",
-                             cl::desc("Token ids that end generation, compiled into the loop "
-                                      "(comma-separated; loomrt can add more per call)"),
-                             cl::CommaSeparated, cl::cat(generation));
+cl::list<std::string> stopTokens("stop-tokens",
+                                 cl::desc("Token ids that end generation, compiled into the "
+                                          "loop: 2,7 (or \"2 7\", as loom-run also takes "
+                                          "them; loomrt can add more per call)"),
+                                 cl::value_desc("ids"), cl::CommaSeparated,
+                                 cl::cat(generation));
 cl::opt<std::string> idsName("input-ids", cl::desc("Name of the token-ids input"),
                              cl::init("input_ids"), cl::cat(generation));
 cl::opt<std::string> positionsName("position-ids",
@@ -151,7 +168,7 @@ cl::opt<std::string> speculationTree(
              "the next token, the first with a child; node 0 is the fed token)"),
     cl::value_desc("chain:K|P0,P1,..."), cl::cat(generation));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level (0-3)"), cl::init(3),
-                           cl::Prefix);
+                           cl::Prefix, cl::cat(codegen));
 
 
 /// Where loomrt was built or installed: lib/ next to this tool's bin/.
@@ -167,7 +184,45 @@ int fail(const Twine &message) {
   return 1;
 }
 
-void progress(const Twine &message) { llvm::errs() << "loom-compile: " << message << "\n"; }
+/// Reports a stage on stderr with the seconds since the compile began
+/// (unless --quiet): a long compile shows where its time goes.
+void progress(const Twine &message) {
+  static const llvm::TimeRecord start = llvm::TimeRecord::getCurrentTime();
+  if (quiet)
+    return;
+  double elapsed = llvm::TimeRecord::getCurrentTime().getWallTime() - start.getWallTime();
+  llvm::errs() << "loom-compile: " << message << llvm::format(" [%.2f s]", elapsed) << "\n";
+}
+
+/// Hides from --help every option outside loom's categories; --help-hidden
+/// still lists them.
+void hideUnrelatedOptions() {
+  for (auto &entry : cl::getRegisteredOptions()) {
+    cl::Option *option = entry.second;
+    if (!llvm::any_of(option->Categories, [](cl::OptionCategory *c) {
+          return c == &general || c == &codegen || c == &quantization || c == &generation ||
+                 c->getName() == "Generic Options"; // --help, --version
+        }))
+      option->setHiddenFlag(cl::Hidden);
+  }
+}
+
+/// --stop-tokens' ids: each value comma-split by cl and space-split here;
+/// an error message when one is not an integer.
+std::optional<std::string> parseStopTokens(SmallVectorImpl<int64_t> &ids) {
+  for (StringRef value : stopTokens) {
+    SmallVector<StringRef> words;
+    value.split(words, ' ', -1, /*KeepEmpty=*/false);
+    for (StringRef word : words) {
+      int64_t id;
+      if (word.trim().getAsInteger(10, id))
+        return "--stop-tokens=" + value.str() + ": '" + word.str() +
+               "' is not a token id (give them as 2,7 or \"2 7\")";
+      ids.push_back(id);
+    }
+  }
+  return std::nullopt;
+}
 
 /// --speculate and --tree as loom-decode-speculate's options; an error
 /// message when they do not parse.
@@ -261,7 +316,9 @@ std::optional<std::string> parseQuantization(loom::GraphPipelineOptions &options
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   registerAllPasses();
+  hideUnrelatedOptions();
   cl::ParseCommandLineOptions(argc, argv, "loom-compile: ONNX model to native code\n");
+  progress("importing " + inputFile);
 
   std::string name = loom::cpu::modelName(inputFile);
   if (outputFile.empty()) {
@@ -287,7 +344,6 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
 
-  progress("importing " + inputFile);
   OwningOpRef<ModuleOp> module = loom::importOnnxModelFile(inputFile, &context);
   if (!module)
     return 1;
@@ -328,6 +384,19 @@ int main(int argc, char **argv) {
   if (generate) {
     loom::GeneratePipelineOptions options;
     options.contextLength = contextLength;
+    // Without --context-length, a model whose position table is shorter
+    // than the default gets the table's length (a longer one is refused).
+    if (contextLength.getNumOccurrences() == 0)
+      if (auto graphFunc = module->lookupSymbol<func::FuncOp>("main_graph"))
+        for (unsigned i = 0; i < graphFunc.getNumArguments(); ++i)
+          if (auto n = graphFunc.getArgAttrOfType<StringAttr>(i, "onnx.name");
+              n && n.getValue() == positionsName)
+            if (std::optional<int64_t> size = loom::decode::positionTableSize(graphFunc, i);
+                size && *size < contextLength) {
+              options.contextLength = *size;
+              progress("context length " + Twine(*size) + ", the positions the model's " +
+                       "table holds (--context-length sets it)");
+            }
     options.inputIds = idsName;
     options.positionIds = positionsName;
     options.attentionMask = maskName;
@@ -336,7 +405,12 @@ int main(int argc, char **argv) {
     options.logits = logitsName;
     options.presentKey = presentKeyName;
     options.presentValue = presentValueName;
-    options.stopTokens = SmallVector<int64_t>(stopTokens.begin(), stopTokens.end());
+    SmallVector<int64_t> stops;
+    if (std::optional<std::string> error = parseStopTokens(stops)) {
+      llvm::errs() << "loom-compile: " << *error << "\n";
+      return 2;
+    }
+    options.stopTokens = stops;
     loom::SpeculationOptions speculation;
     if (!speculate.empty()) {
       if (std::optional<std::string> error = parseSpeculation(speculation)) {
@@ -350,6 +424,13 @@ int main(int argc, char **argv) {
     if (failed(wrap.run(*module)))
       return fail("the model cannot be compiled for generation (see the error above)");
   }
+
+  // -o out/dir/lib.so: the folders are made here, so that no later
+  // message names a temporary file in a missing folder.
+  StringRef outputDir = llvm::sys::path::parent_path(outputFile);
+  if (outputFile != "-" && !outputDir.empty())
+    if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+      return fail("cannot create the output folder '" + outputDir + "': " + ec.message());
 
   if (emit == Emit::Mlir) {
     std::string error;

@@ -82,7 +82,7 @@ constexpr const char *kUsage =
     "  --max-tokens N           tokens to generate at most (default 128)\n"
     "  --temperature T          0 = greedy (default)\n"
     "  --top-k K  --top-p P  --min-p M  --repetition-penalty R  --seed S\n"
-    "  --stop-tokens \"2 ...\"    ids that end generation\n"
+    "  --stop-tokens \"2,7\"     ids that end generation (commas or spaces)\n"
     "  --context-length N       KV cache positions when compiling an .onnx (default 2048)\n"
     "Text (llama2.c tokenizer.bin, Hugging Face tokenizer.json, SentencePiece .model):\n"
     "  --tokenizer FILE         print the prompt and the generated text, streamed as\n"
@@ -186,7 +186,8 @@ std::string compileCached(const char *argv0, StringRef onnx, StringRef cacheDir,
   llvm::sys::path::append(partial, "libmodel.so.partial-" +
                                        std::to_string(llvm::sys::Process::getProcessId()));
   llvm::errs() << "loom-run: compiling " << onnx << " into " << dir << "\n";
-  llvm::SmallVector<StringRef> args = {compiler, onnx, "--emit=lib", "-o", partial};
+  // --quiet: loom-compile's stages would name the private file.
+  llvm::SmallVector<StringRef> args = {compiler, onnx, "--emit=lib", "--quiet", "-o", partial};
   for (const std::string &a : compileArgs)
     args.push_back(a);
   std::string execError;
@@ -351,14 +352,16 @@ bool parseArgs(int argc, char **argv, Options &o) {
   return true;
 }
 
-/// "1 2 3" -> {1, 2, 3}; false after printing what is wrong.
+/// "1 2 3" or "1,2,3" -> {1, 2, 3} (loom-compile's --stop-tokens takes both
+/// forms too); false after printing what is wrong.
 bool parseTokens(StringRef option, StringRef text, std::vector<int64_t> &out) {
   llvm::SmallVector<StringRef> words;
-  text.split(words, ' ', -1, /*KeepEmpty=*/false);
+  llvm::SplitString(text, words, " ,\t\n");
   for (StringRef w : words) {
     int64_t v;
-    if (w.trim().getAsInteger(10, v))
-      return error(option + " takes integers separated by spaces; '" + w + "' is not one"),
+    if (w.getAsInteger(10, v))
+      return error(option + " takes integers separated by spaces or commas; '" + w +
+                   "' is not one"),
              false;
     out.push_back(v);
   }
@@ -496,13 +499,22 @@ int runGenerate(loom_model *model, const Options &o) {
   options.seed = uint64_t(o.seed);
   options.stop_tokens = stops.data();
   options.num_stop_tokens = stops.size();
+  // The cache holds the prompt and the generated tokens but the last (which
+  // is never fed back): say so when it will end generation before
+  // --max-tokens does.
+  int64_t context = loom_model_context_length(model);
+  int64_t room = context - int64_t(prompt.size()) + 1;
+  if (room >= 0 && room < options.max_new_tokens)
+    llvm::errs() << "loom-run: warning: the context of " << context << " positions leaves room "
+                 << "for " << room << " of the " << options.max_new_tokens
+                 << " --max-tokens after the " << prompt.size()
+                 << "-token prompt (loom-compile --context-length sets it)\n";
   loom_generate_stats stats;
   bool first = true;
   loom_status status;
   if (t.handle) {
     // Said before any text is printed (loom_model_generate would say it
     // after the prompt's text).
-    int64_t context = loom_model_context_length(model);
     if (int64_t(prompt.size()) > context)
       return error("the prompt has " + llvm::Twine(prompt.size()) +
                    " tokens, more than the model's context of " + llvm::Twine(context) +

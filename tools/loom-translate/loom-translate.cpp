@@ -10,7 +10,11 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Debug/CLOptionsSetup.h"
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/InitAllTranslations.h"
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
@@ -69,8 +73,46 @@ static void registerOnnxImport() {
       });
 }
 
+/// Whether argv names a translation (or asks for help or the version).
+/// mlirTranslateMain's own check of its required option says so once per
+/// translation name (nine lines of the same message); this says it once.
+static bool namesTranslation(int argc, char **argv) {
+  llvm::cl::opt<bool> probe("loom-translate-probe", llvm::cl::ReallyHidden);
+  TranslationParser translations(probe);
+  for (int i = 1; i < argc; ++i) {
+    StringRef arg = argv[i];
+    if (!arg.consume_front("-"))
+      continue;
+    arg.consume_front("-");
+    arg = arg.split('=').first;
+    if (arg.starts_with("help") || arg == "h" || arg == "version")
+      return true;
+    for (unsigned t = 0, e = translations.getNumOptions(); t < e; ++t)
+      if (arg == translations.getOption(t))
+        return true;
+  }
+  return false;
+}
+
 int main(int argc, char **argv) {
   registerAllTranslations();
   registerOnnxImport();
+  // --help shows the translations, the files and the import's options; the
+  // options LLVM and MLIR register for every tool go to --help-hidden. Those
+  // registered here are the ones mlirTranslateMain would register itself.
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerDefaultTimingManagerCLOptions();
+  tracing::DebugConfig::registerCLOptions();
+  for (auto &entry : llvm::cl::getRegisteredOptions())
+    if (!llvm::any_of(entry.second->Categories, [](llvm::cl::OptionCategory *c) {
+          return c == &importCategory || c->getName() == "Generic Options"; // --help, --version
+        }))
+      entry.second->setHiddenFlag(llvm::cl::Hidden);
+  if (!namesTranslation(argc, argv)) {
+    llvm::errs() << "loom-translate: no translation given: --import-onnx model.onnx (see "
+                    "--help for the others)\n";
+    return 1;
+  }
   return failed(mlirTranslateMain(argc, argv, "loom translation driver\n"));
 }

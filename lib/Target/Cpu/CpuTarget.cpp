@@ -232,8 +232,20 @@ llvm::Error loom::cpu::emitCpuModel(ModuleOp module, const CpuTargetOptions &opt
     codegen.run(*llvmModule);
   }
   StringRef objectBytes(object.data(), object.size());
-  if (options.output == OutputKind::Object)
-    return writeFile(options.outputPath, objectBytes);
+  if (options.output == OutputKind::Object) {
+    // The object with its header and what it links with: a program that
+    // includes NAME.h calls the model as a library user would.
+    if (llvm::Error err = writeFile(options.outputPath, objectBytes))
+      return err;
+    std::string headerPath = besides(options.outputPath, (name + ".h").str());
+    if (llvm::Error err = writeFile(headerPath, header))
+      return err;
+    options.progress("wrote " + options.outputPath + " and " + headerPath +
+                     "; link it with -L" + options.runtimeLibraryDir + " -lloomrt -Wl,-rpath," +
+                     options.runtimeLibraryDir + " -L" + LLVM_LIBDIR_FOR_OPENMP +
+                     " -lomp -Wl,-rpath," + LLVM_LIBDIR_FOR_OPENMP + " -lm");
+    return llvm::Error::success();
+  }
 
   SmallString<128> objectPath;
   if (std::error_code ec = llvm::sys::fs::createTemporaryFile(name, "o", objectPath))

@@ -235,6 +235,21 @@ struct LoomDecodeWrapStepPass
         return failure();
       }
     }
+    // Past the size of a table the positions index the model has no answer:
+    // refused here, rather than stopped by the run-time index check at that
+    // position with a message that names no cause.
+    Operation *table = nullptr;
+    if (model.positionArg)
+      if (std::optional<int64_t> size = positionTableSize(graph, *model.positionArg, &table);
+          size && int64_t(contextLength) > *size) {
+        table->emitError() << "the context length " << int64_t(contextLength) << " is beyond the "
+                           << *size << " positions this model supports (this Gather reads a "
+                           << "table of " << *size << " rows by '" << positionIds
+                           << "', e.g. learned position embeddings); compile with "
+                              "--context-length="
+                           << *size << " or less";
+        return failure();
+      }
     model.cacheType = KVCacheType::getChecked(
         [&] { return graph.emitError(); }, graph.getContext(), layers,
         cacheShape.getDimSize(1), cacheShape.getDimSize(3), int64_t(contextLength),
@@ -408,3 +423,45 @@ struct LoomDecodeWrapStepPass
 };
 
 } // namespace
+
+std::optional<int64_t> loom::decode::positionTableSize(func::FuncOp graph,
+                                                       unsigned positionArg,
+                                                       Operation **gather) {
+  std::optional<int64_t> smallest;
+  SmallVector<Value> worklist = {graph.getArgument(positionArg)};
+  llvm::SmallPtrSet<Operation *, 8> seen;
+  while (!worklist.empty()) {
+    Value positions = worklist.pop_back_val();
+    for (OpOperand &use : positions.getUses()) {
+      Operation *user = use.getOwner();
+      if (!seen.insert(user).second)
+        continue;
+      StringRef name = user->getName().getStringRef();
+      if (use.getOperandNumber() == 0 &&
+          llvm::is_contained({"onnx.Cast", "onnx.Unsqueeze", "onnx.Squeeze", "onnx.Reshape",
+                              "onnx.Flatten", "onnx.Identity"},
+                             name)) {
+        worklist.append(user->result_begin(), user->result_end());
+        continue;
+      }
+      if (name != "onnx.Gather" || use.getOperandNumber() != 1)
+        continue;
+      auto table = dyn_cast<RankedTensorType>(user->getOperand(0).getType());
+      if (!table || table.getRank() == 0)
+        continue;
+      int64_t axis = 0;
+      if (auto attr = user->getAttrOfType<IntegerAttr>("axis"))
+        axis = attr.getValue().getSExtValue();
+      if (axis < 0)
+        axis += table.getRank();
+      if (axis < 0 || axis >= table.getRank() || ShapedType::isDynamic(table.getDimSize(axis)))
+        continue;
+      if (!smallest || table.getDimSize(axis) < *smallest) {
+        smallest = table.getDimSize(axis);
+        if (gather)
+          *gather = user;
+      }
+    }
+  }
+  return smallest;
+}

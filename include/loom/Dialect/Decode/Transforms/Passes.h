@@ -33,6 +33,14 @@ inline constexpr const char *kDraftStep = "decode_step_draft";
 /// The unit attribute on the op that makes a step's position_ids.
 inline constexpr const char *kPositionsMarker = "decode.positions";
 
+/// The most positions a decoder's tables allow, when it has one: the
+/// smallest static size of an axis that an onnx.Gather indexes with
+/// `graph`'s input `positionArg` (through Cast, Unsqueeze, Squeeze, Reshape,
+/// Flatten or Identity), as GPT-2's learned position embeddings or a rotary
+/// cos/sin cache are read; `gather` is set to that Gather.
+std::optional<int64_t> positionTableSize(mlir::func::FuncOp graph, unsigned positionArg,
+                                         mlir::Operation **gather = nullptr);
+
 } // namespace loom::decode
 
 #endif // LOOM_DIALECT_DECODE_TRANSFORMS_PASSES_H
