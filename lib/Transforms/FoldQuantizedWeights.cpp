@@ -35,6 +35,7 @@ using namespace mlir;
 using loom::onnx_attributes::intAttr;
 using loom::quantize::constantBytes;
 using loom::quantize::constantFloats;
+using loom::quantize::addBias;
 using loom::quantize::makeConstant;
 using loom::quantize::nodeName;
 
@@ -75,16 +76,6 @@ struct PackedWeights {
                                            b.getI64IntegerAttr(k));
   }
 };
-
-/// `result` plus `bias` (an onnx.Add, which broadcasts [N] over [..., N]).
-Value addBias(OpBuilder &b, Location loc, Value result, Value bias) {
-  if (!bias)
-    return result;
-  OperationState add(loc, "onnx.Add");
-  add.addOperands({result, bias});
-  add.addTypes(result.getType());
-  return b.create(add)->getResult(0);
-}
 
 /// Whether loom.quantized_matmul can take `input` and give `result`: f32,
 /// [rows..., features].

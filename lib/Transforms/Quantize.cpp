@@ -240,12 +240,7 @@ struct LoomQuantizePass : loom::impl::LoomQuantizePassBase<LoomQuantizePass> {
     Value result = loom::QuantizedMatmulOp::create(
         b, loc, resultType, a, packedValue, scaleValue, zeroValue, b.getI32IntegerAttr(bits),
         b.getI64IntegerAttr(group), b.getI64IntegerAttr(w->k));
-    if (bias) {
-      OperationState add(loc, "onnx.Add");
-      add.addOperands({result, bias});
-      add.addTypes(resultType);
-      result = b.create(add)->getResult(0);
-    }
+    result = loom::quantize::addBias(b, loc, result, bias);
     op->getResult(0).replaceAllUsesWith(result);
     op->erase();
     return success();

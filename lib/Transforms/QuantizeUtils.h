@@ -107,6 +107,18 @@ inline mlir::Value makeConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Ra
   return b.create(state)->getResult(0);
 }
 
+/// `result` plus `bias` (an onnx.Add, which broadcasts [N] over [..., N]);
+/// `result` itself when there is no bias.
+inline mlir::Value addBias(mlir::OpBuilder &b, mlir::Location loc, mlir::Value result,
+                           mlir::Value bias) {
+  if (!bias)
+    return result;
+  mlir::OperationState add(loc, "onnx.Add");
+  add.addOperands({result, bias});
+  add.addTypes(result.getType());
+  return b.create(add)->getResult(0);
+}
+
 } // namespace loom::quantize
 
 #endif // LOOM_LIB_TRANSFORMS_QUANTIZEUTILS_H
