@@ -47,8 +47,17 @@ if sanitize:
     import subprocess
     asan_runtime = subprocess.check_output(
         ["clang-22", "-print-file-name=libclang_rt.asan-x86_64.so"], text=True).strip()
-    loomrt_python = (f"env LD_PRELOAD={asan_runtime} ASAN_OPTIONS=detect_leaks=0 "
-                     f"{config.python_executable}")
-    loomrt_env = f"env LD_PRELOAD={asan_runtime} ASAN_OPTIONS=detect_leaks=0"
+    # A process started under that preload must not be one of loom's tools:
+    # they link ASan statically, and the runtime refuses a second copy. The
+    # Python package runs loom-compile, so it gets one that drops the preload.
+    unpreloaded = os.path.join(config.loom_obj_root, "test", "loom-compile-unpreloaded")
+    os.makedirs(os.path.dirname(unpreloaded), exist_ok=True)
+    with open(unpreloaded, "w") as script:
+        script.write("#!/bin/sh\nexec env -u LD_PRELOAD "
+                     f"{os.path.join(config.loom_tools_dir, 'loom-compile')} \"$@\"\n")
+    os.chmod(unpreloaded, 0o755)
+    loomrt_env = (f"env LD_PRELOAD={asan_runtime} ASAN_OPTIONS=detect_leaks=0 "
+                  f"LOOM_COMPILE={unpreloaded}")
+    loomrt_python = f"{loomrt_env} {config.python_executable}"
 config.substitutions.append(("%loomrt_python", loomrt_python))
 config.substitutions.append(("%loomrt_env", loomrt_env))

@@ -32,7 +32,10 @@
  *   weights <bytes> <hash> <file>          weights in a file next to the model;
  *                                          hash: loom_abi_weights_hash of its
  *                                          bytes, 16 hex digits
- *   generate <vocab> <context length>      a generation loop (no in/out lines)
+ *   generate <vocab> <context length> [branches]
+ *                                          a generation loop (no in/out lines);
+ *                                          "branches": it forks into sampling
+ *                                          branches (decode.loop fork)
  */
 #define LOOM_ABI_SIG_INPUT "in"
 #define LOOM_ABI_SIG_OUTPUT "out"
@@ -134,6 +137,9 @@ typedef enum {
      LOOM_ABI_VIEW_I64(1)))                                                       \
   /* decode.loop: report a token; false ends generation */                        \
   X(loomrt_decode_emit, LOOM_ABI_PLAIN, LOOM_ABI_I1, (LOOM_ABI_I64))              \
+  /* decode.loop fork: start branch b after the shared prefill; false: the        \
+     caller asked for fewer branches (generation ends) */                         \
+  X(loomrt_decode_branch, LOOM_ABI_PLAIN, LOOM_ABI_I1, (LOOM_ABI_I64))            \
   /* a run-time error in generated code (loom_abi_run_error); the code goes on    \
      with a safe value and loomrt fails the run when it returns */                \
   X(loomrt_report_error, LOOM_ABI_PLAIN, LOOM_ABI_VOID, (LOOM_ABI_I32))

@@ -78,6 +78,60 @@ loom_status loom_generate_linked(const char *signature, void (*entry)(void **),
                                  int64_t *tokens, size_t *num_tokens,
                                  loom_generate_stats *stats);
 
+/* Sampling branches: several continuations of one prompt. The prompt's
+   prefill runs once and its keys and values are stored once; branch b then
+   samples with seed options->seed + b (so it makes exactly the tokens of
+   loom_model_generate with that seed) and stops on its own. Branches run
+   one after another on the shared cache. */
+
+/* The most branches one call runs. */
+#define LOOM_MAX_BRANCHES 1024
+
+typedef struct loom_branch_options {
+  int64_t num_branches; /* 1 to LOOM_MAX_BRANCHES (default 1) */
+  int best_of;          /* 0: results in branch order (default); nonzero: best-of-n,
+                           results sorted by score, best first */
+  float length_penalty; /* score = log_prob / num_tokens^length_penalty; >= 0
+                           (default 1: the mean log-probability per token) */
+} loom_branch_options;
+
+/* Fills in the defaults documented above. */
+void loom_branch_options_init(loom_branch_options *options);
+
+typedef struct loom_branch_result {
+  int64_t branch;        /* which branch: it sampled with seed + branch */
+  const int64_t *tokens; /* its tokens, within the caller's `tokens` array (NULL
+                            when that was NULL) */
+  size_t num_tokens;
+  double log_prob;       /* the sum over its tokens of log softmax(logits)[token],
+                            the model's own distribution (before temperature and
+                            the filters) */
+  double score;          /* log_prob / num_tokens^length_penalty */
+} loom_branch_result;
+
+/* Called with each token of branch `branch`, in order; nonzero stops that
+   branch (the others still run). */
+typedef int (*loom_branch_callback)(int64_t branch, int64_t token, void *user_data);
+
+/* Generates branches->num_branches continuations of `prompt` with `options`
+   (temperature > 0 when there is more than one branch: greedy branches would
+   all be the same). `tokens`, if not NULL, has room for num_branches x
+   options->max_new_tokens ids (branch b's from index b x max_new_tokens);
+   `results`, if not NULL, for num_branches entries. `branches`, `callback`
+   and `stats` may be NULL. More than one branch needs a library whose loop
+   forks (every `loom-compile --generate` library but speculative ones);
+   LOOM_ERROR_UNSUPPORTED otherwise. Bad requests fail before anything runs. */
+loom_status loom_model_generate_branches(loom_model *model, const int64_t *prompt,
+                                         size_t prompt_len,
+                                         const loom_generate_options *options,
+                                         const loom_branch_options *branches,
+                                         loom_branch_callback callback, void *user_data,
+                                         int64_t *tokens, loom_branch_result *results,
+                                         loom_generate_stats *stats);
+
+/* Whether `model`'s generation loop forks into branches. */
+int loom_model_has_branches(const loom_model *model);
+
 #ifdef __cplusplus
 }
 #endif

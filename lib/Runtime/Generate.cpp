@@ -25,6 +25,7 @@
 #include "Sampler.h"
 #include "Status.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -100,26 +101,21 @@ extern "C" int64_t loom_model_context_length(const loom_model *m) {
   return m && m->generator ? m->contextLength : 0;
 }
 
-extern "C" loom_status loom_model_generate(loom_model *model, const int64_t *prompt,
-                                           size_t promptLength,
-                                           const loom_generate_options *options,
-                                           loom_token_callback callback, void *userData,
-                                           int64_t *tokens, size_t *numTokens,
-                                           loom_generate_stats *stats) {
-  if (numTokens)
-    *numTokens = 0;
+namespace {
+
+/// The checks loom_model_generate and loom_model_generate_branches share;
+/// `o` is the caller's options or the defaults.
+loom_status checkRequest(const loom_model *model, const int64_t *prompt, size_t promptLength,
+                         const loom_generate_options &o, const char *function) {
   if (!model || (!prompt && promptLength))
-    return fail(LOOM_ERROR_INVALID_ARGUMENT, "loom_model_generate: null argument");
+    return fail(LOOM_ERROR_INVALID_ARGUMENT, std::string(function) + ": null argument");
   if (!model->generator)
     return fail(LOOM_ERROR_UNSUPPORTED,
                 "this model computes one step; compile it with loom-compile --generate "
                 "to generate with it");
   if (current)
     return fail(LOOM_ERROR_UNSUPPORTED,
-                "loom_model_generate called from a token callback on the same thread");
-  loom_generate_options defaults;
-  loom_generate_options_init(&defaults);
-  const loom_generate_options &o = options ? *options : defaults;
+                std::string(function) + " called from a token callback on the same thread");
   if (loom_status status = checkOptions(o))
     return status;
   if (promptLength == 0)
@@ -142,17 +138,22 @@ extern "C" loom_status loom_model_generate(loom_model *model, const int64_t *pro
                   "stop token " + std::to_string(o.stop_tokens[i]) +
                       " is outside the vocabulary [0, " + std::to_string(model->vocabSize) +
                       ")");
+  return LOOM_OK;
+}
 
-  Session session;
+/// Runs the compiled loop with `session` (its caller-facing fields set);
+/// returns the generated code's result: the tokens of the last (or only)
+/// sequence. Fills `stats` if not null.
+loom_status runLoop(loom_model *model, Session &session, const int64_t *prompt,
+                    size_t promptLength, const loom_generate_options &o, int64_t *tokens,
+                    size_t *numTokens, loom_generate_stats *stats) {
   session.sampler.temperature = o.temperature;
   session.sampler.topK = o.top_k;
   session.sampler.topP = o.top_p;
   session.sampler.minP = o.min_p;
   session.sampler.repetitionPenalty = o.repetition_penalty;
-  session.sampler.seed = o.seed;
+  session.sampler.seed = session.seed = o.seed;
   session.options = &o;
-  session.callback = callback;
-  session.userData = userData;
   session.vocab = model->vocabSize;
   session.text.assign(prompt, prompt + promptLength);
   session.promptLength = promptLength;
@@ -187,7 +188,7 @@ extern "C" loom_status loom_model_generate(loom_model *model, const int64_t *pro
   if (stats) {
     using seconds = std::chrono::duration<double>;
     stats->prompt_tokens = int64_t(promptLength);
-    stats->generated_tokens = int64_t(n);
+    stats->generated_tokens = session.generated;
     stats->prefill_seconds = seconds(session.firstToken - session.start).count();
     stats->decode_seconds = seconds(session.lastToken - session.firstToken).count();
     stats->verify_steps = session.verifySteps;
@@ -195,6 +196,108 @@ extern "C" loom_status loom_model_generate(loom_model *model, const int64_t *pro
     stats->accepted_tokens = session.acceptedTokens;
   }
   return checkRunErrors(errorsBefore);
+}
+
+} // namespace
+
+extern "C" loom_status loom_model_generate(loom_model *model, const int64_t *prompt,
+                                           size_t promptLength,
+                                           const loom_generate_options *options,
+                                           loom_token_callback callback, void *userData,
+                                           int64_t *tokens, size_t *numTokens,
+                                           loom_generate_stats *stats) {
+  if (numTokens)
+    *numTokens = 0;
+  loom_generate_options defaults;
+  loom_generate_options_init(&defaults);
+  const loom_generate_options &o = options ? *options : defaults;
+  if (loom_status status = checkRequest(model, prompt, promptLength, o, "loom_model_generate"))
+    return status;
+  Session session;
+  session.callback = callback;
+  session.userData = userData;
+  return runLoop(model, session, prompt, promptLength, o, tokens, numTokens, stats);
+}
+
+extern "C" void loom_branch_options_init(loom_branch_options *o) {
+  if (!o)
+    return;
+  *o = loom_branch_options{};
+  o->num_branches = 1;
+  o->best_of = 0;
+  o->length_penalty = 1.0f;
+}
+
+extern "C" int loom_model_has_branches(const loom_model *m) {
+  return m && m->generator && m->branches;
+}
+
+extern "C" loom_status loom_model_generate_branches(
+    loom_model *model, const int64_t *prompt, size_t promptLength,
+    const loom_generate_options *options, const loom_branch_options *branchOptions,
+    loom_branch_callback callback, void *userData, int64_t *tokens,
+    loom_branch_result *results, loom_generate_stats *stats) {
+  loom_generate_options defaults;
+  loom_generate_options_init(&defaults);
+  const loom_generate_options &o = options ? *options : defaults;
+  loom_branch_options oneBranch;
+  loom_branch_options_init(&oneBranch);
+  const loom_branch_options &b = branchOptions ? *branchOptions : oneBranch;
+  if (loom_status status =
+          checkRequest(model, prompt, promptLength, o, "loom_model_generate_branches"))
+    return status;
+  auto bad = [](const std::string &what) { return fail(LOOM_ERROR_INVALID_ARGUMENT, what); };
+  if (b.num_branches < 1 || b.num_branches > LOOM_MAX_BRANCHES)
+    return bad("num_branches must be 1 to " + std::to_string(LOOM_MAX_BRANCHES) + ", got " +
+               std::to_string(b.num_branches));
+  if (!std::isfinite(b.length_penalty) || b.length_penalty < 0)
+    return bad("length_penalty must be >= 0, got " + describe(b.length_penalty));
+  if (b.num_branches > 1 && o.temperature == 0)
+    return bad("greedy decoding (temperature 0) makes every branch the same: give "
+               "temperature > 0 for " + std::to_string(b.num_branches) + " branches");
+  if (b.num_branches > 1 && !model->branches)
+    return fail(LOOM_ERROR_UNSUPPORTED,
+                "this library's generation loop does not fork into branches (a speculative "
+                "loop, or a library built before branches): compile it again with "
+                "loom-compile --generate, without --speculate");
+
+  Session session;
+  session.branchCallback = callback;
+  session.userData = userData;
+  session.numBranches = b.num_branches;
+  session.branching = true;
+  session.branches.reserve(size_t(b.num_branches));
+  if (!model->branches)
+    session.branches.emplace_back(); // the one sequence; the loop starts no branch
+  loom_status status = runLoop(model, session, prompt, promptLength, o, nullptr, nullptr, stats);
+  if (status)
+    return status;
+
+  // The branches' results, best first for best-of-n (ties: the lower index).
+  std::vector<loom_branch_result> all;
+  for (size_t i = 0; i < session.branches.size(); ++i) {
+    const Session::Branch &branch = session.branches[i];
+    loom_branch_result r = {};
+    r.branch = int64_t(i);
+    r.num_tokens = branch.tokens.size();
+    r.log_prob = branch.logProb;
+    r.score = r.num_tokens ? branch.logProb / std::pow(double(r.num_tokens), b.length_penalty)
+                           : branch.logProb;
+    if (tokens) {
+      int64_t *row = tokens + i * size_t(o.max_new_tokens);
+      std::copy(branch.tokens.begin(), branch.tokens.end(), row);
+      r.tokens = row;
+    }
+    all.push_back(r);
+  }
+  if (b.best_of)
+    std::stable_sort(all.begin(), all.end(), [](const loom_branch_result &x,
+                                                const loom_branch_result &y) {
+      return x.score > y.score;
+    });
+  if (results)
+    std::copy(all.begin(), all.end(), results);
+  return LOOM_OK;
 }
 
 /// Called by the generated loop with the logits of the last position.
@@ -225,7 +328,19 @@ extern "C" int64_t _mlir_ciface_loomrt_decode_sample(MemRef<1> *logits, int64_t 
     history = current->text.data();
     historyLength = current->text.size();
   }
-  return sampleToken(row, vocab, options, uint64_t(counter), history, historyLength);
+  int64_t token = sampleToken(row, vocab, options, uint64_t(counter), history, historyLength);
+  if (strategy == LOOM_ABI_SAMPLE_CALLER && current && !current->branches.empty()) {
+    // A branch's score: the model's log-probability of the token, log
+    // softmax of the raw logits (before temperature and the filters).
+    float top = row[0];
+    for (int64_t i = 1; i < vocab; ++i)
+      top = std::max(top, row[i]);
+    double sum = 0;
+    for (int64_t i = 0; i < vocab; ++i)
+      sum += std::exp(double(row[i]) - top);
+    current->branches.back().logProb += double(row[token]) - top - std::log(sum);
+  }
+  return token;
 }
 
 /// Called by the generated loop with each token; false ends generation.
@@ -239,14 +354,38 @@ extern "C" bool loomrt_decode_emit(int64_t token) {
   s->lastToken = now;
   s->text.push_back(token);
   bool go = true;
-  if (s->callback && s->callback(token, s->userData) != 0)
+  if (!s->branches.empty()) {
+    s->branches.back().tokens.push_back(token);
+    int64_t branch = int64_t(s->branches.size()) - 1;
+    if (s->branchCallback && s->branchCallback(branch, token, s->userData) != 0)
+      go = false;
+  } else if (s->callback && s->callback(token, s->userData) != 0) {
     go = false;
+  }
   for (size_t i = 0; i < s->options->num_stop_tokens; ++i)
     if (s->options->stop_tokens[i] == token)
       go = false;
   if (runErrorCount() != s->errorsAtStart)
     go = false; // the step computed from undefined values
   return go;
+}
+
+/// Called by a forking loop after the shared prefill, before branch `branch`
+/// samples its first token.
+extern "C" bool loomrt_decode_branch(int64_t branch) {
+  Session *s = current;
+  if (!s)
+    return branch == 0; // generated code called directly: one sequence
+  if (!s->branching)
+    return branch == 0; // loom_model_generate: one sequence, its own seed
+  if (branch >= s->numBranches || runErrorCount() != s->errorsAtStart)
+    return false;
+  // Branch b draws from the stream of seed + b, and its repetition penalty
+  // sees the prompt and its own tokens.
+  s->sampler.seed = s->seed + uint64_t(branch);
+  s->text.resize(s->promptLength);
+  s->branches.emplace_back();
+  return true;
 }
 
 /// NAME_generate of a --generate library: its model, opened once from the

@@ -34,6 +34,19 @@ struct Session {
   /// Speculation: verification steps, tokens drafted for them (tree nodes
   /// other than the root) and drafted tokens accepted.
   int64_t verifySteps = 0, draftedTokens = 0, acceptedTokens = 0;
+
+  /// Sampling branches (loom_model_generate_branches): how many the caller
+  /// asked for, the seed branch 0 samples with, and each started branch's
+  /// tokens and log-probability. Empty for loom_model_generate.
+  struct Branch {
+    std::vector<int64_t> tokens;
+    double logProb = 0;
+  };
+  bool branching = false;
+  int64_t numBranches = 1;
+  uint64_t seed = 0;
+  loom_branch_callback branchCallback = nullptr;
+  std::vector<Branch> branches;
 };
 
 /// The generation running on the calling thread, or null (generated code

@@ -57,6 +57,12 @@ static std::string parseSignature(const char *text, loom_model &model) {
       fields >> model.vocabSize >> model.contextLength;
       if (!fields || model.vocabSize <= 0 || model.contextLength <= 0)
         return "line " + std::to_string(lineNo) + " is malformed";
+      std::string capability;
+      if (fields >> capability) {
+        if (capability != "branches")
+          return "line " + std::to_string(lineNo) + " is malformed";
+        model.branches = true;
+      }
       model.generator = true;
       continue;
     }

@@ -42,6 +42,8 @@ struct loom_model {
   std::vector<loomrt::SizeCondition> sizeConditions;
   // `loom-compile --generate`: the entry generates tokens (see Generate.cpp).
   bool generator = false;
+  /// Its decode.loop forks into sampling branches (signature "branches").
+  bool branches = false;
   int64_t vocabSize = 0, contextLength = 0;
   // `loom-compile --weights=file`: the side file, mapped read-only.
   std::string weightsFile;

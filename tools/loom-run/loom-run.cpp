@@ -63,6 +63,10 @@ struct Options {
   double maxTokens = 128, temperature = 0, topK = 0, topP = 1, minP = 0, repetitionPenalty = 1,
          seed = 0, contextLength = 0;
   bool sampling = false; // any sampling option given
+  // Sampling branches: --num-samples N or --best-of N.
+  std::optional<double> numSamples, bestOf;
+  double lengthPenalty = 1;
+  bool lengthPenaltyGiven = false;
 };
 
 constexpr const char *kUsage =
@@ -84,6 +88,11 @@ constexpr const char *kUsage =
     "  --top-k K  --top-p P  --min-p M  --repetition-penalty R  --seed S\n"
     "  --stop-tokens \"2,7\"     ids that end generation (commas or spaces)\n"
     "  --context-length N       KV cache positions when compiling an .onnx (default 2048)\n"
+    "Branches (one prompt, its prefill run once; branch i samples with seed S + i):\n"
+    "  --num-samples N          N sampled continuations; one line per branch, in order,\n"
+    "                           with its log-probability and score\n"
+    "  --best-of N              the same, best score first (the first line is the answer)\n"
+    "  --length-penalty L       score = log-probability / tokens^L (default 1)\n"
     "Text (llama2.c tokenizer.bin, Hugging Face tokenizer.json, SentencePiece .model):\n"
     "  --tokenizer FILE         print the prompt and the generated text, streamed as\n"
     "                           it is made; stop at the tokenizer's end of text (EOS;\n"
@@ -280,6 +289,13 @@ bool parseArgs(int argc, char **argv, Options &o) {
       ok = number(o.maxTokens);
     } else if (arg == "--context-length") {
       ok = number(o.contextLength);
+    } else if (arg == "--num-samples" || arg == "--best-of") {
+      auto &slot = arg == "--num-samples" ? o.numSamples : o.bestOf;
+      slot.emplace();
+      ok = number(*slot);
+    } else if (arg == "--length-penalty") {
+      ok = number(o.lengthPenalty);
+      o.lengthPenaltyGiven = true;
     } else if (arg == "--temperature" || arg == "--top-k" || arg == "--top-p" ||
                arg == "--min-p" || arg == "--repetition-penalty" || arg == "--seed") {
       double &slot = arg == "--temperature" ? o.temperature
@@ -343,6 +359,19 @@ bool parseArgs(int argc, char **argv, Options &o) {
            false;
   if (o.generate && (!o.testData.empty() || !o.inputFiles.empty()))
     return error("--generate takes no tensor files"), false;
+  if (!o.generate && (o.numSamples || o.bestOf || o.lengthPenaltyGiven))
+    return error("--num-samples, --best-of and --length-penalty need --generate"), false;
+  if (o.numSamples && o.bestOf)
+    return error("give either --num-samples or --best-of, not both"), false;
+  for (auto [name, value] : {std::pair{"--num-samples", o.numSamples}, {"--best-of", o.bestOf}})
+    if (value && !(*value >= 1 && *value <= LOOM_MAX_BRANCHES && *value == std::floor(*value)))
+      return error(llvm::Twine(name) + " must be a whole number from 1 to " +
+                   llvm::Twine(LOOM_MAX_BRANCHES)),
+             false;
+  if (o.lengthPenaltyGiven && !o.bestOf)
+    return error("--length-penalty scores the branches of --best-of"), false;
+  if (!(o.lengthPenalty >= 0) || std::isinf(o.lengthPenalty))
+    return error("--length-penalty must be 0 or more"), false;
   auto integral = [](double v) { return v == std::floor(v) && std::abs(v) < 9e15; };
   for (auto [name, v] : {std::pair<const char *, double>{"--max-tokens", o.maxTokens},
                          {"--top-k", o.topK}, {"--seed", o.seed},
@@ -461,6 +490,58 @@ int runTokenizer(const Options &o) {
   return 0;
 }
 
+/// --num-samples / --best-of: every branch's line after the run, "branch B
+/// log-prob LP score S: " and its ids (or its text, with --tokenizer).
+int runBranches(loom_model *model, const Options &o, const Tokenizer &t,
+                const std::vector<int64_t> &prompt, const loom_generate_options &options) {
+  loom_branch_options branches;
+  loom_branch_options_init(&branches);
+  branches.num_branches = int64_t(o.numSamples ? *o.numSamples : *o.bestOf);
+  branches.best_of = o.bestOf.has_value();
+  branches.length_penalty = float(o.lengthPenalty);
+  // Room for every branch's tokens: no more than the context leaves.
+  int64_t room = loom_model_context_length(model) - int64_t(prompt.size()) + 1;
+  loom_generate_options capped = options;
+  capped.max_new_tokens = std::max<int64_t>(1, std::min(options.max_new_tokens, room));
+  std::vector<int64_t> tokens;
+  std::vector<loom_branch_result> results(size_t(branches.num_branches));
+  if (uint64_t(capped.max_new_tokens) * uint64_t(branches.num_branches) > (1ull << 28))
+    return error("--max-tokens " + llvm::Twine(capped.max_new_tokens) + " for " +
+                 llvm::Twine(branches.num_branches) + " branches needs too much memory");
+  tokens.resize(size_t(capped.max_new_tokens * branches.num_branches));
+  loom_generate_stats stats;
+  if (loom_model_generate_branches(model, prompt.data(), prompt.size(), &capped, &branches,
+                                   nullptr, nullptr, tokens.data(), results.data(),
+                                   &stats) != LOOM_OK)
+    return error(loom_last_error());
+  for (const loom_branch_result &r : results) {
+    llvm::outs() << llvm::format("branch %lld log-prob %.4f score %.4f:", (long long)r.branch,
+                                 r.log_prob, r.score);
+    if (t.handle) {
+      char *text = nullptr;
+      size_t length = 0;
+      if (loom_tokenizer_decode(t.handle, r.tokens, r.num_tokens, &text, &length) != LOOM_OK)
+        return error(loom_last_error());
+      llvm::outs() << " ";
+      llvm::outs().write(text, length);
+      std::free(text);
+    } else {
+      for (size_t i = 0; i < r.num_tokens; ++i)
+        llvm::outs() << " " << r.tokens[i];
+    }
+    llvm::outs() << "\n";
+  }
+  llvm::outs().flush();
+  auto rate = [](double n, double s) { return s > 0 ? n / s : 0.0; };
+  llvm::errs() << llvm::format("loom-run: %lld branches after one prefill of %lld tokens in "
+                               "%.4f s; %lld tokens in %.4f s (%.1f tokens/s)\n",
+                               (long long)branches.num_branches,
+                               (long long)stats.prompt_tokens, stats.prefill_seconds,
+                               (long long)stats.generated_tokens, stats.decode_seconds,
+                               rate(double(stats.generated_tokens), stats.decode_seconds));
+  return 0;
+}
+
 int runGenerate(loom_model *model, const Options &o) {
   if (!loom_model_is_generator(model))
     return error("the model computes one step, not generation: compile it with "
@@ -512,6 +593,8 @@ int runGenerate(loom_model *model, const Options &o) {
   loom_generate_stats stats;
   bool first = true;
   loom_status status;
+  if (o.numSamples || o.bestOf)
+    return runBranches(model, o, t, prompt, options);
   if (t.handle) {
     // Said before any text is printed (loom_model_generate would say it
     // after the prompt's text).

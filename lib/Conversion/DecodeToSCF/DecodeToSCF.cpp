@@ -311,51 +311,92 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
     loop.erase();
   }
 
+  /// The one-token steps after `first` (the prefill's token): an scf.while
+  /// that stores each token in `out`, reports it and feeds it back until the
+  /// loop's stop conditions hold. Returns how many tokens it stored.
+  Value buildTokenLoop(OpBuilder &b, LoopOp loop, func::FuncOp emit, Value out, Value first,
+                       Value n, Value buffer) {
+    Location loc = loop.getLoc();
+    Type i64 = b.getI64Type(), index = b.getIndexType();
+    auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+    auto whileOp = scf::WhileOp::create(b, loc, TypeRange{i64, index, index},
+                                        ValueRange{first, n, c(0)});
+    OpBuilder::InsertionGuard guard(b);
+    Block *before = b.createBlock(&whileOp.getBefore(), {}, {i64, index, index},
+                                  {loc, loc, loc});
+    Value tok = before->getArgument(0), pos = before->getArgument(1);
+    Value count = before->getArgument(2);
+    memref::StoreOp::create(b, loc, tok, out, ValueRange{count});
+    Value produced = arith::AddIOp::create(b, loc, count, c(1));
+    Value go = emitAndContinue(b, loop, emit, tok, pos, produced);
+    scf::ConditionOp::create(b, loc, go, ValueRange{tok, pos, produced});
+
+    Block *after = b.createBlock(&whileOp.getAfter(), {}, {i64, index, index},
+                                 {loc, loc, loc});
+    Value last = after->getArgument(0), at = after->getArgument(1);
+    Value one = tensor::FromElementsOp::create(
+        b, loc, RankedTensorType::get({1}, i64), ValueRange{last});
+    Value ids = tensor::CastOp::create(b, loc, loop.getPrompt().getType(), one);
+    Value next = inlineBody(b, loop, ids, at, buffer);
+    scf::YieldOp::create(b, loc, ValueRange{next, arith::AddIOp::create(b, loc, at, c(1)),
+                                            after->getArgument(2)});
+    return whileOp.getResult(2);
+  }
+
   void lowerLoop(LoopOp loop) {
     OpBuilder b(loop);
     Location loc = loop.getLoc();
     ModuleOp module = loop->getParentOfType<ModuleOp>();
-    Type i64 = b.getI64Type(), index = b.getIndexType();
     Value prompt = loop.getPrompt(), buffer = loop->getOperand(1); // the cache
-    Value maxNew = loop.getMaxNewTokens();
-    int64_t maxLength = cast<MemRefType>(buffer.getType()).getDimSize(4);
 
     auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
     Value n = tensor::DimOp::create(b, loc, prompt, 0);
     Value out = checkedTokenBuffer(b, loop, n);
-
-    // Prefill: the body on the whole prompt at position 0.
-    Value first = inlineBody(b, loop, prompt, c(0), buffer);
-
     func::FuncOp emit =
         loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_decode_emit);
-    auto whileOp = scf::WhileOp::create(b, loc, TypeRange{i64, index, index},
-                                        ValueRange{first, n, c(0)});
+
+    if (!loop.getFork()) {
+      // Prefill: the body on the whole prompt at position 0.
+      Value first = inlineBody(b, loop, prompt, c(0), buffer);
+      replaceLoop(b, loop, out, buildTokenLoop(b, loop, emit, out, first, n, buffer));
+      return;
+    }
+
+    // Branches: the prefill up to its sample runs once; then, for as many
+    // branches as loomrt starts, the sample of the prefill's logits and the
+    // one-token steps. Every branch writes the cache from position n on, so
+    // the prompt's entries stay as the prefill wrote them.
+    Block &body = loop.getBody().front();
+    Operation *sample = cast<YieldOp>(body.getTerminator()).getToken().getDefiningOp();
+    IRMapping prefill;
+    prefill.map(body.getArgument(0), prompt);
+    prefill.map(body.getArgument(1), c(0));
+    prefill.map(body.getArgument(2), buffer);
+    for (Operation &op : body.without_terminator())
+      if (&op != sample)
+        b.clone(op, prefill);
+
+    func::FuncOp start =
+        loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_decode_branch);
+    Type i64 = b.getI64Type(), index = b.getIndexType();
+    auto branches = scf::WhileOp::create(b, loc, TypeRange{index, index},
+                                         ValueRange{c(0), c(0)});
     {
       OpBuilder::InsertionGuard guard(b);
-      Block *before = b.createBlock(&whileOp.getBefore(), {}, {i64, index, index},
-                                    {loc, loc, loc});
-      Value tok = before->getArgument(0), pos = before->getArgument(1);
-      Value count = before->getArgument(2);
-      memref::StoreOp::create(b, loc, tok, out, ValueRange{count});
-      Value produced = arith::AddIOp::create(b, loc, count, c(1));
-      Value go = emitAndContinue(b, loop, emit, tok, pos, produced);
-      scf::ConditionOp::create(b, loc, go, ValueRange{tok, pos, produced});
+      Block *before = b.createBlock(&branches.getBefore(), {}, {index, index}, {loc, loc});
+      Value branch = arith::IndexCastOp::create(b, loc, i64, before->getArgument(0));
+      Value go = func::CallOp::create(b, loc, start, ValueRange{branch}).getResult(0);
+      scf::ConditionOp::create(b, loc, go, before->getArguments());
 
-      Block *after = b.createBlock(&whileOp.getAfter(), {}, {i64, index, index},
-                                   {loc, loc, loc});
-      Value last = after->getArgument(0), at = after->getArgument(1);
-      Value one = tensor::FromElementsOp::create(
-          b, loc, RankedTensorType::get({1}, i64), ValueRange{last});
-      Value ids = tensor::CastOp::create(b, loc, prompt.getType(), one);
-      Value next = inlineBody(b, loop, ids, at, buffer);
-      scf::YieldOp::create(b, loc, ValueRange{next, arith::AddIOp::create(b, loc, at, c(1)),
-                                              after->getArgument(2)});
+      Block *after = b.createBlock(&branches.getAfter(), {}, {index, index}, {loc, loc});
+      Value first = b.clone(*sample, prefill)->getResult(0);
+      Value produced = buildTokenLoop(b, loop, emit, out, first, n, buffer);
+      scf::YieldOp::create(
+          b, loc, ValueRange{arith::AddIOp::create(b, loc, after->getArgument(0), c(1)),
+                             produced});
     }
-    replaceLoop(b, loop, out, whileOp.getResult(2));
+    replaceLoop(b, loop, out, branches.getResult(1));
   }
-
-
 
   /// A loop of draft-step calls, each feeding the previous draft (greedy).
   void lowerDraftSteps(DraftStepsOp op) {
@@ -545,7 +586,6 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
     ModuleOp module = loop->getParentOfType<ModuleOp>();
     Type i64 = b.getI64Type(), index = b.getIndexType(), i1 = b.getI1Type();
     Value prompt = loop.getPrompt(), buffer = loop->getOperand(1); // the cache
-    Value maxNew = loop.getMaxNewTokens();
     int64_t maxLength = cast<MemRefType>(buffer.getType()).getDimSize(4);
     auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
 

@@ -121,6 +121,9 @@ int64_t _mlir_ciface_loomrt_decode_verify(loomrt::MemRef<2> *logits,
                                           loomrt::MemRefI64<1> *out);
 /// decode.loop: reports a token to the caller; false ends generation.
 bool loomrt_decode_emit(int64_t token);
+/// decode.loop fork: starts branch `branch`; false when the caller asked for
+/// fewer branches.
+bool loomrt_decode_branch(int64_t branch);
 /// An error in generated code (a loom_abi_run_error; lib/Runtime/RunErrors.cpp).
 void loomrt_report_error(int32_t code);
 }

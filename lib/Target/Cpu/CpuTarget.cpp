@@ -156,8 +156,10 @@ llvm::Error loom::cpu::emitCpuModel(ModuleOp module, const CpuTargetOptions &opt
     generate.walk([&](decode::EmptyCacheOp empty) {
       contextLength = empty.getCache().getType().getMaxLength();
     });
+    bool branches = false;
+    generate.walk([&](decode::LoopOp loop) { branches |= loop.getFork(); });
     header = makeGenerateHeader(name, options.sourceName, vocab, contextLength);
-    signature = makeGenerateSignature(vocab, contextLength);
+    signature = makeGenerateSignature(vocab, contextLength, branches);
   } else {
     header = makeStepHeader(name, options.sourceName, func);
     FailureOr<std::string> stepSignature = makeStepSignature(func);

@@ -101,8 +101,10 @@ FailureOr<std::string> loom::cpu::makeStepSignature(func::FuncOp func) {
   return text;
 }
 
-std::string loom::cpu::makeGenerateSignature(int64_t vocabSize, int64_t contextLength) {
-  return std::string(LOOM_ABI_SIG_GENERATE) + " " + std::to_string(vocabSize) + " " + std::to_string(contextLength) + "\n";
+std::string loom::cpu::makeGenerateSignature(int64_t vocabSize, int64_t contextLength,
+                                            bool branches) {
+  return std::string(LOOM_ABI_SIG_GENERATE) + " " + std::to_string(vocabSize) + " " +
+         std::to_string(contextLength) + (branches ? " branches" : "") + "\n";
 }
 
 /// `text` safe inside a C block comment: tensor and file names come from the

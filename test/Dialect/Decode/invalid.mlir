@@ -320,3 +320,18 @@ func.func @draft_step_type(%r: tensor<1xi64>, %p: index, %c: !c) {
   %t, %n, %next = decode.draft_steps @not_a_step(%r at %p, %c) {tree = array<i64: -1, 0>} : tensor<1xi64>, !c -> tensor<2xi64>
   return
 }
+
+// -----
+
+// A forking loop samples once per branch: the sample must be the caller's
+// (a fixed seed would give every branch the same tokens).
+!cache = !decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 8, f32>
+func.func @fork_fixed_sampler(%p: tensor<?xi64>, %c: !cache, %n: index, %l: tensor<16xf32>) {
+  // expected-error @+1 {{with fork, the body must take (token ids, position, cache) and yield the one token of a decode.sample caller used nowhere else}}
+  %t, %f = decode.loop %p, %c, %n fork : tensor<?xi64>, !cache -> tensor<?xi64> {
+  ^bb0(%ids: tensor<?xi64>, %pos: index, %cache: !cache):
+    %tok = decode.sample greedy %l : tensor<16xf32> -> i64
+    decode.yield %tok, %cache : i64, !cache
+  }
+  return
+}

@@ -74,3 +74,41 @@ func.func @generate(%prompt: tensor<?xi64>, %max: index) -> tensor<?xi64> {
   }
   return %tokens : tensor<?xi64>
 }
+
+// With fork, the prefill (up to its sample) runs once, before the branches:
+// each branch that loomrt starts samples the prefill's logits and runs its
+// one-token steps from position n on, in the same cache buffer.
+// CHECK-LABEL: func.func @branches(
+// CHECK-SAME: %[[PROMPT:.*]]: tensor<?xi64>, %[[MAX:.*]]: index) -> tensor<?xi64>
+func.func @branches(%prompt: tensor<?xi64>, %max: index) -> tensor<?xi64> {
+  // CHECK: %[[CACHE:.*]] = memref.alloc() : memref<2x2x1x2x64x4xf32>
+  // CHECK: %[[N:.*]] = tensor.dim %[[PROMPT]]
+  // CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) : memref<?xi64>
+  // CHECK: %[[L0:.*]] = call @step(%[[PROMPT]], %c0{{.*}}, %[[CACHE]])
+  // CHECK-NOT: @step
+  // CHECK: %[[B:.*]]:2 = scf.while (%[[BRANCH:.*]] = %c0{{.*}}, %{{.*}} = %c0{{.*}})
+  // CHECK: %[[I:.*]] = arith.index_cast %[[BRANCH]] : index to i64
+  // CHECK: %[[GO:.*]] = func.call @loomrt_decode_branch(%[[I]]) : (i64) -> i1
+  // CHECK: scf.condition(%[[GO]])
+  // CHECK: } do {
+  // CHECK: bufferization.to_buffer %[[L0]] read_only
+  // CHECK: %[[T0:.*]] = func.call @loomrt_decode_sample(
+  // CHECK: %[[W:.*]]:3 = scf.while (%{{.*}} = %[[T0]], %{{.*}} = %[[N]], %{{.*}} = %c0{{.*}})
+  // CHECK: func.call @loomrt_decode_emit
+  // CHECK: } do {
+  // CHECK: func.call @step(%{{.*}}, %{{.*}}, %[[CACHE]])
+  // CHECK: scf.yield
+  // CHECK: scf.yield %{{.*}}, %[[W]]#2 : index, index
+  // CHECK: memref.subview %[[OUT]][0] [%[[B]]#1] [1]
+  %c = decode.empty_cache : !cache
+  %tokens, %final = decode.loop %prompt, %c, %max fork stop [2] : tensor<?xi64>, !cache -> tensor<?xi64> {
+  ^bb0(%ids: tensor<?xi64>, %pos: index, %cache: !cache):
+    %logits, %next = func.call @step(%ids, %pos, %cache) : (tensor<?xi64>, index, !cache) -> (tensor<16xf32>, !cache)
+    %c0 = arith.constant 0 : index
+    %n = tensor.dim %ids, %c0 : tensor<?xi64>
+    %at = arith.addi %pos, %n : index
+    %tok = decode.sample caller %logits, %at : tensor<16xf32> -> i64
+    decode.yield %tok, %next : i64, !cache
+  }
+  return %tokens : tensor<?xi64>
+}

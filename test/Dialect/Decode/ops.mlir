@@ -27,6 +27,22 @@ func.func @greedy_generation(%prompt: tensor<?xi64>, %max: index) -> tensor<?xi6
   return %tokens : tensor<?xi64>
 }
 
+// Sampling branches: the prompt's prefill once, then as many branches as the
+// caller asks for.
+// CHECK-LABEL: func @branches
+func.func @branches(%prompt: tensor<?xi64>, %max: index) -> tensor<?xi64> {
+  %c = decode.empty_cache : !cache
+  // CHECK: decode.loop %{{.*}}, %{{.*}}, %{{.*}} fork stop [2] : tensor<?xi64>
+  %tokens, %final = decode.loop %prompt, %c, %max fork stop [2] : tensor<?xi64>, !cache -> tensor<?xi64> {
+  ^bb0(%ids: tensor<?xi64>, %pos: index, %cache: !cache):
+    %logits, %next = func.call @step(%ids, %pos, %cache) : (tensor<?xi64>, index, !cache) -> (tensor<512xf32>, !cache)
+    // CHECK: decode.sample caller
+    %tok = decode.sample caller %logits, %pos : tensor<512xf32> -> i64
+    decode.yield %tok, %next : i64, !cache
+  }
+  return %tokens : tensor<?xi64>
+}
+
 // CHECK-LABEL: func @seeded_sampling
 func.func @seeded_sampling(%prompt: tensor<?xi64>, %max: index) -> tensor<?xi64> {
   %c = decode.empty_cache : !cache

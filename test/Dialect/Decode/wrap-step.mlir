@@ -34,7 +34,8 @@
 // CHECK-LABEL: func.func @loom_generate(
 // CHECK-SAME: %[[PROMPT:.*]]: tensor<?xi64>, %[[MAX:.*]]: index) -> tensor<?xi64>
 // CHECK: %[[EMPTY:.*]] = decode.empty_cache : !decode.kv_cache<layers = 1, kv_heads = 2, head_dim = 4, max_len = 64, f32>
-// CHECK: %[[TOKENS:.*]], %{{.*}} = decode.loop %[[PROMPT]], %[[EMPTY]], %[[MAX]] stop [2]
+// The loop forks: the caller of the generated code chooses how many branches.
+// CHECK: %[[TOKENS:.*]], %{{.*}} = decode.loop %[[PROMPT]], %[[EMPTY]], %[[MAX]] fork stop [2]
 // CHECK: ^bb0(%[[BIDS:.*]]: tensor<?xi64>, %[[BPOS:.*]]: index, %[[BC:.*]]: !decode.kv_cache
 // CHECK: %[[BN:.*]] = tensor.dim %[[BIDS]]
 // CHECK: %[[ONE:.*]] = arith.cmpi eq, %[[BN]], %c1

@@ -54,8 +54,9 @@ std::string modelName(llvm::StringRef path);
 /// (with a diagnostic) for a type loomrt cannot pass.
 mlir::FailureOr<std::string> makeStepSignature(mlir::func::FuncOp entry);
 
-/// The signature of a generation loop: "generate <vocab> <context>".
-std::string makeGenerateSignature(int64_t vocabSize, int64_t contextLength);
+/// The signature of a generation loop: "generate <vocab> <context>", then
+/// "branches" when its decode.loop forks.
+std::string makeGenerateSignature(int64_t vocabSize, int64_t contextLength, bool branches);
 
 /// The C header of a one-step model: MLIR's memref descriptors and the entry.
 std::string makeStepHeader(llvm::StringRef name, llvm::StringRef sourceName,

@@ -115,6 +115,15 @@ LogicalResult LoopOp::verify() {
   if (auto tokens = dyn_cast<RankedTensorType>(yield.getToken().getType()))
     if (!tokens.isDynamicDim(0) && tokens.getDimSize(0) < 1)
       return emitOpError("body must yield at least one token");
+  if (getFork()) {
+    // The lowering runs the body up to the sample once (the shared prefill)
+    // and the sample once per branch: the sample must be separable.
+    auto sample = yield.getToken().getDefiningOp<SampleOp>();
+    if (body.getNumArguments() != 3 || !sample || sample->getBlock() != &body ||
+        sample.getStrategy() != SamplingStrategy::caller || !sample->hasOneUse())
+      return emitOpError("with fork, the body must take (token ids, position, cache) and "
+                         "yield the one token of a decode.sample caller used nowhere else");
+  }
   return success();
 }
 

@@ -95,6 +95,9 @@ struct LoomDecodeSpeculatePass
       if (!draftStep)
         return signalPassFailure();
     }
+    // Branches fork after a one-token sample; a speculative step yields
+    // several tokens, so the loop stops forking (one sequence, as before).
+    loop.setFork(false);
     rewriteBody(loop, verifyStep, draftStep, parents, *strategy);
   }
 

@@ -386,6 +386,9 @@ struct LoomDecodeWrapStepPass
     auto loop = LoopOp::create(b, loc, TypeRange{idsType, model.cacheType}, entry->getArgument(0),
                                empty, entry->getArgument(1),
                                b.getDenseI64ArrayAttr(SmallVector<int64_t>(stopTokens.begin(), stopTokens.end())));
+    // Every generation library can fork into sampling branches: how many
+    // is the caller's choice at run time.
+    loop.setFork(true);
     func::ReturnOp::create(b, loc, loop.getTokens());
 
     Block *body = b.createBlock(&loop.getBody(), {}, {idsType, index, model.cacheType},

@@ -143,6 +143,19 @@ def Decode_LoopOp : Decode_Op<"loop", [SingleBlock, RecursiveMemoryEffects,
     them); the last is fed next, as a single token is. The loop emits them in
     order and stops within them as it would between steps.
 
+    With `fork`, the loop is a set of sampling branches that share the
+    prompt: the prefill runs once, and its logits start every branch. How
+    many branches run is the caller's choice (loomrt's
+    `loom_model_generate_branches`; one when the code is called directly).
+    Branch `b` samples with its own random stream (the caller's seed plus
+    `b`), stops on its own, and writes its tokens' keys and values after the
+    prompt's: the prompt's entries are computed and stored once, and each
+    branch overwrites only the previous branch's suffix. The body must end
+    with the `decode.sample caller` whose token it yields (the part that is
+    repeated per branch), and take three arguments. The `tokens` result is
+    the last branch's; loomrt receives every branch's through its emit
+    callback.
+
     Example:
 
     ```mlir
@@ -159,12 +172,13 @@ def Decode_LoopOp : Decode_Op<"loop", [SingleBlock, RecursiveMemoryEffects,
   }];
   let arguments = (ins 1DTensorOf<[I64]>:$prompt, Decode_KVCacheType:$cache,
                        Index:$max_new_tokens,
-                       DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$stop_tokens);
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$stop_tokens,
+                       UnitAttr:$fork);
   let results = (outs 1DTensorOf<[I64]>:$tokens,
                       Decode_KVCacheType:$final_cache);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
-    $prompt `,` $cache `,` $max_new_tokens (`stop` $stop_tokens^)? attr-dict
+    $prompt `,` $cache `,` $max_new_tokens (`fork` $fork^)? (`stop` $stop_tokens^)? attr-dict
     `:` type($prompt) `,` qualified(type($cache)) `->` type($tokens) $body
   }];
   let hasVerifier = 1;
