@@ -18,6 +18,7 @@ with loomrt's message. Usable as a script too:
     python3 -m loom.generate libstories.so --tokenizer tok512.bin --prompt "Once upon a time"
 """
 import argparse
+import collections
 import ctypes
 import os
 import sys
@@ -58,6 +59,25 @@ class Stats(ctypes.Structure):
         return (self.accepted_tokens + self.verify_steps) / self.verify_steps
 
 
+class _BranchOptions(ctypes.Structure):
+    _fields_ = [("num_branches", ctypes.c_int64),
+                ("best_of", ctypes.c_int),
+                ("length_penalty", ctypes.c_float)]
+
+
+class _BranchResult(ctypes.Structure):
+    _fields_ = [("branch", ctypes.c_int64),
+                ("tokens", ctypes.POINTER(ctypes.c_int64)),
+                ("num_tokens", ctypes.c_size_t),
+                ("log_prob", ctypes.c_double),
+                ("score", ctypes.c_double)]
+
+
+Branch = collections.namedtuple("Branch", "branch tokens log_prob score")
+Branch.__doc__ = """One continuation of generate_branches: its index (it sampled with
+seed + branch), token ids, the model's log-probability of them and its score
+(log_prob / len(tokens) ** length_penalty)."""
+
 _Callback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int64, ctypes.c_void_p)
 
 
@@ -85,6 +105,12 @@ class Generator:
             ctypes.c_void_p, ctypes.POINTER(ctypes.c_int64), ctypes.c_size_t,
             ctypes.POINTER(_Options), _Callback, ctypes.c_void_p,
             ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_size_t),
+            ctypes.POINTER(Stats)]
+        lib.loom_branch_options_init.argtypes = [ctypes.POINTER(_BranchOptions)]
+        lib.loom_model_generate_branches.argtypes = [
+            ctypes.c_void_p, ctypes.POINTER(ctypes.c_int64), ctypes.c_size_t,
+            ctypes.POINTER(_Options), ctypes.POINTER(_BranchOptions), ctypes.c_void_p,
+            ctypes.c_void_p, ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(_BranchResult),
             ctypes.POINTER(Stats)]
         self._check(lib.loom_set_num_threads(threads))
         self._model = ctypes.c_void_p()
@@ -182,8 +208,8 @@ class Generator:
             if not prompt:
                 raise LoomError("the prompt is empty")
             prompt = self.encode(prompt)
-        if stop_tokens is None:
-            stop_tokens = self.end_tokens if self._tokenizer else []
+        options, stops = self._options(max_new_tokens, temperature, top_k, top_p, min_p,
+                                      repetition_penalty, seed, stop_tokens)
         stream = ctypes.c_void_p()
         if on_text:
             if not self._tokenizer:
@@ -192,18 +218,6 @@ class Generator:
                                                           ctypes.byref(stream)))
             for t in prompt:  # the spacing after the prompt, as loom-run has it
                 self._push(stream, t)
-        options = _Options()
-        self._lib.loom_generate_options_init(ctypes.byref(options))
-        options.max_new_tokens = max_new_tokens
-        options.temperature = temperature
-        options.top_k = top_k
-        options.top_p = top_p
-        options.min_p = min_p
-        options.repetition_penalty = repetition_penalty
-        options.seed = seed
-        stops = (ctypes.c_int64 * max(len(stop_tokens), 1))(*stop_tokens)
-        options.stop_tokens = stops
-        options.num_stop_tokens = len(stop_tokens)
         ids = (ctypes.c_int64 * max(len(prompt), 1))(*prompt)
         out = (ctypes.c_int64 * max(max_new_tokens, 1))()
         count = ctypes.c_size_t()
@@ -222,6 +236,57 @@ class Generator:
             if stream:
                 self._lib.loom_detokenizer_destroy(stream)
         return list(out[:count.value])
+
+    def _options(self, max_new_tokens, temperature, top_k, top_p, min_p, repetition_penalty,
+                 seed, stop_tokens):
+        """loom_generate_options, and the stop token array it points at."""
+        if stop_tokens is None:
+            stop_tokens = self.end_tokens if self._tokenizer else []
+        options = _Options()
+        self._lib.loom_generate_options_init(ctypes.byref(options))
+        options.max_new_tokens = max_new_tokens
+        options.temperature = temperature
+        options.top_k = top_k
+        options.top_p = top_p
+        options.min_p = min_p
+        options.repetition_penalty = repetition_penalty
+        options.seed = seed
+        stops = (ctypes.c_int64 * max(len(stop_tokens), 1))(*stop_tokens)
+        options.stop_tokens = stops
+        options.num_stop_tokens = len(stop_tokens)
+        return options, stops
+
+    def generate_branches(self, prompt, num_branches, best_of=False, length_penalty=1.0,
+                          max_new_tokens=128, temperature=1.0, top_k=0, top_p=1.0, min_p=0.0,
+                          repetition_penalty=1.0, seed=0, stop_tokens=None):
+        """`num_branches` continuations of `prompt` (ids, or text with a
+        tokenizer) after one prefill, as a list of Branch: in branch order, or
+        with best_of=True best score first. Branch b samples with seed + b
+        (the tokens generate() makes with that seed)."""
+        if isinstance(prompt, str):
+            if not self._tokenizer:
+                raise LoomError("a text prompt needs Generator(..., tokenizer=FILE)")
+            prompt = self.encode(prompt)
+        options, stops = self._options(max_new_tokens, temperature, top_k, top_p, min_p,
+                                      repetition_penalty, seed, stop_tokens)
+        branches = _BranchOptions()
+        self._lib.loom_branch_options_init(ctypes.byref(branches))
+        branches.num_branches = num_branches
+        branches.best_of = 1 if best_of else 0
+        branches.length_penalty = length_penalty
+        # Room for every branch's tokens: no more than the context leaves.
+        room = max(1, min(max_new_tokens, self.context_length - len(prompt) + 1))
+        options.max_new_tokens = room
+        ids = (ctypes.c_int64 * max(len(prompt), 1))(*prompt)
+        # A count loomrt refuses gets its message, not a huge allocation.
+        count = num_branches if 1 <= num_branches <= 1024 else 1
+        out = (ctypes.c_int64 * (room * count))()
+        results = (_BranchResult * count)()
+        self._check(self._lib.loom_model_generate_branches(
+            self._model, ids, len(prompt), ctypes.byref(options), ctypes.byref(branches),
+            None, None, out, results, ctypes.byref(self.stats)))
+        return [Branch(r.branch, list(r.tokens[:r.num_tokens]), r.log_prob, r.score)
+                for r in results]
 
     def close(self):
         if getattr(self, "_tokenizer", None):

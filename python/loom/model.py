@@ -166,6 +166,30 @@ class Model:
             min_p=min_p, repetition_penalty=repetition_penalty, seed=seed,
             stop_tokens=None if stop_tokens is None else list(stop_tokens)))
 
+    def generate_branches(self, prompt, num_samples=None, *, best_of=None, length_penalty=1.0,
+                          max_tokens=128, temperature=1.0, top_k=0, top_p=1.0, min_p=0.0,
+                          repetition_penalty=1.0, seed=0, stop_tokens=None,
+                          ignore_eos=False):
+        """Several continuations of one prompt, its prefill run once: give
+        `num_samples` (a list of branches in order) or `best_of` (sorted by
+        score, best first). Each item is a loom.generate.Branch (branch,
+        tokens, log_prob, score); branch b sampled with seed + b, so its
+        tokens are generate(..., seed=seed + b)'s. Sampling options as
+        generate's (temperature must be > 0 for more than one branch);
+        length_penalty: score = log_prob / len(tokens) ** length_penalty."""
+        if self._generator is None:
+            raise LoomError(f"{self.library} computes one step; compile it with "
+                            "generate=True to generate, or use Model.run")
+        if (num_samples is None) == (best_of is None):
+            raise LoomError("give one of num_samples and best_of")
+        if ignore_eos and stop_tokens is None:
+            stop_tokens = []
+        return self._generator.generate_branches(
+            prompt, num_samples if best_of is None else best_of, best_of=best_of is not None,
+            length_penalty=length_penalty, max_new_tokens=max_tokens, temperature=temperature,
+            top_k=top_k, top_p=top_p, min_p=min_p, repetition_penalty=repetition_penalty,
+            seed=seed, stop_tokens=None if stop_tokens is None else list(stop_tokens))
+
     def _stream(self, prompt, text, options):
         # loomrt's generate loop calls back once per token; it runs in a
         # thread (ctypes releases the GIL) and hands each token over a queue,

@@ -91,7 +91,8 @@ constexpr const char *kUsage =
     "Branches (one prompt, its prefill run once; branch i samples with seed S + i):\n"
     "  --num-samples N          N sampled continuations; one line per branch, in order,\n"
     "                           with its log-probability and score\n"
-    "  --best-of N              the same, best score first (the first line is the answer)\n"
+    "  --best-of N              the same, best score first (the first line is the answer);\n"
+    "                           with --tokenizer, each line's text has \\n for line breaks\n"
     "  --length-penalty L       score = log-probability / tokens^L (default 1)\n"
     "Text (llama2.c tokenizer.bin, Hugging Face tokenizer.json, SentencePiece .model):\n"
     "  --tokenizer FILE         print the prompt and the generated text, streamed as\n"
@@ -491,7 +492,8 @@ int runTokenizer(const Options &o) {
 }
 
 /// --num-samples / --best-of: every branch's line after the run, "branch B
-/// log-prob LP score S: " and its ids (or its text, with --tokenizer).
+/// log-prob LP score S: " and its ids (or its text, with --tokenizer, line
+/// breaks written \n).
 int runBranches(loom_model *model, const Options &o, const Tokenizer &t,
                 const std::vector<int64_t> &prompt, const loom_generate_options &options) {
   loom_branch_options branches;
@@ -522,8 +524,10 @@ int runBranches(loom_model *model, const Options &o, const Tokenizer &t,
       size_t length = 0;
       if (loom_tokenizer_decode(t.handle, r.tokens, r.num_tokens, &text, &length) != LOOM_OK)
         return error(loom_last_error());
+      // One line per branch: the text's line breaks and backslashes escaped.
       llvm::outs() << " ";
-      llvm::outs().write(text, length);
+      for (char ch : llvm::StringRef(text, length))
+        llvm::outs() << (ch == '\n' ? "\\n" : ch == '\\' ? "\\\\" : llvm::StringRef(&ch, 1));
       std::free(text);
     } else {
       for (size_t i = 0; i < r.num_tokens; ++i)
