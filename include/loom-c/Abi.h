@@ -140,6 +140,17 @@ typedef enum {
   /* decode.loop fork: start branch b after the shared prefill; false: the        \
      caller asked for fewer branches (generation ends) */                         \
   X(loomrt_decode_branch, LOOM_ABI_PLAIN, LOOM_ABI_I1, (LOOM_ABI_I64))            \
+  /* decode.loop fork, beam search: the prefill's logits; false: no beam search   \
+     was asked for (the branches run instead) */                                  \
+  X(loomrt_decode_beam_start, LOOM_ABI_CIFACE, LOOM_ABI_I1, (LOOM_ABI_VIEW(1)))   \
+  /* the next beam to feed: loads its suffix into the cache [layers, k/v, 1,      \
+     heads, max_len, head_dim], writes its token and position to out[0..1];       \
+     false when the search is over */                                             \
+  X(loomrt_decode_beam_next, LOOM_ABI_CIFACE, LOOM_ABI_I1,                        \
+    (LOOM_ABI_VIEW(6), LOOM_ABI_VIEW_I64(1)))                                     \
+  /* that beam's step: its logits, and the cache holding its new entries */       \
+  X(loomrt_decode_beam_logits, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                    \
+    (LOOM_ABI_VIEW(1), LOOM_ABI_VIEW(6)))                                         \
   /* a run-time error in generated code (loom_abi_run_error); the code goes on    \
      with a safe value and loomrt fails the run when it returns */                \
   X(loomrt_report_error, LOOM_ABI_PLAIN, LOOM_ABI_VOID, (LOOM_ABI_I32))

@@ -82,7 +82,16 @@ loom_status loom_generate_linked(const char *signature, void (*entry)(void **),
    prefill runs once and its keys and values are stored once; branch b then
    samples with seed options->seed + b (so it makes exactly the tokens of
    loom_model_generate with that seed) and stops on its own. Branches run
-   one after another on the shared cache. */
+   one after another on the shared cache.
+
+   Beam search (beam_search = 1) keeps num_branches beams; each round every
+   beam proposes its 2 x width most likely tokens and the best candidates
+   become the next round's beams (a stop token among the best `width`
+   finishes a hypothesis). A hypothesis's length counts its tokens with the
+   stop token; the cache suffix of each beam is kept by loomrt and put back
+   in the cache before its step. If fewer hypotheses finish than there are
+   beams, the remaining results have no tokens (NULL, 0); the statistics'
+   generated_tokens counts the beams' one-token steps. */
 
 /* The most branches one call runs. */
 #define LOOM_MAX_BRANCHES 1024
@@ -93,13 +102,20 @@ typedef struct loom_branch_options {
                            results sorted by score, best first */
   float length_penalty; /* score = log_prob / num_tokens^length_penalty; >= 0
                            (default 1: the mean log-probability per token) */
+  int beam_search;      /* nonzero: beam search of width num_branches instead of
+                           sampling (no sampling options); the results are the
+                           best finished hypotheses, best first */
+  int early_stopping;   /* beam search: end as soon as num_branches hypotheses
+                           are finished (default 0: when no live beam can beat
+                           the worst of them) */
 } loom_branch_options;
 
 /* Fills in the defaults documented above. */
 void loom_branch_options_init(loom_branch_options *options);
 
 typedef struct loom_branch_result {
-  int64_t branch;        /* which branch: it sampled with seed + branch */
+  int64_t branch;        /* which branch: it sampled with seed + branch (beam
+                            search: the hypothesis's rank, 0 the best) */
   const int64_t *tokens; /* its tokens, within the caller's `tokens` array (NULL
                             when that was NULL) */
   size_t num_tokens;

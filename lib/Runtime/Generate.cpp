@@ -80,6 +80,17 @@ loom_status checkOptions(const loom_generate_options &o) {
 
 Session *loomrt::currentSession() { return current; }
 
+/// A logits row as contiguous floats: the row itself, or a copy in `scratch`.
+static const float *denseRow(const MemRef<1> *logits, std::vector<float> &scratch) {
+  const float *row = logits->aligned + logits->offset;
+  if (logits->strides[0] == 1)
+    return row;
+  scratch.resize(size_t(logits->sizes[0]));
+  for (int64_t i = 0; i < logits->sizes[0]; ++i)
+    scratch[size_t(i)] = row[i * logits->strides[0]];
+  return scratch.data();
+}
+
 extern "C" void loom_generate_options_init(loom_generate_options *o) {
   if (!o)
     return;
@@ -226,6 +237,8 @@ extern "C" void loom_branch_options_init(loom_branch_options *o) {
   o->num_branches = 1;
   o->best_of = 0;
   o->length_penalty = 1.0f;
+  o->beam_search = 0;
+  o->early_stopping = 0;
 }
 
 extern "C" int loom_model_has_branches(const loom_model *m) {
@@ -252,7 +265,19 @@ extern "C" loom_status loom_model_generate_branches(
                std::to_string(b.num_branches));
   if (!std::isfinite(b.length_penalty) || b.length_penalty < 0)
     return bad("length_penalty must be >= 0, got " + describe(b.length_penalty));
-  if (b.num_branches > 1 && o.temperature == 0)
+  if (b.beam_search) {
+    if (b.best_of)
+      return bad("beam search and best-of-n are different strategies: give one");
+    if (o.temperature != 0 || o.top_k != 0 || o.top_p != 1 || o.min_p != 0 ||
+        o.repetition_penalty != 1)
+      return bad("beam search keeps the most likely beams: it takes no sampling options "
+                 "(temperature, top_k, top_p, min_p, repetition_penalty)");
+    if (!model->branches)
+      return fail(LOOM_ERROR_UNSUPPORTED,
+                  "this library's generation loop does not fork (a speculative loop, or a "
+                  "library built before branches): beam search needs loom-compile "
+                  "--generate without --speculate");
+  } else if (b.num_branches > 1 && o.temperature == 0)
     return bad("greedy decoding (temperature 0) makes every branch the same: give "
                "temperature > 0 for " + std::to_string(b.num_branches) + " branches");
   if (b.num_branches > 1 && !model->branches)
@@ -267,11 +292,42 @@ extern "C" loom_status loom_model_generate_branches(
   session.numBranches = b.num_branches;
   session.branching = true;
   session.branches.reserve(size_t(b.num_branches));
-  if (!model->branches)
+  if (b.beam_search) {
+    int64_t maxNew =
+        std::min<int64_t>(o.max_new_tokens, model->contextLength - int64_t(promptLength) + 1);
+    session.beamSearch = std::make_unique<BeamSearch>(
+        b.num_branches, promptLength, maxNew,
+        std::vector<int64_t>(o.stop_tokens, o.stop_tokens + o.num_stop_tokens),
+        b.length_penalty, b.early_stopping != 0);
+  } else if (!model->branches) {
     session.branches.emplace_back(); // the one sequence; the loop starts no branch
+  }
   loom_status status = runLoop(model, session, prompt, promptLength, o, nullptr, nullptr, stats);
   if (status)
     return status;
+  if (session.beamSearch) {
+    std::vector<BeamSearch::Hypothesis> found = session.beamSearch->results();
+    if (results) // fewer hypotheses than beams: the rest are empty
+      for (int64_t i = 0; i < b.num_branches; ++i)
+        results[i] = loom_branch_result{i, nullptr, 0, 0, 0};
+    for (size_t i = 0; i < found.size(); ++i) {
+      loom_branch_result r = {};
+      r.branch = int64_t(i);
+      r.num_tokens = found[i].tokens.size();
+      r.log_prob = found[i].logProb;
+      r.score = found[i].score;
+      if (tokens) {
+        int64_t *row = tokens + i * size_t(o.max_new_tokens);
+        std::copy(found[i].tokens.begin(), found[i].tokens.end(), row);
+        r.tokens = row;
+      }
+      if (results)
+        results[i] = r;
+    }
+    if (stats)
+      stats->generated_tokens = int64_t(session.beamSteps);
+    return LOOM_OK;
+  }
 
   // The branches' results, best first for best-of-n (ties: the lower index).
   std::vector<loom_branch_result> all;
@@ -291,9 +347,9 @@ extern "C" loom_status loom_model_generate_branches(
     all.push_back(r);
   }
   if (b.best_of)
-    std::stable_sort(all.begin(), all.end(), [](const loom_branch_result &x,
-                                                const loom_branch_result &y) {
-      return x.score > y.score;
+    std::sort(all.begin(), all.end(), [](const loom_branch_result &x,
+                                         const loom_branch_result &y) {
+      return x.score > y.score || (x.score == y.score && x.branch < y.branch);
     });
   if (results)
     std::copy(all.begin(), all.end(), results);
@@ -305,15 +361,9 @@ extern "C" int64_t _mlir_ciface_loomrt_decode_sample(MemRef<1> *logits, int64_t 
                                                      int32_t strategy, float temperature,
                                                      int64_t topK, float topP, float minP,
                                                      int64_t seed) {
-  int64_t vocab = logits->sizes[0], stride = logits->strides[0];
-  const float *row = logits->aligned + logits->offset;
+  int64_t vocab = logits->sizes[0];
   std::vector<float> dense;
-  if (stride != 1) {
-    dense.resize(size_t(vocab));
-    for (int64_t i = 0; i < vocab; ++i)
-      dense[size_t(i)] = row[i * stride];
-    row = dense.data();
-  }
+  const float *row = denseRow(logits, dense);
   SamplerOptions options; // LOOM_ABI_SAMPLE_GREEDY
   const int64_t *history = nullptr;
   size_t historyLength = 0;
@@ -386,6 +436,42 @@ extern "C" bool loomrt_decode_branch(int64_t branch) {
   s->text.resize(s->promptLength);
   s->branches.emplace_back();
   return true;
+}
+
+/// A forking loop after the prefill: whether to run a beam search (which
+/// then starts from these logits) instead of the branches.
+extern "C" bool _mlir_ciface_loomrt_decode_beam_start(MemRef<1> *logits) {
+  Session *s = current;
+  if (!s || !s->beamSearch)
+    return false;
+  std::vector<float> scratch;
+  s->firstToken = std::chrono::steady_clock::now();
+  s->beamSearch->start(denseRow(logits, scratch), logits->sizes[0]);
+  return true;
+}
+
+/// The next beam's token and position (out[0], out[1]); its suffix loaded.
+extern "C" bool _mlir_ciface_loomrt_decode_beam_next(MemRef<6> *cache, MemRefI64<1> *out) {
+  Session *s = current;
+  if (!s || !s->beamSearch || out->sizes[0] < 2 || runErrorCount() != s->errorsAtStart)
+    return false;
+  int64_t token, position;
+  if (!s->beamSearch->next(cache, token, position))
+    return false;
+  out->aligned[out->offset] = token;
+  out->aligned[out->offset + out->strides[0]] = position;
+  return true;
+}
+
+/// The step's logits for the beam beam_next named.
+extern "C" void _mlir_ciface_loomrt_decode_beam_logits(MemRef<1> *logits, MemRef<6> *cache) {
+  Session *s = current;
+  if (!s || !s->beamSearch)
+    return;
+  s->lastToken = std::chrono::steady_clock::now();
+  ++s->beamSteps;
+  std::vector<float> scratch;
+  s->beamSearch->logits(denseRow(logits, scratch), logits->sizes[0], cache);
 }
 
 /// NAME_generate of a --generate library: its model, opened once from the

@@ -11,9 +11,11 @@
 
 #include "loom-c/Generate.h"
 
+#include "BeamSearch.h"
 #include "Sampler.h"
 
 #include <chrono>
+#include <memory>
 #include <cstdint>
 #include <vector>
 
@@ -47,6 +49,9 @@ struct Session {
   uint64_t seed = 0;
   loom_branch_callback branchCallback = nullptr;
   std::vector<Branch> branches;
+  /// Beam search (loom_branch_options.beam_search): the beams, null otherwise.
+  std::unique_ptr<BeamSearch> beamSearch;
+  size_t beamSteps = 0; // one-token steps run for the beams
 };
 
 /// The generation running on the calling thread, or null (generated code

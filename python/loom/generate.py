@@ -62,7 +62,9 @@ class Stats(ctypes.Structure):
 class _BranchOptions(ctypes.Structure):
     _fields_ = [("num_branches", ctypes.c_int64),
                 ("best_of", ctypes.c_int),
-                ("length_penalty", ctypes.c_float)]
+                ("length_penalty", ctypes.c_float),
+                ("beam_search", ctypes.c_int),
+                ("early_stopping", ctypes.c_int)]
 
 
 class _BranchResult(ctypes.Structure):
@@ -258,11 +260,14 @@ class Generator:
 
     def generate_branches(self, prompt, num_branches, best_of=False, length_penalty=1.0,
                           max_new_tokens=128, temperature=1.0, top_k=0, top_p=1.0, min_p=0.0,
-                          repetition_penalty=1.0, seed=0, stop_tokens=None):
+                          repetition_penalty=1.0, seed=0, stop_tokens=None, beam_search=False,
+                          early_stopping=False):
         """`num_branches` continuations of `prompt` (ids, or text with a
         tokenizer) after one prefill, as a list of Branch: in branch order, or
         with best_of=True best score first. Branch b samples with seed + b
-        (the tokens generate() makes with that seed)."""
+        (the tokens generate() makes with that seed). With beam_search=True
+        (temperature=0 and no other sampling options), a beam search of width
+        num_branches: its finished hypotheses, best first."""
         if isinstance(prompt, str):
             if not self._tokenizer:
                 raise LoomError("a text prompt needs Generator(..., tokenizer=FILE)")
@@ -274,6 +279,8 @@ class Generator:
         branches.num_branches = num_branches
         branches.best_of = 1 if best_of else 0
         branches.length_penalty = length_penalty
+        branches.beam_search = 1 if beam_search else 0
+        branches.early_stopping = 1 if early_stopping else 0
         # Room for every branch's tokens: no more than the context leaves.
         room = max(1, min(max_new_tokens, self.context_length - len(prompt) + 1))
         options.max_new_tokens = room
@@ -286,7 +293,7 @@ class Generator:
             self._model, ids, len(prompt), ctypes.byref(options), ctypes.byref(branches),
             None, None, out, results, ctypes.byref(self.stats)))
         return [Branch(r.branch, list(r.tokens[:r.num_tokens]), r.log_prob, r.score)
-                for r in results]
+                for r in results if r.tokens]
 
     def close(self):
         if getattr(self, "_tokenizer", None):

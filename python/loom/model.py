@@ -166,26 +166,33 @@ class Model:
             min_p=min_p, repetition_penalty=repetition_penalty, seed=seed,
             stop_tokens=None if stop_tokens is None else list(stop_tokens)))
 
-    def generate_branches(self, prompt, num_samples=None, *, best_of=None, length_penalty=1.0,
-                          max_tokens=128, temperature=1.0, top_k=0, top_p=1.0, min_p=0.0,
+    def generate_branches(self, prompt, num_samples=None, *, best_of=None, beams=None,
+                          length_penalty=1.0, early_stopping=False, max_tokens=128,
+                          temperature=None, top_k=0, top_p=1.0, min_p=0.0,
                           repetition_penalty=1.0, seed=0, stop_tokens=None,
                           ignore_eos=False):
         """Several continuations of one prompt, its prefill run once: give
-        `num_samples` (a list of branches in order) or `best_of` (sorted by
-        score, best first). Each item is a loom.generate.Branch (branch,
-        tokens, log_prob, score); branch b sampled with seed + b, so its
-        tokens are generate(..., seed=seed + b)'s. Sampling options as
-        generate's (temperature must be > 0 for more than one branch);
-        length_penalty: score = log_prob / len(tokens) ** length_penalty."""
+        `num_samples` (a list of branches in order), `best_of` (sorted by
+        score, best first) or `beams` (a beam search of that width: its
+        finished hypotheses, best first; no sampling options). Each item is a
+        loom.generate.Branch (branch, tokens, log_prob, score); a sampled
+        branch b used seed + b, so its tokens are generate(..., seed=seed +
+        b)'s. Sampling options as generate's (temperature, default 1, must be
+        > 0 for more than one sampled branch); length_penalty: score =
+        log_prob / len(tokens) ** length_penalty."""
         if self._generator is None:
             raise LoomError(f"{self.library} computes one step; compile it with "
                             "generate=True to generate, or use Model.run")
-        if (num_samples is None) == (best_of is None):
-            raise LoomError("give one of num_samples and best_of")
+        counts = [c for c in (num_samples, best_of, beams) if c is not None]
+        if len(counts) != 1:
+            raise LoomError("give one of num_samples, best_of and beams")
+        if temperature is None:
+            temperature = 0.0 if beams is not None else 1.0
         if ignore_eos and stop_tokens is None:
             stop_tokens = []
         return self._generator.generate_branches(
-            prompt, num_samples if best_of is None else best_of, best_of=best_of is not None,
+            prompt, counts[0], best_of=best_of is not None, beam_search=beams is not None,
+            early_stopping=early_stopping,
             length_penalty=length_penalty, max_new_tokens=max_tokens, temperature=temperature,
             top_k=top_k, top_p=top_p, min_p=min_p, repetition_penalty=repetition_penalty,
             seed=seed, stop_tokens=None if stop_tokens is None else list(stop_tokens))

@@ -64,9 +64,9 @@ struct Options {
          seed = 0, contextLength = 0;
   bool sampling = false; // any sampling option given
   // Sampling branches: --num-samples N or --best-of N.
-  std::optional<double> numSamples, bestOf;
+  std::optional<double> numSamples, bestOf, beams;
   double lengthPenalty = 1;
-  bool lengthPenaltyGiven = false;
+  bool lengthPenaltyGiven = false, earlyStopping = false;
 };
 
 constexpr const char *kUsage =
@@ -93,6 +93,9 @@ constexpr const char *kUsage =
     "                           with its log-probability and score\n"
     "  --best-of N              the same, best score first (the first line is the answer);\n"
     "                           with --tokenizer, each line's text has \\n for line breaks\n"
+    "  --beams W                beam search of width W (no sampling options): the W\n"
+    "                           best finished hypotheses, best first\n"
+    "  --early-stopping         --beams: end when W hypotheses are finished\n"
     "  --length-penalty L       score = log-probability / tokens^L (default 1)\n"
     "Text (llama2.c tokenizer.bin, Hugging Face tokenizer.json, SentencePiece .model):\n"
     "  --tokenizer FILE         print the prompt and the generated text, streamed as\n"
@@ -290,8 +293,10 @@ bool parseArgs(int argc, char **argv, Options &o) {
       ok = number(o.maxTokens);
     } else if (arg == "--context-length") {
       ok = number(o.contextLength);
-    } else if (arg == "--num-samples" || arg == "--best-of") {
-      auto &slot = arg == "--num-samples" ? o.numSamples : o.bestOf;
+    } else if (arg == "--early-stopping") {
+      o.earlyStopping = true;
+    } else if (arg == "--num-samples" || arg == "--best-of" || arg == "--beams") {
+      auto &slot = arg == "--num-samples" ? o.numSamples : arg == "--best-of" ? o.bestOf : o.beams;
       slot.emplace();
       ok = number(*slot);
     } else if (arg == "--length-penalty") {
@@ -360,17 +365,27 @@ bool parseArgs(int argc, char **argv, Options &o) {
            false;
   if (o.generate && (!o.testData.empty() || !o.inputFiles.empty()))
     return error("--generate takes no tensor files"), false;
-  if (!o.generate && (o.numSamples || o.bestOf || o.lengthPenaltyGiven))
-    return error("--num-samples, --best-of and --length-penalty need --generate"), false;
-  if (o.numSamples && o.bestOf)
-    return error("give either --num-samples or --best-of, not both"), false;
-  for (auto [name, value] : {std::pair{"--num-samples", o.numSamples}, {"--best-of", o.bestOf}})
+  if (!o.generate && (o.numSamples || o.bestOf || o.beams || o.lengthPenaltyGiven ||
+                      o.earlyStopping))
+    return error("--num-samples, --best-of, --beams, --length-penalty and --early-stopping "
+                 "need --generate"),
+           false;
+  if (int(o.numSamples.has_value()) + int(o.bestOf.has_value()) + int(o.beams.has_value()) > 1)
+    return error("give one of --num-samples, --best-of and --beams"), false;
+  if (o.beams && o.sampling)
+    return error("beam search keeps the most likely beams: --beams takes no sampling options "
+                 "(--temperature, --top-k, --top-p, --min-p, --repetition-penalty, --seed)"),
+           false;
+  if (o.earlyStopping && !o.beams)
+    return error("--early-stopping applies to --beams"), false;
+  for (auto [name, value] : {std::pair{"--num-samples", o.numSamples}, {"--best-of", o.bestOf},
+                             {"--beams", o.beams}})
     if (value && !(*value >= 1 && *value <= LOOM_MAX_BRANCHES && *value == std::floor(*value)))
       return error(llvm::Twine(name) + " must be a whole number from 1 to " +
                    llvm::Twine(LOOM_MAX_BRANCHES)),
              false;
-  if (o.lengthPenaltyGiven && !o.bestOf)
-    return error("--length-penalty scores the branches of --best-of"), false;
+  if (o.lengthPenaltyGiven && !o.bestOf && !o.beams)
+    return error("--length-penalty scores the branches of --best-of and --beams"), false;
   if (!(o.lengthPenalty >= 0) || std::isinf(o.lengthPenalty))
     return error("--length-penalty must be 0 or more"), false;
   auto integral = [](double v) { return v == std::floor(v) && std::abs(v) < 9e15; };
@@ -498,8 +513,11 @@ int runBranches(loom_model *model, const Options &o, const Tokenizer &t,
                 const std::vector<int64_t> &prompt, const loom_generate_options &options) {
   loom_branch_options branches;
   loom_branch_options_init(&branches);
-  branches.num_branches = int64_t(o.numSamples ? *o.numSamples : *o.bestOf);
+  branches.num_branches =
+      int64_t(o.numSamples ? *o.numSamples : o.bestOf ? *o.bestOf : *o.beams);
   branches.best_of = o.bestOf.has_value();
+  branches.beam_search = o.beams.has_value();
+  branches.early_stopping = o.earlyStopping;
   branches.length_penalty = float(o.lengthPenalty);
   // Room for every branch's tokens: no more than the context leaves.
   int64_t room = loom_model_context_length(model) - int64_t(prompt.size()) + 1;
@@ -516,6 +534,10 @@ int runBranches(loom_model *model, const Options &o, const Tokenizer &t,
                                    nullptr, nullptr, tokens.data(), results.data(),
                                    &stats) != LOOM_OK)
     return error(loom_last_error());
+  // A beam search may finish fewer hypotheses than its width.
+  if (o.beams)
+    while (!results.empty() && results.back().num_tokens == 0 && results.back().tokens == nullptr)
+      results.pop_back();
   for (const loom_branch_result &r : results) {
     llvm::outs() << llvm::format("branch %lld log-prob %.4f score %.4f:", (long long)r.branch,
                                  r.log_prob, r.score);
@@ -537,11 +559,12 @@ int runBranches(loom_model *model, const Options &o, const Tokenizer &t,
   }
   llvm::outs().flush();
   auto rate = [](double n, double s) { return s > 0 ? n / s : 0.0; };
-  llvm::errs() << llvm::format("loom-run: %lld branches after one prefill of %lld tokens in "
-                               "%.4f s; %lld tokens in %.4f s (%.1f tokens/s)\n",
-                               (long long)branches.num_branches,
+  llvm::errs() << llvm::format("loom-run: %lld %s after one prefill of %lld tokens in "
+                               "%.4f s; %lld %s in %.4f s (%.1f per s)\n",
+                               (long long)branches.num_branches, o.beams ? "beams" : "branches",
                                (long long)stats.prompt_tokens, stats.prefill_seconds,
-                               (long long)stats.generated_tokens, stats.decode_seconds,
+                               (long long)stats.generated_tokens,
+                               o.beams ? "steps" : "tokens", stats.decode_seconds,
                                rate(double(stats.generated_tokens), stats.decode_seconds));
   return 0;
 }
@@ -597,7 +620,7 @@ int runGenerate(loom_model *model, const Options &o) {
   loom_generate_stats stats;
   bool first = true;
   loom_status status;
-  if (o.numSamples || o.bestOf)
+  if (o.numSamples || o.bestOf || o.beams)
     return runBranches(model, o, t, prompt, options);
   if (t.handle) {
     // Said before any text is printed (loom_model_generate would say it

@@ -376,9 +376,23 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
       if (&op != sample)
         b.clone(op, prefill);
 
+    // A beam search, if loomrt asks for one, instead of the branches.
+    Value prefillLogits = prefill.lookup(cast<SampleOp>(sample).getLogits());
+    func::FuncOp beamStart =
+        loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_decode_beam_start);
+    Value beams = func::CallOp::create(
+                      b, loc, beamStart,
+                      ValueRange{logitsRow(b, loc, prefillLogits, beamStart.getArgumentTypes()[0])})
+                      .getResult(0);
+    Type i64 = b.getI64Type(), index = b.getIndexType();
+    auto choice = scf::IfOp::create(b, loc, TypeRange{index}, beams, /*withElseRegion=*/true);
+    b.setInsertionPointToStart(choice.thenBlock());
+    buildBeamLoop(b, loop, sample, buffer);
+    scf::YieldOp::create(b, loc, ValueRange{c(0)});
+    b.setInsertionPointToStart(choice.elseBlock());
+
     func::FuncOp start =
         loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_decode_branch);
-    Type i64 = b.getI64Type(), index = b.getIndexType();
     auto branches = scf::WhileOp::create(b, loc, TypeRange{index, index},
                                          ValueRange{c(0), c(0)});
     {
@@ -395,7 +409,59 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
           b, loc, ValueRange{arith::AddIOp::create(b, loc, after->getArgument(0), c(1)),
                              produced});
     }
-    replaceLoop(b, loop, out, branches.getResult(1));
+    scf::YieldOp::create(b, loc, branches.getResult(1));
+    b.setInsertionPointAfter(choice);
+    replaceLoop(b, loop, out, choice.getResult(0));
+  }
+
+  /// A logits tensor as the kernel parameter type `type` (a strided view).
+  Value logitsRow(OpBuilder &b, Location loc, Value logits, Type type) {
+    auto tensorType = cast<RankedTensorType>(logits.getType());
+    auto bufferType = MemRefType::get(tensorType.getShape(), tensorType.getElementType());
+    Value buffer = bufferization::ToBufferOp::create(b, loc, bufferType, logits,
+                                                     /*read_only=*/true);
+    return memref::CastOp::create(b, loc, type, buffer);
+  }
+
+  /// Beam search: loomrt names each step's beam (its token and position,
+  /// after putting the beam's suffix in the cache) until the search is over;
+  /// each step's logits go back to it. The body runs up to its sample.
+  void buildBeamLoop(OpBuilder &b, LoopOp loop, Operation *sample, Value buffer) {
+    Location loc = loop.getLoc();
+    ModuleOp module = loop->getParentOfType<ModuleOp>();
+    func::FuncOp next =
+        loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_decode_beam_next);
+    func::FuncOp record =
+        loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_decode_beam_logits);
+    Type i64 = b.getI64Type();
+    auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+    Value io = memref::AllocOp::create(b, loc, MemRefType::get({2}, i64));
+    Value cacheView = memref::CastOp::create(b, loc, next.getArgumentTypes()[0], buffer);
+    Value ioView = memref::CastOp::create(b, loc, next.getArgumentTypes()[1], io);
+    auto whileOp = scf::WhileOp::create(b, loc, TypeRange{}, ValueRange{});
+    OpBuilder::InsertionGuard guard(b);
+    b.createBlock(&whileOp.getBefore());
+    Value go = func::CallOp::create(b, loc, next, ValueRange{cacheView, ioView}).getResult(0);
+    scf::ConditionOp::create(b, loc, go, ValueRange{});
+    b.createBlock(&whileOp.getAfter());
+    Value token = memref::LoadOp::create(b, loc, io, ValueRange{c(0)});
+    Value position = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(), memref::LoadOp::create(b, loc, io, ValueRange{c(1)}));
+    Value one = tensor::FromElementsOp::create(b, loc, RankedTensorType::get({1}, i64),
+                                               ValueRange{token});
+    Block &body = loop.getBody().front();
+    IRMapping map;
+    map.map(body.getArgument(0), tensor::CastOp::create(b, loc, loop.getPrompt().getType(), one));
+    map.map(body.getArgument(1), position);
+    map.map(body.getArgument(2), buffer);
+    for (Operation &op : body.without_terminator())
+      if (&op != sample)
+        b.clone(op, map);
+    Value logits = map.lookup(cast<SampleOp>(sample).getLogits());
+    func::CallOp::create(
+        b, loc, record,
+        ValueRange{logitsRow(b, loc, logits, record.getArgumentTypes()[0]), cacheView});
+    scf::YieldOp::create(b, loc, ValueRange{});
   }
 
   /// A loop of draft-step calls, each feeding the previous draft (greedy).

@@ -124,6 +124,12 @@ bool loomrt_decode_emit(int64_t token);
 /// decode.loop fork: starts branch `branch`; false when the caller asked for
 /// fewer branches.
 bool loomrt_decode_branch(int64_t branch);
+/// decode.loop fork, beam search (lib/Runtime/Generate.cpp, BeamSearch.cpp).
+bool _mlir_ciface_loomrt_decode_beam_start(loomrt::MemRef<1> *logits);
+bool _mlir_ciface_loomrt_decode_beam_next(loomrt::MemRef<6> *cache,
+                                          loomrt::MemRefI64<1> *out);
+void _mlir_ciface_loomrt_decode_beam_logits(loomrt::MemRef<1> *logits,
+                                            loomrt::MemRef<6> *cache);
 /// An error in generated code (a loom_abi_run_error; lib/Runtime/RunErrors.cpp).
 void loomrt_report_error(int32_t code);
 }

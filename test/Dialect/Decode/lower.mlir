@@ -75,9 +75,12 @@ func.func @generate(%prompt: tensor<?xi64>, %max: index) -> tensor<?xi64> {
   return %tokens : tensor<?xi64>
 }
 
-// With fork, the prefill (up to its sample) runs once, before the branches:
-// each branch that loomrt starts samples the prefill's logits and runs its
-// one-token steps from position n on, in the same cache buffer.
+// With fork, the prefill (up to its sample) runs once, before the branches
+// or the beam search. A beam search (if loomrt starts one with the prefill's
+// logits) feeds the token and position loomrt names and hands back each
+// step's logits. Otherwise each branch that loomrt starts samples the
+// prefill's logits and runs its one-token steps from position n on, in the
+// same cache buffer.
 // CHECK-LABEL: func.func @branches(
 // CHECK-SAME: %[[PROMPT:.*]]: tensor<?xi64>, %[[MAX:.*]]: index) -> tensor<?xi64>
 func.func @branches(%prompt: tensor<?xi64>, %max: index) -> tensor<?xi64> {
@@ -86,6 +89,21 @@ func.func @branches(%prompt: tensor<?xi64>, %max: index) -> tensor<?xi64> {
   // CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) : memref<?xi64>
   // CHECK: %[[L0:.*]] = call @step(%[[PROMPT]], %c0{{.*}}, %[[CACHE]])
   // CHECK-NOT: @step
+  // CHECK: %[[B0:.*]] = bufferization.to_buffer %[[L0]] read_only
+  // CHECK: %[[R0:.*]] = memref.cast %[[B0]]
+  // CHECK: %[[BEAMS:.*]] = call @loomrt_decode_beam_start(%[[R0]])
+  // CHECK: %[[PRODUCED:.*]] = scf.if %[[BEAMS]] -> (index) {
+  // CHECK: %[[IO:.*]] = memref.alloc() : memref<2xi64>
+  // CHECK: %[[VIEW:.*]] = memref.cast %[[CACHE]] : memref<2x2x1x2x64x4xf32> to memref<?x?x?x?x?x?xf32
+  // CHECK: scf.while : () -> () {
+  // CHECK: func.call @loomrt_decode_beam_next(%[[VIEW]],
+  // CHECK: } do {
+  // CHECK: %[[TOK:.*]] = memref.load %[[IO]][%c0
+  // CHECK: %[[AT:.*]] = memref.load %[[IO]][%c1
+  // CHECK: %[[BL:.*]] = func.call @step(%{{.*}}, %{{.*}}, %[[CACHE]])
+  // CHECK: %[[BB:.*]] = bufferization.to_buffer %[[BL]]
+  // CHECK: func.call @loomrt_decode_beam_logits(%{{.*}}, %[[VIEW]])
+  // CHECK: } else {
   // CHECK: %[[B:.*]]:2 = scf.while (%[[BRANCH:.*]] = %c0{{.*}}, %{{.*}} = %c0{{.*}})
   // CHECK: %[[I:.*]] = arith.index_cast %[[BRANCH]] : index to i64
   // CHECK: %[[GO:.*]] = func.call @loomrt_decode_branch(%[[I]]) : (i64) -> i1
@@ -99,7 +117,8 @@ func.func @branches(%prompt: tensor<?xi64>, %max: index) -> tensor<?xi64> {
   // CHECK: func.call @step(%{{.*}}, %{{.*}}, %[[CACHE]])
   // CHECK: scf.yield
   // CHECK: scf.yield %{{.*}}, %[[W]]#2 : index, index
-  // CHECK: memref.subview %[[OUT]][0] [%[[B]]#1] [1]
+  // CHECK: scf.yield %[[B]]#1 : index
+  // CHECK: memref.subview %[[OUT]][0] [%[[PRODUCED]]] [1]
   %c = decode.empty_cache : !cache
   %tokens, %final = decode.loop %prompt, %c, %max fork stop [2] : tensor<?xi64>, !cache -> tensor<?xi64> {
   ^bb0(%ids: tensor<?xi64>, %pos: index, %cache: !cache):

@@ -4,6 +4,11 @@ Usage:
   branch_reference.py (--arch gpt2|llama [--std S] [--seed N] | --llama2c FILE)
       --prompt "3 17 42" --branches OUT.txt
       [--singles S0.txt S1.txt ...] [--best-of] [--length-penalty L]
+  branch_reference.py ... --branches OUT.txt --beams W [--early-stopping]
+      [--length-penalty L] --max-tokens N --context-length C [--stop-tokens "2 7"]
+      OUT.txt from loom-run --beams W: its hypotheses must be the reference
+      beam search's (beam_search below, over the PyTorch model), in order,
+      token for token.
 
 OUT.txt holds loom-run --num-samples / --best-of lines,
 "branch B log-prob LP score S: ID ID ...". The model is the PyTorch module
@@ -53,6 +58,68 @@ def sequence_log_probs(model, sequence):
     return log_softmax(logits[0].numpy())
 
 
+def beam_search(model, prompt, width, max_new, stops, length_penalty, early_stopping):
+    """The reference beam search (the definition in loom-c/Generate.h): each
+    round every live beam proposes its 2 x width most likely tokens; the
+    candidates, best first, fill `width` live beams; a stop token among the
+    first `width` candidates finishes a hypothesis (its length counts the
+    stop token). Returns the best `width` finished (tokens, log-prob, score),
+    best first."""
+    def score(log_prob, length):
+        return log_prob / max(length, 1) ** length_penalty
+
+    live = [([], 0.0)]
+    finished = []  # (score, order, tokens, log-prob)
+    while live:
+        candidates = []
+        for parent, (tokens, log_prob) in enumerate(live):
+            lp = sequence_log_probs(model, prompt + tokens)[-1]
+            best = sorted(range(len(lp)), key=lambda t: (-lp[t], t))[:2 * width]
+            candidates += [(log_prob + lp[t], parent, t) for t in best]
+        candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+        following = []
+        for rank, (log_prob, parent, token) in enumerate(candidates):
+            if len(following) == width:
+                break
+            tokens = live[parent][0] + [token]
+            if token in stops:
+                if rank < width:
+                    finished.append((score(log_prob, len(tokens)), len(finished), tokens,
+                                     log_prob))
+                continue
+            following.append((tokens, log_prob))
+        live = following
+        if live and len(live[0][0]) >= max_new:
+            finished += [(score(lp, len(t)), len(finished) + i, t, lp)
+                         for i, (t, lp) in enumerate(live)]
+            live = []
+        finished.sort(key=lambda f: (-f[0], f[1]))
+        finished = finished[:width]
+        if len(finished) == width and live:
+            if early_stopping or finished[-1][0] >= score(live[0][1], len(live[0][0])):
+                break
+    return [(f[2], f[3], f[0]) for f in finished]
+
+
+def check_beams(args, model, prompt, branches):
+    """loom's hypotheses equal the reference beam search's, in order."""
+    max_new = min(args.max_tokens, args.context_length - len(prompt) + 1)
+    stops = [int(t) for t in args.stop_tokens.replace(",", " ").split()]
+    expected = beam_search(model, prompt, args.beams, max_new, stops, args.length_penalty,
+                           args.early_stopping)
+    if len(expected) != len(branches):
+        fail(f"{len(branches)} hypotheses, the reference finds {len(expected)}")
+    for (index, log_prob, score, tokens), (ref_tokens, ref_lp, ref_score) in zip(branches,
+                                                                                 expected):
+        if tokens != ref_tokens:
+            fail(f"hypothesis {index}: {tokens}\n  the reference's: {ref_tokens}")
+        if abs(log_prob - ref_lp) > 1e-3 + 1e-4 * len(tokens):
+            fail(f"hypothesis {index}: log-prob {log_prob}, reference {ref_lp:.6f}")
+        if abs(score - ref_score) > 1e-3:
+            fail(f"hypothesis {index}: score {score}, reference {ref_score:.6f}")
+    print(f"beams: {len(branches)} hypotheses equal the reference beam search's")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--arch", choices=["gpt2", "llama"])
@@ -64,6 +131,11 @@ def main():
     parser.add_argument("--singles", nargs="*", default=[])
     parser.add_argument("--best-of", action="store_true")
     parser.add_argument("--length-penalty", type=float, default=1.0)
+    parser.add_argument("--beams", type=int, help="check a beam search of this width")
+    parser.add_argument("--early-stopping", action="store_true")
+    parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--context-length", type=int, default=2048)
+    parser.add_argument("--stop-tokens", default="")
     args = parser.parse_args()
 
     prompt = [int(t) for t in args.prompt.split()]
@@ -76,6 +148,13 @@ def main():
                          [int(t) for t in match[4].split()]))
     if not branches:
         fail("no branch lines")
+
+    if args.beams:
+        model = (models.load_llama2c(args.llama2c) if args.llama2c
+                 else models.random_model(args.arch, seed=args.seed, std=args.std))
+        model.eval()
+        check_beams(args, model, prompt, branches)
+        return
 
     indices = [b[0] for b in branches]
     if sorted(indices) != list(range(len(branches))):

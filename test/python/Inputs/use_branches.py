@@ -28,7 +28,15 @@ print("best-of same branches:",
       sorted((b.branch, b.tokens) for b in best) == sorted((b.branch, b.tokens) for b in branches))
 print("score is log_prob with length_penalty 0:", all(b.score == b.log_prob for b in best))
 
-for bad in (dict(num_samples=0), dict(num_samples=2, temperature=0.0), dict()):
+beams = model.generate_branches("Tom had a red ball", beams=3, max_tokens=20)
+print("beams:", len(beams), [b.branch for b in beams],
+      [b.score for b in beams] == sorted((b.score for b in beams), reverse=True))
+greedy = list(model.generate("Tom had a red ball", max_tokens=20, text=False))
+width1 = model.generate_branches("Tom had a red ball", beams=1, max_tokens=20)
+print("beams=1 is greedy:", width1[0].tokens == greedy)
+
+for bad in (dict(num_samples=0), dict(num_samples=2, temperature=0.0), dict(),
+            dict(beams=2, temperature=0.5)):
     try:
         model.generate_branches("Tom", **dict(dict(options, max_tokens=4), **bad))
         print("FAIL: accepted", bad)
