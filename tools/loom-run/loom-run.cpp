@@ -8,8 +8,9 @@
 // loom-run --tokenizer FILE (--encode --prompt TEXT | --decode "1 2 3")
 //
 // MODEL is a shared library from `loom-compile --emit=lib` or an .onnx file,
-// which is compiled first into a cache (keyed by the model's bytes and the
-// compiler binary) so that the next run starts at once. Running, checking
+// which is compiled first into a cache (keyed by the model's bytes, the
+// contents of its external data files, the compiler binary and the compile
+// options) so that the next run starts at once. Running, checking
 // and comparing is loomrt's driver (include/loom-c/Driver.h).
 //
 // Exit status: 0 every output matches (or was written), 1 an output differs,
@@ -21,6 +22,7 @@
 #include "loom-c/Generate.h"
 #include "loom-c/Runtime.h"
 #include "loom-c/Tokenizer.h"
+#include "loom/Support/RegularFile.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
@@ -38,6 +40,7 @@
 #include <cstdlib>
 #include <limits>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -115,15 +118,44 @@ std::string defaultCacheDir() {
   return dir.str().str();
 }
 
-/// The size and modification time of every file beside `onnx` (two levels
-/// down) whose relative path appears in the model's bytes: the external data
-/// files it can name. The compiled result depends on them, so the cache key
-/// must too; a superset costs at most a needless recompile.
+/// The locations a model's external data entries name: in the protobuf, an
+/// entry {key: "location", value: PATH} is the bytes 0x0a 0x08 "location"
+/// 0x12, PATH's length as a varint, then PATH (how onnx and torch write it).
+std::vector<std::string> externalDataLocations(StringRef bytes) {
+  static const char tag[] = "\x0a\x08location\x12";
+  std::vector<std::string> locations;
+  for (size_t at = bytes.find(StringRef(tag, sizeof tag - 1)); at != StringRef::npos;
+       at = bytes.find(StringRef(tag, sizeof tag - 1), at + 1)) {
+    size_t pos = at + sizeof tag - 1;
+    uint64_t length = 0;
+    for (int shift = 0; pos < bytes.size() && shift < 64; shift += 7) {
+      unsigned char c = bytes[pos++];
+      length |= uint64_t(c & 0x7f) << shift;
+      if (!(c & 0x80))
+        break;
+    }
+    if (length <= bytes.size() - pos)
+      locations.push_back(bytes.substr(pos, length).str());
+  }
+  return locations;
+}
+
+/// The identity (size and content hash) of every external data file the
+/// model `onnx` can name: the compiled result depends on their contents, so
+/// the cache key must too (a size and a modification time would miss a copy
+/// that keeps both, as `cp -p` or a same-size rewrite with a restored time
+/// does). The files are the locations the model's bytes hold, plus every file
+/// beside the model (two levels down) whose relative path appears in them,
+/// in case a writer ordered an entry's fields otherwise; a superset costs at
+/// most a needless recompile. Locations that leave the folder, FIFOs and
+/// devices are never read (the compiler refuses them anyway).
 std::string externalDataIdentity(StringRef onnx, StringRef bytes) {
-  std::string identity;
   llvm::SmallString<256> dir(llvm::sys::path::parent_path(onnx));
   if (dir.empty())
     dir = ".";
+  std::set<std::string> names;
+  for (std::string &location : externalDataLocations(bytes))
+    names.insert(std::move(location));
   std::error_code ec;
   for (llvm::sys::fs::recursive_directory_iterator it(dir, ec), end; it != end && !ec;
        it.increment(ec)) {
@@ -131,15 +163,29 @@ std::string externalDataIdentity(StringRef onnx, StringRef bytes) {
       it.no_push();
       continue;
     }
-    llvm::sys::fs::file_status status;
-    if (llvm::sys::fs::status(it->path(), status) ||
-        status.type() != llvm::sys::fs::file_type::regular_file)
-      continue;
     StringRef relative = StringRef(it->path()).drop_front(dir.size() + 1);
-    if (relative.empty() || !bytes.contains(relative))
+    if (!relative.empty() && bytes.contains(relative))
+      names.insert(relative.str());
+  }
+  std::string identity;
+  for (const std::string &name : names) {
+    bool escapes = name.empty() || llvm::sys::path::is_absolute(name);
+    for (StringRef part :
+         llvm::make_range(llvm::sys::path::begin(name), llvm::sys::path::end(name)))
+      escapes |= part == "..";
+    if (escapes)
       continue;
-    identity += " " + relative.str() + ":" + std::to_string(status.getSize()) + ":" +
-                std::to_string(status.getLastModificationTime().time_since_epoch().count());
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, name);
+    identity += " " + name + ":";
+    auto file = loom::readRegularFile(path);
+    if (!file) {
+      identity += "unreadable";
+      continue;
+    }
+    StringRef data = (*file)->getBuffer();
+    identity += std::to_string(data.size()) + ":" +
+                llvm::utohexstr(llvm::xxh3_64bits(data), /*LowerCase=*/true);
   }
   return identity;
 }
@@ -151,9 +197,9 @@ std::string compileCached(const char *argv0, StringRef onnx, StringRef cacheDir,
   std::string self = llvm::sys::fs::getMainExecutable(argv0, (void *)&compileCached);
   llvm::SmallString<256> compiler(llvm::sys::path::parent_path(self));
   llvm::sys::path::append(compiler, "loom-compile");
-  auto model = llvm::MemoryBuffer::getFile(onnx, /*IsText=*/false);
+  auto model = loom::readRegularFile(onnx);
   if (!model) {
-    error("cannot read '" + onnx + "': " + model.getError().message());
+    error("cannot read '" + onnx + "': " + loom::readErrorMessage(model.getError()));
     return "";
   }
   // A new compiler may generate different code: its identity is in the key.
@@ -401,10 +447,10 @@ bool encodePrompt(const Options &o, const Tokenizer &t, std::vector<int64_t> &id
   if (o.prompt) {
     text = *o.prompt;
   } else {
-    auto file = llvm::MemoryBuffer::getFile(o.promptFile, /*IsText=*/false);
+    auto file = loom::readRegularFile(o.promptFile);
     if (!file)
       return error("cannot read the prompt file '" + o.promptFile +
-                   "': " + file.getError().message()),
+                   "': " + loom::readErrorMessage(file.getError())),
              false;
     text = (*file)->getBuffer().str();
   }
