@@ -2,6 +2,7 @@
 
 #include "loom-c/Driver.h"
 
+#include "Status.h"
 #include "Tensor.h"
 
 #include <algorithm>
@@ -130,7 +131,8 @@ bool readAll(const std::vector<std::string> &files, Tensors &out) {
 }
 
 void printSummary(int index, const char *name, const loom_tensor *t) {
-  std::printf("output %d ('%s'): %s %s", index, name, loom_dtype_name(t->dtype),
+  std::printf("output %d ('%s'): %s %s", index, loomrt::printable(name).c_str(),
+              loom_dtype_name(t->dtype),
               loomrt::formatShape(t->shape, t->rank).c_str());
   int64_t n = loom_tensor_num_elements(t);
   std::printf(" =");
@@ -282,7 +284,8 @@ extern "C" int loom_driver_run(loom_model *model, const loom_driver_options *o) 
       char report[640];
       bool match = loom_tensor_compare(outputs.list[i], expected.list[i], o->rtol, o->atol,
                                        report, sizeof report);
-      std::printf("output %d ('%s'): %s%s\n", i, loom_model_output_name(model, i),
+      std::printf("output %d ('%s'): %s%s\n", i,
+                  loomrt::printable(loom_model_output_name(model, i)).c_str(),
                   match ? "match, " : "MISMATCH: ", report);
       if (!match)
         status = 1;
