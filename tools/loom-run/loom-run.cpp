@@ -190,6 +190,25 @@ std::string externalDataIdentity(StringRef onnx, StringRef bytes) {
   return identity;
 }
 
+/// What a cache entry's `.xxh3` file records of its library: the size and
+/// content hash, or "" if `library` cannot be read.
+std::string libraryFingerprint(StringRef library) {
+  auto file = loom::readRegularFile(library);
+  if (!file)
+    return "";
+  StringRef data = (*file)->getBuffer();
+  return std::to_string(data.size()) + " " +
+         llvm::utohexstr(llvm::xxh3_64bits(data), /*LowerCase=*/true) + "\n";
+}
+
+/// Whether the cached `library` is the one compiled into the cache: a file
+/// damaged after it was written (a full disk, a crash, another program) could
+/// fault inside dlopen or run as other code on every run, never recompiled.
+bool cachedLibraryIntact(StringRef library, StringRef fingerprintFile) {
+  auto recorded = loom::readRegularFile(fingerprintFile);
+  return recorded && (*recorded)->getBuffer() == libraryFingerprint(library);
+}
+
 /// Compiles `onnx` with the loom-compile next to this tool unless the cache
 /// already has it; returns the library's path, or "" after printing why not.
 std::string compileCached(const char *argv0, StringRef onnx, StringRef cacheDir,
@@ -221,8 +240,15 @@ std::string compileCached(const char *argv0, StringRef onnx, StringRef cacheDir,
   llvm::sys::path::append(dir, stem + "-" + llvm::utohexstr(key, /*LowerCase=*/true));
   llvm::SmallString<256> lib(dir);
   llvm::sys::path::append(lib, "libmodel.so");
-  if (llvm::sys::fs::exists(lib))
-    return lib.str().str();
+  std::string fingerprintFile = (lib + ".xxh3").str();
+  if (llvm::sys::fs::exists(lib)) {
+    if (cachedLibraryIntact(lib, fingerprintFile))
+      return lib.str().str();
+    llvm::errs() << "loom-run: the cached " << lib
+                 << " is not the library compiled there (damaged, or cached by an "
+                    "older loom-run); compiling again\n";
+    llvm::sys::fs::remove(lib);
+  }
   if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
     error("cannot create the cache directory '" + dir + "': " + ec.message());
     return "";
@@ -244,7 +270,29 @@ std::string compileCached(const char *argv0, StringRef onnx, StringRef cacheDir,
           (execError.empty() ? std::string(" (see above)") : ": " + execError));
     return "";
   }
-  if (std::error_code ec = llvm::sys::fs::rename(partial, lib)) {
+  // The fingerprint goes first: a reader that finds the library finds it too
+  // (a concurrent compile's fingerprint at worst costs one more compile).
+  std::string fingerprint = libraryFingerprint(partial);
+  std::string partialFingerprint = (partial + ".xxh3").str();
+  std::error_code ec;
+  {
+    llvm::raw_fd_ostream os(partialFingerprint, ec);
+    if (!ec) {
+      os << fingerprint;
+      os.close();
+      if (os.has_error()) {
+        ec = os.error();
+        os.clear_error(); // reported below, not by the stream's destructor
+      }
+    }
+  }
+  if (!ec)
+    ec = llvm::sys::fs::rename(partialFingerprint, fingerprintFile);
+  if (!ec)
+    ec = llvm::sys::fs::rename(partial, lib);
+  if (ec) {
+    llvm::sys::fs::remove(partial);
+    llvm::sys::fs::remove(partialFingerprint);
     error("cannot move the compiled model into the cache: " + ec.message());
     return "";
   }
