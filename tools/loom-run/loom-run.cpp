@@ -24,7 +24,9 @@
 #include "loom-c/Tokenizer.h"
 #include "loom/Support/RegularFile.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -35,6 +37,7 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -177,15 +180,15 @@ std::string externalDataIdentity(StringRef onnx, StringRef bytes) {
       continue;
     llvm::SmallString<256> path(dir);
     llvm::sys::path::append(path, name);
-    identity += " " + name + ":";
+    identity += "external " + name + " ";
     auto file = loom::readRegularFile(path);
     if (!file) {
-      identity += "unreadable";
+      identity += "unreadable\n";
       continue;
     }
     StringRef data = (*file)->getBuffer();
-    identity += std::to_string(data.size()) + ":" +
-                llvm::utohexstr(llvm::xxh3_64bits(data), /*LowerCase=*/true);
+    identity += std::to_string(data.size()) + " " +
+                llvm::utohexstr(llvm::xxh3_64bits(data), /*LowerCase=*/true) + "\n";
   }
   return identity;
 }
@@ -227,14 +230,29 @@ std::string compileCached(const char *argv0, StringRef onnx, StringRef cacheDir,
     error("cannot find loom-compile at '" + compiler + "'");
     return "";
   }
+  // Everything the library depends on, one line each; its hash names the
+  // entry and key.txt in the entry says what it was compiled from.
+  StringRef bytes = (*model)->getBuffer();
   std::string identity =
+      "model " + std::to_string(bytes.size()) + " " +
+      llvm::utohexstr(llvm::xxh3_64bits(bytes), /*LowerCase=*/true) + "\ncompiler " +
+      compiler.str().str() + " " +
       std::to_string(compilerStatus.getLastModificationTime().time_since_epoch().count()) +
-      ":" + std::to_string(compilerStatus.getSize());
+      " " + std::to_string(compilerStatus.getSize()) + "\noptions";
   for (const std::string &a : compileArgs)
     identity += " " + a;
-  identity += externalDataIdentity(onnx, (*model)->getBuffer());
-  uint64_t key = llvm::xxh3_64bits((*model)->getBuffer()) ^
-                 llvm::xxh3_64bits(llvm::StringRef(identity));
+  // loom-compile generates code for this machine's CPU: a cache shared with
+  // another machine (a network home, a CI cache) must not run it there.
+  identity += "\ncpu " + llvm::sys::getHostCPUName().str() + "\nfeatures";
+  std::vector<std::string> features;
+  for (const auto &feature : llvm::sys::getHostCPUFeatures())
+    if (feature.second)
+      features.push_back(feature.first().str());
+  llvm::sort(features);
+  for (const std::string &feature : features)
+    identity += " +" + feature;
+  identity += "\n" + externalDataIdentity(onnx, bytes);
+  uint64_t key = llvm::xxh3_64bits(llvm::StringRef(identity));
   llvm::SmallString<256> dir(cacheDir.empty() ? defaultCacheDir() : cacheDir.str());
   std::string stem = llvm::sys::path::stem(onnx).str();
   llvm::sys::path::append(dir, stem + "-" + llvm::utohexstr(key, /*LowerCase=*/true));
@@ -290,6 +308,18 @@ std::string compileCached(const char *argv0, StringRef onnx, StringRef cacheDir,
     ec = llvm::sys::fs::rename(partialFingerprint, fingerprintFile);
   if (!ec)
     ec = llvm::sys::fs::rename(partial, lib);
+  if (!ec) {
+    // Only for people reading the cache: losing it loses nothing.
+    llvm::SmallString<256> keyFile(dir);
+    llvm::sys::path::append(keyFile, "key.txt");
+    std::error_code keyError;
+    llvm::raw_fd_ostream os(keyFile, keyError);
+    if (!keyError) {
+      os << identity;
+      os.close();
+    }
+    os.clear_error();
+  }
   if (ec) {
     llvm::sys::fs::remove(partial);
     llvm::sys::fs::remove(partialFingerprint);
