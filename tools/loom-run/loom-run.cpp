@@ -9,8 +9,9 @@
 //
 // MODEL is a shared library from `loom-compile --emit=lib` or an .onnx file,
 // which is compiled first into a cache (keyed by the model's bytes, the
-// contents of its external data files, the compiler binary and the compile
-// options) so that the next run starts at once. Running, checking
+// contents of its external data files, the compiler binary, the compile
+// options and the host CPU; each library's hash is checked before it is
+// loaded) so that the next run starts at once. Running, checking
 // and comparing is loomrt's driver (include/loom-c/Driver.h).
 //
 // Exit status: 0 every output matches (or was written), 1 an output differs,
