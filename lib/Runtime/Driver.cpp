@@ -6,6 +6,7 @@
 #include "Tensor.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -221,6 +222,15 @@ extern "C" int loom_driver_run(loom_model *model, const loom_driver_options *o) 
   Tensors inputs, expected;
   if (o->test_data) {
     std::string dir = o->test_data;
+    // Said first: a file, FIFO or device here would otherwise read as a
+    // folder without test data.
+    if (DIR *d = opendir(dir.c_str())) {
+      closedir(d);
+    } else {
+      std::fprintf(stderr, "error: cannot read the test data folder '%s': %s\n",
+                   o->test_data, std::strerror(errno));
+      return 2;
+    }
     bool ok = true;
     std::vector<std::string> outs = numberedFiles(dir, "output_", ok);
     std::vector<std::string> ins = numberedFiles(dir, "input_", ok);
