@@ -2,9 +2,11 @@
 
 #include "loom-c/Driver.h"
 
+#include "Status.h"
 #include "Tensor.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -130,7 +132,8 @@ bool readAll(const std::vector<std::string> &files, Tensors &out) {
 }
 
 void printSummary(int index, const char *name, const loom_tensor *t) {
-  std::printf("output %d ('%s'): %s %s", index, name, loom_dtype_name(t->dtype),
+  std::printf("output %d ('%s'): %s %s", index, loomrt::printable(name).c_str(),
+              loom_dtype_name(t->dtype),
               loomrt::formatShape(t->shape, t->rank).c_str());
   int64_t n = loom_tensor_num_elements(t);
   std::printf(" =");
@@ -219,6 +222,15 @@ extern "C" int loom_driver_run(loom_model *model, const loom_driver_options *o) 
   Tensors inputs, expected;
   if (o->test_data) {
     std::string dir = o->test_data;
+    // Said first: a file, FIFO or device here would otherwise read as a
+    // folder without test data.
+    if (DIR *d = opendir(dir.c_str())) {
+      closedir(d);
+    } else {
+      std::fprintf(stderr, "error: cannot read the test data folder '%s': %s\n",
+                   o->test_data, std::strerror(errno));
+      return 2;
+    }
     bool ok = true;
     std::vector<std::string> outs = numberedFiles(dir, "output_", ok);
     std::vector<std::string> ins = numberedFiles(dir, "input_", ok);
@@ -282,7 +294,8 @@ extern "C" int loom_driver_run(loom_model *model, const loom_driver_options *o) 
       char report[640];
       bool match = loom_tensor_compare(outputs.list[i], expected.list[i], o->rtol, o->atol,
                                        report, sizeof report);
-      std::printf("output %d ('%s'): %s%s\n", i, loom_model_output_name(model, i),
+      std::printf("output %d ('%s'): %s%s\n", i,
+                  loomrt::printable(loom_model_output_name(model, i)).c_str(),
                   match ? "match, " : "MISMATCH: ", report);
       if (!match)
         status = 1;

@@ -296,7 +296,7 @@ extern "C" int loom_model_output_rank(const loom_model *m, int i) {
 }
 
 static std::string describeInput(const ValueInfo &v, size_t i) {
-  return "input " + std::to_string(i) + " ('" + v.name + "')";
+  return "input " + std::to_string(i) + " ('" + printable(v.name) + "')";
 }
 
 /// Checks inputs against the signature before any generated code runs: that
@@ -357,7 +357,7 @@ static loom_status takeOutput(const ValueInfo &v, const int64_t *d,
   std::string error;
   int64_t count = checkedElementCount(sizes, v.rank, error);
   if (count < 0)
-    return fail(LOOM_ERROR_FORMAT, "output '" + v.name + "' came back with " + error);
+    return fail(LOOM_ERROR_FORMAT, "output '" + printable(v.name) + "' came back with " + error);
   bool dense = true;
   for (int64_t i = v.rank - 1, expected = 1; i >= 0; --i) {
     if (sizes[i] != 1 && strides[i] != expected)
@@ -377,7 +377,7 @@ static loom_status takeOutput(const ValueInfo &v, const int64_t *d,
   }
   char *copy = static_cast<char *>(std::malloc(bytes ? bytes : 1));
   if (!copy)
-    return fail(LOOM_ERROR_OUT_OF_MEMORY, "cannot allocate output '" + v.name + "'");
+    return fail(LOOM_ERROR_OUT_OF_MEMORY, "cannot allocate output '" + printable(v.name) + "'");
   int64_t index[LOOM_MAX_RANK] = {};
   for (int64_t n = 0; n < count; ++n) {
     int64_t at = 0;

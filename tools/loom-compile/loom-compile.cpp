@@ -184,6 +184,28 @@ int fail(const Twine &message) {
   return 1;
 }
 
+/// stderr with control characters other than line breaks and tabs written as
+/// \xNN: diagnostics quote node and tensor names from the model, and a
+/// terminal escape sequence in one must not reach the user's terminal.
+class PrintableStream : public llvm::raw_ostream {
+public:
+  explicit PrintableStream(llvm::raw_ostream &out) : raw_ostream(/*unbuffered=*/true), out(out) {}
+
+private:
+  void write_impl(const char *ptr, size_t size) override {
+    for (size_t i = 0; i < size; ++i) {
+      unsigned char c = ptr[i];
+      if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+        out << "\\x" << llvm::utohexstr(c, /*LowerCase=*/true, /*Width=*/2);
+      else
+        out << char(c);
+    }
+  }
+  uint64_t current_pos() const override { return out.tell(); }
+
+  llvm::raw_ostream &out;
+};
+
 /// Reports a stage on stderr with the seconds since the compile began
 /// (unless --quiet): a long compile shows where its time goes.
 void progress(const Twine &message) {
@@ -342,7 +364,8 @@ int main(int argc, char **argv) {
   // Diagnostics name the ONNX node; the op's IR would mean nothing to a user.
   context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  PrintableStream diagnosticStream(llvm::errs());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context, diagnosticStream);
 
   OwningOpRef<ModuleOp> module = loom::importOnnxModelFile(inputFile, &context);
   if (!module)

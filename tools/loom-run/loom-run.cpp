@@ -8,8 +8,10 @@
 // loom-run --tokenizer FILE (--encode --prompt TEXT | --decode "1 2 3")
 //
 // MODEL is a shared library from `loom-compile --emit=lib` or an .onnx file,
-// which is compiled first into a cache (keyed by the model's bytes and the
-// compiler binary) so that the next run starts at once. Running, checking
+// which is compiled first into a cache (keyed by the model's bytes, the
+// contents of its external data files, the compiler binary, the compile
+// options and the host CPU; each library's hash is checked before it is
+// loaded) so that the next run starts at once. Running, checking
 // and comparing is loomrt's driver (include/loom-c/Driver.h).
 //
 // Exit status: 0 every output matches (or was written), 1 an output differs,
@@ -21,8 +23,11 @@
 #include "loom-c/Generate.h"
 #include "loom-c/Runtime.h"
 #include "loom-c/Tokenizer.h"
+#include "loom/Support/RegularFile.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -33,11 +38,13 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -128,15 +135,44 @@ std::string defaultCacheDir() {
   return dir.str().str();
 }
 
-/// The size and modification time of every file beside `onnx` (two levels
-/// down) whose relative path appears in the model's bytes: the external data
-/// files it can name. The compiled result depends on them, so the cache key
-/// must too; a superset costs at most a needless recompile.
+/// The locations a model's external data entries name: in the protobuf, an
+/// entry {key: "location", value: PATH} is the bytes 0x0a 0x08 "location"
+/// 0x12, PATH's length as a varint, then PATH (how onnx and torch write it).
+std::vector<std::string> externalDataLocations(StringRef bytes) {
+  static const char tag[] = "\x0a\x08location\x12";
+  std::vector<std::string> locations;
+  for (size_t at = bytes.find(StringRef(tag, sizeof tag - 1)); at != StringRef::npos;
+       at = bytes.find(StringRef(tag, sizeof tag - 1), at + 1)) {
+    size_t pos = at + sizeof tag - 1;
+    uint64_t length = 0;
+    for (int shift = 0; pos < bytes.size() && shift < 64; shift += 7) {
+      unsigned char c = bytes[pos++];
+      length |= uint64_t(c & 0x7f) << shift;
+      if (!(c & 0x80))
+        break;
+    }
+    if (length <= bytes.size() - pos)
+      locations.push_back(bytes.substr(pos, length).str());
+  }
+  return locations;
+}
+
+/// The identity (size and content hash) of every external data file the
+/// model `onnx` can name: the compiled result depends on their contents, so
+/// the cache key must too (a size and a modification time would miss a copy
+/// that keeps both, as `cp -p` or a same-size rewrite with a restored time
+/// does). The files are the locations the model's bytes hold, plus every file
+/// beside the model (two levels down) whose relative path appears in them,
+/// in case a writer ordered an entry's fields otherwise; a superset costs at
+/// most a needless recompile. Locations that leave the folder, FIFOs and
+/// devices are never read (the compiler refuses them anyway).
 std::string externalDataIdentity(StringRef onnx, StringRef bytes) {
-  std::string identity;
   llvm::SmallString<256> dir(llvm::sys::path::parent_path(onnx));
   if (dir.empty())
     dir = ".";
+  std::set<std::string> names;
+  for (std::string &location : externalDataLocations(bytes))
+    names.insert(std::move(location));
   std::error_code ec;
   for (llvm::sys::fs::recursive_directory_iterator it(dir, ec), end; it != end && !ec;
        it.increment(ec)) {
@@ -144,17 +180,50 @@ std::string externalDataIdentity(StringRef onnx, StringRef bytes) {
       it.no_push();
       continue;
     }
-    llvm::sys::fs::file_status status;
-    if (llvm::sys::fs::status(it->path(), status) ||
-        status.type() != llvm::sys::fs::file_type::regular_file)
-      continue;
     StringRef relative = StringRef(it->path()).drop_front(dir.size() + 1);
-    if (relative.empty() || !bytes.contains(relative))
+    if (!relative.empty() && bytes.contains(relative))
+      names.insert(relative.str());
+  }
+  std::string identity;
+  for (const std::string &name : names) {
+    bool escapes = name.empty() || llvm::sys::path::is_absolute(name);
+    for (StringRef part :
+         llvm::make_range(llvm::sys::path::begin(name), llvm::sys::path::end(name)))
+      escapes |= part == "..";
+    if (escapes)
       continue;
-    identity += " " + relative.str() + ":" + std::to_string(status.getSize()) + ":" +
-                std::to_string(status.getLastModificationTime().time_since_epoch().count());
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, name);
+    identity += "external " + name + " ";
+    auto file = loom::readRegularFile(path);
+    if (!file) {
+      identity += "unreadable\n";
+      continue;
+    }
+    StringRef data = (*file)->getBuffer();
+    identity += std::to_string(data.size()) + " " +
+                llvm::utohexstr(llvm::xxh3_64bits(data), /*LowerCase=*/true) + "\n";
   }
   return identity;
+}
+
+/// What a cache entry's `.xxh3` file records of its library: the size and
+/// content hash, or "" if `library` cannot be read.
+std::string libraryFingerprint(StringRef library) {
+  auto file = loom::readRegularFile(library);
+  if (!file)
+    return "";
+  StringRef data = (*file)->getBuffer();
+  return std::to_string(data.size()) + " " +
+         llvm::utohexstr(llvm::xxh3_64bits(data), /*LowerCase=*/true) + "\n";
+}
+
+/// Whether the cached `library` is the one compiled into the cache: a file
+/// damaged after it was written (a full disk, a crash, another program) could
+/// fault inside dlopen or run as other code on every run, never recompiled.
+bool cachedLibraryIntact(StringRef library, StringRef fingerprintFile) {
+  auto recorded = loom::readRegularFile(fingerprintFile);
+  return recorded && (*recorded)->getBuffer() == libraryFingerprint(library);
 }
 
 /// Compiles `onnx` with the loom-compile next to this tool unless the cache
@@ -164,9 +233,9 @@ std::string compileCached(const char *argv0, StringRef onnx, StringRef cacheDir,
   std::string self = llvm::sys::fs::getMainExecutable(argv0, (void *)&compileCached);
   llvm::SmallString<256> compiler(llvm::sys::path::parent_path(self));
   llvm::sys::path::append(compiler, "loom-compile");
-  auto model = llvm::MemoryBuffer::getFile(onnx, /*IsText=*/false);
+  auto model = loom::readRegularFile(onnx);
   if (!model) {
-    error("cannot read '" + onnx + "': " + model.getError().message());
+    error("cannot read '" + onnx + "': " + loom::readErrorMessage(model.getError()));
     return "";
   }
   // A new compiler may generate different code: its identity is in the key.
@@ -175,21 +244,43 @@ std::string compileCached(const char *argv0, StringRef onnx, StringRef cacheDir,
     error("cannot find loom-compile at '" + compiler + "'");
     return "";
   }
+  // Everything the library depends on, one line each; its hash names the
+  // entry and key.txt in the entry says what it was compiled from.
+  StringRef bytes = (*model)->getBuffer();
   std::string identity =
+      "model " + std::to_string(bytes.size()) + " " +
+      llvm::utohexstr(llvm::xxh3_64bits(bytes), /*LowerCase=*/true) + "\ncompiler " +
+      compiler.str().str() + " " +
       std::to_string(compilerStatus.getLastModificationTime().time_since_epoch().count()) +
-      ":" + std::to_string(compilerStatus.getSize());
+      " " + std::to_string(compilerStatus.getSize()) + "\noptions";
   for (const std::string &a : compileArgs)
     identity += " " + a;
-  identity += externalDataIdentity(onnx, (*model)->getBuffer());
-  uint64_t key = llvm::xxh3_64bits((*model)->getBuffer()) ^
-                 llvm::xxh3_64bits(llvm::StringRef(identity));
+  // loom-compile generates code for this machine's CPU: a cache shared with
+  // another machine (a network home, a CI cache) must not run it there.
+  identity += "\ncpu " + llvm::sys::getHostCPUName().str() + "\nfeatures";
+  std::vector<std::string> features;
+  for (const auto &feature : llvm::sys::getHostCPUFeatures())
+    if (feature.second)
+      features.push_back(feature.first().str());
+  llvm::sort(features);
+  for (const std::string &feature : features)
+    identity += " +" + feature;
+  identity += "\n" + externalDataIdentity(onnx, bytes);
+  uint64_t key = llvm::xxh3_64bits(llvm::StringRef(identity));
   llvm::SmallString<256> dir(cacheDir.empty() ? defaultCacheDir() : cacheDir.str());
   std::string stem = llvm::sys::path::stem(onnx).str();
   llvm::sys::path::append(dir, stem + "-" + llvm::utohexstr(key, /*LowerCase=*/true));
   llvm::SmallString<256> lib(dir);
   llvm::sys::path::append(lib, "libmodel.so");
-  if (llvm::sys::fs::exists(lib))
-    return lib.str().str();
+  std::string fingerprintFile = (lib + ".xxh3").str();
+  if (llvm::sys::fs::exists(lib)) {
+    if (cachedLibraryIntact(lib, fingerprintFile))
+      return lib.str().str();
+    llvm::errs() << "loom-run: the cached " << lib
+                 << " is not the library compiled there (damaged, or cached by an "
+                    "older loom-run); compiling again\n";
+    llvm::sys::fs::remove(lib);
+  }
   if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
     error("cannot create the cache directory '" + dir + "': " + ec.message());
     return "";
@@ -211,7 +302,41 @@ std::string compileCached(const char *argv0, StringRef onnx, StringRef cacheDir,
           (execError.empty() ? std::string(" (see above)") : ": " + execError));
     return "";
   }
-  if (std::error_code ec = llvm::sys::fs::rename(partial, lib)) {
+  // The fingerprint goes first: a reader that finds the library finds it too
+  // (a concurrent compile's fingerprint at worst costs one more compile).
+  std::string fingerprint = libraryFingerprint(partial);
+  std::string partialFingerprint = (partial + ".xxh3").str();
+  std::error_code ec;
+  {
+    llvm::raw_fd_ostream os(partialFingerprint, ec);
+    if (!ec) {
+      os << fingerprint;
+      os.close();
+      if (os.has_error()) {
+        ec = os.error();
+        os.clear_error(); // reported below, not by the stream's destructor
+      }
+    }
+  }
+  if (!ec)
+    ec = llvm::sys::fs::rename(partialFingerprint, fingerprintFile);
+  if (!ec)
+    ec = llvm::sys::fs::rename(partial, lib);
+  if (!ec) {
+    // Only for people reading the cache: losing it loses nothing.
+    llvm::SmallString<256> keyFile(dir);
+    llvm::sys::path::append(keyFile, "key.txt");
+    std::error_code keyError;
+    llvm::raw_fd_ostream os(keyFile, keyError);
+    if (!keyError) {
+      os << identity;
+      os.close();
+    }
+    os.clear_error();
+  }
+  if (ec) {
+    llvm::sys::fs::remove(partial);
+    llvm::sys::fs::remove(partialFingerprint);
     error("cannot move the compiled model into the cache: " + ec.message());
     return "";
   }
@@ -446,10 +571,10 @@ bool encodePrompt(const Options &o, const Tokenizer &t, std::vector<int64_t> &id
   if (o.prompt) {
     text = *o.prompt;
   } else {
-    auto file = llvm::MemoryBuffer::getFile(o.promptFile, /*IsText=*/false);
+    auto file = loom::readRegularFile(o.promptFile);
     if (!file)
       return error("cannot read the prompt file '" + o.promptFile +
-                   "': " + file.getError().message()),
+                   "': " + loom::readErrorMessage(file.getError())),
              false;
     text = (*file)->getBuffer().str();
   }

@@ -7,6 +7,7 @@
 
 #include "loom/Import/OnnxImporter.h"
 #include "loom/InitAllDialects.h"
+#include "loom/Support/RegularFile.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -19,6 +20,7 @@
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -94,6 +96,35 @@ static bool namesTranslation(int argc, char **argv) {
   return false;
 }
 
+/// Whether every input file of an --import-onnx translation is a regular
+/// file; prints why not. mlirTranslateMain reads its input whole before the
+/// importer sees it, which would block on a FIFO or never end on a device
+/// (stdin, "-", stays allowed: a pipe there is what the user asked for).
+static bool importInputsAreFiles(int argc, char **argv) {
+  bool import = false;
+  for (int i = 1; i < argc; ++i)
+    import |= StringRef(argv[i]) == "--import-onnx" || StringRef(argv[i]) == "-import-onnx";
+  if (!import)
+    return true;
+  for (int i = 1; i < argc; ++i) {
+    StringRef arg = argv[i];
+    if (arg == "-o" || arg == "--o") {
+      ++i; // the output, which may well be a pipe
+      continue;
+    }
+    if (arg.starts_with("-"))
+      continue;
+    llvm::sys::fs::file_status status;
+    if (!llvm::sys::fs::status(arg, status) &&
+        status.type() != llvm::sys::fs::file_type::regular_file) {
+      llvm::errs() << arg << ": cannot read the model: " << loom::notRegularFileMessage()
+                   << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
 int main(int argc, char **argv) {
   registerAllTranslations();
   registerOnnxImport();
@@ -114,5 +145,7 @@ int main(int argc, char **argv) {
                     "--help for the others)\n";
     return 1;
   }
+  if (!importInputsAreFiles(argc, argv))
+    return 1;
   return failed(mlirTranslateMain(argc, argv, "loom translation driver\n"));
 }

@@ -8,6 +8,8 @@
 
 #include "Importer.h"
 
+#include "loom/Support/RegularFile.h"
+
 #include "llvm/Support/FileSystem.h"
 
 using namespace mlir;
@@ -186,12 +188,11 @@ OnnxImporter::readExternalData(const proto::TensorProto &tensor, StringRef what,
       return failure();
     }
   }
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
+  auto buffer = loom::readRegularFile(path);
   if (!buffer) {
     fileError() << what << ": external data file '" << location
                 << "' cannot be read (looked for " << path << ": "
-                << buffer.getError().message() << ")";
+                << loom::readErrorMessage(buffer.getError()) << ")";
     return failure();
   }
   uint64_t size = (*buffer)->getBufferSize();

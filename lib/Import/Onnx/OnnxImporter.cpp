@@ -11,6 +11,8 @@
 
 #include "Importer.h"
 
+#include "loom/Support/RegularFile.h"
+
 using namespace mlir;
 using namespace loom::onnx_import;
 
@@ -377,11 +379,10 @@ OwningOpRef<ModuleOp> loom::importOnnxModel(StringRef bytes, StringRef fileName,
 
 OwningOpRef<ModuleOp> loom::importOnnxModelFile(StringRef path, MLIRContext *context,
                                                 OnnxImportOptions options) {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
+  auto buffer = loom::readRegularFile(path);
   if (!buffer) {
     emitError(FileLineColLoc::get(context, path, 0, 0))
-        << path << ": cannot read the model: " << buffer.getError().message();
+        << path << ": cannot read the model: " << loom::readErrorMessage(buffer.getError());
     return nullptr;
   }
   if (options.externalDataDir.empty()) {

@@ -109,16 +109,24 @@ std::string loom::cpu::makeGenerateSignature(int64_t vocabSize, int64_t contextL
 
 /// `text` safe inside a C block comment: tensor and file names come from the
 /// model, and a "*/" in one would end the comment and put the rest of the name
-/// into every program that includes the header.
+/// into every program that includes the header. A "/*" would only warn
+/// (-Wcomment, an error under -Werror), and control characters (a terminal's
+/// escapes, a line break ending the comment's line) have no place in source:
+/// they are written as \xNN.
 static std::string commentSafe(StringRef text) {
   std::string safe;
   for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '\n' || c == '\r')
-      c = ' ';
-    safe += c;
-    if (c == '*' && i + 1 < text.size() && text[i + 1] == '/')
+    unsigned char c = text[i];
+    if (c < 0x20 || c == 0x7f) {
+      safe += "\\x" + llvm::utohexstr(c, /*LowerCase=*/true, /*Width=*/2);
+      continue;
+    }
+    safe += char(c);
+    bool next = i + 1 < text.size();
+    if (c == '*' && next && text[i + 1] == '/')
       safe += '\\'; // "*\/" reads the same and ends nothing
+    else if (c == '/' && next && text[i + 1] == '*')
+      safe += '\\'; // "/\*" opens nothing
   }
   return safe;
 }

@@ -82,6 +82,22 @@ if os.path.lexists(os.path.join(linked, "weights.bin")):
     os.remove(os.path.join(linked, "weights.bin"))
 os.symlink(os.path.join("..", "outside", "secret.bin"), os.path.join(linked, "weights.bin"))
 save(external, os.path.join("linked", "symlinked_external.onnx"))
+# The same through a linked folder: only the file's real path counts.
+linked_dir = os.path.join(out, "linked-dir")
+os.makedirs(linked_dir, exist_ok=True)
+if os.path.lexists(os.path.join(linked_dir, "sub")):
+    os.remove(os.path.join(linked_dir, "sub"))
+os.symlink(os.path.join("..", "outside"), os.path.join(linked_dir, "sub"))
+in_linked_dir = onnx.ModelProto()
+in_linked_dir.CopyFrom(external)
+in_linked_dir.graph.initializer[0].external_data[0].value = "sub/secret.bin"
+save(in_linked_dir, os.path.join("linked-dir", "external.onnx"))
+# A location naming a FIFO: reading it would wait for a writer forever.
+fifo_dir = os.path.join(out, "fifo")
+os.makedirs(fifo_dir, exist_ok=True)
+if not os.path.lexists(os.path.join(fifo_dir, "weights.bin")):
+    os.mkfifo(os.path.join(fifo_dir, "weights.bin"))
+save(external, os.path.join("fifo", "external.onnx"))
 
 # Opset 11 Unsqueeze/Squeeze with axes as attributes, Clip with min/max.
 legacy = model([helper.make_node("Unsqueeze", ["x"], ["u"], name="unsq", axes=[0]),

@@ -1,8 +1,10 @@
 """A MatMul by a weight kept in an external data file (weights.bin), and
 test data for it; with --scale S the weights file is rewritten with the
-weight times S (same size), as a user updating the weights would.
+weight times S (same size), as a user updating the weights would; with
+--keep-mtime too, the file keeps its modification time (as `cp -p` or a
+restore from a backup would), so only its contents tell the change.
 
-Usage: make_external.py OUT_DIR [--scale S]
+Usage: make_external.py OUT_DIR [--scale S [--keep-mtime]]
 """
 import os
 import sys
@@ -12,13 +14,17 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 out = sys.argv[1]
-scale = float(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[2] == "--scale" else 1.0
+rescale = len(sys.argv) > 3 and sys.argv[2] == "--scale"
 rng = np.random.default_rng(5)
 w = rng.standard_normal((32, 32)).astype(np.float32)
-if scale != 1.0:
+if rescale:
     # Only the data file changes: the model still names weights.bin.
-    with open(os.path.join(out, "weights.bin"), "wb") as f:
-        f.write((w * scale).tobytes())
+    path = os.path.join(out, "weights.bin")
+    before = os.stat(path)
+    with open(path, "wb") as f:
+        f.write((w * float(sys.argv[3])).tobytes())
+    if "--keep-mtime" in sys.argv:
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     sys.exit(0)
 x = rng.standard_normal((2, 32)).astype(np.float32)
 graph = helper.make_graph(
