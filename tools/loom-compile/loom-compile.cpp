@@ -391,15 +391,6 @@ int main(int argc, char **argv) {
   if (failed(graph.run(*module)))
     return fail("the graph pipeline failed");
 
-  // Self-speculation over quantized weights did not reproduce plain
-  // decoding on stories260K (int8: a different token at step 62, where the
-  // target's top two logits are 0.035 apart), while prompt lookup does: it
-  // stays refused until that is understood (docs/quantization.md).
-  if (!quantizeSpec.empty() && StringRef(speculate).starts_with("self")) {
-    llvm::errs() << "loom-compile: --speculate=self is not supported with --quantize yet "
-                    "(its tokens did not equal plain decoding's); --speculate=ngram is\n";
-    return 2;
-  }
   if (!generate && (!speculate.empty() || !speculationTree.empty()))
     return fail("--speculate and --tree apply to --generate");
   if (speculate.empty() && !speculationTree.empty())

@@ -11,6 +11,7 @@
 
 #include "CpuLevels.h"
 #include "Kernels/Kernels.h"
+#include "loom-c/Runtime.h"
 
 #include <gtest/gtest.h>
 
@@ -115,23 +116,24 @@ INSTANTIATE_TEST_SUITE_P(Variants, AttentionKernel, loomtest::kAllCpuLevels,
 
 TEST_P(AttentionKernel, MultiHead) { check(2, 4, 4, 5, 7, 16, false, false, 0); }
 TEST_P(AttentionKernel, GroupedQueryWithMask) { check(1, 8, 2, 3, 33, 64, true, false, 0); }
-TEST_P(AttentionKernel, MultiQueryCausalPrefill) { check(1, 4, 1, 9, 9, 8, false, true, 0); }
+TEST_P(AttentionKernel, MultiQueryCausalPrefill) { check(1, 4, 1, 69, 69, 8, false, true, 0); }
 TEST_P(AttentionKernel, DecodeRowFromACacheView) { check(1, 16, 4, 1, 100, 64, true, true, 512); }
-// Prefill tiles of 4 query rows (the last one partial), grouped heads, a mask,
-// causal, K/V in a cache view.
-TEST_P(AttentionKernel, PrefillTilesFromACacheView) { check(2, 8, 2, 6, 40, 64, true, true, 128); }
-TEST_P(AttentionKernel, PrefillTilesOddSizes) { check(1, 3, 1, 13, 29, 5, false, false, 0); }
+// Calls of more than 64 query rows (prefills) take tiles. Tiles of 4 query
+// rows (the last one partial), grouped heads, a mask, causal, K/V in a
+// cache view.
+TEST_P(AttentionKernel, PrefillTilesFromACacheView) { check(2, 8, 2, 70, 100, 64, true, true, 128); }
+TEST_P(AttentionKernel, PrefillTilesOddSizes) { check(1, 3, 1, 67, 29, 5, false, false, 0); }
 // The register-tiled paths (head_dim a multiple of 16 for AVX2's 6-row
 // tiles, of 32 for AVX-512's 12-row ones; 16 under AVX-512 takes AVX2's):
 // packed key blocks with a partial last one, rows of a partial last tile, a
 // whole masked-out block of keys, causal rows that see different block
 // counts.
 TEST_P(AttentionKernel, PrefillPackedKeysLongCausal) {
-  check(1, 4, 2, 37, 300, 32, true, true, 0, 0, 64, 80);
+  check(1, 4, 2, 77, 300, 32, true, true, 0, 0, 64, 80);
 }
-// Two whole 12-row tiles of AVX-512 and vDim 96 (three 32-column steps).
-TEST_P(AttentionKernel, PrefillPackedWholeTiles) { check(1, 2, 2, 24, 50, 96, true, false, 0); }
-TEST_P(AttentionKernel, PrefillPackedKeysNoMask) { check(2, 2, 1, 8, 20, 16, false, false, 0); }
+// Whole 12-row tiles of AVX-512 and vDim 96 (three 32-column steps).
+TEST_P(AttentionKernel, PrefillPackedWholeTiles) { check(1, 2, 2, 72, 50, 96, true, false, 0); }
+TEST_P(AttentionKernel, PrefillPackedKeysNoMask) { check(2, 2, 1, 68, 20, 16, false, false, 0); }
 
 // Flash-decoding: a row's keys in chunks whose (max, sum, output) states
 // are merged. Uneven chunks, more chunks than keys (empty ones), two causal
@@ -147,11 +149,47 @@ TEST_P(AttentionKernel, DecodeSingleRowSplitsByItself) { check(1, 1, 1, 1, 2000,
 
 // Soft-capped scores (Gemma 2): the packed AVX2 prefill tile, the generic
 // tile, a masked causal decode row, a split decode.
-TEST_P(AttentionKernel, SoftcapPrefill) { check(1, 4, 2, 37, 60, 32, true, true, 0, 0, 0, 0, 5.0f); }
-TEST_P(AttentionKernel, SoftcapPrefillSmallTile) { check(2, 2, 1, 5, 9, 8, false, false, 0, 0, 0, 0, 2.0f); }
+TEST_P(AttentionKernel, SoftcapPrefill) { check(1, 4, 2, 77, 100, 32, true, true, 0, 0, 0, 0, 5.0f); }
+TEST_P(AttentionKernel, SoftcapPrefillSmallTile) { check(2, 2, 1, 65, 9, 8, false, false, 0, 0, 0, 0, 2.0f); }
 TEST_P(AttentionKernel, SoftcapDecode) { check(1, 8, 2, 1, 100, 64, true, true, 256, 0, 0, 0, 3.0f); }
 TEST_P(AttentionKernel, SoftcapDecodeSplit) {
   check(1, 2, 1, 1, 1000, 16, true, false, 0, 3, 0, 0, 4.0f);
+}
+
+// A row's result depends on its query and keys only: each row of a causal
+// call with 9 query rows (a verify step's shape) equals, bit for bit, a
+// one-row call over the keys that row sees (the one-token step's shape),
+// with one thread and with four. Speculative decoding's tokens equal plain
+// decoding's only so (after int8 activation quantization a rounding
+// difference changes tokens).
+TEST_P(AttentionKernel, RowsExactAcrossCallShapesAndThreads) {
+  const int64_t heads = 4, kvHeads = 2, qLen = 9, kvLen = 600, dim = 32;
+  std::mt19937 gen(99);
+  Tensor4 q(1, heads, qLen, dim, gen), k(1, kvHeads, kvLen, dim, gen, 1024),
+      v(1, kvHeads, kvLen, dim, gen, 1024);
+  auto run = [&](int threads, int64_t firstRow, int64_t rows, int64_t keys) {
+    EXPECT_EQ(loom_set_num_threads(threads), LOOM_OK);
+    MemRef<4> qv = q.ref, kv = k.ref, vv = v.ref;
+    qv.offset = firstRow * qv.strides[2];
+    qv.sizes[2] = rows;
+    kv.sizes[2] = vv.sizes[2] = keys;
+    std::vector<float> out(size_t(heads * rows * dim));
+    MemRef<4> o = {out.data(), out.data(), 0, {1, heads, rows, dim},
+                   {heads * rows * dim, rows * dim, dim, 1}};
+    _mlir_ciface_loomrt_attention_f32(&qv, &kv, &vv, &o, 0.25f, true, 0.0f);
+    return out;
+  };
+  for (int threads : {1, 4}) {
+    std::vector<float> all = run(threads, 0, qLen, kvLen);
+    for (int64_t i = 0; i < qLen; ++i) {
+      std::vector<float> one = run(threads == 1 ? 4 : 1, i, 1, kvLen - qLen + i + 1);
+      for (int64_t h = 0; h < heads; ++h)
+        for (int64_t d = 0; d < dim; ++d)
+          ASSERT_EQ(all[size_t((h * qLen + i) * dim + d)], one[size_t(h * dim + d)])
+              << "row " << i << " head " << h << " dim " << d << " threads " << threads;
+    }
+  }
+  EXPECT_EQ(loom_set_num_threads(0), LOOM_OK);
 }
 
 TEST_P(AttentionKernel, EveryKeyMaskedGivesNaN) {

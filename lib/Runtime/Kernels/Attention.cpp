@@ -351,12 +351,25 @@ template <int R> struct TileRows {
 
 /// Fewest keys per chunk when a row's keys are split across threads: below
 /// this the merge and the task overhead outweigh the parallelism.
-constexpr int64_t kMinKeysPerSplit = 256;
+/// The decode rows' key chunk: a fixed length, so a row's arithmetic does
+/// not depend on the thread count.
+constexpr int64_t kChunkKeys = 256;
+/// Calls with at most this many query rows take the decode rows, computing
+/// each row as a one-token step does: speculative verify steps (trees of up
+/// to this many nodes) then reproduce plain decoding's logits exactly.
+/// Longer prefills take the faster tiles.
+constexpr int64_t kRowExactQueries = 64;
 
-/// Query rows one at a time, each row's keys in `splits` chunks.
+/// Query rows one at a time, each row's keys in chunks of `chunkKeys` from
+/// key 0 on, merged in order. A row's result depends only on its query, its
+/// keys and the chunk length, never on how many rows the call has or on the
+/// threads: the one-token step and a verify step (several rows) compute a
+/// row alike, bit for bit, which speculative decoding's equality with plain
+/// decoding needs (rounding differences turn into different tokens once
+/// activations are quantized).
 void decodeRows(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
                 const int64_t *maskStride, MemRef<4> *out, float scale, bool causal,
-                int64_t splits, float softcap) {
+                int64_t chunkKeys, float softcap) {
 #if defined(__x86_64__)
   static constexpr RowFn kRow[loomrt::kNumCpuLevels] = {rowPortable, rowAvx2, rowAvx512};
 #else
@@ -374,13 +387,16 @@ void decodeRows(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
   float *oBase = out->aligned + out->offset;
   // Per (row, chunk): the maximum, the sum and vDim output accumulators.
   const int64_t stateSize = vDim + 2, rows = batch * heads * qLen;
+  const int64_t maxChunks = std::max<int64_t>(1, (kvLen + chunkKeys - 1) / chunkKeys);
+  // Keys after this query's position are hidden when causal.
+  auto keysOf = [&](int64_t rowIndex) {
+    int64_t i = rowIndex % qLen;
+    return std::max<int64_t>(0, causal ? std::min(kvLen, kvLen - qLen + i + 1) : kvLen);
+  };
   auto attendChunk = [&](int64_t rowIndex, int64_t chunk, float *state) {
     int64_t b = rowIndex / (heads * qLen), h = (rowIndex / qLen) % heads, i = rowIndex % qLen;
-    int64_t kvh = h / group;
-    // Keys after this query's position are hidden when causal.
-    int64_t keys = std::max<int64_t>(0, causal ? std::min(kvLen, kvLen - qLen + i + 1) : kvLen);
-    int64_t per = (keys + splits - 1) / splits;
-    int64_t begin = std::min(keys, chunk * per), end = std::min(keys, begin + per);
+    int64_t kvh = h / group, keys = keysOf(rowIndex);
+    int64_t begin = std::min(keys, chunk * chunkKeys), end = std::min(keys, begin + chunkKeys);
     const float *qRow = qBase + b * q->strides[0] + h * q->strides[1] + i * q->strides[2];
     const float *kHead = kBase + b * k->strides[0] + kvh * k->strides[1] + begin * k->strides[2];
     const float *vHead = vBase + b * v->strides[0] + kvh * v->strides[1] + begin * v->strides[2];
@@ -395,17 +411,17 @@ void decodeRows(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
   // Merges a row's chunk states: M = max m_c, L = sum l_c e^(m_c - M),
   // out = sum acc_c e^(m_c - M) / L. Every key masked: 0/0, NaN, as the
   // softmax of all -inf is.
-  auto mergeRow = [&](int64_t rowIndex, const float *first) {
+  auto mergeRow = [&](int64_t rowIndex, const float *first, int64_t chunks) {
     int64_t b = rowIndex / (heads * qLen), h = (rowIndex / qLen) % heads, i = rowIndex % qLen;
     float m = -std::numeric_limits<float>::infinity();
-    for (int64_t c = 0; c < splits; ++c)
+    for (int64_t c = 0; c < chunks; ++c)
       m = std::max(m, first[c * stateSize]);
     float l = 0.0f;
     float *oRow = oBase + b * out->strides[0] + h * out->strides[1] + i * out->strides[2];
     const int64_t oCol = out->strides[3];
     for (int64_t d = 0; d < vDim; ++d)
       oRow[d * oCol] = 0.0f;
-    for (int64_t c = 0; c < splits; ++c) {
+    for (int64_t c = 0; c < chunks; ++c) {
       const float *state = first + c * stateSize;
       if (state[1] == 0.0f)
         continue; // no visible key in this chunk
@@ -418,23 +434,32 @@ void decodeRows(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
     for (int64_t d = 0; d < vDim; ++d)
       oRow[d * oCol] = l > 0 ? oRow[d * oCol] * inv : std::nanf("");
   };
-  if (splits == 1) {
-    // One task per row, state in thread-local scratch: one dispatch per call
-    // (this runs once per layer per generated token).
+  auto chunksOf = [&](int64_t rowIndex) {
+    return std::max<int64_t>(1, (keysOf(rowIndex) + chunkKeys - 1) / chunkKeys);
+  };
+  if (rows >= 2 * int64_t(loomrt::numThreads()) || maxChunks == 1) {
+    // Enough rows for the threads: one task per row, its chunks one after
+    // another in thread-local scratch (one dispatch per call: this runs once
+    // per layer per generated token).
     loomrt::parallelFor(rows, [&](int64_t rowIndex) {
       thread_local std::vector<float> state;
-      state.resize(size_t(stateSize));
-      attendChunk(rowIndex, 0, state.data());
-      mergeRow(rowIndex, state.data());
+      int64_t chunks = chunksOf(rowIndex);
+      state.resize(size_t(chunks * stateSize));
+      for (int64_t c = 0; c < chunks; ++c)
+        attendChunk(rowIndex, c, state.data() + c * stateSize);
+      mergeRow(rowIndex, state.data(), chunks);
     });
     return;
   }
-  std::vector<float> states(size_t(rows * splits * stateSize));
-  loomrt::parallelFor(rows * splits, [&](int64_t task) {
-    attendChunk(task / splits, task % splits, states.data() + task * stateSize);
+  // Few rows (flash-decoding): a task per (row, chunk), then the merges.
+  std::vector<float> states(size_t(rows * maxChunks * stateSize));
+  loomrt::parallelFor(rows * maxChunks, [&](int64_t task) {
+    int64_t rowIndex = task / maxChunks, chunk = task % maxChunks;
+    if (chunk < chunksOf(rowIndex))
+      attendChunk(rowIndex, chunk, states.data() + task * stateSize);
   });
   loomrt::parallelFor(rows, [&](int64_t rowIndex) {
-    mergeRow(rowIndex, states.data() + rowIndex * splits * stateSize);
+    mergeRow(rowIndex, states.data() + rowIndex * maxChunks * stateSize, chunksOf(rowIndex));
   });
 }
 
@@ -480,7 +505,7 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
   const bool tiled512 = level == loomrt::CpuLevel::Avx512 && vDim % vec16::kCols == 0;
   const bool tiled256 = level >= loomrt::CpuLevel::Avx2 && vDim % vec8::kCols == 0;
   const int tileRows = tiled512 ? vec16::kTileRows : vec8::kTileRows;
-  if (qLen >= vec8::kTileRows && (tiled512 || tiled256) && v->strides[3] == 1 &&
+  if (qLen > kRowExactQueries && (tiled512 || tiled256) && v->strides[3] == 1 &&
       out->strides[3] == 1) {
     const int64_t blocks = (kvLen + kBlock - 1) / kBlock, headSize = blocks * dim * kBlock;
     std::vector<float> packed(size_t(batch * kvHeads * headSize));
@@ -513,7 +538,7 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
     return;
   }
 #endif
-  if (qLen >= kRows) {
+  if (qLen > kRowExactQueries) {
 #if defined(__x86_64__)
     static constexpr TileFn kTile[loomrt::kNumCpuLevels] = {tilePortable, tileAvx2, tileAvx512};
 #else
@@ -536,17 +561,11 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
     return;
   }
 
-  // Decode (few query rows): one task per (batch, head, query row) and, when
-  // those are fewer than the threads can take, per chunk of the keys as
-  // well (flash-decoding): each chunk leaves its (maximum, sum, output)
-  // state and the states of a row are merged afterwards.
-  const int64_t rowsTotal = batch * heads * qLen;
-  int64_t splits = 1;
-  if (const int64_t wanted = 2 * int64_t(loomrt::numThreads()); rowsTotal < wanted)
-    splits = std::clamp<int64_t>((wanted + rowsTotal - 1) / rowsTotal, 1,
-                                 kvLen / kMinKeysPerSplit);
-  splits = std::max<int64_t>(splits, 1);
-  decodeRows(q, k, v, mask, maskStride, out, scale, causal, splits, softcap);
+  // Decode and verify steps (few query rows): row by row, the keys in
+  // chunks of kChunkKeys (flash-decoding when the rows are too few for the
+  // threads): each chunk leaves its (maximum, sum, output) state and the
+  // states of a row are merged afterwards.
+  decodeRows(q, k, v, mask, maskStride, out, scale, causal, kChunkKeys, softcap);
 }
 
 } // namespace
@@ -560,8 +579,10 @@ void loomrt::attentionDecodeSplit(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemR
   if (mask)
     for (int d = 0; d < 4; ++d)
       maskStride[d] = mask->sizes[d] == 1 ? 0 : mask->strides[d];
-  decodeRows(q, k, v, mask, maskStride, out, scale, causal, std::max<int64_t>(splits, 1),
-             softcap);
+  const int64_t kvLen = k->sizes[2];
+  splits = std::max<int64_t>(splits, 1);
+  decodeRows(q, k, v, mask, maskStride, out, scale, causal,
+             std::max<int64_t>(1, (kvLen + splits - 1) / splits), softcap);
 }
 
 extern "C" void _mlir_ciface_loomrt_attention_f32(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v,
