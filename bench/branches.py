@@ -22,26 +22,13 @@ import os
 import sys
 import time
 
-from common import ROOT, measure_machine, run
+from common import ROOT, STORIES, compile_generate, measure_machine, run, tokenize_stories
 
 sys.path.insert(0, os.path.join(ROOT, "python"))
 from loom.generate import Generator  # noqa: E402
 
-SHARED = os.path.join(ROOT, "..", "shared", "models", "stories260K")
 TEXT = ("Once upon a time, there was a little dog named Max. Max liked to play with his "
         "ball in the park with his friend Tom. ")
-
-
-def tokenize(text):
-    sys.path.insert(0, os.path.join(ROOT, "test", "e2e", "Inputs"))
-    import llama2c_tokenizer
-    pieces, scores = llama2c_tokenizer.load(os.path.join(SHARED, "tok512.bin"))
-    return llama2c_tokenizer.encode(pieces, scores, text)
-
-
-def compile_generate(build, onnx_path, lib, context, *flags):
-    run([os.path.join(build, "bin", "loom-compile"), onnx_path, "--generate",
-         f"--context-length={context}", "-o", lib, *flags])
 
 
 def best_time(fn, reps):
@@ -79,12 +66,12 @@ def stories(args, out):
     onnx_path = os.path.join(out, "stories260K.onnx")
     if not os.path.exists(onnx_path):
         run([sys.executable, "-W", "ignore", os.path.join(ROOT, "python", "loom", "export_model.py"),
-             "--llama2c", os.path.join(SHARED, "stories260K.bin"), "-o", onnx_path])
+             "--llama2c", os.path.join(STORIES, "stories260K.bin"), "-o", onnx_path])
     lib = os.path.join(out, "libstories_branches.so")
     print("bench: stories260K: compiling", file=sys.stderr)
     compile_generate(args.build, onnx_path, lib, 512)
     gen = Generator(lib, threads=args.threads)
-    prompt = tokenize(TEXT * 6)[:200]
+    prompt = tokenize_stories(TEXT * 6)[:200]
     print(f"stories260K, a {len(prompt)}-token prompt, {args.tokens} tokens per branch "
           f"(temperature 1)")
     compare(gen, prompt, args.tokens, args.reps, (1, 2, 4, 8), "stories260K")

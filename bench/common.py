@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STORIES = os.path.join(ROOT, "..", "shared", "models", "stories260K")
 
 
 def run(cmd, **kw):
@@ -93,3 +94,18 @@ def onnxruntime_ms(out, model, threads, reps, inputs):
 def onnxruntime_version(out):
     return run(["node", "-e", "console.log(require('onnxruntime-node/package.json').version)"],
                cwd=out).strip()
+
+
+def tokenize_stories(text):
+    """`text` in stories260K's llama2.c tokens (BOS first), by the tests'
+    independent encoder."""
+    sys.path.insert(0, os.path.join(ROOT, "test", "e2e", "Inputs"))
+    import llama2c_tokenizer
+    pieces, scores = llama2c_tokenizer.load(os.path.join(STORIES, "tok512.bin"))
+    return llama2c_tokenizer.encode(pieces, scores, text)
+
+
+def compile_generate(build, onnx_path, lib, context, *flags):
+    """loom-compile --generate with a context of `context` positions."""
+    run([os.path.join(build, "bin", "loom-compile"), onnx_path, "--generate",
+         f"--context-length={context}", "-o", lib, *flags])

@@ -20,26 +20,13 @@ import argparse
 import os
 import sys
 
-from common import ROOT, measure_machine, run
+from common import ROOT, STORIES, compile_generate, measure_machine, run, tokenize_stories
 
 sys.path.insert(0, os.path.join(ROOT, "python"))
 from loom.generate import Generator  # noqa: E402
 
-SHARED = os.path.join(ROOT, "..", "shared", "models", "stories260K")
 TEXT = ("Once upon a time, there was a little dog named Max. Max liked to play with his "
         "ball. One day, Max")
-
-
-def tokenize(text):
-    sys.path.insert(0, os.path.join(ROOT, "test", "e2e", "Inputs"))
-    import llama2c_tokenizer
-    pieces, scores = llama2c_tokenizer.load(os.path.join(SHARED, "tok512.bin"))
-    return llama2c_tokenizer.encode(pieces, scores, text)
-
-
-def compile_generate(build, onnx_path, lib, context, *flags):
-    run([os.path.join(build, "bin", "loom-compile"), onnx_path, "--generate",
-         f"--context-length={context}", "-o", lib, *flags])
 
 
 def decode_rate(gen, prompt, tokens, reps):
@@ -57,7 +44,7 @@ def stories(args, out):
     onnx_path = os.path.join(out, "stories260K.onnx")
     if not os.path.exists(onnx_path):
         run([sys.executable, "-W", "ignore", os.path.join(ROOT, "python", "loom", "export_model.py"),
-             "--llama2c", os.path.join(SHARED, "stories260K.bin"), "-o", onnx_path])
+             "--llama2c", os.path.join(STORIES, "stories260K.bin"), "-o", onnx_path])
     variants = [("plain", [])] + [(f"ngram chain:{k}", ["--speculate=ngram", f"--tree=chain:{k}"])
                                   for k in (2, 4, 8)]
     libs = {}
@@ -69,7 +56,7 @@ def stories(args, out):
     acceptance = {}
     print(f"{'stories260K':<12} {'prompt':<6} {'decoding':<16} {'tok/s':>9} {'vs plain':>9} "
           f"{'tok/step':>9} {'accepted':>9} {'same tokens':>12}")
-    for prompt_name, prompt in (("BOS", [1]), ("text", tokenize(TEXT))):
+    for prompt_name, prompt in (("BOS", [1]), ("text", tokenize_stories(TEXT))):
         plain_tokens, plain_rate, _ = decode_rate(libs["plain"], prompt, args.tokens, args.reps)
         for name, _ in variants:
             if name == "plain":
