@@ -48,3 +48,37 @@ for suffix, axis in (("negative", -4), ("huge", 2**31)):
 save(out, "concat_empty_input", helper.make_node("Concat", ["x", "", "x"], ["y"], axis=0),
      [("x", [2])])
 save(out, "max_empty_input", helper.make_node("Max", ["x", ""], ["y"]), [("x", [2])])
+# A convolution's weight of another rank than its input: ONNX's inference
+# indexed one's dimensions by the other's rank (SIGSEGV, or garbage sizes).
+save(out, "conv_weight_rank", helper.make_node("Conv", ["x", "w"], ["y"], auto_pad="SAME_UPPER"),
+     [image, ("w", [1, 1])])
+save(out, "convtranspose_weight_rank", helper.make_node("ConvTranspose", ["x", "w"], ["y"]),
+     [image, ("w", [1])])
+# Scan without its required num_scan_inputs (read through a null pointer) or
+# with more than it has inputs (vectors of 2^40 entries).
+body = helper.make_graph(
+    [helper.make_node("Add", ["s_in", "x_in"], ["s_out"]),
+     helper.make_node("Identity", ["s_in"], ["y_out"])], "body",
+    [helper.make_tensor_value_info(n, TensorProto.FLOAT, [2]) for n in ("s_in", "x_in")],
+    [helper.make_tensor_value_info(n, TensorProto.FLOAT, [2]) for n in ("s_out", "y_out")])
+for name, attrs in (("scan_no_num_scan_inputs", {}), ("scan_num_scan_inputs_huge", {"num_scan_inputs": 2**40})):
+    graph = helper.make_graph(
+        [helper.make_node("Scan", ["s", "x"], ["so", "yo"], body=body, **attrs)], name,
+        [helper.make_tensor_value_info("s", TensorProto.FLOAT, [2]),
+         helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 2])],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in ("so", "yo")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 9)]),
+              os.path.join(out, name + ".onnx"))
+# Shape of a graph input without a type (SIGSEGV in ONNX's inference).
+untyped = onnx.ValueInfoProto(name="x")
+graph = helper.make_graph([helper.make_node("Shape", ["x"], ["y"])], "shape_of_untyped", [untyped],
+                          [helper.make_tensor_value_info("y", TensorProto.INT64, None)])
+onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
+          os.path.join(out, "shape_of_untyped.onnx"))
+# STFT of a signal of rank 1: ONNX's inference read its dimension 1.
+graph = helper.make_graph([helper.make_node("STFT", ["x", "step"], ["y"])], "stft_signal_rank1",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [16]),
+                           helper.make_tensor_value_info("step", TensorProto.INT64, [])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
+          os.path.join(out, "stft_signal_rank1.onnx"))
