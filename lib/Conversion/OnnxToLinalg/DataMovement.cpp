@@ -432,11 +432,42 @@ static FailureOr<Value> lowerSplit(Operation *op, RankedTensorType resultType,
   return results[0];
 }
 
+/// `perm` must name each of the input's axes once (ONNX's inference leaves
+/// other lists untyped or wrong; linalg.transpose's verifier rejected them
+/// with internal IR).
+static std::string checkTranspose(Operation *op, const LoweringState &) {
+  auto attr = op->getAttrOfType<ArrayAttr>("perm");
+  if (!attr)
+    return "";
+  int64_t rank = cast<RankedTensorType>(op->getOperand(0).getType()).getRank();
+  SmallVector<bool> seen(rank, false);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvm::interleaveComma(attr, os, [&](Attribute a) { os << cast<IntegerAttr>(a).getInt(); });
+  auto refuse = [&] {
+    return "perm [" + text + "] is not a permutation of the input's " + std::to_string(rank) +
+           " axes";
+  };
+  if (int64_t(attr.size()) != rank)
+    return refuse();
+  for (Attribute a : attr) {
+    int64_t p = cast<IntegerAttr>(a).getInt();
+    if (p < 0 || p >= rank || seen[p])
+      return refuse();
+    seen[p] = true;
+  }
+  return "";
+}
+
 static FailureOr<Value> lowerTranspose(Operation *op, RankedTensorType resultType,
                                        PatternRewriter &b, const LoweringState &) {
   Location loc = op->getLoc();
   Value in = op->getOperand(0);
   int64_t rank = resultType.getRank();
+  // A scalar has nothing to permute (a linalg.transpose of rank 0 crashed
+  // the CPU lowering).
+  if (rank == 0)
+    return in;
   SmallVector<int64_t> perm;
   if (auto attr = op->getAttrOfType<ArrayAttr>("perm"))
     for (Attribute a : attr)
@@ -1207,7 +1238,7 @@ void loom::populateDataMovementLoweringPatterns(LoweringPatternSet &patterns) {
   patterns.add("onnx.GatherElements", lowerGatherElements);
   patterns.add("onnx.Slice", lowerSlice, {}, any);
   patterns.add("onnx.Split", lowerSplit, checkSplit, any);
-  patterns.add("onnx.Transpose", lowerTranspose, {}, any);
+  patterns.add("onnx.Transpose", lowerTranspose, checkTranspose, any);
   patterns.add("onnx.ScatterND", lowerScatterND, checkScatterND, any);
   patterns.add({"onnx.ScatterElements", "onnx.Scatter"}, lowerScatterElements,
                checkScatterElements);

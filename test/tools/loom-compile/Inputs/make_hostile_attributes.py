@@ -5,8 +5,9 @@ lowering's dimensions). Usage: make_hostile_attributes.py OUT_DIR"""
 import os
 import sys
 
+import numpy as np
 import onnx
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 
 def save(out, name, node, inputs, output_type=TensorProto.FLOAT):
@@ -82,3 +83,12 @@ graph = helper.make_graph([helper.make_node("STFT", ["x", "step"], ["y"])], "stf
                           [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
 onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
           os.path.join(out, "stft_signal_rank1.onnx"))
+# Transpose: a perm that repeats an axis reached linalg's verifier (internal
+# IR); a scalar's transpose (no perm) crashed the CPU lowering.
+save(out, "transpose_perm_repeated", helper.make_node("Transpose", ["x"], ["y"], perm=[0, 0, 1]),
+     [("x", [2, 3, 4])])
+save(out, "transpose_scalar", helper.make_node("Transpose", ["x"], ["y"]), [("x", [])])
+os.makedirs(os.path.join(out, "transpose_scalar_data"), exist_ok=True)
+for name in ("input_0", "output_0"):
+    with open(os.path.join(out, "transpose_scalar_data", name + ".pb"), "wb") as f:
+        f.write(numpy_helper.from_array(np.array(2.5, np.float32)).SerializeToString())
