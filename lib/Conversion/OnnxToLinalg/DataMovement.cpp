@@ -39,6 +39,16 @@ static void reportSizeOrShapeError(OpBuilder &b, Location loc, func::FuncOp repo
            LOOM_ABI_ERROR_SHAPE_MISMATCH);
 }
 
+/// Expand's shape is a list of sizes (the lowering reads its length; a
+/// scalar shape crashed it).
+static std::string checkExpand(Operation *op, const LoweringState &) {
+  int64_t rank = cast<RankedTensorType>(op->getOperand(1).getType()).getRank();
+  if (rank != 1)
+    return "the shape input must be a 1-D list of sizes, but it has rank " +
+           std::to_string(rank);
+  return "";
+}
+
 static FailureOr<Value> lowerExpand(Operation *op, RankedTensorType resultType,
                                     PatternRewriter &b, const LoweringState &) {
   Location loc = op->getLoc();
@@ -273,6 +283,38 @@ static FailureOr<Value> lowerGather(Operation *op, RankedTensorType resultType,
                                        tensor::ExtractOp::create(nb, nloc, data, coords).getResult());
              })
       .getResult(0);
+}
+
+/// Slice's starts, ends, axes and steps are lists of one length, at most
+/// one entry per input axis when axes are implied (the lowering reads
+/// their length; scalars crashed it).
+static std::string checkSlice(Operation *op, const LoweringState &) {
+  auto slice = cast<loom::onnx::SliceOp>(op);
+  int64_t dataRank = cast<RankedTensorType>(slice.getData().getType()).getRank();
+  std::optional<int64_t> length;
+  std::pair<const char *, Value> lists[] = {{"starts", slice.getStarts()},
+                                            {"ends", slice.getEnds()},
+                                            {"axes", slice.getAxes()},
+                                            {"steps", slice.getSteps()}};
+  for (auto [name, list] : lists) {
+    if (!list)
+      continue;
+    auto type = cast<RankedTensorType>(list.getType());
+    if (type.getRank() != 1)
+      return std::string(name) + " must be a 1-D list, but it has rank " +
+             std::to_string(type.getRank());
+    if (type.isDynamicDim(0))
+      continue;
+    if (length && *length != type.getDimSize(0))
+      return "starts, ends, axes and steps must have one length, but " + std::string(name) +
+             " has " + std::to_string(type.getDimSize(0)) + " entries where another has " +
+             std::to_string(*length);
+    length = type.getDimSize(0);
+  }
+  if (!slice.getAxes() && length && *length > dataRank)
+    return "starts has " + std::to_string(*length) + " entries, more than the input's " +
+           std::to_string(dataRank) + " axes";
+  return "";
 }
 
 static FailureOr<Value> lowerSlice(Operation *op, RankedTensorType resultType,
@@ -1231,12 +1273,12 @@ void loom::populateDataMovementLoweringPatterns(LoweringPatternSet &patterns) {
                      const LoweringState &) -> FailureOr<Value> { return op->getOperand(0); };
   patterns.add("onnx.Identity", input, {}, any);
   patterns.add("onnx.Dropout", lowerDropout, checkDropout);
-  patterns.add("onnx.Expand", lowerExpand, {}, any);
+  patterns.add("onnx.Expand", lowerExpand, checkExpand, any);
   patterns.add("onnx.Trilu", lowerTrilu);
   patterns.add("onnx.Concat", lowerConcat, {}, any);
   patterns.add("onnx.Gather", lowerGather, checkGather, any);
   patterns.add("onnx.GatherElements", lowerGatherElements);
-  patterns.add("onnx.Slice", lowerSlice, {}, any);
+  patterns.add("onnx.Slice", lowerSlice, checkSlice, any);
   patterns.add("onnx.Split", lowerSplit, checkSplit, any);
   patterns.add("onnx.Transpose", lowerTranspose, checkTranspose, any);
   patterns.add("onnx.ScatterND", lowerScatterND, checkScatterND, any);

@@ -92,3 +92,12 @@ os.makedirs(os.path.join(out, "transpose_scalar_data"), exist_ok=True)
 for name in ("input_0", "output_0"):
     with open(os.path.join(out, "transpose_scalar_data", name + ".pb"), "wb") as f:
         f.write(numpy_helper.from_array(np.array(2.5, np.float32)).SerializeToString())
+# Expand's shape and Slice's starts/ends given as scalars: the lowering read
+# their length (a crash).
+for name, node in (("expand_scalar_shape", helper.make_node("Expand", ["x", "k"], ["y"])),
+                   ("slice_scalar_starts", helper.make_node("Slice", ["x", "k", "k"], ["y"]))):
+    graph = helper.make_graph([node], name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 2]),
+                                             helper.make_tensor_value_info("k", TensorProto.INT64, [])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
+              os.path.join(out, name + ".onnx"))
