@@ -148,6 +148,14 @@ static FailureOr<Value> lowerExpand(Operation *op, RankedTensorType resultType,
       .getResult(0);
 }
 
+/// Trilu keeps a triangle of the last two dimensions, which must exist
+/// (a rank below 2 built linalg.index of a negative dimension).
+static std::string checkTrilu(Operation *op, const LoweringState &) {
+  if (cast<RankedTensorType>(op->getOperand(0).getType()).getRank() < 2)
+    return "the input must have at least two dimensions";
+  return "";
+}
+
 static FailureOr<Value> lowerTrilu(Operation *op, RankedTensorType resultType,
                                    PatternRewriter &b, const LoweringState &) {
   Location loc = op->getLoc();
@@ -398,6 +406,17 @@ static FailureOr<Value> lowerSlice(Operation *op, RankedTensorType resultType,
         return tensor::ExtractOp::create(nb, nloc, data, coords);
       },
       dynamicSizes);
+}
+
+/// GatherElements' indices have the data's rank (the lowering indexes the
+/// data with one coordinate per indices dimension).
+static std::string checkGatherElements(Operation *op, const LoweringState &) {
+  int64_t dataRank = cast<RankedTensorType>(op->getOperand(0).getType()).getRank();
+  int64_t indicesRank = cast<RankedTensorType>(op->getOperand(1).getType()).getRank();
+  if (dataRank == 0 || indicesRank != dataRank)
+    return "the indices must have the data's rank, at least 1 (data rank " +
+           std::to_string(dataRank) + ", indices rank " + std::to_string(indicesRank) + ")";
+  return "";
 }
 
 static FailureOr<Value> lowerGatherElements(Operation *op, RankedTensorType resultType,
@@ -1014,6 +1033,9 @@ static std::string checkCumSum(Operation *op, const LoweringState &) {
   int64_t rank = cast<RankedTensorType>(op->getOperand(0).getType()).getRank();
   if (rank == 0)
     return "the input must have at least one dimension";
+  // The lowering reads the axis as element 0 of a scalar or 1-D tensor.
+  if (cast<RankedTensorType>(op->getOperand(1).getType()).getRank() > 1)
+    return "the axis must be a scalar or a 1-element tensor";
   if (auto axis = constantInts(op->getOperand(1)))
     if (axis->size() != 1 || (*axis)[0] < -rank || (*axis)[0] >= rank)
       return "the axis must be one value in [-rank, rank)";
@@ -1274,10 +1296,10 @@ void loom::populateDataMovementLoweringPatterns(LoweringPatternSet &patterns) {
   patterns.add("onnx.Identity", input, {}, any);
   patterns.add("onnx.Dropout", lowerDropout, checkDropout);
   patterns.add("onnx.Expand", lowerExpand, checkExpand, any);
-  patterns.add("onnx.Trilu", lowerTrilu);
+  patterns.add("onnx.Trilu", lowerTrilu, checkTrilu);
   patterns.add("onnx.Concat", lowerConcat, {}, any);
   patterns.add("onnx.Gather", lowerGather, checkGather, any);
-  patterns.add("onnx.GatherElements", lowerGatherElements);
+  patterns.add("onnx.GatherElements", lowerGatherElements, checkGatherElements);
   patterns.add("onnx.Slice", lowerSlice, checkSlice, any);
   patterns.add("onnx.Split", lowerSplit, checkSplit, any);
   patterns.add("onnx.Transpose", lowerTranspose, checkTranspose, any);

@@ -101,3 +101,18 @@ for name, node in (("expand_scalar_shape", helper.make_node("Expand", ["x", "k"]
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
               os.path.join(out, name + ".onnx"))
+# Static sizes that do not broadcast (ONNX's inference gives up on them):
+# the lowering built a linalg.generic its verifier rejected (internal IR).
+save(out, "add_not_broadcastable", helper.make_node("Add", ["x", "z"], ["y"]),
+     [("x", [2, 3]), ("z", [4])])
+# Ranks and types the lowerings read unchecked (each built IR that its
+# verifier rejected, printing internal IR).
+save(out, "trilu_rank1", helper.make_node("Trilu", ["x"], ["y"]), [("x", [3])])
+graph = helper.make_graph(
+    [helper.make_node("GatherElements", ["x", "i"], ["y"])], "gather_elements_rank",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3]),
+     helper.make_tensor_value_info("i", TensorProto.INT64, [2])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
+          os.path.join(out, "gather_elements_rank.onnx"))
+save(out, "constant_of_float_shape", helper.make_node("ConstantOfShape", ["x"], ["y"]), [("x", [2])])
