@@ -116,3 +116,5 @@ graph = helper.make_graph(
 onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
           os.path.join(out, "gather_elements_rank.onnx"))
 save(out, "constant_of_float_shape", helper.make_node("ConstantOfShape", ["x"], ["y"]), [("x", [2])])
+save(out, "gemm_bias_not_broadcastable", helper.make_node("Gemm", ["a", "b", "c"], ["y"]),
+     [("a", [3, 5]), ("b", [5, 4]), ("c", [3])])
