@@ -293,12 +293,14 @@ static FailureOr<Value> lowerGather(Operation *op, RankedTensorType resultType,
       .getResult(0);
 }
 
-/// Slice's starts, ends, axes and steps are lists of one length, at most
-/// one entry per input axis when axes are implied (the lowering reads
-/// their length; scalars crashed it).
+/// Slice's data has an axis, and its starts, ends, axes and steps are lists
+/// of one length, at most one entry per input axis when axes are implied
+/// (the lowering reads their length; scalars crashed it).
 static std::string checkSlice(Operation *op, const LoweringState &) {
   auto slice = cast<loom::onnx::SliceOp>(op);
   int64_t dataRank = cast<RankedTensorType>(slice.getData().getType()).getRank();
+  if (dataRank == 0)
+    return "the input must have at least one dimension";
   std::optional<int64_t> length;
   std::pair<const char *, Value> lists[] = {{"starts", slice.getStarts()},
                                             {"ends", slice.getEnds()},

@@ -118,3 +118,9 @@ onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
 save(out, "constant_of_float_shape", helper.make_node("ConstantOfShape", ["x"], ["y"]), [("x", [2])])
 save(out, "gemm_bias_not_broadcastable", helper.make_node("Gemm", ["a", "b", "c"], ["y"]),
      [("a", [3, 5]), ("b", [5, 4]), ("c", [3])])
+graph = helper.make_graph([helper.make_node("Slice", ["x", "k", "k", "k"], ["y"])], "slice_of_scalar",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, []),
+                           helper.make_tensor_value_info("k", TensorProto.INT64, [1])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
+          os.path.join(out, "slice_of_scalar.onnx"))
