@@ -124,3 +124,6 @@ graph = helper.make_graph([helper.make_node("Slice", ["x", "k", "k", "k"], ["y"]
                           [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
 onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
           os.path.join(out, "slice_of_scalar.onnx"))
+# A Concat axis of 2^62 + 1 was once taken as 1 (truncated to 32 bits).
+save(out, "concat_axis_wraps", helper.make_node("Concat", ["x", "x"], ["y"], axis=2**62 + 1),
+     [("x", [2, 3])])
