@@ -44,6 +44,15 @@ mlir::Value reciprocalSqrt(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x
 mlir::Value emptyLike(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
                       llvm::ArrayRef<std::pair<mlir::Value, int64_t>> dynamicSources);
 
+/// A shape as users read it in messages: "[2, ?, 4]".
+std::string shapeText(llvm::ArrayRef<int64_t> shape);
+
+/// Why the static sizes of `inputs` do not broadcast (numpy's rule) to
+/// `resultType`, or "" when they do (dynamic sizes are taken to agree).
+/// buildElementwise's check: a mismatch ONNX's inference missed built a
+/// linalg.generic that its verifier rejected with internal IR.
+std::string broadcastMismatch(mlir::ValueRange inputs, mlir::RankedTensorType resultType);
+
 /// Elementwise op with numpy broadcasting over `inputs` into `resultType`.
 /// A static 1 broadcasts; dynamic sizes are taken to agree.
 /// `dynamicSizes`, when given, are the result's dynamic sizes (for results

@@ -42,6 +42,50 @@ Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type,
                                  dynamicSizes);
 }
 
+std::string shapeText(ArrayRef<int64_t> shape) {
+  std::string text = "[";
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (i)
+      text += ", ";
+    text += ShapedType::isDynamic(d) ? "?" : std::to_string(d);
+  }
+  return text + "]";
+}
+
+std::string broadcastMismatch(ValueRange inputs, RankedTensorType resultType) {
+  int64_t rank = resultType.getRank();
+  auto describe = [&](int64_t index) {
+    ShapedType type = index < 0 ? cast<ShapedType>(resultType)
+                                : cast<ShapedType>(inputs[index].getType());
+    return (index < 0 ? std::string("the result") : "input " + std::to_string(index)) +
+           " of shape " + shapeText(type.getShape());
+  };
+  for (auto [index, in] : llvm::enumerate(inputs))
+    if (cast<RankedTensorType>(in.getType()).getRank() > rank)
+      return describe(index) + " has more dimensions than " + describe(-1);
+  for (int64_t d = 0; d < rank; ++d) {
+    // The one size other than 1 that the inputs (and a static result)
+    // agree on, and who has it (-1: the result).
+    int64_t size = resultType.isDynamicDim(d) ? ShapedType::kDynamic : resultType.getDimSize(d);
+    int64_t owner = -1;
+    for (auto [index, in] : llvm::enumerate(inputs)) {
+      auto type = cast<RankedTensorType>(in.getType());
+      int64_t i = d - (rank - type.getRank());
+      if (i < 0 || type.isDynamicDim(i) || type.getDimSize(i) == 1)
+        continue;
+      int64_t s = type.getDimSize(i);
+      if (ShapedType::isDynamic(size) || (size == 1 && owner < 0)) {
+        size = s;
+        owner = int64_t(index);
+      } else if (s != size) {
+        return describe(index) + " does not broadcast with " + describe(owner) +
+               " (sizes " + std::to_string(s) + " and " + std::to_string(size) + ")";
+      }
+    }
+  }
+  return "";
+}
+
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
                        ValueRange inputs, const ScalarFn &body,
                        ValueRange dynamicSizes) {

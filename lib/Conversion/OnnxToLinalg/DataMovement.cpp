@@ -39,6 +39,16 @@ static void reportSizeOrShapeError(OpBuilder &b, Location loc, func::FuncOp repo
            LOOM_ABI_ERROR_SHAPE_MISMATCH);
 }
 
+/// Expand's shape is a list of sizes (the lowering reads its length; a
+/// scalar shape crashed it).
+static std::string checkExpand(Operation *op, const LoweringState &) {
+  int64_t rank = cast<RankedTensorType>(op->getOperand(1).getType()).getRank();
+  if (rank != 1)
+    return "the shape input must be a 1-D list of sizes, but it has rank " +
+           std::to_string(rank);
+  return "";
+}
+
 static FailureOr<Value> lowerExpand(Operation *op, RankedTensorType resultType,
                                     PatternRewriter &b, const LoweringState &) {
   Location loc = op->getLoc();
@@ -136,6 +146,14 @@ static FailureOr<Value> lowerExpand(Operation *op, RankedTensorType resultType,
                                      linalg::YieldOp::create(nb, nloc, a[0]);
                                    })
       .getResult(0);
+}
+
+/// Trilu keeps a triangle of the last two dimensions, which must exist
+/// (a rank below 2 built linalg.index of a negative dimension).
+static std::string checkTrilu(Operation *op, const LoweringState &) {
+  if (cast<RankedTensorType>(op->getOperand(0).getType()).getRank() < 2)
+    return "the input must have at least two dimensions";
+  return "";
 }
 
 static FailureOr<Value> lowerTrilu(Operation *op, RankedTensorType resultType,
@@ -275,6 +293,40 @@ static FailureOr<Value> lowerGather(Operation *op, RankedTensorType resultType,
       .getResult(0);
 }
 
+/// Slice's data has an axis, and its starts, ends, axes and steps are lists
+/// of one length, at most one entry per input axis when axes are implied
+/// (the lowering reads their length; scalars crashed it).
+static std::string checkSlice(Operation *op, const LoweringState &) {
+  auto slice = cast<loom::onnx::SliceOp>(op);
+  int64_t dataRank = cast<RankedTensorType>(slice.getData().getType()).getRank();
+  if (dataRank == 0)
+    return "the input must have at least one dimension";
+  std::optional<int64_t> length;
+  std::pair<const char *, Value> lists[] = {{"starts", slice.getStarts()},
+                                            {"ends", slice.getEnds()},
+                                            {"axes", slice.getAxes()},
+                                            {"steps", slice.getSteps()}};
+  for (auto [name, list] : lists) {
+    if (!list)
+      continue;
+    auto type = cast<RankedTensorType>(list.getType());
+    if (type.getRank() != 1)
+      return std::string(name) + " must be a 1-D list, but it has rank " +
+             std::to_string(type.getRank());
+    if (type.isDynamicDim(0))
+      continue;
+    if (length && *length != type.getDimSize(0))
+      return "starts, ends, axes and steps must have one length, but " + std::string(name) +
+             " has " + std::to_string(type.getDimSize(0)) + " entries where another has " +
+             std::to_string(*length);
+    length = type.getDimSize(0);
+  }
+  if (!slice.getAxes() && length && *length > dataRank)
+    return "starts has " + std::to_string(*length) + " entries, more than the input's " +
+           std::to_string(dataRank) + " axes";
+  return "";
+}
+
 static FailureOr<Value> lowerSlice(Operation *op, RankedTensorType resultType,
                                    PatternRewriter &b, const LoweringState &) {
   Location loc = op->getLoc();
@@ -358,6 +410,17 @@ static FailureOr<Value> lowerSlice(Operation *op, RankedTensorType resultType,
       dynamicSizes);
 }
 
+/// GatherElements' indices have the data's rank (the lowering indexes the
+/// data with one coordinate per indices dimension).
+static std::string checkGatherElements(Operation *op, const LoweringState &) {
+  int64_t dataRank = cast<RankedTensorType>(op->getOperand(0).getType()).getRank();
+  int64_t indicesRank = cast<RankedTensorType>(op->getOperand(1).getType()).getRank();
+  if (dataRank == 0 || indicesRank != dataRank)
+    return "the indices must have the data's rank, at least 1 (data rank " +
+           std::to_string(dataRank) + ", indices rank " + std::to_string(indicesRank) + ")";
+  return "";
+}
+
 static FailureOr<Value> lowerGatherElements(Operation *op, RankedTensorType resultType,
                                             PatternRewriter &b, const LoweringState &) {
   func::FuncOp report = runtimeErrorReporter(op);
@@ -432,11 +495,42 @@ static FailureOr<Value> lowerSplit(Operation *op, RankedTensorType resultType,
   return results[0];
 }
 
+/// `perm` must name each of the input's axes once (ONNX's inference leaves
+/// other lists untyped or wrong; linalg.transpose's verifier rejected them
+/// with internal IR).
+static std::string checkTranspose(Operation *op, const LoweringState &) {
+  auto attr = op->getAttrOfType<ArrayAttr>("perm");
+  if (!attr)
+    return "";
+  int64_t rank = cast<RankedTensorType>(op->getOperand(0).getType()).getRank();
+  SmallVector<bool> seen(rank, false);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvm::interleaveComma(attr, os, [&](Attribute a) { os << cast<IntegerAttr>(a).getInt(); });
+  auto refuse = [&] {
+    return "perm [" + text + "] is not a permutation of the input's " + std::to_string(rank) +
+           " axes";
+  };
+  if (int64_t(attr.size()) != rank)
+    return refuse();
+  for (Attribute a : attr) {
+    int64_t p = cast<IntegerAttr>(a).getInt();
+    if (p < 0 || p >= rank || seen[p])
+      return refuse();
+    seen[p] = true;
+  }
+  return "";
+}
+
 static FailureOr<Value> lowerTranspose(Operation *op, RankedTensorType resultType,
                                        PatternRewriter &b, const LoweringState &) {
   Location loc = op->getLoc();
   Value in = op->getOperand(0);
   int64_t rank = resultType.getRank();
+  // A scalar has nothing to permute (a linalg.transpose of rank 0 crashed
+  // the CPU lowering).
+  if (rank == 0)
+    return in;
   SmallVector<int64_t> perm;
   if (auto attr = op->getAttrOfType<ArrayAttr>("perm"))
     for (Attribute a : attr)
@@ -941,6 +1035,9 @@ static std::string checkCumSum(Operation *op, const LoweringState &) {
   int64_t rank = cast<RankedTensorType>(op->getOperand(0).getType()).getRank();
   if (rank == 0)
     return "the input must have at least one dimension";
+  // The lowering reads the axis as element 0 of a scalar or 1-D tensor.
+  if (cast<RankedTensorType>(op->getOperand(1).getType()).getRank() > 1)
+    return "the axis must be a scalar or a 1-element tensor";
   if (auto axis = constantInts(op->getOperand(1)))
     if (axis->size() != 1 || (*axis)[0] < -rank || (*axis)[0] >= rank)
       return "the axis must be one value in [-rank, rank)";
@@ -1200,14 +1297,14 @@ void loom::populateDataMovementLoweringPatterns(LoweringPatternSet &patterns) {
                      const LoweringState &) -> FailureOr<Value> { return op->getOperand(0); };
   patterns.add("onnx.Identity", input, {}, any);
   patterns.add("onnx.Dropout", lowerDropout, checkDropout);
-  patterns.add("onnx.Expand", lowerExpand, {}, any);
-  patterns.add("onnx.Trilu", lowerTrilu);
+  patterns.add("onnx.Expand", lowerExpand, checkExpand, any);
+  patterns.add("onnx.Trilu", lowerTrilu, checkTrilu);
   patterns.add("onnx.Concat", lowerConcat, {}, any);
   patterns.add("onnx.Gather", lowerGather, checkGather, any);
-  patterns.add("onnx.GatherElements", lowerGatherElements);
-  patterns.add("onnx.Slice", lowerSlice, {}, any);
+  patterns.add("onnx.GatherElements", lowerGatherElements, checkGatherElements);
+  patterns.add("onnx.Slice", lowerSlice, checkSlice, any);
   patterns.add("onnx.Split", lowerSplit, checkSplit, any);
-  patterns.add("onnx.Transpose", lowerTranspose, {}, any);
+  patterns.add("onnx.Transpose", lowerTranspose, checkTranspose, any);
   patterns.add("onnx.ScatterND", lowerScatterND, checkScatterND, any);
   patterns.add({"onnx.ScatterElements", "onnx.Scatter"}, lowerScatterElements,
                checkScatterElements);

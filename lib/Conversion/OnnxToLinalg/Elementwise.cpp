@@ -535,8 +535,10 @@ void loom::populateElementwiseLoweringPatterns(LoweringPatternSet &patterns) {
           return buildElementwise(b, op->getLoc(), resultType, op->getOperands(), body);
         },
         [](Operation *op, const LoweringState &state) -> std::string {
-          return elementwiseBody(op, state.unsignedValues) ? ""
-                                                           : "no lowering for this element type";
+          if (!elementwiseBody(op, state.unsignedValues))
+            return "no lowering for this element type";
+          return broadcastMismatch(op->getOperands(),
+                                   cast<RankedTensorType>(op->getResult(0).getType()));
         },
         kUnsignedArithmetic.contains(name) ? UnsignedIntegers::accepted : UnsignedIntegers::rejected);
   patterns.add("onnx.Cast", lowerCast, {}, UnsignedIntegers::accepted);

@@ -225,6 +225,21 @@ static std::string checkMatMulRanks(Operation *op, const LoweringState &) {
   return "";
 }
 
+/// Gemm's A and B are matrices and C broadcasts to the result (a C that
+/// does not built a linalg.generic its verifier rejected).
+static std::string checkGemm(Operation *op, const LoweringState &) {
+  for (Value v : op->getOperands().take_front(2))
+    if (cast<RankedTensorType>(v.getType()).getRank() != 2)
+      return "A and B must be 2-D";
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  if (op->getNumOperands() > 2 &&
+      !broadcastMismatch(op->getOperand(2), resultType).empty())
+    return "C of shape " +
+           shapeText(cast<RankedTensorType>(op->getOperand(2).getType()).getShape()) +
+           " does not broadcast to the result's shape " + shapeText(resultType.getShape());
+  return "";
+}
+
 namespace {
 /// An Einsum equation with its ellipses expanded: each operand's and the
 /// output's subscripts as loop numbers (one loop per distinct letter, and
@@ -459,6 +474,6 @@ void loom::populateMatMulLoweringPatterns(LoweringPatternSet &patterns) {
         return buildMatMul(b, op->getLoc(), op->getOperand(0), op->getOperand(1), resultType);
       },
       checkMatMulRanks);
-  patterns.add("onnx.Gemm", lowerGemm, checkMatMulRanks);
+  patterns.add("onnx.Gemm", lowerGemm, checkGemm);
   patterns.add("onnx.Einsum", lowerEinsum, checkEinsum);
 }

@@ -115,16 +115,6 @@ Value recurrentOutput(Operation *op, unsigned i) {
 enum { kX, kW, kR, kB, kSequenceLens, kInitialH, kInitialC, kP };
 enum { kY, kYH, kYC };
 
-std::string shapeText(ArrayRef<int64_t> shape) {
-  std::string text = "[";
-  for (auto [i, d] : llvm::enumerate(shape)) {
-    if (i)
-      text += ", ";
-    text += ShapedType::isDynamic(d) ? "?" : std::to_string(d);
-  }
-  return text + "]";
-}
-
 /// Whether `type` can hold a tensor of `shape` (dynamic sizes on either side
 /// agree with anything).
 bool shapeFits(RankedTensorType type, ArrayRef<int64_t> shape) {

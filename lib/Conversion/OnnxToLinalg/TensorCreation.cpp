@@ -179,6 +179,15 @@ static FailureOr<Value> lowerRange(Operation *op, RankedTensorType resultType,
                           length);
 }
 
+/// ConstantOfShape's input is a 1-D list of int64 sizes (the lowering reads
+/// its elements as integers).
+static std::string checkConstantOfShape(Operation *op, const LoweringState &) {
+  auto type = cast<RankedTensorType>(op->getOperand(0).getType());
+  if (type.getRank() != 1 || !type.getElementType().isInteger(64))
+    return "the shape input must be a 1-D int64 tensor";
+  return "";
+}
+
 static FailureOr<Value> lowerConstantOfShape(Operation *op, RankedTensorType resultType,
                                              PatternRewriter &b, const LoweringState &) {
   Location loc = op->getLoc();
@@ -373,7 +382,7 @@ void loom::populateTensorCreationLoweringPatterns(LoweringPatternSet &patterns) 
   patterns.add("onnx.Shape", lowerShape, {}, any);
   patterns.add("onnx.Size", lowerSize, {}, any);
   patterns.add("onnx.Range", lowerRange);
-  patterns.add("onnx.ConstantOfShape", lowerConstantOfShape);
+  patterns.add("onnx.ConstantOfShape", lowerConstantOfShape, checkConstantOfShape);
   patterns.add("onnx.EyeLike", lowerEyeLike, checkEyeLike);
   patterns.add("onnx.OneHot", lowerOneHot, checkOneHot);
   patterns.add({"onnx.HannWindow", "onnx.HammingWindow", "onnx.BlackmanWindow"}, lowerWindow,

@@ -187,6 +187,16 @@ LogicalResult OnnxImporter::checkNodesAgainstSchemas(const proto::GraphProto &gr
                       << ") takes no empty name among its variadic inputs";
           return failure();
         }
+      for (const std::string &name : schema->requiredAttributes) {
+        if (llvm::any_of(node.attribute(), [&](const proto::AttributeProto &attr) {
+              return attr.name() == name;
+            }))
+          continue;
+        fileError() << where << " has no attribute '" << name << "', which "
+                    << node.op_type() << " (opset " << schema->sinceVersion
+                    << ") requires";
+        return failure();
+      }
       for (const auto &attr : node.attribute()) {
         auto declared = schema->attributeTypes.find(attr.name());
         if (declared == schema->attributeTypes.end() ||
@@ -215,6 +225,19 @@ LogicalResult OnnxImporter::checkNodesAgainstSchemas(const proto::GraphProto &gr
         return failure();
       }
     }
+    // Scan's inference sizes its vectors by num_scan_inputs and by the
+    // inputs left for the loop state (2^40 aborted out of memory).
+    if (node.op_type() == "Scan" && isDefaultDomain)
+      for (const auto &attr : node.attribute()) {
+        // Opset 8's first input is sequence_lens.
+        int available = node.input_size() - (defaultOpset < 9 ? 1 : 0);
+        if (attr.name() != "num_scan_inputs" || (attr.i() >= 1 && attr.i() <= available))
+          continue;
+        fileError() << where << " attribute 'num_scan_inputs' is " << attr.i()
+                    << "; it must be 1 to " << available << " (the number of inputs"
+                    << (defaultOpset < 9 ? " after sequence_lens" : "") << ")";
+        return failure();
+      }
     if (node.op_type() == "Conv" || node.op_type() == "ConvTranspose")
       for (const auto &attr : node.attribute())
         if (attr.name() == "group" && attr.i() < 1) {

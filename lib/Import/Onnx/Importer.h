@@ -116,6 +116,11 @@ private:
   /// The input's rank comes from ONNX's inference run with such axes at 0.
   LogicalResult checkLayerNormAxes(const proto::ModelProto &model);
 
+  /// Convolutions whose input and weight ranks are both known (from the
+  /// declarations or ONNX's inference) and differ: an error naming the node
+  /// (ONNX's inference of them is skipped, see convolutionWeightInput).
+  LogicalResult checkConvolutionRanks(const proto::ModelProto &model);
+
   /// After ONNX's shape inference failed: whether the graph's declared
   /// output and value_info types contradict what its nodes compute (ONNX's
   /// inference run again without those declarations). Each contradiction

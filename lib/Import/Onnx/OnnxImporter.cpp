@@ -177,6 +177,67 @@ static bool contradicts(const proto::TypeProto_Tensor &declared,
   return false;
 }
 
+/// The rank of each value of `graph` and its subgraphs whose type has a
+/// shape: graph inputs, value_info, outputs and initializers.
+static void collectRanks(const proto::GraphProto &graph, llvm::StringMap<int64_t> &ranks) {
+  auto note = [&](const proto::ValueInfoProto &value) {
+    if (value.type().has_tensor_type() && value.type().tensor_type().has_shape())
+      ranks[value.name()] = value.type().tensor_type().shape().dim_size();
+  };
+  for (const auto &value : graph.input())
+    note(value);
+  for (const auto &value : graph.value_info())
+    note(value);
+  for (const auto &value : graph.output())
+    note(value);
+  for (const auto &tensor : graph.initializer())
+    ranks[tensor.name()] = tensor.dims_size();
+  for (const proto::NodeProto &node : graph.node())
+    for (const auto &attr : node.attribute()) {
+      if (attr.type() == proto::AttributeProto::GRAPH)
+        collectRanks(attr.g(), ranks);
+      for (const proto::GraphProto &g : attr.graphs())
+        collectRanks(g, ranks);
+    }
+}
+
+LogicalResult OnnxImporter::checkConvolutionRanks(const proto::ModelProto &model) {
+  llvm::StringMap<int64_t> ranks;
+  collectRanks(model.graph(), ranks);
+  int counter = 0;
+  std::function<LogicalResult(const proto::GraphProto &)> check =
+      [&](const proto::GraphProto &graph) -> LogicalResult {
+    for (const proto::NodeProto &node : graph.node()) {
+      int index = counter++;
+      int weight = node.domain().empty() || node.domain() == "ai.onnx"
+                       ? convolutionWeightInput(node.op_type())
+                       : -1;
+      if (weight >= 0 && node.input_size() > weight) {
+        auto input = ranks.find(node.input(0)), filter = ranks.find(node.input(weight));
+        if (input != ranks.end() && filter != ranks.end() &&
+            input->second != filter->second) {
+          fileError() << describe(node, index) << ": the weight '" << node.input(weight)
+                      << "' has rank " << filter->second << ", but the input '"
+                      << node.input(0) << "' has rank " << input->second
+                      << "; they must be equal (the weight has one size per spatial "
+                         "axis of the input)";
+          return failure();
+        }
+      }
+      // Subgraph nodes are numbered after their node, as checkNodesAgainstSchemas does.
+      for (const auto &attr : node.attribute()) {
+        if (attr.type() == proto::AttributeProto::GRAPH && failed(check(attr.g())))
+          return failure();
+        for (const proto::GraphProto &g : attr.graphs())
+          if (failed(check(g)))
+            return failure();
+      }
+    }
+    return success();
+  };
+  return check(model.graph());
+}
+
 LogicalResult OnnxImporter::checkLayerNormAxes(const proto::ModelProto &model) {
   auto isRisky = [](const proto::NodeProto &node, int64_t &axis) {
     if (node.op_type() != "LayerNormalization" || node.output_size() < 2 ||
@@ -211,18 +272,7 @@ LogicalResult OnnxImporter::checkLayerNormAxes(const proto::ModelProto &model) {
   }
   (void)inferShapes(safe); // Best effort: a rank it leaves unknown is not checked.
   llvm::StringMap<int64_t> ranks;
-  auto note = [&](const proto::ValueInfoProto &value) {
-    if (value.type().has_tensor_type() && value.type().tensor_type().has_shape())
-      ranks[value.name()] = value.type().tensor_type().shape().dim_size();
-  };
-  for (const auto &value : safe.graph().input())
-    note(value);
-  for (const auto &value : safe.graph().value_info())
-    note(value);
-  for (const auto &value : safe.graph().output())
-    note(value);
-  for (const auto &tensor : safe.graph().initializer())
-    ranks[tensor.name()] = tensor.dims_size();
+  collectRanks(safe.graph(), ranks);
   for (int i = 0; i < model.graph().node_size(); ++i) {
     const proto::NodeProto &node = model.graph().node(i);
     if (!isRisky(node, axis) || node.input_size() == 0)
@@ -323,6 +373,23 @@ OwningOpRef<ModuleOp> OnnxImporter::import(StringRef bytes) {
   int precheckCounter = 0;
   if (failed(checkNodesAgainstSchemas(model.graph(), precheckCounter)))
     return nullptr;
+  // ONNX's inference reads the graph inputs' types without checking that
+  // they are set (Shape of an untyped input crashed it).
+  llvm::StringSet<> initializers;
+  for (const auto &init : model.graph().initializer())
+    initializers.insert(init.name());
+  for (const auto &input : model.graph().input()) {
+    if (initializers.contains(input.name()))
+      continue;
+    FailureOr<Type> type =
+        convertValueType(input.type(), "graph input '" + input.name() + "'");
+    if (failed(type))
+      return nullptr;
+    if (isa<NoneType>(*type)) {
+      fileError() << "graph input '" << input.name() << "' has no tensor type";
+      return nullptr;
+    }
+  }
 
   if (options.inferShapes) {
     // ONNX's inference is best effort for us: on failure the importer still
@@ -339,6 +406,8 @@ OwningOpRef<ModuleOp> OnnxImporter::import(StringRef bytes) {
       emitWarning(fileLoc) << "ONNX shape inference failed, importing "
                            << "without it: " << error;
   }
+  if (failed(checkConvolutionRanks(model)))
+    return nullptr;
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
   const proto::GraphProto &graph = model.graph();

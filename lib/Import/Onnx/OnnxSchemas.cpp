@@ -12,6 +12,8 @@
 #include <onnx/shape_inference/implementation.h>
 
 #include <exception>
+#include <mutex>
+#include <set>
 
 using namespace loom::onnx_import;
 
@@ -94,13 +96,94 @@ loom::onnx_import::lookupSchema(const std::string &opType,
   info.maxInputs = schema->max_input();
   info.minOutputs = schema->min_output();
   info.maxOutputs = schema->max_output();
-  for (const auto &[name, attr] : schema->attributes())
+  for (const auto &[name, attr] : schema->attributes()) {
     info.attributeTypes[name] = int(attr.type);
+    if (attr.required)
+      info.requiredAttributes.push_back(name);
+  }
   return info;
 }
 
+int loom::onnx_import::convolutionWeightInput(const std::string &opType) {
+  if (opType == "Conv" || opType == "ConvTranspose" || opType == "ConvInteger")
+    return 1;
+  if (opType == "QLinearConv")
+    return 3;
+  return -1;
+}
+
+static int rankOf(const onnx::TypeProto *type) {
+  if (!type || !type->has_tensor_type() || !type->tensor_type().has_shape())
+    return -1;
+  return type->tensor_type().shape().dim_size();
+}
+
+namespace {
+/// An ONNX inference function that indexes input dimensions it has not
+/// checked exist, and the condition under which it is safe to run.
+struct InferenceGuard {
+  const char *opType;
+  bool (*safe)(onnx::InferenceContext &ctx);
+  /// Whether output 0 takes input 0's element type (set when skipped).
+  bool sameElementType;
+};
+
+template <int Weight> bool convolutionRanksAgree(onnx::InferenceContext &ctx) {
+  int inputRank = rankOf(ctx.getInputType(0));
+  int weightRank = ctx.getNumInputs() > Weight ? rankOf(ctx.getInputType(Weight)) : -1;
+  // Without the input's shape the original returns before reading any
+  // dimension; with it, it needs the weight's, of the same rank.
+  return inputRank < 0 || weightRank == inputRank;
+}
+
+/// STFT reads the signal's dimensions 0 and 1 (signal rank 0 or 1: SIGSEGV).
+bool signalHasTwoAxes(onnx::InferenceContext &ctx) {
+  int rank = rankOf(ctx.getInputType(0));
+  return rank < 0 || rank >= 2;
+}
+
+constexpr InferenceGuard kInferenceGuards[] = {
+    {"Conv", convolutionRanksAgree<1>, true},
+    {"ConvTranspose", convolutionRanksAgree<1>, true},
+    {"ConvInteger", convolutionRanksAgree<1>, false},
+    {"QLinearConv", convolutionRanksAgree<3>, false},
+    {"STFT", signalHasTwoAxes, false},
+};
+} // namespace
+
+/// Puts each guard in front of the inference function of its operator's
+/// default-domain schemas (every opset version): when it is not safe the
+/// node's result shapes stay unknown (the importer reports the convolutions'
+/// known mismatches by node name). libonnx's registry is the one place its
+/// inference looks functions up, and the schemas it hands out by const
+/// pointer are the (non-const) entries of the map it owns, so they can be
+/// changed once, before any inference runs.
+static void guardInferenceFunctions() {
+  std::set<const onnx::OpSchema *> seen;
+  int newestOpset =
+      onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at(onnx::ONNX_DOMAIN).second;
+  for (const InferenceGuard &guard : kInferenceGuards)
+    for (int opset = 1; opset <= newestOpset; ++opset) {
+      const onnx::OpSchema *found = onnx::OpSchemaRegistry::Schema(guard.opType, opset, "");
+      if (!found || !seen.insert(found).second)
+        continue;
+      auto &schema = const_cast<onnx::OpSchema &>(*found);
+      onnx::InferenceFunction original = schema.GetTypeAndShapeInferenceFunction();
+      if (!original)
+        continue;
+      schema.TypeAndShapeInferenceFunction([original, guard](onnx::InferenceContext &ctx) {
+        if (guard.safe(ctx))
+          return original(ctx);
+        if (guard.sameElementType)
+          onnx::propagateElemTypeFromInputToOutput(ctx, 0, 0);
+      });
+    }
+}
+
 std::string loom::onnx_import::inferShapes(onnx::ModelProto &model) {
+  static std::once_flag guarded;
   try {
+    std::call_once(guarded, guardInferenceFunctions);
     onnx::ShapeInferenceOptions options(/*check_type=*/false, /*error_mode=*/0,
                                         /*data_prop=*/true);
     onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),

@@ -35,6 +35,9 @@ struct SchemaInfo {
   /// The declared type (an onnx::AttributeProto::AttributeType value) of each
   /// attribute the schema knows; empty for contrib ops described by hand.
   std::map<std::string, int> attributeTypes;
+  /// The attributes the schema requires (ONNX's inference functions read
+  /// some without checking they are there: Scan's num_scan_inputs).
+  std::vector<std::string> requiredAttributes;
 };
 
 /// The schema of `opType` in `domain` at `opset` (the newest one not newer
@@ -42,7 +45,19 @@ struct SchemaInfo {
 std::optional<SchemaInfo> lookupSchema(const std::string &opType,
                                        const std::string &domain, int opset);
 
-/// Runs ONNX's shape inference with data propagation on `model` in place.
+/// The input index of a convolution's weight for the operators whose ONNX
+/// inference indexes the weight's dimensions by the input's rank and the
+/// input's by the weight's without checking that they agree (Conv,
+/// ConvTranspose, ConvInteger, QLinearConv: a mismatch read out of bounds,
+/// a crash or garbage sizes); -1 for other operators. inferShapes skips the
+/// shape inference of such a node whose input's rank is known unless the
+/// weight's is the same.
+int convolutionWeightInput(const std::string &opType);
+
+/// Runs ONNX's shape inference with data propagation on `model` in place,
+/// skipping the inference of nodes that would make libonnx read out of
+/// bounds (convolutions whose input and weight ranks differ, STFT of a
+/// signal of rank 0 or 1).
 /// Returns an empty string on success, else ONNX's error message.
 std::string inferShapes(onnx::ModelProto &model);
 

@@ -45,4 +45,19 @@ save("range", [helper.make_node("Range", ["start", "limit", "delta"], ["y"])],
      [helper.make_tensor_value_info("y", TensorProto.INT64, ["n"])],
      {"zero_delta": ([scalar(0), scalar(10), scalar(0)], np.zeros(1, np.int64)),
       "huge": ([scalar(0), scalar(1 << 33), scalar(1)], np.zeros(1, np.int64)),
-      "ok": ([scalar(10), scalar(1), scalar(-3)], np.arange(10, 1, -3, dtype=np.int64))})
+      "ok": ([scalar(10), scalar(1), scalar(-3)], np.arange(10, 1, -3, dtype=np.int64)),
+      # The length ceil((limit - start) / delta) of 2^64 - 1 over 2^63 - 1 is
+      # 3: exact in integers, where doubles rounded it to 2.
+      "int64_extremes": ([scalar(-2**63), scalar(2**63 - 1), scalar(2**63 - 1)],
+                         np.array([-2**63, -1, 2**63 - 2], dtype=np.int64))})
+
+# A float Range whose length is NaN or infinite must fail like a huge one
+# (it returned an empty tensor).
+f32 = lambda v: np.array(v, dtype=np.float32)  # noqa: E731
+save("range_float", [helper.make_node("Range", ["start", "limit", "delta"], ["y"])],
+     [helper.make_tensor_value_info(n, TensorProto.FLOAT, []) for n in ("start", "limit", "delta")],
+     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n"])],
+     {"nan_limit": ([f32(0), f32(np.nan), f32(1)], np.zeros(1, np.float32)),
+      "inf_limit": ([f32(0), f32(np.inf), f32(1)], np.zeros(1, np.float32)),
+      "nan_delta": ([f32(0), f32(5), f32(np.nan)], np.zeros(1, np.float32)),
+      "ok": ([f32(0), f32(2), f32(0.5)], np.arange(0, 2, 0.5, dtype=np.float32))})
