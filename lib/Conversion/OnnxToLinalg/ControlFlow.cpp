@@ -97,7 +97,6 @@ static FailureOr<Value> lowerLoop(Operation *op, RankedTensorType, PatternRewrit
   unsigned scans = op->getNumResults() - carried;
   Block &body = op->getRegion(0).front();
   Operation *yield = body.getTerminator();
-  Type i64 = b.getI64Type();
   Value zero = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
   Value trips = tripCount ? scalarOf(b, loc, tripCount)
                           : arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(INT64_MAX));
