@@ -81,6 +81,40 @@ FailureOr<Type> OnnxImporter::convertElementType(int32_t dtype, StringRef what) 
   }
 }
 
+int32_t loom::onnx_import::onnxDataType(Type type) {
+  if (type.isF32())
+    return proto::TensorProto::FLOAT;
+  if (type.isF16())
+    return proto::TensorProto::FLOAT16;
+  if (type.isBF16())
+    return proto::TensorProto::BFLOAT16;
+  if (type.isF64())
+    return proto::TensorProto::DOUBLE;
+  if (auto complex = dyn_cast<ComplexType>(type))
+    return complex.getElementType().isF32() ? proto::TensorProto::COMPLEX64
+                                            : proto::TensorProto::COMPLEX128;
+  auto integer = dyn_cast<IntegerType>(type);
+  if (!integer)
+    return proto::TensorProto::UNDEFINED;
+  bool isUnsigned = integer.isUnsigned();
+  switch (integer.getWidth()) {
+  case 1:
+    return proto::TensorProto::BOOL;
+  case 8:
+    return isUnsigned ? proto::TensorProto::UINT8 : proto::TensorProto::INT8;
+  case 16:
+    return isUnsigned ? proto::TensorProto::UINT16 : proto::TensorProto::INT16;
+  case 32:
+    return isUnsigned ? proto::TensorProto::UINT32 : proto::TensorProto::INT32;
+  case 64:
+    return isUnsigned ? proto::TensorProto::UINT64 : proto::TensorProto::INT64;
+  default:
+    return proto::TensorProto::UNDEFINED;
+  }
+}
+
+const char *loom::onnx_import::onnxDataTypeName(int32_t dtype) { return dataTypeName(dtype); }
+
 LogicalResult OnnxImporter::checkShape(ArrayRef<int64_t> shape, StringRef what) {
   // Products are formed in 128-bit-safe steps: stop as soon as the limit is
   // passed so that no multiplication can overflow.

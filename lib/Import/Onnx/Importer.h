@@ -52,6 +52,10 @@ using namespace mlir;
 constexpr int64_t kMinOpset = 1;
 constexpr int64_t kMaxOpset = 17;
 
+/// The onnx::TensorProto data type of an element type convertElementType
+/// makes (UNDEFINED for others), and a data type's name ("FLOAT").
+int32_t onnxDataType(Type type);
+const char *onnxDataTypeName(int32_t dtype);
 
 /// Imports one model. Holds the state shared by the graph and its subgraphs.
 /// Its parts: types, tensors and attributes (ImportTensors.cpp), nodes

@@ -179,8 +179,9 @@ LogicalResult OnnxImporter::normalizeLegacyNode(const proto::NodeProto &node,
 }
 
 /// Inputs that share an ONNX type constraint (Add's A and B are both "T")
-/// must have one element type; checked against the schema of the model's
-/// opset so that the message points at the node, not at a later pass.
+/// must have one element type, one the constraint allows (Gather's indices
+/// are int32 or int64); checked against the schema of the model's opset so
+/// that the message points at the node, not at a later pass.
 LogicalResult OnnxImporter::checkTypeConstraints(const proto::NodeProto &node,
                                                  StringRef where,
                                                  ArrayRef<Value> inputs) {
@@ -199,6 +200,19 @@ LogicalResult OnnxImporter::checkTypeConstraints(const proto::NodeProto &node,
     auto shaped = dyn_cast<ShapedType>(v.getType());
     if (!shaped || constraint.empty())
       continue;
+    auto allowed = atModel->allowedTensorTypes.find(constraint);
+    int32_t dtype = onnxDataType(shaped.getElementType());
+    if (allowed != atModel->allowedTensorTypes.end() && dtype != proto::TensorProto::UNDEFINED &&
+        !llvm::is_contained(allowed->second, dtype)) {
+      std::string names;
+      for (int t : allowed->second)
+        names += (names.empty() ? "" : ", ") + std::string(onnxDataTypeName(t));
+      fileError() << where << ": input " << i << " ('" << node.input(i) << "') is "
+                  << onnxDataTypeName(dtype) << ", but " << node.op_type() << " (opset "
+                  << atModel->sinceVersion << ") allows only " << names
+                  << " for its type constraint " << constraint;
+      return failure();
+    }
     auto [it, inserted] = seen.try_emplace(constraint, shaped.getElementType(), i);
     if (!inserted && it->second.first != shaped.getElementType()) {
       fileError() << where << ": input " << it->second.second << " ('"

@@ -11,6 +11,7 @@
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include <cctype>
 #include <exception>
 #include <mutex>
 #include <set>
@@ -96,6 +97,20 @@ loom::onnx_import::lookupSchema(const std::string &opType,
   info.maxInputs = schema->max_input();
   info.minOutputs = schema->min_output();
   info.maxOutputs = schema->max_output();
+  for (const auto &constraint : schema->typeConstraintParams())
+    for (const std::string &allowed : constraint.allowed_type_strs) {
+      // "tensor(float16)" -> FLOAT16; sequences, maps and optionals are not
+      // tensors and stay unchecked.
+      const std::string prefix = "tensor(";
+      if (allowed.compare(0, prefix.size(), prefix) != 0 || allowed.back() != ')')
+        continue;
+      std::string name = allowed.substr(prefix.size(), allowed.size() - prefix.size() - 1);
+      for (char &c : name)
+        c = char(std::toupper(static_cast<unsigned char>(c)));
+      onnx::TensorProto_DataType type;
+      if (onnx::TensorProto_DataType_Parse(name, &type))
+        info.allowedTensorTypes[constraint.type_param_str].push_back(int(type));
+    }
   for (const auto &[name, attr] : schema->attributes()) {
     info.attributeTypes[name] = int(attr.type);
     if (attr.required)

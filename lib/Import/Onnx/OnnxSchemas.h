@@ -31,6 +31,10 @@ struct SchemaInfo {
   /// same constraint must have the same element type ("" for a
   /// heterogeneous variadic input, whose values each have their own).
   std::vector<std::string> inputTypeConstraints;
+  /// The tensor element types (onnx::TensorProto data types) each type
+  /// constraint allows; a constraint missing here (contrib ops, constraints
+  /// of sequences only) is not checked.
+  std::map<std::string, std::vector<int>> allowedTensorTypes;
   int minInputs = 0, maxInputs = 0, minOutputs = 0, maxOutputs = 0;
   /// The declared type (an onnx::AttributeProto::AttributeType value) of each
   /// attribute the schema knows; empty for contrib ops described by hand.

@@ -138,6 +138,15 @@ save(model([helper.make_node("Add", ["x", "n"], ["y"], name="mixed_add")],
            [vi("x", F, [2]), vi("n", TensorProto.INT64, [2])], [vi("y", F, [2])]),
      "mismatched_types.onnx")
 
+# Element types a type constraint does not allow: Gather's indices are int32
+# or int64; MatMul takes no bool.
+save(model([helper.make_node("Gather", ["x", "i"], ["y"], name="float_indices")],
+           [vi("x", F, [4, 2]), vi("i", F, [3])], [vi("y", F, [3, 2])]),
+     "float_indices.onnx")
+save(model([helper.make_node("MatMul", ["a", "b"], ["y"], name="bool_matmul")],
+           [vi("a", TensorProto.BOOL, [2, 2]), vi("b", TensorProto.BOOL, [2, 2])],
+           [vi("y", TensorProto.BOOL, [2, 2])]), "bool_matmul.onnx")
+
 absurd = TensorProto(name="huge", data_type=F, dims=[1 << 20, 1 << 20])
 save(model([helper.make_node("ReduceSum", ["huge"], ["y"], name="sum_huge", keepdims=0)],
            [], [vi("y", F, [])], [absurd]), "absurd_shape.onnx")
