@@ -56,8 +56,8 @@ std::vector<int64_t> topTokens(const std::vector<double> &logProbs, size_t k) {
 
 } // namespace
 
-double BeamSearch::score(double logProb, size_t length) const {
-  return logProb / std::pow(double(std::max<size_t>(length, 1)), lengthPenalty_);
+double loomrt::branchScore(double logProb, size_t length, double lengthPenalty) {
+  return logProb / std::pow(double(std::max<size_t>(length, 1)), lengthPenalty);
 }
 
 void BeamSearch::start(const float *logits, int64_t vocab) {
@@ -70,7 +70,7 @@ void BeamSearch::start(const float *logits, int64_t vocab) {
 
 void BeamSearch::finish(std::vector<int64_t> tokens, double logProb) {
   Hypothesis h;
-  h.score = score(logProb, tokens.size());
+  h.score = branchScore(logProb, tokens.size(), lengthPenalty_);
   h.tokens = std::move(tokens);
   h.logProb = logProb;
   h.order = finishedCount_++;
@@ -91,7 +91,8 @@ bool BeamSearch::done() const {
   if (earlyStopping_)
     return true;
   // The best live beam (beams_ are sorted best first) at its current length.
-  return finished_.back().score >= score(beams_.front().logProb, beams_.front().tokens.size());
+  return finished_.back().score >=
+         branchScore(beams_.front().logProb, beams_.front().tokens.size(), lengthPenalty_);
 }
 
 void BeamSearch::select() {

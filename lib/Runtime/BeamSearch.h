@@ -20,6 +20,10 @@
 
 namespace loomrt {
 
+/// A finished sequence's score: its log-probability over its length (at
+/// least 1) to the power of the length penalty.
+double branchScore(double logProb, size_t length, double lengthPenalty);
+
 class BeamSearch {
 public:
   struct Hypothesis {
@@ -62,7 +66,6 @@ private:
 
   void select(); // candidates -> the next round's beams and finished ones
   void finish(std::vector<int64_t> tokens, double logProb);
-  double score(double logProb, size_t length) const;
   bool done() const;
   size_t entrySize(const MemRef<6> *cache) const;
   void copyPosition(MemRef<6> *cache, int64_t position, float *entry, bool toCache) const;

@@ -152,6 +152,14 @@ loom_status checkRequest(const loom_model *model, const int64_t *prompt, size_t 
   return LOOM_OK;
 }
 
+/// The most tokens one sequence can get: the loop ends when the cache is
+/// full, after at most context - prompt + 1 tokens, however many the caller
+/// allows.
+int64_t tokensRoom(const loom_model *model, const loom_generate_options &o,
+                   size_t promptLength) {
+  return std::min<int64_t>(o.max_new_tokens, model->contextLength - int64_t(promptLength) + 1);
+}
+
 /// Runs the compiled loop with `session` (its caller-facing fields set);
 /// returns the generated code's result: the tokens of the last (or only)
 /// sequence. Fills `stats` if not null.
@@ -173,11 +181,8 @@ loom_status runLoop(loom_model *model, Session &session, const int64_t *prompt,
   auto *ids = const_cast<int64_t *>(prompt);
   Memref1D promptDescriptor = {ids, ids, 0, int64_t(promptLength), 1};
   Memref1D result = {};
-  // The loop ends when the cache is full, after at most context - prompt + 1
-  // tokens: the generated code's token buffer needs no more than that, however
-  // many the caller allows.
-  int64_t maxNew =
-      std::min<int64_t>(o.max_new_tokens, model->contextLength - int64_t(promptLength) + 1);
+  // The generated code's token buffer needs no more than that.
+  int64_t maxNew = tokensRoom(model, o, promptLength);
   void *args[] = {&result, &promptDescriptor, &maxNew};
   if (model->ompSetNumThreads)
     model->ompSetNumThreads(loom_get_num_threads());
@@ -293,10 +298,8 @@ extern "C" loom_status loom_model_generate_branches(
   session.branching = true;
   session.branches.reserve(size_t(b.num_branches));
   if (b.beam_search) {
-    int64_t maxNew =
-        std::min<int64_t>(o.max_new_tokens, model->contextLength - int64_t(promptLength) + 1);
     session.beamSearch = std::make_unique<BeamSearch>(
-        b.num_branches, promptLength, maxNew,
+        b.num_branches, promptLength, tokensRoom(model, o, promptLength),
         std::vector<int64_t>(o.stop_tokens, o.stop_tokens + o.num_stop_tokens),
         b.length_penalty, b.early_stopping != 0);
   } else if (!model->branches) {
@@ -305,54 +308,42 @@ extern "C" loom_status loom_model_generate_branches(
   loom_status status = runLoop(model, session, prompt, promptLength, o, nullptr, nullptr, stats);
   if (status)
     return status;
+  // The finished sequences: a beam search's best first; the branches in
+  // order, or best first for best-of-n (ties: the lower index).
+  std::vector<BeamSearch::Hypothesis> found;
   if (session.beamSearch) {
-    std::vector<BeamSearch::Hypothesis> found = session.beamSearch->results();
-    if (results) // fewer hypotheses than beams: the rest are empty
-      for (int64_t i = 0; i < b.num_branches; ++i)
-        results[i] = loom_branch_result{i, nullptr, 0, 0, 0};
-    for (size_t i = 0; i < found.size(); ++i) {
-      loom_branch_result r = {};
-      r.branch = int64_t(i);
-      r.num_tokens = found[i].tokens.size();
-      r.log_prob = found[i].logProb;
-      r.score = found[i].score;
-      if (tokens) {
-        int64_t *row = tokens + i * size_t(o.max_new_tokens);
-        std::copy(found[i].tokens.begin(), found[i].tokens.end(), row);
-        r.tokens = row;
-      }
-      if (results)
-        results[i] = r;
-    }
+    found = session.beamSearch->results();
     if (stats)
       stats->generated_tokens = int64_t(session.beamSteps);
-    return LOOM_OK;
+  } else {
+    for (size_t i = 0; i < session.branches.size(); ++i) {
+      Session::Branch &branch = session.branches[i];
+      double score = branchScore(branch.logProb, branch.tokens.size(), b.length_penalty);
+      found.push_back({std::move(branch.tokens), branch.logProb, score, i});
+    }
+    if (b.best_of)
+      std::sort(found.begin(), found.end(), [](const auto &x, const auto &y) {
+        return x.score > y.score || (x.score == y.score && x.order < y.order);
+      });
   }
-
-  // The branches' results, best first for best-of-n (ties: the lower index).
-  std::vector<loom_branch_result> all;
-  for (size_t i = 0; i < session.branches.size(); ++i) {
-    const Session::Branch &branch = session.branches[i];
+  if (results) // fewer hypotheses than beams: the rest are empty
+    for (int64_t i = 0; i < b.num_branches; ++i)
+      results[i] = loom_branch_result{i, nullptr, 0, 0, 0};
+  for (size_t i = 0; i < found.size(); ++i) {
     loom_branch_result r = {};
-    r.branch = int64_t(i);
-    r.num_tokens = branch.tokens.size();
-    r.log_prob = branch.logProb;
-    r.score = r.num_tokens ? branch.logProb / std::pow(double(r.num_tokens), b.length_penalty)
-                           : branch.logProb;
+    // A branch is known by its index (its seed), a hypothesis by its rank.
+    r.branch = session.beamSearch ? int64_t(i) : int64_t(found[i].order);
+    r.num_tokens = found[i].tokens.size();
+    r.log_prob = found[i].logProb;
+    r.score = found[i].score;
     if (tokens) {
       int64_t *row = tokens + i * size_t(o.max_new_tokens);
-      std::copy(branch.tokens.begin(), branch.tokens.end(), row);
+      std::copy(found[i].tokens.begin(), found[i].tokens.end(), row);
       r.tokens = row;
     }
-    all.push_back(r);
+    if (results)
+      results[i] = r;
   }
-  if (b.best_of)
-    std::sort(all.begin(), all.end(), [](const loom_branch_result &x,
-                                         const loom_branch_result &y) {
-      return x.score > y.score || (x.score == y.score && x.branch < y.branch);
-    });
-  if (results)
-    std::copy(all.begin(), all.end(), results);
   return LOOM_OK;
 }
 

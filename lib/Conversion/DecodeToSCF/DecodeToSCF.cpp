@@ -749,12 +749,9 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
     OpBuilder b(op);
     Location loc = op.getLoc();
     ModuleOp module = op->getParentOfType<ModuleOp>();
-    auto bufferType = MemRefType::get(logits.getShape(), logits.getElementType());
-    Value buffer = bufferization::ToBufferOp::create(b, loc, bufferType, op.getLogits(),
-                                                     /*read_only=*/true);
     func::FuncOp callee =
         loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_decode_sample);
-    Value row = memref::CastOp::create(b, loc, callee.getArgumentTypes()[0], buffer);
+    Value row = logitsRow(b, loc, op.getLogits(), callee.getArgumentTypes()[0]);
     Type i64 = b.getI64Type();
     Value counter = op.getCounter()
                         ? Value(arith::IndexCastOp::create(b, loc, i64, op.getCounter()))
