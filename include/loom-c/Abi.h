@@ -14,6 +14,9 @@
 #ifndef LOOM_C_ABI_H
 #define LOOM_C_ABI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* Symbols of every compiled model. */
 #define LOOM_ABI_SIGNATURE_SYMBOL "loom_model_signature"  /* const char[] */
 #define LOOM_ABI_ENTRY_SYMBOL "loom_model_entry"          /* void (void **args) */
@@ -103,6 +106,13 @@ typedef enum {
   X(loomrt_quantized_matmul_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                  \
     (LOOM_ABI_VIEW(2), LOOM_ABI_VIEW_I8(2), LOOM_ABI_VIEW(2), LOOM_ABI_VIEW_I8(2),  \
      LOOM_ABI_VIEW(2), LOOM_ABI_I32, LOOM_ABI_I64))                               \
+  /* onnx.Conv with one or two spatial axes (one as height 1): x [N, C, H, W], \
+     w [M, C / groups * KH * KW], bias [M] or [0], y [N, M, OH, OW] (written),   \
+     then KH, KW, strides, leading pads, dilations (height, width) and groups */ \
+  X(loomrt_conv2d_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                            \
+    (LOOM_ABI_VIEW(4), LOOM_ABI_VIEW(2), LOOM_ABI_VIEW(1), LOOM_ABI_VIEW(4),        \
+     LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64,         \
+     LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64))                     \
   /* linalg.batch_matmul: C[i] += A[i] x B[i] */                                  \
   X(loomrt_batch_matmul_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                      \
     (LOOM_ABI_VIEW(3), LOOM_ABI_VIEW(3), LOOM_ABI_VIEW(3)))                       \
@@ -155,12 +165,23 @@ typedef enum {
      with a safe value and loomrt fails the run when it returns */                \
   X(loomrt_report_error, LOOM_ABI_PLAIN, LOOM_ABI_VOID, (LOOM_ABI_I32))
 
+/* Heap buffers of generated code (memref.alloc / memref.dealloc). The
+   compiler lowers memref allocation to calls of these instead of malloc and
+   free (loom-use-runtime-buffers); loomrt keeps freed large blocks and hands
+   them out again, so a model run many times does not fault in fresh pages on
+   every run. Every block is a malloc block: a result buffer that the caller
+   owns may be released with free(). */
+#define LOOM_ABI_BUFFER_ALLOC_SYMBOL "loomrt_buffer_alloc"
+#define LOOM_ABI_BUFFER_ALIGNED_ALLOC_SYMBOL "loomrt_buffer_aligned_alloc"
+#define LOOM_ABI_BUFFER_FREE_SYMBOL "loomrt_buffer_free"
+typedef void *loom_abi_buffer_alloc_fn(uint64_t bytes);
+typedef void *loom_abi_buffer_aligned_alloc_fn(uint64_t alignment, uint64_t bytes);
+typedef void loom_abi_buffer_free_fn(void *block);
+
 /* The content hash of a weights file, recorded by the compiler and checked by
    loomrt when it maps the file: a flipped byte, or another compile's file of
    the same size, is refused. Four independent lanes of a multiply-xorshift
    mix keep it near memory speed (a 0.5 GB file hashes in about 0.1 s). */
-#include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 static inline uint64_t loom_abi_weights_hash(const void *data, size_t size) {
   const unsigned char *bytes = (const unsigned char *)data;

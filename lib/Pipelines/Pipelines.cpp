@@ -92,7 +92,9 @@ static constexpr const char *kCpuToLLVM =
     // LLVM intrinsics first (fma, exp, ... vectorize), libm for the rest.
     "convert-math-to-llvm,convert-math-to-libm,convert-scf-to-cf,expand-strided-metadata,"
     "lower-affine,"
-    "finalize-memref-to-llvm,convert-arith-to-llvm,"
+    // Heap buffers through MLIR's generic allocation functions, which
+    // loom-use-runtime-buffers points at loomrt's buffer cache.
+    "finalize-memref-to-llvm{use-generic-functions},convert-arith-to-llvm,"
     "convert-index-to-llvm,convert-func-to-llvm,convert-openmp-to-llvm,convert-cf-to-llvm,"
     "reconcile-unrealized-casts";
 
@@ -116,6 +118,7 @@ LogicalResult loom::buildCpuLoweringPassPipeline(OpPassManager &pm) {
   pm.addPass(createLoomSplitLargeFunctionsPass());
   if (failed(parsePassPipeline(kCpuToLLVM, pm)))
     return failure();
+  pm.addPass(createLoomUseRuntimeBuffersPass());
   pm.addPass(createLoomCheckLLVMContractPass());
   return success();
 }

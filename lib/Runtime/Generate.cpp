@@ -198,7 +198,7 @@ loom_status runLoop(loom_model *model, Session &session, const int64_t *prompt,
     for (size_t i = 0; i < n; ++i)
       tokens[i] = static_cast<int64_t *>(result.aligned)[result.offset + int64_t(i) * result.stride];
   if (result.allocated && reinterpret_cast<uintptr_t>(result.allocated) != kGlobalMarker)
-    std::free(result.allocated);
+    loomrt_buffer_free(result.allocated);
   if (numTokens)
     *numTokens = n;
   if (stats) {

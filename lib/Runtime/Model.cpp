@@ -23,7 +23,9 @@
 
 #include "loom-c/Abi.h"
 
+#include "BufferCache.h"
 #include "Files.h"
+#include "Kernels/Kernels.h"
 #include "Model.h"
 #include "RunErrors.h"
 #include "Status.h"
@@ -256,6 +258,7 @@ extern "C" void loom_model_unload(loom_model *model) {
   if (model->handle)
     dlclose(model->handle);
   delete model;
+  loomrt::trimBufferCache();
 }
 
 static const ValueInfo *info(const std::vector<ValueInfo> &list, int index) {
@@ -389,7 +392,7 @@ static loom_status takeOutput(const ValueInfo &v, const int64_t *d,
   }
   if (ownable) {
     claimed.push_back(allocated);
-    std::free(allocated);
+    loomrt_buffer_free(allocated);
   }
   *out = adoptBuffer(v.dtype, sizes, v.rank, copy, bytes);
   return LOOM_OK;

@@ -2,6 +2,7 @@
 
 #include "Tensor.h"
 
+#include "Kernels/Kernels.h"
 #include "Status.h"
 
 #include <cstdlib>
@@ -139,8 +140,10 @@ extern "C" loom_status loom_tensor_wrap(loom_dtype dtype, const int64_t *shape, 
 extern "C" void loom_tensor_destroy(loom_tensor *tensor) {
   if (!tensor)
     return;
+  // Outputs adopt the model's result buffers; they go back to the buffer
+  // cache for the next run (any malloc block may).
   if (tensor->owned)
-    std::free(tensor->allocation);
+    loomrt_buffer_free(tensor->allocation);
   delete tensor;
 }
 

@@ -61,6 +61,15 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType, mlir::ValueRange inputs,
                              const ScalarFn &body, mlir::ValueRange dynamicSizes = {});
 
+/// A memref of `type`'s element type and rank with every size, stride and
+/// the offset dynamic: the operand type of loomrt's kernels (loom-c/Abi.h's
+/// LOOM_ABI_VIEW).
+mlir::MemRefType kernelViewType(mlir::Type element, int64_t rank);
+
+/// The tensor `t` as a read-only kernel view (bufferization.to_buffer of any
+/// layout, cast to kernelViewType): loomrt reads it where it is.
+mlir::Value kernelView(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t);
+
 /// loomrt_report_error in `op`'s module, or null when
 /// loom-declare-runtime-kernels has not declared it (loom-opt alone).
 mlir::func::FuncOp runtimeErrorReporter(mlir::Operation *op);

@@ -27,7 +27,10 @@ def LoomConvertOnnxToLinalgPass
                            "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect",
                            // integer Div/Mod: loomrt_report_error
-                           "::mlir::func::FuncDialect"];
+                           "::mlir::func::FuncDialect",
+                           // Conv: loomrt_conv2d_f32 on buffers
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def LoomConvertLoomToLinalgPass
@@ -109,6 +112,23 @@ def LoomSplitLargeFunctionsPass
            "Operations (nested ones included) per outlined run">
   ];
   let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
+def LoomUseRuntimeBuffersPass
+    : Pass<"loom-use-runtime-buffers", "mlir::ModuleOp"> {
+  let summary = "Allocate generated code's heap buffers through loomrt's buffer cache";
+  let description = [{
+    Runs after `finalize-memref-to-llvm{use-generic-functions}`, whose
+    allocation and deallocation calls (`_mlir_memref_to_llvm_alloc`,
+    `_mlir_memref_to_llvm_aligned_alloc`, `_mlir_memref_to_llvm_free`) it
+    renames to loomrt's `loomrt_buffer_alloc`, `loomrt_buffer_aligned_alloc`
+    and `loomrt_buffer_free` (named in loom-c/Abi.h). loomrt keeps freed large
+    blocks and reuses them on the next run (lib/Runtime/BufferCache.cpp):
+    with malloc, every run of a convnet faulted in megabytes of fresh pages.
+    The blocks are malloc blocks, so results the caller owns may still be
+    released with free().
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 def LoomApproximateMathPass

@@ -24,12 +24,14 @@ struct LoomDeclareRuntimeKernelsPass
     : loom::impl::LoomDeclareRuntimeKernelsPassBase<LoomDeclareRuntimeKernelsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    bool attention = false, softmax = false, runErrors = false, quantized = false;
+    bool attention = false, softmax = false, runErrors = false, quantized = false,
+         conv = false;
     module.walk([&](Operation *op) {
       attention |= isa<loom::AttentionOp>(op);
       quantized |= isa<loom::QuantizedMatmulOp>(op);
       softmax |= isa<loom::SoftmaxOp>(op);
       StringRef name = op->getName().getStringRef();
+      conv |= name == "onnx.Conv";
       if ((name == "onnx.Div" || name == "onnx.Mod") && op->getNumResults() == 1)
         if (auto type = dyn_cast<ShapedType>(op->getResult(0).getType()))
           runErrors |= isa<IntegerType>(type.getElementType());
@@ -46,6 +48,9 @@ struct LoomDeclareRuntimeKernelsPass
     // does not fit (the onnx lowering).
     if (runErrors)
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_report_error);
+    // f32 Conv with one or two spatial axes calls loomrt's convolution.
+    if (conv)
+      loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_conv2d_f32);
     if (quantized)
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_quantized_matmul_f32);
     if (!attention && !softmax)

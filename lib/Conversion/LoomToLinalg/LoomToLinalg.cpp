@@ -41,21 +41,8 @@ static FailureOr<Value> lowerAttention(OpBuilder &b, loom::AttentionOp op) {
                    << resultType.getElementType();
     return failure();
   }
-  MLIRContext *ctx = op.getContext();
-  auto anyLayout = [&](RankedTensorType t) {
-    SmallVector<int64_t> strides(t.getRank(), ShapedType::kDynamic);
-    return MemRefType::get(t.getShape(), t.getElementType(),
-                           StridedLayoutAttr::get(ctx, ShapedType::kDynamic, strides));
-  };
-  auto buffer = [&](Value tensor) -> Value {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    Value m = bufferization::ToBufferOp::create(b, loc, anyLayout(type), tensor,
-                                                /*read_only=*/true);
-    // The kernel takes fully dynamic [?, ?, ?, ?] views.
-    auto dynamic = RankedTensorType::get(SmallVector<int64_t>(type.getRank(), ShapedType::kDynamic),
-                                         type.getElementType());
-    return memref::CastOp::create(b, loc, anyLayout(dynamic), m);
-  };
+  // The kernel takes fully dynamic [?, ?, ?, ?] views.
+  auto buffer = [&](Value tensor) { return kernelView(b, loc, tensor); };
   SmallVector<Value> args = {buffer(op.getQuery()), buffer(op.getKey()), buffer(op.getValue())};
   if (Value mask = op.getMask()) {
     auto maskType = cast<RankedTensorType>(mask.getType());
@@ -87,10 +74,8 @@ static FailureOr<Value> lowerAttention(OpBuilder &b, loom::AttentionOp op) {
       dynamicSizes.push_back(tensor::DimOp::create(b, loc, sources[d], d));
   auto outType = MemRefType::get(resultType.getShape(), resultType.getElementType());
   Value out = memref::AllocOp::create(b, loc, outType, dynamicSizes);
-  auto dynamicOut = RankedTensorType::get({ShapedType::kDynamic, ShapedType::kDynamic,
-                                           ShapedType::kDynamic, ShapedType::kDynamic},
-                                          resultType.getElementType());
-  args.push_back(memref::CastOp::create(b, loc, anyLayout(dynamicOut), out));
+  args.push_back(
+      memref::CastOp::create(b, loc, kernelViewType(resultType.getElementType(), 4), out));
   double scale = op.getEffectiveScale();
   if (scale == 0.0) {
     op.emitError("loom.attention needs a scale attribute or a static head_dim");

@@ -10,6 +10,8 @@
 #include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -169,6 +171,23 @@ Value reduceToScalar(OpBuilder &b, Location loc, Value in, TypedAttr init,
                linalg::YieldOp::create(nb, nloc, combine(nb, nloc, a));
              })
       .getResult(0);
+}
+
+MemRefType kernelViewType(Type element, int64_t rank) {
+  SmallVector<int64_t> dynamic(rank, ShapedType::kDynamic);
+  return MemRefType::get(dynamic, element,
+                         StridedLayoutAttr::get(element.getContext(), ShapedType::kDynamic,
+                                                dynamic));
+}
+
+Value kernelView(OpBuilder &b, Location loc, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
+  auto anyLayout =
+      MemRefType::get(type.getShape(), type.getElementType(),
+                      StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, strides));
+  Value m = bufferization::ToBufferOp::create(b, loc, anyLayout, t, /*read_only=*/true);
+  return memref::CastOp::create(b, loc, kernelViewType(type.getElementType(), type.getRank()), m);
 }
 
 func::FuncOp runtimeErrorReporter(Operation *op) {

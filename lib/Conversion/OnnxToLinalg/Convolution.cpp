@@ -18,6 +18,9 @@
 #include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
@@ -223,6 +226,21 @@ static Value addChannelBias(OpBuilder &b, Location loc, Value y, Value bias,
                           });
 }
 
+/// Conv's weight [M, C / groups, kernel...] as the GEMM's rows
+/// [M, C / groups * kernel] (a view).
+static Value weightRows(OpBuilder &b, Location loc, Value weight) {
+  auto wType = cast<RankedTensorType>(weight.getType());
+  int64_t depth = 1;
+  ReassociationIndices trailing;
+  for (int64_t d = 1; d < wType.getRank(); ++d) {
+    trailing.push_back(d);
+    depth *= wType.getDimSize(d);
+  }
+  return tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({wType.getDimSize(0), depth}, wType.getElementType()),
+      weight, SmallVector<ReassociationIndices>{{0}, trailing});
+}
+
 /// Conv with one group on f32 as one GEMM (loomrt's kernel, through
 /// linalg.matmul): the input windows laid out as the columns of
 /// col[C * kernel, N * outputs] (im2col; padding reads 0), the weight as
@@ -280,19 +298,23 @@ static Value lowerConvAsGemm(PatternRewriter &b, Location loc, onnx::ConvOp conv
     depthGroup.push_back(d);
   for (int64_t d = spatial + 1; d < int64_t(colShape.size()); ++d)
     columnGroup.push_back(d);
+  // N * outputs, static when all of them are (the types must say so).
+  int64_t staticColumns = 1;
+  for (int64_t d = spatial + 1; d < int64_t(colShape.size()); ++d)
+    staticColumns = ShapedType::isDynamic(colShape[d]) || ShapedType::isDynamic(staticColumns)
+                        ? ShapedType::kDynamic
+                        : staticColumns * colShape[d];
   Value col = tensor::CollapseShapeOp::create(
-      b, loc, RankedTensorType::get({depth, ShapedType::kDynamic}, elem), colFull,
+      b, loc, RankedTensorType::get({depth, staticColumns}, elem), colFull,
       SmallVector<ReassociationIndices>{depthGroup, columnGroup});
-  ReassociationIndices trailing;
-  for (int64_t d = 1; d < wType.getRank(); ++d)
-    trailing.push_back(d);
-  Value weights = tensor::CollapseShapeOp::create(
-      b, loc, RankedTensorType::get({wType.getDimSize(0), depth}, elem), weight,
-      SmallVector<ReassociationIndices>{{0}, trailing});
-  auto productType = RankedTensorType::get({wType.getDimSize(0), ShapedType::kDynamic}, elem);
+  Value weights = weightRows(b, loc, weight);
+  auto productType = RankedTensorType::get({wType.getDimSize(0), staticColumns}, elem);
+  SmallVector<Value> productDynamic;
+  if (ShapedType::isDynamic(staticColumns))
+    productDynamic.push_back(columns);
   Value init = linalg::FillOp::create(
                    b, loc, arith::ConstantOp::create(b, loc, b.getZeroAttr(elem)).getResult(),
-                   tensor::EmptyOp::create(b, loc, productType, ValueRange{columns}).getResult())
+                   tensor::EmptyOp::create(b, loc, productType, productDynamic).getResult())
                    .getResult(0);
   Value product = linalg::MatmulOp::create(b, loc, TypeRange{productType},
                                            ValueRange{weights, col}, ValueRange{init})
@@ -352,6 +374,74 @@ static Value lowerConvAsGemm(PatternRewriter &b, Location loc, onnx::ConvOp conv
       .getResult(0);
 }
 
+/// f32 Conv with one or two spatial axes as a call to loomrt's convolution
+/// (im2col into its GEMM image by image, the bias written first; a 1-D
+/// convolution is a 2-D one of height 1): lib/Runtime/Kernels/Convolution.cpp.
+static Value lowerConvByKernel(PatternRewriter &b, Location loc, onnx::ConvOp conv,
+                               const Window &w, RankedTensorType resultType,
+                               func::FuncOp callee) {
+  Value in = conv.getX(), weight = conv.getW();
+  auto inType = cast<RankedTensorType>(in.getType());
+  int64_t spatial = resultType.getRank() - 2;
+  Type elem = resultType.getElementType();
+  auto size = [&](Value t, int64_t d) -> OpFoldResult {
+    auto type = cast<RankedTensorType>(t.getType());
+    return type.isDynamicDim(d) ? OpFoldResult(tensor::DimOp::create(b, loc, t, d).getResult())
+                                : OpFoldResult(b.getIndexAttr(type.getDimSize(d)));
+  };
+  if (spatial == 1) {
+    // [N, C, L] -> [N, C, 1, L]
+    auto type = RankedTensorType::get(
+        {inType.getDimSize(0), inType.getDimSize(1), 1, inType.getDimSize(2)}, elem);
+    in = tensor::ExpandShapeOp::create(
+        b, loc, type, in, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}},
+        SmallVector<OpFoldResult>{size(in, 0), size(in, 1), b.getIndexAttr(1), size(in, 2)});
+  }
+  Value weights = weightRows(b, loc, weight);
+
+  // The output [N, M, OH, OW] (OH = 1 for one spatial axis).
+  SmallVector<Value> dynamic =
+      windowedResultSizes(b, loc, conv.getX(), resultType, w, weight, 0, /*ceilMode=*/false);
+  SmallVector<int64_t> outShape(resultType.getShape());
+  if (spatial == 1)
+    outShape.insert(outShape.begin() + 2, 1);
+  Value out = memref::AllocOp::create(b, loc, MemRefType::get(outShape, elem), dynamic);
+  Value bias;
+  if (conv.getB()) {
+    bias = kernelView(b, loc, conv.getB());
+  } else {
+    Value none = memref::AllocOp::create(b, loc, MemRefType::get({0}, elem));
+    bias = memref::CastOp::create(b, loc, kernelViewType(elem, 1), none);
+  }
+  SmallVector<Value> args = {kernelView(b, loc, in), kernelView(b, loc, weights), bias,
+                             memref::CastOp::create(b, loc, kernelViewType(elem, 4), out)};
+  // Height first; a 1-D convolution has a height of 1 with no padding.
+  auto param = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+  };
+  auto perAxis = [&](ArrayRef<int64_t> values, int64_t heightOf1D) {
+    if (spatial == 1) {
+      args.push_back(param(heightOf1D));
+      args.push_back(param(values[0]));
+    } else {
+      args.push_back(param(values[0]));
+      args.push_back(param(values[1]));
+    }
+  };
+  perAxis(w.kernel, 1);
+  perAxis(w.strides, 1);
+  perAxis(w.padBegin, 0);
+  perAxis(w.dilations, 1);
+  args.push_back(param(intAttr(conv, "group").value_or(1)));
+  func::CallOp::create(b, loc, callee, args);
+  Value y = bufferization::ToTensorOp::create(b, loc, RankedTensorType::get(outShape, elem), out,
+                                              /*restrict=*/true, /*writable=*/true);
+  if (spatial == 2)
+    return y;
+  return tensor::CollapseShapeOp::create(b, loc, resultType, y,
+                                         SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+
 /// Conv: loops (n, m, outputs..., c, kernel...); input channel
 /// (m / (M / group)) * (C / group) + c. The bias is added afterwards.
 static FailureOr<Value> lowerConv(Operation *op, RankedTensorType resultType,
@@ -367,6 +457,12 @@ static FailureOr<Value> lowerConv(Operation *op, RankedTensorType resultType,
   int64_t channelsPerGroup = wType.getDimSize(1);
   Type elem = resultType.getElementType();
   MLIRContext *ctx = b.getContext();
+  // loomrt's kernel when loom-declare-runtime-kernels declared it (the CPU
+  // pipeline does; loom-opt alone keeps the linalg forms below).
+  if (elem.isF32() && spatial <= 2)
+    if (auto callee = op->getParentOfType<ModuleOp>().lookupSymbol<func::FuncOp>(
+            "loomrt_conv2d_f32"))
+      return lowerConvByKernel(b, loc, conv, w, resultType, callee);
   if (intAttr(op, "group").value_or(1) == 1 && elem.isF32() && wType.getDimSize(0) >= kGemmMinOutputChannels) {
     Value y = lowerConvAsGemm(b, loc, conv, w, resultType);
     return conv.getB() ? addChannelBias(b, loc, y, conv.getB(), resultType) : y;

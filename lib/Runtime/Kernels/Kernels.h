@@ -130,8 +130,17 @@ bool _mlir_ciface_loomrt_decode_beam_next(loomrt::MemRef<6> *cache,
                                           loomrt::MemRefI64<1> *out);
 void _mlir_ciface_loomrt_decode_beam_logits(loomrt::MemRef<1> *logits,
                                             loomrt::MemRef<6> *cache);
+/// onnx.Conv (lib/Runtime/Kernels/Convolution.cpp).
+void _mlir_ciface_loomrt_conv2d_f32(loomrt::MemRef<4> *x, loomrt::MemRef<2> *w,
+                                    loomrt::MemRef<1> *bias, loomrt::MemRef<4> *y, int64_t kh,
+                                    int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
+                                    int64_t dh, int64_t dw, int64_t groups);
 /// An error in generated code (a loom_abi_run_error; lib/Runtime/RunErrors.cpp).
 void loomrt_report_error(int32_t code);
+/// memref.alloc / memref.dealloc of generated code (lib/Runtime/BufferCache.cpp).
+void *loomrt_buffer_alloc(uint64_t bytes);
+void *loomrt_buffer_aligned_alloc(uint64_t alignment, uint64_t bytes);
+void loomrt_buffer_free(void *block);
 }
 
 #endif // LOOM_LIB_RUNTIME_KERNELS_KERNELS_H

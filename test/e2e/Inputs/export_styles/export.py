@@ -68,6 +68,7 @@ MODELS = {
     "falcon": "falcon",
     "t5_encoder": "t5_encoder",
     "mobilenet": "mobilenet",
+    "conv_static": "conv_static",
     "conv1d_audio": "conv1d_audio",
     "gpt_j": "gpt_j",
     "bart": "bart",

@@ -1,0 +1,21 @@
+//===- BufferCache.h - generated code's heap buffers, kept between runs ---===//
+//
+// loomrt_buffer_alloc / _aligned_alloc / _free (declared in Kernels.h, named
+// in loom-c/Abi.h) serve every memref.alloc of compiled code; see
+// BufferCache.cpp for why and how.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_LIB_RUNTIME_BUFFERCACHE_H
+#define LOOM_LIB_RUNTIME_BUFFERCACHE_H
+
+#include <cstddef>
+
+namespace loomrt {
+/// Frees every kept block (loom_model_unload calls it).
+void trimBufferCache();
+/// Bytes kept for reuse now.
+size_t cachedBufferBytes();
+} // namespace loomrt
+
+#endif // LOOM_LIB_RUNTIME_BUFFERCACHE_H
