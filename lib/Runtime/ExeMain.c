@@ -134,8 +134,15 @@ int main(int argc, char **argv) {
         options.rtol = value;
       else if (!strcmp(arg, "--atol"))
         options.atol = value;
-      else if (!strcmp(arg, "--repeat"))
+      else if (!strcmp(arg, "--repeat")) {
+        /* Checked before the conversion, which is undefined out of range. */
+        if (!(value >= 1 && value <= 2147483647.0) || value != (double)(long long)value) {
+          fprintf(stderr, "%s: --repeat must be a whole number from 1 to 2147483647, got '%s'\n",
+                  argv[0], argv[i]);
+          return 2;
+        }
         options.repeat = (int)value;
+      }
       else if (loom_set_num_threads((int)value) != LOOM_OK) {
         fprintf(stderr, "%s: %s\n", argv[0], loom_last_error());
         return 2;

@@ -42,15 +42,20 @@ struct LoomSelectSoftmaxPass
       if (!type || !isa<FloatType>(type.getElementType()) ||
           op->getOperand(0).getType() != type)
         return;
-      OpBuilder b(op);
       int64_t axis = intAttr(op, "axis").value_or(-1);
+      // An axis outside the input (a scalar's softmax, an axis of -2^40) is
+      // left to the lowering's check, which names the node; loom.softmax's
+      // verifier would print internal IR instead.
+      const int64_t rank = type.getRank();
+      if (axis < -rank || axis >= rank)
+        return;
       loom::SoftmaxAlgorithm algorithmHere = *chosen;
       // auto: two-pass where the lowering will call loomrt's row kernel (the
       // conditions of callSoftmaxKernel), three-pass for generated loops.
-      const int64_t rank = type.getRank();
       if (automatic && type.getElementType().isF32() && rank > 0 &&
           (axis < 0 ? axis + rank : axis) == rank - 1)
         algorithmHere = loom::SoftmaxAlgorithm::two_pass;
+      OpBuilder b(op);
       auto softmax = loom::SoftmaxOp::create(b, op->getLoc(), type, op->getOperand(0),
                                              algorithmHere, axis);
       op->getResult(0).replaceAllUsesWith(softmax.getResult());

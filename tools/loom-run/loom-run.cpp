@@ -476,6 +476,9 @@ bool parseArgs(int argc, char **argv, Options &o) {
     return error("give either --test-data or input files, not both"), false;
   if (!(o.rtol >= 0) || !(o.atol >= 0))
     return error("--rtol and --atol must be 0 or more"), false;
+  // A repeat count of 0 or less once ran the model once and said nothing.
+  if (o.repeat < 1)
+    return error("--repeat must be 1 or more, got " + std::to_string(o.repeat)), false;
   if (o.threads < 0 || o.threads > LOOM_MAX_THREADS)
     return error("--threads must be 0 (one per core) to " + std::to_string(LOOM_MAX_THREADS)),
            false;

@@ -2,7 +2,7 @@
 //
 // The lowerings of loom.attention, loom.softmax and loom.quantized_matmul, and of the onnx ops that
 // report run-time errors (integer Div and Mod, the gathers and scatters,
-// sizes taken from input values), run on each function and must not add
+// sizes and axes taken from input values), run on each function and must not add
 // symbols to the module, so the loomrt functions they call are declared here
 // first.
 //
@@ -39,13 +39,17 @@ struct LoomDeclareRuntimeKernelsPass
           {"onnx.Gather", "onnx.GatherElements", "onnx.GatherND", "onnx.ScatterND",
            "onnx.ScatterElements", "onnx.Scatter", "onnx.NegativeLogLikelihoodLoss",
            "onnx.SoftmaxCrossEntropyLoss", "onnx.ConstantOfShape", "onnx.Range",
-           "onnx.Expand", "onnx.Tile", "onnx.Reshape"},
+           "onnx.Expand", "onnx.Tile", "onnx.Reshape", "onnx.ReverseSequence"},
           name);
+      // ReduceSum's axes given at run time.
+      runErrors |= name == "onnx.ReduceSum" && op->getNumOperands() > 1;
     });
     // Integer Div and Mod report a zero divisor; the gathers, scatters and
     // the losses' class targets an index out of range; ConstantOfShape and
     // Range, Expand, Tile and Reshape a size out of range or a shape that
-    // does not fit (the onnx lowering).
+    // does not fit; ReverseSequence lengths that are not one per batch
+    // entry; ReduceSum run-time axes outside the input or giving another
+    // shape than the declared one (the onnx lowering).
     if (runErrors)
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_report_error);
     // f32 Conv with one or two spatial axes calls loomrt's convolution.

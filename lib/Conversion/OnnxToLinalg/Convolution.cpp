@@ -762,6 +762,17 @@ static std::string checkConvTranspose(Operation *op, const LoweringState &) {
     if (biasType.getRank() != 1 || biasType.getElementType() != inType.getElementType())
       return "the bias must be a vector of the input's element type";
   }
+  // ONNX's inference takes an output_shape of as many entries as spatial
+  // axes for a full shape (a [1, 1] result of a rank-4 input): the lowering
+  // indexes the result by the input's axes.
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  if (outType.getRank() != inType.getRank()) {
+    std::string text = "the result has rank " + std::to_string(outType.getRank()) +
+                       ", but the input has rank " + std::to_string(inType.getRank());
+    if (auto outputShape = intArrayAttr(op, "output_shape"))
+      text += " (output_shape is " + shapeText(*outputShape) + ")";
+    return text;
+  }
   std::string why;
   if (failed(transposedWindowOf(op, why)))
     return why;

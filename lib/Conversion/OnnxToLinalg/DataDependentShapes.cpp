@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom-c/Abi.h"
 #include "loom/Conversion/LinalgBuilders.h"
 #include "loom/Conversion/LoweringPatterns.h"
 #include "loom/Dialect/Onnx/IR/OnnxOps.h"
@@ -209,19 +210,53 @@ static FailureOr<Value> lowerReverseSequence(Operation *op, RankedTensorType res
   SmallVector<std::pair<Value, int64_t>> sources;
   for (int64_t d = 0; d < rank; ++d)
     sources.push_back({in, d});
+  // With a dynamic batch or lengths size, the two may differ at run time:
+  // that is reported, and the body then reads no length past the vector's
+  // end (an entry without a length is kept as it is).
+  int64_t batch = resultType.getDimSize(batchAxis);
+  int64_t count = cast<RankedTensorType>(lengths.getType()).getDimSize(0);
+  bool checked = ShapedType::isDynamic(batch) || ShapedType::isDynamic(count);
+  Value lengthCount = tensor::DimOp::create(b, loc, lengths, 0);
+  if (checked)
+    reportIf(b, loc,
+             arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, lengthCount,
+                                   tensor::DimOp::create(b, loc, in, batchAxis)),
+             runtimeErrorReporter(op), LOOM_ABI_ERROR_SHAPE_MISMATCH);
+  SmallVector<Value> ins;
+  SmallVector<AffineMap> maps;
+  if (!checked) {
+    ins.push_back(lengths);
+    maps.push_back(AffineMap::get(rank, 0, {getAffineDimExpr(batchAxis, ctx)}, ctx));
+  }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
   return linalg::GenericOp::create(
-             b, loc, TypeRange{resultType}, ValueRange{lengths},
-             ValueRange{emptyLike(b, loc, resultType, sources)},
-             SmallVector<AffineMap>{AffineMap::get(rank, 0, {getAffineDimExpr(batchAxis, ctx)}, ctx),
-                                    AffineMap::getMultiDimIdentityMap(rank, ctx)},
+             b, loc, TypeRange{resultType}, ins,
+             ValueRange{emptyLike(b, loc, resultType, sources)}, maps,
              SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
              [&](OpBuilder &nb, Location nloc, ValueRange a) {
                SmallVector<Value> coords;
                for (int64_t d = 0; d < rank; ++d)
                  coords.push_back(linalg::IndexOp::create(nb, nloc, d));
+               Value raw = a[0];
+               if (checked) {
+                 Value has = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::slt,
+                                                   coords[batchAxis], lengthCount);
+                 auto read = scf::IfOp::create(
+                     nb, nloc, has,
+                     [&](OpBuilder &tb, Location tloc) {
+                       Value v = tensor::ExtractOp::create(tb, tloc, lengths,
+                                                           ValueRange{coords[batchAxis]});
+                       scf::YieldOp::create(tb, tloc, v);
+                     },
+                     [&](OpBuilder &eb, Location eloc) {
+                       Value all = arith::IndexCastOp::create(eb, eloc, eb.getI64Type(), steps);
+                       scf::YieldOp::create(eb, eloc, all);
+                     });
+                 raw = read.getResult(0);
+               }
                // A length outside [0, steps] is clamped into it.
                Value zero = arith::ConstantIndexOp::create(nb, nloc, 0);
-               Value length = arith::IndexCastOp::create(nb, nloc, nb.getIndexType(), a[0]);
+               Value length = arith::IndexCastOp::create(nb, nloc, nb.getIndexType(), raw);
                length = arith::MaxSIOp::create(nb, nloc,
                                                arith::MinSIOp::create(nb, nloc, length, steps), zero);
                Value t = coords[timeAxis];
@@ -248,6 +283,10 @@ static std::string checkReverseSequence(Operation *op, const LoweringState &) {
     return "batch_axis and time_axis must be 0 and 1 in some order";
   if (lengthsType.getRank() != 1 || !lengthsType.getElementType().isInteger(64))
     return "sequence_lens must be an int64 vector";
+  int64_t batch = inType.getDimSize(batchAxis), count = lengthsType.getDimSize(0);
+  if (!ShapedType::isDynamic(batch) && !ShapedType::isDynamic(count) && batch != count)
+    return "sequence_lens has " + std::to_string(count) + " entries, but the input's batch axis " +
+           std::to_string(batchAxis) + " has " + std::to_string(batch);
   return "";
 }
 

@@ -1101,10 +1101,18 @@ static std::string checkSplit(Operation *op, const LoweringState &) {
 /// must be the input's, in order, or one size that the element count
 /// determines (Reshape computes its sizes from the shape operand).
 static std::string checkReshapeSizes(Operation *op, const LoweringState &) {
-  if (isa<onnx::ReshapeOp>(op))
-    return "";
   auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
   auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  // Static shapes of different element counts (a shape with 0 under
+  // allowzero, or a declared result that contradicts the input) would reach
+  // tensor.reshape's verifier.
+  if (inType.hasStaticShape() && outType.hasStaticShape() &&
+      inType.getNumElements() != outType.getNumElements())
+    return "the result shape " + shapeText(outType.getShape()) + " holds " +
+           std::to_string(outType.getNumElements()) + " elements, but the input of shape " +
+           shapeText(inType.getShape()) + " holds " + std::to_string(inType.getNumElements());
+  if (isa<onnx::ReshapeOp>(op))
+    return "";
   if (!outType.hasStaticShape() && outType.getNumDynamicDims() != 1 &&
       outType.getNumDynamicDims() != inType.getNumDynamicDims())
     return op->getName().getStringRef().drop_front(5).str() +

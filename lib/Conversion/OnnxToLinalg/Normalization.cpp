@@ -412,6 +412,35 @@ static std::string checkInstanceNorm(Operation *op, const LoweringState &) {
   return "";
 }
 
+/// LayerNormalization's scale and B are read at the input's trailing axes,
+/// broadcast where their size is 1: each must fit there.
+static std::string checkLayerNorm(Operation *op, const LoweringState &) {
+  auto xType = cast<RankedTensorType>(op->getOperand(0).getType());
+  for (unsigned i = 1; i < op->getNumOperands() && i < 3; ++i) {
+    Value v = op->getOperand(i);
+    if (!v)
+      continue;
+    auto type = cast<RankedTensorType>(v.getType());
+    StringRef what = i == 1 ? "scale" : "B";
+    if (type.getElementType() != xType.getElementType())
+      return (what + " must have the input's element type").str();
+    if (type.getRank() > xType.getRank())
+      return (what + " has rank " + Twine(type.getRank()) + ", more than the input's " +
+              Twine(xType.getRank()))
+          .str();
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      int64_t size = type.getDimSize(d);
+      int64_t inputSize = xType.getDimSize(xType.getRank() - type.getRank() + d);
+      if (size != 1 && !ShapedType::isDynamic(size) && !ShapedType::isDynamic(inputSize) &&
+          size != inputSize)
+        return (what + " of shape " + shapeText(type.getShape()) +
+                " does not broadcast to the input's shape " + shapeText(xType.getShape()))
+            .str();
+    }
+  }
+  return "";
+}
+
 void loom::populateNormalizationLoweringPatterns(LoweringPatternSet &patterns) {
   patterns.add({"onnx.Softmax", "onnx.LogSoftmax"},
                [](Operation *op, RankedTensorType resultType, PatternRewriter &b,
@@ -425,7 +454,8 @@ void loom::populateNormalizationLoweringPatterns(LoweringPatternSet &patterns) {
                [](Operation *op, RankedTensorType resultType, PatternRewriter &b,
                   const LoweringState &) -> FailureOr<Value> {
                  return buildLayerNorm(b, op, resultType);
-               });
+               },
+               checkLayerNorm);
   patterns.add("onnx.BatchNormalization", lowerBatchNorm, checkBatchNorm);
   patterns.add("onnx.LRN", lowerLrn, checkLrn);
   patterns.add("onnx.MeanVarianceNormalization", lowerMvn, checkMvn);

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom-c/Abi.h"
 #include "loom/Conversion/LinalgBuilders.h"
 #include "loom/Conversion/LoweringPatterns.h"
 #include "loom/Dialect/Onnx/IR/OnnxOps.h"
@@ -72,8 +73,47 @@ static Value lowerReduceSumRuntimeAxes(OpBuilder &b, Operation *op, RankedTensor
     outPos[d] = kept;
     kept = arith::AddIOp::create(b, loc, kept, arith::SelectOp::create(b, loc, reduced[d], zero, one));
   }
+  // The result type is static (unsupportedReason checks it) and was
+  // declared by the model: run-time axes that give another shape (or lie
+  // outside the input) fail the run instead of filling the declared shape
+  // with sums over the wrong dimensions.
+  auto ci = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto cmp = [&](arith::CmpIPredicate p, Value x, Value y) -> Value {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  };
+  auto negate = [&](Value flag) -> Value {
+    return arith::XOrIOp::create(b, loc, flag, arith::ConstantOp::create(b, loc, b.getBoolAttr(true)));
+  };
+  Value mismatch = arith::ConstantOp::create(b, loc, b.getBoolAttr(keep && outRank != rank));
+  if (keep && outRank == rank) {
+    for (int64_t d = 0; d < rank; ++d) {
+      Value expected = arith::SelectOp::create(b, loc, reduced[d], one, dims[d]);
+      mismatch = arith::OrIOp::create(
+          b, loc, mismatch, cmp(arith::CmpIPredicate::ne, expected, ci(resultType.getDimSize(d))));
+    }
+  } else if (!keep) {
+    mismatch = cmp(arith::CmpIPredicate::ne, kept, ci(outRank));
+    for (int64_t d = 0; d < rank; ++d)
+      for (int64_t k = 0; k < outRank; ++k) {
+        Value here = arith::AndIOp::create(b, loc, negate(reduced[d]),
+                                           cmp(arith::CmpIPredicate::eq, outPos[d], ci(k)));
+        Value differs = cmp(arith::CmpIPredicate::ne, dims[d], ci(resultType.getDimSize(k)));
+        mismatch = arith::OrIOp::create(b, loc, mismatch, arith::AndIOp::create(b, loc, here, differs));
+      }
+  }
+  Value axisOutside = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+  for (int64_t j = 0; j < count; ++j) {
+    Value axis = extractI64(b, loc, axesTensor, j);
+    axisOutside = arith::OrIOp::create(
+        b, loc, axisOutside,
+        arith::OrIOp::create(b, loc, cmp(arith::CmpIPredicate::slt, axis, c(-rank)),
+                             cmp(arith::CmpIPredicate::sge, axis, c(rank))));
+  }
+  func::FuncOp report = runtimeErrorReporter(op);
+  reportIf(b, loc, axisOutside, report, LOOM_ABI_ERROR_INDEX_OUT_OF_RANGE);
+  reportIf(b, loc, arith::AndIOp::create(b, loc, mismatch, negate(axisOutside)), report,
+           LOOM_ABI_ERROR_SHAPE_MISMATCH);
   Type elem = resultType.getElementType();
-  // The result type is static (unsupportedReason checks it).
   return buildElementwise(
       b, loc, resultType, ValueRange{},
       [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {

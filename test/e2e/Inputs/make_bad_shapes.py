@@ -92,3 +92,31 @@ save("reshape_static", [helper.make_node("Constant", [], ["shape"], value=target
      {"mismatch": ([x23], None),
       "ok": ([np.arange(12, dtype=np.float32).reshape(4, 3)],
              np.arange(12, dtype=np.float32).reshape(3, 4))})
+# ReduceSum with run-time axes and a declared static result: axes that give
+# another shape than the declared one, or lie outside the input, fail the run
+# (the declared [5] of a [3, 5] input summed over axis 1 was filled with sums
+# over the wrong axis).
+x35 = np.arange(15, dtype=np.float32).reshape(3, 5)
+for keep, declared in ((1, [1, 5]), (0, [5])):
+    save(f"reduce_sum_keepdims{keep}",
+         [helper.make_node("ReduceSum", ["x", "axes"], ["y"], keepdims=keep)],
+         [info("x", [3, 5]), info("axes", [1], TensorProto.INT64)], [info("y", declared)],
+         {"ok": ([x35, ints(0)], x35.sum(axis=0, keepdims=bool(keep))),
+          "ok_negative": ([x35, ints(-2)], x35.sum(axis=0, keepdims=bool(keep))),
+          "other_axis": ([x35, ints(1)], None),
+          "outside": ([x35, ints(2)], None),
+          "outside_negative": ([x35, ints(-3)], None)})
+# ReverseSequence whose batch size is known only at run time: sequence_lens
+# with another length than the batch fails the run (the lowering read past
+# the lengths).
+xs = np.arange(24, dtype=np.float32).reshape(4, 2, 3)
+reversed_xs = xs.copy()
+for b, n in enumerate((3, 1)):
+    reversed_xs[:n, b] = xs[:n, b][::-1]
+save("reverse_sequence", [helper.make_node("ReverseSequence", ["x", "lens"], ["y"],
+                                           batch_axis=1, time_axis=0)],
+     [info("x", [4, "batch", 3]), info("lens", ["n"], TensorProto.INT64)],
+     [info("y", [4, "batch", 3])],
+     {"ok": ([xs, ints(3, 1)], reversed_xs),
+      "short": ([xs, ints(3)], None),
+      "long": ([xs, ints(3, 1, 2, 4, 4, 4, 4, 4)], None)})

@@ -127,3 +127,36 @@ onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
 # A Concat axis of 2^62 + 1 was once taken as 1 (truncated to 32 bits).
 save(out, "concat_axis_wraps", helper.make_node("Concat", ["x", "x"], ["y"], axis=2**62 + 1),
      [("x", [2, 3])])
+# Left from the mutation run (each reached an op verifier: internal IR).
+# LayerNormalization whose scale or B does not fit the normalized axes.
+save(out, "layernorm_scale_wrong_size",
+     helper.make_node("LayerNormalization", ["x", "s", "b"], ["y"], axis=-1),
+     [("x", [2, 3, 4]), ("s", [5]), ("b", [5])])
+save(out, "layernorm_bias_wrong_size",
+     helper.make_node("LayerNormalization", ["x", "s", "b"], ["y"], axis=-1),
+     [("x", [2, 3, 4]), ("s", [4]), ("b", [3])])
+# Softmax of a scalar, and an axis of -2^40 (loom.softmax's verifier).
+save(out, "softmax_of_scalar", helper.make_node("Softmax", ["x"], ["y"]), [("x", [])])
+save(out, "softmax_axis_far", helper.make_node("Softmax", ["x"], ["y"], axis=-2**40),
+     [("x", [2, 3])])
+# ReverseSequence with a sequence_lens of 3 entries for a batch of 2.
+graph = helper.make_graph(
+    [helper.make_node("ReverseSequence", ["x", "l"], ["y"], batch_axis=1, time_axis=0)],
+    "reverse_sequence_lens", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 2, 3]),
+                              helper.make_tensor_value_info("l", TensorProto.INT64, [3])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
+          os.path.join(out, "reverse_sequence_lens.onnx"))
+# ConvTranspose with an output_shape that ONNX's inference reads as a full
+# shape ([1, 1] for a rank-4 input).
+save(out, "convtranspose_output_shape_short",
+     helper.make_node("ConvTranspose", ["x", "w"], ["y"], output_shape=[2, 2]),
+     [("x", [1, 1, 3, 3]), ("w", [1, 1, 3, 3])])
+# Reshape to a shape with a 0 under allowzero: 0 elements from 6.
+graph = helper.make_graph(
+    [helper.make_node("Reshape", ["x", "s"], ["y"], allowzero=1)], "reshape_to_zero_size",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+    [numpy_helper.from_array(np.array([0, 3], np.int64), "s")])
+onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
+          os.path.join(out, "reshape_to_zero_size.onnx"))
