@@ -15,6 +15,8 @@
 #include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
 #include "loom/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Matchers.h"
@@ -179,6 +181,33 @@ Value mergeHeads(OpBuilder &b, Location loc, Value x, Type resultType) {
   if (merged.getType() != resultType)
     merged = tensor::CastOp::create(b, loc, resultType, merged);
   return merged;
+}
+
+/// [n, s, d] -> [n / heads, heads, s, d]: the heads that torch's bmm-based
+/// attention folds into the batch, unfolded (heads = 1 adds a head axis).
+/// Built from onnx ops (Unsqueeze, then Reshape to [-1, heads, 0, 0]) so
+/// that shape refinement of the specialized generation steps refines them
+/// too. Null if a static n is not a multiple of `heads`.
+Value unfoldHeads(OpBuilder &b, Value x, int64_t heads) {
+  auto t = dyn_cast<RankedTensorType>(x.getType());
+  if (!t || t.getRank() != 3 || (!t.isDynamicDim(0) && t.getDimSize(0) % heads != 0))
+    return Value();
+  Location loc = x.getLoc();
+  auto ints = [&](ArrayRef<int64_t> values) {
+    auto type = RankedTensorType::get({int64_t(values.size())}, b.getI64Type());
+    return createOnnx(b, loc, "onnx.Constant", {}, type,
+                      {b.getNamedAttr("value", DenseElementsAttr::get(type, values))});
+  };
+  int64_t n = t.getDimSize(0);
+  Value withAxis = createOnnx(
+      b, loc, "onnx.Unsqueeze", {x, ints({1})},
+      RankedTensorType::get({n, 1, t.getDimSize(1), t.getDimSize(2)}, t.getElementType()));
+  if (heads == 1)
+    return withAxis;
+  return createOnnx(b, loc, "onnx.Reshape", {withAxis, ints({-1, heads, 0, 0})},
+                    RankedTensorType::get({ShapedType::isDynamic(n) ? n : n / heads, heads,
+                                           t.getDimSize(1), t.getDimSize(2)},
+                                          t.getElementType()));
 }
 
 /// Whether `v` is [b, s, hidden] with a static hidden size that `heads`
@@ -777,12 +806,47 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
 
   bool tryFuse(Operation *softmax) {
     // Softmax over the last axis of [b, h, q, kv] scores, used by one MatMul
-    // as its left operand.
-    auto scoresType = rank4(softmax->getResult(0));
+    // as its left operand; or of [b * h, q, kv] scores, the heads folded into
+    // the batch as torch.nn.MultiheadAttention (and Hugging Face's OPT and
+    // BART) compute them with bmm: those become one head of a batch b * h.
+    auto scoresType = dyn_cast<RankedTensorType>(softmax->getResult(0).getType());
+    bool folded = scoresType && scoresType.getRank() == 3;
     auto axis = softmax->getAttrOfType<IntegerAttr>("axis");
-    if (!scoresType || !axis || (axis.getInt() != -1 && axis.getInt() != 3) ||
+    if (!scoresType || (!folded && scoresType.getRank() != 4) || !axis ||
+        (axis.getInt() != -1 && axis.getInt() != scoresType.getRank() - 1) ||
         !softmax->getResult(0).hasOneUse())
       return false;
+    // The ranks a mask may have: [q, kv] or one per score dimension.
+    // Hugging Face's OPT and BART add their [b, 1, q, kv] mask on a
+    // [b, h, q, kv] view of the folded scores (and OPT clamps the sum at
+    // finfo.min), then fold the heads again for the softmax: those heads are
+    // unfolded, so that the op sees h heads of a batch b.
+    int64_t unfoldHeads = 0;
+    Value clampAt; // OPT's torch.max(scores, finfo.min)
+    Value x = softmax->getOperand(0), mask;
+    if (folded && is(x, "onnx.Reshape") && x.hasOneUse()) {
+      Value view = x.getDefiningOp()->getOperand(0);
+      auto viewType = rank4(view);
+      if (viewType && !viewType.isDynamicDim(1) &&
+          viewType.getShape().take_back(2) == scoresType.getShape().take_back(2)) {
+        if (is(view, "onnx.Max") && view.hasOneUse() &&
+            view.getDefiningOp()->getNumOperands() == 2) {
+          Operation *max = view.getDefiningOp();
+          auto c = scalarValue(max->getOperand(1));
+          if (!c || *c > -1e30)
+            return false;
+          clampAt = max->getOperand(1);
+          view = max->getOperand(0);
+        }
+        if (is(view, "onnx.Add") && view.hasOneUse()) {
+          unfoldHeads = viewType.getDimSize(1);
+          x = view;
+        }
+      }
+    }
+    auto maskRank = [&](RankedTensorType t) {
+      return t.getRank() == 2 || t.getRank() == (unfoldHeads ? 4 : scoresType.getRank());
+    };
     Operation *output = *softmax->getResult(0).getUsers().begin();
     if (output->getName().getStringRef() != "onnx.MatMul" ||
         output->getOperand(0) != softmax->getResult(0))
@@ -791,8 +855,9 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
     // Optional additive mask, then an optional masking Where (HF GPT-2:
     // where(causal, scores, finfo.min) + attention_mask), then the
     // optional scale.
-    Value x = softmax->getOperand(0), mask;
-    auto isScores = [](Value v) {
+    auto isScores = [&](Value v) {
+      if (unfoldHeads)
+        return is(v, "onnx.Reshape"); // the [b, h, q, kv] view of the scores
       return is(v, "onnx.Div") || is(v, "onnx.Mul") || is(v, "onnx.MatMul") ||
              is(v, "onnx.Where");
     };
@@ -809,7 +874,7 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
       if (!mask)
         return false;
       auto maskType = dyn_cast<RankedTensorType>(mask.getType());
-      if (!maskType || (maskType.getRank() != 2 && maskType.getRank() != 4) ||
+      if (!maskType || !maskRank(maskType) ||
           maskType.getElementType() != scoresType.getElementType())
         return false;
     }
@@ -827,7 +892,7 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
       }
       auto condType = dyn_cast<RankedTensorType>(cond.getType());
       if (scoresSide < 0 || !condType || !condType.getElementType().isInteger(1) ||
-          (condType.getRank() != 2 && condType.getRank() != 4))
+          !maskRank(condType))
         return false;
       OpBuilder b(where);
       Location loc = where->getLoc();
@@ -848,7 +913,7 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
       if (mask) {
         auto maskType = cast<RankedTensorType>(mask.getType());
         if (maskType.getRank() != condType.getRank())
-          return false; // the sum's rank would not be 2 or 4 as required
+          return false; // the sum's rank would not be one the op takes
         SmallVector<int64_t> shape;
         for (int64_t d = 0; d < condType.getRank(); ++d) {
           int64_t a = condType.getDimSize(d), m = maskType.getDimSize(d);
@@ -862,6 +927,14 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
         mask = additive;
       }
       x = where->getOperand(scoresSide);
+    }
+    if (unfoldHeads) {
+      if (!mask || !is(x, "onnx.Reshape") || !x.hasOneUse())
+        return false;
+      x = x.getDefiningOp()->getOperand(0);
+      auto t = dyn_cast<RankedTensorType>(x.getType());
+      if (!t || t.getRank() != 3)
+        return false;
     }
     double scale = 1.0;
     if ((is(x, "onnx.Div") || is(x, "onnx.Mul")) && x.hasOneUse()) {
@@ -884,7 +957,25 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
       return false;
     auto perm = intArrayAttr(keyT.getDefiningOp(), "perm");
     Value key;
-    if (perm && *perm == SmallVector<int64_t>{0, 1, 3, 2}) {
+    if (folded) {
+      // bmm(q, k.transpose(1, 2)) on [b * h, kv, d] keys; nn.MultiheadAttention
+      // transposes its [kv, b * h, d] view straight to [b * h, d, kv].
+      Value source = keyT.getDefiningOp()->getOperand(0);
+      auto t = dyn_cast<RankedTensorType>(source.getType());
+      if (!perm || !t || t.getRank() != 3)
+        return false;
+      if (*perm == SmallVector<int64_t>{0, 2, 1}) {
+        key = source;
+      } else if (*perm == SmallVector<int64_t>{1, 2, 0}) {
+        OpBuilder kb(keyT.getDefiningOp());
+        key = createOnnx(kb, keyT.getLoc(), "onnx.Transpose", source,
+                         RankedTensorType::get({t.getDimSize(1), t.getDimSize(0), t.getDimSize(2)},
+                                               t.getElementType()),
+                         {kb.getNamedAttr("perm", kb.getI64ArrayAttr({1, 0, 2}))});
+      } else {
+        return false;
+      }
+    } else if (perm && *perm == SmallVector<int64_t>{0, 1, 3, 2}) {
       key = unrepeat(keyT.getDefiningOp()->getOperand(0));
     } else if (perm && *perm == SmallVector<int64_t>{0, 2, 3, 1}) {
       // torch folds view(b, s, h, d).transpose(1, 2).transpose(-1, -2) into
@@ -905,14 +996,39 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
     } else {
       return false;
     }
-    Value value = unrepeat(output->getOperand(1));
+    Value value = folded ? output->getOperand(1) : unrepeat(output->getOperand(1));
+    OpBuilder b(output);
+    Type foldedResultType;
+    if (folded) {
+      // [n, s, d] -> [n, 1, s, d]: the folded batch with one head, or
+      // [n / h, h, s, d] where the heads are unfolded. A mask of rank 3 gets
+      // its head axis the same way.
+      int64_t heads = unfoldHeads ? unfoldHeads : 1;
+      auto outType = dyn_cast<RankedTensorType>(output->getResult(0).getType());
+      if (!outType || outType.getRank() != 3)
+        return false;
+      query = ::unfoldHeads(b, query, heads), key = ::unfoldHeads(b, key, heads),
+      value = ::unfoldHeads(b, value, heads);
+      if (!query || !key || !value)
+        return false; // what was built is dead and goes with the cleanup
+      if (mask && cast<RankedTensorType>(mask.getType()).getRank() == 3)
+        mask = ::unfoldHeads(b, mask, 1);
+      // max(s + m, c) = s + max(m, c) for c = finfo.min: where m is c or
+      // -inf both sides are c (s is small against c), elsewhere s + m > c.
+      if (clampAt)
+        mask = createOnnx(b, clampAt.getLoc(), "onnx.Max", ValueRange{mask, clampAt},
+                          mask.getType());
+      foldedResultType = outType;
+    }
     auto q = rank4(query), k = rank4(key), v = rank4(value);
-    auto resultType = rank4(output->getResult(0));
+    auto resultType = folded ? RankedTensorType::get({q.getDimSize(0), q.getDimSize(1), q.getDimSize(2),
+                                                      v ? v.getDimSize(3) : ShapedType::kDynamic},
+                                                     q.getElementType())
+                             : rank4(output->getResult(0));
     if (!q || !k || !v || !resultType || k.getDimSize(1) != v.getDimSize(1) ||
         q.getElementType() != k.getElementType() || !isa<FloatType>(q.getElementType()))
       return false;
 
-    OpBuilder b(output);
     // The mask's type must name [q_len, kv_len] as the op expects.
     auto attention = loom::AttentionOp::create(
         b, output->getLoc(), resultType, query, key, value, mask, /*causal=*/false,
@@ -923,7 +1039,20 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
       attention.erase();
       return false; // heads or shapes that loom.attention cannot express
     }
-    output->getResult(0).replaceAllUsesWith(attention.getResult());
+    Value result = attention.getResult();
+    if (folded) {
+      result = tensor::CollapseShapeOp::create(
+          b, output->getLoc(), result, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+      if (result.getType() != foldedResultType) {
+        if (!tensor::CastOp::areCastCompatible(result.getType(), foldedResultType)) {
+          result.getDefiningOp()->erase();
+          attention.erase();
+          return false;
+        }
+        result = tensor::CastOp::create(b, output->getLoc(), foldedResultType, result);
+      }
+    }
+    output->getResult(0).replaceAllUsesWith(result);
     output->erase();
     softmax->erase();
     return true;

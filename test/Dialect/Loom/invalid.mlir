@@ -90,7 +90,7 @@ func.func @attention_mask_rank(%q: tensor<1x8x16x64xf32>, %k: tensor<1x8x16x64xf
 // -----
 
 func.func @attention_mask_shape(%q: tensor<1x8x16x64xf32>, %k: tensor<1x8x16x64xf32>, %v: tensor<1x8x16x64xf32>, %m: tensor<16x15xi1>) {
-  // expected-error @+1 {{mask's last two dimensions must be [q_len, kv_len]}}
+  // expected-error @+1 {{mask's last two dimensions must be [q_len or 1, kv_len]}}
   %0 = loom.attention %q, %k, %v mask %m : tensor<1x8x16x64xf32>, tensor<1x8x16x64xf32>, tensor<1x8x16x64xf32>, tensor<16x15xi1> -> tensor<1x8x16x64xf32>
   return
 }

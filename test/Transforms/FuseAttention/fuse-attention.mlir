@@ -275,3 +275,89 @@ func.func @runtime_computed_scale(%q: tensor<1x4x6x8xf32>, %k: tensor<1x4x6x8xf3
   %o = "onnx.MatMul"(%p, %v) : (tensor<1x4x6x6xf32>, tensor<1x4x6x8xf32>) -> tensor<1x4x6x8xf32>
   return %o : tensor<1x4x6x8xf32>
 }
+
+// -----
+
+// torch.nn.MultiheadAttention: heads folded into the batch ([b * h, s, d]),
+// K transposed straight from its [s, b * h, d] view, a key padding mask of
+// rank 3 ([b * h, 1, kv]): one head of a batch b * h, the mask's q_len of 1
+// broadcast over the query rows.
+// CHECK-LABEL: func @heads_in_batch
+// CHECK: %[[K:.*]] = "onnx.Transpose"(%arg1) <{perm = [1, 0, 2]}> : (tensor<5x?x8xf32>) -> tensor<?x5x8xf32>
+// CHECK: %[[Q4:.*]] = "onnx.Unsqueeze"(%arg0, %{{.*}}) : (tensor<?x5x8xf32>, tensor<1xi64>) -> tensor<?x1x5x8xf32>
+// CHECK: %[[K4:.*]] = "onnx.Unsqueeze"(%[[K]], %{{.*}}) {{.*}} -> tensor<?x1x5x8xf32>
+// CHECK: %[[V4:.*]] = "onnx.Unsqueeze"(%arg2, %{{.*}}) {{.*}} -> tensor<?x1x5x8xf32>
+// CHECK: %[[M4:.*]] = "onnx.Unsqueeze"(%arg3, %{{.*}}) {{.*}} -> tensor<?x1x1x5xf32>
+// CHECK: %[[O:.*]] = loom.attention %[[Q4]], %[[K4]], %[[V4]] mask %[[M4]] {scale = 5.000000e-01 : f32}
+// CHECK: %[[R:.*]] = tensor.collapse_shape %[[O]] {{\[\[}}0, 1], [2], [3]] : tensor<?x1x5x8xf32> into tensor<?x5x8xf32>
+// CHECK: return %[[R]]
+// CHECK-NOT: onnx.Softmax
+func.func @heads_in_batch(%q: tensor<?x5x8xf32>, %kv: tensor<5x?x8xf32>, %v: tensor<?x5x8xf32>, %mask: tensor<?x1x5xf32>) -> tensor<?x5x8xf32> {
+  %kt = "onnx.Transpose"(%kv) <{perm = [1, 2, 0]}> : (tensor<5x?x8xf32>) -> tensor<?x8x5xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<?x5x8xf32>, tensor<?x8x5xf32>) -> tensor<?x5x5xf32>
+  %c = "onnx.Constant"() <{value = dense<0.5> : tensor<f32>}> : () -> tensor<f32>
+  %m = "onnx.Mul"(%s, %c) : (tensor<?x5x5xf32>, tensor<f32>) -> tensor<?x5x5xf32>
+  %a = "onnx.Add"(%m, %mask) : (tensor<?x5x5xf32>, tensor<?x1x5xf32>) -> tensor<?x5x5xf32>
+  %p = "onnx.Softmax"(%a) <{axis = -1 : si64}> : (tensor<?x5x5xf32>) -> tensor<?x5x5xf32>
+  %o = "onnx.MatMul"(%p, %v) : (tensor<?x5x5xf32>, tensor<?x5x8xf32>) -> tensor<?x5x8xf32>
+  return %o : tensor<?x5x8xf32>
+}
+
+// -----
+
+// Hugging Face's OPT: bmm scores on folded heads, viewed [b, h, q, kv] for
+// the mask, clamped at finfo.min, folded again for the softmax. The 4 heads
+// are unfolded; the clamp moves onto the mask.
+// CHECK-LABEL: func @opt_unfolded_heads
+// CHECK: %[[MIN:.*]] = "onnx.Constant"() <{value = dense<-3.40282347E+38> : tensor<f32>}>
+// CHECK: %[[Q1:.*]] = "onnx.Unsqueeze"(%arg0, %{{.*}}) {{.*}} -> tensor<?x1x3x8xf32>
+// CHECK: %[[HEADS:.*]] = "onnx.Constant"() <{value = dense<[-1, 4, 0, 0]> : tensor<4xi64>}>
+// CHECK: %[[Q4:.*]] = "onnx.Reshape"(%[[Q1]], %[[HEADS]]) {{.*}} -> tensor<?x4x3x8xf32>
+// CHECK: %[[K4:.*]] = "onnx.Reshape"({{.*}} -> tensor<?x4x6x8xf32>
+// CHECK: %[[V4:.*]] = "onnx.Reshape"({{.*}} -> tensor<?x4x6x8xf32>
+// CHECK: %[[M:.*]] = "onnx.Max"(%arg3, %[[MIN]]) : (tensor<?x1x3x6xf32>, tensor<f32>) -> tensor<?x1x3x6xf32>
+// CHECK: %[[O:.*]] = loom.attention %[[Q4]], %[[K4]], %[[V4]] mask %[[M]] {scale = 1.000000e+00 : f32} : {{.*}} -> tensor<?x4x3x8xf32>
+// CHECK: tensor.collapse_shape %[[O]] {{.*}} into tensor<?x3x8xf32>
+// CHECK-NOT: onnx.Softmax
+func.func @opt_unfolded_heads(%q: tensor<?x3x8xf32>, %k: tensor<?x6x8xf32>, %v: tensor<?x6x8xf32>, %mask: tensor<?x1x3x6xf32>, %view: tensor<4xi64>, %fold: tensor<3xi64>) -> tensor<?x3x8xf32> {
+  %kt = "onnx.Transpose"(%k) <{perm = [0, 2, 1]}> : (tensor<?x6x8xf32>) -> tensor<?x8x6xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<?x3x8xf32>, tensor<?x8x6xf32>) -> tensor<?x3x6xf32>
+  %s4 = "onnx.Reshape"(%s, %view) : (tensor<?x3x6xf32>, tensor<4xi64>) -> tensor<?x4x3x6xf32>
+  %a = "onnx.Add"(%s4, %mask) : (tensor<?x4x3x6xf32>, tensor<?x1x3x6xf32>) -> tensor<?x4x3x6xf32>
+  %min = "onnx.Constant"() <{value = dense<-3.40282347E+38> : tensor<f32>}> : () -> tensor<f32>
+  %c = "onnx.Max"(%a, %min) : (tensor<?x4x3x6xf32>, tensor<f32>) -> tensor<?x4x3x6xf32>
+  %s3 = "onnx.Reshape"(%c, %fold) : (tensor<?x4x3x6xf32>, tensor<3xi64>) -> tensor<?x3x6xf32>
+  %p = "onnx.Softmax"(%s3) <{axis = -1 : si64}> : (tensor<?x3x6xf32>) -> tensor<?x3x6xf32>
+  %o = "onnx.MatMul"(%p, %v) : (tensor<?x3x6xf32>, tensor<?x6x8xf32>) -> tensor<?x3x8xf32>
+  return %o : tensor<?x3x8xf32>
+}
+
+// -----
+
+// Near misses with folded heads: a Max against 0 is not a finfo.min clamp;
+// a static batch of 6 is no multiple of 4 heads. Nothing built for them is
+// left behind.
+// CHECK-LABEL: func @folded_near_misses
+// CHECK-NOT: loom.attention
+// CHECK-NOT: onnx.Unsqueeze
+// CHECK: return
+func.func @folded_near_misses(%q: tensor<?x3x8xf32>, %k: tensor<?x6x8xf32>, %v: tensor<?x6x8xf32>, %mask: tensor<?x1x3x6xf32>, %view: tensor<4xi64>, %fold: tensor<3xi64>,
+                              %q6: tensor<6x3x8xf32>, %k6: tensor<6x6x8xf32>, %v6: tensor<6x6x8xf32>) -> (tensor<?x3x8xf32>, tensor<6x3x8xf32>) {
+  %kt = "onnx.Transpose"(%k) <{perm = [0, 2, 1]}> : (tensor<?x6x8xf32>) -> tensor<?x8x6xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<?x3x8xf32>, tensor<?x8x6xf32>) -> tensor<?x3x6xf32>
+  %s4 = "onnx.Reshape"(%s, %view) : (tensor<?x3x6xf32>, tensor<4xi64>) -> tensor<?x4x3x6xf32>
+  %a = "onnx.Add"(%s4, %mask) : (tensor<?x4x3x6xf32>, tensor<?x1x3x6xf32>) -> tensor<?x4x3x6xf32>
+  %zero = "onnx.Constant"() <{value = dense<0.0> : tensor<f32>}> : () -> tensor<f32>
+  %c = "onnx.Max"(%a, %zero) : (tensor<?x4x3x6xf32>, tensor<f32>) -> tensor<?x4x3x6xf32>
+  %s3 = "onnx.Reshape"(%c, %fold) : (tensor<?x4x3x6xf32>, tensor<3xi64>) -> tensor<?x3x6xf32>
+  %p = "onnx.Softmax"(%s3) <{axis = -1 : si64}> : (tensor<?x3x6xf32>) -> tensor<?x3x6xf32>
+  %o = "onnx.MatMul"(%p, %v) : (tensor<?x3x6xf32>, tensor<?x6x8xf32>) -> tensor<?x3x8xf32>
+  %kt6 = "onnx.Transpose"(%k6) <{perm = [0, 2, 1]}> : (tensor<6x6x8xf32>) -> tensor<6x8x6xf32>
+  %t = "onnx.MatMul"(%q6, %kt6) : (tensor<6x3x8xf32>, tensor<6x8x6xf32>) -> tensor<6x3x6xf32>
+  %t4 = "onnx.Reshape"(%t, %view) : (tensor<6x3x6xf32>, tensor<4xi64>) -> tensor<?x4x3x6xf32>
+  %b = "onnx.Add"(%t4, %mask) : (tensor<?x4x3x6xf32>, tensor<?x1x3x6xf32>) -> tensor<?x4x3x6xf32>
+  %t3 = "onnx.Reshape"(%b, %fold) : (tensor<?x4x3x6xf32>, tensor<3xi64>) -> tensor<6x3x6xf32>
+  %r = "onnx.Softmax"(%t3) <{axis = -1 : si64}> : (tensor<6x3x6xf32>) -> tensor<6x3x6xf32>
+  %o6 = "onnx.MatMul"(%r, %v6) : (tensor<6x3x6xf32>, tensor<6x6x8xf32>) -> tensor<6x3x8xf32>
+  return %o, %o6 : tensor<?x3x8xf32>, tensor<6x3x8xf32>
+}

@@ -104,9 +104,10 @@ LogicalResult AttentionOp::verify() {
                          "[batch, heads, q_len, kv_len], got rank ")
              << m.getRank();
     int64_t r = m.getRank();
-    if (!dimsCompatible(m.getDimSize(r - 2), q.getDimSize(2)) ||
+    // A q_len of 1 broadcasts over the query rows (a key padding mask).
+    if ((m.getDimSize(r - 2) != 1 && !dimsCompatible(m.getDimSize(r - 2), q.getDimSize(2))) ||
         !dimsCompatible(m.getDimSize(r - 1), k.getDimSize(2)))
-      return emitOpError("mask's last two dimensions must be [q_len, kv_len]");
+      return emitOpError("mask's last two dimensions must be [q_len or 1, kv_len]");
     if (r == 4) {
       int64_t b = m.getDimSize(0), h = m.getDimSize(1);
       if ((b != 1 && !dimsCompatible(b, q.getDimSize(0))) ||

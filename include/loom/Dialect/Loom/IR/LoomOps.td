@@ -79,7 +79,8 @@ def Loom_AttentionOp : Loom_Op<"attention"> {
     alignment, as when new tokens attend to a KV cache that already holds the
     past). The optional `mask` is `[q_len, kv_len]` or
     `[batch|1, q_heads|1, q_len, kv_len]`: `i1` (true = attend) or an additive
-    float mask of the query's element type.
+    float mask of the query's element type. A `q_len` of 1 applies the same
+    row to every query (a key padding mask).
 
     `softcap` (Gemma 2's logit soft-capping) replaces each scaled score `s`
     by `softcap * tanh(s / softcap)` before the mask is added.
