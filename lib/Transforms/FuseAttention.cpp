@@ -23,6 +23,7 @@
 #include "mlir/IR/Verifier.h"
 
 #include <cmath>
+#include <functional>
 #include <limits>
 
 namespace loom {
@@ -181,6 +182,30 @@ Value mergeHeads(OpBuilder &b, Location loc, Value x, Type resultType) {
   if (merged.getType() != resultType)
     merged = tensor::CastOp::create(b, loc, resultType, merged);
   return merged;
+}
+
+/// Whether `v` is all zeros: torch's baddbmm(zeros, q, k^T) exports its
+/// first input as ConstantOfShape(0), times beta.
+bool isZeros(Value v) {
+  if (is(v, "onnx.Mul")) {
+    Operation *mul = v.getDefiningOp();
+    for (int side : {0, 1}) {
+      auto c = scalarValue(mul->getOperand(1 - side));
+      if (isZeros(mul->getOperand(side)) && c && std::isfinite(*c))
+        return true;
+    }
+    return false;
+  }
+  if (is(v, "onnx.ConstantOfShape")) {
+    auto value = v.getDefiningOp()->getAttrOfType<DenseElementsAttr>("value");
+    if (!value)
+      return true; // ONNX's default is a float 0
+    if (!value.isSplat() || !isa<FloatType>(value.getElementType()))
+      return false;
+    return value.getSplatValue<APFloat>().isZero();
+  }
+  auto c = scalarValue(v);
+  return c && *c == 0.0;
 }
 
 /// [n, s, d] -> [n / heads, heads, s, d]: the heads that torch's bmm-based
@@ -861,15 +886,27 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
       return is(v, "onnx.Div") || is(v, "onnx.Mul") || is(v, "onnx.MatMul") ||
              is(v, "onnx.Where");
     };
+    // GPT-NeoX's [b, h, q, kv] scores: a view of scores on folded heads.
+    auto isScoresView = [&](Value v) {
+      if (folded || !is(v, "onnx.Reshape"))
+        return false;
+      auto t = dyn_cast<RankedTensorType>(v.getDefiningOp()->getOperand(0).getType());
+      return t && t.getRank() == 3;
+    };
     if (is(x, "onnx.Add") && x.hasOneUse()) {
       Operation *add = x.getDefiningOp();
-      for (int side : {0, 1}) {
-        Value other = add->getOperand(1 - side);
-        if (isScores(add->getOperand(side))) {
-          mask = other;
-          x = add->getOperand(side);
-          break;
+      // Scores computed here first; a view of them only if neither side is.
+      for (auto scoresLike : {std::function<bool(Value)>(isScores),
+                              std::function<bool(Value)>(isScoresView)}) {
+        for (int side : {0, 1}) {
+          if (scoresLike(add->getOperand(side))) {
+            mask = add->getOperand(1 - side);
+            x = add->getOperand(side);
+            break;
+          }
         }
+        if (mask)
+          break;
       }
       if (!mask)
         return false;
@@ -887,7 +924,8 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
       int scoresSide = -1;
       for (int side : {1, 2}) {
         auto c = scalarValue(where->getOperand(3 - side));
-        if (isScores(where->getOperand(side)) && c && *c <= -1e4)
+        if ((isScores(where->getOperand(side)) || isScoresView(where->getOperand(side))) && c &&
+            *c <= -1e4)
           scoresSide = side;
       }
       auto condType = dyn_cast<RankedTensorType>(cond.getType());
@@ -936,6 +974,29 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
       if (!t || t.getRank() != 3)
         return false;
     }
+    // Hugging Face's GPT-NeoX: the [b, h, q, kv] scores are a view of
+    // baddbmm(zeros, q, k^T, alpha = scale) on folded heads; q and k are
+    // unfolded (v is [b, h, kv, d] already).
+    bool foldedScores = folded;
+    if (!folded && is(x, "onnx.Reshape") && x.hasOneUse() && !scoresType.isDynamicDim(1)) {
+      Value flat = x.getDefiningOp()->getOperand(0);
+      auto t = dyn_cast<RankedTensorType>(flat.getType());
+      if (t && t.getRank() == 3 &&
+          t.getShape().take_back(2) == scoresType.getShape().take_back(2)) {
+        unfoldHeads = scoresType.getDimSize(1);
+        foldedScores = true;
+        x = flat;
+        if (is(x, "onnx.Add") && x.hasOneUse()) {
+          Operation *add = x.getDefiningOp();
+          for (int side : {0, 1})
+            if (isZeros(add->getOperand(1 - side)) &&
+                add->getOperand(side).getType() == add->getResult(0).getType()) {
+              x = add->getOperand(side);
+              break;
+            }
+        }
+      }
+    }
     double scale = 1.0;
     if ((is(x, "onnx.Div") || is(x, "onnx.Mul")) && x.hasOneUse()) {
       Operation *op = x.getDefiningOp();
@@ -957,7 +1018,7 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
       return false;
     auto perm = intArrayAttr(keyT.getDefiningOp(), "perm");
     Value key;
-    if (folded) {
+    if (foldedScores) {
       // bmm(q, k.transpose(1, 2)) on [b * h, kv, d] keys; nn.MultiheadAttention
       // transposes its [kv, b * h, d] view straight to [b * h, d, kv].
       Value source = keyT.getDefiningOp()->getOperand(0);
@@ -998,6 +1059,11 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
     }
     Value value = folded ? output->getOperand(1) : unrepeat(output->getOperand(1));
     OpBuilder b(output);
+    if (foldedScores && !folded) {
+      query = ::unfoldHeads(b, query, unfoldHeads), key = ::unfoldHeads(b, key, unfoldHeads);
+      if (!query || !key)
+        return false; // what was built is dead and goes with the cleanup
+    }
     Type foldedResultType;
     if (folded) {
       // [n, s, d] -> [n, 1, s, d]: the folded batch with one head, or

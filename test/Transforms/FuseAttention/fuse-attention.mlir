@@ -361,3 +361,35 @@ func.func @folded_near_misses(%q: tensor<?x3x8xf32>, %k: tensor<?x6x8xf32>, %v: 
   %o6 = "onnx.MatMul"(%r, %v6) : (tensor<6x3x6xf32>, tensor<6x6x8xf32>) -> tensor<6x3x8xf32>
   return %o, %o6 : tensor<?x3x8xf32>, tensor<6x3x8xf32>
 }
+
+// -----
+
+// Hugging Face's GPT-NeoX: baddbmm(zeros, q, k^T, alpha = 1/sqrt(d)) on
+// folded heads, viewed [b, h, q, kv], masked by Where on the causal buffer,
+// plus the padding mask; V is [b, h, kv, d]. Q and K are unfolded into the
+// 2 heads, the zeros dropped.
+// CHECK-LABEL: func @neox_baddbmm
+// CHECK: %[[Q1:.*]] = "onnx.Unsqueeze"(%arg0, %{{.*}}) {{.*}} -> tensor<?x1x?x8xf32>
+// CHECK: %[[Q4:.*]] = "onnx.Reshape"(%[[Q1]], %{{.*}}) {{.*}} -> tensor<?x2x?x8xf32>
+// CHECK: %[[K1:.*]] = "onnx.Unsqueeze"(%arg1, %{{.*}}) {{.*}} -> tensor<?x1x?x8xf32>
+// CHECK: %[[K4:.*]] = "onnx.Reshape"(%[[K1]], %{{.*}}) {{.*}} -> tensor<?x2x?x8xf32>
+// CHECK: loom.attention %[[Q4]], %[[K4]], %arg2 mask %{{.*}} {scale = 2.500000e-01 : f32} : {{.*}} -> tensor<?x2x?x8xf32>
+// CHECK-NOT: onnx.Softmax
+// CHECK-NOT: onnx.ConstantOfShape
+func.func @neox_baddbmm(%q: tensor<?x?x8xf32>, %k: tensor<?x?x8xf32>, %v: tensor<?x2x?x8xf32>, %zshape: tensor<3xi64>, %view: tensor<4xi64>, %causal: tensor<1x1x?x?xi1>, %pad: tensor<?x1x1x?xf32>) -> tensor<?x2x?x8xf32> {
+  %kt = "onnx.Transpose"(%k) <{perm = [0, 2, 1]}> : (tensor<?x?x8xf32>) -> tensor<?x8x?xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<?x?x8xf32>, tensor<?x8x?xf32>) -> tensor<?x?x?xf32>
+  %alpha = "onnx.Constant"() <{value = dense<0.25> : tensor<f32>}> : () -> tensor<f32>
+  %scaled = "onnx.Mul"(%s, %alpha) : (tensor<?x?x?xf32>, tensor<f32>) -> tensor<?x?x?xf32>
+  %zeros = "onnx.ConstantOfShape"(%zshape) <{value = dense<0.0> : tensor<1xf32>}> : (tensor<3xi64>) -> tensor<?x?x?xf32>
+  %one = "onnx.Constant"() <{value = dense<1.0> : tensor<f32>}> : () -> tensor<f32>
+  %beta = "onnx.Mul"(%zeros, %one) : (tensor<?x?x?xf32>, tensor<f32>) -> tensor<?x?x?xf32>
+  %sum = "onnx.Add"(%scaled, %beta) : (tensor<?x?x?xf32>, tensor<?x?x?xf32>) -> tensor<?x?x?xf32>
+  %s4 = "onnx.Reshape"(%sum, %view) : (tensor<?x?x?xf32>, tensor<4xi64>) -> tensor<?x2x?x?xf32>
+  %min = "onnx.Constant"() <{value = dense<-3.40282347E+38> : tensor<f32>}> : () -> tensor<f32>
+  %w = "onnx.Where"(%causal, %s4, %min) : (tensor<1x1x?x?xi1>, tensor<?x2x?x?xf32>, tensor<f32>) -> tensor<?x2x?x?xf32>
+  %a = "onnx.Add"(%w, %pad) : (tensor<?x2x?x?xf32>, tensor<?x1x1x?xf32>) -> tensor<?x2x?x?xf32>
+  %p = "onnx.Softmax"(%a) <{axis = -1 : si64}> : (tensor<?x2x?x?xf32>) -> tensor<?x2x?x?xf32>
+  %o = "onnx.MatMul"(%p, %v) : (tensor<?x2x?x?xf32>, tensor<?x2x?x8xf32>) -> tensor<?x2x?x8xf32>
+  return %o : tensor<?x2x?x8xf32>
+}
