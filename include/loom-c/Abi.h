@@ -100,6 +100,10 @@ typedef enum {
   /* linalg.matmul: C += A x B */                                                 \
   X(loomrt_matmul_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                            \
     (LOOM_ABI_VIEW(2), LOOM_ABI_VIEW(2), LOOM_ABI_VIEW(2)))                       \
+  /* the same with B a constant of the model (a memref.global): loomrt keeps  \
+     B packed between calls */                                                   \
+  X(loomrt_matmul_f32_constant_b, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                 \
+    (LOOM_ABI_VIEW(2), LOOM_ABI_VIEW(2), LOOM_ABI_VIEW(2)))                       \
   /* loom.quantized_matmul: Y = X Wᵀ, W packed (loom-c/QuantizedWeights.h):      \
      x [M, K], packed weights [N, row bytes], scales [N, groups], zero points     \
      [N, groups] (4 bits; [0, 0] when symmetric), y [M, N], bits, group size */  \

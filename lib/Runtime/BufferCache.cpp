@@ -26,11 +26,16 @@
 
 #include <cstdlib>
 #include <malloc.h>
-#if defined(__SANITIZE_ADDRESS__) || defined(__has_feature)
-#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
-#include <sanitizer/asan_interface.h>
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
 #define LOOM_ASAN 1
 #endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(LOOM_ASAN)
+#define LOOM_ASAN 1
+#endif
+#ifdef LOOM_ASAN
+#include <sanitizer/asan_interface.h>
 #endif
 #include <map>
 #include <mutex>

@@ -258,7 +258,10 @@ extern "C" void loom_model_unload(loom_model *model) {
   if (model->handle)
     dlclose(model->handle);
   delete model;
+  // Its buffers and packed weights: the addresses may hold another model's
+  // constants after the next load.
   loomrt::trimBufferCache();
+  loomrt::clearPackedConstants();
 }
 
 static const ValueInfo *info(const std::vector<ValueInfo> &list, int index) {

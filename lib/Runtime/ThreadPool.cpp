@@ -51,6 +51,10 @@ public:
   }
 
   int threads() {
+    // Inside a task a parallelFor runs inline: one thread is what the task
+    // has (and submitMutex is held by the outer parallelFor).
+    if (insideTask)
+      return 1;
     std::lock_guard<std::mutex> submit(submitMutex);
     ensureStarted();
     return int(workers.size()) + 1;

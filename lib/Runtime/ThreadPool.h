@@ -18,7 +18,8 @@ namespace loomrt {
 /// Runs task(i) for every i in [0, numTasks), spread over the pool.
 void parallelFor(int64_t numTasks, const std::function<void(int64_t)> &task);
 
-/// Threads parallelFor uses, the caller included (at least 1).
+/// Threads parallelFor uses, the caller included (at least 1); 1 inside a
+/// task of a parallelFor, where a nested one runs inline.
 int numThreads();
 
 /// 0 picks one per core (or LOOM_NUM_THREADS); returns false if n < 0.

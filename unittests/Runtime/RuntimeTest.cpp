@@ -56,14 +56,49 @@ TEST_P(MatmulTest, MatchesNaiveReference) {
       bT[j * t.k + p] = b[p * t.n + j];
   std::vector<double> expected(c.begin(), c.end());
   referenceMatmul(t.m, t.n, t.k, a, b, expected);
-  if (t.transposedB)
-    loomrt::matmulF32(t.m, t.n, t.k, a.data(), t.k, 1, bT.data(), 1, t.k, c.data(), t.n, 1);
-  else
-    loomrt::matmulF32(t.m, t.n, t.k, a.data(), t.k, 1, b.data(), t.n, 1, c.data(), t.n, 1);
+  const std::vector<float> c0 = c;
+  size_t savedKept = 0;
+  const float *bData = t.transposedB ? bT.data() : b.data();
+  int64_t bRow = t.transposedB ? 1 : t.n, bCol = t.transposedB ? t.k : 1;
+  loomrt::matmulF32(t.m, t.n, t.k, a.data(), t.k, 1, bData, bRow, bCol, c.data(), t.n, 1);
   // f32 accumulation of k products of magnitude <= 1.
   double tolerance = 1e-6 * double(t.k) + 1e-6;
   for (int64_t i = 0; i < t.m * t.n; ++i)
     ASSERT_NEAR(c[i], expected[i], tolerance) << "element " << i;
+
+  // The constant-B entry: the first call packs B and keeps it, the second
+  // reuses the copy (nothing new kept) and gives the same result. The cache
+  // is keyed by address, so an earlier test's freed B at the same place must
+  // not be found: cleared first, as loom_model_unload does.
+  loomrt::clearPackedConstants();
+  for (int call = 0; call < 2; ++call) {
+    std::vector<float> cc = c0;
+    loomrt::matmulF32ConstantB(t.m, t.n, t.k, a.data(), t.k, 1, bData, bRow, bCol, cc.data(),
+                               t.n, 1);
+    for (int64_t i = 0; i < t.m * t.n; ++i)
+      ASSERT_NEAR(cc[i], expected[i], tolerance) << "constant B, call " << call << ", element " << i;
+    size_t kept = loomrt::packedConstantBytes();
+    if (call == 0)
+      // Few rows stream B unpacked (nothing to keep); more are packed once.
+      EXPECT_EQ(kept > 0, t.m >= 6 || t.transposedB);
+    else
+      EXPECT_EQ(kept, savedKept);
+    savedKept = kept;
+  }
+  // Other values at the same address (a library unloaded behind loomrt's
+  // back and another loaded there): packed again, not the stale copy.
+  if (t.m >= 6 && t.k > 1) {
+    std::vector<float> &bMut = t.transposedB ? bT : b;
+    for (float &x : bMut)
+      x = -x;
+    std::vector<float> cc = c0;
+    loomrt::matmulF32ConstantB(t.m, t.n, t.k, a.data(), t.k, 1, bData, bRow, bCol, cc.data(),
+                               t.n, 1);
+    for (int64_t i = 0; i < t.m * t.n; ++i)
+      ASSERT_NEAR(cc[i], 2 * double(c0[i]) - expected[i], tolerance) << "B changed, " << i;
+  }
+  loomrt::clearPackedConstants();
+  EXPECT_EQ(loomrt::packedConstantBytes(), 0u);
   loom_set_num_threads(0);
 }
 

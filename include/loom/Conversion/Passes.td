@@ -62,6 +62,9 @@ def LoomLinalgToRuntimeCallsPass
     (blocked, packed, multi-threaded GEMM in lib/Runtime/Kernels), declared
     with MLIR's C interface so that the runtime receives memref descriptors.
     Operands are cast to fully dynamic strided layouts, so any view works.
+    A `linalg.matmul` whose B is a constant `memref.global` (a weight), or a
+    view of one at a fixed place, calls `loomrt_matmul_f32_constant_b`
+    instead: loomrt packs that B once and keeps the packed copy.
     Other element types keep their linalg form and become loops.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect",

@@ -10,7 +10,9 @@
 #include "loom/Conversion/Passes.h"
 #include "loom/Conversion/RuntimeKernels.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
 
 namespace loom {
 #define GEN_PASS_DEF_LOOMLINALGTORUNTIMECALLSPASS
@@ -30,6 +32,31 @@ bool allF32Memrefs(ValueRange values) {
   return true;
 }
 
+/// Whether `v` is a constant global (a weight of the model) or a view of one
+/// at a fixed place: loomrt may then keep it packed between calls. Views at
+/// offsets that vary at run time are not: each offset would be a copy.
+bool isConstantData(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto get = dyn_cast<memref::GetGlobalOp>(def)) {
+      auto global =
+          SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(def, get.getNameAttr());
+      return global && global.getConstant();
+    }
+    if (auto subview = dyn_cast<memref::SubViewOp>(def)) {
+      if (!subview.getOffsets().empty() || !subview.getSizes().empty() ||
+          !subview.getStrides().empty())
+        return false;
+      v = subview.getSource();
+    } else if (isa<memref::CastOp, memref::CollapseShapeOp, memref::ExpandShapeOp,
+                   memref::TransposeOp>(def)) {
+      v = def->getOperand(0);
+    } else {
+      return false;
+    }
+  }
+  return false;
+}
+
 struct LinalgToRuntimeCalls
     : loom::impl::LoomLinalgToRuntimeCallsPassBase<LinalgToRuntimeCalls> {
   void runOnOperation() override {
@@ -42,9 +69,12 @@ struct LinalgToRuntimeCalls
         targets.push_back(op);
     });
     for (Operation *op : targets) {
-      func::FuncOp decl = loom::declareRuntimeKernel(
-          module, isa<linalg::MatmulOp>(op) ? loom::RuntimeKernel::loomrt_matmul_f32
-                                            : loom::RuntimeKernel::loomrt_batch_matmul_f32);
+      auto kernel = loom::RuntimeKernel::loomrt_batch_matmul_f32;
+      if (isa<linalg::MatmulOp>(op))
+        kernel = isConstantData(op->getOperand(1))
+                     ? loom::RuntimeKernel::loomrt_matmul_f32_constant_b
+                     : loom::RuntimeKernel::loomrt_matmul_f32;
+      func::FuncOp decl = loom::declareRuntimeKernel(module, kernel);
       OpBuilder b(op);
       SmallVector<Value> args;
       for (auto [v, type] : llvm::zip_equal(op->getOperands(), decl.getArgumentTypes()))

@@ -22,6 +22,7 @@
 #include "../ThreadPool.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <vector>
 
@@ -158,42 +159,64 @@ extern "C" void _mlir_ciface_loomrt_conv2d_f32(loomrt::MemRef<4> *x, loomrt::Mem
                 s.oh == s.h && s.ow == s.w && x->strides[2] == s.w * x->strides[3];
   // The product goes straight into y when each output plane is dense.
   bool denseOut = y->strides[3] == 1 && y->strides[2] == s.ow;
-  Scratch col(direct ? 0 : depth * plane), product(denseOut ? 0 : s.mg() * plane);
-  if ((!direct && !col.data) || (!denseOut && !product.data)) {
-    loomrt_report_error(LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
-    return;
-  }
-  int64_t tasks = std::min<int64_t>(depth, int64_t(loomrt::numThreads()) * 8);
-  for (int64_t n = 0; n < s.n; ++n)
-    for (int64_t g = 0; g < groups; ++g) {
-      const float *operand;
-      int64_t operandRow, operandCol = 1;
-      if (direct) {
-        operand = x->aligned + x->offset + n * x->strides[0] + g * s.cg() * x->strides[1];
-        operandRow = x->strides[1];
-        operandCol = x->strides[3];
-      } else {
-        loomrt::parallelFor(tasks, [&](int64_t t) {
-          for (int64_t r = depth * t / tasks; r < depth * (t + 1) / tasks; ++r)
-            fillColumnRow(*x, s, n, g, r, col.data + r * plane);
-        });
-        operand = col.data;
-        operandRow = plane;
-      }
-      float *out = denseOut ? y->aligned + y->offset + n * y->strides[0] +
-                                  g * s.mg() * y->strides[1]
-                            : product.data;
-      int64_t outRow = denseOut ? y->strides[1] : plane;
-      for (int64_t m = 0; m < s.mg(); ++m)
-        std::fill(out + m * outRow, out + m * outRow + plane, b ? b[g * s.mg() + m] : 0.0f);
-      loomrt::matmulF32(s.mg(), plane, depth, w->aligned + w->offset + g * s.mg() * w->strides[0],
-                        w->strides[0], w->strides[1], operand, operandRow, operandCol, out,
-                        outRow, 1);
-      if (!denseOut)
-        for (int64_t m = 0; m < s.mg(); ++m)
-          for (int64_t p = 0; p < plane; ++p)
-            y->aligned[y->offset + n * y->strides[0] + (g * s.mg() + m) * y->strides[1] +
-                       (p / s.ow) * y->strides[2] + (p % s.ow) * y->strides[3]] =
-                product.data[m * plane + p];
+  int64_t threads = loomrt::numThreads();
+  // Several images: one task per (image, group), each with its own scratch
+  // and a one-thread GEMM (a nested parallelFor runs inline). A convnet's
+  // late layers have planes of a few hundred columns: one GEMM block, which
+  // the GEMM alone would not spread over the threads.
+  // One image: the copies, then the GEMM in column chunks, spread instead.
+  bool perImage = s.n * groups >= threads && threads > 1;
+  std::atomic<bool> outOfMemory{false};
+  auto run = [&](int64_t n, int64_t g, bool inner) {
+    Scratch col(direct ? 0 : depth * plane), product(denseOut ? 0 : s.mg() * plane);
+    if ((!direct && !col.data) || (!denseOut && !product.data)) {
+      outOfMemory = true;
+      return;
     }
+    const float *operand;
+    int64_t operandRow, operandCol = 1;
+    if (direct) {
+      operand = x->aligned + x->offset + n * x->strides[0] + g * s.cg() * x->strides[1];
+      operandRow = x->strides[1];
+      operandCol = x->strides[3];
+    } else {
+      int64_t tasks = inner ? std::min<int64_t>(depth, threads * 8) : 1;
+      loomrt::parallelFor(tasks, [&](int64_t t) {
+        for (int64_t r = depth * t / tasks; r < depth * (t + 1) / tasks; ++r)
+          fillColumnRow(*x, s, n, g, r, col.data + r * plane);
+      });
+      operand = col.data;
+      operandRow = plane;
+    }
+    float *out = denseOut ? y->aligned + y->offset + n * y->strides[0] +
+                                g * s.mg() * y->strides[1]
+                          : product.data;
+    int64_t outRow = denseOut ? y->strides[1] : plane;
+    for (int64_t m = 0; m < s.mg(); ++m)
+      std::fill(out + m * outRow, out + m * outRow + plane, b ? b[g * s.mg() + m] : 0.0f);
+    const float *weights = w->aligned + w->offset + g * s.mg() * w->strides[0];
+    // Column chunks of whole 32-column tiles, one per thread.
+    int64_t chunks = inner ? std::max<int64_t>(1, std::min(threads, plane / 64)) : 1;
+    int64_t chunk = (plane + chunks - 1) / chunks;
+    chunk = (chunk + 31) / 32 * 32;
+    loomrt::parallelFor((plane + chunk - 1) / chunk, [&](int64_t t) {
+      int64_t j0 = t * chunk, width = std::min(chunk, plane - j0);
+      loomrt::matmulF32(s.mg(), width, depth, weights, w->strides[0], w->strides[1],
+                        operand + j0 * operandCol, operandRow, operandCol, out + j0, outRow, 1);
+    });
+    if (!denseOut)
+      for (int64_t m = 0; m < s.mg(); ++m)
+        for (int64_t p = 0; p < plane; ++p)
+          y->aligned[y->offset + n * y->strides[0] + (g * s.mg() + m) * y->strides[1] +
+                     (p / s.ow) * y->strides[2] + (p % s.ow) * y->strides[3]] =
+              product.data[m * plane + p];
+  };
+  if (perImage)
+    loomrt::parallelFor(s.n * groups, [&](int64_t t) { run(t / groups, t % groups, false); });
+  else
+    for (int64_t n = 0; n < s.n; ++n)
+      for (int64_t g = 0; g < groups; ++g)
+        run(n, g, true);
+  if (outOfMemory)
+    loomrt_report_error(LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
 }

@@ -11,6 +11,7 @@
 #ifndef LOOM_LIB_RUNTIME_KERNELS_KERNELS_H
 #define LOOM_LIB_RUNTIME_KERNELS_KERNELS_H
 
+#include <cstddef>
 #include <cstdint>
 
 namespace loomrt {
@@ -53,6 +54,15 @@ void matmulF32(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda_row,
                int64_t lda_col, const float *b, int64_t ldb_row, int64_t ldb_col, float *c,
                int64_t ldc_row, int64_t ldc_col);
 
+/// matmulF32 for a B that never changes at its address while a model is
+/// loaded (a weight): the packed B is kept and reused (Matmul.cpp).
+void matmulF32ConstantB(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda_row,
+                        int64_t lda_col, const float *b, int64_t ldb_row, int64_t ldb_col,
+                        float *c, int64_t ldc_row, int64_t ldc_col);
+/// Drops the kept packed weights (loom_model_unload) / their size now.
+void clearPackedConstants();
+size_t packedConstantBytes();
+
 /// loom.attention's decode path (one query row at a time) with each row's
 /// keys split `splits` ways and the partial softmax states merged
 /// (flash-decoding). The kernel picks the split from the thread count; tests
@@ -72,6 +82,8 @@ extern "C" {
 /// linalg.matmul: C += A × B, all f32, any strides.
 void _mlir_ciface_loomrt_matmul_f32(loomrt::MemRef<2> *a, loomrt::MemRef<2> *b,
                                     loomrt::MemRef<2> *c);
+void _mlir_ciface_loomrt_matmul_f32_constant_b(loomrt::MemRef<2> *a, loomrt::MemRef<2> *b,
+                                               loomrt::MemRef<2> *c);
 /// loom.quantized_matmul (QuantizedMatmul.cpp): loomrt::quantizedMatmulF32.
 void _mlir_ciface_loomrt_quantized_matmul_f32(loomrt::MemRef<2> *x, loomrt::MemRefI8<2> *w,
                                               loomrt::MemRef<2> *scales,

@@ -12,6 +12,13 @@
 // work is reading B once, so the kernel streams B's rows and splits N over
 // the threads.
 //
+// A B that the compiler knows is a constant of the model (a weight: the
+// _constant_b entry) is packed once and the packed copy kept, so that a
+// GEMM repeated with the same weight (an LSTM's recurrent product at every
+// step, every run of a convnet's linear head) does not repack it; the
+// copies are bounded (LOOM_PACKED_WEIGHTS_MB, default 512) and dropped when
+// a model is unloaded.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Kernels.h"
@@ -23,6 +30,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
 #include <vector>
 
 #if defined(__x86_64__)
@@ -157,20 +168,47 @@ void packA(const Strided &a, int64_t mr, int64_t m0, int64_t mc, int64_t k0, int
   }
 }
 
+/// All of B packed, slice after slice of K (what gemmPacked packs one slice
+/// at a time): nPanels * nr * k floats.
+void packAllB(const Strided &b, int64_t nr, int64_t kKc, int64_t nc, int64_t k, int64_t n,
+              float *out) {
+  int64_t nPanels = (n + nr - 1) / nr, nBlocks = (n + nc - 1) / nc;
+  for (int64_t k0 = 0; k0 < k; k0 += kKc) {
+    int64_t kc = std::min(kKc, k - k0);
+    float *slice = out + k0 * nPanels * nr;
+    loomrt::parallelFor(nBlocks, [&](int64_t jb) {
+      int64_t n0 = jb * nc;
+      packB(b, nr, k0, kc, n0, std::min(nc, n - n0), slice + (n0 / nr) * nr * kc);
+    });
+  }
+}
+
+/// `prepackedB`: B as packAllB lays it out (a constant operand packed
+/// once), or null to pack each slice here.
 template <typename B>
 void gemmPacked(MicroKernel micro, int64_t m, int64_t n, int64_t k, const Strided &a,
-                const Strided &b, float *c, int64_t ldcRow, int64_t ldcCol) {
+                const Strided &b, float *c, int64_t ldcRow, int64_t ldcCol,
+                const float *prepackedB = nullptr) {
   constexpr int64_t kMr = B::kMr, kNr = B::kNr, kKc = B::kKc, kMc = B::kMc, kNc = B::kNc;
   int64_t nPanels = (n + kNr - 1) / kNr;
-  std::vector<float> packedB(size_t(nPanels * kNr * std::min(k, kKc)));
+  thread_local std::vector<float> sliceB;
+  if (!prepackedB)
+    sliceB.resize(size_t(nPanels * kNr * std::min(k, kKc)));
   int64_t mBlocks = (m + kMc - 1) / kMc, nBlocks = (n + kNc - 1) / kNc;
   for (int64_t k0 = 0; k0 < k; k0 += kKc) {
     int64_t kc = std::min(kKc, k - k0);
-    // Pack all of B's slice, one task per kNc columns.
-    loomrt::parallelFor(nBlocks, [&](int64_t jb) {
-      int64_t n0 = jb * kNc, nc = std::min(kNc, n - n0);
-      packB(b, kNr, k0, kc, n0, nc, packedB.data() + (n0 / kNr) * kNr * kc);
-    });
+    const float *packedB;
+    if (prepackedB) {
+      packedB = prepackedB + k0 * nPanels * kNr;
+    } else {
+      // Pack all of B's slice, one task per kNc columns.
+      float *slice = sliceB.data();
+      loomrt::parallelFor(nBlocks, [&](int64_t jb) {
+        int64_t n0 = jb * kNc, nc = std::min(kNc, n - n0);
+        packB(b, kNr, k0, kc, n0, nc, slice + (n0 / kNr) * kNr * kc);
+      });
+      packedB = slice;
+    }
     loomrt::parallelFor(mBlocks * nBlocks, [&](int64_t task) {
       int64_t m0 = (task / nBlocks) * kMc, mc = std::min(kMc, m - m0);
       int64_t n0 = (task % nBlocks) * kNc, nc = std::min(kNc, n - n0);
@@ -179,7 +217,7 @@ void gemmPacked(MicroKernel micro, int64_t m, int64_t n, int64_t k, const Stride
       packA(a, kMr, m0, mc, k0, kc, packedA.data());
       alignas(64) float acc[kMr * kNr];
       for (int64_t j0 = 0; j0 < nc; j0 += kNr) {
-        const float *bp = packedB.data() + ((n0 + j0) / kNr) * kNr * kc;
+        const float *bp = packedB + ((n0 + j0) / kNr) * kNr * kc;
         int64_t width = std::min(kNr, nc - j0);
         for (int64_t i0 = 0; i0 < mc; i0 += kMr) {
           const float *ap = packedA.data() + (i0 / kMr) * kMr * kc;
@@ -326,7 +364,133 @@ void gemmSkinny(int64_t m, int64_t n, int64_t k, const Strided &a, const Strided
   });
 }
 
+/// Constant B operands (a model's weights) packed once, keyed by where they
+/// are and how they are read; shared_ptr so that clearing the cache (a
+/// model unloaded) never frees a copy a running GEMM still reads.
+struct PackedKey {
+  const float *data;
+  int64_t row, col, k, n, nr;
+  bool operator<(const PackedKey &o) const {
+    return std::tie(data, row, col, k, n, nr) < std::tie(o.data, o.row, o.col, o.k, o.n, o.nr);
+  }
+};
+/// A packed copy and a sample of the values it was packed from: a library
+/// that its embedder dlclose'd and another one loaded at the same address
+/// (not through loom_model_unload, which clears the cache) has other
+/// values there, and the copy is packed again instead of being used.
+struct PackedCopy {
+  std::vector<float> panels;
+  std::vector<float> sample;
+};
+constexpr int64_t kSamples = 32;
+std::vector<float> sampleOf(const Strided &b, int64_t k, int64_t n) {
+  std::vector<float> sample;
+  for (int64_t s = 0; s < kSamples; ++s) {
+    int64_t at = (k * n - 1) * s / (kSamples - 1); // first to last element
+    sample.push_back(b.at(at / n, at % n));
+  }
+  return sample;
+}
+bool sameBits(const std::vector<float> &x, const std::vector<float> &y) {
+  return x.size() == y.size() && std::memcmp(x.data(), y.data(), sizeof(float) * x.size()) == 0;
+}
+
+struct PackedConstants {
+  std::mutex mutex;
+  std::map<PackedKey, std::shared_ptr<PackedCopy>> copies;
+  size_t bytes = 0, limitBytes;
+  PackedConstants() {
+    size_t mb = 512;
+    if (const char *env = std::getenv("LOOM_PACKED_WEIGHTS_MB")) {
+      char *end = nullptr;
+      unsigned long long v = std::strtoull(env, &end, 10);
+      if (end != env && *end == '\0')
+        mb = size_t(v < (1ull << 30) ? v : (1ull << 30));
+    }
+    limitBytes = mb << 20;
+  }
+};
+PackedConstants &packedConstants() {
+  static PackedConstants *instance = new PackedConstants(); // never destroyed
+  return *instance;
+}
+
+/// B packed for tiles of `nr` columns: from the cache, packed now, or null
+/// when the cache's budget is spent (the caller packs as it goes).
+template <typename Blocks>
+std::shared_ptr<PackedCopy> packedConstant(const Strided &b, int64_t k, int64_t n) {
+  PackedConstants &cache = packedConstants();
+  PackedKey key{b.data, b.row, b.col, k, n, Blocks::kNr};
+  size_t count = size_t(((n + Blocks::kNr - 1) / Blocks::kNr) * Blocks::kNr * k);
+  std::vector<float> sample = sampleOf(b, k, n);
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    auto it = cache.copies.find(key);
+    if (it != cache.copies.end()) {
+      if (sameBits(it->second->sample, sample))
+        return it->second;
+      cache.bytes -= it->second->panels.size() * sizeof(float);
+      cache.copies.erase(it); // other values at that address now
+    }
+    if (cache.bytes + count * sizeof(float) > cache.limitBytes)
+      return nullptr;
+  }
+  // Packed outside the lock (parallelFor); two threads may both pack the
+  // same B the first time, and one copy wins.
+  auto copy = std::make_shared<PackedCopy>();
+  copy->panels.resize(count);
+  copy->sample = std::move(sample);
+  packAllB(b, Blocks::kNr, Blocks::kKc, Blocks::kNc, k, n, copy->panels.data());
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  auto [it, inserted] = cache.copies.emplace(key, copy);
+  if (inserted)
+    cache.bytes += count * sizeof(float);
+  return it->second;
+}
+
+template <typename Blocks>
+void gemmConstantB(MicroKernel micro, int64_t m, int64_t n, int64_t k, const Strided &a,
+                   const Strided &b, float *c, int64_t ldcRow, int64_t ldcCol) {
+  std::shared_ptr<PackedCopy> packed = packedConstant<Blocks>(b, k, n);
+  gemmPacked<Blocks>(micro, m, n, k, a, b, c, ldcRow, ldcCol,
+                     packed ? packed->panels.data() : nullptr);
+}
+
 } // namespace
+
+void loomrt::clearPackedConstants() {
+  PackedConstants &cache = packedConstants();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  cache.copies.clear();
+  cache.bytes = 0;
+}
+
+size_t loomrt::packedConstantBytes() {
+  PackedConstants &cache = packedConstants();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  return cache.bytes;
+}
+
+void loomrt::matmulF32ConstantB(int64_t m, int64_t n, int64_t k, const float *a, int64_t ldaRow,
+                                int64_t ldaCol, const float *b, int64_t ldbRow, int64_t ldbCol,
+                                float *c, int64_t ldcRow, int64_t ldcCol) {
+  if (m <= 0 || n <= 0 || k <= 0)
+    return;
+  Strided av{a, ldaRow, ldaCol}, bv{b, ldbRow, ldbCol};
+  // Few rows stream B without packing it: nothing to keep.
+  if (m < Blocking6x16::kMr && ldbCol == 1)
+    return gemmSkinny(m, n, k, av, bv, c, ldcRow, ldcCol);
+  switch (loomrt::cpuLevel()) {
+#if defined(__x86_64__)
+  case loomrt::CpuLevel::Avx512:
+    return gemmConstantB<Blocking12x32>(microKernelAvx512, m, n, k, av, bv, c, ldcRow, ldcCol);
+  case loomrt::CpuLevel::Avx2:
+    return gemmConstantB<Blocking6x16>(microKernelAvx2, m, n, k, av, bv, c, ldcRow, ldcCol);
+#endif
+  default:
+    return gemmConstantB<Blocking6x16>(microKernelPortable, m, n, k, av, bv, c, ldcRow, ldcCol);
+  }
+}
 
 void loomrt::matmulF32(int64_t m, int64_t n, int64_t k, const float *a, int64_t ldaRow,
                        int64_t ldaCol, const float *b, int64_t ldbRow, int64_t ldbCol,
@@ -353,6 +517,14 @@ extern "C" void _mlir_ciface_loomrt_matmul_f32(loomrt::MemRef<2> *a, loomrt::Mem
   loomrt::matmulF32(a->sizes[0], b->sizes[1], a->sizes[1], a->aligned + a->offset,
                     a->strides[0], a->strides[1], b->aligned + b->offset, b->strides[0],
                     b->strides[1], c->aligned + c->offset, c->strides[0], c->strides[1]);
+}
+
+extern "C" void _mlir_ciface_loomrt_matmul_f32_constant_b(loomrt::MemRef<2> *a,
+                                                          loomrt::MemRef<2> *b,
+                                                          loomrt::MemRef<2> *c) {
+  loomrt::matmulF32ConstantB(a->sizes[0], b->sizes[1], a->sizes[1], a->aligned + a->offset,
+                             a->strides[0], a->strides[1], b->aligned + b->offset, b->strides[0],
+                             b->strides[1], c->aligned + c->offset, c->strides[0], c->strides[1]);
 }
 
 extern "C" void _mlir_ciface_loomrt_batch_matmul_f32(loomrt::MemRef<3> *a,

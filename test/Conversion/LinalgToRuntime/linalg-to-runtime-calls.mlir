@@ -36,3 +36,30 @@ func.func @kept(%a: memref<6x4xi32>, %b: memref<4x5xi32>, %c: memref<6x5xi32>,
   %r = linalg.matmul ins(%ta, %tb : tensor<6x4xf32>, tensor<4x5xf32>) outs(%tc : tensor<6x5xf32>) -> tensor<6x5xf32>
   return %r : tensor<6x5xf32>
 }
+
+// -----
+
+// A B that is a constant global (a weight), directly or through a view at a
+// fixed place, calls the constant-B entry (loomrt keeps it packed); a
+// mutable global, or a view at an offset known only at run time, does not.
+// CHECK-LABEL: func @weights
+// CHECK: call @loomrt_matmul_f32_constant_b
+// CHECK: call @loomrt_matmul_f32_constant_b
+// CHECK: call @loomrt_matmul_f32(
+// CHECK: call @loomrt_matmul_f32(
+memref.global "private" constant @w : memref<8x5xf32> = dense<1.0>
+memref.global "private" @state : memref<4x5xf32> = dense<0.0>
+func.func @weights(%a: memref<6x4xf32>, %c: memref<6x5xf32>, %i: index) {
+  %w = memref.get_global @w : memref<8x5xf32>
+  %top = memref.subview %w[0, 0] [4, 5] [1, 1] : memref<8x5xf32> to memref<4x5xf32, strided<[5, 1]>>
+  linalg.matmul ins(%a, %top : memref<6x4xf32>, memref<4x5xf32, strided<[5, 1]>>) outs(%c : memref<6x5xf32>)
+  %wide = memref.get_global @w : memref<8x5xf32>
+  %a8 = memref.alloc() : memref<6x8xf32>
+  linalg.matmul ins(%a8, %wide : memref<6x8xf32>, memref<8x5xf32>) outs(%c : memref<6x5xf32>)
+  %s = memref.get_global @state : memref<4x5xf32>
+  linalg.matmul ins(%a, %s : memref<6x4xf32>, memref<4x5xf32>) outs(%c : memref<6x5xf32>)
+  %moving = memref.subview %w[%i, 0] [4, 5] [1, 1] : memref<8x5xf32> to memref<4x5xf32, strided<[5, 1], offset: ?>>
+  linalg.matmul ins(%a, %moving : memref<6x4xf32>, memref<4x5xf32, strided<[5, 1], offset: ?>>) outs(%c : memref<6x5xf32>)
+  memref.dealloc %a8 : memref<6x8xf32>
+  return
+}
