@@ -471,45 +471,52 @@ size_t loomrt::packedConstantBytes() {
   return cache.bytes;
 }
 
-void loomrt::matmulF32ConstantB(int64_t m, int64_t n, int64_t k, const float *a, int64_t ldaRow,
-                                int64_t ldaCol, const float *b, int64_t ldbRow, int64_t ldbCol,
-                                float *c, int64_t ldcRow, int64_t ldcCol) {
+namespace {
+template <typename Blocks>
+void gemmBlocked(bool constantB, MicroKernel micro, int64_t m, int64_t n, int64_t k,
+                 const Strided &a, const Strided &b, float *c, int64_t ldcRow, int64_t ldcCol) {
+  if (constantB)
+    gemmConstantB<Blocks>(micro, m, n, k, a, b, c, ldcRow, ldcCol);
+  else
+    gemmPacked<Blocks>(micro, m, n, k, a, b, c, ldcRow, ldcCol);
+}
+
+/// C += A x B with the CPU level's kernel; `constantB` keeps B packed.
+void matmul(bool constantB, int64_t m, int64_t n, int64_t k, const float *a, int64_t ldaRow,
+            int64_t ldaCol, const float *b, int64_t ldbRow, int64_t ldbCol, float *c,
+            int64_t ldcRow, int64_t ldcCol) {
   if (m <= 0 || n <= 0 || k <= 0)
     return;
   Strided av{a, ldaRow, ldaCol}, bv{b, ldbRow, ldbCol};
-  // Few rows stream B without packing it: nothing to keep.
+  // Few rows stream B without packing it (nothing to keep for a constant B).
   if (m < Blocking6x16::kMr && ldbCol == 1)
     return gemmSkinny(m, n, k, av, bv, c, ldcRow, ldcCol);
   switch (loomrt::cpuLevel()) {
 #if defined(__x86_64__)
   case loomrt::CpuLevel::Avx512:
-    return gemmConstantB<Blocking12x32>(microKernelAvx512, m, n, k, av, bv, c, ldcRow, ldcCol);
+    return gemmBlocked<Blocking12x32>(constantB, microKernelAvx512, m, n, k, av, bv, c, ldcRow,
+                                      ldcCol);
   case loomrt::CpuLevel::Avx2:
-    return gemmConstantB<Blocking6x16>(microKernelAvx2, m, n, k, av, bv, c, ldcRow, ldcCol);
+    return gemmBlocked<Blocking6x16>(constantB, microKernelAvx2, m, n, k, av, bv, c, ldcRow,
+                                     ldcCol);
 #endif
   default:
-    return gemmConstantB<Blocking6x16>(microKernelPortable, m, n, k, av, bv, c, ldcRow, ldcCol);
+    return gemmBlocked<Blocking6x16>(constantB, microKernelPortable, m, n, k, av, bv, c, ldcRow,
+                                     ldcCol);
   }
+}
+} // namespace
+
+void loomrt::matmulF32ConstantB(int64_t m, int64_t n, int64_t k, const float *a, int64_t ldaRow,
+                                int64_t ldaCol, const float *b, int64_t ldbRow, int64_t ldbCol,
+                                float *c, int64_t ldcRow, int64_t ldcCol) {
+  matmul(true, m, n, k, a, ldaRow, ldaCol, b, ldbRow, ldbCol, c, ldcRow, ldcCol);
 }
 
 void loomrt::matmulF32(int64_t m, int64_t n, int64_t k, const float *a, int64_t ldaRow,
                        int64_t ldaCol, const float *b, int64_t ldbRow, int64_t ldbCol,
                        float *c, int64_t ldcRow, int64_t ldcCol) {
-  if (m <= 0 || n <= 0 || k <= 0)
-    return;
-  Strided av{a, ldaRow, ldaCol}, bv{b, ldbRow, ldbCol};
-  if (m < Blocking6x16::kMr && ldbCol == 1)
-    return gemmSkinny(m, n, k, av, bv, c, ldcRow, ldcCol);
-  switch (loomrt::cpuLevel()) {
-#if defined(__x86_64__)
-  case loomrt::CpuLevel::Avx512:
-    return gemmPacked<Blocking12x32>(microKernelAvx512, m, n, k, av, bv, c, ldcRow, ldcCol);
-  case loomrt::CpuLevel::Avx2:
-    return gemmPacked<Blocking6x16>(microKernelAvx2, m, n, k, av, bv, c, ldcRow, ldcCol);
-#endif
-  default:
-    return gemmPacked<Blocking6x16>(microKernelPortable, m, n, k, av, bv, c, ldcRow, ldcCol);
-  }
+  matmul(false, m, n, k, a, ldaRow, ldaCol, b, ldbRow, ldbCol, c, ldcRow, ldcCol);
 }
 
 extern "C" void _mlir_ciface_loomrt_matmul_f32(loomrt::MemRef<2> *a, loomrt::MemRef<2> *b,
