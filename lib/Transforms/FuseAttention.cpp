@@ -208,6 +208,18 @@ bool isZeros(Value v) {
   return c && *c == 0.0;
 }
 
+/// mask + bias (both additive, rank 4), numpy-broadcast.
+Value addMasks(OpBuilder &b, Value mask, Value bias) {
+  auto m = cast<RankedTensorType>(mask.getType()), c = cast<RankedTensorType>(bias.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < m.getRank(); ++d) {
+    int64_t x = m.getDimSize(d), y = c.getDimSize(d);
+    shape.push_back(x == 1 ? y : (y == 1 ? x : (ShapedType::isDynamic(x) ? y : x)));
+  }
+  return createOnnx(b, bias.getLoc(), "onnx.Add", ValueRange{mask, bias},
+                    RankedTensorType::get(shape, m.getElementType()));
+}
+
 /// [n, s, d] -> [n / heads, heads, s, d]: the heads that torch's bmm-based
 /// attention folds into the batch, unfolded (heads = 1 adds a head axis).
 /// Built from onnx ops (Unsqueeze, then Reshape to [-1, heads, 0, 0]) so
@@ -873,8 +885,20 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
       return t.getRank() == 2 || t.getRank() == (unfoldHeads ? 4 : scoresType.getRank());
     };
     Operation *output = *softmax->getResult(0).getUsers().begin();
-    if (output->getName().getStringRef() != "onnx.MatMul" ||
-        output->getOperand(0) != softmax->getResult(0))
+    // BLOOM folds the [b, h, q, kv] probabilities back into the batch for
+    // its bmm with V.
+    Value probabilities = softmax->getResult(0);
+    bool outputView = false;
+    if (!folded && output->getName().getStringRef() == "onnx.Reshape" &&
+        output->getResult(0).hasOneUse()) {
+      auto t = dyn_cast<RankedTensorType>(output->getResult(0).getType());
+      if (t && t.getRank() == 3) {
+        probabilities = output->getResult(0);
+        output = *probabilities.getUsers().begin();
+        outputView = true;
+      }
+    }
+    if (output->getName().getStringRef() != "onnx.MatMul" || output->getOperand(0) != probabilities)
       return false;
 
     // Optional additive mask, then an optional masking Where (HF GPT-2:
@@ -974,10 +998,12 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
       if (!t || t.getRank() != 3)
         return false;
     }
-    // Hugging Face's GPT-NeoX: the [b, h, q, kv] scores are a view of
-    // baddbmm(zeros, q, k^T, alpha = scale) on folded heads; q and k are
-    // unfolded (v is [b, h, kv, d] already).
+    // Hugging Face's GPT-NeoX and BLOOM: the [b, h, q, kv] scores are a view
+    // of baddbmm(c, q, k^T, alpha = scale) on folded heads; q and k are
+    // unfolded (NeoX's v is [b, h, kv, d] already). NeoX's c is zeros;
+    // BLOOM's is the ALiBi bias [b * h, 1, kv], which joins the mask.
     bool foldedScores = folded;
+    Value bias;
     if (!folded && is(x, "onnx.Reshape") && x.hasOneUse() && !scoresType.isDynamicDim(1)) {
       Value flat = x.getDefiningOp()->getOperand(0);
       auto t = dyn_cast<RankedTensorType>(flat.getType());
@@ -988,12 +1014,28 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
         x = flat;
         if (is(x, "onnx.Add") && x.hasOneUse()) {
           Operation *add = x.getDefiningOp();
-          for (int side : {0, 1})
-            if (isZeros(add->getOperand(1 - side)) &&
-                add->getOperand(side).getType() == add->getResult(0).getType()) {
-              x = add->getOperand(side);
-              break;
+          // The side that is the scaled q k^T.
+          auto product = [](Value v) {
+            if (is(v, "onnx.Mul") || is(v, "onnx.Div"))
+              return llvm::any_of(v.getDefiningOp()->getOperands(),
+                                  [](Value w) { return is(w, "onnx.MatMul"); });
+            return is(v, "onnx.MatMul");
+          };
+          for (int side : {0, 1}) {
+            Value other = add->getOperand(1 - side);
+            auto otherType = dyn_cast<RankedTensorType>(other.getType());
+            if (!product(add->getOperand(side)) ||
+                add->getOperand(side).getType() != add->getResult(0).getType() || !otherType ||
+                otherType.getElementType() != scoresType.getElementType())
+              continue;
+            if (!isZeros(other)) {
+              if (otherType.getRank() != 3)
+                break;
+              bias = other;
             }
+            x = add->getOperand(side);
+            break;
+          }
         }
       }
     }
@@ -1057,14 +1099,24 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
     } else {
       return false;
     }
-    Value value = folded ? output->getOperand(1) : unrepeat(output->getOperand(1));
+    if (outputView && !foldedScores)
+      return false;
+    Value value =
+        folded || outputView ? output->getOperand(1) : unrepeat(output->getOperand(1));
     OpBuilder b(output);
     if (foldedScores && !folded) {
       query = ::unfoldHeads(b, query, unfoldHeads), key = ::unfoldHeads(b, key, unfoldHeads);
-      if (!query || !key)
+      if (outputView)
+        value = ::unfoldHeads(b, value, unfoldHeads);
+      Value bias4 = bias ? ::unfoldHeads(b, bias, unfoldHeads) : Value();
+      if (!query || !key || !value || (bias && !bias4))
         return false; // what was built is dead and goes with the cleanup
+      if (bias4)
+        mask = mask ? addMasks(b, mask, bias4) : bias4;
     }
     Type foldedResultType;
+    if (outputView)
+      foldedResultType = output->getResult(0).getType();
     if (folded) {
       // [n, s, d] -> [n, 1, s, d]: the folded batch with one head, or
       // [n / h, h, s, d] where the heads are unfolded. A mask of rank 3 gets
@@ -1087,7 +1139,7 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
       foldedResultType = outType;
     }
     auto q = rank4(query), k = rank4(key), v = rank4(value);
-    auto resultType = folded ? RankedTensorType::get({q.getDimSize(0), q.getDimSize(1), q.getDimSize(2),
+    auto resultType = folded || outputView ? RankedTensorType::get({q.getDimSize(0), q.getDimSize(1), q.getDimSize(2),
                                                       v ? v.getDimSize(3) : ShapedType::kDynamic},
                                                      q.getElementType())
                              : rank4(output->getResult(0));
@@ -1106,7 +1158,7 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
       return false; // heads or shapes that loom.attention cannot express
     }
     Value result = attention.getResult();
-    if (folded) {
+    if (folded || outputView) {
       result = tensor::CollapseShapeOp::create(
           b, output->getLoc(), result, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
       if (result.getType() != foldedResultType) {
@@ -1120,6 +1172,8 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
     }
     output->getResult(0).replaceAllUsesWith(result);
     output->erase();
+    if (outputView)
+      probabilities.getDefiningOp()->erase();
     softmax->erase();
     return true;
   }

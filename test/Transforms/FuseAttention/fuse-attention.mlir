@@ -393,3 +393,35 @@ func.func @neox_baddbmm(%q: tensor<?x?x8xf32>, %k: tensor<?x?x8xf32>, %v: tensor
   %o = "onnx.MatMul"(%p, %v) : (tensor<?x2x?x?xf32>, tensor<?x2x?x8xf32>) -> tensor<?x2x?x8xf32>
   return %o : tensor<?x2x?x8xf32>
 }
+
+// -----
+
+// Hugging Face's BLOOM: baddbmm(alibi, q, k^T, alpha) on folded heads, viewed
+// [b, h, q, kv] for masked_fill, the probabilities folded back for the bmm
+// with V. Q, K, V and the ALiBi bias ([b * h, 1, kv]) are unfolded into the 2
+// heads; the bias joins the mask.
+// CHECK-LABEL: func @bloom_alibi
+// CHECK: %[[Q4:.*]] = "onnx.Reshape"({{.*}} -> tensor<?x2x?x8xf32>
+// CHECK: %[[K4:.*]] = "onnx.Reshape"({{.*}} -> tensor<?x2x?x8xf32>
+// CHECK: %[[V4:.*]] = "onnx.Reshape"({{.*}} -> tensor<?x2x?x8xf32>
+// CHECK: %[[B4:.*]] = "onnx.Reshape"({{.*}} -> tensor<?x2x1x?xf32>
+// CHECK: %[[M:.*]] = "onnx.Add"(%{{.*}}, %[[B4]]) : (tensor<?x1x?x?xf32>, tensor<?x2x1x?xf32>) -> tensor<?x2x?x?xf32>
+// CHECK: %[[O:.*]] = loom.attention %[[Q4]], %[[K4]], %[[V4]] mask %[[M]] {scale = 2.500000e-01 : f32}
+// CHECK: tensor.collapse_shape %[[O]] {{.*}} into tensor<?x?x8xf32>
+// CHECK-NOT: onnx.Softmax
+func.func @bloom_alibi(%q: tensor<?x?x8xf32>, %k: tensor<?x?x8xf32>, %v: tensor<?x?x8xf32>, %alibi: tensor<?x1x?xf32>, %view: tensor<4xi64>, %fold: tensor<3xi64>, %masked: tensor<?x1x?x?xi1>) -> tensor<?x?x8xf32> {
+  %kt = "onnx.Transpose"(%k) <{perm = [0, 2, 1]}> : (tensor<?x?x8xf32>) -> tensor<?x8x?xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<?x?x8xf32>, tensor<?x8x?xf32>) -> tensor<?x?x?xf32>
+  %alpha = "onnx.Constant"() <{value = dense<0.25> : tensor<f32>}> : () -> tensor<f32>
+  %scaled = "onnx.Mul"(%s, %alpha) : (tensor<?x?x?xf32>, tensor<f32>) -> tensor<?x?x?xf32>
+  %one = "onnx.Constant"() <{value = dense<1.0> : tensor<f32>}> : () -> tensor<f32>
+  %beta = "onnx.Mul"(%alibi, %one) : (tensor<?x1x?xf32>, tensor<f32>) -> tensor<?x1x?xf32>
+  %sum = "onnx.Add"(%scaled, %beta) : (tensor<?x?x?xf32>, tensor<?x1x?xf32>) -> tensor<?x?x?xf32>
+  %s4 = "onnx.Reshape"(%sum, %view) : (tensor<?x?x?xf32>, tensor<4xi64>) -> tensor<?x2x?x?xf32>
+  %min = "onnx.Constant"() <{value = dense<-3.40282347E+38> : tensor<f32>}> : () -> tensor<f32>
+  %w = "onnx.Where"(%masked, %min, %s4) : (tensor<?x1x?x?xi1>, tensor<f32>, tensor<?x2x?x?xf32>) -> tensor<?x2x?x?xf32>
+  %p = "onnx.Softmax"(%w) <{axis = -1 : si64}> : (tensor<?x2x?x?xf32>) -> tensor<?x2x?x?xf32>
+  %p3 = "onnx.Reshape"(%p, %fold) : (tensor<?x2x?x?xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  %o = "onnx.MatMul"(%p3, %v) : (tensor<?x?x?xf32>, tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
+  return %o : tensor<?x?x8xf32>
+}
