@@ -5,8 +5,9 @@ against plain decoding of the same model in the same run.
 Usage: bench/speculate.py [--threads N] [--tokens N] [--build DIR] [--skip-large]
 
 1. stories260K (../shared/models), greedy, 200 tokens from BOS and from a text
-   prompt: plain decoding and --speculate=ngram with chains of 2, 4 and 8
-   drafts. Prints decode tokens/s, the ratio to plain decoding, tokens per
+   prompt: plain decoding, --speculate=ngram with chains of 2, 4 and 8
+   drafts, self:4 and a separate draft model (the first 4 layers) with
+   chains of 4. Prints decode tokens/s, the ratio to plain decoding, tokens per
    verify step and acceptance, and checks that the tokens are identical.
 2. The synthetic bandwidth-bound LLaMA of bench/decode.py (dim 1024, 8 layers,
    ~0.5 GB of f32 weights read per step): the cost of one step over n tokens
@@ -45,8 +46,17 @@ def stories(args, out):
     if not os.path.exists(onnx_path):
         run([sys.executable, "-W", "ignore", os.path.join(ROOT, "python", "loom", "export_model.py"),
              "--llama2c", os.path.join(STORIES, "stories260K.bin"), "-o", onnx_path])
-    variants = [("plain", [])] + [(f"ngram chain:{k}", ["--speculate=ngram", f"--tree=chain:{k}"])
-                                  for k in (2, 4, 8)]
+    # A separate draft model: the target's first 4 of 5 layers, exported alone.
+    draft_path = os.path.join(out, "stories260K-draft4.onnx")
+    if not os.path.exists(draft_path):
+        run([sys.executable, "-W", "ignore", os.path.join(ROOT, "python", "loom", "export_model.py"),
+             "--llama2c", os.path.join(STORIES, "stories260K.bin"), "--keep-layers", "4",
+             "-o", draft_path])
+    variants = ([("plain", [])] +
+                [(f"ngram chain:{k}", ["--speculate=ngram", f"--tree=chain:{k}"])
+                 for k in (2, 4, 8)] +
+                [("self:4 chain:4", ["--speculate=self:4", "--tree=chain:4"]),
+                 ("draft4 chain:4", [f"--speculate=draft={draft_path}", "--tree=chain:4"])])
     libs = {}
     for name, flags in variants:
         lib = os.path.join(out, f"libstories_{name.replace(' ', '_').replace(':', '')}.so")
@@ -105,6 +115,8 @@ def large(args, out, acceptance):
     print("\nimplied speed-up of ngram speculation on this model (tokens per step measured on "
           "stories260K / cost of a step of K + 1 tokens):")
     for (prompt_name, name), per_step in sorted(acceptance.items()):
+        if not name.startswith("ngram"):
+            continue  # a model's drafts cost steps of their own
         k = int(name.split(":")[1])
         if k + 1 in cost:
             print(f"  {prompt_name:<5} {name:<16} {per_step:.2f} tokens/step / "

@@ -64,6 +64,11 @@ static void addGenerateStage(OpPassManager &pm, std::unique_ptr<Pass> wrap,
     pm.addPass(std::move(speculate));
 }
 
+void loom::buildSpeculationPassPipeline(OpPassManager &pm,
+                                        const SpeculationOptions &speculation) {
+  pm.addPass(decode::createLoomDecodeSpeculatePass(speculation));
+}
+
 void loom::buildGeneratePassPipeline(OpPassManager &pm, const GeneratePipelineOptions &options,
                                      const SpeculationOptions *speculation) {
   addGenerateStage(pm, decode::createLoomDecodeWrapStepPass(options),

@@ -55,8 +55,10 @@ def compile(onnx_path, output=None, *, emit="lib", generate=False, softmax=None,
     "llvm" or "mlir". generate: compile the decoder's generation loop.
     softmax, fuse_attention, fuse_transformer_ops, context_length, stop_tokens,
     weights ("embed" or "file"): loom-compile's options of the same names.
-    speculate ("ngram" or "ngram:N") and tree ("chain:K" or "-1,0,1,..."):
-    speculative decoding with --generate (loom-compile --speculate, --tree).
+    speculate ("ngram", "ngram:N", "self:LAYERS" or "draft=FILE.onnx", a
+    separate draft model with the same vocabulary) and tree ("chain:K" or
+    "-1,0,1,..."): speculative decoding with --generate (loom-compile
+    --speculate, --tree).
     Other keyword arguments name a decoder's inputs and outputs (input_ids=,
     past_key=, logits=, ...: loom-compile's --input-ids, --past-key, ...).
     """

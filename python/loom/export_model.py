@@ -32,6 +32,10 @@ def main():
                    "separated by spaces) on stdout: the reference for loom-run --generate")
     p.add_argument("--max-tokens", type=int, default=32,
                    help="tokens for --greedy-reference (default 32)")
+    p.add_argument("--keep-layers", type=int, metavar="K",
+                   help="keep only the first K layers (then the final norm and the "
+                   "classifier): a draft model for speculative decoding made from the "
+                   "target (a separate .onnx with the same vocabulary)")
     p.add_argument("--layers", type=int)
     p.add_argument("--dim", type=int)
     p.add_argument("--heads", type=int)
@@ -62,6 +66,12 @@ def main():
         if args.context_length is not None:
             config["seq_len"] = args.context_length
         model = models.random_model(args.arch, seed=args.seed, std=args.std, **config)
+    if args.keep_layers is not None:
+        layers = model.h if args.arch == "gpt2" and not args.llama2c else model.layers
+        if not 1 <= args.keep_layers <= len(layers):
+            p.error(f"--keep-layers must be in [1, {len(layers)}]")
+        del layers[args.keep_layers:]
+        model.cfg.n_layers = args.keep_layers
     models.export(model, args.output, opset=args.opset)
     print(f"export_model: wrote {args.output}", file=sys.stderr)
     if args.test_data:

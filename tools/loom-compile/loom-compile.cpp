@@ -159,8 +159,11 @@ cl::opt<std::string> speculate(
              "call of the model and keeps what the model agrees with (the tokens equal "
              "plain decoding's). ngram[:N]: prompt lookup, matching the last 1 to N tokens "
              "(default 3); self:LAYERS: the model's own first LAYERS layers, final norm "
-             "and classifier draft greedily (chains only)"),
-    cl::value_desc("ngram[:N]|self:LAYERS"), cl::cat(generation));
+             "and classifier draft greedily (chains only); draft=FILE.onnx: a separate "
+             "draft model (a decoder with the same vocabulary and inputs/outputs named as "
+             "the target's; compiled into the same binary with a cache of its own; "
+             "drafts greedily, chains only)"),
+    cl::value_desc("ngram[:N]|self:LAYERS|draft=FILE.onnx"), cl::cat(generation));
 cl::opt<std::string> speculationTree(
     "tree",
     cl::desc("With --speculate, the drafted tokens: chain:K (K in a row, the default "
@@ -248,14 +251,30 @@ std::optional<std::string> parseStopTokens(SmallVectorImpl<int64_t> &ids) {
 
 /// --speculate and --tree as loom-decode-speculate's options; an error
 /// message when they do not parse.
-std::optional<std::string> parseSpeculation(loom::SpeculationOptions &options) {
+/// With draft=FILE, `draftModel` is set to FILE.
+std::optional<std::string> parseSpeculation(loom::SpeculationOptions &options,
+                                            std::string &draftModel) {
   StringRef spec = speculate;
   auto [source, arg] = spec.split(':');
-  if (source != "ngram" && source != "self")
+  if (spec.starts_with("draft=")) {
+    source = "draft";
+    draftModel = spec.drop_front(6).str();
+    if (draftModel.empty())
+      return "--speculate=" + spec.str() + ": give the draft model's .onnx file "
+                                           "(draft=FILE.onnx)";
+    if (!llvm::sys::fs::is_regular_file(draftModel))
+      return "--speculate=" + spec.str() + ": the draft model '" + draftModel +
+             "' is not a file";
+    options.draft = "model";
+  } else if (source != "ngram" && source != "self") {
     return "--speculate=" + spec.str() + ": unknown draft source '" + source.str() +
-           "' (known: ngram[:N], self:LAYERS)";
-  options.draft = source.str();
-  if (source == "self") {
+           "' (known: ngram[:N], self:LAYERS, draft=FILE.onnx)";
+  } else {
+    options.draft = source.str();
+  }
+  if (source == "draft") {
+    // (nothing more to parse: the file is the whole argument)
+  } else if (source == "self") {
     int64_t layers = 0;
     if (arg.getAsInteger(10, layers) || layers < 1)
       return "--speculate=" + spec.str() + ": LAYERS (the target's layers the draft keeps) "
@@ -426,17 +445,45 @@ int main(int argc, char **argv) {
     }
     options.stopTokens = stops;
     loom::SpeculationOptions speculation;
+    std::string draftModel;
     if (!speculate.empty()) {
-      if (std::optional<std::string> error = parseSpeculation(speculation)) {
+      if (std::optional<std::string> error = parseSpeculation(speculation, draftModel)) {
         llvm::errs() << "loom-compile: " << *error << "\n";
         return 2;
       }
     }
     PassManager wrap(&context);
-    loom::buildGeneratePassPipeline(wrap, options, speculate.empty() ? nullptr : &speculation);
+    loom::buildGeneratePassPipeline(wrap, options);
     progress("building the generation loop");
     if (failed(wrap.run(*module)))
       return fail("the model cannot be compiled for generation (see the error above)");
+    if (!draftModel.empty()) {
+      // The draft goes through the same graph and generate stages (its cache
+      // as long as the target's), then its steps join the target's module.
+      progress("importing the draft model " + draftModel);
+      OwningOpRef<ModuleOp> draft = loom::importOnnxModelFile(draftModel, &context);
+      if (!draft || failed(loom::reportUnsupportedOps(*draft)))
+        return fail("the draft model '" + draftModel + "' cannot be imported");
+      PassManager draftPipeline(&context);
+      loom::buildGraphPassPipeline(draftPipeline, graphOptions);
+      loom::buildGeneratePassPipeline(draftPipeline, options);
+      if (failed(draftPipeline.run(*draft)) ||
+          failed(loom::decode::adoptDraftModel(*module, *draft)))
+        return fail("the draft model '" + draftModel +
+                    "' cannot be compiled as a decoder (see the error above)");
+    }
+    if (!speculate.empty()) {
+      // What speculation refuses is the request (the tree, the draft),
+      // not the model: exit status 2, as for options that do not parse.
+      PassManager speculative(&context);
+      loom::buildSpeculationPassPipeline(speculative, speculation);
+      progress("making the decode steps speculative");
+      if (failed(speculative.run(*module))) {
+        llvm::errs() << "loom-compile: the speculation cannot be built as asked (see the "
+                        "error above)\n";
+        return 2;
+      }
+    }
   }
 
   // -o out/dir/lib.so: the folders are made here, so that no later

@@ -91,6 +91,14 @@ void buildGeneratePassPipeline(mlir::OpPassManager &pm,
                                const GeneratePipelineOptions &options,
                                const SpeculationOptions *speculation = nullptr);
 
+/// The speculation part of the generate stage alone (what
+/// buildGeneratePassPipeline adds with `speculation`): for loom-compile, which
+/// links a separate draft model in between and reports a request the
+/// speculation cannot serve (exit status 2) apart from a model it cannot
+/// wrap.
+void buildSpeculationPassPipeline(mlir::OpPassManager &pm,
+                                  const SpeculationOptions &speculation);
+
 /// CPU lowering stage, after the graph (and optionally the generate) stage:
 /// decode ops to buffers and loomrt calls, loom and onnx ops to linalg on
 /// tensors, one-shot bufferization, loomrt's kernels for what it implements,

@@ -87,6 +87,10 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
     module.walk([&](DraftStepsOp op) { draftSteps.push_back(op); });
     for (DraftStepsOp op : draftSteps)
       lowerDraftSteps(op);
+    SmallVector<DraftModelOp> draftModels;
+    module.walk([&](DraftModelOp op) { draftModels.push_back(op); });
+    for (DraftModelOp op : draftModels)
+      lowerDraftModel(op);
     if (failed(dropReturnedCaches(module)))
       return signalPassFailure();
     module.walk([&](EmptyCacheOp op) {
@@ -501,6 +505,97 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
     op.getTokens().replaceAllUsesWith(result);
     op.getCount().replaceAllUsesWith(arith::AddIOp::create(b, loc, drafts, c(1)).getResult());
     op->getResult(2).replaceAllUsesWith(buffer); // next_cache
+    op.erase();
+  }
+
+  /// A separate draft model: its cache and a record of the token fed at each
+  /// position live for the whole generation (allocated at the function's
+  /// entry); each call first feeds the history the draft has not seen (or saw
+  /// differently), then drafts greedily as lowerDraftSteps does.
+  void lowerDraftModel(DraftModelOp op) {
+    Location loc = op.getLoc();
+    ModuleOp module = op->getParentOfType<ModuleOp>();
+    auto step = module.lookupSymbol<func::FuncOp>(op.getStepAttr());
+    auto catchUp = module.lookupSymbol<func::FuncOp>(op.getCatchUpAttr());
+    auto func = op->getParentOfType<func::FuncOp>();
+    KVCacheType cacheType = op.getCache();
+    int64_t draftLength = cacheType.getMaxLength();
+    Type i64 = IntegerType::get(op.getContext(), 64);
+    Type index = IndexType::get(op.getContext());
+
+    OpBuilder entry = OpBuilder::atBlockBegin(&func.getBody().front());
+    Value cache = memref::AllocOp::create(entry, loc, cacheBufferType(cacheType));
+    Value fed = memref::AllocOp::create(entry, loc, MemRefType::get({draftLength}, i64));
+    Value seen = memref::AllocOp::create(entry, loc, MemRefType::get({}, index));
+    memref::StoreOp::create(entry, loc, arith::ConstantIndexOp::create(entry, loc, 0), seen);
+
+    OpBuilder b(op);
+    auto c = [&](OpBuilder &nb, int64_t v) { return arith::ConstantIndexOp::create(nb, loc, v); };
+    Value position = op.getPosition();
+    Value history = op.getHistory();
+    // The first position whose fed token differs from the history's (or the
+    // end of what was fed): the draft's cache is right before it.
+    Value limit = arith::MinUIOp::create(b, loc, memref::LoadOp::create(b, loc, seen), position);
+    auto agree = scf::ForOp::create(
+        b, loc, c(b, 0), limit, c(b, 1), ValueRange{limit},
+        [&](OpBuilder &nb, Location l, Value p, ValueRange carried) {
+          Value was = memref::LoadOp::create(nb, l, fed, ValueRange{p});
+          Value is = tensor::ExtractOp::create(nb, l, history, ValueRange{p});
+          Value differs = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ne, was, is);
+          Value first = arith::SelectOp::create(nb, l, differs, p, limit);
+          scf::YieldOp::create(nb, l,
+                               ValueRange{arith::MinUIOp::create(nb, l, carried[0], first)});
+        });
+    Value from = agree.getResult(0);
+    Value missing = arith::SubIOp::create(b, loc, position, from);
+    Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, missing, c(b, 0));
+    auto feed = scf::IfOp::create(b, loc, TypeRange{}, any, /*withElseRegion=*/false);
+    {
+      OpBuilder nb = OpBuilder::atBlockBegin(feed.thenBlock());
+      auto idsType = RankedTensorType::get({ShapedType::kDynamic}, i64);
+      Value ids = tensor::ExtractSliceOp::create(
+          nb, loc, idsType, history, ValueRange{from}, ValueRange{missing}, ValueRange{},
+          nb.getDenseI64ArrayAttr({ShapedType::kDynamic}),
+          nb.getDenseI64ArrayAttr({ShapedType::kDynamic}), nb.getDenseI64ArrayAttr({1}));
+      func::CallOp::create(nb, loc, catchUp, ValueRange{ids, from, cache});
+      scf::ForOp::create(nb, loc, from, position, c(nb, 1), ValueRange{},
+                         [&](OpBuilder &fb, Location l, Value p, ValueRange) {
+                           Value token = tensor::ExtractOp::create(fb, l, history, ValueRange{p});
+                           memref::StoreOp::create(fb, l, token, fed, ValueRange{p});
+                           scf::YieldOp::create(fb, l, ValueRange{});
+                         });
+    }
+
+    int64_t nodes = int64_t(op.getTree().size());
+    auto tokens = memref::AllocOp::create(b, loc, MemRefType::get({nodes}, i64));
+    Value root = tensor::ExtractOp::create(b, loc, op.getRoot(), ValueRange{c(b, 0)});
+    memref::StoreOp::create(b, loc, root, tokens, ValueRange{c(b, 0)});
+    // Draft i is fed at position + i: no more than the target's cache holds
+    // (the draft's holds at least as many, loom-decode-speculate checks).
+    auto targetCache = cast<MemRefType>(op->getParentOfType<LoopOp>()->getOperand(1).getType());
+    Value room = arith::SubIOp::create(b, loc, c(b, targetCache.getDimSize(4)), position);
+    Value drafts = arith::MinUIOp::create(b, loc, c(b, nodes - 1),
+                                          arith::SubIOp::create(b, loc, room, c(b, 1)));
+    scf::ForOp::create(
+        b, loc, c(b, 0), drafts, c(b, 1), ValueRange{root},
+        [&](OpBuilder &nb, Location l, Value i, ValueRange carried) {
+          Value ids = tensor::FromElementsOp::create(nb, l, RankedTensorType::get({1}, i64),
+                                                     ValueRange{carried[0]});
+          Value at = arith::AddIOp::create(nb, l, position, i);
+          auto call = func::CallOp::create(nb, l, step, ValueRange{ids, at, cache});
+          memref::StoreOp::create(nb, l, carried[0], fed, ValueRange{at});
+          Value next = SampleOp::create(nb, l, i64, call.getResult(0), Value(),
+                                        SamplingStrategy::greedy, nullptr, nullptr, nullptr,
+                                        nullptr, nullptr);
+          Value slot = arith::AddIOp::create(nb, l, i, c(nb, 1));
+          memref::StoreOp::create(nb, l, next, tokens, ValueRange{slot});
+          scf::YieldOp::create(nb, l, ValueRange{next});
+        });
+    memref::StoreOp::create(b, loc, arith::AddIOp::create(b, loc, position, drafts), seen);
+    Value result = bufferization::ToTensorOp::create(b, loc, op.getTokens().getType(), tokens,
+                                                     /*restrict=*/true, /*writable=*/false);
+    op.getTokens().replaceAllUsesWith(result);
+    op.getCount().replaceAllUsesWith(arith::AddIOp::create(b, loc, drafts, c(b, 1)).getResult());
     op.erase();
   }
 

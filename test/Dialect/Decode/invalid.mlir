@@ -335,3 +335,57 @@ func.func @fork_fixed_sampler(%p: tensor<?xi64>, %c: !cache, %n: index, %l: tens
   }
   return
 }
+
+// -----
+
+!d = !decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 8, f32>
+func.func private @dt(tensor<1xi64>, index, !d) -> (tensor<16xf32>, !d)
+func.func private @dts(tensor<?xi64>, index, !d) -> (tensor<16xf32>, !d)
+func.func @draft_model_branches(%r: tensor<1xi64>, %p: index, %h: tensor<?xi64>) {
+  // expected-error @+1 {{drafts a chain (each node the child of the one before)}}
+  %t, %n = decode.draft_model @dt, @dts(%r at %p, %h) {cache = !d, tree = array<i64: -1, 0, 0>} : tensor<1xi64>, tensor<?xi64> -> tensor<3xi64>
+  return
+}
+
+// -----
+
+!d = !decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 8, f32>
+func.func private @dt(tensor<1xi64>, index, !d) -> (tensor<16xf32>, !d)
+func.func private @dts(tensor<?xi64>, index, !d) -> (tensor<16xf32>, !d)
+func.func @draft_model_tokens(%r: tensor<1xi64>, %p: index, %h: tensor<?xi64>) {
+  // expected-error @+1 {{tokens must be tensor<2xi64> (one per tree node), got 'tensor<3xi64>'}}
+  %t, %n = decode.draft_model @dt, @dts(%r at %p, %h) {cache = !d, tree = array<i64: -1, 0>} : tensor<1xi64>, tensor<?xi64> -> tensor<3xi64>
+  return
+}
+
+// -----
+
+// The catch-up step feeds several tokens: a one-token step does not do.
+!d = !decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 8, f32>
+func.func private @dt(tensor<1xi64>, index, !d) -> (tensor<16xf32>, !d)
+func.func @draft_model_catch_up(%r: tensor<1xi64>, %p: index, %h: tensor<?xi64>) {
+  // expected-error @+1 {{catch_up 'dt' must be (tensor<?xi64>, index, cache) -> (logits row, cache) with the op's cache type}}
+  %t, %n = decode.draft_model @dt, @dt(%r at %p, %h) {cache = !d, tree = array<i64: -1, 0>} : tensor<1xi64>, tensor<?xi64> -> tensor<2xi64>
+  return
+}
+
+// -----
+
+// The steps' cache must be the op's.
+!d = !decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 8, f32>
+!e = !decode.kv_cache<layers = 2, kv_heads = 1, head_dim = 4, max_len = 8, f32>
+func.func private @dt(tensor<1xi64>, index, !d) -> (tensor<16xf32>, !d)
+func.func private @dts(tensor<?xi64>, index, !d) -> (tensor<16xf32>, !d)
+func.func @draft_model_cache(%r: tensor<1xi64>, %p: index, %h: tensor<?xi64>) {
+  // expected-error @+1 {{step 'dt' must be (tensor<1xi64>, index, cache) -> (logits row, cache) with the op's cache type}}
+  %t, %n = decode.draft_model @dt, @dts(%r at %p, %h) {cache = !e, tree = array<i64: -1, 0>} : tensor<1xi64>, tensor<?xi64> -> tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @draft_model_missing(%r: tensor<1xi64>, %p: index, %h: tensor<?xi64>) {
+  // expected-error @+1 {{step 'nowhere' is not a function}}
+  %t, %n = decode.draft_model @nowhere, @nowhere(%r at %p, %h) {cache = !decode.kv_cache<layers = 1, kv_heads = 1, head_dim = 4, max_len = 8, f32>, tree = array<i64: -1, 0>} : tensor<1xi64>, tensor<?xi64> -> tensor<2xi64>
+  return
+}

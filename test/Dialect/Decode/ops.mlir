@@ -121,3 +121,15 @@ func.func @draft_steps(%root: tensor<1xi64>, %pos: index, %c: !small) -> tensor<
   %t, %n, %next = decode.draft_steps @draft_step(%root at %pos, %c) {tree = array<i64: -1, 0, 1>} : tensor<1xi64>, !small -> tensor<3xi64>
   return %t : tensor<3xi64>
 }
+
+// A separate draft model: its own steps and cache (an attribute: the op keeps
+// that cache as state), the history to catch up from.
+!draft = !decode.kv_cache<layers = 1, kv_heads = 2, head_dim = 8, max_len = 512, f32>
+func.func private @draft_token(tensor<1xi64>, index, !draft) -> (tensor<16xf32>, !draft)
+func.func private @draft_tokens(tensor<?xi64>, index, !draft) -> (tensor<16xf32>, !draft)
+// CHECK-LABEL: func @draft_model
+func.func @draft_model(%root: tensor<1xi64>, %pos: index, %history: tensor<?xi64>) -> tensor<4xi64> {
+  // CHECK: decode.draft_model @draft_token, @draft_tokens(%{{.*}} at %{{.*}}, %{{.*}}) {cache = !decode.kv_cache<layers = 1, kv_heads = 2, head_dim = 8, max_len = 512, f32>, tree = array<i64: -1, 0, 1, 2>} : tensor<1xi64>, tensor<?xi64> -> tensor<4xi64>
+  %t, %n = decode.draft_model @draft_token, @draft_tokens(%root at %pos, %history) {cache = !draft, tree = array<i64: -1, 0, 1, 2>} : tensor<1xi64>, tensor<?xi64> -> tensor<4xi64>
+  return %t : tensor<4xi64>
+}

@@ -63,7 +63,7 @@
 // RUN: not loom-opt %s --mlir-print-op-on-diagnostic=false --loom-decode-wrap-step --loom-decode-speculate="tree=0,0" 2>&1 | FileCheck %s --check-prefix=NOROOT
 // NOROOT: node 0 of the speculation tree is the root: its parent must be -1, got 0
 // RUN: not loom-opt %s --mlir-print-op-on-diagnostic=false --loom-decode-wrap-step --loom-decode-speculate="draft=medusa" 2>&1 | FileCheck %s --check-prefix=SOURCE
-// SOURCE: loom-decode-speculate: unknown draft source 'medusa' (known: ngram, self)
+// SOURCE: loom-decode-speculate: unknown draft source 'medusa' (known: ngram, self, model)
 // A self draft keeps some of the target's layers: this one has one.
 // RUN: not loom-opt %s --mlir-print-op-on-diagnostic=false --loom-decode-wrap-step --loom-decode-speculate="draft=self draft-layers=1" 2>&1 | FileCheck %s --check-prefix=SELF
 // SELF: loom-decode-speculate: a self draft keeps some of the target's layers; this target has only 1

@@ -194,20 +194,26 @@ LogicalResult DraftOp::verify() {
   return success();
 }
 
-LogicalResult DraftStepsOp::verify() {
-  if (failed(verifyTokenTree(getTree(), [&] { return emitOpError(); })))
+/// A model's drafts (decode.draft_steps, decode.draft_model): a chain, a
+/// token per node, one root token.
+template <typename DraftOp>
+static LogicalResult verifyModelDraft(DraftOp op) {
+  ArrayRef<int64_t> tree = op.getTree();
+  if (failed(verifyTokenTree(tree, [&] { return op.emitOpError(); })))
     return failure();
-  if (!isTokenChain(getTree()))
-    return emitOpError("drafts a chain (each node the child of the one before)");
-  auto tokens = cast<RankedTensorType>(getTokens().getType());
-  if (tokens.isDynamicDim(0) || tokens.getDimSize(0) != int64_t(getTree().size()))
-    return emitOpError("tokens must be tensor<") << getTree().size()
-                                                 << "xi64> (one per tree node), got " << tokens;
-  auto root = cast<RankedTensorType>(getRoot().getType());
+  if (!isTokenChain(tree))
+    return op.emitOpError("drafts a chain (each node the child of the one before)");
+  auto tokens = cast<RankedTensorType>(op.getTokens().getType());
+  if (tokens.isDynamicDim(0) || tokens.getDimSize(0) != int64_t(tree.size()))
+    return op.emitOpError("tokens must be tensor<")
+           << tree.size() << "xi64> (one per tree node), got " << tokens;
+  auto root = cast<RankedTensorType>(op.getRoot().getType());
   if (!root.isDynamicDim(0) && root.getDimSize(0) != 1)
-    return emitOpError("root must be one token, got ") << root;
+    return op.emitOpError("root must be one token, got ") << root;
   return success();
 }
+
+LogicalResult DraftStepsOp::verify() { return verifyModelDraft(*this); }
 
 LogicalResult DraftStepsOp::verifySymbolUses(SymbolTableCollection &symbols) {
   auto step = symbols.lookupNearestSymbolFrom<func::FuncOp>(*this, getStepAttr());
@@ -224,6 +230,35 @@ LogicalResult DraftStepsOp::verifySymbolUses(SymbolTableCollection &symbols) {
                                  << "' must be (tensor<1xi64>, index, cache) -> (logits row, "
                                     "cache), got "
                                  << type;
+  return success();
+}
+
+LogicalResult DraftModelOp::verify() { return verifyModelDraft(*this); }
+
+LogicalResult DraftModelOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  Type cache = getCache();
+  Type i64 = IntegerType::get(getContext(), 64);
+  // (ids, index, cache) -> (logits row, cache), ids of `length` tokens.
+  auto check = [&](FlatSymbolRefAttr name, int64_t length, StringRef what) -> LogicalResult {
+    auto step = symbols.lookupNearestSymbolFrom<func::FuncOp>(*this, name);
+    if (!step)
+      return emitOpError(what) << " '" << name.getValue() << "' is not a function";
+    FunctionType type = step.getFunctionType();
+    auto logits = type.getNumResults() == 2 ? dyn_cast<RankedTensorType>(type.getResult(0))
+                                            : nullptr;
+    if (type.getNumInputs() != 3 || !logits || logits.getRank() != 1 ||
+        type.getInput(0) != RankedTensorType::get({length}, i64) ||
+        !type.getInput(1).isIndex() || type.getInput(2) != cache || type.getResult(1) != cache)
+      return emitOpError(what) << " '" << name.getValue() << "' must be (tensor<"
+                               << (length == 1 ? "1" : "?")
+                               << "xi64>, index, cache) -> (logits row, cache) with the "
+                                  "op's cache type, got "
+                               << type;
+    return success();
+  };
+  if (failed(check(getStepAttr(), 1, "step")) ||
+      failed(check(getCatchUpAttr(), ShapedType::kDynamic, "catch_up")))
+    return failure();
   return success();
 }
 

@@ -41,8 +41,8 @@ struct LoomDecodeSpeculatePass
       module.emitError("loom-decode-speculate: ") << message;
       signalPassFailure();
     };
-    if (draft != "ngram" && draft != "self")
-      return fail("unknown draft source '" + draft + "' (known: ngram, self)");
+    if (draft != "ngram" && draft != "self" && draft != "model")
+      return fail("unknown draft source '" + draft + "' (known: ngram, self, model)");
     if (maxNgram < 1 || maxNgram > 64)
       return fail("max-ngram must be in [1, 64], got " + Twine(int64_t(maxNgram)));
     SmallVector<int64_t> parents(tree.begin(), tree.end());
@@ -77,6 +77,10 @@ struct LoomDecodeSpeculatePass
     FailureOr<SamplingStrategy> strategy = verificationStrategy(loop);
     if (failed(strategy))
       return signalPassFailure();
+    if (draft != "ngram" && !isTokenChain(parents))
+      return fail(draft == "self"
+                      ? "a self draft drafts a chain (each node the child of the one before)"
+                      : "a draft model drafts a chain (each node the child of the one before)");
     func::FuncOp verifyStep = buildVerifyStep(prefill);
     if (!verifyStep)
       return signalPassFailure();
@@ -86,8 +90,6 @@ struct LoomDecodeSpeculatePass
     }
     func::FuncOp draftStep;
     if (draft == "self") {
-      if (!isTokenChain(parents))
-        return fail("a self draft drafts a chain (each node the child of the one before)");
       auto token = module.lookupSymbol<func::FuncOp>(kTokenStep);
       if (!token)
         return fail(Twine("the module has no @") + kTokenStep);
@@ -95,10 +97,59 @@ struct LoomDecodeSpeculatePass
       if (!draftStep)
         return signalPassFailure();
     }
+    DraftModel draftModel;
+    if (draft == "model") {
+      if (failed(findDraftModel(cacheType, draftModel)))
+        return signalPassFailure();
+    }
     // Branches fork after a one-token sample; a speculative step yields
     // several tokens, so the loop stops forking (one sequence, as before).
     loop.setFork(false);
-    rewriteBody(loop, verifyStep, draftStep, parents, *strategy);
+    rewriteBody(loop, verifyStep, draftStep, draftModel, parents, *strategy);
+  }
+
+  /// A separate draft model's steps (adoptDraftModel's names).
+  struct DraftModel {
+    func::FuncOp token, tokens;
+    KVCacheType cacheType;
+  };
+
+  /// The draft model's steps, checked against the target: the same logits
+  /// row (vocabulary), a cache with room for the target's context.
+  LogicalResult findDraftModel(KVCacheType targetCache, DraftModel &model) {
+    ModuleOp module = getOperation();
+    std::string tokenName = std::string(kDraftModelPrefix) + kTokenStep;
+    std::string tokensName = std::string(kDraftModelPrefix) + kPrefillStep;
+    model.token = module.lookupSymbol<func::FuncOp>(tokenName);
+    model.tokens = module.lookupSymbol<func::FuncOp>(tokensName);
+    auto target = module.lookupSymbol<func::FuncOp>(kTokenStep);
+    if (!model.token || !model.tokens || !target)
+      return module.emitError("loom-decode-speculate: draft=model needs the draft model's "
+                              "steps @")
+             << tokenName << " and @" << tokensName
+             << " in the module (loom-compile --speculate=draft=FILE.onnx links them)";
+    FunctionType draftType = model.token.getFunctionType();
+    FunctionType targetType = target.getFunctionType();
+    auto draftLogits = draftType.getNumResults() == 2
+                           ? dyn_cast<RankedTensorType>(draftType.getResult(0))
+                           : nullptr;
+    auto targetLogits = dyn_cast<RankedTensorType>(targetType.getResult(0));
+    model.cacheType = draftType.getNumInputs() == 3
+                          ? dyn_cast<KVCacheType>(draftType.getInput(2))
+                          : KVCacheType();
+    if (!draftLogits || !model.cacheType || draftLogits.getRank() != 1)
+      return model.token.emitError("loom-decode-speculate: the draft model's step must be "
+                                   "(tokens, position, cache) -> (logits row, cache), got ")
+             << draftType;
+    if (draftLogits != targetLogits)
+      return model.token.emitError("loom-decode-speculate: the draft model's vocabulary "
+                                   "does not match the target's: its logits are ")
+             << draftLogits << ", the target's " << targetLogits;
+    if (model.cacheType.getMaxLength() < targetCache.getMaxLength())
+      return model.token.emitError("loom-decode-speculate: the draft model's cache holds ")
+             << model.cacheType.getMaxLength() << " positions, fewer than the target's "
+             << targetCache.getMaxLength();
+    return success();
   }
 
   /// Verification decides as the loop's sampling does: greedy, or the
@@ -400,7 +451,8 @@ struct LoomDecodeSpeculatePass
   /// verifies the drafted nodes in one call and commits, or steps as before
   /// when nothing was drafted.
   void rewriteBody(LoopOp loop, func::FuncOp verifyStep, func::FuncOp draftStep,
-                   ArrayRef<int64_t> parents, SamplingStrategy strategy) {
+                   DraftModel draftModel, ArrayRef<int64_t> parents,
+                   SamplingStrategy strategy) {
     MLIRContext *ctx = loop.getContext();
     Location loc = loop.getLoc();
     Block *old = &loop.getBody().front();
@@ -457,6 +509,13 @@ struct LoomDecodeSpeculatePass
         draftedTokens = drafted.getTokens();
         draftedCount = drafted.getCount();
         draftedCache = drafted.getNextCache();
+      } else if (draftModel.token) {
+        Value root = tensor::CastOp::create(b, loc, RankedTensorType::get({1}, i64), ids);
+        auto drafted = DraftModelOp::create(
+            b, loc, treeTokensType, index, draftModel.token.getSymName(),
+            draftModel.tokens.getSymName(), root, pos, history, draftModel.cacheType, tree);
+        draftedTokens = drafted.getTokens();
+        draftedCount = drafted.getCount();
       } else {
         auto drafted = DraftOp::create(b, loc, treeTokensType, index, history,
                                        DraftSource::ngram, tree, int64_t(maxNgram));
@@ -509,3 +568,33 @@ struct LoomDecodeSpeculatePass
 };
 
 } // namespace
+
+LogicalResult loom::decode::adoptDraftModel(ModuleOp target, ModuleOp draft) {
+  if (!draft.lookupSymbol<func::FuncOp>(kTokenStep) ||
+      !draft.lookupSymbol<func::FuncOp>(kPrefillStep))
+    return draft.emitError("the draft model was not wrapped for generation (no @")
+           << kTokenStep << " and @" << kPrefillStep << ")";
+  // The draft's own generation loop is not used: the target's drives it.
+  if (auto generate = draft.lookupSymbol<func::FuncOp>(kGenerateFunction))
+    generate.erase();
+  SymbolTable symbols(draft);
+  SmallVector<Operation *> adopted;
+  for (Operation &op : draft.getBody()->getOperations())
+    adopted.push_back(&op);
+  for (Operation *op : adopted) {
+    auto symbol = dyn_cast<SymbolOpInterface>(op);
+    if (!symbol)
+      continue;
+    auto name = StringAttr::get(draft.getContext(),
+                                Twine(kDraftModelPrefix) + symbol.getName());
+    if (target.lookupSymbol(name))
+      return draft.emitError("the draft model's @")
+             << name.getValue() << " collides with a symbol of the target";
+    if (failed(symbols.rename(op, name)))
+      return failure();
+    symbol.setVisibility(SymbolTable::Visibility::Private);
+  }
+  target.getBody()->getOperations().splice(target.getBody()->end(),
+                                           draft.getBody()->getOperations());
+  return success();
+}

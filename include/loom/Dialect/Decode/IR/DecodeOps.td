@@ -379,6 +379,55 @@ def Decode_DraftStepsOp : Decode_Op<"draft_steps",
   let hasVerifier = 1;
 }
 
+def Decode_DraftModelOp : Decode_Op<"draft_model",
+    [MemoryEffects<[MemRead, MemWrite]>,
+     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "draft a chain with a separate draft model that keeps its own cache";
+  let description = [{
+    Drafts for a chain `tree` with another decoder (a smaller model with the
+    target's vocabulary, compiled into the same module): starting from `root`
+    (the token being fed, `tensor<1xi64>`) at `position`, it calls `step` — the
+    draft's one-token step `(tensor<1xi64>, index, cache) -> (logits row,
+    cache)` — and takes the argmax as the next draft, as many times as the tree
+    has drafts and the target's cache (`max_len`) has room.
+
+    Unlike decode.draft_steps, the draft has a cache of its own, of type
+    `cache`: state the op keeps for the whole decode.loop (lowering allocates
+    it once per generation, with a record of the token fed at each position).
+    Before drafting, the op brings that cache up to `position`: it finds the
+    first position where the token it fed differs from `history` (the
+    sequence so far, `history[position]` being the root) and feeds
+    `history` from there up to `position` in one call of `catch_up`, the
+    draft's step for several tokens `(tensor<?xi64>, index, cache) -> (logits
+    row, cache)`. On the first call that is the prompt (the draft's prefill);
+    after a verify step, the drafts the target rejected are forgotten and the
+    bonus token is fed. The drafts are certain (argmax), so decode.verify's
+    rule for certain drafts keeps sampling exact.
+
+    Results as decode.draft's: a token per node (node 0 the root) and how many
+    nodes were drafted.
+
+    Example:
+
+    ```mlir
+    %tokens, %count = decode.draft_model @draft_token, @draft_tokens(%root at %pos, %history)
+        {cache = !decode.kv_cache<layers = 1, kv_heads = 2, head_dim = 8, max_len = 512, f32>,
+         tree = array<i64: -1, 0, 1, 2>}
+        : tensor<1xi64>, tensor<?xi64> -> tensor<4xi64>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$step, FlatSymbolRefAttr:$catch_up,
+                       1DTensorOf<[I64]>:$root, Index:$position,
+                       1DTensorOf<[I64]>:$history,
+                       TypeAttrOf<Decode_KVCacheType>:$cache, DenseI64ArrayAttr:$tree);
+  let results = (outs 1DTensorOf<[I64]>:$tokens, Index:$count);
+  let assemblyFormat = [{
+    $step `,` $catch_up `(` $root `at` $position `,` $history `)` attr-dict `:`
+    type($root) `,` type($history) `->` type($tokens)
+  }];
+  let hasVerifier = 1;
+}
+
 def Decode_VerifyOp : Decode_Op<"verify", [Pure]> {
   let summary = "accept the longest tree path the target agrees with, plus one token";
   let description = [{

@@ -30,6 +30,9 @@ inline constexpr const char *kTokenStep = "decode_step_token";
 inline constexpr const char *kVerifyStep = "decode_step_verify";
 /// ... and its self-speculation draft (the target's first layers).
 inline constexpr const char *kDraftStep = "decode_step_draft";
+/// ... and the steps of a separate draft model: its wrapped steps renamed
+/// with this prefix (draft_model_decode_step_token, ..._tokens).
+inline constexpr const char *kDraftModelPrefix = "draft_model_";
 /// The unit attribute on the op that makes a step's position_ids.
 inline constexpr const char *kPositionsMarker = "decode.positions";
 
@@ -40,6 +43,14 @@ inline constexpr const char *kPositionsMarker = "decode.positions";
 /// cos/sin cache are read; `gather` is set to that Gather.
 std::optional<int64_t> positionTableSize(mlir::func::FuncOp graph, unsigned positionArg,
                                          mlir::Operation **gather = nullptr);
+
+/// Moves the functions of `draft`, a second decoder wrapped by
+/// loom-decode-wrap-step, into `target` for loom-decode-speculate's
+/// draft=model: its one-token and several-token steps (and what they call)
+/// are renamed with kDraftModelPrefix, its own @loom_generate is dropped.
+/// Fails, with an error on `draft`, when it is not such a module or its
+/// names collide with the target's.
+mlir::LogicalResult adoptDraftModel(mlir::ModuleOp target, mlir::ModuleOp draft);
 
 } // namespace loom::decode
 

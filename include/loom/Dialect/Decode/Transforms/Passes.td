@@ -69,7 +69,11 @@ def LoomDecodeSpeculatePass : Pass<"loom-decode-speculate", "mlir::ModuleOp"> {
       `decode.draft_steps` runs `@decode_step_draft` greedily (`self`:
       self-speculation, a copy of the one-token step that keeps the first
       `draft-layers` layers, then the final norm and the classifier, sharing
-      the target's cache);
+      the target's cache), or `decode.draft_model` runs a separate draft
+      model's steps greedily (`model`: `@draft_model_decode_step_token` and
+      `@draft_model_decode_step_tokens`, which `loom-compile
+      --speculate=draft=FILE.onnx` links into the module from a second
+      decoder with the target's vocabulary; the draft keeps its own cache);
     - the drafted nodes that fit in the cache are fed at once to
       `@decode_step_verify` (a copy of the prefill step that returns every
       position's logits), written into the cache at `position + node`;
@@ -89,8 +93,10 @@ def LoomDecodeSpeculatePass : Pass<"loom-decode-speculate", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"draft", "draft", "std::string", "\"ngram\"",
-           "where drafts come from: ngram (prompt lookup) or self (the target's first "
-           "draft-layers layers, its final norm and classifier; chains only)">,
+           "where drafts come from: ngram (prompt lookup), self (the target's first "
+           "draft-layers layers, its final norm and classifier; chains only) or model (a "
+           "separate draft model's steps, @draft_model_decode_step_token(s), in the "
+           "module; chains only)">,
     Option<"draftLayers", "draft-layers", "int64_t", /*default=*/"1",
            "with draft=self: the target's layers the draft keeps">,
     Option<"maxNgram", "max-ngram", "int64_t", /*default=*/"3",
