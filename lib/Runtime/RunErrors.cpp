@@ -42,8 +42,10 @@ loom_status loomrt::checkRunErrors(uint64_t countBefore) {
   case LOOM_ABI_ERROR_SHAPE_MISMATCH:
     return fail(LOOM_ERROR_INVALID_ARGUMENT,
                 "the inputs give a shape that does not fit its input (a Reshape shape "
-                "whose element count is not the input's, or an Expand shape the input "
-                "does not broadcast to); the outputs are not defined");
+                "whose element count is not the input's, an Expand shape the input "
+                "does not broadcast to, Concat inputs whose sizes off the axis differ, "
+                "or ReverseSequence lengths that are not one per batch entry); the "
+                "outputs are not defined");
   default:
     return fail(LOOM_ERROR_INVALID_ARGUMENT, "the model reported error " +
                                                  std::to_string(lastError.load()) +

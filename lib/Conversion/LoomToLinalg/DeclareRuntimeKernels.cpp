@@ -39,7 +39,8 @@ struct LoomDeclareRuntimeKernelsPass
           {"onnx.Gather", "onnx.GatherElements", "onnx.GatherND", "onnx.ScatterND",
            "onnx.ScatterElements", "onnx.Scatter", "onnx.NegativeLogLikelihoodLoss",
            "onnx.SoftmaxCrossEntropyLoss", "onnx.ConstantOfShape", "onnx.Range",
-           "onnx.Expand", "onnx.Tile", "onnx.Reshape", "onnx.ReverseSequence"},
+           "onnx.Expand", "onnx.Tile", "onnx.Reshape", "onnx.ReverseSequence",
+           "onnx.Concat"},
           name);
       // ReduceSum's axes given at run time.
       runErrors |= name == "onnx.ReduceSum" && op->getNumOperands() > 1;
@@ -49,7 +50,8 @@ struct LoomDeclareRuntimeKernelsPass
     // Range, Expand, Tile and Reshape a size out of range or a shape that
     // does not fit; ReverseSequence lengths that are not one per batch
     // entry; ReduceSum run-time axes outside the input or giving another
-    // shape than the declared one (the onnx lowering).
+    // shape than the declared one; Concat inputs whose sizes off the axis
+    // differ at run time (the onnx lowering).
     if (runErrors)
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_report_error);
     // f32 Conv with one or two spatial axes calls loomrt's convolution.

@@ -203,10 +203,45 @@ static FailureOr<Value> lowerConcat(Operation *op, RankedTensorType resultType,
     sizes.push_back(tensor::DimOp::create(b, loc, v, axis));
     total = arith::AddIOp::create(b, loc, total, sizes.back());
   }
+  // Sizes off the axis that are only known at run time must agree (an
+  // export traced at other sizes can disagree): a disagreement is reported,
+  // and nothing is read out of bounds after it - a dynamic result is made
+  // empty, a static size clamps the reads of the input that may be smaller.
+  SmallVector<Value> mismatches;
+  SmallVector<SmallVector<Value>> clampTo(inputs.size(), SmallVector<Value>(rank));
+  auto first = cast<RankedTensorType>(inputs[0].getType());
+  for (auto [k, v] : llvm::enumerate(inputs)) {
+    auto type = cast<RankedTensorType>(v.getType());
+    for (int64_t i = 0; i < rank; ++i) {
+      // Input k's size must be the result's when that is static, else
+      // input 0's (which the result takes); static pairs are checked when
+      // the op is verified.
+      bool resultStatic = !resultType.isDynamicDim(i);
+      if (i == axis || (k == 0 && !resultStatic) ||
+          (!type.isDynamicDim(i) && (resultStatic || !first.isDynamicDim(i))))
+        continue;
+      Value size = tensor::DimOp::create(b, loc, v, i);
+      Value expected =
+          resultStatic ? Value(arith::ConstantIndexOp::create(b, loc, resultType.getDimSize(i)))
+                       : Value(tensor::DimOp::create(b, loc, inputs[0], i));
+      mismatches.push_back(
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, size, expected));
+      if (!resultType.isDynamicDim(i))
+        clampTo[k][size_t(i)] = arith::SubIOp::create(
+            b, loc, size, arith::ConstantIndexOp::create(b, loc, 1));
+    }
+  }
   SmallVector<Value> dyn;
   for (int64_t i = 0; i < rank; ++i)
     if (resultType.isDynamicDim(i))
       dyn.push_back(i == axis ? total : Value(tensor::DimOp::create(b, loc, inputs[0], i)));
+  if (!mismatches.empty()) {
+    Value bad = mismatches.front();
+    for (Value m : llvm::drop_begin(mismatches))
+      bad = arith::OrIOp::create(b, loc, bad, m);
+    reportIf(b, loc, bad, runtimeErrorReporter(op), LOOM_ABI_ERROR_SHAPE_MISMATCH);
+    dyn = zeroSizesIf(b, loc, bad, dyn);
+  }
   Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
                                        resultType.getElementType(), dyn);
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
@@ -228,6 +263,9 @@ static FailureOr<Value> lowerConcat(Operation *op, RankedTensorType resultType,
                      nb, nloc, arith::MaxSIOp::create(nb, nloc, local, zero), last);
                  SmallVector<Value> at = coords;
                  at[axis] = clamped;
+                 for (int64_t i = 0; i < rank; ++i)
+                   if (Value limit = clampTo[size_t(k)][size_t(i)])
+                     at[size_t(i)] = arith::MinSIOp::create(nb, nloc, at[size_t(i)], limit);
                  Value v = tensor::ExtractOp::create(nb, nloc, inputs[k], at);
                  if (!result) {
                    result = v;

@@ -108,6 +108,11 @@ private:
   Location nodeLoc(const proto::NodeProto &node, int index);
   std::string describe(const proto::NodeProto &node, int index);
 
+  /// Rewrites idioms that torch.onnx exports through sequence values (loom
+  /// has none) into tensor ops: repeat_interleave with a constant count
+  /// (SequenceIdioms.cpp). Runs on the protobuf graph before shape inference.
+  void rewriteSequenceIdioms(proto::GraphProto &graph);
+
   /// Checks every node's input and output counts and attribute kinds against
   /// the schema of the model's opset, before ONNX's shape inference sees
   /// them (its inference functions trust them: a Split without outputs

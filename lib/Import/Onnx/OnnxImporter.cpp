@@ -373,6 +373,7 @@ OwningOpRef<ModuleOp> OnnxImporter::import(StringRef bytes) {
   int precheckCounter = 0;
   if (failed(checkNodesAgainstSchemas(model.graph(), precheckCounter)))
     return nullptr;
+  rewriteSequenceIdioms(*model.mutable_graph());
   // ONNX's inference reads the graph inputs' types without checking that
   // they are set (Shape of an untyped input crashed it).
   llvm::StringSet<> initializers;
