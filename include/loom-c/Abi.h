@@ -45,6 +45,8 @@
 #define LOOM_ABI_SIG_CHECK "check"
 #define LOOM_ABI_SIG_WEIGHTS "weights"
 #define LOOM_ABI_SIG_GENERATE "generate"
+/* "speculation P0 P1 ...": the speculation tree, a parent index per node. */
+#define LOOM_ABI_SIG_SPECULATION "speculation"
 
 /* loom.softmax's algorithm attribute and loomrt_softmax_f32's argument. */
 typedef enum loom_abi_softmax_algorithm {

@@ -31,6 +31,11 @@ typedef struct loom_generate_options {
   uint64_t seed;            /* of the counter-based random numbers (default 0) */
   const int64_t *stop_tokens; /* generation ends after emitting one of these */
   size_t num_stop_tokens;
+  /* Speculation's acceptance profile (what loom-compile --tree=search reads):
+     when set, arrays of loom_model_speculation_tree() entries to which the
+     generation adds, per tree node, how often it was drafted and how often
+     accepted (entry 0, the root, counts verify steps in both). Default null. */
+  int64_t *node_drafted, *node_accepted;
 } loom_generate_options;
 
 /* Fills in the defaults documented above. */
@@ -56,6 +61,13 @@ typedef struct loom_generate_stats {
 int loom_model_is_generator(const loom_model *model);
 int64_t loom_model_vocab_size(const loom_model *model);
 int64_t loom_model_context_length(const loom_model *model);
+
+/* The speculation tree `model` was compiled with (loom-compile --speculate,
+   --tree): writes up to `capacity` parent indices to `parents` (node 0, the
+   token being fed, has -1) and returns the number of nodes; 0 without
+   speculation. */
+int64_t loom_model_speculation_tree(const loom_model *model, int64_t *parents,
+                                    size_t capacity);
 
 /* Generates after `prompt` (token ids; 1 <= prompt_len <= context length,
    each id in [0, vocab size)). `options` may be NULL (the defaults);

@@ -111,6 +111,15 @@ extern "C" int64_t loom_model_vocab_size(const loom_model *m) {
 extern "C" int64_t loom_model_context_length(const loom_model *m) {
   return m && m->generator ? m->contextLength : 0;
 }
+extern "C" int64_t loom_model_speculation_tree(const loom_model *m, int64_t *parents,
+                                               size_t capacity) {
+  if (!m || !m->generator)
+    return 0;
+  size_t n = m->speculationTree.size();
+  for (size_t i = 0; parents && i < std::min(n, capacity); ++i)
+    parents[i] = m->speculationTree[i];
+  return int64_t(n);
+}
 
 namespace {
 

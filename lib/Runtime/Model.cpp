@@ -68,6 +68,22 @@ static std::string parseSignature(const char *text, loom_model &model) {
       model.generator = true;
       continue;
     }
+    if (kind == LOOM_ABI_SIG_SPECULATION) {
+      // A parent index per node, each an earlier node (the root's -1).
+      int64_t parent = 0;
+      model.speculationTree.clear();
+      while (fields >> parent) {
+        bool root = model.speculationTree.empty();
+        if ((root ? parent != -1
+                  : parent < 0 || parent >= int64_t(model.speculationTree.size())) ||
+            model.speculationTree.size() >= 4096)
+          return "line " + std::to_string(lineNo) + " is malformed";
+        model.speculationTree.push_back(parent);
+      }
+      if (model.speculationTree.size() < 2 || !fields.eof())
+        return "line " + std::to_string(lineNo) + " is malformed";
+      continue;
+    }
     if (kind == LOOM_ABI_SIG_WEIGHTS) {
       std::string hash;
       fields >> model.weightsSize >> hash;

@@ -45,6 +45,8 @@ struct loom_model {
   /// Its decode.loop forks into sampling branches (signature "branches").
   bool branches = false;
   int64_t vocabSize = 0, contextLength = 0;
+  /// Its speculation tree (signature "speculation"), empty without.
+  std::vector<int64_t> speculationTree;
   // `loom-compile --weights=file`: the side file, mapped read-only.
   std::string weightsFile;
   size_t weightsSize = 0;

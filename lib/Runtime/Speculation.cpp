@@ -226,6 +226,15 @@ extern "C" int64_t _mlir_ciface_loomrt_decode_verify(MemRef<2> *logits, MemRefI6
     session->verifySteps += 1;
     session->draftedTokens += count - 1;
     session->acceptedTokens += int64_t(v.path.size()) - 1;
+    // The caller's acceptance profile: one entry per node of this tree (the
+    // model's, whose size loom_model_speculation_tree gives).
+    const loom_generate_options *o = session->options;
+    if (o && o->node_drafted && o->node_accepted) {
+      for (int64_t i = 0; i < count; ++i)
+        o->node_drafted[i] += 1;
+      for (int64_t node : v.path)
+        o->node_accepted[node] += 1;
+    }
   }
   return int64_t(v.path.size());
 }

@@ -37,7 +37,9 @@ class _Options(ctypes.Structure):
                 ("repetition_penalty", ctypes.c_float),
                 ("seed", ctypes.c_uint64),
                 ("stop_tokens", ctypes.POINTER(ctypes.c_int64)),
-                ("num_stop_tokens", ctypes.c_size_t)]
+                ("num_stop_tokens", ctypes.c_size_t),
+                ("node_drafted", ctypes.POINTER(ctypes.c_int64)),
+                ("node_accepted", ctypes.POINTER(ctypes.c_int64))]
 
 
 class Stats(ctypes.Structure):
@@ -101,6 +103,9 @@ class Generator:
         lib.loom_model_vocab_size.restype = ctypes.c_int64
         lib.loom_model_context_length.argtypes = [ctypes.c_void_p]
         lib.loom_model_context_length.restype = ctypes.c_int64
+        lib.loom_model_speculation_tree.argtypes = [
+            ctypes.c_void_p, ctypes.POINTER(ctypes.c_int64), ctypes.c_size_t]
+        lib.loom_model_speculation_tree.restype = ctypes.c_int64
         lib.loom_generate_options_init.argtypes = [ctypes.POINTER(_Options)]
         lib.loom_set_num_threads.argtypes = [ctypes.c_int]
         lib.loom_model_generate.argtypes = [
@@ -123,6 +128,15 @@ class Generator:
                             "loom-compile --generate")
         self.vocab_size = lib.loom_model_vocab_size(self._model)
         self.context_length = lib.loom_model_context_length(self._model)
+        # The speculation tree (a parent index per node; empty without
+        # speculation) and, per node, how often generate() drafted and
+        # accepted it, summed over calls (loom-run --acceptance-profile).
+        nodes = lib.loom_model_speculation_tree(self._model, None, 0)
+        tree = (ctypes.c_int64 * max(nodes, 1))()
+        lib.loom_model_speculation_tree(self._model, tree, nodes)
+        self.speculation_tree = list(tree[:nodes])
+        self._drafted = (ctypes.c_int64 * max(nodes, 1))()
+        self._accepted = (ctypes.c_int64 * max(nodes, 1))()
         self.stats = Stats()
         self._tokenizer = ctypes.c_void_p()
         if tokenizer is not None:
@@ -256,7 +270,17 @@ class Generator:
         stops = (ctypes.c_int64 * max(len(stop_tokens), 1))(*stop_tokens)
         options.stop_tokens = stops
         options.num_stop_tokens = len(stop_tokens)
+        if self.speculation_tree:
+            options.node_drafted = self._drafted
+            options.node_accepted = self._accepted
         return options, stops
+
+    def acceptance_profile(self):
+        """Per speculation tree node (node 0 the root): (times drafted, times
+        accepted) summed over generate() calls; the root's counts are the
+        verify steps."""
+        return [(self._drafted[i], self._accepted[i])
+                for i in range(len(self.speculation_tree))]
 
     def generate_branches(self, prompt, num_branches, best_of=False, length_penalty=1.0,
                           max_new_tokens=128, temperature=1.0, top_k=0, top_p=1.0, min_p=0.0,

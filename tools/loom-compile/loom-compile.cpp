@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Dialect/Decode/Transforms/Passes.h"
+#include "loom/Dialect/Decode/Transforms/TreeSearch.h"
 #include "loom/Import/OnnxImporter.h"
 #include "loom/InitAllDialects.h"
 #include "loom/Pipelines/Pipelines.h"
@@ -31,6 +32,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Timer.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -168,8 +170,10 @@ cl::opt<std::string> speculationTree(
     "tree",
     cl::desc("With --speculate, the drafted tokens: chain:K (K in a row, the default "
              "chain:4) or a tree as a parent index per node (-1,0,0,1: two candidates for "
-             "the next token, the first with a child; node 0 is the fed token)"),
-    cl::value_desc("chain:K|P0,P1,..."), cl::cat(generation));
+             "the next token, the first with a child; node 0 is the fed token) or "
+             "search:N:PROFILE, the tree of at most N nodes that a profile written by "
+             "loom-run --acceptance-profile predicts accepts the most tokens"),
+    cl::value_desc("chain:K|P0,P1,...|search:N:PROFILE"), cl::cat(generation));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level (0-3)"), cl::init(3),
                            cl::Prefix, cl::cat(codegen));
 
@@ -251,9 +255,10 @@ std::optional<std::string> parseStopTokens(SmallVectorImpl<int64_t> &ids) {
 
 /// --speculate and --tree as loom-decode-speculate's options; an error
 /// message when they do not parse.
-/// With draft=FILE, `draftModel` is set to FILE.
+/// With draft=FILE, `draftModel` is set to FILE. A searched tree
+/// (--tree=search:N:PROFILE) is no deeper than `contextLength` positions.
 std::optional<std::string> parseSpeculation(loom::SpeculationOptions &options,
-                                            std::string &draftModel) {
+                                            std::string &draftModel, int64_t contextLength) {
   StringRef spec = speculate;
   auto [source, arg] = spec.split(':');
   if (spec.starts_with("draft=")) {
@@ -291,7 +296,38 @@ std::optional<std::string> parseSpeculation(loom::SpeculationOptions &options,
   SmallVector<int64_t> parents;
   if (tree.empty())
     tree = "chain:4";
-  if (tree.consume_front("chain:")) {
+  if (tree.consume_front("search:")) {
+    // search:N:PROFILE - the best tree of N nodes for a measured profile.
+    auto [count, file] = tree.split(':');
+    int64_t budget = 0;
+    if (count.getAsInteger(10, budget) || budget < 2 || budget > 1024 || file.empty())
+      return "--tree=search:" + tree.str() + ": expected search:N:PROFILE, N (nodes, the "
+                                             "fed token included) in [2, 1024]";
+    auto text = llvm::MemoryBuffer::getFile(file, /*IsText=*/true);
+    if (!text)
+      return "--tree=search: cannot read the profile '" + file.str() +
+             "': " + text.getError().message();
+    std::string why;
+    std::optional<loom::decode::AcceptanceProfile> profile =
+        loom::decode::parseAcceptanceProfile((*text)->getBuffer(), why);
+    if (!profile)
+      return "--tree=search: the profile '" + file.str() + "' is not one loom-run "
+             "--acceptance-profile writes: " + why;
+    loom::decode::TreeChoice choice = loom::decode::searchTokenTree(
+        *profile, budget, contextLength, /*chainOnly=*/options.draft != "ngram");
+    if (choice.parents.size() < 2)
+      return "--tree=search: the profile '" + file.str() + "' shows no draft ever accepted; "
+             "no tree is worth verifying";
+    parents.assign(choice.parents.begin(), choice.parents.end());
+    std::string list;
+    for (int64_t p : parents)
+      list += (list.empty() ? "" : ",") + std::to_string(p);
+    char expected[32];
+    std::snprintf(expected, sizeof(expected), "%.2f", choice.expectedTokens);
+    progress("speculation tree for " + Twine(budget) + " nodes from " + file + ": " + list +
+             " (" + Twine(parents.size()) + " nodes, " + expected +
+             " tokens per verify step expected)");
+  } else if (tree.consume_front("chain:")) {
     int64_t k = 0;
     if (tree.getAsInteger(10, k) || k < 1 || k >= 1024)
       return "--tree=chain:" + tree.str() + ": K (drafted tokens) must be an integer in [1, "
@@ -447,7 +483,8 @@ int main(int argc, char **argv) {
     loom::SpeculationOptions speculation;
     std::string draftModel;
     if (!speculate.empty()) {
-      if (std::optional<std::string> error = parseSpeculation(speculation, draftModel)) {
+      if (std::optional<std::string> error =
+              parseSpeculation(speculation, draftModel, options.contextLength)) {
         llvm::errs() << "loom-compile: " << *error << "\n";
         return 2;
       }

@@ -65,6 +65,8 @@ struct Options {
   std::optional<std::string> stopTokensGiven;
   // Text in and out through a tokenizer.
   std::string tokenizer, promptFile, decodeTokens;
+  // Speculation's per-node acceptance, written for loom-compile --tree=search.
+  std::string acceptanceProfile;
   std::optional<std::string> prompt;
   bool encode = false, decode = false, ignoreEos = false;
   double maxTokens = 128, temperature = 0, topK = 0, topP = 1, minP = 0, repetitionPenalty = 1,
@@ -95,6 +97,9 @@ constexpr const char *kUsage =
     "  --top-k K  --top-p P  --min-p M  --repetition-penalty R  --seed S\n"
     "  --stop-tokens \"2,7\"     ids that end generation (commas or spaces)\n"
     "  --context-length N       KV cache positions when compiling an .onnx (default 2048)\n"
+    "  --acceptance-profile F   (--speculate models) write how often each speculation tree\n"
+    "                           node was drafted and accepted to F, for loom-compile\n"
+    "                           --tree=search:N:F\n"
     "Branches (one prompt, its prefill run once; branch i samples with seed S + i):\n"
     "  --num-samples N          N sampled continuations; one line per branch, in order,\n"
     "                           with its log-probability and score\n"
@@ -407,6 +412,8 @@ bool parseArgs(int argc, char **argv, Options &o) {
       ok = value(*o.prompt);
     } else if (arg == "--prompt-file") {
       ok = value(o.promptFile);
+    } else if (arg == "--acceptance-profile") {
+      ok = value(o.acceptanceProfile);
     } else if (arg == "--ignore-eos") {
       o.ignoreEos = true;
     } else if (arg == "--encode") {
@@ -506,6 +513,10 @@ bool parseArgs(int argc, char **argv, Options &o) {
            false;
   if (o.earlyStopping && !o.beams)
     return error("--early-stopping applies to --beams"), false;
+  if (!o.acceptanceProfile.empty() && (!o.generate || o.numSamples || o.bestOf || o.beams))
+    return error("--acceptance-profile measures speculation in --generate (one sequence, not "
+                 "--num-samples, --best-of or --beams)"),
+           false;
   for (auto [name, value] : {std::pair{"--num-samples", o.numSamples}, {"--best-of", o.bestOf},
                              {"--beams", o.beams}})
     if (value && !(*value >= 1 && *value <= LOOM_MAX_BRANCHES && *value == std::floor(*value)))
@@ -750,6 +761,16 @@ int runGenerate(loom_model *model, const Options &o) {
   loom_status status;
   if (o.numSamples || o.bestOf || o.beams)
     return runBranches(model, o, t, prompt, options);
+  std::vector<int64_t> tree(size_t(loom_model_speculation_tree(model, nullptr, 0)));
+  loom_model_speculation_tree(model, tree.data(), tree.size());
+  std::vector<int64_t> drafted(tree.size()), accepted(tree.size());
+  if (!o.acceptanceProfile.empty()) {
+    if (tree.empty())
+      return error("--acceptance-profile: " + o.model +
+                   " was not compiled with speculation (loom-compile --speculate)");
+    options.node_drafted = drafted.data();
+    options.node_accepted = accepted.data();
+  }
   if (t.handle) {
     // Said before any text is printed (loom_model_generate would say it
     // after the prompt's text).
@@ -797,6 +818,23 @@ int runGenerate(loom_model *model, const Options &o) {
         (long long)stats.verify_steps,
         double(stats.accepted_tokens + stats.verify_steps) / double(stats.verify_steps),
         (long long)stats.accepted_tokens, (long long)stats.drafted_tokens);
+  if (!o.acceptanceProfile.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(o.acceptanceProfile, ec);
+    if (ec)
+      return error("--acceptance-profile: cannot write '" + o.acceptanceProfile +
+                   "': " + ec.message());
+    out << "# loom acceptance profile (loom-run --acceptance-profile): the speculation tree,\n"
+           "# then per node how often it was drafted and accepted (node 0, the fed token:\n"
+           "# verify steps). loom-compile --tree=search:N:FILE reads it.\n";
+    out << "tree";
+    for (size_t i = 0; i < tree.size(); ++i)
+      out << (i ? "," : " ") << tree[i];
+    out << "\n";
+    for (size_t i = 0; i < tree.size(); ++i)
+      out << "node " << i << " drafted " << drafted[i] << " accepted " << accepted[i] << "\n";
+    llvm::errs() << "loom-run: wrote the acceptance profile " << o.acceptanceProfile << "\n";
+  }
   return 0;
 }
 

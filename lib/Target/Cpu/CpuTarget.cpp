@@ -158,8 +158,13 @@ llvm::Error loom::cpu::emitCpuModel(ModuleOp module, const CpuTargetOptions &opt
     });
     bool branches = false;
     generate.walk([&](decode::LoopOp loop) { branches |= loop.getFork(); });
+    // The speculation tree, for loomrt's acceptance profile.
+    SmallVector<int64_t> tree;
+    generate.walk([&](decode::VerifyOp verify) {
+      tree.assign(verify.getTree().begin(), verify.getTree().end());
+    });
     header = makeGenerateHeader(name, options.sourceName, vocab, contextLength);
-    signature = makeGenerateSignature(vocab, contextLength, branches);
+    signature = makeGenerateSignature(vocab, contextLength, branches, tree);
   } else {
     header = makeStepHeader(name, options.sourceName, func);
     FailureOr<std::string> stepSignature = makeStepSignature(func);

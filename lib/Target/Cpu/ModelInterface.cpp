@@ -102,9 +102,18 @@ FailureOr<std::string> loom::cpu::makeStepSignature(func::FuncOp func) {
 }
 
 std::string loom::cpu::makeGenerateSignature(int64_t vocabSize, int64_t contextLength,
-                                            bool branches) {
-  return std::string(LOOM_ABI_SIG_GENERATE) + " " + std::to_string(vocabSize) + " " +
-         std::to_string(contextLength) + (branches ? " branches" : "") + "\n";
+                                            bool branches,
+                                            llvm::ArrayRef<int64_t> speculationTree) {
+  std::string signature = std::string(LOOM_ABI_SIG_GENERATE) + " " +
+                          std::to_string(vocabSize) + " " + std::to_string(contextLength) +
+                          (branches ? " branches" : "") + "\n";
+  if (!speculationTree.empty()) {
+    signature += LOOM_ABI_SIG_SPECULATION;
+    for (int64_t parent : speculationTree)
+      signature += " " + std::to_string(parent);
+    signature += "\n";
+  }
+  return signature;
 }
 
 /// `text` safe inside a C block comment: tensor and file names come from the

@@ -55,8 +55,10 @@ std::string modelName(llvm::StringRef path);
 mlir::FailureOr<std::string> makeStepSignature(mlir::func::FuncOp entry);
 
 /// The signature of a generation loop: "generate <vocab> <context>", then
-/// "branches" when its decode.loop forks.
-std::string makeGenerateSignature(int64_t vocabSize, int64_t contextLength, bool branches);
+/// "branches" when its decode.loop forks; with a speculation tree, a line
+/// "speculation <parent per node>".
+std::string makeGenerateSignature(int64_t vocabSize, int64_t contextLength, bool branches,
+                                  llvm::ArrayRef<int64_t> speculationTree = {});
 
 /// The C header of a one-step model: MLIR's memref descriptors and the entry.
 std::string makeStepHeader(llvm::StringRef name, llvm::StringRef sourceName,
