@@ -45,6 +45,11 @@
 #define LOOM_ABI_SIG_CHECK "check"
 #define LOOM_ABI_SIG_WEIGHTS "weights"
 #define LOOM_ABI_SIG_GENERATE "generate"
+/* "tokenizer SIZE NAME": loom-compile --tokenizer embedded SIZE bytes of the
+   tokenizer file NAME (its name tells the format) at LOOM_ABI_TOKENIZER_SYMBOL. */
+#define LOOM_ABI_SIG_TOKENIZER "tokenizer"
+#define LOOM_ABI_TOKENIZER_SYMBOL "loom_model_tokenizer_bytes"
+#define LOOM_ABI_GENERATE_TEXT_LINKED_SYMBOL "loom_generate_text_linked"
 /* "speculation P0 P1 ...": the speculation tree, a parent index per node. */
 #define LOOM_ABI_SIG_SPECULATION "speculation"
 

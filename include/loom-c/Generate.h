@@ -62,6 +62,25 @@ int loom_model_is_generator(const loom_model *model);
 int64_t loom_model_vocab_size(const loom_model *model);
 int64_t loom_model_context_length(const loom_model *model);
 
+/* Text in and out with the tokenizer that loom-compile --tokenizer embedded
+   in the library (loom-c/Tokenizer.h for what a tokenizer does). */
+struct loom_tokenizer;
+/* Called with each piece of generated text (valid UTF-8, not NUL-terminated)
+   as tokens complete it; return nonzero to stop. */
+typedef int (*loom_text_callback)(const char *text, size_t length, void *user_data);
+/* A new copy of the embedded tokenizer (loom_tokenizer_destroy it), or
+   LOOM_ERROR_UNSUPPORTED when the library has none. */
+loom_status loom_model_tokenizer(const loom_model *model, struct loom_tokenizer **out);
+/* Generates after the UTF-8 `prompt` (encoded with the tokenizer's BOS, as
+   loom-run --prompt does) and streams the generated text to `callback`.
+   Without stop tokens in `options`, generation ends at the tokenizer's end of
+   text (EOS). Fails as loom_model_generate does, and with
+   LOOM_ERROR_UNSUPPORTED without an embedded tokenizer. */
+loom_status loom_model_generate_text(loom_model *model, const char *prompt,
+                                     const loom_generate_options *options,
+                                     loom_text_callback callback, void *user_data,
+                                     loom_generate_stats *stats);
+
 /* The speculation tree `model` was compiled with (loom-compile --speculate,
    --tree): writes up to `capacity` parent indices to `parents` (node 0, the
    token being fed, has -1) and returns the number of nodes; 0 without

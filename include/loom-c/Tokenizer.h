@@ -49,6 +49,10 @@ typedef enum loom_tokenizer_kind {
    (malformed or truncated; the message says where) or LOOM_ERROR_UNSUPPORTED
    (a valid file using a feature loomrt lacks, named in the message). */
 loom_status loom_tokenizer_load(const char *path, loom_tokenizer **out);
+/* The same from the file's `size` bytes in memory; `name` (the file's name)
+   tells a SentencePiece .model apart and names it in messages. */
+loom_status loom_tokenizer_load_bytes(const void *data, size_t size, const char *name,
+                                      loom_tokenizer **out);
 /* Frees the tokenizer. NULL is ignored. */
 void loom_tokenizer_destroy(loom_tokenizer *tokenizer);
 

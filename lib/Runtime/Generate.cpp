@@ -476,30 +476,36 @@ extern "C" void _mlir_ciface_loomrt_decode_beam_logits(MemRef<1> *logits, MemRef
 
 /// NAME_generate of a --generate library: its model, opened once from the
 /// library's own symbols.
-extern "C" loom_status loom_generate_linked(const char *signature, void (*entry)(void **),
-                                            const int64_t *prompt, size_t promptLength,
-                                            const loom_generate_options *options,
-                                            loom_token_callback callback, void *userData,
-                                            int64_t *tokens, size_t *numTokens,
-                                            loom_generate_stats *stats) {
+loom_status loomrt::linkedModel(const char *signature, void (*entry)(void **),
+                                const char *tokenizer, loom_model **out) {
   struct Unload {
     void operator()(loom_model *m) const { loom_model_unload(m); }
   };
   // Opened once per model linked into the process; closed at exit.
   static std::mutex mutex;
   static std::map<void (*)(void **), std::unique_ptr<loom_model, Unload>> opened;
-  loom_model *model = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    auto &slot = opened[entry];
-    if (!slot) {
-      loom_model *fresh = nullptr;
-      if (loom_status status = loom_model_from_symbols(signature, entry, &fresh))
-        return status;
-      slot.reset(fresh);
-    }
-    model = slot.get();
+  std::lock_guard<std::mutex> lock(mutex);
+  auto &slot = opened[entry];
+  if (!slot) {
+    loom_model *fresh = nullptr;
+    if (loom_status status = loom_model_from_symbols(signature, entry, &fresh))
+      return status;
+    fresh->tokenizerData = tokenizer;
+    slot.reset(fresh);
   }
+  *out = slot.get();
+  return LOOM_OK;
+}
+
+extern "C" loom_status loom_generate_linked(const char *signature, void (*entry)(void **),
+                                            const int64_t *prompt, size_t promptLength,
+                                            const loom_generate_options *options,
+                                            loom_token_callback callback, void *userData,
+                                            int64_t *tokens, size_t *numTokens,
+                                            loom_generate_stats *stats) {
+  loom_model *model = nullptr;
+  if (loom_status status = linkedModel(signature, entry, nullptr, &model))
+    return status;
   return loom_model_generate(model, prompt, promptLength, options, callback, userData, tokens,
                              numTokens, stats);
 }

@@ -68,6 +68,14 @@ static std::string parseSignature(const char *text, loom_model &model) {
       model.generator = true;
       continue;
     }
+    if (kind == LOOM_ABI_SIG_TOKENIZER) {
+      fields >> model.tokenizerSize;
+      fields.get();
+      std::getline(fields, model.tokenizerName);
+      if (!fields || model.tokenizerSize == 0 || model.tokenizerName.empty())
+        return "line " + std::to_string(lineNo) + " is malformed";
+      continue;
+    }
     if (kind == LOOM_ABI_SIG_SPECULATION) {
       // A parent index per node, each an earlier node (the root's -1).
       int64_t parent = 0;
@@ -255,6 +263,16 @@ extern "C" loom_status loom_model_load(const char *path, loom_model **out) {
     return fail(status, std::string("'") + path + "': " + loom_last_error());
   }
   (*out)->handle = handle;
+  if ((*out)->tokenizerSize) {
+    (*out)->tokenizerData = static_cast<const char *>(dlsym(handle, LOOM_ABI_TOKENIZER_SYMBOL));
+    if (!(*out)->tokenizerData) {
+      loom_model_unload(*out);
+      *out = nullptr;
+      return fail(LOOM_ERROR_FORMAT, std::string("'") + path +
+                                         "' names an embedded tokenizer but has no " +
+                                         LOOM_ABI_TOKENIZER_SYMBOL);
+    }
+  }
   if (void *set = dlsym(handle, "omp_set_num_threads"))
     (*out)->ompSetNumThreads = reinterpret_cast<void (*)(int)>(set);
   auto bind = reinterpret_cast<void (*)(void *)>(dlsym(handle, LOOM_ABI_BIND_WEIGHTS_SYMBOL));

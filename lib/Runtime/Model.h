@@ -30,6 +30,12 @@ struct SizeCondition {
   std::string needer;
 };
 
+/// The model of a library linked into the program (NAME_generate and
+/// NAME_generate_text): opened from its symbols once per process, with
+/// `tokenizer` as its embedded tokenizer's bytes (null: none).
+loom_status linkedModel(const char *signature, void (*entry)(void **), const char *tokenizer,
+                        loom_model **out);
+
 /// MLIR's marker for the `allocated` field of a descriptor built from a
 /// global (constant) buffer: it must not be freed.
 constexpr uintptr_t kGlobalMarker = 0xdeadbeef;
@@ -45,6 +51,11 @@ struct loom_model {
   /// Its decode.loop forks into sampling branches (signature "branches").
   bool branches = false;
   int64_t vocabSize = 0, contextLength = 0;
+  /// The tokenizer loom-compile --tokenizer embedded (signature "tokenizer"):
+  /// its bytes in the library and the file's name; null without.
+  const char *tokenizerData = nullptr;
+  size_t tokenizerSize = 0;
+  std::string tokenizerName;
   /// Its speculation tree (signature "speculation"), empty without.
   std::vector<int64_t> speculationTree;
   // `loom-compile --weights=file`: the side file, mapped read-only.

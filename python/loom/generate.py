@@ -10,6 +10,8 @@
                           on_text=lambda s: print(s, end="", flush=True))
     print(gen.decode(tokens))
 
+    gen = Generator("libstories.so")   # compiled with loom-compile --tokenizer: the same
+
 The library links loomrt (its C API is include/loom-c/Generate.h); ctypes
 loads both, so nothing else needs installing. Bad requests raise LoomError
 with loomrt's message. Usable as a script too:
@@ -139,10 +141,18 @@ class Generator:
         self._accepted = (ctypes.c_int64 * max(nodes, 1))()
         self.stats = Stats()
         self._tokenizer = ctypes.c_void_p()
+        # Without a tokenizer file, the one loom-compile --tokenizer embedded
+        # in the library, if any.
+        lib.loom_model_tokenizer.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]
         if tokenizer is not None:
             self._load_tokenizer(tokenizer)
+        elif lib.loom_model_tokenizer(self._model, ctypes.byref(self._tokenizer)) == 0:
+            self._load_tokenizer(None)
+        else:
+            self._tokenizer = ctypes.c_void_p()
 
     def _load_tokenizer(self, path):
+        """`path`: a tokenizer file; None: self._tokenizer is loaded already."""
         lib = self._lib
         lib.loom_tokenizer_load.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
         lib.loom_tokenizer_destroy.argtypes = [ctypes.c_void_p]
@@ -165,7 +175,9 @@ class Generator:
             ctypes.c_void_p, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_size_t)]
         self._free = ctypes.CDLL(None).free
         self._free.argtypes = [ctypes.c_void_p]
-        self._check(lib.loom_tokenizer_load(os.fsencode(path), ctypes.byref(self._tokenizer)))
+        if path is not None:
+            self._check(lib.loom_tokenizer_load(os.fsencode(path),
+                                                ctypes.byref(self._tokenizer)))
         size = lib.loom_tokenizer_vocab_size(self._tokenizer)
         if size != self.vocab_size:
             raise LoomError(f"the tokenizer '{path}' has {size} tokens but the model's logits "

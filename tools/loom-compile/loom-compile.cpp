@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom-c/Tokenizer.h"
 #include "loom/Dialect/Decode/Transforms/Passes.h"
 #include "loom/Dialect/Decode/Transforms/TreeSearch.h"
 #include "loom/Import/OnnxImporter.h"
@@ -166,6 +167,13 @@ cl::opt<std::string> speculate(
              "the target's; compiled into the same binary with a cache of its own; "
              "drafts greedily, chains only)"),
     cl::value_desc("ngram[:N]|self:LAYERS|draft=FILE.onnx"), cl::cat(generation));
+cl::opt<std::string> tokenizerFile(
+    "tokenizer",
+    cl::desc("With --generate: embed this tokenizer (a llama2.c tokenizer.bin, a Hugging "
+             "Face tokenizer.json or a SentencePiece .model; its vocabulary must be the "
+             "model's) in the library: the header's NAME_generate_text takes a text prompt "
+             "and streams text, and loom-run --prompt needs no --tokenizer"),
+    cl::value_desc("FILE"), cl::cat(generation));
 cl::opt<std::string> speculationTree(
     "tree",
     cl::desc("With --speculate, the drafted tokens: chain:K (K in a row, the default "
@@ -446,6 +454,8 @@ int main(int argc, char **argv) {
   if (failed(graph.run(*module)))
     return fail("the graph pipeline failed");
 
+  if (!generate && !tokenizerFile.empty())
+    return llvm::errs() << "loom-compile: --tokenizer applies to --generate\n", 2;
   if (!generate && (!speculate.empty() || !speculationTree.empty()))
     return fail("--speculate and --tree apply to --generate");
   if (speculate.empty() && !speculationTree.empty())
@@ -556,6 +566,29 @@ int main(int argc, char **argv) {
   target.optLevel = optLevel;
   target.weightsInFile = weights == Weights::File;
   target.runtimeLibraryDir = runtimeLibraryDir(argv[0]);
+  if (!tokenizerFile.empty()) {
+    // Read with loomrt's own reader: a file loomrt cannot use, or whose
+    // vocabulary is not the model's, is refused now rather than at run time.
+    loom_tokenizer *tokenizer = nullptr;
+    if (loom_tokenizer_load(tokenizerFile.c_str(), &tokenizer) != LOOM_OK)
+      return llvm::errs() << "loom-compile: --tokenizer: " << loom_last_error() << "\n", 2;
+    int64_t tokens = loom_tokenizer_vocab_size(tokenizer);
+    loom_tokenizer_destroy(tokenizer);
+    auto step = module->lookupSymbol<func::FuncOp>(loom::decode::kPrefillStep);
+    auto logits = step ? dyn_cast<ShapedType>(step.getResultTypes()[0]) : nullptr;
+    if (logits && logits.getRank() == 1 && logits.getDimSize(0) != tokens)
+      return llvm::errs() << "loom-compile: --tokenizer: '" << tokenizerFile << "' has "
+                          << tokens << " tokens, but the model's logits have "
+                          << logits.getDimSize(0) << " entries\n",
+             2;
+    auto bytes = llvm::MemoryBuffer::getFile(tokenizerFile, /*IsText=*/false);
+    if (!bytes)
+      return fail("cannot read '" + tokenizerFile + "': " + bytes.getError().message());
+    target.tokenizerBytes = (*bytes)->getBuffer().str();
+    // The name tells loomrt the format (.model); one printable line.
+    for (char c : llvm::sys::path::filename(tokenizerFile))
+      target.tokenizerName += (c < 0x20 || c == 0x7f) ? '_' : c;
+  }
   target.progress = progress;
   if (llvm::Error err = loom::cpu::emitCpuModel(*module, target))
     return fail(llvm::toString(std::move(err)));

@@ -456,7 +456,10 @@ bool parseArgs(int argc, char **argv, Options &o) {
       return false;
   }
   bool textPrompt = o.prompt || !o.promptFile.empty();
-  if ((textPrompt || o.encode || o.decode || o.ignoreEos) && o.tokenizer.empty())
+  // With --generate, the library's embedded tokenizer (loom-compile
+  // --tokenizer) may serve; runGenerate says so when it has none.
+  if ((((textPrompt || o.ignoreEos) && !o.generate) || o.encode || o.decode) &&
+      o.tokenizer.empty())
     return error("--prompt, --prompt-file, --encode, --decode and --ignore-eos need "
                  "--tokenizer FILE"),
            false;
@@ -713,7 +716,16 @@ int runGenerate(loom_model *model, const Options &o) {
     return error("the model computes one step, not generation: compile it with "
                  "loom-compile --generate (or give loom-run the .onnx)");
   Tokenizer t;
-  if (!o.tokenizer.empty()) {
+  bool textPrompt = o.prompt || !o.promptFile.empty();
+  if (o.tokenizer.empty() && (textPrompt || o.ignoreEos)) {
+    // The tokenizer loom-compile --tokenizer embedded in the library.
+    if (loom_model_tokenizer(model, &t.handle) != LOOM_OK)
+      return error(llvm::Twine(textPrompt ? "--prompt and --prompt-file" : "--ignore-eos") +
+                   " need --tokenizer FILE: " + o.model +
+                   " has no embedded tokenizer (loom-compile --tokenizer embeds one)");
+    if (loom_detokenizer_create(t.handle, &t.stream) != LOOM_OK)
+      return error(loom_last_error());
+  } else if (!o.tokenizer.empty()) {
     if (!loadTokenizer(o, t))
       return 2;
     // Ids index the logits: a tokenizer of another size belongs to another

@@ -107,6 +107,9 @@ void tokenizer::mergePairs(
 /// past this is not one, and is refused before allocating for it.
 static constexpr size_t kMaxTokenizerFileBytes = size_t(1) << 30;
 
+static loom_status loadTokenizer(const std::string &data, std::string_view name,
+                                 const std::string &what, loom_tokenizer **out);
+
 extern "C" loom_status loom_tokenizer_load(const char *path, loom_tokenizer **out) {
   if (!path || !out)
     return fail(LOOM_ERROR_INVALID_ARGUMENT, "loom_tokenizer_load: null argument");
@@ -133,9 +136,13 @@ extern "C" loom_status loom_tokenizer_load(const char *path, loom_tokenizer **ou
     done += size_t(n);
   }
   close(fd);
+  return loadTokenizer(data, path, what, out);
+}
 
+/// The tokenizer in `data`, its format told by the contents and `name`.
+static loom_status loadTokenizer(const std::string &data, std::string_view name,
+                                 const std::string &what, loom_tokenizer **out) {
   size_t first = data.find_first_not_of(" \t\r\n");
-  std::string_view name(path);
   std::unique_ptr<Tokenizer> impl;
   loom_status status;
   if (first != std::string::npos && data[first] == '{')
@@ -151,6 +158,18 @@ extern "C" loom_status loom_tokenizer_load(const char *path, loom_tokenizer **ou
     return fail(LOOM_ERROR_OUT_OF_MEMORY, "out of memory loading " + what);
   *out = t;
   return ok();
+}
+
+extern "C" loom_status loom_tokenizer_load_bytes(const void *data, size_t size,
+                                                 const char *name, loom_tokenizer **out) {
+  if (!data || !name || !out)
+    return fail(LOOM_ERROR_INVALID_ARGUMENT, "loom_tokenizer_load_bytes: null argument");
+  *out = nullptr;
+  std::string what = "the tokenizer '" + std::string(name) + "'";
+  if (size > kMaxTokenizerFileBytes)
+    return fail(LOOM_ERROR_FORMAT, what + " is " + std::to_string(size) +
+                                       " bytes, too large for a tokenizer file");
+  return loadTokenizer(std::string(static_cast<const char *>(data), size), name, what, out);
 }
 
 extern "C" void loom_tokenizer_destroy(loom_tokenizer *t) { delete t; }

@@ -163,8 +163,13 @@ llvm::Error loom::cpu::emitCpuModel(ModuleOp module, const CpuTargetOptions &opt
     generate.walk([&](decode::VerifyOp verify) {
       tree.assign(verify.getTree().begin(), verify.getTree().end());
     });
-    header = makeGenerateHeader(name, options.sourceName, vocab, contextLength);
+    header = makeGenerateHeader(name, options.sourceName, vocab, contextLength,
+                                !options.tokenizerBytes.empty());
     signature = makeGenerateSignature(vocab, contextLength, branches, tree);
+    if (!options.tokenizerBytes.empty())
+      signature += std::string(LOOM_ABI_SIG_TOKENIZER) + " " +
+                   std::to_string(options.tokenizerBytes.size()) + " " +
+                   options.tokenizerName + "\n";
   } else {
     header = makeStepHeader(name, options.sourceName, func);
     FailureOr<std::string> stepSignature = makeStepSignature(func);
@@ -213,7 +218,7 @@ llvm::Error loom::cpu::emitCpuModel(ModuleOp module, const CpuTargetOptions &opt
   if (!machine)
     return machine.takeError();
   if (generate)
-    addGenerateEntrySymbols(*llvmModule, signature, name);
+    addGenerateEntrySymbols(*llvmModule, signature, name, options.tokenizerBytes);
   else
     addStepEntrySymbols(*llvmModule, signature, cifaceName, numInputs);
   llvmModule->setDataLayout((*machine)->createDataLayout());

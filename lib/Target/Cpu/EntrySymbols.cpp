@@ -47,7 +47,7 @@ void loom::cpu::addStepEntrySymbols(llvm::Module &module, StringRef signature,
 }
 
 void loom::cpu::addGenerateEntrySymbols(llvm::Module &module, StringRef signature,
-                                        StringRef name) {
+                                        StringRef name, StringRef tokenizer) {
   llvm::LLVMContext &ctx = module.getContext();
   llvm::GlobalVariable *sig = addSignature(module, signature);
   llvm::Function *entry = createEntry(module);
@@ -80,4 +80,27 @@ void loom::cpu::addGenerateEntrySymbols(llvm::Module &module, StringRef signatur
   for (llvm::Argument &a : wrapper->args())
     args.push_back(&a);
   b.CreateRet(b.CreateCall(linked, args));
+  if (tokenizer.empty())
+    return;
+  // The tokenizer file's bytes, and int NAME_generate_text(prompt, options,
+  // callback, user, stats) handing them to loomrt with the model's symbols.
+  llvm::Constant *bytes = llvm::ConstantDataArray::getRaw(
+      tokenizer, tokenizer.size(), llvm::Type::getInt8Ty(ctx));
+  auto *data = new llvm::GlobalVariable(module, bytes->getType(), /*isConstant=*/true,
+                                        llvm::GlobalValue::ExternalLinkage, bytes,
+                                        LOOM_ABI_TOKENIZER_SYMBOL);
+  SmallVector<llvm::Type *> textParams = {ptr, ptr, ptr, ptr, ptr};
+  auto *textWrapper = llvm::Function::Create(llvm::FunctionType::get(i32, textParams, false),
+                                             llvm::GlobalValue::ExternalLinkage,
+                                             (name + "_generate_text").str(), module);
+  SmallVector<llvm::Type *> textLinkedParams = {ptr, ptr, ptr};
+  textLinkedParams.append(textParams.begin(), textParams.end());
+  llvm::FunctionCallee textLinked = module.getOrInsertFunction(
+      LOOM_ABI_GENERATE_TEXT_LINKED_SYMBOL,
+      llvm::FunctionType::get(i32, textLinkedParams, false));
+  llvm::IRBuilder<> tb(llvm::BasicBlock::Create(ctx, "entry", textWrapper));
+  SmallVector<llvm::Value *> textArgs = {sig, entry, data};
+  for (llvm::Argument &a : textWrapper->args())
+    textArgs.push_back(&a);
+  tb.CreateRet(tb.CreateCall(textLinked, textArgs));
 }

@@ -15,9 +15,10 @@ void addStepEntrySymbols(llvm::Module &module, llvm::StringRef signature,
                          llvm::StringRef cifaceName, unsigned numInputs);
 
 /// The same for a generation loop (`@loom_generate(tokens, prompt,
-/// max_new_tokens)`), plus NAME_generate, the header's entry point.
+/// max_new_tokens)`), plus NAME_generate, the header's entry point; with
+/// `tokenizer` bytes, those as LOOM_ABI_TOKENIZER_SYMBOL and NAME_generate_text.
 void addGenerateEntrySymbols(llvm::Module &module, llvm::StringRef signature,
-                             llvm::StringRef name);
+                             llvm::StringRef name, llvm::StringRef tokenizer = {});
 
 } // namespace loom::cpu
 

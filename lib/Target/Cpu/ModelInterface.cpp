@@ -157,7 +157,8 @@ static void closeHeader(llvm::raw_ostream &os) {
 }
 
 std::string loom::cpu::makeGenerateHeader(StringRef name, StringRef sourceName,
-                                          int64_t vocabSize, int64_t contextLength) {
+                                          int64_t vocabSize, int64_t contextLength,
+                                          bool withTokenizer) {
   std::string text;
   llvm::raw_string_ostream os(text);
   openHeader(os, name, sourceName, "loom-compile --generate", "#include \"loom-c/Generate.h\"\n");
@@ -170,6 +171,15 @@ std::string loom::cpu::makeGenerateHeader(StringRef name, StringRef sourceName,
         "    const loom_generate_options *options, loom_token_callback callback,\n"
         "    void *user_data, int64_t *tokens, size_t *num_tokens,\n"
         "    loom_generate_stats *stats);\n\n";
+  if (withTokenizer)
+    os << "/* The library embeds its tokenizer (loom-compile --tokenizer): generates\n"
+          "   after the UTF-8 `prompt` and streams the text to `callback`, stopping at\n"
+          "   the tokenizer's end of text unless `options` gives stop tokens; see\n"
+          "   loom_model_generate_text (loom-c/Generate.h). */\n"
+       << "#define " << name.upper() << "_HAS_TOKENIZER 1\n"
+       << "loom_status " << name
+       << "_generate_text(const char *prompt, const loom_generate_options *options,\n"
+          "    loom_text_callback callback, void *user_data, loom_generate_stats *stats);\n\n";
   closeHeader(os);
   return text;
 }

@@ -38,6 +38,9 @@ struct CpuTargetOptions {
   /// Large constants go to NAME.weights next to the output, mapped by loomrt
   /// at load time, instead of into the binary.
   bool weightsInFile = false;
+  /// With a generation loop: a tokenizer file's bytes and name to embed
+  /// (loom-compile --tokenizer); the library then exports NAME_generate_text.
+  std::string tokenizerBytes, tokenizerName;
   /// Where loomrt (libloomrt.so, libloomrt_main.a) is, for linking.
   std::string runtimeLibraryDir;
   /// Progress lines for a person watching a long compile.
@@ -64,9 +67,11 @@ std::string makeGenerateSignature(int64_t vocabSize, int64_t contextLength, bool
 std::string makeStepHeader(llvm::StringRef name, llvm::StringRef sourceName,
                            mlir::func::FuncOp entry);
 
-/// The C header of a generation loop: NAME_generate and its constants.
+/// The C header of a generation loop: NAME_generate and its constants, and
+/// NAME_generate_text `withTokenizer` (an embedded tokenizer).
 std::string makeGenerateHeader(llvm::StringRef name, llvm::StringRef sourceName,
-                               int64_t vocabSize, int64_t contextLength);
+                               int64_t vocabSize, int64_t contextLength,
+                               bool withTokenizer = false);
 
 /// Lowers `module` (after the graph, and for a decoder the generate, stage)
 /// with the CPU lowering pipeline and writes what `options` asks for. Errors
