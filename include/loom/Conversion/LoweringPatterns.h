@@ -126,6 +126,7 @@ void populateMatMulLoweringPatterns(LoweringPatternSet &patterns);
 void populateReductionLoweringPatterns(LoweringPatternSet &patterns);
 void populateNormalizationLoweringPatterns(LoweringPatternSet &patterns);
 void populateDataMovementLoweringPatterns(LoweringPatternSet &patterns);
+void populateIndexingLoweringPatterns(LoweringPatternSet &patterns);
 void populateTensorCreationLoweringPatterns(LoweringPatternSet &patterns);
 void populateConvolutionLoweringPatterns(LoweringPatternSet &patterns);
 void populateLossLoweringPatterns(LoweringPatternSet &patterns);

@@ -32,6 +32,7 @@ void loom::populateOnnxToLinalgPatterns(LoweringPatternSet &patterns) {
   populateReductionLoweringPatterns(patterns);
   populateNormalizationLoweringPatterns(patterns);
   populateDataMovementLoweringPatterns(patterns);
+  populateIndexingLoweringPatterns(patterns);
   populateTensorCreationLoweringPatterns(patterns);
   populateConvolutionLoweringPatterns(patterns);
   populateLossLoweringPatterns(patterns);
