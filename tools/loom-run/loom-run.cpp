@@ -41,6 +41,8 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <cmath>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cstdlib>
 #include <limits>
 #include <optional>
@@ -134,10 +136,29 @@ std::string defaultCacheDir() {
     dir = xdg;
   else if (llvm::sys::path::home_directory(dir))
     llvm::sys::path::append(dir, ".cache");
-  else
-    return "/tmp/loom-cache";
+  else // no home: a folder of this user's own, not one every user shares
+    return "/tmp/loom-cache-" + std::to_string(geteuid());
   llvm::sys::path::append(dir, "loom");
   return dir.str().str();
+}
+
+/// Libraries in the cache are loaded and run: a cache folder that another
+/// user owns or can write to would let them run code as the caller. The
+/// default folder, when it exists, must be the caller's and writable by
+/// nobody else; an error message otherwise.
+std::optional<std::string> unsafeCacheDir(StringRef dir) {
+  struct stat st;
+  if (::stat(dir.str().c_str(), &st) != 0)
+    return std::nullopt; // created below, by us
+  if (!S_ISDIR(st.st_mode))
+    return "the cache folder '" + dir.str() + "' is not a folder";
+  if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
+    return "the cache folder '" + dir.str() + "' " +
+           (st.st_uid != geteuid() ? "belongs to another user"
+                                   : "can be written by other users") +
+           ": a library placed there would run as you. Make it yours and private "
+           "(chmod go-w), or give --cache-dir (or $LOOM_CACHE_DIR)";
+  return std::nullopt;
 }
 
 /// The locations a model's external data entries name: in the protobuf, an
@@ -273,6 +294,11 @@ std::string compileCached(const char *argv0, StringRef onnx, StringRef cacheDir,
   identity += "\n" + externalDataIdentity(onnx, bytes);
   uint64_t key = llvm::xxh3_64bits(llvm::StringRef(identity));
   llvm::SmallString<256> dir(cacheDir.empty() ? defaultCacheDir() : cacheDir.str());
+  if (cacheDir.empty() && !std::getenv("LOOM_CACHE_DIR"))
+    if (std::optional<std::string> unsafe = unsafeCacheDir(dir)) {
+      error(*unsafe);
+      return "";
+    }
   std::string stem = llvm::sys::path::stem(onnx).str();
   llvm::sys::path::append(dir, stem + "-" + llvm::utohexstr(key, /*LowerCase=*/true));
   llvm::SmallString<256> lib(dir);
