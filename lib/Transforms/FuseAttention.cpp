@@ -228,6 +228,53 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
     loom::fusion::eraseDeadOnnxOps(getOperation().getBody());
   }
 
+  /// `scaled` = where(cond, s, c) / k (or * k, either side) with s the
+  /// scores, c a scalar and k a positive finite scalar, rewritten as
+  /// where(cond, s / k, c / k); null (nothing changed) when it is not that.
+  Value scaleBeforeMasking(Operation *scaled, function_ref<bool(Value)> isScores) {
+    bool div = scaled->getName().getStringRef() == "onnx.Div";
+    for (int side : {0, 1}) {
+      if (div && side != 0)
+        break; // k / where(...) is not a scale
+      Value masked = scaled->getOperand(side);
+      std::optional<double> k = scalarValue(scaled->getOperand(1 - side));
+      if (!is(masked, "onnx.Where") || !masked.hasOneUse() || !k || !std::isfinite(*k) ||
+          *k <= 0)
+        continue;
+      Operation *where = masked.getDefiningOp();
+      for (int scoresSide : {1, 2}) {
+        Value scores = where->getOperand(scoresSide);
+        std::optional<double> fill = scalarValue(where->getOperand(3 - scoresSide));
+        if (!isScores(scores) || !fill || scores.getType() != masked.getType())
+          continue;
+        OpBuilder b(scaled);
+        Location loc = scaled->getLoc();
+        auto elementType = cast<RankedTensorType>(scores.getType()).getElementType();
+        auto scalar = RankedTensorType::get({}, elementType);
+        double newFill = div ? *fill / *k : *fill * *k;
+        OperationState constant(loc, "onnx.Constant");
+        constant.addTypes(scalar);
+        constant.addAttribute("value",
+                              DenseElementsAttr::get(scalar, b.getFloatAttr(elementType, newFill)));
+        Value fillValue = b.create(constant)->getResult(0);
+        OperationState scale(loc, scaled->getName().getStringRef());
+        scale.addOperands({scores, scaled->getOperand(1 - side)});
+        scale.addTypes(scores.getType());
+        Value scaledScores = b.create(scale)->getResult(0);
+        OperationState select(where->getLoc(), "onnx.Where");
+        select.addOperands({where->getOperand(0), scoresSide == 1 ? scaledScores : fillValue,
+                            scoresSide == 1 ? fillValue : scaledScores});
+        select.addTypes(scaled->getResult(0).getType());
+        Value result = b.create(select)->getResult(0);
+        scaled->getResult(0).replaceAllUsesWith(result);
+        scaled->erase();
+        where->erase();
+        return result;
+      }
+    }
+    return nullptr;
+  }
+
   bool tryFuse(Operation *softmax) {
     // Softmax over the last axis of [b, h, q, kv] scores, used by one MatMul
     // as its left operand; or of [b * h, q, kv] scores, the heads folded into
@@ -326,6 +373,11 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
           maskType.getElementType() != scoresType.getElementType())
         return false;
     }
+    // GPT-J masks before it scales: where(cond, s, c) / k. That is
+    // where(cond, s / k, c / k), the order the rest matches.
+    if ((is(x, "onnx.Div") || is(x, "onnx.Mul")) && x.hasOneUse())
+      if (Value swapped = scaleBeforeMasking(x.getDefiningOp(), isScores))
+        x = swapped;
     if (is(x, "onnx.Where") && x.hasOneUse()) {
       // where(cond, s, c) with c very negative (or -inf) equals s + where(cond,
       // 0, c): exactly when s is small against c (s + c rounds to c), and

@@ -165,6 +165,48 @@ func.func @where_mask_folded_transpose(%q: tensor<1x2x5x8xf32>, %k: tensor<1x5x2
 
 // -----
 
+// GPT-J masks, then scales: where(causal, q k^T, finfo.min) / scale_attn,
+// then adds attention_mask. The scale moves inside (the fill becomes
+// finfo.min / 4) and the whole fuses.
+// CHECK-LABEL: func @gptj_mask_before_scale
+// CHECK: %[[FILL:.*]] = "onnx.Constant"() <{value = dense<-8.50705867E+37> : tensor<f32>}>
+// CHECK: %[[M:.*]] = "onnx.Where"(%arg3, %{{.*}}, %[[FILL]]) : (tensor<1x1x5x5xi1>, tensor<f32>, tensor<f32>) -> tensor<1x1x5x5xf32>
+// CHECK: %[[SUM:.*]] = "onnx.Add"(%[[M]], %arg4)
+// CHECK: loom.attention %arg0, %arg1, %arg2 mask %[[SUM]] {scale = 2.500000e-01 : f32}
+// CHECK-NOT: onnx.Softmax
+func.func @gptj_mask_before_scale(%q: tensor<1x2x5x8xf32>, %k: tensor<1x2x5x8xf32>, %v: tensor<1x2x5x8xf32>, %causal: tensor<1x1x5x5xi1>, %mask: tensor<1x1x1x5xf32>) -> tensor<1x2x5x8xf32> {
+  %kt = "onnx.Transpose"(%k) <{perm = [0, 1, 3, 2]}> : (tensor<1x2x5x8xf32>) -> tensor<1x2x8x5xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<1x2x5x8xf32>, tensor<1x2x8x5xf32>) -> tensor<1x2x5x5xf32>
+  %min = "onnx.Constant"() <{value = dense<-3.40282347E+38> : tensor<f32>}> : () -> tensor<f32>
+  %w = "onnx.Where"(%causal, %s, %min) : (tensor<1x1x5x5xi1>, tensor<1x2x5x5xf32>, tensor<f32>) -> tensor<1x2x5x5xf32>
+  %c = "onnx.Constant"() <{value = dense<4.0> : tensor<f32>}> : () -> tensor<f32>
+  %d = "onnx.Div"(%w, %c) : (tensor<1x2x5x5xf32>, tensor<f32>) -> tensor<1x2x5x5xf32>
+  %a = "onnx.Add"(%d, %mask) : (tensor<1x2x5x5xf32>, tensor<1x1x1x5xf32>) -> tensor<1x2x5x5xf32>
+  %p = "onnx.Softmax"(%a) <{axis = -1 : si64}> : (tensor<1x2x5x5xf32>) -> tensor<1x2x5x5xf32>
+  %o = "onnx.MatMul"(%p, %v) : (tensor<1x2x5x5xf32>, tensor<1x2x5x8xf32>) -> tensor<1x2x5x8xf32>
+  return %o : tensor<1x2x5x8xf32>
+}
+
+// -----
+
+// Near miss: where(...) divided by a run-time value is not a scale; left
+// alone.
+// CHECK-LABEL: func @gptj_runtime_scale
+// CHECK-NOT: loom.attention
+// CHECK: "onnx.Softmax"
+func.func @gptj_runtime_scale(%q: tensor<1x2x5x8xf32>, %k: tensor<1x2x5x8xf32>, %v: tensor<1x2x5x8xf32>, %causal: tensor<1x1x5x5xi1>, %c: tensor<f32>) -> tensor<1x2x5x8xf32> {
+  %kt = "onnx.Transpose"(%k) <{perm = [0, 1, 3, 2]}> : (tensor<1x2x5x8xf32>) -> tensor<1x2x8x5xf32>
+  %s = "onnx.MatMul"(%q, %kt) : (tensor<1x2x5x8xf32>, tensor<1x2x8x5xf32>) -> tensor<1x2x5x5xf32>
+  %min = "onnx.Constant"() <{value = dense<-3.40282347E+38> : tensor<f32>}> : () -> tensor<f32>
+  %w = "onnx.Where"(%causal, %s, %min) : (tensor<1x1x5x5xi1>, tensor<1x2x5x5xf32>, tensor<f32>) -> tensor<1x2x5x5xf32>
+  %d = "onnx.Div"(%w, %c) : (tensor<1x2x5x5xf32>, tensor<f32>) -> tensor<1x2x5x5xf32>
+  %p = "onnx.Softmax"(%d) <{axis = -1 : si64}> : (tensor<1x2x5x5xf32>) -> tensor<1x2x5x5xf32>
+  %o = "onnx.MatMul"(%p, %v) : (tensor<1x2x5x5xf32>, tensor<1x2x5x8xf32>) -> tensor<1x2x5x8xf32>
+  return %o : tensor<1x2x5x8xf32>
+}
+
+// -----
+
 // Near miss: where(cond, scores, 0) is not a mask (0 is an ordinary score).
 // CHECK-LABEL: func @where_not_a_mask
 // CHECK-NOT: loom.attention
