@@ -490,9 +490,11 @@ loom_status loomrt::linkedModel(const char *signature, void (*entry)(void **),
     loom_model *fresh = nullptr;
     if (loom_status status = loom_model_from_symbols(signature, entry, &fresh))
       return status;
-    fresh->tokenizerData = tokenizer;
     slot.reset(fresh);
   }
+  // NAME_generate may have opened it first, without the tokenizer's bytes.
+  if (tokenizer)
+    slot->tokenizerData = tokenizer;
   *out = slot.get();
   return LOOM_OK;
 }

@@ -14,9 +14,7 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <memory>
-#include <mutex>
 
 using namespace loomrt;
 
@@ -24,26 +22,22 @@ namespace {
 struct DestroyTokenizer {
   void operator()(loom_tokenizer *t) const { loom_tokenizer_destroy(t); }
 };
-using TokenizerPtr = std::unique_ptr<loom_tokenizer, DestroyTokenizer>;
 struct DestroyDetokenizer {
   void operator()(loom_detokenizer *d) const { loom_detokenizer_destroy(d); }
 };
 
-/// The embedded tokenizer of `model`, parsed once per model and kept until
-/// the process ends (a tokenizer.json can take a while to parse).
-loom_status embeddedTokenizer(const loom_model *model, const loom_tokenizer **out) {
-  static std::mutex mutex;
-  static std::map<const char *, TokenizerPtr> parsed; // by the embedded bytes
-  std::lock_guard<std::mutex> lock(mutex);
-  TokenizerPtr &slot = parsed[model->tokenizerData];
-  if (!slot) {
+/// The embedded tokenizer of `model`, parsed by the first call and kept with
+/// the model (a tokenizer.json can take a while to parse).
+loom_status embeddedTokenizer(loom_model *model, const loom_tokenizer **out) {
+  std::lock_guard<std::mutex> lock(model->tokenizerMutex);
+  if (!model->tokenizer) {
     loom_tokenizer *fresh = nullptr;
     if (loom_status status = loom_tokenizer_load_bytes(
             model->tokenizerData, model->tokenizerSize, model->tokenizerName.c_str(), &fresh))
       return status;
-    slot.reset(fresh);
+    model->tokenizer = std::shared_ptr<loom_tokenizer>(fresh, DestroyTokenizer());
   }
-  *out = slot.get();
+  *out = model->tokenizer.get();
   return ok();
 }
 

@@ -10,6 +10,8 @@
 #include "loom-c/Runtime.h"
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,8 @@ loom_status linkedModel(const char *signature, void (*entry)(void **), const cha
 constexpr uintptr_t kGlobalMarker = 0xdeadbeef;
 } // namespace loomrt
 
+struct loom_tokenizer;
+
 struct loom_model {
   void *handle = nullptr; // from dlopen; null for loom_model_from_symbols
   void (*entry)(void **) = nullptr;
@@ -56,6 +60,9 @@ struct loom_model {
   const char *tokenizerData = nullptr;
   size_t tokenizerSize = 0;
   std::string tokenizerName;
+  /// ... parsed once, by the first loom_model_generate_text (GenerateText.cpp).
+  std::shared_ptr<loom_tokenizer> tokenizer;
+  std::mutex tokenizerMutex;
   /// Its speculation tree (signature "speculation"), empty without.
   std::vector<int64_t> speculationTree;
   // `loom-compile --weights=file`: the side file, mapped read-only.

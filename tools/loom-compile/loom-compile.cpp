@@ -15,6 +15,7 @@
 #include "loom/Import/OnnxImporter.h"
 #include "loom/InitAllDialects.h"
 #include "loom/Pipelines/Pipelines.h"
+#include "loom/Support/RegularFile.h"
 #include "loom/Target/Cpu/CpuTarget.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -567,10 +568,20 @@ int main(int argc, char **argv) {
   target.weightsInFile = weights == Weights::File;
   target.runtimeLibraryDir = runtimeLibraryDir(argv[0]);
   if (!tokenizerFile.empty()) {
+    // The name tells loomrt the format (.model); one printable line.
+    for (char c : llvm::sys::path::filename(tokenizerFile))
+      target.tokenizerName += (c < 0x20 || c == 0x7f) ? '_' : c;
     // Read with loomrt's own reader: a file loomrt cannot use, or whose
     // vocabulary is not the model's, is refused now rather than at run time.
     loom_tokenizer *tokenizer = nullptr;
-    if (loom_tokenizer_load(tokenizerFile.c_str(), &tokenizer) != LOOM_OK)
+    auto bytes = loom::readRegularFile(tokenizerFile);
+    if (!bytes)
+      return llvm::errs() << "loom-compile: --tokenizer: cannot read '" << tokenizerFile
+                          << "': " << loom::readErrorMessage(bytes.getError()) << "\n",
+             2;
+    target.tokenizerBytes = (*bytes)->getBuffer().str();
+    if (loom_tokenizer_load_bytes(target.tokenizerBytes.data(), target.tokenizerBytes.size(),
+                                  tokenizerFile.c_str(), &tokenizer) != LOOM_OK)
       return llvm::errs() << "loom-compile: --tokenizer: " << loom_last_error() << "\n", 2;
     int64_t tokens = loom_tokenizer_vocab_size(tokenizer);
     loom_tokenizer_destroy(tokenizer);
@@ -581,13 +592,6 @@ int main(int argc, char **argv) {
                           << tokens << " tokens, but the model's logits have "
                           << logits.getDimSize(0) << " entries\n",
              2;
-    auto bytes = llvm::MemoryBuffer::getFile(tokenizerFile, /*IsText=*/false);
-    if (!bytes)
-      return fail("cannot read '" + tokenizerFile + "': " + bytes.getError().message());
-    target.tokenizerBytes = (*bytes)->getBuffer().str();
-    // The name tells loomrt the format (.model); one printable line.
-    for (char c : llvm::sys::path::filename(tokenizerFile))
-      target.tokenizerName += (c < 0x20 || c == 0x7f) ? '_' : c;
   }
   target.progress = progress;
   if (llvm::Error err = loom::cpu::emitCpuModel(*module, target))
