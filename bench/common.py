@@ -61,15 +61,19 @@ def cpu_features():
     return name, [flag for flag in _REPORTED_FLAGS if flag in flags]
 
 
-def loom_levels():
+def loom_levels(quantized=False):
     """The vector kernel variants (LOOM_CPU_FEATURES values) this CPU runs,
-    lowest first: avx2, then avx512 where AVX-512 F/BW/VL are present."""
+    lowest first: avx2, then avx512 where AVX-512 F/BW/VL are present, then
+    with `quantized`, avx512vnni where VNNI is too (only the quantized
+    kernels have a VNNI variant; the others run their AVX-512 code there)."""
     _, flags = cpu_features()
     levels = []
     if "avx2" in flags and "fma" in flags:
         levels.append("avx2")
         if all(f in flags for f in ("avx512f", "avx512bw", "avx512vl")):
             levels.append("avx512")
+            if quantized and "avx512_vnni" in flags:
+                levels.append("avx512vnni")
     return levels or ["portable"]
 
 

@@ -127,7 +127,7 @@ def main():
     print(f"bench: measuring the machine ({args.threads} threads)", file=sys.stderr)
     _, bandwidth = measure_machine(out, args.threads)
     cpu, flags = cpu_features()
-    level = loom_levels()[-1]
+    level = loom_levels(quantized=True)[-1]
     print(f"cpu: {cpu}; features: {' '.join(flags)}; loom kernels: {level}")
     print(f"machine: {args.threads} threads, read bandwidth {bandwidth:.1f} GB/s; "
           f"{args.tokens} tokens, greedy from token 1")

@@ -1,9 +1,10 @@
 //===- ThreadPool.h - the worker threads of compiled models -----*- C++ -*-===//
 //
-// One process-wide pool. Kernels split their work into tasks and call
-// parallelFor; the calling thread runs tasks too, so a pool of one thread is
-// plain sequential execution. Calls from several threads at once are
-// serialized (a model run is one kernel at a time).
+// Kernels split their work into tasks and call parallelFor; the tasks run
+// on OpenMP's team (the one the generated code's loops use, ThreadPool.cpp
+// says why), the calling thread included, so one thread is plain
+// sequential execution. Calls from several threads at once each get a
+// team of their own.
 //
 //===----------------------------------------------------------------------===//
 

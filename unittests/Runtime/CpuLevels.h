@@ -23,6 +23,12 @@ namespace loomtest {
 inline const auto kAllCpuLevels = ::testing::Values(
     loomrt::CpuLevel::Portable, loomrt::CpuLevel::Avx2, loomrt::CpuLevel::Avx512);
 
+/// The same plus AVX-512 with VNNI, for the kernels that have a VNNI
+/// variant (the others run their AVX-512 code at that level).
+inline const auto kAllCpuLevelsWithVnni =
+    ::testing::Values(loomrt::CpuLevel::Portable, loomrt::CpuLevel::Avx2,
+                      loomrt::CpuLevel::Avx512, loomrt::CpuLevel::Avx512Vnni);
+
 /// Why a variant is skipped: "variant avx512 not run: ...".
 inline std::string notRunReason(loomrt::CpuLevel level) {
   std::string reason = std::string("variant ") + loomrt::cpuLevelName(level) +

@@ -8,7 +8,9 @@
 //   must agree to f32 rounding, and exactly where every value is an integer;
 // - dequantize-then-f32 (x in f32 times the dequantized W): the difference
 //   is x's int8 rounding, bounded here.
-// Shapes include K not a multiple of 32 (stories260K's 172), one row (a
+// Shapes include K not a multiple of 32 (stories260K's 172), block counts
+// that leave 1-3 blocks after the 512-bit kernels' steps of 2 and 4, group
+// sizes those steps do not cover (96: the AVX2 fallback), one row (a
 // decode step), more rows than a task's block, strided x and output views;
 // wrong packed shapes report an error instead of reading past them.
 //
@@ -43,7 +45,9 @@ struct Format {
 
 const Format kFormats[] = {{8, 0, false, "int8"},       {8, 64, false, "int8_g64"},
                            {4, 32, false, "int4_g32"},  {4, 128, false, "int4_g128"},
-                           {4, 32, true, "int4_g32_zp"}, {2, 64, false, "ternary_g64"}};
+                           {4, 32, true, "int4_g32_zp"}, {4, 64, false, "int4_g64"},
+                           {4, 96, false, "int4_g96"},   {2, 64, false, "ternary_g64"},
+                           {2, 0, false, "ternary"},     {8, 32, false, "int8_g32"}};
 
 struct Packed {
   int bits;
@@ -187,8 +191,8 @@ INSTANTIATE_TEST_SUITE_P(
     Formats, QuantizedMatmul,
     ::testing::Combine(::testing::ValuesIn(kFormats),
                        ::testing::Values(Shape{1, 64, 64}, Shape{1, 37, 172}, Shape{3, 16, 256},
-                                         Shape{19, 40, 200}),
-                       loomtest::kAllCpuLevels),
+                                         Shape{19, 40, 200}, Shape{2, 9, 480}),
+                       loomtest::kAllCpuLevelsWithVnni),
     formatName);
 
 class QuantizedMatmulExact : public loomtest::CpuLevelTest<loomrt::CpuLevel> {};
@@ -216,7 +220,7 @@ TEST_P(QuantizedMatmulExact, Int8IntegerValuesAreExact) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Levels, QuantizedMatmulExact, loomtest::kAllCpuLevels,
+INSTANTIATE_TEST_SUITE_P(Levels, QuantizedMatmulExact, loomtest::kAllCpuLevelsWithVnni,
                          [](const auto &info) { return loomtest::levelSuffix(info.param).substr(1); });
 
 TEST(QuantizedMatmulShapes, WrongPackedShapeIsReported) {

@@ -371,9 +371,11 @@ void decodeRows(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
                 const int64_t *maskStride, MemRef<4> *out, float scale, bool causal,
                 int64_t chunkKeys, float softcap) {
 #if defined(__x86_64__)
-  static constexpr RowFn kRow[loomrt::kNumCpuLevels] = {rowPortable, rowAvx2, rowAvx512};
+  static constexpr RowFn kRow[loomrt::kNumCpuLevels] = {rowPortable, rowAvx2, rowAvx512,
+                                                         rowAvx512};
 #else
-  static constexpr RowFn kRow[loomrt::kNumCpuLevels] = {rowPortable, rowPortable, rowPortable};
+  static constexpr RowFn kRow[loomrt::kNumCpuLevels] = {rowPortable, rowPortable, rowPortable,
+                                                         rowPortable};
 #endif
   const RowFn row = kRow[int(loomrt::cpuLevel())];
   const int64_t batch = q->sizes[0], heads = q->sizes[1], qLen = q->sizes[2],
@@ -502,7 +504,7 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
   // The register-tiled tiles over keys packed once per (batch, kv head):
   // AVX-512's when the value width allows, else AVX2's.
   const loomrt::CpuLevel level = loomrt::cpuLevel();
-  const bool tiled512 = level == loomrt::CpuLevel::Avx512 && vDim % vec16::kCols == 0;
+  const bool tiled512 = level >= loomrt::CpuLevel::Avx512 && vDim % vec16::kCols == 0;
   const bool tiled256 = level >= loomrt::CpuLevel::Avx2 && vDim % vec8::kCols == 0;
   const int tileRows = tiled512 ? vec16::kTileRows : vec8::kTileRows;
   if (qLen > kRowExactQueries && (tiled512 || tiled256) && v->strides[3] == 1 &&
@@ -540,10 +542,11 @@ void attention(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask, MemRef
 #endif
   if (qLen > kRowExactQueries) {
 #if defined(__x86_64__)
-    static constexpr TileFn kTile[loomrt::kNumCpuLevels] = {tilePortable, tileAvx2, tileAvx512};
+    static constexpr TileFn kTile[loomrt::kNumCpuLevels] = {tilePortable, tileAvx2, tileAvx512,
+                                                            tileAvx512};
 #else
     static constexpr TileFn kTile[loomrt::kNumCpuLevels] = {tilePortable, tilePortable,
-                                                            tilePortable};
+                                                            tilePortable, tilePortable};
 #endif
     const TileFn tile = kTile[int(loomrt::cpuLevel())];
     int64_t tiles = (qLen + kRows - 1) / kRows;

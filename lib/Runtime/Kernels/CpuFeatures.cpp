@@ -15,7 +15,8 @@ loomrt::CpuLevel detect() {
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
       __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx2") &&
       __builtin_cpu_supports("fma"))
-    return loomrt::CpuLevel::Avx512;
+    return __builtin_cpu_supports("avx512vnni") ? loomrt::CpuLevel::Avx512Vnni
+                                                 : loomrt::CpuLevel::Avx512;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
     return loomrt::CpuLevel::Avx2;
 #endif
@@ -33,7 +34,7 @@ int resolve() {
     if (std::strcmp(wanted, loomrt::cpuLevelName(loomrt::CpuLevel(l))) == 0)
       return l < int(level) ? l : int(level);
   std::fprintf(stderr,
-               "loomrt: LOOM_CPU_FEATURES=%s is not one of portable, avx2, avx512; ignored\n",
+               "loomrt: LOOM_CPU_FEATURES=%s is not one of portable, avx2, avx512, avx512vnni; ignored\n",
                wanted);
   return int(level);
 }
@@ -48,6 +49,8 @@ const char *loomrt::cpuLevelName(CpuLevel level) {
     return "avx2";
   case CpuLevel::Avx512:
     return "avx512";
+  case CpuLevel::Avx512Vnni:
+    return "avx512vnni";
   }
   return "portable";
 }

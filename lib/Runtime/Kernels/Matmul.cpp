@@ -335,9 +335,9 @@ void gemmSkinny(int64_t m, int64_t n, int64_t k, const Strided &a, const Strided
                 int64_t ldcRow, int64_t ldcCol) {
   static constexpr RowsAxpy kAxpy[loomrt::kNumCpuLevels] = {
 #if defined(__x86_64__)
-      rowsAxpyPortable, rowsAxpyAvx2, rowsAxpyAvx512};
+      rowsAxpyPortable, rowsAxpyAvx2, rowsAxpyAvx512, rowsAxpyAvx512};
 #else
-      rowsAxpyPortable, rowsAxpyPortable, rowsAxpyPortable};
+      rowsAxpyPortable, rowsAxpyPortable, rowsAxpyPortable, rowsAxpyPortable};
 #endif
   const RowsAxpy axpy = kAxpy[int(loomrt::cpuLevel())];
   // Bands of at least 64 rows; at most one per thread.
@@ -494,6 +494,7 @@ void matmul(bool constantB, int64_t m, int64_t n, int64_t k, const float *a, int
   switch (loomrt::cpuLevel()) {
 #if defined(__x86_64__)
   case loomrt::CpuLevel::Avx512:
+  case loomrt::CpuLevel::Avx512Vnni:
     return gemmBlocked<Blocking12x32>(constantB, microKernelAvx512, m, n, k, av, bv, c, ldcRow,
                                       ldcCol);
   case loomrt::CpuLevel::Avx2:

@@ -6,8 +6,9 @@
 // rows are quantized to int8 per block of 32 values (a scale per block, as
 // llama.cpp's Q8 activations), each block of a row of W is multiplied with
 // integer instructions (AVX2's vpmaddubsw: unsigned x signed bytes into
-// 16-bit pairs, then vpmaddwd into 32-bit sums — exact), and the block sums
-// are scaled in f32:
+// 16-bit pairs, then vpmaddwd into 32-bit sums — exact; AVX-512 the same on
+// 64 bytes, VNNI's vpdpbusd both in one, QuantizedMatmul512.inc), and the
+// block sums are scaled in f32:
 //
 //   y[m, n] = sum_g ws[n, g] (sum_{b in g} xs[m, b] dot(xq[m, b], u[n, b])
 //                             - zero[n, g] sum_{b in g} xs[m, b] sum(xq[m, b]))
@@ -344,15 +345,38 @@ void channelsAvx2(const Channels &c, int64_t j0, int64_t j1) {
 }
 
 LOOM_TARGET_END
+
+namespace avx512 {
+LOOM_TARGET_AVX512_BEGIN
+#define LOOM_QM_VNNI 0
+#include "QuantizedMatmul512.inc"
+#undef LOOM_QM_VNNI
+LOOM_TARGET_END
+} // namespace avx512
+
+namespace avx512vnni {
+LOOM_TARGET_AVX512VNNI_BEGIN
+#define LOOM_QM_VNNI 1
+#include "QuantizedMatmul512.inc"
+#undef LOOM_QM_VNNI
+LOOM_TARGET_END
+} // namespace avx512vnni
 #endif
 
 using ChannelsFn = void (*)(const Channels &, int64_t, int64_t);
 
 ChannelsFn channelsForLevel() {
 #if defined(__x86_64__)
-  // The AVX-512 level runs the AVX2 code: a 512-bit variant is future work.
-  if (loomrt::cpuLevel() >= loomrt::CpuLevel::Avx2)
+  switch (loomrt::cpuLevel()) {
+  case loomrt::CpuLevel::Avx512Vnni:
+    return avx512vnni::channels512;
+  case loomrt::CpuLevel::Avx512:
+    return avx512::channels512;
+  case loomrt::CpuLevel::Avx2:
     return channelsAvx2;
+  case loomrt::CpuLevel::Portable:
+    break;
+  }
 #endif
   return channelsPortable;
 }

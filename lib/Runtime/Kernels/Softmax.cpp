@@ -239,6 +239,7 @@ void loomrt::softmaxRows(MemRef<2> *in, MemRef<2> *out, int32_t algorithm, bool 
   if (xc == 1 && yc == 1) {
     switch (loomrt::cpuLevel()) {
     case loomrt::CpuLevel::Avx512:
+    case loomrt::CpuLevel::Avx512Vnni:
       return vec16::contiguousRows(algorithm, x, xr, y, yr, rows, cols, streaming);
     case loomrt::CpuLevel::Avx2:
       return vec8::contiguousRows(algorithm, x, xr, y, yr, rows, cols, streaming);
