@@ -35,6 +35,9 @@ LAYERS, KV_HEADS, HEAD_DIM, CONTEXT = 8, 4, 64, 512
 # loom format: (--quantize value or None for f32, bits per weight, inputs per scale)
 FORMATS = {"f32": (None, 32, 0), "int8": ("int8", 8, 0), "int4": ("int4", 4, 32),
            "ternary": ("ternary", 2, 0)}
+# The classifier's format under --quantize-lm-head=auto (the default): int8
+# per channel under int4 and ternary, the model's format otherwise.
+CLASSIFIER = {"int4": (8, 0), "ternary": (8, 0)}
 
 
 def matmul_weights(model):
@@ -44,16 +47,21 @@ def matmul_weights(model):
             if n.op_type == "MatMul" and n.input[1] in inits]
 
 
-def streamed_bytes(model, bits, group):
+def streamed_bytes(model, bits, group, classifier=None):
     """Bytes one decode step reads for the MatMul weights at `bits` per
-    weight (f32: 32) with one f32 scale per `group` inputs (0: per channel)."""
+    weight (f32: 32) with one f32 scale per `group` inputs (0: per channel);
+    `classifier` (bits, group) for the matmul that makes the logits (the
+    widest one) where it differs."""
+    weights = matmul_weights(model)
+    widest = max(init.dims[1] for _, init in weights)
     total = 0
-    for _, init in matmul_weights(model):
+    for _, init in weights:
         k, n = init.dims
+        b, g = classifier if classifier and n == widest else (bits, group)
         kp = (k + 31) // 32 * 32
-        total += n * kp * bits // 8
-        if bits != 32:
-            total += 4 * n * (-(-kp // group) if group else 1)
+        total += n * kp * b // 8
+        if b != 32:
+            total += 4 * n * (-(-kp // g) if g else 1)
     return total
 
 
@@ -154,7 +162,7 @@ def main():
         toks, rate = json.loads(run([sys.executable, "-c", code],
                                     env=level_env(level)).splitlines()[-1])
         tokens[fmt] = toks
-        rows.append((f"loom {fmt}", rate, streamed_bytes(model, bits, group)))
+        rows.append((f"loom {fmt}", rate, streamed_bytes(model, bits, group, CLASSIFIER.get(fmt))))
 
     if not args.no_onnxruntime:
         nbits_path = os.path.join(out, "llama-1024x8-matmulnbits.onnx")

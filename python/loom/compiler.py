@@ -48,7 +48,8 @@ def _flag(name, value):
 
 def compile(onnx_path, output=None, *, emit="lib", generate=False, softmax=None,
             fuse_attention=None, fuse_transformer_ops=None, context_length=None,
-            stop_tokens=None, weights=None, speculate=None, tree=None, **names):
+            stop_tokens=None, weights=None, speculate=None, tree=None, tokenizer=None,
+            **names):
     """Compiles `onnx_path` and returns the output's path.
 
     emit: "lib" (a shared library and its header, the default), "exe", "obj",
@@ -58,7 +59,8 @@ def compile(onnx_path, output=None, *, emit="lib", generate=False, softmax=None,
     speculate ("ngram", "ngram:N", "self:LAYERS" or "draft=FILE.onnx", a
     separate draft model with the same vocabulary) and tree ("chain:K" or
     "-1,0,1,..."): speculative decoding with --generate (loom-compile
-    --speculate, --tree).
+    --speculate, --tree). tokenizer (a tokenizer file's path, with
+    generate): embedded in the library (loom-compile --tokenizer).
     Other keyword arguments name a decoder's inputs and outputs (input_ids=,
     past_key=, logits=, ...: loom-compile's --input-ids, --past-key, ...).
     """
@@ -75,7 +77,8 @@ def compile(onnx_path, output=None, *, emit="lib", generate=False, softmax=None,
     options = {"softmax": softmax, "fuse-attention": fuse_attention,
                "fuse-transformer-ops": fuse_transformer_ops,
                "context-length": context_length, "stop-tokens": stop_tokens,
-               "weights": weights, "speculate": speculate, "tree": tree}
+               "weights": weights, "speculate": speculate, "tree": tree,
+               "tokenizer": os.fspath(tokenizer) if tokenizer is not None else None}
     options.update({key.replace("_", "-"): value for key, value in names.items()})
     args += [_flag(key, value) for key, value in options.items() if value is not None]
     result = subprocess.run(args, capture_output=True, text=True)

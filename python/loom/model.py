@@ -36,9 +36,14 @@ def compile(onnx_path, output=None, *, tokenizer=None, threads=0, **options):
     the shared library (and its header) at that path; without it the library
     is written to a temporary folder that is removed once it is loaded.
     `tokenizer` (a tokenizer.bin, tokenizer.json or SentencePiece .model)
-    gives `Model.generate` text in and out. Raises `loom.CompileError` with
-    loom-compile's diagnostics when the model cannot be compiled.
+    gives `Model.generate` text in and out; with generate=True it is also
+    embedded in the library (loom-compile --tokenizer), so the library kept
+    at `output` takes text without it (loom-run --prompt, NAME_generate_text).
+    Raises `loom.CompileError` with loom-compile's diagnostics when the model
+    cannot be compiled.
     """
+    if tokenizer is not None and options.get("generate"):
+        options.setdefault("tokenizer", tokenizer)
     if output is not None:
         path = compiler.compile(onnx_path, output, emit="lib", **options)
         return Model(path, tokenizer=tokenizer, threads=threads)

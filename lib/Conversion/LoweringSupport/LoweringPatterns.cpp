@@ -10,6 +10,10 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinTypes.h"
 
+#include "llvm/ADT/StringSet.h"
+
+#include <algorithm>
+
 using namespace mlir;
 
 std::string loom::describeNode(Operation *op) {
@@ -17,6 +21,49 @@ std::string loom::describeNode(Operation *op) {
   if (auto name = dyn_cast<NameLoc>(op->getLoc()))
     return "node '" + name.getName().str() + "' (" + type + ")";
   return type;
+}
+
+/// The rank an op's output must have where the op alone decides it: the
+/// first input's (elementwise, windows, layout) or the broadcast of all its
+/// inputs'; nullopt for the others. A model's declared output type is kept
+/// where ONNX's inference could not check it (its inference failed, or
+/// run-time values left it no shape), and the lowerings index the output
+/// by the input's dimensions: a wrong rank must be refused before them
+/// (loom-model-fuzzer found Slice and Conv asserting on one). ConvTranspose
+/// is left to its own check, whose message names its output_shape.
+static std::optional<int64_t> requiredResultRank(Operation *op) {
+  static const llvm::StringSet<> sameRank = {
+      "onnx.Abs", "onnx.Acos", "onnx.Acosh", "onnx.Asin", "onnx.Asinh", "onnx.Atan",
+      "onnx.Atanh", "onnx.AveragePool", "onnx.BatchNormalization", "onnx.Cast",
+      "onnx.CastLike", "onnx.Ceil", "onnx.Celu", "onnx.Clip", "onnx.Conv",
+      "onnx.Cos", "onnx.Cosh", "onnx.CumSum", "onnx.DepthToSpace", "onnx.Dropout", "onnx.Elu",
+      "onnx.Erf", "onnx.Exp", "onnx.Floor", "onnx.Gelu", "onnx.GlobalAveragePool",
+      "onnx.GlobalMaxPool", "onnx.Hardmax", "onnx.HardSigmoid", "onnx.HardSwish",
+      "onnx.Identity", "onnx.InstanceNormalization", "onnx.IsInf", "onnx.IsNaN",
+      "onnx.LayerNormalization", "onnx.LeakyRelu", "onnx.Log", "onnx.LogSoftmax", "onnx.LpPool",
+      "onnx.LRN", "onnx.MaxPool", "onnx.Mish", "onnx.Neg", "onnx.Not", "onnx.Pad",
+      "onnx.Reciprocal", "onnx.Relu", "onnx.Round", "onnx.Selu", "onnx.Shrink", "onnx.Sigmoid",
+      "onnx.Sign", "onnx.Sin", "onnx.Sinh", "onnx.Slice", "onnx.Softmax", "onnx.Softplus",
+      "onnx.Softsign", "onnx.SpaceToDepth", "onnx.Split", "onnx.Sqrt", "onnx.Tan", "onnx.Tanh",
+      "onnx.ThresholdedRelu", "onnx.Tile", "onnx.TopK", "onnx.Transpose", "onnx.Trilu"};
+  static const llvm::StringSet<> broadcastRank = {
+      "onnx.Add", "onnx.And", "onnx.BitShift", "onnx.BitwiseAnd", "onnx.BitwiseOr",
+      "onnx.BitwiseXor", "onnx.Div", "onnx.Equal", "onnx.Greater", "onnx.GreaterOrEqual",
+      "onnx.Less", "onnx.LessOrEqual", "onnx.Max", "onnx.Mean", "onnx.Min", "onnx.Mod",
+      "onnx.Mul", "onnx.Or", "onnx.Pow", "onnx.PRelu", "onnx.Sub", "onnx.Sum", "onnx.Where",
+      "onnx.Xor"};
+  StringRef name = op->getName().getStringRef();
+  if (op->getNumOperands() == 0)
+    return std::nullopt;
+  auto rankOf = [](Value v) { return cast<RankedTensorType>(v.getType()).getRank(); };
+  if (sameRank.contains(name))
+    return rankOf(op->getOperand(0));
+  if (!broadcastRank.contains(name))
+    return std::nullopt;
+  int64_t rank = 0;
+  for (Value operand : op->getOperands())
+    rank = std::max(rank, rankOf(operand));
+  return rank;
 }
 
 loom::LoweringPattern::LoweringPattern(StringRef opName, MLIRContext *ctx,
@@ -40,11 +87,23 @@ std::string loom::LoweringPattern::unsupportedReason(Operation *op) const {
       return text;
     }
   }
+  StringRef name = op->getName().getStringRef();
+  if (std::optional<int64_t> rank = requiredResultRank(op); rank && op->getNumResults() > 0) {
+    // Split's and TopK's outputs all keep the input's rank; the others' first.
+    bool allResults = llvm::is_contained({"onnx.Split", "onnx.TopK"}, name);
+    for (unsigned i = 0; i < (allResults ? op->getNumResults() : 1); ++i) {
+      int64_t declared = cast<RankedTensorType>(op->getResult(i).getType()).getRank();
+      if (declared != *rank)
+        return (op->getNumResults() == 1 ? std::string("the output")
+                                         : "output " + std::to_string(i)) +
+               " is declared with " + std::to_string(declared) +
+               " dimension(s), but this op's output has " + std::to_string(*rank);
+    }
+  }
   // An `axis` outside the operand's dimensions (ONNX rejects it; the
   // lowerings index by it). Flatten's axis may also be the rank itself;
   // OneHot's counts in its result, and the quantizers' matters only with
   // per-axis parameters (their own checks look at those).
-  StringRef name = op->getName().getStringRef();
   bool axisOfInput = !llvm::is_contained(
       {"onnx.OneHot", "onnx.QuantizeLinear", "onnx.DequantizeLinear"}, name);
   if (auto axis = op->getAttrOfType<IntegerAttr>("axis");

@@ -63,7 +63,7 @@ static FailureOr<Value> lowerIf(Operation *op, RankedTensorType, PatternRewriter
 
 static std::string checkIf(Operation *op, const LoweringState &) {
   auto cond = cast<RankedTensorType>(op->getOperand(0).getType());
-  if (!cond.getElementType().isInteger(1) || cond.getNumElements() != 1)
+  if (!cond.getElementType().isInteger(1) || !cond.hasStaticShape() || cond.getNumElements() != 1)
     return "the condition must be one boolean";
   if (op->getNumResults() == 0)
     return "an If without outputs does nothing; loom does not lower it";
@@ -186,7 +186,8 @@ static FailureOr<Value> lowerLoop(Operation *op, RankedTensorType, PatternRewrit
 static std::string checkLoop(Operation *op, const LoweringState &) {
   auto loop = cast<onnx::LoopOp>(op);
   for (Value v : {loop.getM(), loop.getCond()})
-    if (v && cast<RankedTensorType>(v.getType()).getNumElements() != 1)
+    if (v && (!cast<RankedTensorType>(v.getType()).hasStaticShape() ||
+              cast<RankedTensorType>(v.getType()).getNumElements() != 1))
       return "M and cond must each hold one value";
   Region &region = op->getRegion(0);
   if (!region.hasOneBlock())

@@ -846,6 +846,7 @@ static FailureOr<Value> lowerPad(Operation *op, RankedTensorType resultType,
   Value fill;
   if (mode == "constant") {
     Value cv = pad.getConstantValue();
+    // checkPad refused a constant of unknown size.
     if (cv && cast<RankedTensorType>(cv.getType()).getNumElements() != 0) {
       SmallVector<Value> zeros(cast<RankedTensorType>(cv.getType()).getRank(),
                                arith::ConstantIndexOp::create(b, loc, 0));
@@ -912,9 +913,9 @@ static std::string checkPad(Operation *op, const LoweringState &) {
   if (Value cv = pad.getConstantValue()) {
     auto cvType = cast<RankedTensorType>(cv.getType());
     if (cvType.getElementType() != inType.getElementType() ||
-        (cvType.hasStaticShape() && cvType.getNumElements() > 1) ||
-        (!cvType.hasStaticShape() && cvType.getRank() > 1))
-      return "constant_value must be one element of the data's type";
+        !cvType.hasStaticShape() || cvType.getNumElements() > 1)
+      return "constant_value must be one element of the data's type (of a size known "
+             "at compile time)";
   }
   if (mode != "constant")
     for (int64_t d = 0; d < rank; ++d)

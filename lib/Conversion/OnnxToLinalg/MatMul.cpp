@@ -222,6 +222,14 @@ static std::string checkMatMulRanks(Operation *op, const LoweringState &) {
   for (Value v : op->getOperands().take_front(2))
     if (cast<RankedTensorType>(v.getType()).getRank() < 2)
       return "one-dimensional MatMul operands are not supported yet";
+  // A declared output type the inference could not check (found by
+  // loom-model-fuzzer: a rank-1 result indexed the loops out of range).
+  int64_t rank = std::max(cast<RankedTensorType>(op->getOperand(0).getType()).getRank(),
+                          cast<RankedTensorType>(op->getOperand(1).getType()).getRank());
+  int64_t declared = cast<RankedTensorType>(op->getResult(0).getType()).getRank();
+  if (declared != rank)
+    return "the output is declared with " + std::to_string(declared) +
+           " dimension(s), but this op's output has " + std::to_string(rank);
   return "";
 }
 

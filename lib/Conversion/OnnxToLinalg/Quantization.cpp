@@ -244,7 +244,7 @@ static std::string checkDynamicQuantizeLinear(Operation *op, const LoweringState
     return "the result must be uint8";
   for (unsigned i = 1; i < 3; ++i) {
     auto type = cast<RankedTensorType>(op->getResult(i).getType());
-    if (type.getNumElements() != 1 || type.getRank() > 1)
+    if (!type.hasStaticShape() || type.getNumElements() != 1 || type.getRank() > 1)
       return "y_scale and y_zero_point must be scalars";
   }
   return "";

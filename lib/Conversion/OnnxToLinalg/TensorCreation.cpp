@@ -298,7 +298,8 @@ static FailureOr<Value> lowerWindow(Operation *op, RankedTensorType resultType,
 
 static std::string checkWindow(Operation *op, const LoweringState &) {
   auto sizeType = cast<RankedTensorType>(op->getOperand(0).getType());
-  if (sizeType.getNumElements() != 1 || !sizeType.getElementType().isSignlessInteger())
+  if (!sizeType.hasStaticShape() || sizeType.getNumElements() != 1 ||
+      !sizeType.getElementType().isSignlessInteger())
     return "the size must be one integer";
   if (cast<RankedTensorType>(op->getResult(0).getType()).getRank() != 1)
     return "the window must be 1-D";
@@ -364,7 +365,7 @@ static std::string checkOneHot(Operation *op, const LoweringState &) {
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   auto depthType = cast<RankedTensorType>(op->getOperand(1).getType());
   auto valuesType = cast<RankedTensorType>(op->getOperand(2).getType());
-  if (depthType.getNumElements() != 1)
+  if (!depthType.hasStaticShape() || depthType.getNumElements() != 1)
     return "depth must hold one value";
   if (valuesType.getRank() != 1 || valuesType.getDimSize(0) != 2)
     return "values must be a vector of two elements [off_value, on_value]";

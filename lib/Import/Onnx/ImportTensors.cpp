@@ -253,6 +253,13 @@ FailureOr<ElementsAttr> OnnxImporter::convertTensor(const proto::TensorProto &te
     return failure();
   Type elem = *elemOr;
   SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
+  // checkShape lets the dynamic-size marker through (value types may be
+  // dynamic); a tensor's dims are data, and INT64_MIN is just negative.
+  for (int64_t d : shape)
+    if (d < 0) {
+      fileError() << what << " has negative dimension " << d;
+      return failure();
+    }
   if (failed(checkShape(shape, what)))
     return failure();
   auto type = RankedTensorType::get(shape, elem);

@@ -11,6 +11,7 @@
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include <algorithm>
 #include <cctype>
 #include <exception>
 #include <mutex>
@@ -157,7 +158,23 @@ bool signalHasTwoAxes(onnx::InferenceContext &ctx) {
   return rank < 0 || rank >= 2;
 }
 
+/// The recurrent ops' inference (opset 1's RNNShapeInference1 at least)
+/// reads X's dimensions 0 and 1 without checking its rank (loom-model-fuzzer
+/// crashed it with a rank-1 X); X, W and R are [seq, batch, input] and
+/// [directions, gates * hidden, ...], rank 3 each.
+bool recurrentRanksAreThree(onnx::InferenceContext &ctx) {
+  for (size_t i = 0; i < std::min<size_t>(3, ctx.getNumInputs()); ++i) {
+    int rank = rankOf(ctx.getInputType(i));
+    if (rank >= 0 && rank != 3)
+      return false;
+  }
+  return true;
+}
+
 constexpr InferenceGuard kInferenceGuards[] = {
+    {"RNN", recurrentRanksAreThree, true},
+    {"GRU", recurrentRanksAreThree, true},
+    {"LSTM", recurrentRanksAreThree, true},
     {"Conv", convolutionRanksAgree<1>, true},
     {"ConvTranspose", convolutionRanksAgree<1>, true},
     {"ConvInteger", convolutionRanksAgree<1>, false},
@@ -195,10 +212,37 @@ static void guardInferenceFunctions() {
     }
 }
 
+/// Shape's and Size's data propagation (which folds Shape chains) reads its
+/// input's type without checking there is one: an input whose own
+/// inference failed (a MatMul of mismatched sizes, found by
+/// loom-model-fuzzer) crashed it. Without a shaped input nothing is
+/// propagated; the node's result stays unknown.
+static void guardDataPropagation() {
+  std::set<const onnx::OpSchema *> seen;
+  int newestOpset =
+      onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at(onnx::ONNX_DOMAIN).second;
+  for (const char *opType : {"Shape", "Size"})
+    for (int opset = 1; opset <= newestOpset; ++opset) {
+      const onnx::OpSchema *found = onnx::OpSchemaRegistry::Schema(opType, opset, "");
+      if (!found || !seen.insert(found).second || !found->has_data_propagation_function())
+        continue;
+      auto &schema = const_cast<onnx::OpSchema &>(*found);
+      onnx::DataPropagationFunction original = schema.GetDataPropagationFunction();
+      schema.PartialDataPropagationFunction([original](onnx::DataPropagationContext &ctx) {
+        const onnx::TypeProto *input = ctx.getNumInputs() ? ctx.getInputType(0) : nullptr;
+        if (input && input->has_tensor_type() && input->tensor_type().has_shape())
+          original(ctx);
+      });
+    }
+}
+
 std::string loom::onnx_import::inferShapes(onnx::ModelProto &model) {
   static std::once_flag guarded;
   try {
-    std::call_once(guarded, guardInferenceFunctions);
+    std::call_once(guarded, [] {
+      guardInferenceFunctions();
+      guardDataPropagation();
+    });
     onnx::ShapeInferenceOptions options(/*check_type=*/false, /*error_mode=*/0,
                                         /*data_prop=*/true);
     onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
