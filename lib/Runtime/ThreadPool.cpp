@@ -74,8 +74,8 @@ void loomrt::parallelFor(int64_t numTasks, const std::function<void(int64_t)> &t
 int loomrt::numThreads() { return insideTask ? 1 : teamSize(); }
 
 bool loomrt::setNumThreads(int n) {
-  // Past the cap, starting the threads would fail, and a failed std::thread
-  // aborts the process (no exceptions in loomrt).
+  // The documented range (LOOM_MAX_THREADS): past it OpenMP would be asked
+  // for more threads than any machine loom targets can start.
   if (n < 0 || n > LOOM_MAX_THREADS)
     return false;
   requested.store(n, std::memory_order_relaxed);

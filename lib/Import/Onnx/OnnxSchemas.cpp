@@ -183,33 +183,39 @@ constexpr InferenceGuard kInferenceGuards[] = {
 };
 } // namespace
 
-/// Puts each guard in front of the inference function of its operator's
-/// default-domain schemas (every opset version): when it is not safe the
-/// node's result shapes stay unknown (the importer reports the convolutions'
-/// known mismatches by node name). libonnx's registry is the one place its
+/// Calls change(schema) once for each distinct default-domain schema of
+/// `opType` (every opset version). libonnx's registry is the one place its
 /// inference looks functions up, and the schemas it hands out by const
 /// pointer are the (non-const) entries of the map it owns, so they can be
 /// changed once, before any inference runs.
-static void guardInferenceFunctions() {
+template <typename Change> static void forEachSchema(const char *opType, Change change) {
   std::set<const onnx::OpSchema *> seen;
   int newestOpset =
       onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at(onnx::ONNX_DOMAIN).second;
+  for (int opset = 1; opset <= newestOpset; ++opset) {
+    const onnx::OpSchema *found = onnx::OpSchemaRegistry::Schema(opType, opset, "");
+    if (found && seen.insert(found).second)
+      change(const_cast<onnx::OpSchema &>(*found));
+  }
+}
+
+/// Puts each guard in front of the inference function of its operator's
+/// default-domain schemas (every opset version): when it is not safe the
+/// node's result shapes stay unknown (the importer reports the convolutions'
+/// known mismatches by node name).
+static void guardInferenceFunctions() {
   for (const InferenceGuard &guard : kInferenceGuards)
-    for (int opset = 1; opset <= newestOpset; ++opset) {
-      const onnx::OpSchema *found = onnx::OpSchemaRegistry::Schema(guard.opType, opset, "");
-      if (!found || !seen.insert(found).second)
-        continue;
-      auto &schema = const_cast<onnx::OpSchema &>(*found);
+    forEachSchema(guard.opType, [&](onnx::OpSchema &schema) {
       onnx::InferenceFunction original = schema.GetTypeAndShapeInferenceFunction();
       if (!original)
-        continue;
+        return;
       schema.TypeAndShapeInferenceFunction([original, guard](onnx::InferenceContext &ctx) {
         if (guard.safe(ctx))
           return original(ctx);
         if (guard.sameElementType)
           onnx::propagateElemTypeFromInputToOutput(ctx, 0, 0);
       });
-    }
+    });
 }
 
 /// Shape's and Size's data propagation (which folds Shape chains) reads its
@@ -218,22 +224,17 @@ static void guardInferenceFunctions() {
 /// loom-model-fuzzer) crashed it. Without a shaped input nothing is
 /// propagated; the node's result stays unknown.
 static void guardDataPropagation() {
-  std::set<const onnx::OpSchema *> seen;
-  int newestOpset =
-      onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at(onnx::ONNX_DOMAIN).second;
   for (const char *opType : {"Shape", "Size"})
-    for (int opset = 1; opset <= newestOpset; ++opset) {
-      const onnx::OpSchema *found = onnx::OpSchemaRegistry::Schema(opType, opset, "");
-      if (!found || !seen.insert(found).second || !found->has_data_propagation_function())
-        continue;
-      auto &schema = const_cast<onnx::OpSchema &>(*found);
+    forEachSchema(opType, [](onnx::OpSchema &schema) {
+      if (!schema.has_data_propagation_function())
+        return;
       onnx::DataPropagationFunction original = schema.GetDataPropagationFunction();
       schema.PartialDataPropagationFunction([original](onnx::DataPropagationContext &ctx) {
         const onnx::TypeProto *input = ctx.getNumInputs() ? ctx.getInputType(0) : nullptr;
         if (input && input->has_tensor_type() && input->tensor_type().has_shape())
           original(ctx);
       });
-    }
+    });
 }
 
 std::string loom::onnx_import::inferShapes(onnx::ModelProto &model) {
