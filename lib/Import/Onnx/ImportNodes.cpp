@@ -37,14 +37,15 @@ Type OnnxImporter::inferredType(StringRef name) {
 /// Sorts nodes topologically (ONNX requires it, exporters usually comply) and
 /// reports values that nothing defines and cycles, naming the nodes.
 LogicalResult OnnxImporter::sortNodes(const proto::GraphProto &graph,
-                                      SmallVectorImpl<int> &order) {
+                                      SmallVectorImpl<int> &order,
+                                      llvm::function_ref<bool(StringRef)> isDefinedOutside) {
   llvm::StringMap<int> producer;
   for (auto [i, node] : llvm::enumerate(graph.node()))
     for (const std::string &out : node.output()) {
       if (out.empty())
         continue;
       auto [it, inserted] = producer.try_emplace(out, int(i));
-      if (!inserted || lookup(out)) {
+      if (!inserted || isDefinedOutside(out)) {
         fileError() << describe(node, i) << " defines '" << out
                     << "', which is already defined"
                     << (inserted ? " as a graph input or initializer"
@@ -104,7 +105,7 @@ LogicalResult OnnxImporter::sortNodes(const proto::GraphProto &graph,
         }
         return;
       }
-      if (lookup(in))
+      if (isDefinedOutside(in))
         return;
       // Names used only inside a subgraph may be that subgraph's own values;
       // the subgraph's import checks those. Only direct inputs must exist here.
@@ -140,6 +141,33 @@ LogicalResult OnnxImporter::sortNodes(const proto::GraphProto &graph,
       }
     return failure();
   }
+  return success();
+}
+
+LogicalResult OnnxImporter::checkGraphStructure(const proto::GraphProto &graph,
+                                                const llvm::StringSet<> &outer) {
+  llvm::StringSet<> visible = outer;
+  for (const auto &init : graph.initializer())
+    visible.insert(init.name());
+  for (const auto &input : graph.input())
+    visible.insert(input.name());
+  SmallVector<int> order;
+  if (failed(sortNodes(graph, order,
+                       [&](StringRef name) { return visible.contains(name); })))
+    return failure();
+  // A subgraph sees every value of the enclosing graph, whatever the order.
+  for (const auto &node : graph.node())
+    for (const std::string &out : node.output())
+      if (!out.empty())
+        visible.insert(out);
+  for (const auto &node : graph.node())
+    for (const auto &attr : node.attribute()) {
+      if (attr.has_g() && failed(checkGraphStructure(attr.g(), visible)))
+        return failure();
+      for (const auto &g : attr.graphs())
+        if (failed(checkGraphStructure(g, visible)))
+          return failure();
+    }
   return success();
 }
 

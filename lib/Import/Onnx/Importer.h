@@ -80,8 +80,17 @@ private:
   LogicalResult checkOpsets(const proto::ModelProto &model);
   LogicalResult importGraph(const proto::GraphProto &graph, Block &block,
                             bool isSubgraph);
-  LogicalResult sortNodes(const proto::GraphProto &graph,
-                          SmallVectorImpl<int> &order);
+  /// Orders `graph`'s nodes by their data dependencies; refuses a value
+  /// defined twice, a node reading its own output, an undefined input and a
+  /// cycle. `isDefinedOutside` says whether a name is a graph input,
+  /// initializer or outer-scope value.
+  LogicalResult sortNodes(const proto::GraphProto &graph, SmallVectorImpl<int> &order,
+                          llvm::function_ref<bool(StringRef)> isDefinedOutside);
+  /// sortNodes over the graph and every subgraph before anything reads the
+  /// graph as a DAG: ONNX's own shape inference loops for minutes on a node
+  /// that reads its own output.
+  LogicalResult checkGraphStructure(const proto::GraphProto &graph,
+                                    const llvm::StringSet<> &outer);
   LogicalResult importNode(const proto::NodeProto &node, Location loc);
   LogicalResult normalizeLegacyNode(const proto::NodeProto &node, StringRef where,
                                     Location loc, int sinceVersion,

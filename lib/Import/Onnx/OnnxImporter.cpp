@@ -87,7 +87,7 @@ LogicalResult OnnxImporter::importGraph(const proto::GraphProto &graph, Block &b
   }
 
   SmallVector<int> order;
-  if (failed(sortNodes(graph, order)))
+  if (failed(sortNodes(graph, order, [&](StringRef name) { return bool(lookup(name)); })))
     return failure();
   for (int i : order) {
     const auto &node = graph.node(i);
@@ -372,6 +372,8 @@ OwningOpRef<ModuleOp> OnnxImporter::import(StringRef bytes) {
     return nullptr;
   int precheckCounter = 0;
   if (failed(checkNodesAgainstSchemas(model.graph(), precheckCounter)))
+    return nullptr;
+  if (failed(checkGraphStructure(model.graph(), /*outer=*/{})))
     return nullptr;
   rewriteSequenceIdioms(*model.mutable_graph());
   // ONNX's inference reads the graph inputs' types without checking that

@@ -134,6 +134,22 @@ save(model([helper.make_node("Relu", ["x", ], ["a"], name="first"),
             helper.make_node("Relu", ["b"], ["c"], name="loop/relu")],
            [vi("x", F, [2])], [vi("b", F, [2])]), "cycle.onnx")
 
+# A node reading its own output (ONNX's own inference ran for minutes on a
+# variant of this), and a cycle inside an If branch.
+save(model([helper.make_node("ConstantOfShape", ["res"], ["res"], name="self_fill")],
+           [vi("x", F, [2])], [vi("res", F, [2])], opset=10), "self_read.onnx")
+save(model([helper.make_node(
+               "If", ["cond"], ["y"], name="branchy",
+               then_branch=helper.make_graph(
+                   [helper.make_node("Add", ["x", "q"], ["p"], name="then/add"),
+                    helper.make_node("Relu", ["p"], ["q"], name="then/relu")],
+                   "then", [], [vi("p", F, [2])]),
+               else_branch=helper.make_graph(
+                   [helper.make_node("Relu", ["x"], ["r"], name="else/relu")],
+                   "else", [], [vi("r", F, [2])]))],
+           [vi("cond", TensorProto.BOOL, []), vi("x", F, [2])], [vi("y", F, [2])]),
+     "subgraph_cycle.onnx")
+
 save(model([helper.make_node("Add", ["x", "n"], ["y"], name="mixed_add")],
            [vi("x", F, [2]), vi("n", TensorProto.INT64, [2])], [vi("y", F, [2])]),
      "mismatched_types.onnx")
