@@ -340,9 +340,13 @@ LogicalResult OnnxImporter::importNode(const proto::NodeProto &node, Location lo
   if (isDefaultDomain || node.domain() == "com.microsoft") {
     std::string prefix = isDefaultDomain ? "onnx." : "onnx." + node.domain() + ".";
     // Upsample, deprecated since opset 10, is Resize's predecessor: the
-    // legacy normalization below writes it as a Resize.
-    std::string opType =
-        isDefaultDomain && node.op_type() == "Upsample" ? "Resize" : node.op_type();
+    // legacy normalization below writes it as a Resize. Scatter (opsets 9
+    // and 10) is ScatterElements without a reduction under its old name.
+    std::string opType = node.op_type();
+    if (isDefaultDomain && opType == "Upsample")
+      opType = "Resize";
+    else if (isDefaultDomain && opType == "Scatter")
+      opType = "ScatterElements";
     opName = RegisteredOperationName::lookup(prefix + opType, context);
     schema = lookupSchema(opType, isDefaultDomain ? "" : node.domain(),
                           /*opset=*/-1);

@@ -121,6 +121,9 @@ private:
   /// has none) into tensor ops: repeat_interleave with a constant count
   /// (SequenceIdioms.cpp). Runs on the protobuf graph before shape inference.
   void rewriteSequenceIdioms(proto::GraphProto &graph);
+  /// Adagrad, Adam and Momentum of ai.onnx.preview.training written as the
+  /// default domain's elementwise ops (TrainingOptimizers.cpp).
+  void rewriteTrainingOptimizers(proto::ModelProto &model);
 
   /// Checks every node's input and output counts and attribute kinds against
   /// the schema of the model's opset, before ONNX's shape inference sees

@@ -376,6 +376,7 @@ OwningOpRef<ModuleOp> OnnxImporter::import(StringRef bytes) {
   if (failed(checkGraphStructure(model.graph(), /*outer=*/{})))
     return nullptr;
   rewriteSequenceIdioms(*model.mutable_graph());
+  rewriteTrainingOptimizers(model);
   // ONNX's inference reads the graph inputs' types without checking that
   // they are set (Shape of an untyped input crashed it).
   llvm::StringSet<> initializers;
