@@ -124,6 +124,13 @@ typedef enum {
     (LOOM_ABI_VIEW(4), LOOM_ABI_VIEW(2), LOOM_ABI_VIEW(1), LOOM_ABI_VIEW(4),        \
      LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64,         \
      LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64))                     \
+  /* onnx.NonMaxSuppression: boxes [batches, boxes, 4], scores [batches,         \
+     classes, boxes], out [rows, 3] (rows >= batches * classes * boxes), the       \
+     most boxes kept per class, the IoU threshold, the score threshold and         \
+     whether there is one, center_point_box -> rows written */                     \
+  X(loomrt_non_max_suppression_f32, LOOM_ABI_CIFACE, LOOM_ABI_I64,                  \
+    (LOOM_ABI_VIEW(3), LOOM_ABI_VIEW(3), LOOM_ABI_VIEW_I64(2), LOOM_ABI_I64,        \
+     LOOM_ABI_F32, LOOM_ABI_F32, LOOM_ABI_I1, LOOM_ABI_I32))                        \
   /* linalg.batch_matmul: C[i] += A[i] x B[i] */                                  \
   X(loomrt_batch_matmul_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                      \
     (LOOM_ABI_VIEW(3), LOOM_ABI_VIEW(3), LOOM_ABI_VIEW(3)))                       \

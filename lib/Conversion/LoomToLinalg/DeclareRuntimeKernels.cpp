@@ -25,13 +25,14 @@ struct LoomDeclareRuntimeKernelsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     bool attention = false, softmax = false, runErrors = false, quantized = false,
-         conv = false;
+         conv = false, nms = false;
     module.walk([&](Operation *op) {
       attention |= isa<loom::AttentionOp>(op);
       quantized |= isa<loom::QuantizedMatmulOp>(op);
       softmax |= isa<loom::SoftmaxOp>(op);
       StringRef name = op->getName().getStringRef();
       conv |= name == "onnx.Conv";
+      nms |= name == "onnx.NonMaxSuppression";
       if ((name == "onnx.Div" || name == "onnx.Mod") && op->getNumResults() == 1)
         if (auto type = dyn_cast<ShapedType>(op->getResult(0).getType()))
           runErrors |= isa<IntegerType>(type.getElementType());
@@ -57,6 +58,11 @@ struct LoomDeclareRuntimeKernelsPass
     // f32 Conv with one or two spatial axes calls loomrt's convolution.
     if (conv)
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_conv2d_f32);
+    // NonMaxSuppression has no linalg form: loomrt's kernel or nothing.
+    if (nms) {
+      loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_non_max_suppression_f32);
+      loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_report_error);
+    }
     if (quantized)
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_quantized_matmul_f32);
     if (!attention && !softmax)

@@ -1,9 +1,11 @@
-//===- DataDependentShapes.cpp - Compress, NonZero, ReverseSequence ---------===//
+//===- DataDependentShapes.cpp - Compress, NonZero, NonMaxSuppression, ... ===//
 //
-// Ops whose result size depends on the input's values. Each counts first
-// (one reduction), allocates the result at that size, then fills it in one
-// sequential loop with the tensor as the carried value (bufferization makes
-// that stores into the one result buffer).
+// Ops whose result size depends on the input's values. Compress and NonZero
+// count first (one reduction), allocate the result at that size, then fill
+// it in one sequential loop with the tensor as the carried value
+// (bufferization makes that stores into the one result buffer).
+// NonMaxSuppression calls loomrt's kernel on the largest possible result and
+// keeps the rows it reports.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,7 +16,10 @@
 #include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
@@ -290,7 +295,110 @@ static std::string checkReverseSequence(Operation *op, const LoweringState &) {
   return "";
 }
 
+/// The one value of an optional scalar input (rank 0, or one element).
+static Value scalarInput(OpBuilder &b, Location loc, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  SmallVector<Value> zeros(type.getRank(), arith::ConstantIndexOp::create(b, loc, 0));
+  return tensor::ExtractOp::create(b, loc, t, zeros);
+}
+
+static std::string checkScalarInput(Value t, Type element, StringRef what) {
+  if (!t)
+    return "";
+  auto type = cast<RankedTensorType>(t.getType());
+  if (type.getElementType() != element)
+    return (what + " must be " + (element.isF32() ? "f32" : "i64")).str();
+  if (!type.hasStaticShape() || type.getNumElements() != 1)
+    return (what + " must be one value").str();
+  return "";
+}
+
+/// NonMaxSuppression: [rows, 3] (image, class, box) from loomrt's kernel
+/// (lib/Runtime/Kernels/Detection.cpp), written into a buffer of
+/// images x classes x boxes rows, of which the first `rows` are the result.
+static FailureOr<Value> lowerNonMaxSuppression(Operation *op, RankedTensorType resultType,
+                                               PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  auto nms = cast<onnx::NonMaxSuppressionOp>(op);
+  auto callee = op->getParentOfType<ModuleOp>().lookupSymbol<func::FuncOp>(
+      "loomrt_non_max_suppression_f32");
+  // No linalg form: only the CPU pipeline, which declares loomrt's kernels
+  // (loom-declare-runtime-kernels), lowers it.
+  if (!callee)
+    return op->emitError("NonMaxSuppression needs loomrt's kernel; run "
+                         "loom-declare-runtime-kernels before the lowering");
+  Value boxes = nms.getBoxes(), scores = nms.getScores();
+  Value images = tensor::DimOp::create(b, loc, boxes, 0);
+  Value count = tensor::DimOp::create(b, loc, boxes, 1);
+  Value classes = tensor::DimOp::create(b, loc, scores, 1);
+  Value rows = arith::MulIOp::create(b, loc, arith::MulIOp::create(b, loc, images, classes), count);
+  Type i64 = b.getI64Type();
+  Value buffer = memref::AllocOp::create(
+      b, loc, MemRefType::get({ShapedType::kDynamic, 3}, i64), ValueRange{rows});
+  Value maxPerClass = nms.getMaxOutputBoxesPerClass()
+                          ? scalarInput(b, loc, nms.getMaxOutputBoxesPerClass())
+                          : arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)).getResult();
+  Value iou = nms.getIouThreshold()
+                  ? scalarInput(b, loc, nms.getIouThreshold())
+                  : arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0)).getResult();
+  Value scoreThreshold =
+      nms.getScoreThreshold()
+          ? scalarInput(b, loc, nms.getScoreThreshold())
+          : arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0)).getResult();
+  Value hasScoreThreshold =
+      arith::ConstantOp::create(b, loc, b.getBoolAttr(bool(nms.getScoreThreshold())));
+  Value center = arith::ConstantOp::create(
+      b, loc, b.getI32IntegerAttr(int32_t(intAttr(op, "center_point_box").value_or(0))));
+  Value written =
+      func::CallOp::create(
+          b, loc, callee,
+          ValueRange{kernelView(b, loc, boxes), kernelView(b, loc, scores),
+                     memref::CastOp::create(b, loc, kernelViewType(i64, 2), buffer), maxPerClass,
+                     iou, scoreThreshold, hasScoreThreshold, center})
+          .getResult(0);
+  Value all = bufferization::ToTensorOp::create(
+      b, loc, RankedTensorType::get({ShapedType::kDynamic, 3}, i64), buffer,
+      /*restrict=*/true, /*writable=*/true);
+  Value kept = tensor::ExtractSliceOp::create(
+      b, loc, all, ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{toIndex(b, loc, written), b.getIndexAttr(3)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+  return kept.getType() == resultType ? kept
+                                      : Value(tensor::CastOp::create(b, loc, resultType, kept));
+}
+
+static std::string checkNonMaxSuppression(Operation *op, const LoweringState &) {
+  auto nms = cast<onnx::NonMaxSuppressionOp>(op);
+  auto boxes = cast<RankedTensorType>(nms.getBoxes().getType());
+  auto scores = cast<RankedTensorType>(nms.getScores().getType());
+  if (!boxes.getElementType().isF32() || !scores.getElementType().isF32())
+    return "boxes and scores must be f32";
+  if (boxes.getRank() != 3 || boxes.getDimSize(2) != 4)
+    return "boxes must be [batches, boxes, 4]";
+  if (scores.getRank() != 3)
+    return "scores must be [batches, classes, boxes]";
+  auto differ = [](int64_t a, int64_t b) {
+    return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
+  };
+  if (differ(boxes.getDimSize(0), scores.getDimSize(0)) ||
+      differ(boxes.getDimSize(1), scores.getDimSize(2)))
+    return "scores' batches and boxes must match the boxes' [batches, boxes]";
+  int64_t center = intAttr(op, "center_point_box").value_or(0);
+  if (center != 0 && center != 1)
+    return "center_point_box must be 0 or 1";
+  Builder b(op->getContext());
+  for (auto [value, element, what] :
+       {std::tuple{nms.getMaxOutputBoxesPerClass(), Type(b.getI64Type()),
+                   "max_output_boxes_per_class"},
+        std::tuple{nms.getIouThreshold(), Type(b.getF32Type()), "iou_threshold"},
+        std::tuple{nms.getScoreThreshold(), Type(b.getF32Type()), "score_threshold"}})
+    if (std::string why = checkScalarInput(value, element, what); !why.empty())
+      return why;
+  return "";
+}
+
 void loom::populateDataDependentShapeLoweringPatterns(LoweringPatternSet &patterns) {
+  patterns.add("onnx.NonMaxSuppression", lowerNonMaxSuppression, checkNonMaxSuppression);
   patterns.add("onnx.Compress", lowerCompress, checkCompress, UnsignedIntegers::accepted);
   patterns.add("onnx.NonZero", lowerNonZero, checkNonZero, UnsignedIntegers::accepted);
   patterns.add("onnx.ReverseSequence", lowerReverseSequence, checkReverseSequence,

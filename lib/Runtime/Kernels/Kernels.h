@@ -147,6 +147,11 @@ void _mlir_ciface_loomrt_conv2d_f32(loomrt::MemRef<4> *x, loomrt::MemRef<2> *w,
                                     loomrt::MemRef<1> *bias, loomrt::MemRef<4> *y, int64_t kh,
                                     int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
                                     int64_t dh, int64_t dw, int64_t groups);
+/// onnx.NonMaxSuppression (lib/Runtime/Kernels/Detection.cpp).
+int64_t _mlir_ciface_loomrt_non_max_suppression_f32(
+    loomrt::MemRef<3> *boxes, loomrt::MemRef<3> *scores, loomrt::MemRefI64<2> *out,
+    int64_t maxPerClass, float iouThreshold, float scoreThreshold, bool hasScoreThreshold,
+    int32_t centerPointBox);
 /// An error in generated code (a loom_abi_run_error; lib/Runtime/RunErrors.cpp).
 void loomrt_report_error(int32_t code);
 /// memref.alloc / memref.dealloc of generated code (lib/Runtime/BufferCache.cpp).
