@@ -461,6 +461,11 @@ bool fuseGroupQueryAttentionImpl(loom::onnx::MsGroupQueryAttentionOp op) {
   auto softcap = op.getSoftcapAttr();
   auto smooth = op->getAttrOfType<IntegerAttr>("smooth_softmax");
   bool rotary = op.getDoRotary() != 0;
+  // Head counts from a hostile file can be anything; no real model has
+  // more than a few hundred (and heads + 2 kv_heads must not overflow).
+  constexpr int64_t kMostHeads = int64_t(1) << 20;
+  if (heads <= 0 || heads > kMostHeads || kvHeads <= 0 || kvHeads > kMostHeads)
+    return false;
   // Packed: query is [b, s, (heads + 2 kv_heads) d], key and value absent.
   const bool packed = !op.getKey() && !op.getValue();
   const int64_t queryHeads = packed ? heads + 2 * kvHeads : heads;
