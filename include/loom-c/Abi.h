@@ -131,6 +131,9 @@ typedef enum {
   X(loomrt_non_max_suppression_f32, LOOM_ABI_CIFACE, LOOM_ABI_I64,                  \
     (LOOM_ABI_VIEW(3), LOOM_ABI_VIEW(3), LOOM_ABI_VIEW_I64(2), LOOM_ABI_I64,        \
      LOOM_ABI_F32, LOOM_ABI_F32, LOOM_ABI_I1, LOOM_ABI_I32))                        \
+  /* onnx.Det: x [batch, n, n], out [batch] */                                     \
+  X(loomrt_det_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                                 \
+    (LOOM_ABI_VIEW(3), LOOM_ABI_VIEW(1)))                                           \
   /* linalg.batch_matmul: C[i] += A[i] x B[i] */                                  \
   X(loomrt_batch_matmul_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                      \
     (LOOM_ABI_VIEW(3), LOOM_ABI_VIEW(3), LOOM_ABI_VIEW(3)))                       \

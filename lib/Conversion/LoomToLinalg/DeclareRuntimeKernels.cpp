@@ -25,7 +25,7 @@ struct LoomDeclareRuntimeKernelsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     bool attention = false, softmax = false, runErrors = false, quantized = false,
-         conv = false, nms = false;
+         conv = false, nms = false, det = false;
     module.walk([&](Operation *op) {
       attention |= isa<loom::AttentionOp>(op);
       quantized |= isa<loom::QuantizedMatmulOp>(op);
@@ -33,6 +33,7 @@ struct LoomDeclareRuntimeKernelsPass
       StringRef name = op->getName().getStringRef();
       conv |= name == "onnx.Conv";
       nms |= name == "onnx.NonMaxSuppression";
+      det |= name == "onnx.Det";
       if ((name == "onnx.Div" || name == "onnx.Mod") && op->getNumResults() == 1)
         if (auto type = dyn_cast<ShapedType>(op->getResult(0).getType()))
           runErrors |= isa<IntegerType>(type.getElementType());
@@ -58,7 +59,12 @@ struct LoomDeclareRuntimeKernelsPass
     // f32 Conv with one or two spatial axes calls loomrt's convolution.
     if (conv)
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_conv2d_f32);
-    // NonMaxSuppression has no linalg form: loomrt's kernel or nothing.
+    // NonMaxSuppression and Det have no linalg form: loomrt's kernel or
+    // nothing.
+    if (det) {
+      loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_det_f32);
+      loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_report_error);
+    }
     if (nms) {
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_non_max_suppression_f32);
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_report_error);

@@ -3,7 +3,8 @@
 // Matrix products: linalg.matmul / batch_matmul where the shapes allow it
 // (the CPU lowering hands those to loomrt's GEMM), else a linalg.generic with
 // a reduction; Gemm's transposes, alpha and beta around it; Einsum as one
-// linalg.generic whose loops are the equation's letters.
+// linalg.generic whose loops are the equation's letters; Det as loomrt's
+// kernel.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,7 +16,10 @@
 #include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -474,7 +478,91 @@ static std::string checkEinsum(Operation *op, const LoweringState &) {
   return "";
 }
 
+/// Det: the input's batch axes collapsed into one ([batch, n, n]; a lone
+/// matrix is a batch of one), loomrt's kernel writing [batch], the result
+/// expanded back to the batch axes.
+static FailureOr<Value> lowerDet(Operation *op, RankedTensorType resultType,
+                                 PatternRewriter &b, const LoweringState &) {
+  Location loc = op->getLoc();
+  auto callee = op->getParentOfType<ModuleOp>().lookupSymbol<func::FuncOp>("loomrt_det_f32");
+  // No linalg form: only the CPU pipeline, which declares loomrt's kernels
+  // (loom-declare-runtime-kernels), lowers it.
+  if (!callee)
+    return op->emitError("Det needs loomrt's kernel; run loom-declare-runtime-kernels "
+                         "before the lowering");
+  Value x = op->getOperand(0);
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank();
+  auto size = [&](Value t, int64_t d) -> OpFoldResult {
+    auto tt = cast<RankedTensorType>(t.getType());
+    return tt.isDynamicDim(d) ? OpFoldResult(tensor::DimOp::create(b, loc, t, d).getResult())
+                              : OpFoldResult(b.getIndexAttr(tt.getDimSize(d)));
+  };
+  Value matrices;
+  if (rank == 2) {
+    matrices = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({1, type.getDimSize(0), type.getDimSize(1)}, b.getF32Type()),
+        x, SmallVector<ReassociationIndices>{{0, 1}, {2}},
+        SmallVector<OpFoldResult>{b.getIndexAttr(1), size(x, 0), size(x, 1)});
+  } else {
+    ReassociationIndices batchAxes;
+    for (int64_t d = 0; d < rank - 2; ++d)
+      batchAxes.push_back(d);
+    matrices = tensor::CollapseShapeOp::create(
+        b, loc, x, SmallVector<ReassociationIndices>{batchAxes, {rank - 2}, {rank - 1}});
+  }
+  Value batch = tensor::DimOp::create(b, loc, matrices, 0);
+  Value out = memref::AllocOp::create(
+      b, loc, MemRefType::get({ShapedType::kDynamic}, b.getF32Type()), ValueRange{batch});
+  func::CallOp::create(b, loc, callee,
+                       ValueRange{kernelView(b, loc, matrices),
+                                  memref::CastOp::create(b, loc, kernelViewType(b.getF32Type(), 1),
+                                                         out)});
+  Value dets = bufferization::ToTensorOp::create(
+      b, loc, RankedTensorType::get({ShapedType::kDynamic}, b.getF32Type()), out,
+      /*restrict=*/true, /*writable=*/true);
+  if (rank == 2)
+    return tensor::CollapseShapeOp::create(
+               b, loc, RankedTensorType::get({}, b.getF32Type()),
+               tensor::CastOp::create(b, loc, RankedTensorType::get({1}, b.getF32Type()), dets),
+               SmallVector<ReassociationIndices>{})
+        .getResult();
+  SmallVector<OpFoldResult> batchSizes;
+  ReassociationIndices all;
+  for (int64_t d = 0; d < rank - 2; ++d) {
+    batchSizes.push_back(size(x, d));
+    all.push_back(d);
+  }
+  // The collapsed batch is static when every batch axis is.
+  ArrayRef<int64_t> batchShape = type.getShape().drop_back(2);
+  if (llvm::none_of(batchShape, ShapedType::isDynamic)) {
+    int64_t total = 1;
+    for (int64_t d : batchShape)
+      total *= d;
+    dets = tensor::CastOp::create(b, loc, RankedTensorType::get({total}, b.getF32Type()), dets);
+  }
+  Value result = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(batchShape, b.getF32Type()), dets,
+      SmallVector<ReassociationIndices>{all}, batchSizes);
+  return result.getType() == resultType ? result
+                                        : Value(tensor::CastOp::create(b, loc, resultType, result));
+}
+
+static std::string checkDet(Operation *op, const LoweringState &) {
+  auto type = cast<RankedTensorType>(op->getOperand(0).getType());
+  if (!type.getElementType().isF32())
+    return "only f32 matrices are supported";
+  if (type.getRank() < 2)
+    return "the input must be a matrix or a batch of matrices";
+  int64_t rows = type.getDimSize(type.getRank() - 2), cols = type.getDimSize(type.getRank() - 1);
+  if (!ShapedType::isDynamic(rows) && !ShapedType::isDynamic(cols) && rows != cols)
+    return "the matrices must be square (they are " + std::to_string(rows) + "x" +
+           std::to_string(cols) + ")";
+  return "";
+}
+
 void loom::populateMatMulLoweringPatterns(LoweringPatternSet &patterns) {
+  patterns.add("onnx.Det", lowerDet, checkDet);
   patterns.add(
       "onnx.MatMul",
       [](Operation *op, RankedTensorType resultType, PatternRewriter &b,

@@ -152,6 +152,8 @@ int64_t _mlir_ciface_loomrt_non_max_suppression_f32(
     loomrt::MemRef<3> *boxes, loomrt::MemRef<3> *scores, loomrt::MemRefI64<2> *out,
     int64_t maxPerClass, float iouThreshold, float scoreThreshold, bool hasScoreThreshold,
     int32_t centerPointBox);
+/// onnx.Det (lib/Runtime/Kernels/LinearAlgebra.cpp).
+void _mlir_ciface_loomrt_det_f32(loomrt::MemRef<3> *x, loomrt::MemRef<1> *out);
 /// An error in generated code (a loom_abi_run_error; lib/Runtime/RunErrors.cpp).
 void loomrt_report_error(int32_t code);
 /// memref.alloc / memref.dealloc of generated code (lib/Runtime/BufferCache.cpp).
