@@ -44,7 +44,8 @@ loom_status loomrt::checkRunErrors(uint64_t countBefore) {
                 "the inputs give a shape that does not fit its input (a Reshape shape "
                 "whose element count is not the input's, an Expand shape the input "
                 "does not broadcast to, Concat inputs whose sizes off the axis differ, "
-                "or ReverseSequence lengths that are not one per batch entry); the "
+                "ReverseSequence lengths that are not one per batch entry, or a Slice "
+                "of one position, such as x[:, -1:], of an empty axis); the "
                 "outputs are not defined");
   default:
     return fail(LOOM_ERROR_INVALID_ARGUMENT, "the model reported error " +

@@ -42,7 +42,7 @@ struct LoomDeclareRuntimeKernelsPass
            "onnx.ScatterElements", "onnx.Scatter", "onnx.NegativeLogLikelihoodLoss",
            "onnx.SoftmaxCrossEntropyLoss", "onnx.ConstantOfShape", "onnx.Range",
            "onnx.Expand", "onnx.Tile", "onnx.Reshape", "onnx.ReverseSequence",
-           "onnx.Concat"},
+           "onnx.Concat", "onnx.Slice"},
           name);
       // ReduceSum's axes given at run time.
       runErrors |= name == "onnx.ReduceSum" && op->getNumOperands() > 1;
@@ -53,7 +53,8 @@ struct LoomDeclareRuntimeKernelsPass
     // does not fit; ReverseSequence lengths that are not one per batch
     // entry; ReduceSum run-time axes outside the input or giving another
     // shape than the declared one; Concat inputs whose sizes off the axis
-    // differ at run time (the onnx lowering).
+    // differ at run time (the onnx lowering); Slice a run-time size other
+    // than its static result size.
     if (runErrors)
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_report_error);
     // f32 Conv with one or two spatial axes calls loomrt's convolution.

@@ -376,14 +376,33 @@ static FailureOr<Value> lowerSlice(Operation *op, RankedTensorType resultType,
     }
   }
   SmallVector<Value> dynamicSizes;
-  for (int64_t d = 0; d < rank; ++d)
-    if (resultType.isDynamicDim(d))
+  // A static result size is the inferred or declared one (x[:, -1:] of a
+  // dynamic axis is typed 1): the size the run-time bounds give must be it,
+  // else the run fails with a shape error and every read goes to position 0
+  // (nothing outside the input is read).
+  Value mismatch;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (resultType.isDynamicDim(d)) {
       dynamicSizes.push_back(toIndex(b, loc, size[d]));
+      continue;
+    }
+    Value differs = cmp(arith::CmpIPredicate::ne, size[d], c(resultType.getDimSize(d)));
+    mismatch = mismatch ? arith::OrIOp::create(b, loc, mismatch, differs).getResult() : differs;
+  }
+  if (mismatch) {
+    reportIf(b, loc, mismatch, runtimeErrorReporter(op), LOOM_ABI_ERROR_SHAPE_MISMATCH);
+    for (int64_t d = 0; d < rank; ++d) {
+      first[d] = select(mismatch, c(0), first[d]);
+      step[d] = select(mismatch, c(0), step[d]);
+    }
+  }
   SmallVector<Value> firstIndex, stepIndex;
   for (int64_t d = 0; d < rank; ++d) {
     firstIndex.push_back(toIndex(b, loc, first[d]));
     stepIndex.push_back(toIndex(b, loc, step[d]));
   }
+  Value nonEmpty = mismatch ? nonEmptyCondition(b, loc, data) : Value();
+  Type element = resultType.getElementType();
   return buildElementwise(
       b, loc, resultType, ValueRange{},
       [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
@@ -393,7 +412,10 @@ static FailureOr<Value> lowerSlice(Operation *op, RankedTensorType resultType,
           coords.push_back(arith::AddIOp::create(
               nb, nloc, arith::MulIOp::create(nb, nloc, iv, stepIndex[i]), firstIndex[i]));
         }
-        return tensor::ExtractOp::create(nb, nloc, data, coords);
+        if (!nonEmpty)
+          return tensor::ExtractOp::create(nb, nloc, data, coords);
+        return extractIfNonEmpty(nb, nloc, data, coords, nonEmpty,
+                                 arith::ConstantOp::create(nb, nloc, nb.getZeroAttr(element)));
       },
       dynamicSizes);
 }

@@ -30,6 +30,16 @@ static DimValue slicedDim(const DimValue &dim, const DimValue &start, const DimV
     // x[0:] of a dimension known only at run time keeps it.
     if (step == 1 && start.isConst(0) && (toEnd || end.sameAs(dim)))
       return dim;
+    // One position at a constant distance from either end (x[:, :1],
+    // x[:, -1:], x[..., k:k+1]): size 1 whenever the dimension holds that
+    // position. Knowing the 1 matters: an elementwise op broadcasts a static
+    // 1, while it takes dynamic sizes to agree. The Slice lowering checks the
+    // size at run time (an empty or too short dimension is a shape error).
+    if (step == 1 && start.isConst() && end.isConst() &&
+        ((start.constant >= 0 && end.constant == start.constant + 1) ||
+         (start.constant == -1 && toEnd) ||
+         (start.constant < -1 && end.constant == start.constant + 1)))
+      return DimValue::of(1);
     return DimValue::unknown();
   }
   if (!start.isConst() || !end.isConst())
