@@ -44,7 +44,8 @@ loom_status loomrt::checkRunErrors(uint64_t countBefore) {
                 "the inputs give a shape that does not fit its input (a Reshape shape "
                 "whose element count is not the input's, an Expand shape the input "
                 "does not broadcast to, Concat inputs whose sizes off the axis differ, "
-                "ReverseSequence lengths that are not one per batch entry, or a Slice "
+                "ReverseSequence lengths that are not one per batch entry, a TopK k "
+                "larger than its axis, or a Slice "
                 "of one position, such as x[:, -1:], of an empty axis); the "
                 "outputs are not defined");
   default:

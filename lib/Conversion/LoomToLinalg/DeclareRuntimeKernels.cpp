@@ -42,7 +42,7 @@ struct LoomDeclareRuntimeKernelsPass
            "onnx.ScatterElements", "onnx.Scatter", "onnx.NegativeLogLikelihoodLoss",
            "onnx.SoftmaxCrossEntropyLoss", "onnx.ConstantOfShape", "onnx.Range",
            "onnx.Expand", "onnx.Tile", "onnx.Reshape", "onnx.ReverseSequence",
-           "onnx.Concat", "onnx.Slice"},
+           "onnx.Concat", "onnx.Slice", "onnx.TopK"},
           name);
       // ReduceSum's axes given at run time.
       runErrors |= name == "onnx.ReduceSum" && op->getNumOperands() > 1;
@@ -54,7 +54,7 @@ struct LoomDeclareRuntimeKernelsPass
     // entry; ReduceSum run-time axes outside the input or giving another
     // shape than the declared one; Concat inputs whose sizes off the axis
     // differ at run time (the onnx lowering); Slice a run-time size other
-    // than its static result size.
+    // than its static result size; TopK an axis shorter than k.
     if (runErrors)
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_report_error);
     // f32 Conv with one or two spatial axes calls loomrt's convolution.

@@ -171,7 +171,13 @@ static Value lowerTopK(OpBuilder &b, Operation *op) {
   bool largest = intAttr(op, "largest").value_or(1) != 0;
   Type elem = inType.getElementType();
   bool f = isFloat(elem);
+  // k: static when the result's axis size is (a constant k input), else
+  // read from the k input at run time (argsort: k = Shape(x)[axis]).
   int64_t k = valuesType.getDimSize(axis);
+  Value kValue =
+      ShapedType::isDynamic(k)
+          ? toIndex(b, loc, extractI64(b, loc, op->getOperand(1), 0))
+          : arith::ConstantIndexOp::create(b, loc, k).getResult();
 
   // Axis last, then [rows, n].
   SmallVector<int64_t> perm;
@@ -194,11 +200,33 @@ static Value lowerTopK(OpBuilder &b, Operation *op) {
                                     perm)
             .getResult()[0];
   }
+  // Rows and the axis length may be run-time sizes; k is static.
+  auto dimOf = [&](int64_t d) -> OpFoldResult {
+    return inType.isDynamicDim(d)
+               ? OpFoldResult(tensor::DimOp::create(b, loc, in, d).getResult())
+               : OpFoldResult(b.getIndexAttr(inType.getDimSize(d)));
+  };
   int64_t rows = 1;
-  for (int64_t d = 0; d < rank; ++d)
-    if (d != axis)
+  Value rowCount = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d = 0; d < rank; ++d) {
+    if (d == axis)
+      continue;
+    if (inType.isDynamicDim(d) || ShapedType::isDynamic(rows))
+      rows = ShapedType::kDynamic;
+    else
       rows *= inType.getDimSize(d);
+    rowCount = arith::MulIOp::create(b, loc, rowCount,
+                                     getValueOrCreateConstantIndexOp(b, loc, dimOf(d)));
+  }
   int64_t n = inType.getDimSize(axis);
+  Value length = getValueOrCreateConstantIndexOp(b, loc, dimOf(axis));
+  if (ShapedType::isDynamic(n) || ShapedType::isDynamic(k)) {
+    // ONNX requires k <= the axis length; a shorter axis fails the run
+    // (the rows' unfilled tail would be undefined).
+    reportIf(b, loc,
+             arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, length, kValue),
+             runtimeErrorReporter(op), LOOM_ABI_ERROR_SHAPE_MISMATCH);
+  }
   SmallVector<ReassociationIndices> toRows(2);
   for (int64_t d = 0; d + 1 < rank; ++d)
     toRows[0].push_back(d);
@@ -206,7 +234,8 @@ static Value lowerTopK(OpBuilder &b, Operation *op) {
   auto flatType = [&](Type e, int64_t cols) { return RankedTensorType::get({rows, cols}, e); };
   if (rank == 1) {
     x = tensor::ExpandShapeOp::create(b, loc, flatType(elem, n), x,
-                                      SmallVector<ReassociationIndices>{{0, 1}});
+                                      SmallVector<ReassociationIndices>{{0, 1}},
+                                      SmallVector<OpFoldResult>{b.getIndexAttr(1), dimOf(0)});
   } else if (rank > 2) {
     x = tensor::CollapseShapeOp::create(b, loc, x, toRows);
   }
@@ -214,8 +243,17 @@ static Value lowerTopK(OpBuilder &b, Operation *op) {
   auto cIndex = [&](OpBuilder &nb, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(nb, loc, v);
   };
-  Value values = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows, k}, elem);
-  Value indices = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows, k}, b.getI64Type());
+  SmallVector<Value> rowSizes;
+  if (ShapedType::isDynamic(rows))
+    rowSizes.push_back(rowCount);
+  if (ShapedType::isDynamic(k)) {
+    // A negative k reads as 0 columns (and fails the run above).
+    kValue = arith::MaxSIOp::create(b, loc, kValue, cIndex(b, 0));
+    rowSizes.push_back(kValue);
+  }
+  Value values = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows, k}, elem, rowSizes);
+  Value indices =
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows, k}, b.getI64Type(), rowSizes);
   // (a, ia) comes before (v, iv) with ia < iv: a is better or equal.
   auto before = [&](OpBuilder &nb, Value a, Value v) -> Value {
     if (f)
@@ -225,10 +263,10 @@ static Value lowerTopK(OpBuilder &b, Operation *op) {
                                                    : arith::CmpIPredicate::sle, a, v);
   };
   auto outer = scf::ForOp::create(
-      b, loc, cIndex(b, 0), cIndex(b, rows), cIndex(b, 1), ValueRange{values, indices},
+      b, loc, cIndex(b, 0), rowCount, cIndex(b, 1), ValueRange{values, indices},
       [&](OpBuilder &ob, Location, Value row, ValueRange rowArgs) {
         auto scan = scf::ForOp::create(
-            ob, loc, cIndex(ob, 0), cIndex(ob, n), cIndex(ob, 1),
+            ob, loc, cIndex(ob, 0), length, cIndex(ob, 1),
             ValueRange{rowArgs[0], rowArgs[1], cIndex(ob, 0)},
             [&](OpBuilder &sb, Location, Value i, ValueRange args) {
               Value vals = args[0], idxs = args[1], filled = args[2];
@@ -245,12 +283,13 @@ static Value lowerTopK(OpBuilder &b, Operation *op) {
                   });
               Value pos = count.getResult(0);
               Value fits = arith::CmpIOp::create(sb, loc, arith::CmpIPredicate::slt, pos,
-                                                 cIndex(sb, k));
+                                                 kValue);
               auto insert = scf::IfOp::create(
                   sb, loc, fits,
                   [&](OpBuilder &tb, Location) {
                     // Shift entries [pos, last) one place right; drop the k-th.
-                    Value last = arith::MinSIOp::create(tb, loc, filled, cIndex(tb, k - 1));
+                    Value last = arith::MinSIOp::create(
+                        tb, loc, filled, arith::SubIOp::create(tb, loc, kValue, cIndex(tb, 1)));
                     Value moves = arith::SubIOp::create(tb, loc, last, pos);
                     auto shift = scf::ForOp::create(
                         tb, loc, cIndex(tb, 0), moves, cIndex(tb, 1), ValueRange{vals, idxs},
@@ -270,7 +309,7 @@ static Value lowerTopK(OpBuilder &b, Operation *op) {
                                                         ValueRange{row, pos});
                     Value grown = arith::MinSIOp::create(
                         tb, loc, arith::AddIOp::create(tb, loc, filled, cIndex(tb, 1)),
-                        cIndex(tb, k));
+                        kValue);
                     scf::YieldOp::create(tb, loc, ValueRange{nv, ni, grown});
                   },
                   [&](OpBuilder &eb, Location) {
@@ -288,15 +327,33 @@ static Value lowerTopK(OpBuilder &b, Operation *op) {
     if (rank == 1)
       v = tensor::CollapseShapeOp::create(b, loc, flat,
                                           SmallVector<ReassociationIndices>{{0, 1}});
-    else if (rank > 2)
-      v = tensor::ExpandShapeOp::create(b, loc, permutedType, flat, toRows);
+    else if (rank > 2) {
+      // The input's sizes (which may know more than the result type), then
+      // a cast to the result's permuted type.
+      SmallVector<OpFoldResult> sizes;
+      SmallVector<int64_t> shape;
+      for (int64_t i = 0; i + 1 < rank; ++i) {
+        sizes.push_back(dimOf(perm[i]));
+        shape.push_back(inType.getDimSize(perm[i]));
+      }
+      sizes.push_back(ShapedType::isDynamic(k) ? OpFoldResult(kValue) : b.getIndexAttr(k));
+      shape.push_back(k);
+      auto expandedType = RankedTensorType::get(shape, permutedType.getElementType());
+      v = tensor::ExpandShapeOp::create(b, loc, expandedType, flat, toRows, sizes);
+      if (expandedType != permutedType)
+        v = tensor::CastOp::create(b, loc, permutedType, v);
+    }
     if (axis == rank - 1)
       return v;
     SmallVector<int64_t> inverse(rank);
     for (int64_t d = 0; d < rank; ++d)
       inverse[perm[d]] = d;
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < rank; ++d)
+      if (resultType.isDynamicDim(d))
+        dynamicSizes.push_back(getValueOrCreateConstantIndexOp(b, loc, dimOf(d)));
     Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
-                                         resultType.getElementType());
+                                         resultType.getElementType(), dynamicSizes);
     return linalg::TransposeOp::create(b, loc, v, init, inverse).getResult()[0];
   };
   op->getResult(1).replaceAllUsesWith(restore(outer.getResult(1), indicesType));
@@ -602,8 +659,24 @@ static std::string checkTopK(Operation *op, const LoweringState &) {
   auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
   if (!isFloat(inType.getElementType()) && !inType.getElementType().isSignlessInteger())
     return "TopK of this element type is not supported";
-  if (!cast<RankedTensorType>(op->getResult(0).getType()).hasStaticShape())
-    return "TopK needs a static result shape (a constant k)";
+  auto valuesType = cast<RankedTensorType>(op->getResult(0).getType());
+  auto indicesType = cast<RankedTensorType>(op->getResult(1).getType());
+  int64_t rank = inType.getRank();
+  int64_t axis = axisAttr(op, rank, -1);
+  auto kType = cast<RankedTensorType>(op->getOperand(1).getType());
+  if (!kType.hasStaticShape() || kType.getNumElements() != 1)
+    return "k must be one value";
+  int64_t k = valuesType.getDimSize(axis), n = inType.getDimSize(axis);
+  if (!ShapedType::isDynamic(n) && !ShapedType::isDynamic(k) && k > n)
+    return "k is " + std::to_string(k) + ", more than the " + std::to_string(n) +
+           " elements along the axis";
+  // Off the axis, a static result size must be the input's.
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis && ((!valuesType.isDynamicDim(d) && !inType.isDynamicDim(d) &&
+                       valuesType.getDimSize(d) != inType.getDimSize(d)) ||
+                      (!indicesType.isDynamicDim(d) && !inType.isDynamicDim(d) &&
+                       indicesType.getDimSize(d) != inType.getDimSize(d))))
+      return "the result's shape does not fit the input's off the axis";
   return "";
 }
 

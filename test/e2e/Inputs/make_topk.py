@@ -30,3 +30,45 @@ for largest in (0, 1):
     for name, t in zip(["input_0", "output_0", "output_1"], tensors):
         with open(os.path.join(data, name + ".pb"), "wb") as f:
             f.write(numpy_helper.from_array(t).SerializeToString())
+
+# Dynamic axes, as exports with dynamic_axes write them: a constant k over a
+# dynamic batch (MoE routing's topk(w, 2), greedy decoding's topk(1)) on the
+# middle axis, and a full descending argsort whose k is Shape(x)[-1]
+# (torch.sort / argsort / pack_padded_sequence(enforce_sorted=False)).
+def save(name, graph, feeds, expected):
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
+              os.path.join(out, name + ".onnx"))
+    data = os.path.join(out, name + "_data")
+    os.makedirs(data, exist_ok=True)
+    for prefix, tensors in (("input", feeds), ("output", expected)):
+        for i, t in enumerate(tensors):
+            with open(os.path.join(data, f"{prefix}_{i}.pb"), "wb") as f:
+                f.write(numpy_helper.from_array(t).SerializeToString())
+
+
+node = helper.make_node("TopK", ["x", "k"], ["v", "i"], axis=1, largest=1)
+save("topk_dynamic", helper.make_graph(
+    [node], "topk_dynamic",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", "n", 4])],
+    [helper.make_tensor_value_info("v", TensorProto.FLOAT, ["b", 2, 4]),
+     helper.make_tensor_value_info("i", TensorProto.INT64, ["b", 2, 4])],
+    [numpy_helper.from_array(np.array([2], np.int64), "k")]),
+    [x], [np.take_along_axis(x, np.argsort(-x, axis=1, kind="stable")[:, :2, :], axis=1),
+          np.argsort(-x, axis=1, kind="stable")[:, :2, :].astype(np.int64)])
+
+lengths = rng.integers(0, 6, size=11).astype(np.int64)
+order = np.argsort(-lengths, kind="stable")
+save("argsort", helper.make_graph(
+    [helper.make_node("Shape", ["x"], ["s"]), helper.make_node("Gather", ["s", "last"], ["k"]),
+     helper.make_node("TopK", ["x", "k"], ["v", "i"], axis=-1, largest=1)], "argsort",
+    [helper.make_tensor_value_info("x", TensorProto.INT64, ["n"])],
+    [helper.make_tensor_value_info("v", TensorProto.INT64, None),
+     helper.make_tensor_value_info("i", TensorProto.INT64, None)],
+    [numpy_helper.from_array(np.array([-1], np.int64), "last")]),
+    [lengths], [lengths[order], order.astype(np.int64)])
+
+# k = 2 on an axis of 1 at run time: ONNX requires k <= the axis' length.
+short = rng.standard_normal((3, 1, 4)).astype(np.float32)
+os.makedirs(os.path.join(out, "topk_short"), exist_ok=True)
+with open(os.path.join(out, "topk_short", "input_0.pb"), "wb") as f:
+    f.write(numpy_helper.from_array(short).SerializeToString())

@@ -57,6 +57,102 @@ static DimValue slicedDim(const DimValue &dim, const DimValue &start, const DimV
   return DimValue::of(first > last ? (first - last - step - 1) / -step : 0);
 }
 
+
+/// An int-list attribute (ONNX's kernel_shape, strides, pads, dilations).
+static std::optional<SmallVector<int64_t>> intsAttr(Operation *op, StringRef name) {
+  auto array = op->getAttrOfType<ArrayAttr>(name);
+  if (!array)
+    return std::nullopt;
+  SmallVector<int64_t> values;
+  for (Attribute a : array) {
+    auto i = dyn_cast<IntegerAttr>(a);
+    if (!i)
+      return std::nullopt;
+    values.push_back(i.getInt());
+  }
+  return values;
+}
+
+/// The spatial output sizes of a convolution or pooling window over `dims`
+/// (N, C, spatial...) with `kernel` (one size per spatial axis): computed
+/// where the input size, the attributes and the padding mode make them
+/// plain arithmetic, unknown otherwise (the lowering computes them at run
+/// time). Known or not, the rank is the input's.
+static Dims windowedSpatialDims(Operation *op, const Dims &dims, ArrayRef<int64_t> kernel,
+                                bool transposed) {
+  int64_t spatial = int64_t(dims.size()) - 2;
+  Dims out;
+  auto autoPad = op->getAttrOfType<StringAttr>("auto_pad");
+  StringRef mode = autoPad ? autoPad.getValue() : "NOTSET";
+  auto strides = intsAttr(op, "strides"), dilations = intsAttr(op, "dilations");
+  auto pads = intsAttr(op, "pads");
+  auto outputPadding = intsAttr(op, "output_padding");
+  bool ceilMode = intAttr(op, "ceil_mode").value_or(0) != 0;
+  for (int64_t i = 0; i < spatial; ++i) {
+    const DimValue &in = dims[2 + i];
+    int64_t k = i < int64_t(kernel.size()) ? kernel[i] : -1;
+    int64_t s = strides && i < int64_t(strides->size()) ? (*strides)[i] : 1;
+    int64_t d = dilations && i < int64_t(dilations->size()) ? (*dilations)[i] : 1;
+    int64_t pb = pads && int64_t(pads->size()) == 2 * spatial ? (*pads)[i] : 0;
+    int64_t pe = pads && int64_t(pads->size()) == 2 * spatial ? (*pads)[spatial + i] : 0;
+    int64_t op_ = outputPadding && i < int64_t(outputPadding->size()) ? (*outputPadding)[i] : 0;
+    if (!in.isConst() || k <= 0 || s <= 0 || d <= 0 || pb < 0 || pe < 0 || ceilMode ||
+        (mode != "NOTSET" && mode != "VALID") || (transposed && mode != "NOTSET")) {
+      out.push_back(DimValue::unknown());
+      continue;
+    }
+    if (mode == "VALID")
+      pb = pe = 0;
+    int64_t extent = (k - 1) * d + 1;
+    if (transposed) {
+      int64_t size = s * (in.constant - 1) + op_ + extent - pb - pe;
+      out.push_back(size >= 0 ? DimValue::of(size) : DimValue::unknown());
+      continue;
+    }
+    int64_t span = in.constant + pb + pe - extent;
+    out.push_back(span >= 0 ? DimValue::of(span / s + 1) : DimValue::unknown());
+  }
+  return out;
+}
+
+/// Einsum's result: one dimension per letter of the output subscripts, the
+/// size of that letter in the inputs (an explicit "->" and no ellipsis).
+static std::optional<Dims> einsumDims(Operation *op, ArrayRef<Dims> inputs) {
+  auto equation = op->getAttrOfType<StringAttr>("equation");
+  if (!equation)
+    return std::nullopt;
+  std::string text;
+  for (char c : equation.getValue())
+    if (c != ' ')
+      text += c;
+  size_t arrow = text.find("->");
+  if (arrow == std::string::npos || text.find("...") != std::string::npos)
+    return std::nullopt;
+  SmallVector<StringRef> terms;
+  StringRef(text).take_front(arrow).split(terms, ',');
+  if (terms.size() != inputs.size())
+    return std::nullopt;
+  llvm::DenseMap<char, DimValue> sizes;
+  for (auto [term, dims] : llvm::zip(terms, inputs)) {
+    if (term.size() != dims.size())
+      return std::nullopt;
+    for (auto [letter, dim] : llvm::zip(term, dims)) {
+      auto [it, inserted] = sizes.try_emplace(letter, dim);
+      // A letter of size 1 in one input broadcasts against the others.
+      if (!inserted && (it->second.isConst(1) || !it->second.isConst()))
+        it->second = dim.isConst(1) ? it->second : dim;
+    }
+  }
+  Dims out;
+  for (char letter : StringRef(text).drop_front(arrow + 2)) {
+    auto it = sizes.find(letter);
+    if (it == sizes.end())
+      return std::nullopt;
+    out.push_back(it->second);
+  }
+  return out;
+}
+
 //===----------------------------------------------------------------------===//
 // Result shapes
 //===----------------------------------------------------------------------===//
@@ -589,6 +685,81 @@ std::optional<Dims> ShapeRefiner::inferShape(Operation *op) {
                 toSpace ? scaled(dims[2], block, 1) : scaled(dims[2], 1, block),
                 toSpace ? scaled(dims[3], block, 1) : scaled(dims[3], 1, block)};
   }
+  if (name == "onnx.Conv" || name == "onnx.ConvTranspose" || name == "onnx.ConvInteger" ||
+      name == "onnx.MaxPool" || name == "onnx.AveragePool" || name == "onnx.LpPool") {
+    // [N, C or M, spatial...]: the batch from the input, the channels from
+    // the weight (Conv: W [M, C/g, k...]; ConvTranspose: W [C, M/g, k...])
+    // or the input (pooling).
+    auto type = dyn_cast<RankedTensorType>(in.getType());
+    if (!type || type.getRank() < 3)
+      return std::nullopt;
+    Dims dims = dimsOf(in);
+    bool pooling = !name.contains("Conv");
+    bool transposed = name == "onnx.ConvTranspose";
+    SmallVector<int64_t> kernel;
+    DimValue channels = dims[1];
+    if (pooling) {
+      if (auto k = intsAttr(op, "kernel_shape"))
+        kernel = *k;
+    } else {
+      auto w = op->getNumOperands() > 1 ? dyn_cast<RankedTensorType>(op->getOperand(1).getType())
+                                        : RankedTensorType();
+      if (!w || w.getRank() != type.getRank())
+        return std::nullopt;
+      if (auto k = intsAttr(op, "kernel_shape"))
+        kernel = *k;
+      else
+        for (int64_t i = 2; i < w.getRank(); ++i)
+          kernel.push_back(w.isDynamicDim(i) ? -1 : w.getDimSize(i));
+      int64_t group = intAttr(op, "group").value_or(1);
+      if (!transposed)
+        channels = w.isDynamicDim(0) ? DimValue::unknown() : DimValue::of(w.getDimSize(0));
+      else
+        channels = w.isDynamicDim(1) ? DimValue::unknown()
+                                     : DimValue::of(w.getDimSize(1) * group);
+    }
+    Dims out = {dims[0], channels};
+    Dims spatial = windowedSpatialDims(op, dims, kernel, transposed);
+    if (transposed && intsAttr(op, "output_shape"))
+      spatial = Dims(spatial.size(), DimValue::unknown());
+    out.append(spatial.begin(), spatial.end());
+    return out;
+  }
+  if (name == "onnx.GlobalAveragePool" || name == "onnx.GlobalMaxPool" ||
+      name == "onnx.GlobalLpPool") {
+    auto type = dyn_cast<RankedTensorType>(in.getType());
+    if (!type || type.getRank() < 2)
+      return std::nullopt;
+    Dims dims = dimsOf(in);
+    for (size_t i = 2; i < dims.size(); ++i)
+      dims[i] = DimValue::of(1);
+    return dims;
+  }
+  if (name == "onnx.ArgMax" || name == "onnx.ArgMin") {
+    auto type = dyn_cast<RankedTensorType>(in.getType());
+    if (!type)
+      return std::nullopt;
+    Dims dims = dimsOf(in);
+    int64_t rank = dims.size(), axis = intAttr(op, "axis").value_or(0);
+    if (axis < 0)
+      axis += rank;
+    if (axis < 0 || axis >= rank)
+      return std::nullopt;
+    if (intAttr(op, "keepdims").value_or(1) != 0)
+      dims[axis] = DimValue::of(1);
+    else
+      dims.erase(dims.begin() + axis);
+    return dims;
+  }
+  if (name == "onnx.Einsum") {
+    SmallVector<Dims> inputs;
+    for (Value v : op->getOperands()) {
+      if (!isa<RankedTensorType>(v.getType()))
+        return std::nullopt;
+      inputs.push_back(dimsOf(v));
+    }
+    return einsumDims(op, inputs);
+  }
   if (name == "onnx.Flatten") {
     // [d0 * .. * d(axis-1), d(axis) * .. * d(n-1)].
     auto dims = dimsOf(in);
@@ -694,6 +865,19 @@ SmallVector<std::optional<Dims>> ShapeRefiner::inferShapes(Operation *op) {
           sizes = Elements(); // run-time sizes: the count says nothing
       }
       return splitShapes(op, dimsOf(op->getOperand(0)), sizes);
+    }
+    if (name == "onnx.TopK" && op->getNumOperands() == 2 && op->getNumResults() == 2) {
+      // Values and indices: the input's shape with k along the axis (k may
+      // be a size of the input itself: argsort's Shape(x)[axis]).
+      Dims dims = dimsOf(op->getOperand(0));
+      int64_t rank = dims.size(), axis = intAttr(op, "axis").value_or(-1);
+      if (axis < 0)
+        axis += rank;
+      if (axis < 0 || axis >= rank)
+        return {std::nullopt, std::nullopt};
+      std::optional<Elements> k = elementsOf(op->getOperand(1));
+      dims[axis] = k && k->size() == 1 ? (*k)[0] : DimValue::unknown();
+      return {dims, dims};
     }
     if (name == "onnx.LSTM" || name == "onnx.GRU" || name == "onnx.RNN")
       return recurrentShapes(op, dimsOf(op->getOperand(0)),
