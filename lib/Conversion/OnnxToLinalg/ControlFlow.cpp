@@ -103,14 +103,16 @@ static FailureOr<Value> lowerLoop(Operation *op, RankedTensorType, PatternRewrit
   Value cond0 = condition ? scalarOf(b, loc, condition)
                           : arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
   // Scan buffers: M slices of each scan output's per-iteration shape (the
-  // result type without its leading dimension; checked static).
+  // body's, checked static; the declared result may say less: torch writes
+  // symbolic sizes there).
   SmallVector<Value> buffers;
   for (unsigned s = 0; s < scans; ++s) {
     auto resultType = cast<RankedTensorType>(op->getResult(carried + s).getType());
+    auto sliceType = cast<RankedTensorType>(yield->getOperand(1 + carried + s).getType());
     auto bufferType = RankedTensorType::get(
         [&] {
-          SmallVector<int64_t> shape(resultType.getShape());
-          shape[0] = ShapedType::kDynamic;
+          SmallVector<int64_t> shape = {ShapedType::kDynamic};
+          shape.append(sliceType.getShape().begin(), sliceType.getShape().end());
           return shape;
         }(),
         resultType.getElementType());
@@ -224,6 +226,12 @@ static std::string checkLoop(Operation *op, const LoweringState &) {
     auto result = cast<RankedTensorType>(op->getResult(carried + s).getType());
     if (!slice || !slice.hasStaticShape() || result.getRank() != slice.getRank() + 1)
       return "scan output " + std::to_string(s) + " needs a static shape in every iteration";
+    for (int64_t d = 0; d < slice.getRank(); ++d)
+      if (!result.isDynamicDim(d + 1) && result.getDimSize(d + 1) != slice.getDimSize(d))
+        return "scan output " + std::to_string(s) + " is declared with size " +
+               std::to_string(result.getDimSize(d + 1)) + " at dimension " +
+               std::to_string(d + 1) + ", but the body gives " +
+               std::to_string(slice.getDimSize(d));
   }
   return "";
 }

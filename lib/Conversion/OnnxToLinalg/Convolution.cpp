@@ -522,6 +522,9 @@ static std::string checkConv(Operation *op, const LoweringState &) {
   auto inType = cast<RankedTensorType>(conv.getX().getType());
   if (wType.getRank() != inType.getRank())
     return "the weight must have the input's rank";
+  // Read below: the channel axis (fuzzed rank-1 Convs reached it).
+  if (inType.getRank() < 3)
+    return "the input needs a batch, a channel and at least one spatial dimension";
   for (int64_t d = 0; d < wType.getRank(); ++d)
     if (wType.isDynamicDim(d))
       return "the weight's shape must be static";

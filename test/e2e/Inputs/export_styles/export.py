@@ -73,6 +73,12 @@ MODELS = {
     "gpt_j": "gpt_j",
     "bart": "bart",
     "resnet_basic": "resnet_basic",
+    "wavenet": "routing_and_gating",
+    "c2f_neck": "routing_and_gating",
+    "moe_top2": "routing_and_gating",
+    "last_step_norm": "routing_and_gating",
+    "embedding_bag": "routing_and_gating",
+    "argsort_lengths": "routing_and_gating",
 }
 
 OPSETS = (17, 16, 15, 14)  # the highest torch 1.13 can export wins
