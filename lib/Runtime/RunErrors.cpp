@@ -45,8 +45,9 @@ loom_status loomrt::checkRunErrors(uint64_t countBefore) {
                 "whose element count is not the input's, an Expand shape the input "
                 "does not broadcast to, Concat inputs whose sizes off the axis differ, "
                 "ReverseSequence lengths that are not one per batch entry, a TopK k "
-                "larger than its axis, or a Slice "
-                "of one position, such as x[:, -1:], of an empty axis); the "
+                "larger than its axis, a Slice of one position, such as x[:, -1:], "
+                "of an empty axis, or operands of an elementwise op whose sizes "
+                "differ at run time: loom broadcasts only sizes known to be 1); the "
                 "outputs are not defined");
   default:
     return fail(LOOM_ERROR_INVALID_ARGUMENT, "the model reported error " +

@@ -6,7 +6,7 @@
 // RUN: not loom-opt %s --mlir-print-op-on-diagnostic=false --loom-graph-pipeline 2>&1 | FileCheck %s
 // RUN: loom-opt %s --loom-graph-pipeline=check-contract=false | FileCheck %s --check-prefix=NOCHECK
 
-// CHECK-DAG: error: {{.*}}node 'det' (Det): no CPU lowering for Det yet
+// CHECK-DAG: error: {{.*}}node 'coin' (Bernoulli): no CPU lowering for Bernoulli yet
 // CHECK-DAG: error: {{.*}}node 'vector_product' (MatMul): one-dimensional MatMul operands are not supported yet
 // CHECK-DAG: error: {{.*}}node 'strings' (Neg): element type {{.*}} is not supported yet
 // CHECK-NOT: node 'fine'
@@ -14,10 +14,10 @@
 // NOCHECK-LABEL: func @unlowerable
 func.func @unlowerable(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x3x3xf32>, %v: tensor<4xf32>,
                        %m: tensor<4x4xf32>, %c: tensor<2xcomplex<f32>>)
-    -> (tensor<1x1xf32>, tensor<4xf32>, tensor<2xcomplex<f32>>, tensor<4x4xf32>) {
-  %0 = "onnx.Det"(%x) : (tensor<1x1x4x4xf32>) -> tensor<1x1xf32> loc("det")
+    -> (tensor<1x1x4x4xf32>, tensor<4xf32>, tensor<2xcomplex<f32>>, tensor<4x4xf32>) {
+  %0 = "onnx.Bernoulli"(%x) : (tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> loc("coin")
   %1 = "onnx.MatMul"(%v, %m) : (tensor<4xf32>, tensor<4x4xf32>) -> tensor<4xf32> loc("vector_product")
   %2 = "onnx.Neg"(%c) : (tensor<2xcomplex<f32>>) -> tensor<2xcomplex<f32>> loc("strings")
   %3 = "onnx.Relu"(%m) : (tensor<4x4xf32>) -> tensor<4x4xf32> loc("fine")
-  return %0, %1, %2, %3 : tensor<1x1xf32>, tensor<4xf32>, tensor<2xcomplex<f32>>, tensor<4x4xf32>
+  return %0, %1, %2, %3 : tensor<1x1x4x4xf32>, tensor<4xf32>, tensor<2xcomplex<f32>>, tensor<4x4xf32>
 }

@@ -46,6 +46,13 @@ struct LoomDeclareRuntimeKernelsPass
           name);
       // ReduceSum's axes given at run time.
       runErrors |= name == "onnx.ReduceSum" && op->getNumOperands() > 1;
+      // Elementwise lowerings check that dynamic sizes agree at run time
+      // (buildElementwise): any onnx or loom op on a dynamically shaped tensor.
+      if (!runErrors && (name.starts_with("onnx.") || name.starts_with("loom.")))
+        runErrors |= llvm::any_of(op->getOperandTypes(), [](Type t) {
+          auto ranked = dyn_cast<RankedTensorType>(t);
+          return ranked && !ranked.hasStaticShape();
+        });
     });
     // Integer Div and Mod report a zero divisor; the gathers, scatters and
     // the losses' class targets an index out of range; ConstantOfShape and
@@ -54,7 +61,8 @@ struct LoomDeclareRuntimeKernelsPass
     // entry; ReduceSum run-time axes outside the input or giving another
     // shape than the declared one; Concat inputs whose sizes off the axis
     // differ at run time (the onnx lowering); Slice a run-time size other
-    // than its static result size; TopK an axis shorter than k.
+    // than its static result size; TopK an axis shorter than k; any
+    // elementwise op dynamic sizes that differ at run time.
     if (runErrors)
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_report_error);
     // f32 Conv with one or two spatial axes calls loomrt's convolution.

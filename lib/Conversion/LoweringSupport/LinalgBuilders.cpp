@@ -88,6 +88,50 @@ std::string broadcastMismatch(ValueRange inputs, RankedTensorType resultType) {
   return "";
 }
 
+/// An elementwise op takes an input's dynamic size to be the result's (only
+/// a static 1 broadcasts): the result's size along a dynamic dimension is the
+/// first such input's (`sources`). A run-time size that differs — a dynamic
+/// size of 1 that the model meant to broadcast, or sizes that do not
+/// broadcast at all — would read past that input or give wrong numbers; it
+/// fails the run with a shape error instead (loomrt_report_error, where the
+/// CPU pipeline declared it). Constant sizes fold the checks away.
+static void checkDynamicSizesAgree(OpBuilder &b, Location loc, RankedTensorType resultType,
+                                   ValueRange inputs,
+                                   ArrayRef<std::pair<Value, int64_t>> sources) {
+  Block *block = b.getInsertionBlock();
+  func::FuncOp report =
+      block && block->getParentOp() ? runtimeErrorReporter(block->getParentOp()) : func::FuncOp();
+  if (!report)
+    return;
+  int64_t rank = resultType.getRank();
+  Value mismatch;
+  for (Value in : inputs) {
+    auto type = cast<RankedTensorType>(in.getType());
+    int64_t offset = rank - type.getRank();
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      int64_t d = offset + i;
+      if (!type.isDynamicDim(i))
+        continue;
+      Value expected;
+      if (!resultType.isDynamicDim(d)) {
+        if (resultType.getDimSize(d) == 1)
+          continue;
+        expected = arith::ConstantIndexOp::create(b, loc, resultType.getDimSize(d));
+      } else {
+        auto [source, axis] = sources[d];
+        if (!source || (source == in && axis == i))
+          continue;
+        expected = tensor::DimOp::create(b, loc, source, axis);
+      }
+      Value differs = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                            tensor::DimOp::create(b, loc, in, i), expected);
+      mismatch = mismatch ? arith::OrIOp::create(b, loc, mismatch, differs).getResult() : differs;
+    }
+  }
+  if (mismatch)
+    reportIf(b, loc, mismatch, report, LOOM_ABI_ERROR_SHAPE_MISMATCH);
+}
+
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
                        ValueRange inputs, const ScalarFn &body,
                        ValueRange dynamicSizes) {
@@ -137,6 +181,8 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
     maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
   }
   maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
+  if (dynamicSizes.empty())
+    checkDynamicSizesAgree(b, loc, resultType, inputs, sources);
   Value init = dynamicSizes.empty()
                    ? emptyLike(b, loc, resultType, sources)
                    : tensor::EmptyOp::create(b, loc, resultType.getShape(),

@@ -73,8 +73,8 @@ func.func @softmax(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
 // Everything unsupported is reported at once (imported ops name their ONNX
 // node: see test/e2e/node-tests.test).
 func.func @unsupported(%x: tensor<1x1x4x4xf32>, %w: tensor<1x1x3x3xf32>, %s: tensor<?xf32>) {
-  // expected-error @+1 {{Det: no CPU lowering for Det yet}}
-  %0 = "onnx.Det"(%x) : (tensor<1x1x4x4xf32>) -> tensor<1x1xf32>
+  // expected-error @+1 {{Bernoulli: no CPU lowering for Bernoulli yet}}
+  %0 = "onnx.Bernoulli"(%x) : (tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32>
   // expected-error @+1 {{Relu: its operand and result types must be ranked tensors}}
   %1 = "onnx.Relu"(%s) : (tensor<?xf32>) -> tensor<*xf32>
   return

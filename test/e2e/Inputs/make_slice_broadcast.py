@@ -77,3 +77,19 @@ save("where",
      [const("s", [0]), const("e", [1]), const("a", [-1]),
       numpy_helper.from_array(np.array(-1e4, np.float32), "fill")],
      [m, v], [np.where(m[:, :, :1], np.float32(-1e4), v)])
+
+# Bounds given at run time: c[:, 0:end] + y[t, 16]. The slice's size is
+# dynamic; the Add takes it to be 16. With end = 16 that holds; with end = 1
+# the model meant a broadcast that loom does not do for dynamic sizes: the
+# run fails with a shape error (it read past the slice before).
+c = rng.standard_normal((6, 20)).astype(np.float32)
+save("bounds",
+     [helper.make_node("Slice", ["c", "s", "end", "a"], ["part"]),
+      helper.make_node("Add", ["part", "y"], ["o"])],
+     [helper.make_tensor_value_info("c", F, ["t", "w"]),
+      helper.make_tensor_value_info("end", TensorProto.INT64, [1]),
+      helper.make_tensor_value_info("y", F, ["t", 16])],
+     [helper.make_tensor_value_info("o", F, ["t", 16])],
+     [const("s", [0]), const("a", [1])],
+     [c, np.array([16], np.int64), yv], [c[:, :16] + yv])
+write("bounds", [c, np.array([1], np.int64), yv], [c[:, :1] + yv], "one")
