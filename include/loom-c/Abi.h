@@ -131,6 +131,15 @@ typedef enum {
   X(loomrt_non_max_suppression_f32, LOOM_ABI_CIFACE, LOOM_ABI_I64,                  \
     (LOOM_ABI_VIEW(3), LOOM_ABI_VIEW(3), LOOM_ABI_VIEW_I64(2), LOOM_ABI_I64,        \
      LOOM_ABI_F32, LOOM_ABI_F32, LOOM_ABI_I1, LOOM_ABI_I32))                        \
+  /* onnx.Unique: x as [outer, n, inner] (slices along n), sorted, then per       \
+     unique slice its first index and count, per slice its unique's index ->       \
+     the number of unique slices */                                                \
+  X(loomrt_unique_f32, LOOM_ABI_CIFACE, LOOM_ABI_I64,                               \
+    (LOOM_ABI_VIEW(3), LOOM_ABI_I1, LOOM_ABI_VIEW_I64(1), LOOM_ABI_VIEW_I64(1),      \
+     LOOM_ABI_VIEW_I64(1)))                                                         \
+  X(loomrt_unique_i64, LOOM_ABI_CIFACE, LOOM_ABI_I64,                               \
+    (LOOM_ABI_VIEW_I64(3), LOOM_ABI_I1, LOOM_ABI_VIEW_I64(1), LOOM_ABI_VIEW_I64(1),  \
+     LOOM_ABI_VIEW_I64(1)))                                                         \
   /* onnx.Det: x [batch, n, n], out [batch] */                                     \
   X(loomrt_det_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                                 \
     (LOOM_ABI_VIEW(3), LOOM_ABI_VIEW(1)))                                           \

@@ -25,7 +25,7 @@ struct LoomDeclareRuntimeKernelsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     bool attention = false, softmax = false, runErrors = false, quantized = false,
-         conv = false, nms = false, det = false;
+         conv = false, nms = false, det = false, unique = false;
     module.walk([&](Operation *op) {
       attention |= isa<loom::AttentionOp>(op);
       quantized |= isa<loom::QuantizedMatmulOp>(op);
@@ -34,6 +34,7 @@ struct LoomDeclareRuntimeKernelsPass
       conv |= name == "onnx.Conv";
       nms |= name == "onnx.NonMaxSuppression";
       det |= name == "onnx.Det";
+      unique |= name == "onnx.Unique";
       if ((name == "onnx.Div" || name == "onnx.Mod") && op->getNumResults() == 1)
         if (auto type = dyn_cast<ShapedType>(op->getResult(0).getType()))
           runErrors |= isa<IntegerType>(type.getElementType());
@@ -68,8 +69,13 @@ struct LoomDeclareRuntimeKernelsPass
     // f32 Conv with one or two spatial axes calls loomrt's convolution.
     if (conv)
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_conv2d_f32);
-    // NonMaxSuppression and Det have no linalg form: loomrt's kernel or
+    // NonMaxSuppression, Det and Unique have no linalg form: loomrt's kernel or
     // nothing.
+    if (unique) {
+      loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_unique_f32);
+      loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_unique_i64);
+      loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_report_error);
+    }
     if (det) {
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_det_f32);
       loom::declareRuntimeKernel(module, loom::RuntimeKernel::loomrt_report_error);

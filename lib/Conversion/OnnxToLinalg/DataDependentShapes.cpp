@@ -397,7 +397,215 @@ static std::string checkNonMaxSuppression(Operation *op, const LoweringState &) 
   return "";
 }
 
+/// Unique: x seen as [outer, n, inner] around the axis (no axis: [1, N, 1]
+/// of the flattened input); loomrt's kernel (lib/Runtime/Kernels/Unique.cpp)
+/// finds the k distinct slices and writes each one's first index and count
+/// and each slice's unique's position into n-entry buffers; Y gathers the
+/// slices at the first indices.
+static FailureOr<Value> lowerUnique(Operation *op, RankedTensorType, PatternRewriter &b,
+                                    const LoweringState &) {
+  Location loc = op->getLoc();
+  auto unique = cast<onnx::UniqueOp>(op);
+  Value x = unique.getX();
+  auto xType = cast<RankedTensorType>(x.getType());
+  Type elem = xType.getElementType(), i64 = b.getI64Type();
+  bool isFloatInput = elem.isF32();
+  auto callee = op->getParentOfType<ModuleOp>().lookupSymbol<func::FuncOp>(
+      isFloatInput ? "loomrt_unique_f32" : "loomrt_unique_i64");
+  if (!callee)
+    return op->emitError("Unique needs loomrt's kernel; run loom-declare-runtime-kernels "
+                         "before the lowering");
+  int64_t rank = xType.getRank();
+  std::optional<int64_t> axisAttr = intAttr(op, "axis");
+  int64_t axis = axisAttr ? (*axisAttr < 0 ? *axisAttr + rank : *axisAttr) : -1;
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> dims;
+  for (int64_t d = 0; d < rank; ++d)
+    dims.push_back(tensor::DimOp::create(b, loc, x, d));
+  // Each of outer, n, inner as a run-time value and, where every dimension
+  // in it is static, its static size (MLIR's strided-metadata expansion
+  // wants the static sizes in the type, not as constant operands).
+  Value outer = one, n = one, inner = one;
+  int64_t staticSizes[3] = {1, 1, 1};
+  for (int64_t d = 0; d < rank; ++d) {
+    int part = axis < 0 ? 1 : d < axis ? 0 : d == axis ? 1 : 2;
+    Value &value = part == 0 ? outer : part == 1 ? n : inner;
+    value = arith::MulIOp::create(b, loc, value, dims[d]);
+    staticSizes[part] = xType.isDynamicDim(d) || ShapedType::isDynamic(staticSizes[part])
+                            ? ShapedType::kDynamic
+                            : staticSizes[part] * xType.getDimSize(d);
+  }
+  auto sizeOf = [&](int part, Value value) -> OpFoldResult {
+    return ShapedType::isDynamic(staticSizes[part]) ? OpFoldResult(value)
+                                                    : OpFoldResult(b.getIndexAttr(staticSizes[part]));
+  };
+  // [outer, n, inner]: the dimensions around the axis collapsed into one
+  // each (none: the whole input in n), then unit dimensions added where a
+  // side is empty. (MLIR's strided-metadata expansion crashed on a collapse
+  // to one dimension expanded back into three dynamic ones.)
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices before, middle, after;
+  for (int64_t d = 0; d < rank; ++d)
+    (axis < 0 ? middle : d < axis ? before : d == axis ? middle : after).push_back(d);
+  for (ReassociationIndices *g : {&before, &middle, &after})
+    if (!g->empty())
+      groups.push_back(*g);
+  Value grouped = x;
+  if (int64_t(groups.size()) != rank)
+    grouped = tensor::CollapseShapeOp::create(b, loc, x, groups);
+  // Without an axis, Y reads the flattened input.
+  Value flat = axis < 0 ? grouped : Value();
+  Value slices = grouped;
+  if (groups.size() != 3) {
+    // Add the missing outer and/or inner unit dimension.
+    SmallVector<ReassociationIndices> expand;
+    SmallVector<OpFoldResult> sizes;
+    int64_t next = 0;
+    for (unsigned g = 0; g < groups.size(); ++g) {
+      ReassociationIndices group;
+      bool isMiddle = groups[g] == middle;
+      if (isMiddle && before.empty()) {
+        group.push_back(next++);
+        sizes.push_back(b.getIndexAttr(1));
+      }
+      group.push_back(next++);
+      sizes.push_back(sizeOf(g == 0 && !before.empty() ? 0 : isMiddle ? 1 : 2,
+                             g == 0 && !before.empty() ? outer : isMiddle ? n : inner));
+      if (isMiddle && after.empty()) {
+        group.push_back(next++);
+        sizes.push_back(b.getIndexAttr(1));
+      }
+      expand.push_back(group);
+    }
+    slices = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({staticSizes[0], staticSizes[1], staticSizes[2]}, elem),
+        grouped, expand, sizes);
+  }
+  auto buffer = [&]() {
+    return memref::AllocOp::create(b, loc, MemRefType::get({ShapedType::kDynamic}, i64),
+                                   ValueRange{n})
+        .getResult();
+  };
+  Value first = buffer(), inverse = buffer(), counts = buffer();
+  auto view = [&](Value m) {
+    return memref::CastOp::create(b, loc, kernelViewType(i64, 1), m).getResult();
+  };
+  Value sorted = arith::ConstantOp::create(b, loc, b.getBoolAttr(intAttr(op, "sorted").value_or(1) != 0));
+  Value k = toIndex(b, loc,
+                    func::CallOp::create(b, loc, callee,
+                                         ValueRange{kernelView(b, loc, slices), sorted, view(first),
+                                                    view(inverse), view(counts)})
+                        .getResult(0));
+  auto asTensor = [&](Value m) {
+    return bufferization::ToTensorOp::create(
+               b, loc, RankedTensorType::get({ShapedType::kDynamic}, i64), m,
+               /*restrict=*/true, /*writable=*/true)
+        .getResult();
+  };
+  auto prefix = [&](Value t, Value size) {
+    return tensor::ExtractSliceOp::create(b, loc, t, ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
+                                          ArrayRef<OpFoldResult>{size},
+                                          ArrayRef<OpFoldResult>{b.getIndexAttr(1)})
+        .getResult();
+  };
+  Value firstT = prefix(asTensor(first), k), inverseT = prefix(asTensor(inverse), n),
+        countsT = prefix(asTensor(counts), k);
+  // Y: the input with the axis (or the flattened input) cut to the k
+  // unique slices, each read at its first occurrence.
+  SmallVector<int64_t> yShape;
+  SmallVector<Value> ySizes;
+  if (axis < 0) {
+    yShape.push_back(ShapedType::kDynamic);
+    ySizes.push_back(k);
+  } else {
+    for (int64_t d = 0; d < rank; ++d) {
+      yShape.push_back(d == axis ? ShapedType::kDynamic : xType.getDimSize(d));
+      if (d == axis)
+        ySizes.push_back(k);
+      else if (xType.isDynamicDim(d))
+        ySizes.push_back(dims[d]);
+    }
+  }
+  auto yType = RankedTensorType::get(yShape, elem);
+  Value y = buildElementwise(
+      b, loc, yType, ValueRange{},
+      [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
+        if (axis < 0) {
+          Value at = toIndex(nb, nloc, tensor::ExtractOp::create(
+                                           nb, nloc, firstT,
+                                           ValueRange{linalg::IndexOp::create(nb, nloc, 0)}));
+          return tensor::ExtractOp::create(nb, nloc, flat, ValueRange{at});
+        }
+        SmallVector<Value> coords;
+        for (int64_t d = 0; d < rank; ++d) {
+          Value i = linalg::IndexOp::create(nb, nloc, d);
+          coords.push_back(d == axis ? toIndex(nb, nloc, tensor::ExtractOp::create(
+                                                             nb, nloc, firstT, ValueRange{i}))
+                                     : i);
+        }
+        return tensor::ExtractOp::create(nb, nloc, x, coords);
+      },
+      ySizes);
+  // The outputs present, in order (each optional after Y); a declared
+  // static size that the data contradicts fails the run.
+  SmallVector<Value> values = {y, firstT, inverseT, countsT};
+  SmallVector<int32_t> present(4, 1);
+  if (auto segments = op->getAttrOfType<DenseI32ArrayAttr>("resultSegmentSizes"))
+    present.assign(segments.asArrayRef().begin(), segments.asArrayRef().end());
+  Value mismatch;
+  SmallVector<Value> results;
+  for (unsigned out = 0, result = 0; out < 4 && result < op->getNumResults(); ++out) {
+    if (present.size() <= out || present[out] == 0)
+      continue;
+    auto type = cast<RankedTensorType>(op->getResult(result).getType());
+    Value v = values[out];
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (type.isDynamicDim(d))
+        continue;
+      Value differs = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::ne, tensor::DimOp::create(b, loc, v, d),
+          arith::ConstantIndexOp::create(b, loc, type.getDimSize(d)));
+      mismatch = mismatch ? arith::OrIOp::create(b, loc, mismatch, differs).getResult() : differs;
+    }
+    results.push_back(v.getType() == type ? v : Value(tensor::CastOp::create(b, loc, type, v)));
+    ++result;
+  }
+  if (mismatch)
+    reportIf(b, loc, mismatch, runtimeErrorReporter(op), LOOM_ABI_ERROR_SHAPE_MISMATCH);
+  for (unsigned i = 1; i < results.size(); ++i)
+    b.replaceAllUsesWith(op->getResult(i), results[i]);
+  return results[0];
+}
+
+static std::string checkUnique(Operation *op, const LoweringState &) {
+  auto type = cast<RankedTensorType>(op->getOperand(0).getType());
+  Type elem = type.getElementType();
+  if (!elem.isF32() && !elem.isSignlessInteger(64))
+    return "only f32 and int64 inputs are supported";
+  if (type.getRank() == 0)
+    return "the input must have at least one dimension";
+  if (std::optional<int64_t> axis = intAttr(op, "axis"))
+    if (*axis < -type.getRank() || *axis >= type.getRank())
+      return "axis " + std::to_string(*axis) + " is outside the input's " +
+             std::to_string(type.getRank()) + " dimensions";
+  if (auto segments = op->getAttrOfType<DenseI32ArrayAttr>("resultSegmentSizes"))
+    if (segments.size() != 4 || segments[0] != 1 ||
+        llvm::any_of(segments.asArrayRef(), [](int32_t c) { return c < 0 || c > 1; }))
+      return "the outputs must be Y and any of indices, inverse_indices, counts";
+  int64_t expectedRank = intAttr(op, "axis") ? type.getRank() : 1;
+  auto yType = cast<RankedTensorType>(op->getResult(0).getType());
+  if (yType.getRank() != expectedRank || yType.getElementType() != elem)
+    return "Y's type does not fit the input and axis";
+  for (unsigned i = 1; i < op->getNumResults(); ++i) {
+    auto t = cast<RankedTensorType>(op->getResult(i).getType());
+    if (t.getRank() != 1 || !t.getElementType().isSignlessInteger(64))
+      return "indices, inverse_indices and counts must be int64 vectors";
+  }
+  return "";
+}
+
 void loom::populateDataDependentShapeLoweringPatterns(LoweringPatternSet &patterns) {
+  patterns.add("onnx.Unique", lowerUnique, checkUnique);
   patterns.add("onnx.NonMaxSuppression", lowerNonMaxSuppression, checkNonMaxSuppression);
   patterns.add("onnx.Compress", lowerCompress, checkCompress, UnsignedIntegers::accepted);
   patterns.add("onnx.NonZero", lowerNonZero, checkNonZero, UnsignedIntegers::accepted);

@@ -152,6 +152,15 @@ int64_t _mlir_ciface_loomrt_non_max_suppression_f32(
     loomrt::MemRef<3> *boxes, loomrt::MemRef<3> *scores, loomrt::MemRefI64<2> *out,
     int64_t maxPerClass, float iouThreshold, float scoreThreshold, bool hasScoreThreshold,
     int32_t centerPointBox);
+/// onnx.Unique (lib/Runtime/Kernels/Unique.cpp).
+int64_t _mlir_ciface_loomrt_unique_f32(loomrt::MemRef<3> *x, bool sorted,
+                                       loomrt::MemRefI64<1> *first,
+                                       loomrt::MemRefI64<1> *inverse,
+                                       loomrt::MemRefI64<1> *counts);
+int64_t _mlir_ciface_loomrt_unique_i64(loomrt::MemRefI64<3> *x, bool sorted,
+                                       loomrt::MemRefI64<1> *first,
+                                       loomrt::MemRefI64<1> *inverse,
+                                       loomrt::MemRefI64<1> *counts);
 /// onnx.Det (lib/Runtime/Kernels/LinearAlgebra.cpp).
 void _mlir_ciface_loomrt_det_f32(loomrt::MemRef<3> *x, loomrt::MemRef<1> *out);
 /// An error in generated code (a loom_abi_run_error; lib/Runtime/RunErrors.cpp).
