@@ -46,6 +46,14 @@ static std::string checkExpand(Operation *op, const LoweringState &) {
   if (rank != 1)
     return "the shape input must be a 1-D list of sizes, but it has rank " +
            std::to_string(rank);
+  // The result has at least the input's rank (a fuzzed declaration of fewer
+  // dimensions made the lowering build invalid indexing maps).
+  int64_t inRank = cast<RankedTensorType>(op->getOperand(0).getType()).getRank();
+  int64_t resultRank = cast<RankedTensorType>(op->getResult(0).getType()).getRank();
+  if (resultRank < inRank)
+    return "the output is declared with " + std::to_string(resultRank) +
+           " dimension(s), but Expand's result has at least its input's " +
+           std::to_string(inRank);
   return "";
 }
 
