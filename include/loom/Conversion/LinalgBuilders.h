@@ -147,6 +147,9 @@ mlir::Value reduceToScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i
 /// Element `i` of a 1-D integer tensor (index 0 of a 0-D one) as an i64.
 mlir::Value extractI64(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor, int64_t i);
 
+/// The single element of a one-element tensor (any rank).
+mlir::Value scalarOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t);
+
 mlir::Value toIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i64);
 
 /// `in` reshaped to `resultType` (same element count, row-major order) by a

@@ -236,6 +236,12 @@ Value kernelView(OpBuilder &b, Location loc, Value t) {
   return memref::CastOp::create(b, loc, kernelViewType(type.getElementType(), type.getRank()), m);
 }
 
+Value scalarOf(OpBuilder &b, Location loc, Value t) {
+  int64_t rank = cast<RankedTensorType>(t.getType()).getRank();
+  SmallVector<Value> zeros(rank, arith::ConstantIndexOp::create(b, loc, 0));
+  return tensor::ExtractOp::create(b, loc, t, zeros);
+}
+
 func::FuncOp runtimeErrorReporter(Operation *op) {
   auto module = op->getParentOfType<ModuleOp>();
   return module ? module.lookupSymbol<func::FuncOp>("loomrt_report_error") : func::FuncOp();

@@ -24,13 +24,6 @@
 using namespace mlir;
 using namespace loom;
 
-/// The single element of a one-element tensor (any rank).
-static Value scalarOf(OpBuilder &b, Location loc, Value t) {
-  int64_t rank = cast<RankedTensorType>(t.getType()).getRank();
-  SmallVector<Value> zeros(rank, arith::ConstantIndexOp::create(b, loc, 0));
-  return tensor::ExtractOp::create(b, loc, t, zeros);
-}
-
 /// `v` as `type` (a tensor.cast where only static sizes differ).
 static Value castTo(OpBuilder &b, Location loc, Value v, Type type) {
   return v.getType() == type ? v : Value(tensor::CastOp::create(b, loc, type, v));

@@ -295,13 +295,6 @@ static std::string checkReverseSequence(Operation *op, const LoweringState &) {
   return "";
 }
 
-/// The one value of an optional scalar input (rank 0, or one element).
-static Value scalarInput(OpBuilder &b, Location loc, Value t) {
-  auto type = cast<RankedTensorType>(t.getType());
-  SmallVector<Value> zeros(type.getRank(), arith::ConstantIndexOp::create(b, loc, 0));
-  return tensor::ExtractOp::create(b, loc, t, zeros);
-}
-
 static std::string checkScalarInput(Value t, Type element, StringRef what) {
   if (!t)
     return "";
@@ -336,14 +329,14 @@ static FailureOr<Value> lowerNonMaxSuppression(Operation *op, RankedTensorType r
   Value buffer = memref::AllocOp::create(
       b, loc, MemRefType::get({ShapedType::kDynamic, 3}, i64), ValueRange{rows});
   Value maxPerClass = nms.getMaxOutputBoxesPerClass()
-                          ? scalarInput(b, loc, nms.getMaxOutputBoxesPerClass())
+                          ? scalarOf(b, loc, nms.getMaxOutputBoxesPerClass())
                           : arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)).getResult();
   Value iou = nms.getIouThreshold()
-                  ? scalarInput(b, loc, nms.getIouThreshold())
+                  ? scalarOf(b, loc, nms.getIouThreshold())
                   : arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0)).getResult();
   Value scoreThreshold =
       nms.getScoreThreshold()
-          ? scalarInput(b, loc, nms.getScoreThreshold())
+          ? scalarOf(b, loc, nms.getScoreThreshold())
           : arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0)).getResult();
   Value hasScoreThreshold =
       arith::ConstantOp::create(b, loc, b.getBoolAttr(bool(nms.getScoreThreshold())));

@@ -7,6 +7,8 @@
 
 #include "ShapeRefiner.h"
 
+#include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Operation.h"
 #include "llvm/ADT/STLExtras.h"
@@ -58,21 +60,6 @@ static DimValue slicedDim(const DimValue &dim, const DimValue &start, const DimV
 }
 
 
-/// An int-list attribute (ONNX's kernel_shape, strides, pads, dilations).
-static std::optional<SmallVector<int64_t>> intsAttr(Operation *op, StringRef name) {
-  auto array = op->getAttrOfType<ArrayAttr>(name);
-  if (!array)
-    return std::nullopt;
-  SmallVector<int64_t> values;
-  for (Attribute a : array) {
-    auto i = dyn_cast<IntegerAttr>(a);
-    if (!i)
-      return std::nullopt;
-    values.push_back(i.getInt());
-  }
-  return values;
-}
-
 /// The spatial output sizes of a convolution or pooling window over `dims`
 /// (N, C, spatial...) with `kernel` (one size per spatial axis): computed
 /// where the input size, the attributes and the padding mode make them
@@ -84,9 +71,9 @@ static Dims windowedSpatialDims(Operation *op, const Dims &dims, ArrayRef<int64_
   Dims out;
   auto autoPad = op->getAttrOfType<StringAttr>("auto_pad");
   StringRef mode = autoPad ? autoPad.getValue() : "NOTSET";
-  auto strides = intsAttr(op, "strides"), dilations = intsAttr(op, "dilations");
-  auto pads = intsAttr(op, "pads");
-  auto outputPadding = intsAttr(op, "output_padding");
+  auto strides = loom::onnx_attributes::intArrayAttr(op, "strides"), dilations = loom::onnx_attributes::intArrayAttr(op, "dilations");
+  auto pads = loom::onnx_attributes::intArrayAttr(op, "pads");
+  auto outputPadding = loom::onnx_attributes::intArrayAttr(op, "output_padding");
   bool ceilMode = intAttr(op, "ceil_mode").value_or(0) != 0;
   for (int64_t i = 0; i < spatial; ++i) {
     const DimValue &in = dims[2 + i];
@@ -699,14 +686,14 @@ std::optional<Dims> ShapeRefiner::inferShape(Operation *op) {
     SmallVector<int64_t> kernel;
     DimValue channels = dims[1];
     if (pooling) {
-      if (auto k = intsAttr(op, "kernel_shape"))
+      if (auto k = loom::onnx_attributes::intArrayAttr(op, "kernel_shape"))
         kernel = *k;
     } else {
       auto w = op->getNumOperands() > 1 ? dyn_cast<RankedTensorType>(op->getOperand(1).getType())
                                         : RankedTensorType();
       if (!w || w.getRank() != type.getRank())
         return std::nullopt;
-      if (auto k = intsAttr(op, "kernel_shape"))
+      if (auto k = loom::onnx_attributes::intArrayAttr(op, "kernel_shape"))
         kernel = *k;
       else
         for (int64_t i = 2; i < w.getRank(); ++i)
@@ -720,7 +707,7 @@ std::optional<Dims> ShapeRefiner::inferShape(Operation *op) {
     }
     Dims out = {dims[0], channels};
     Dims spatial = windowedSpatialDims(op, dims, kernel, transposed);
-    if (transposed && intsAttr(op, "output_shape"))
+    if (transposed && loom::onnx_attributes::intArrayAttr(op, "output_shape"))
       spatial = Dims(spatial.size(), DimValue::unknown());
     out.append(spatial.begin(), spatial.end());
     return out;
