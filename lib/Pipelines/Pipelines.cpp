@@ -110,6 +110,7 @@ LogicalResult loom::buildCpuLoweringPassPipeline(OpPassManager &pm) {
   pm.addPass(createLoomDeclareRuntimeKernelsPass());
   pm.addNestedPass<func::FuncOp>(createLoomConvertOnnxToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createLoomConvertLoomToLinalgPass());
+  pm.addPass(createLoomEraseUnusedRuntimeKernelsPass());
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createLoomApproximateMathPass());
   if (failed(parsePassPipeline(kCpuBufferize, pm)))

@@ -8,11 +8,9 @@
 // loom-run --tokenizer FILE (--encode --prompt TEXT | --decode "1 2 3")
 //
 // MODEL is a shared library from `loom-compile --emit=lib` or an .onnx file,
-// which is compiled first into a cache (keyed by the model's bytes, the
-// contents of its external data files, the compiler binary, the compile
-// options and the host CPU; each library's hash is checked before it is
-// loaded) so that the next run starts at once. Running, checking
-// and comparing is loomrt's driver (include/loom-c/Driver.h).
+// which is compiled first into a cache (include/loom/Driver/CompileCache.h)
+// so that the next run starts at once. Running, checking and comparing is
+// loomrt's driver (include/loom-c/Driver.h).
 //
 // Exit status: 0 every output matches (or was written), 1 an output differs,
 // 2 any error (bad model, bad inputs, compile failure).
@@ -23,6 +21,7 @@
 #include "loom-c/Generate.h"
 #include "loom-c/Runtime.h"
 #include "loom-c/Tokenizer.h"
+#include "loom/Driver/CompileCache.h"
 #include "loom/Support/RegularFile.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -34,19 +33,12 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Process.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
-#include "llvm/Support/xxhash.h"
-#include "llvm/TargetParser/Host.h"
 
 #include <cmath>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <cstdlib>
 #include <limits>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -126,252 +118,6 @@ constexpr const char *kUsage =
 int error(const llvm::Twine &message) {
   llvm::errs() << "loom-run: " << message << "\n";
   return 2;
-}
-
-std::string defaultCacheDir() {
-  if (const char *env = std::getenv("LOOM_CACHE_DIR"))
-    return env;
-  llvm::SmallString<256> dir;
-  if (const char *xdg = std::getenv("XDG_CACHE_HOME"))
-    dir = xdg;
-  else if (llvm::sys::path::home_directory(dir))
-    llvm::sys::path::append(dir, ".cache");
-  else // no home: a folder of this user's own, not one every user shares
-    return "/tmp/loom-cache-" + std::to_string(geteuid());
-  llvm::sys::path::append(dir, "loom");
-  return dir.str().str();
-}
-
-/// Libraries in the cache are loaded and run: a cache folder that another
-/// user owns or can write to would let them run code as the caller. The
-/// default folder, when it exists, must be the caller's and writable by
-/// nobody else; an error message otherwise.
-std::optional<std::string> unsafeCacheDir(StringRef dir) {
-  struct stat st;
-  if (::stat(dir.str().c_str(), &st) != 0)
-    return std::nullopt; // created below, by us
-  if (!S_ISDIR(st.st_mode))
-    return "the cache folder '" + dir.str() + "' is not a folder";
-  if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
-    return "the cache folder '" + dir.str() + "' " +
-           (st.st_uid != geteuid() ? "belongs to another user"
-                                   : "can be written by other users") +
-           ": a library placed there would run as you. Make it yours and private "
-           "(chmod go-w), or give --cache-dir (or $LOOM_CACHE_DIR)";
-  return std::nullopt;
-}
-
-/// The locations a model's external data entries name: in the protobuf, an
-/// entry {key: "location", value: PATH} is the bytes 0x0a 0x08 "location"
-/// 0x12, PATH's length as a varint, then PATH (how onnx and torch write it).
-std::vector<std::string> externalDataLocations(StringRef bytes) {
-  static const char tag[] = "\x0a\x08location\x12";
-  std::vector<std::string> locations;
-  for (size_t at = bytes.find(StringRef(tag, sizeof tag - 1)); at != StringRef::npos;
-       at = bytes.find(StringRef(tag, sizeof tag - 1), at + 1)) {
-    size_t pos = at + sizeof tag - 1;
-    uint64_t length = 0;
-    for (int shift = 0; pos < bytes.size() && shift < 64; shift += 7) {
-      unsigned char c = bytes[pos++];
-      length |= uint64_t(c & 0x7f) << shift;
-      if (!(c & 0x80))
-        break;
-    }
-    if (length <= bytes.size() - pos)
-      locations.push_back(bytes.substr(pos, length).str());
-  }
-  return locations;
-}
-
-/// The identity (size and content hash) of every external data file the
-/// model `onnx` can name: the compiled result depends on their contents, so
-/// the cache key must too (a size and a modification time would miss a copy
-/// that keeps both, as `cp -p` or a same-size rewrite with a restored time
-/// does). The files are the locations the model's bytes hold, plus every file
-/// beside the model (two levels down) whose relative path appears in them,
-/// in case a writer ordered an entry's fields otherwise; a superset costs at
-/// most a needless recompile. Locations that leave the folder, FIFOs and
-/// devices are never read (the compiler refuses them anyway).
-std::string externalDataIdentity(StringRef onnx, StringRef bytes) {
-  llvm::SmallString<256> dir(llvm::sys::path::parent_path(onnx));
-  if (dir.empty())
-    dir = ".";
-  std::set<std::string> names;
-  for (std::string &location : externalDataLocations(bytes))
-    names.insert(std::move(location));
-  std::error_code ec;
-  for (llvm::sys::fs::recursive_directory_iterator it(dir, ec), end; it != end && !ec;
-       it.increment(ec)) {
-    if (it.level() > 1) {
-      it.no_push();
-      continue;
-    }
-    StringRef relative = StringRef(it->path()).drop_front(dir.size() + 1);
-    if (!relative.empty() && bytes.contains(relative))
-      names.insert(relative.str());
-  }
-  std::string identity;
-  for (const std::string &name : names) {
-    bool escapes = name.empty() || llvm::sys::path::is_absolute(name);
-    for (StringRef part :
-         llvm::make_range(llvm::sys::path::begin(name), llvm::sys::path::end(name)))
-      escapes |= part == "..";
-    if (escapes)
-      continue;
-    llvm::SmallString<256> path(dir);
-    llvm::sys::path::append(path, name);
-    identity += "external " + name + " ";
-    auto file = loom::readRegularFile(path);
-    if (!file) {
-      identity += "unreadable\n";
-      continue;
-    }
-    StringRef data = (*file)->getBuffer();
-    identity += std::to_string(data.size()) + " " +
-                llvm::utohexstr(llvm::xxh3_64bits(data), /*LowerCase=*/true) + "\n";
-  }
-  return identity;
-}
-
-/// What a cache entry's `.xxh3` file records of its library: the size and
-/// content hash, or "" if `library` cannot be read.
-std::string libraryFingerprint(StringRef library) {
-  auto file = loom::readRegularFile(library);
-  if (!file)
-    return "";
-  StringRef data = (*file)->getBuffer();
-  return std::to_string(data.size()) + " " +
-         llvm::utohexstr(llvm::xxh3_64bits(data), /*LowerCase=*/true) + "\n";
-}
-
-/// Whether the cached `library` is the one compiled into the cache: a file
-/// damaged after it was written (a full disk, a crash, another program) could
-/// fault inside dlopen or run as other code on every run, never recompiled.
-bool cachedLibraryIntact(StringRef library, StringRef fingerprintFile) {
-  auto recorded = loom::readRegularFile(fingerprintFile);
-  return recorded && (*recorded)->getBuffer() == libraryFingerprint(library);
-}
-
-/// Compiles `onnx` with the loom-compile next to this tool unless the cache
-/// already has it; returns the library's path, or "" after printing why not.
-std::string compileCached(const char *argv0, StringRef onnx, StringRef cacheDir,
-                          const std::vector<std::string> &compileArgs) {
-  std::string self = llvm::sys::fs::getMainExecutable(argv0, (void *)&compileCached);
-  llvm::SmallString<256> compiler(llvm::sys::path::parent_path(self));
-  llvm::sys::path::append(compiler, "loom-compile");
-  auto model = loom::readRegularFile(onnx);
-  if (!model) {
-    error("cannot read '" + onnx + "': " + loom::readErrorMessage(model.getError()));
-    return "";
-  }
-  // A new compiler may generate different code: its identity is in the key.
-  llvm::sys::fs::file_status compilerStatus;
-  if (llvm::sys::fs::status(compiler, compilerStatus)) {
-    error("cannot find loom-compile at '" + compiler + "'");
-    return "";
-  }
-  // Everything the library depends on, one line each; its hash names the
-  // entry and key.txt in the entry says what it was compiled from.
-  StringRef bytes = (*model)->getBuffer();
-  std::string identity =
-      "model " + std::to_string(bytes.size()) + " " +
-      llvm::utohexstr(llvm::xxh3_64bits(bytes), /*LowerCase=*/true) + "\ncompiler " +
-      compiler.str().str() + " " +
-      std::to_string(compilerStatus.getLastModificationTime().time_since_epoch().count()) +
-      " " + std::to_string(compilerStatus.getSize()) + "\noptions";
-  for (const std::string &a : compileArgs)
-    identity += " " + a;
-  // loom-compile generates code for this machine's CPU: a cache shared with
-  // another machine (a network home, a CI cache) must not run it there.
-  identity += "\ncpu " + llvm::sys::getHostCPUName().str() + "\nfeatures";
-  std::vector<std::string> features;
-  for (const auto &feature : llvm::sys::getHostCPUFeatures())
-    if (feature.second)
-      features.push_back(feature.first().str());
-  llvm::sort(features);
-  for (const std::string &feature : features)
-    identity += " +" + feature;
-  identity += "\n" + externalDataIdentity(onnx, bytes);
-  uint64_t key = llvm::xxh3_64bits(llvm::StringRef(identity));
-  llvm::SmallString<256> dir(cacheDir.empty() ? defaultCacheDir() : cacheDir.str());
-  if (cacheDir.empty() && !std::getenv("LOOM_CACHE_DIR"))
-    if (std::optional<std::string> unsafe = unsafeCacheDir(dir)) {
-      error(*unsafe);
-      return "";
-    }
-  std::string stem = llvm::sys::path::stem(onnx).str();
-  llvm::sys::path::append(dir, stem + "-" + llvm::utohexstr(key, /*LowerCase=*/true));
-  llvm::SmallString<256> lib(dir);
-  llvm::sys::path::append(lib, "libmodel.so");
-  std::string fingerprintFile = (lib + ".xxh3").str();
-  if (llvm::sys::fs::exists(lib)) {
-    if (cachedLibraryIntact(lib, fingerprintFile))
-      return lib.str().str();
-    llvm::errs() << "loom-run: the cached " << lib
-                 << " is not the library compiled there (damaged, or cached by an "
-                    "older loom-run); compiling again\n";
-    llvm::sys::fs::remove(lib);
-  }
-  if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
-    error("cannot create the cache directory '" + dir + "': " + ec.message());
-    return "";
-  }
-  // Compile to a private name, then rename: concurrent runs never see half a file.
-  llvm::SmallString<256> partial(dir);
-  llvm::sys::path::append(partial, "libmodel.so.partial-" +
-                                       std::to_string(llvm::sys::Process::getProcessId()));
-  llvm::errs() << "loom-run: compiling " << onnx << " into " << dir << "\n";
-  // --quiet: loom-compile's stages would name the private file.
-  llvm::SmallVector<StringRef> args = {compiler, onnx, "--emit=lib", "--quiet", "-o", partial};
-  for (const std::string &a : compileArgs)
-    args.push_back(a);
-  std::string execError;
-  int status = llvm::sys::ExecuteAndWait(compiler, args, std::nullopt, {}, 0, 0, &execError);
-  if (status != 0) {
-    llvm::sys::fs::remove(partial);
-    error("compiling '" + onnx + "' failed" +
-          (execError.empty() ? std::string(" (see above)") : ": " + execError));
-    return "";
-  }
-  // The fingerprint goes first: a reader that finds the library finds it too
-  // (a concurrent compile's fingerprint at worst costs one more compile).
-  std::string fingerprint = libraryFingerprint(partial);
-  std::string partialFingerprint = (partial + ".xxh3").str();
-  std::error_code ec;
-  {
-    llvm::raw_fd_ostream os(partialFingerprint, ec);
-    if (!ec) {
-      os << fingerprint;
-      os.close();
-      if (os.has_error()) {
-        ec = os.error();
-        os.clear_error(); // reported below, not by the stream's destructor
-      }
-    }
-  }
-  if (!ec)
-    ec = llvm::sys::fs::rename(partialFingerprint, fingerprintFile);
-  if (!ec)
-    ec = llvm::sys::fs::rename(partial, lib);
-  if (!ec) {
-    // Only for people reading the cache: losing it loses nothing.
-    llvm::SmallString<256> keyFile(dir);
-    llvm::sys::path::append(keyFile, "key.txt");
-    std::error_code keyError;
-    llvm::raw_fd_ostream os(keyFile, keyError);
-    if (!keyError) {
-      os << identity;
-      os.close();
-    }
-    os.clear_error();
-  }
-  if (ec) {
-    llvm::sys::fs::remove(partial);
-    llvm::sys::fs::remove(partialFingerprint);
-    error("cannot move the compiled model into the cache: " + ec.message());
-    return "";
-  }
-  return lib.str().str();
 }
 
 } // namespace
@@ -876,6 +622,27 @@ int runGenerate(loom_model *model, const Options &o) {
   return 0;
 }
 
+/// The library compiled from `o.model` by the loom-compile next to this
+/// tool, through the cache; "" after printing why not.
+std::string compileCached(const char *argv0, const Options &o,
+                          const std::vector<std::string> &compileArgs) {
+  loom::driver::CompileCacheRequest request;
+  std::string self = llvm::sys::fs::getMainExecutable(argv0, (void *)&compileCached);
+  llvm::SmallString<256> compiler(llvm::sys::path::parent_path(self));
+  llvm::sys::path::append(compiler, "loom-compile");
+  request.onnx = o.model;
+  request.compiler = compiler.str().str();
+  request.cacheDir = o.cacheDir;
+  request.compileArgs = compileArgs;
+  request.tool = "loom-run";
+  llvm::Expected<std::string> library = loom::driver::compileCached(request);
+  if (!library) {
+    error(llvm::toString(library.takeError()));
+    return "";
+  }
+  return *library;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   Options o;
@@ -894,7 +661,7 @@ int main(int argc, char **argv) {
       if (o.contextLength > 0)
         compileArgs.push_back("--context-length=" + std::to_string(int64_t(o.contextLength)));
     }
-    library = compileCached(argv[0], o.model, o.cacheDir, compileArgs);
+    library = compileCached(argv[0], o, compileArgs);
     if (library.empty())
       return 2;
   }
@@ -907,7 +674,7 @@ int main(int argc, char **argv) {
     llvm::errs() << "loom-run: the cached " << library << " does not load ("
                  << loom_last_error() << "); compiling again\n";
     llvm::sys::fs::remove(library);
-    library = compileCached(argv[0], o.model, o.cacheDir, compileArgs);
+    library = compileCached(argv[0], o, compileArgs);
     if (library.empty())
       return 2;
     if (loom_model_load(library.c_str(), &model) != LOOM_OK)

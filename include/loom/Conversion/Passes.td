@@ -150,20 +150,30 @@ def LoomApproximateMathPass
 
 def LoomDeclareRuntimeKernelsPass
     : Pass<"loom-declare-runtime-kernels", "mlir::ModuleOp"> {
-  let summary = "Declare the loomrt kernels that tensor-level lowerings call";
+  let summary = "Declare every loomrt kernel, for the tensor-level lowerings";
   let description = [{
-    `loom-convert-onnx-to-linalg` runs on each function and must not add
-    symbols to the module, so the loomrt functions its lowerings call are
-    declared here first, when the module uses the ops that need them:
-    `loomrt_attention_f32` and `loomrt_attention_masked_f32` for
-    `loom.attention`, `loomrt_softmax_f32` for `loom.softmax` (MLIR's C
-    interface: memref descriptors, any layout), `loomrt_report_error` for
-    integer `onnx.Div` and `onnx.Mod` (a zero divisor fails the run) and for
-    `onnx.Gather`, `onnx.GatherElements` and `onnx.ScatterND` (an index out
-    of range does). Without the declaration,
-    `loom.softmax` keeps its generic linalg lowering.
+    `loom-convert-onnx-to-linalg` and `loom-convert-loom-to-linalg` run on
+    each function and must not add symbols to the module, so the loomrt
+    functions their lowerings call (kernels such as `loomrt_attention_f32`,
+    `loomrt_softmax_f32`, `loomrt_conv2d_f32`, and `loomrt_report_error`,
+    through which generated code fails a run with an error code) are declared
+    here first: every kernel of loom-c/Abi.h's table, private, with MLIR's C
+    interface where the table says so. Declaring all of them, whatever the
+    module holds, means no lowering depends on a list kept by hand; the two
+    lowerings refuse to run on a module without the declarations, and
+    `loom-erase-unused-runtime-kernels` removes the ones nothing called.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
+def LoomEraseUnusedRuntimeKernelsPass
+    : Pass<"loom-erase-unused-runtime-kernels", "mlir::ModuleOp"> {
+  let summary = "Erase the declarations of loomrt kernels that nothing calls";
+  let description = [{
+    Removes the private declarations of loom-c/Abi.h's kernels that have no
+    use left in the module: what `loom-declare-runtime-kernels` declared for
+    lowerings that turned out not to need it.
+  }];
 }
 
 def LoomLowerDecodePass : Pass<"loom-decode-lower", "mlir::ModuleOp"> {

@@ -23,6 +23,9 @@ enum class RuntimeKernel {
 #undef LOOM_RUNTIME_KERNEL_ENUMERATOR
 };
 
+/// Every kernel of the table, in its order.
+llvm::ArrayRef<RuntimeKernel> allRuntimeKernels();
+
 /// The kernel's symbol without the C interface prefix ("loomrt_matmul_f32").
 llvm::StringRef runtimeKernelName(RuntimeKernel kernel);
 
@@ -34,6 +37,11 @@ mlir::FunctionType runtimeKernelType(mlir::MLIRContext *context, RuntimeKernel k
 /// its body the first time (with `llvm.emit_c_interface` for kernels taking
 /// descriptors).
 mlir::func::FuncOp declareRuntimeKernel(mlir::ModuleOp module, RuntimeKernel kernel);
+
+/// Whether loom-declare-runtime-kernels has run on the module holding `op`
+/// (the tensor-level lowerings refuse to run without it: their run-time
+/// checks would be lost).
+bool runtimeKernelsDeclared(mlir::Operation *op);
 
 } // namespace loom
 

@@ -10,6 +10,7 @@
 #include "loom/Conversion/LinalgBuilders.h"
 #include "loom/Conversion/LoweringPatterns.h"
 #include "loom/Conversion/Passes.h"
+#include "loom/Conversion/RuntimeKernels.h"
 #include "loom/Dialect/Loom/IR/LoomOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -464,6 +465,12 @@ struct LoomConvertLoomToLinalgPass
     : loom::impl::LoomConvertLoomToLinalgPassBase<LoomConvertLoomToLinalgPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    if (!loom::runtimeKernelsDeclared(func)) {
+      func.emitError("loom-convert-loom-to-linalg needs loomrt's kernels declared in the "
+                     "module: run loom-declare-runtime-kernels first (the CPU lowering "
+                     "pipeline does)");
+      return signalPassFailure();
+    }
     LoweringState state;
     LoweringPatternSet patterns(&getContext(), state);
     populateLoomToLinalgPatterns(patterns);

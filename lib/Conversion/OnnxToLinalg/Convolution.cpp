@@ -457,8 +457,8 @@ static FailureOr<Value> lowerConv(Operation *op, RankedTensorType resultType,
   int64_t channelsPerGroup = wType.getDimSize(1);
   Type elem = resultType.getElementType();
   MLIRContext *ctx = b.getContext();
-  // loomrt's kernel when loom-declare-runtime-kernels declared it (the CPU
-  // pipeline does; loom-opt alone keeps the linalg forms below).
+  // loomrt's kernel for one or two spatial axes (loom-declare-runtime-kernels
+  // declares it); three or more take the linalg forms below.
   if (elem.isF32() && spatial <= 2)
     if (auto callee = op->getParentOfType<ModuleOp>().lookupSymbol<func::FuncOp>(
             "loomrt_conv2d_f32"))

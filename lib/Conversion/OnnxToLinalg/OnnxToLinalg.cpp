@@ -14,6 +14,7 @@
 
 #include "loom/Conversion/LoweringPatterns.h"
 #include "loom/Conversion/Passes.h"
+#include "loom/Conversion/RuntimeKernels.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -77,6 +78,12 @@ struct LoomConvertOnnxToLinalgPass
     : loom::impl::LoomConvertOnnxToLinalgPassBase<LoomConvertOnnxToLinalgPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    if (!loom::runtimeKernelsDeclared(func)) {
+      func.emitError("loom-convert-onnx-to-linalg needs loomrt's kernels declared in the "
+                     "module (its run-time checks call them): run "
+                     "loom-declare-runtime-kernels first (the CPU lowering pipeline does)");
+      return signalPassFailure();
+    }
     LoweringState state;
     state.unsignedValues = collectUnsignedValues(func);
     LoweringPatternSet patterns(&getContext(), state);

@@ -77,6 +77,15 @@ StringRef loom::runtimeKernelName(RuntimeKernel kernel) {
   llvm_unreachable("every kernel is in the table");
 }
 
+ArrayRef<loom::RuntimeKernel> loom::allRuntimeKernels() {
+  static const loom::RuntimeKernel kernels[] = {
+#define LOOM_KERNEL_ENUMERATOR(name, ...) loom::RuntimeKernel::name,
+      LOOM_ABI_KERNELS(LOOM_KERNEL_ENUMERATOR)
+#undef LOOM_KERNEL_ENUMERATOR
+  };
+  return kernels;
+}
+
 FunctionType loom::runtimeKernelType(MLIRContext *context, RuntimeKernel kernel) {
   return kernelInfo(context, kernel).type;
 }
@@ -92,4 +101,10 @@ func::FuncOp loom::declareRuntimeKernel(ModuleOp module, RuntimeKernel kernel) {
   if (info.cInterface)
     decl->setAttr("llvm.emit_c_interface", b.getUnitAttr());
   return decl;
+}
+
+bool loom::runtimeKernelsDeclared(Operation *op) {
+  auto module = isa<ModuleOp>(op) ? cast<ModuleOp>(op) : op->getParentOfType<ModuleOp>();
+  return module &&
+         module.lookupSymbol<func::FuncOp>(runtimeKernelName(loom::RuntimeKernel::loomrt_report_error));
 }

@@ -3,7 +3,7 @@
 // RUN: loom-opt %s --pass-pipeline='builtin.module(loom-declare-runtime-kernels,func.func(loom-convert-onnx-to-linalg,loom-convert-loom-to-linalg))' | FileCheck %s
 // Without the declarations the lowering says what is missing.
 // RUN: %expect_exit 1 loom-opt %s --pass-pipeline='builtin.module(func.func(loom-convert-onnx-to-linalg,loom-convert-loom-to-linalg))' -o /dev/null 2>&1 | FileCheck %s --check-prefix=UNDECLARED
-// UNDECLARED: error: loomrt's @loomrt_attention_masked_f32 is not declared as expected: run loom-declare-runtime-kernels first (the CPU pipeline does)
+// UNDECLARED: error: loom-convert-onnx-to-linalg needs loomrt's kernels declared in the module (its run-time checks call them): run loom-declare-runtime-kernels first (the CPU lowering pipeline does)
 
 // CHECK-DAG: func.func private @loomrt_attention_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, f32, i1, f32) attributes {llvm.emit_c_interface}
 // CHECK-DAG: func.func private @loomrt_attention_masked_f32(

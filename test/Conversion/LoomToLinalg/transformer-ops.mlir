@@ -3,7 +3,7 @@
 // elementwise pass reading each element's partner with tensor.extract and
 // cos/sin through a broadcasting map (index floordiv 2 for pairs). Numerics
 // against PyTorch: test/e2e/transformer-ops.test and decoders.test.
-// RUN: loom-opt %s --pass-pipeline='builtin.module(func.func(loom-convert-onnx-to-linalg,loom-convert-loom-to-linalg))' | FileCheck %s
+// RUN: loom-opt %s --pass-pipeline='builtin.module(loom-declare-runtime-kernels,func.func(loom-convert-onnx-to-linalg,loom-convert-loom-to-linalg),loom-erase-unused-runtime-kernels)' | FileCheck %s
 
 // CHECK-DAG: #[[ID3:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>

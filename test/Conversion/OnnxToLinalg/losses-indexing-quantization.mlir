@@ -1,5 +1,5 @@
 // RUN: loom-opt %s --split-input-file --verify-diagnostics --mlir-print-op-on-diagnostic=false \
-// RUN:   --pass-pipeline='builtin.module(func.func(loom-convert-onnx-to-linalg))' | FileCheck %s
+// RUN:   --pass-pipeline='builtin.module(loom-declare-runtime-kernels,func.func(loom-convert-onnx-to-linalg),loom-erase-unused-runtime-kernels)' | FileCheck %s
 
 // Einsum "bij,bjk->bik": one generic over the letters (b, i, j, k) in order
 // of appearance; j, absent from the output, is summed.
@@ -100,14 +100,17 @@ func.func @refused_grid_sample(%x: tensor<1x1x4x4xf32>, %g: tensor<1x2x2x2xf32>,
 
 // -----
 
-// A one-group f32 Conv with enough output channels is one GEMM: the windows
-// as columns (im2col, [C * kh * kw, N * oh * ow]), the weight as [M, C * kh * kw].
+// A one-group f32 Conv with enough output channels and more spatial axes
+// than loomrt's convolution takes (three here) is one GEMM: the windows as
+// columns (im2col, [C * kd * kh * kw, N * od * oh * ow]), the weight as
+// [M, C * kd * kh * kw].
 // CHECK-LABEL: func @conv_as_gemm
-// CHECK: tensor.collapse_shape {{.*}} tensor<2x3x3x?x4x4xf32> into tensor<18x?xf32>
-// CHECK: tensor.collapse_shape {{.*}} tensor<8x2x3x3xf32> into tensor<8x18xf32>
+// CHECK-NOT: loomrt_conv2d_f32
+// CHECK: tensor.collapse_shape {{.*}} tensor<2x3x3x3x?x4x4x4xf32> into tensor<54x?xf32>
+// CHECK: tensor.collapse_shape {{.*}} tensor<8x2x3x3x3xf32> into tensor<8x54xf32>
 // CHECK: linalg.matmul
-// CHECK: tensor.expand_shape {{.*}} tensor<8x?xf32> into tensor<8x?x4x4xf32>
-func.func @conv_as_gemm(%x: tensor<?x2x4x4xf32>, %w: tensor<8x2x3x3xf32>) -> tensor<?x8x4x4xf32> {
-  %0 = "onnx.Conv"(%x, %w) {pads = [1, 1, 1, 1]} : (tensor<?x2x4x4xf32>, tensor<8x2x3x3xf32>) -> tensor<?x8x4x4xf32>
-  return %0 : tensor<?x8x4x4xf32>
+// CHECK: tensor.expand_shape {{.*}} tensor<8x?xf32> into tensor<8x?x4x4x4xf32>
+func.func @conv_as_gemm(%x: tensor<?x2x4x4x4xf32>, %w: tensor<8x2x3x3x3xf32>) -> tensor<?x8x4x4x4xf32> {
+  %0 = "onnx.Conv"(%x, %w) {pads = [1, 1, 1, 1, 1, 1]} : (tensor<?x2x4x4x4xf32>, tensor<8x2x3x3x3xf32>) -> tensor<?x8x4x4x4xf32>
+  return %0 : tensor<?x8x4x4x4xf32>
 }

@@ -1,5 +1,5 @@
 // RUN: loom-opt %s --split-input-file --verify-diagnostics --mlir-print-op-on-diagnostic=false \
-// RUN:   --pass-pipeline='builtin.module(func.func(loom-convert-onnx-to-linalg))' | FileCheck %s
+// RUN:   --pass-pipeline='builtin.module(loom-declare-runtime-kernels,func.func(loom-convert-onnx-to-linalg),loom-erase-unused-runtime-kernels)' | FileCheck %s
 
 // The general path of com.microsoft.MatMulNBits (block_size 16 here, which
 // loom.quantized_matmul cannot hold): the weights dequantized to an f32

@@ -1,5 +1,5 @@
 // RUN: loom-opt %s --split-input-file --verify-diagnostics --mlir-print-op-on-diagnostic=false \
-// RUN:   --pass-pipeline='builtin.module(func.func(loom-convert-onnx-to-linalg))' | FileCheck %s
+// RUN:   --pass-pipeline='builtin.module(loom-declare-runtime-kernels,func.func(loom-convert-onnx-to-linalg),loom-erase-unused-runtime-kernels)' | FileCheck %s
 
 // LSTM: the input projection of every step is one matmul before the loop
 // (biases in its accumulator); each step multiplies H by R^T into its rows of

@@ -1,5 +1,5 @@
 // RUN: loom-opt %s --split-input-file --verify-diagnostics --mlir-print-op-on-diagnostic=false \
-// RUN:   --pass-pipeline='builtin.module(func.func(loom-convert-onnx-to-linalg))' | FileCheck %s
+// RUN:   --pass-pipeline='builtin.module(loom-declare-runtime-kernels,func.func(loom-convert-onnx-to-linalg),loom-erase-unused-runtime-kernels)' | FileCheck %s
 
 // Nearest is one gather over the output; positions are computed in f64 and
 // rounded per nearest_mode (floor here). Axes with a constant scale of 1 read
