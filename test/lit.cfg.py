@@ -25,6 +25,14 @@ config.substitutions.append(
 config.substitutions.append(("%onnx_test_data", "/usr/include/onnx/backend/test/data"))
 config.substitutions.append(("%loom_obj_root", config.loom_obj_root))
 
+# Partitioned models run as several processes under Open MPI's launcher:
+# as root in CI (which mpirun refuses unless told), on fewer cores than
+# ranks; Open MPI's own allocations left at exit are not loom's leaks.
+config.substitutions.append(
+    ("%mpirun", "env LSAN_OPTIONS=suppressions=" +
+     os.path.join(config.loom_src_root, "test", "Inputs", "lsan-mpi.supp") +
+     " mpirun --allow-run-as-root --oversubscribe"))
+
 # ../shared/models beside the checkout holds real model files (never
 # committed here). CI always has it; tests that need it say REQUIRES: shared-models.
 shared_models = os.path.join(os.path.dirname(config.loom_src_root), "shared", "models")

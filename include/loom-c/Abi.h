@@ -52,6 +52,9 @@
 #define LOOM_ABI_GENERATE_TEXT_LINKED_SYMBOL "loom_generate_text_linked"
 /* "speculation P0 P1 ...": the speculation tree, a parent index per node. */
 #define LOOM_ABI_SIG_SPECULATION "speculation"
+/* "partition RANKS": the model was partitioned across RANKS processes
+   (loom-partition); loomrt joins them (MPI) when it loads the model. */
+#define LOOM_ABI_SIG_PARTITION "partition"
 
 /* loom.softmax's algorithm attribute and loomrt_softmax_f32's argument. */
 typedef enum loom_abi_softmax_algorithm {
@@ -89,7 +92,11 @@ typedef enum {
   /* sizes from input values that do not fit the input: a Reshape shape that
      does not hold the input's element count, an Expand shape the input does
      not broadcast to */
-  LOOM_ABI_ERROR_SHAPE_MISMATCH = 4
+  LOOM_ABI_ERROR_SHAPE_MISMATCH = 4,
+  /* a partitioned model's collective (loom.shard, loom.all_reduce) run by a
+     process that is not one of the ranks it was compiled for, or a failed
+     communication */
+  LOOM_ABI_ERROR_COMMUNICATION = 5
 } loom_abi_run_error;
 
 /* The kernels generated code calls:
@@ -191,6 +198,13 @@ typedef enum {
   /* that beam's step: its logits, and the cache holding its new entries */       \
   X(loomrt_decode_beam_logits, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                    \
     (LOOM_ABI_VIEW(1), LOOM_ABI_VIEW(6)))                                         \
+  /* loom.shard: this process's rank among the ranks the model was partitioned  \
+     for (the argument); loomrt fails the run if another number was started */   \
+  X(loomrt_comm_rank, LOOM_ABI_PLAIN, LOOM_ABI_I64, (LOOM_ABI_I64))              \
+  /* loom.all_reduce: in, out (same length), ranks: out = the sum of every       \
+     rank's in, taken in rank order (bitwise the same on every rank) */           \
+  X(loomrt_all_reduce_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                        \
+    (LOOM_ABI_VIEW(1), LOOM_ABI_VIEW(1), LOOM_ABI_I64))                           \
   /* a run-time error in generated code (loom_abi_run_error); the code goes on    \
      with a safe value and loomrt fails the run when it returns */                \
   X(loomrt_report_error, LOOM_ABI_PLAIN, LOOM_ABI_VOID, (LOOM_ABI_I32))

@@ -108,6 +108,15 @@ loom_status loom_model_from_symbols(const char *signature, void (*entry)(void **
                                     loom_model **out);
 void loom_model_unload(loom_model *model);
 
+/* A model partitioned across ranks (`loom-compile --partition tp=N`) runs as
+   N processes started together (`mpirun -np N`); loom_model_load joins them
+   and fails if this process is not one of exactly N. loom_model_ranks is N
+   (1 for a model that is not partitioned) and loom_model_rank this process's
+   rank in [0, N): every rank computes the same tokens and outputs, so a
+   program prints them from rank 0 only. */
+int64_t loom_model_ranks(const loom_model *model);
+int64_t loom_model_rank(const loom_model *model);
+
 /* The model's inputs and outputs, in order, as the ONNX graph declares them.
    A dimension of -1 is dynamic (any size; checked by the model's own code). */
 int loom_model_num_inputs(const loom_model *model);

@@ -46,10 +46,16 @@ void loom::buildGraphPassPipeline(OpPassManager &pm, const GraphPipelineOptions 
     pm.addNestedPass<func::FuncOp>(createLoomQuantizePass(quantize));
   }
   pm.addNestedPass<func::FuncOp>(createLoomSelectSoftmaxPass({options.softmax}));
-  // Partitioning goes here: on the fused graph, where attention heads and
-  // MLP blocks are single ops.
+  // Partitioning on the fused graph, where attention heads and MLP blocks
+  // are single ops.
+  if (options.partition > 1)
+    buildPartitionPassPipeline(pm, options.partition);
   if (options.checkContract)
     pm.addPass(createLoomCheckGraphContractPass());
+}
+
+void loom::buildPartitionPassPipeline(OpPassManager &pm, int64_t ranks) {
+  pm.addPass(createLoomPartitionPass({ranks}));
 }
 
 /// The generate stage after its first pass, `wrap` (loom-decode-wrap-step with

@@ -27,6 +27,7 @@
 #include "Files.h"
 #include "Kernels/Kernels.h"
 #include "Model.h"
+#include "Collectives.h"
 #include "RunErrors.h"
 #include "Status.h"
 #include "Tensor.h"
@@ -73,6 +74,12 @@ static std::string parseSignature(const char *text, loom_model &model) {
       fields.get();
       std::getline(fields, model.tokenizerName);
       if (!fields || model.tokenizerSize == 0 || model.tokenizerName.empty())
+        return "line " + std::to_string(lineNo) + " is malformed";
+      continue;
+    }
+    if (kind == LOOM_ABI_SIG_PARTITION) {
+      fields >> model.partitionRanks;
+      if (!fields || model.partitionRanks < 2 || model.partitionRanks > 4096)
         return "line " + std::to_string(lineNo) + " is malformed";
       continue;
     }
@@ -195,6 +202,14 @@ static loom_status createModel(const char *signature, void (*entry)(void **),
     *out = nullptr;
     return fail(LOOM_ERROR_FORMAT, "the model's signature is invalid: " + error);
   }
+  // A partitioned model runs only among its ranks: join them now, so that a
+  // wrong process count is an error at load, not in the middle of a run.
+  if (model->partitionRanks)
+    if (loom_status status = startCollectives(model->partitionRanks)) {
+      delete model;
+      *out = nullptr;
+      return status;
+    }
   model->entry = entry;
   model->ompSetNumThreads =
       reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
@@ -282,6 +297,14 @@ extern "C" loom_status loom_model_load(const char *path, loom_model **out) {
     return status;
   }
   return ok();
+}
+
+extern "C" int64_t loom_model_ranks(const loom_model *model) {
+  return model && model->partitionRanks ? model->partitionRanks : 1;
+}
+
+extern "C" int64_t loom_model_rank(const loom_model *model) {
+  return model && model->partitionRanks ? commRank() : 0;
 }
 
 extern "C" void loom_model_unload(loom_model *model) {

@@ -63,6 +63,9 @@ struct loom_model {
   /// ... parsed once, by the first loom_model_generate_text (GenerateText.cpp).
   std::shared_ptr<loom_tokenizer> tokenizer;
   std::mutex tokenizerMutex;
+  /// The processes it is partitioned across (signature "partition"); 0: not
+  /// partitioned.
+  int64_t partitionRanks = 0;
   /// Its speculation tree (signature "speculation"), empty without.
   std::vector<int64_t> speculationTree;
   // `loom-compile --weights=file`: the side file, mapped read-only.

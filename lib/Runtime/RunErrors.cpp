@@ -1,6 +1,7 @@
 //===- RunErrors.cpp - errors that generated code reports -----------------===//
 
 #include "RunErrors.h"
+#include "Collectives.h"
 
 #include "loom-c/Abi.h"
 
@@ -49,6 +50,10 @@ loom_status loomrt::checkRunErrors(uint64_t countBefore) {
                 "of an empty axis, or operands of an elementwise op whose sizes "
                 "differ at run time: loom broadcasts only sizes known to be 1); the "
                 "outputs are not defined");
+  case LOOM_ABI_ERROR_COMMUNICATION:
+    return fail(LOOM_ERROR_INVALID_ARGUMENT,
+                std::string("a partitioned model's communication between ranks failed: ") +
+                    communicationError());
   default:
     return fail(LOOM_ERROR_INVALID_ARGUMENT, "the model reported error " +
                                                  std::to_string(lastError.load()) +

@@ -110,6 +110,13 @@ cl::opt<std::string> quantizeLmHead(
              "--quantize), same (as --quantize), f32, int8, int4 or ternary"),
     cl::value_desc("auto|same|f32|int8|int4|ternary"), cl::init("auto"),
     cl::cat(quantization));
+cl::opt<std::string> partitionSpec(
+    "partition",
+    cl::desc("Split the model across N processes started together (mpirun -np N): "
+             "tensor parallelism of the MLP blocks (Megatron column/row split, summed by "
+             "an all-reduce); the library learns its rank from MPI at load time. See "
+             "docs/partition.md"),
+    cl::value_desc("tp=N"), cl::cat(general));
 enum class Weights { Embed, File };
 cl::opt<Weights> weights(
     "weights", cl::desc("Where the model's weights go"), cl::init(Weights::Embed),
@@ -451,9 +458,41 @@ int main(int argc, char **argv) {
     llvm::errs() << "loom-compile: --quantize-keep applies to --quantize, which is not given\n";
     return 2;
   }
+  int64_t partitionRanks = 0;
+  if (!partitionSpec.empty()) {
+    StringRef spec = partitionSpec;
+    int64_t ranks = 0;
+    if (spec.contains("pp="))
+      return llvm::errs() << "loom-compile: --partition=" << spec
+                          << ": pipeline stages (pp) are not implemented yet; tp=N splits "
+                             "the MLP blocks\n",
+             2;
+    if (!spec.consume_front("tp=") || spec.getAsInteger(10, ranks) || ranks < 2 ||
+        ranks > 4096)
+      return llvm::errs() << "loom-compile: --partition=" << partitionSpec
+                          << ": expected tp=N with N from 2 to 4096 ranks\n",
+             2;
+    if (!quantizeSpec.empty() || !speculate.empty())
+      return llvm::errs() << "loom-compile: --partition does not combine with --quantize or "
+                             "--speculate yet\n",
+             2;
+    partitionRanks = ranks;
+  }
   loom::buildGraphPassPipeline(graph, graphOptions);
   if (failed(graph.run(*module)))
     return fail("the graph pipeline failed");
+  if (partitionRanks > 1) {
+    // What partitioning refuses is the request (the rank count), not the
+    // model: exit status 2, as for options that do not parse.
+    PassManager partition(&context);
+    loom::buildPartitionPassPipeline(partition, partitionRanks);
+    progress("partitioning across " + Twine(partitionRanks) + " ranks");
+    if (failed(partition.run(*module))) {
+      llvm::errs() << "loom-compile: the model cannot be partitioned as asked (see the error "
+                      "above)\n";
+      return 2;
+    }
+  }
 
   if (!generate && !tokenizerFile.empty())
     return llvm::errs() << "loom-compile: --tokenizer applies to --generate\n", 2;

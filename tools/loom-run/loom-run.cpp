@@ -681,6 +681,12 @@ int main(int argc, char **argv) {
       return error(loom_last_error());
   }
 
+  // A partitioned model runs as several processes (mpirun -np N) that all
+  // compute the same tokens and outputs: rank 0 prints them.
+  if (loom_model_rank(model) != 0 && !std::freopen("/dev/null", "w", stdout)) {
+    loom_model_unload(model);
+    return error("cannot silence the output of rank " + std::to_string(loom_model_rank(model)));
+  }
   if (!o.generate && loom_model_is_generator(model)) {
     loom_model_unload(model);
     return error("the model was compiled with --generate: run it with --generate "

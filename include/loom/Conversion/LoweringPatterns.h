@@ -138,7 +138,9 @@ void populateResamplingLoweringPatterns(LoweringPatternSet &patterns);
 /// All of the above.
 void populateOnnxToLinalgPatterns(LoweringPatternSet &patterns);
 
-/// The loom dialect's ops (lib/Conversion/LoomToLinalg).
+/// Tensor parallelism's loom.shard and loom.all_reduce (Collectives.cpp).
+void populateCollectivePatterns(LoweringPatternSet &patterns);
+/// The loom dialect's ops (lib/Conversion/LoomToLinalg), the above included.
 void populateLoomToLinalgPatterns(LoweringPatternSet &patterns);
 
 /// The values of `func` typed as unsigned integers (see LoweringState).

@@ -60,6 +60,11 @@ struct GraphPipelineOptions : mlir::PassPipelineOptions<GraphPipelineOptions> {
       llvm::cl::desc("Format of the matmul producing a function result (the classifier): "
                      "auto (int8 under int4 and ternary), same, f32, int8, int4 or ternary"),
       llvm::cl::init("auto")};
+  Option<int64_t> partition{
+      *this, "partition",
+      llvm::cl::desc("Tensor-parallel ranks to split the MLP blocks across "
+                     "(loom-partition); 0 or 1: not partitioned"),
+      llvm::cl::init(0)};
   Option<bool> checkContract{
       *this, "check-contract",
       llvm::cl::desc("End with the graph contract: every onnx and loom op has ranked "
@@ -71,6 +76,13 @@ struct GraphPipelineOptions : mlir::PassPipelineOptions<GraphPipelineOptions> {
 /// loom ops (transformer ops, attention), softmax selection, the graph
 /// contract. Output: onnx and loom ops on ranked tensors.
 void buildGraphPassPipeline(mlir::OpPassManager &pm, const GraphPipelineOptions &options);
+
+/// The graph stage's partitioning step alone (loom-partition for `ranks`
+/// processes), which buildGraphPassPipeline includes for options.partition
+/// > 1: loom-compile runs it on its own after the rest of the stage, so that
+/// a model that cannot be split as asked is told apart (exit 2) from one
+/// that does not compile.
+void buildPartitionPassPipeline(mlir::OpPassManager &pm, int64_t ranks);
 
 /// Options of the generate stage: which inputs and outputs of the exported
 /// step are the token ids, positions, mask, past and present caches and

@@ -102,6 +102,34 @@ def LoomSelectSoftmaxPass : Pass<"loom-select-softmax", "mlir::func::FuncOp"> {
   let dependentDialects = ["::loom::LoomDialect"];
 }
 
+def LoomPartitionPass : Pass<"loom-partition", "mlir::ModuleOp"> {
+  let summary = "Split the MLP blocks across ranks (tensor parallelism)";
+  let description = [{
+    Megatron-style tensor parallelism for `ranks` processes that run the same
+    compiled model (MPI; see docs/partition.md). An MLP block is a chain
+    that a `onnx.MatMul` with constant `[hidden, D]` weights closes and
+    `onnx.MatMul`s with constant `[K, hidden]` weights open, with only
+    elementwise ops between (`loom.silu`, `loom.gelu`, `onnx.Mul`,
+    `onnx.Add`, ...; constants along the hidden axis, such as biases, are
+    split with it) and no value read outside the block. Each opening matmul
+    takes this rank's columns of its weights (`loom.shard` on axis 1), the
+    ops between run on `hidden / ranks` columns, the closing matmul takes
+    the matching rows (`loom.shard` on axis 0), and `loom.all_reduce` sums the
+    ranks' partial products. Every rank ends with the full result, so the
+    rest of the model (attention, norms, the LM head) runs replicated.
+
+    The module gets `loom.partition_ranks`, from which the compiled library's
+    signature says how many processes it needs. Errors: fewer than 2 ranks,
+    a block whose hidden size is not a multiple of `ranks`, or no block at
+    all.
+  }];
+  let options = [
+    Option<"ranks", "ranks", "int64_t", /*default=*/"2",
+           "The number of processes (tensor-parallel ranks)">
+  ];
+  let dependentDialects = ["::loom::LoomDialect"];
+}
+
 def LoomQuantizePass : Pass<"loom-quantize", "mlir::func::FuncOp"> {
   let summary = "Quantize the weights of MatMul and Gemm to 8, 4 or 2 bits";
   let description = [{

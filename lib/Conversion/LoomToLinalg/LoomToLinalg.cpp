@@ -458,6 +458,7 @@ void loom::populateLoomToLinalgPatterns(LoweringPatternSet &patterns) {
                });
   patterns.add("loom.gelu", lowerGelu);
   patterns.add("loom.silu", lowerSilu);
+  populateCollectivePatterns(patterns);
 }
 
 namespace {

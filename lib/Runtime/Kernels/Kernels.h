@@ -165,6 +165,10 @@ int64_t _mlir_ciface_loomrt_unique_i64(loomrt::MemRefI64<3> *x, bool sorted,
 void _mlir_ciface_loomrt_det_f32(loomrt::MemRef<3> *x, loomrt::MemRef<1> *out);
 /// An error in generated code (a loom_abi_run_error; lib/Runtime/RunErrors.cpp).
 void loomrt_report_error(int32_t code);
+/// Tensor parallelism (lib/Runtime/Collectives.cpp).
+int64_t loomrt_comm_rank(int64_t ranks);
+void _mlir_ciface_loomrt_all_reduce_f32(loomrt::MemRef<1> *in, loomrt::MemRef<1> *out,
+                                        int64_t ranks);
 /// memref.alloc / memref.dealloc of generated code (lib/Runtime/BufferCache.cpp).
 void *loomrt_buffer_alloc(uint64_t bytes);
 void *loomrt_buffer_aligned_alloc(uint64_t alignment, uint64_t bytes);

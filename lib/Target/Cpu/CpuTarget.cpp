@@ -177,6 +177,9 @@ llvm::Error loom::cpu::emitCpuModel(ModuleOp module, const CpuTargetOptions &opt
       return error("the model's interface cannot be compiled (see the error above)");
     signature = *stepSignature;
   }
+  // A partitioned model (loom-partition) runs as that many processes.
+  if (auto ranks = module->getAttrOfType<IntegerAttr>("loom.partition_ranks"))
+    signature += std::string(LOOM_ABI_SIG_PARTITION) + " " + std::to_string(ranks.getInt()) + "\n";
   const unsigned numInputs = func.getNumArguments();
   const std::string cifaceName = ("_mlir_ciface_" + func.getName()).str();
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(context));

@@ -300,3 +300,51 @@ func.func @quantized_matmul_result(%x: tensor<2x64xf32>, %w: tensor<16x64xi8>, %
       : tensor<2x64xf32>, tensor<16x64xi8>, tensor<16x1xf32> -> tensor<2x8xf32>
   return
 }
+
+// -----
+
+func.func @shard_axis(%w: tensor<64x172xf32>) {
+  // expected-error @+1 {{axis 2 is outside the input's 2 dimensions}}
+  %0 = loom.shard %w {axis = 2 : i64, ranks = 2 : i64} : tensor<64x172xf32> -> tensor<64x86xf32>
+  return
+}
+
+// -----
+
+func.func @shard_indivisible(%w: tensor<64x172xf32>) {
+  // expected-error @+1 {{the sharded axis must have a static size that is a multiple of the 3 ranks, got 'tensor<64x172xf32>'}}
+  %0 = loom.shard %w {axis = 1 : i64, ranks = 3 : i64} : tensor<64x172xf32> -> tensor<64x57xf32>
+  return
+}
+
+// -----
+
+func.func @shard_dynamic(%w: tensor<64x?xf32>) {
+  // expected-error @+1 {{the sharded axis must have a static size that is a multiple of the 2 ranks}}
+  %0 = loom.shard %w {axis = 1 : i64, ranks = 2 : i64} : tensor<64x?xf32> -> tensor<64x?xf32>
+  return
+}
+
+// -----
+
+func.func @shard_result(%w: tensor<64x172xf32>) {
+  // expected-error @+1 {{result must be the input with dimension 0 of size 32, got 'tensor<64x86xf32>'}}
+  %0 = loom.shard %w {axis = 0 : i64, ranks = 2 : i64} : tensor<64x172xf32> -> tensor<64x86xf32>
+  return
+}
+
+// -----
+
+func.func @shard_one_rank(%w: tensor<64x172xf32>) {
+  // expected-error @+1 {{attribute 'ranks' failed to satisfy constraint}}
+  %0 = loom.shard %w {axis = 0 : i64, ranks = 1 : i64} : tensor<64x172xf32> -> tensor<64x172xf32>
+  return
+}
+
+// -----
+
+func.func @all_reduce_type(%x: tensor<4xi32>) {
+  // expected-error @+1 {{must be ranked tensor of 32-bit float values}}
+  %0 = loom.all_reduce %x {ranks = 2 : i64} : tensor<4xi32>
+  return
+}

@@ -102,3 +102,17 @@ func.func @quantized_matmul_int4_zero_points(%x: tensor<3x64xf32>, %w: tensor<16
       : tensor<3x64xf32>, tensor<16x32xi8>, tensor<16x2xf32>, tensor<16x2xi8> -> tensor<3x16xf32>
   return %0 : tensor<3x16xf32>
 }
+
+// Tensor parallelism: a column-split weight, a row-split one, and the sum of
+// the ranks' partial products.
+// CHECK-LABEL: func @shard_and_all_reduce
+func.func @shard_and_all_reduce(%x: tensor<1x?x64xf32>, %wg: tensor<64x172xf32>,
+                                %wd: tensor<172x64xf32>) -> (tensor<64x86xf32>, tensor<86x64xf32>, tensor<1x?x64xf32>) {
+  // CHECK: loom.shard %{{.*}} {axis = 1 : i64, ranks = 2 : i64} : tensor<64x172xf32> -> tensor<64x86xf32>
+  %0 = loom.shard %wg {axis = 1 : i64, ranks = 2 : i64} : tensor<64x172xf32> -> tensor<64x86xf32>
+  // CHECK: loom.shard %{{.*}} {axis = 0 : i64, ranks = 2 : i64} : tensor<172x64xf32> -> tensor<86x64xf32>
+  %1 = loom.shard %wd {axis = 0 : i64, ranks = 2 : i64} : tensor<172x64xf32> -> tensor<86x64xf32>
+  // CHECK: loom.all_reduce %{{.*}} {ranks = 2 : i64} : tensor<1x?x64xf32>
+  %2 = loom.all_reduce %x {ranks = 2 : i64} : tensor<1x?x64xf32>
+  return %0, %1, %2 : tensor<64x86xf32>, tensor<86x64xf32>, tensor<1x?x64xf32>
+}

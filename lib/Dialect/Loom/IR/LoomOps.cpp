@@ -304,3 +304,28 @@ LogicalResult QuantizedMatmulOp::verify() {
            << n << ", got " << result;
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// ShardOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ShardOp::verify() {
+  auto in = cast<RankedTensorType>(getInput().getType());
+  auto result = cast<RankedTensorType>(getResult().getType());
+  int64_t axis = getAxis(), ranks = getRanks();
+  if (axis >= in.getRank())
+    return emitOpError("axis ") << axis << " is outside the input's " << in.getRank()
+                                << " dimensions";
+  int64_t n = in.getDimSize(axis);
+  if (ShapedType::isDynamic(n) || n % ranks != 0)
+    return emitOpError("the sharded axis must have a static size that is a multiple of the ")
+           << ranks << " ranks, got " << in;
+  SmallVector<int64_t> expected(in.getShape());
+  expected[axis] = n / ranks;
+  if (result.getElementType() != in.getElementType() ||
+      failed(verifyCompatibleShape(result.getShape(), expected)) ||
+      result.getRank() != in.getRank())
+    return emitOpError("result must be the input with dimension ")
+           << axis << " of size " << n / ranks << ", got " << result;
+  return success();
+}

@@ -170,7 +170,7 @@ std::optional<Dims> ShapeRefiner::inferShape(Operation *op) {
       // loom's own ops that the graph pipeline introduces (select-softmax,
       // the fusions).
       "loom.softmax", "loom.rms_norm", "loom.layer_norm", "loom.gelu", "loom.silu",
-      "loom.rotary"};
+      "loom.rotary", "loom.all_reduce"};
   static const llvm::StringSet<> broadcast = {
       "onnx.Add", "onnx.Sub",  "onnx.Mul",  "onnx.Div",     "onnx.Pow",
       "onnx.Equal", "onnx.Greater", "onnx.Less", "onnx.GreaterOrEqual",

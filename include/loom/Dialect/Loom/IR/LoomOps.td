@@ -312,4 +312,57 @@ def Loom_QuantizedMatmulOp : Loom_Op<"quantized_matmul"> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Tensor parallelism: ShardOp, AllReduceOp
+//===----------------------------------------------------------------------===//
+
+def Loom_ShardOp : Loom_Op<"shard"> {
+  let summary = "this rank's block of a tensor split across ranks";
+  let description = [{
+    The model runs as `ranks` processes (tensor parallelism, `loom-partition`);
+    each takes the block `[r * n / ranks, (r + 1) * n / ranks)` of `axis`
+    (size `n`), where `r` is the process's rank, known only at run time (from
+    MPI). The other axes are kept. `n` must be static and a multiple of
+    `ranks`. Used on weights: a column-split matrix is sharded on its last
+    axis, a row-split one on its first, so each rank reads only its part of
+    the weights file.
+
+    Example (two ranks, the gate projection of an MLP split by columns):
+
+    ```mlir
+    %w0 = loom.shard %w {axis = 1 : i64, ranks = 2 : i64}
+        : tensor<64x172xf32> -> tensor<64x86xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$axis,
+                       ConfinedAttr<I64Attr, [IntMinValue<2>]>:$ranks);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Loom_AllReduceOp : Op<Loom_Dialect, "all_reduce", [SameOperandsAndResultType]> {
+  let summary = "the sum of a tensor over all ranks, on every rank";
+  let description = [{
+    Every one of the `ranks` processes contributes its `input` (partial sums,
+    such as the output of a row-split matrix product) and receives the
+    element-wise sum of all of them. The sum is taken in rank order on every
+    rank, so all ranks hold bitwise the same result (and the same tokens
+    follow from it), whatever algorithm the communication library uses. A
+    collective: every rank must reach it, in the same order, so it is not
+    `Pure` (never removed, duplicated or moved).
+
+    Example:
+
+    ```mlir
+    %sum = loom.all_reduce %partial {ranks = 2 : i64} : tensor<1x?x64xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$input,
+                       ConfinedAttr<I64Attr, [IntMinValue<2>]>:$ranks);
+  let results = (outs RankedTensorOf<[F32]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
 #endif // LOOM_DIALECT_LOOM_IR_LOOMOPS_TD
