@@ -205,6 +205,10 @@ typedef enum {
      rank's in, taken in rank order (bitwise the same on every rank) */           \
   X(loomrt_all_reduce_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                        \
     (LOOM_ABI_VIEW(1), LOOM_ABI_VIEW(1), LOOM_ABI_I64))                           \
+  /* loom.all_gather: in [rows, n], out [rows, n * ranks], ranks: rank r's      \
+     in lands in columns [r * n, (r + 1) * n) of out on every rank */             \
+  X(loomrt_all_gather_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                        \
+    (LOOM_ABI_VIEW(2), LOOM_ABI_VIEW(2), LOOM_ABI_I64))                           \
   /* a run-time error in generated code (loom_abi_run_error); the code goes on    \
      with a safe value and loomrt fails the run when it returns */                \
   X(loomrt_report_error, LOOM_ABI_PLAIN, LOOM_ABI_VOID, (LOOM_ABI_I32))

@@ -164,3 +164,39 @@ extern "C" void _mlir_ciface_loomrt_all_reduce_f32(MemRef<1> *in, MemRef<1> *out
     out->aligned[out->offset + i * out->strides[0]] = sum;
   }
 }
+
+extern "C" void _mlir_ciface_loomrt_all_gather_f32(MemRef<2> *in, MemRef<2> *out, int64_t ranks) {
+  Communicator &c = communicator();
+  int64_t rows = in->sizes[0], n = in->sizes[1];
+  auto at = [](MemRef<2> *m, int64_t i, int64_t j) -> float & {
+    return m->aligned[m->offset + i * m->strides[0] + j * m->strides[1]];
+  };
+  bool shaped = out->sizes[0] == rows && out->sizes[1] == n * ranks;
+  if (!c.started || c.size != ranks || !shaped) {
+    c.error = shaped ? "the model's code was compiled for " + std::to_string(ranks) +
+                           " ranks and runs in a process that has not joined them"
+                     : "loom.all_gather's output is not [rows, n * ranks]";
+    loomrt_report_error(LOOM_ABI_ERROR_COMMUNICATION);
+    if (shaped) // a defined result: this rank's columns everywhere
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t r = 0; r < ranks; ++r)
+          for (int64_t j = 0; j < n; ++j)
+            at(out, i, r * n + j) = at(in, i, j);
+    return;
+  }
+  std::vector<float> mine(size_t(rows) * size_t(n));
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      mine[size_t(i) * size_t(n) + size_t(j)] = at(in, i, j);
+  c.gathered.resize(mine.size() * size_t(ranks));
+  if (c.allGather(mine.data(), c.gathered.data(), int64_t(mine.size())) != 0) {
+    c.error = "MPI_Allgather failed";
+    loomrt_report_error(LOOM_ABI_ERROR_COMMUNICATION);
+    c.gathered.assign(c.gathered.size(), 0.0f);
+  }
+  // gathered is [ranks][rows][n]; out's row i is every rank's row i in turn.
+  for (int64_t r = 0; r < ranks; ++r)
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        at(out, i, r * n + j) = c.gathered[(size_t(r) * size_t(rows) + size_t(i)) * size_t(n) + size_t(j)];
+}

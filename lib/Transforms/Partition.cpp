@@ -182,6 +182,33 @@ void splitBlock(Block &block, int64_t ranks) {
   partial.replaceAllUsesExcept(sum.getResult(), sum);
 }
 
+/// A vocabulary-parallel LM head: a MatMul with constant [D, V] weights whose
+/// result only the function's return reads (the logits), with V a multiple of
+/// `ranks`.
+bool isSplittableHead(Operation *op, int64_t ranks) {
+  if (op->getName().getStringRef() != "onnx.MatMul" || !isConstantMatrix(op->getOperand(1)))
+    return false;
+  auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  int64_t vocab = cast<RankedTensorType>(op->getOperand(1).getType()).getDimSize(1);
+  return type && type.getElementType().isF32() && vocab % ranks == 0 &&
+         !op->getResult(0).use_empty() &&
+         llvm::all_of(op->getResult(0).getUsers(),
+                      [](Operation *user) { return isa<func::ReturnOp>(user); });
+}
+
+/// Each rank computes its V / ranks columns of the logits; loom.all_gather
+/// puts every rank's side by side (no sum: the same bits as one process).
+void splitHead(Operation *head, int64_t ranks) {
+  OpBuilder b(head);
+  head->setOperand(1, shard(b, head->getLoc(), head->getOperand(1), 1, ranks));
+  auto full = cast<RankedTensorType>(head->getResult(0).getType());
+  head->getResult(0).setType(splitLast(full, ranks));
+  b.setInsertionPointAfter(head);
+  Value mine = head->getResult(0);
+  auto all = loom::AllGatherOp::create(b, head->getLoc(), full, mine, b.getI64IntegerAttr(ranks));
+  mine.replaceAllUsesExcept(all.getResult(), all);
+}
+
 struct LoomPartitionPass : loom::impl::LoomPartitionPassBase<LoomPartitionPass> {
   using Base::Base;
   void runOnOperation() override {
@@ -213,20 +240,29 @@ struct LoomPartitionPass : loom::impl::LoomPartitionPassBase<LoomPartitionPass> 
       taken.insert(block->opening.begin(), block->opening.end());
       blocks.push_back(std::move(*block));
     });
+    SmallVector<Operation *> heads;
+    module.walk([&](Operation *op) {
+      if (!taken.contains(op) && isSplittableHead(op, ranks))
+        heads.push_back(op);
+    });
     if (indivisible) {
       indivisible->emitError() << "cannot split the model's MLP blocks across " << ranks
                                << " ranks: this one's hidden size, " << indivisibleHidden
                                << ", is not a multiple of " << ranks;
       return signalPassFailure();
     }
-    if (blocks.empty()) {
+    if (blocks.empty() && heads.empty()) {
       module.emitError() << "loom-partition found nothing to split across " << ranks
                          << " ranks: no MLP block (MatMul with constant weights, elementwise "
-                            "ops, MatMul with constant weights) in the model";
+                            "ops, MatMul with constant weights) and no LM head (a returned "
+                            "MatMul with constant weights whose columns divide by the ranks) "
+                            "in the model";
       return signalPassFailure();
     }
     for (Block &block : blocks)
       splitBlock(block, ranks);
+    for (Operation *head : heads)
+      splitHead(head, ranks);
     module->setAttr("loom.partition_ranks",
                     IntegerAttr::get(IntegerType::get(module.getContext(), 64), ranks));
   }

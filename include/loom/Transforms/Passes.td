@@ -115,8 +115,12 @@ def LoomPartitionPass : Pass<"loom-partition", "mlir::ModuleOp"> {
     takes this rank's columns of its weights (`loom.shard` on axis 1), the
     ops between run on `hidden / ranks` columns, the closing matmul takes
     the matching rows (`loom.shard` on axis 0), and `loom.all_reduce` sums the
-    ranks' partial products. Every rank ends with the full result, so the
-    rest of the model (attention, norms, the LM head) runs replicated.
+    ranks' partial products. The LM head (a `onnx.MatMul` with constant
+    `[D, V]` weights whose result the function returns) is split by
+    vocabulary: each rank computes `V / ranks` columns of the logits
+    (`loom.shard` on axis 1) and `loom.all_gather` puts them side by side.
+    Every rank ends with the full results, so the rest of the model
+    (embedding, attention, norms) runs replicated.
 
     The module gets `loom.partition_ranks`, from which the compiled library's
     signature says how many processes it needs. Errors: fewer than 2 ranks,

@@ -94,6 +94,54 @@ FailureOr<Value> lowerAllReduce(OpBuilder &b, AllReduceOp op) {
                                                  /*writable=*/true));
 }
 
+/// loom.all_gather: the input as [rows, n] (its leading axes collapsed), the
+/// output a fresh buffer of the result's shape seen as [rows, n * ranks].
+FailureOr<Value> lowerAllGather(OpBuilder &b, AllGatherOp op) {
+  func::FuncOp callee = declaredCallee(op, "loomrt_all_gather_f32");
+  if (!callee)
+    return failure();
+  Location loc = op.getLoc();
+  Value in = op.getInput();
+  auto type = cast<RankedTensorType>(in.getType());
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  int64_t rank = type.getRank();
+  // [d0, ..., dn-1] -> [d0 * ... * dn-2, dn-1]; a vector is one row.
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices leading;
+  for (int64_t d = 0; d + 1 < rank; ++d)
+    leading.push_back(d);
+  Value rows = in;
+  Value out;
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (resultType.isDynamicDim(d))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, in, d));
+  out = memref::AllocOp::create(
+      b, loc, MemRefType::get(resultType.getShape(), resultType.getElementType()),
+      dynamicSizes);
+  Value outRows = out;
+  if (rank == 1) {
+    auto asRow = [&](ShapedType t) { return SmallVector<int64_t>{1, t.getDimSize(0)}; };
+    groups.push_back({0, 1});
+    rows = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get(asRow(type), type.getElementType()), in, groups);
+    outRows = memref::ExpandShapeOp::create(
+        b, loc, MemRefType::get(asRow(resultType), resultType.getElementType()), out, groups);
+  } else if (rank > 2) {
+    groups = {leading, {rank - 1}};
+    rows = tensor::CollapseShapeOp::create(b, loc, in, groups);
+    outRows = memref::CollapseShapeOp::create(b, loc, out, groups);
+  }
+  MemRefType view = kernelViewType(type.getElementType(), 2);
+  SmallVector<Value> args = {kernelView(b, loc, rows), memref::CastOp::create(b, loc, view, outRows),
+                             arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(op.getRanks()))};
+  if (TypeRange(callee.getFunctionType().getInputs()) != TypeRange(ValueRange(args)))
+    return op.emitError("loomrt's @loomrt_all_gather_f32 is declared with an unexpected type");
+  func::CallOp::create(b, loc, callee, args);
+  return Value(bufferization::ToTensorOp::create(b, loc, resultType, out, /*restrict=*/true,
+                                                 /*writable=*/true));
+}
+
 } // namespace
 
 void loom::populateCollectivePatterns(LoweringPatternSet &patterns) {
@@ -113,4 +161,9 @@ void loom::populateCollectivePatterns(LoweringPatternSet &patterns) {
                    ? "loom.all_reduce of a scalar is not lowered (sum a one-element tensor)"
                    : "";
       });
+  patterns.add("loom.all_gather",
+               [](Operation *op, RankedTensorType, PatternRewriter &b,
+                  const LoweringState &) -> FailureOr<Value> {
+                 return lowerAllGather(b, cast<AllGatherOp>(op));
+               });
 }

@@ -169,6 +169,8 @@ void loomrt_report_error(int32_t code);
 int64_t loomrt_comm_rank(int64_t ranks);
 void _mlir_ciface_loomrt_all_reduce_f32(loomrt::MemRef<1> *in, loomrt::MemRef<1> *out,
                                         int64_t ranks);
+void _mlir_ciface_loomrt_all_gather_f32(loomrt::MemRef<2> *in, loomrt::MemRef<2> *out,
+                                        int64_t ranks);
 /// memref.alloc / memref.dealloc of generated code (lib/Runtime/BufferCache.cpp).
 void *loomrt_buffer_alloc(uint64_t bytes);
 void *loomrt_buffer_aligned_alloc(uint64_t alignment, uint64_t bytes);

@@ -348,3 +348,19 @@ func.func @all_reduce_type(%x: tensor<4xi32>) {
   %0 = loom.all_reduce %x {ranks = 2 : i64} : tensor<4xi32>
   return
 }
+
+// -----
+
+func.func @all_gather_result(%x: tensor<1x?x256xf32>) {
+  // expected-error @+1 {{result must be the input with its last dimension times 2 (512), got 'tensor<1x?x256xf32>'}}
+  %0 = loom.all_gather %x {ranks = 2 : i64} : tensor<1x?x256xf32> -> tensor<1x?x256xf32>
+  return
+}
+
+// -----
+
+func.func @all_gather_dynamic(%x: tensor<1x?xf32>) {
+  // expected-error @+1 {{input must have a static last dimension, got 'tensor<1x?xf32>'}}
+  %0 = loom.all_gather %x {ranks = 2 : i64} : tensor<1x?xf32> -> tensor<1x?xf32>
+  return
+}

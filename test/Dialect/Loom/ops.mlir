@@ -116,3 +116,11 @@ func.func @shard_and_all_reduce(%x: tensor<1x?x64xf32>, %wg: tensor<64x172xf32>,
   %2 = loom.all_reduce %x {ranks = 2 : i64} : tensor<1x?x64xf32>
   return %0, %1, %2 : tensor<64x86xf32>, tensor<86x64xf32>, tensor<1x?x64xf32>
 }
+
+// A vocabulary-parallel LM head's logits, gathered.
+// CHECK-LABEL: func @all_gather
+func.func @all_gather(%x: tensor<1x?x256xf32>) -> tensor<1x?x512xf32> {
+  // CHECK: loom.all_gather %{{.*}} {ranks = 2 : i64} : tensor<1x?x256xf32> -> tensor<1x?x512xf32>
+  %0 = loom.all_gather %x {ranks = 2 : i64} : tensor<1x?x256xf32> -> tensor<1x?x512xf32>
+  return %0 : tensor<1x?x512xf32>
+}

@@ -69,7 +69,8 @@ func.func @gelu_with_biases(%x: tensor<2x32xf32>) -> tensor<2x32xf32> {
 // -----
 
 // An intermediate read outside the block (here: returned) needs all its
-// columns on every rank: that block stays whole, the other one is split.
+// columns on every rank: that block stays whole, the other one is split. A
+// returned MatMul also read elsewhere (%a) is no LM head: it stays whole.
 // CHECK-LABEL: func @escaping_and_split
 // CHECK: %[[A:.*]] = "onnx.MatMul"(%arg0, %{{.*}}) : (tensor<2x32xf32>, tensor<32x128xf32>) -> tensor<2x128xf32>
 // CHECK: %[[R:.*]] = "onnx.Relu"(%[[A]]) : (tensor<2x128xf32>) -> tensor<2x128xf32>
@@ -80,8 +81,8 @@ func.func @gelu_with_biases(%x: tensor<2x32xf32>) -> tensor<2x32xf32> {
 // CHECK: loom.shard %{{.*}} {axis = 0 : i64, ranks = 2 : i64} : tensor<128x32xf32> -> tensor<64x32xf32>
 // CHECK: %[[E:.*]] = "onnx.MatMul"
 // CHECK: %[[SUM:.*]] = loom.all_reduce %[[E]]
-// CHECK: return %[[A]], %[[D]], %[[SUM]]
-func.func @escaping_and_split(%x: tensor<2x32xf32>) -> (tensor<2x128xf32>, tensor<2x32xf32>, tensor<2x32xf32>) {
+// CHECK: "onnx.Add"(%[[D]], %[[SUM]])
+func.func @escaping_and_split(%x: tensor<2x32xf32>) -> (tensor<2x128xf32>, tensor<2x32xf32>) {
   %w1 = "onnx.Constant"() <{value = dense<1.0> : tensor<32x128xf32>}> : () -> tensor<32x128xf32>
   %w2 = "onnx.Constant"() <{value = dense<1.0> : tensor<128x32xf32>}> : () -> tensor<128x32xf32>
   %a = "onnx.MatMul"(%x, %w1) : (tensor<2x32xf32>, tensor<32x128xf32>) -> tensor<2x128xf32>
@@ -90,7 +91,8 @@ func.func @escaping_and_split(%x: tensor<2x32xf32>) -> (tensor<2x128xf32>, tenso
   %b = "onnx.MatMul"(%x, %w1) : (tensor<2x32xf32>, tensor<32x128xf32>) -> tensor<2x128xf32>
   %t = "onnx.Tanh"(%b) : (tensor<2x128xf32>) -> tensor<2x128xf32>
   %e = "onnx.MatMul"(%t, %w2) : (tensor<2x128xf32>, tensor<128x32xf32>) -> tensor<2x32xf32>
-  return %a, %d, %e : tensor<2x128xf32>, tensor<2x32xf32>, tensor<2x32xf32>
+  %s = "onnx.Add"(%d, %e) : (tensor<2x32xf32>, tensor<2x32xf32>) -> tensor<2x32xf32>
+  return %a, %s : tensor<2x128xf32>, tensor<2x32xf32>
 }
 
 // -----
@@ -110,4 +112,24 @@ func.func @stacked(%x: tensor<2x32xf32>) -> tensor<2x32xf32> {
   %s = "onnx.Relu"(%b) : (tensor<2x64xf32>) -> tensor<2x64xf32>
   %c = "onnx.MatMul"(%s, %w3) : (tensor<2x64xf32>, tensor<64x32xf32>) -> tensor<2x32xf32>
   return %c : tensor<2x32xf32>
+}
+
+// -----
+
+// The LM head (a returned MatMul with constant weights) is split by
+// vocabulary and its logits gathered; a head whose vocabulary does not
+// divide by the ranks stays whole.
+// CHECK-LABEL: func @lm_head
+// CHECK: %[[W:.*]] = "onnx.Constant"{{.*}}tensor<64x512xf32>
+// CHECK: %[[S:.*]] = loom.shard %[[W]] {axis = 1 : i64, ranks = 2 : i64} : tensor<64x512xf32> -> tensor<64x256xf32>
+// CHECK: %[[M:.*]] = "onnx.MatMul"(%arg0, %[[S]]) : (tensor<1x?x64xf32>, tensor<64x256xf32>) -> tensor<1x?x256xf32>
+// CHECK: %[[L:.*]] = loom.all_gather %[[M]] {ranks = 2 : i64} : tensor<1x?x256xf32> -> tensor<1x?x512xf32>
+// CHECK: %[[ODD:.*]] = "onnx.MatMul"(%arg0, %{{.*}}) : (tensor<1x?x64xf32>, tensor<64x511xf32>) -> tensor<1x?x511xf32>
+// CHECK: return %[[L]], %[[ODD]]
+func.func @lm_head(%x: tensor<1x?x64xf32>) -> (tensor<1x?x512xf32>, tensor<1x?x511xf32>) {
+  %w = "onnx.Constant"() <{value = dense<1.0> : tensor<64x512xf32>}> : () -> tensor<64x512xf32>
+  %v = "onnx.Constant"() <{value = dense<1.0> : tensor<64x511xf32>}> : () -> tensor<64x511xf32>
+  %l = "onnx.MatMul"(%x, %w) : (tensor<1x?x64xf32>, tensor<64x512xf32>) -> tensor<1x?x512xf32>
+  %o = "onnx.MatMul"(%x, %v) : (tensor<1x?x64xf32>, tensor<64x511xf32>) -> tensor<1x?x511xf32>
+  return %l, %o : tensor<1x?x512xf32>, tensor<1x?x511xf32>
 }

@@ -329,3 +329,21 @@ LogicalResult ShardOp::verify() {
            << axis << " of size " << n / ranks << ", got " << result;
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// AllGatherOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AllGatherOp::verify() {
+  auto in = cast<RankedTensorType>(getInput().getType());
+  auto result = cast<RankedTensorType>(getResult().getType());
+  if (in.getRank() < 1 || ShapedType::isDynamic(in.getShape().back()))
+    return emitOpError("input must have a static last dimension, got ") << in;
+  SmallVector<int64_t> expected(in.getShape());
+  expected.back() *= getRanks();
+  if (result.getRank() != in.getRank() ||
+      failed(verifyCompatibleShape(result.getShape(), expected)))
+    return emitOpError("result must be the input with its last dimension times ")
+           << getRanks() << " (" << expected.back() << "), got " << result;
+  return success();
+}

@@ -213,6 +213,16 @@ std::optional<Dims> ShapeRefiner::inferShape(Operation *op) {
     dims.back() = DimValue::of(weights.getDimSize(0));
     return dims;
   }
+  if (name == "loom.all_gather") {
+    // Every rank's columns side by side (loom-partition's LM head).
+    auto ranks = op->getAttrOfType<IntegerAttr>("ranks");
+    auto dims = dimsOf(in);
+    auto inType = dyn_cast<RankedTensorType>(in.getType());
+    if (dims.empty() || !ranks || !inType || inType.isDynamicDim(inType.getRank() - 1))
+      return std::nullopt;
+    dims.back() = DimValue::of(inType.getShape().back() * ranks.getInt());
+    return dims;
+  }
   if (name == "onnx.com.microsoft.MatMulNBits") {
     auto dims = dimsOf(in);
     auto n = intAttr(op, "N");

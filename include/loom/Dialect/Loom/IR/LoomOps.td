@@ -365,4 +365,27 @@ def Loom_AllReduceOp : Op<Loom_Dialect, "all_reduce", [SameOperandsAndResultType
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
+def Loom_AllGatherOp : Op<Loom_Dialect, "all_gather"> {
+  let summary = "every rank's tensor, concatenated in rank order along the last axis";
+  let description = [{
+    Every one of the `ranks` processes contributes its `input` (its columns of
+    a result, such as the logits of a vocabulary-parallel LM head) and receives
+    all of them side by side: rank `r`'s block is columns
+    `[r * n, (r + 1) * n)` of the result's last axis (`n` is the input's, which
+    must be static). A collective like `loom.all_reduce`: not `Pure`.
+
+    Example (two ranks, 32000 logits):
+
+    ```mlir
+    %logits = loom.all_gather %mine {ranks = 2 : i64}
+        : tensor<1x?x16000xf32> -> tensor<1x?x32000xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$input,
+                       ConfinedAttr<I64Attr, [IntMinValue<2>]>:$ranks);
+  let results = (outs RankedTensorOf<[F32]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 #endif // LOOM_DIALECT_LOOM_IR_LOOMOPS_TD
