@@ -133,3 +133,42 @@ func.func @lm_head(%x: tensor<1x?x64xf32>) -> (tensor<1x?x512xf32>, tensor<1x?x5
   %o = "onnx.MatMul"(%x, %v) : (tensor<1x?x64xf32>, tensor<64x511xf32>) -> tensor<1x?x511xf32>
   return %l, %o : tensor<1x?x512xf32>, tensor<1x?x511xf32>
 }
+
+// -----
+
+// Hugging Face's GPT-2 MLP as torch exports Conv1D: Gemm with a bias, a view
+// to [batch, seq, hidden] (target ending in the hidden size, here a constant),
+// GELU, a view back (its leading sizes read through Shape and Gather), Gemm
+// with a bias. The views' targets get the split size; the closing Gemm's bias
+// is added once, after the sum.
+// CHECK-LABEL: func @conv1d_blocks
+// CHECK: loom.shard %{{.*}} {axis = 1 : i64, ranks = 2 : i64} : tensor<32x128xf32> -> tensor<32x64xf32>
+// CHECK: loom.shard %{{.*}} {axis = 0 : i64, ranks = 2 : i64} : tensor<128xf32> -> tensor<64xf32>
+// CHECK: %[[UP:.*]] = "onnx.Gemm"{{.*}} -> tensor<8x64xf32>
+// CHECK: %[[T1:.*]] = "onnx.Constant"() <{value = dense<[2, 4, 64]> : tensor<3xi64>}>
+// CHECK: "onnx.Reshape"(%[[UP]], %[[T1]]) {{.*}} -> tensor<2x4x64xf32>
+// CHECK: loom.gelu erf {{.*}} : tensor<2x4x64xf32>
+// CHECK: "onnx.Shape"
+// CHECK: %[[T2:.*]] = "onnx.Constant"() <{value = dense<[-1, 64]> : tensor<2xi64>}>
+// CHECK: "onnx.Reshape"(%{{.*}}, %[[T2]]) {{.*}} -> tensor<8x64xf32>
+// CHECK: loom.shard %{{.*}} {axis = 0 : i64, ranks = 2 : i64} : tensor<128x32xf32> -> tensor<64x32xf32>
+// CHECK: %[[DOWN:.*]] = "onnx.Gemm"(%{{.*}}, %{{.*}}) {{.*}} : (tensor<8x64xf32>, tensor<64x32xf32>) -> tensor<8x32xf32>
+// CHECK: %[[SUM:.*]] = loom.all_reduce %[[DOWN]]
+// CHECK: "onnx.Add"(%[[SUM]], %{{.*}}) : (tensor<8x32xf32>, tensor<32xf32>) -> tensor<8x32xf32>
+func.func @conv1d_blocks(%x: tensor<8x32xf32>) -> (tensor<8x32xf32>, tensor<i64>) {
+  %w1 = "onnx.Constant"() <{value = dense<1.0> : tensor<32x128xf32>}> : () -> tensor<32x128xf32>
+  %b1 = "onnx.Constant"() <{value = dense<0.5> : tensor<128xf32>}> : () -> tensor<128xf32>
+  %w2 = "onnx.Constant"() <{value = dense<1.0> : tensor<128x32xf32>}> : () -> tensor<128x32xf32>
+  %b2 = "onnx.Constant"() <{value = dense<0.25> : tensor<32xf32>}> : () -> tensor<32xf32>
+  %t1 = "onnx.Constant"() <{value = dense<[2, 4, 128]> : tensor<3xi64>}> : () -> tensor<3xi64>
+  %t2 = "onnx.Constant"() <{value = dense<[-1, 128]> : tensor<2xi64>}> : () -> tensor<2xi64>
+  %zero = "onnx.Constant"() <{value = dense<0> : tensor<i64>}> : () -> tensor<i64>
+  %up = "onnx.Gemm"(%x, %w1, %b1) : (tensor<8x32xf32>, tensor<32x128xf32>, tensor<128xf32>) -> tensor<8x128xf32>
+  %v = "onnx.Reshape"(%up, %t1) : (tensor<8x128xf32>, tensor<3xi64>) -> tensor<2x4x128xf32>
+  %g = loom.gelu erf %v : tensor<2x4x128xf32>
+  %shape = "onnx.Shape"(%g) : (tensor<2x4x128xf32>) -> tensor<3xi64>
+  %batch = "onnx.Gather"(%shape, %zero) : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %flat = "onnx.Reshape"(%g, %t2) : (tensor<2x4x128xf32>, tensor<2xi64>) -> tensor<8x128xf32>
+  %down = "onnx.Gemm"(%flat, %w2, %b2) : (tensor<8x128xf32>, tensor<128x32xf32>, tensor<32xf32>) -> tensor<8x32xf32>
+  return %down, %batch : tensor<8x32xf32>, tensor<i64>
+}
