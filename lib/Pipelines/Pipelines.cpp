@@ -49,13 +49,13 @@ void loom::buildGraphPassPipeline(OpPassManager &pm, const GraphPipelineOptions 
   // Partitioning on the fused graph, where attention heads and MLP blocks
   // are single ops.
   if (options.partition > 1)
-    buildPartitionPassPipeline(pm, options.partition);
+    buildPartitionPassPipeline(pm, options.partition, options.partitionAttention);
   if (options.checkContract)
     pm.addPass(createLoomCheckGraphContractPass());
 }
 
-void loom::buildPartitionPassPipeline(OpPassManager &pm, int64_t ranks) {
-  pm.addPass(createLoomPartitionPass({ranks}));
+void loom::buildPartitionPassPipeline(OpPassManager &pm, int64_t ranks, bool attention) {
+  pm.addPass(createLoomPartitionPass({ranks, attention}));
 }
 
 /// The generate stage after its first pass, `wrap` (loom-decode-wrap-step with

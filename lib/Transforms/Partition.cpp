@@ -281,6 +281,30 @@ Value shard(OpBuilder &b, Location loc, Value v, int64_t axis, int64_t ranks) {
                                b.getI64IntegerAttr(ranks));
 }
 
+/// The projection that ends a split region takes this rank's rows of its
+/// weights; loom.all_reduce sums the ranks' partial products, and a bias
+/// (Gemm's C) is added once, after the sum.
+void splitByRows(const Projection &down, int64_t ranks) {
+  Operation *op = down.op;
+  OpBuilder b(op);
+  op->setOperand(1, shard(b, op->getLoc(), op->getOperand(1), down.inAxis, ranks));
+  Value bias = down.bias();
+  if (bias)
+    op->eraseOperand(2);
+  b.setInsertionPointAfter(op);
+  Value partial = op->getResult(0);
+  auto sum = loom::AllReduceOp::create(b, op->getLoc(), partial.getType(), partial,
+                                       b.getI64IntegerAttr(ranks));
+  Value result = sum.getResult();
+  if (bias) {
+    OperationState state(op->getLoc(), "onnx.Add");
+    state.addOperands({result, bias});
+    state.addTypes(partial.getType());
+    result = b.create(state)->getResult(0);
+  }
+  partial.replaceAllUsesExcept(result, sum);
+}
+
 /// A constant like `def`'s (an onnx.Constant of integers) with its last entry
 /// divided by `ranks`.
 Value withLastEntryDivided(OpBuilder &b, Operation *def, int64_t ranks) {
@@ -315,25 +339,7 @@ void splitBlock(Block &block, int64_t ranks) {
   for (Operation *op : block.inner)
     op->getResult(0).setType(
         splitLast(cast<RankedTensorType>(op->getResult(0).getType()), ranks));
-  Operation *down = block.closing.op;
-  b.setInsertionPoint(down);
-  down->setOperand(1, shard(b, down->getLoc(), down->getOperand(1), block.closing.inAxis, ranks));
-  // A bias of the closing Gemm is added once, after the sum.
-  Value bias = block.closing.bias();
-  if (bias)
-    down->eraseOperand(2);
-  b.setInsertionPointAfter(down);
-  Value partial = down->getResult(0);
-  auto sum = loom::AllReduceOp::create(b, down->getLoc(), partial.getType(), partial,
-                                       b.getI64IntegerAttr(ranks));
-  Value result = sum.getResult();
-  if (bias) {
-    OperationState state(down->getLoc(), "onnx.Add");
-    state.addOperands({result, bias});
-    state.addTypes(partial.getType());
-    result = b.create(state)->getResult(0);
-  }
-  partial.replaceAllUsesExcept(result, sum);
+  splitByRows(block.closing, ranks);
 }
 
 /// A vocabulary-parallel LM head: a MatMul with constant [D, V] weights whose
@@ -363,6 +369,263 @@ void splitHead(Operation *head, int64_t ranks) {
   mine.replaceAllUsesExcept(all.getResult(), all);
 }
 
+//===----------------------------------------------------------------------===//
+// Attention by heads
+//===----------------------------------------------------------------------===//
+
+/// The constant holding entry `position` of a Reshape target (a 1-D i64
+/// constant, or a Concat along axis 0 of static 1-D pieces), if that entry
+/// is `expected`: the operand to replace and the entry's index in it.
+std::optional<std::pair<OpOperand *, int64_t>> targetEntry(OpOperand &target, int64_t position,
+                                                           int64_t expected) {
+  auto constantEntry = [&](Value v, int64_t index) {
+    Operation *def = v.getDefiningOp();
+    auto value = def && def->getName().getStringRef() == "onnx.Constant"
+                     ? def->getAttrOfType<DenseIntElementsAttr>("value")
+                     : DenseIntElementsAttr();
+    if (!value || value.getType().getRank() != 1 || index >= value.getNumElements())
+      return false;
+    SmallVector<APInt> entries = llvm::to_vector(value.getValues<APInt>());
+    return entries[index].getSExtValue() == expected;
+  };
+  if (constantEntry(target.get(), position))
+    return std::make_pair(&target, position);
+  Operation *concat = target.get().getDefiningOp();
+  if (!concat || concat->getName().getStringRef() != "onnx.Concat" ||
+      intAttr(concat, "axis").value_or(-1) != 0 || !target.get().hasOneUse())
+    return std::nullopt;
+  int64_t start = 0;
+  for (OpOperand &piece : concat->getOpOperands()) {
+    auto type = dyn_cast<RankedTensorType>(piece.get().getType());
+    if (!type || type.getRank() != 1 || type.isDynamicDim(0))
+      return std::nullopt;
+    if (position < start + type.getDimSize(0))
+      return constantEntry(piece.get(), position - start)
+                 ? std::optional(std::make_pair(&piece, position - start))
+                 : std::nullopt;
+    start += type.getDimSize(0);
+  }
+  return std::nullopt;
+}
+
+/// A constant like `def`'s (an onnx.Constant of integers) with entry `index`
+/// divided by `ranks`.
+Value withEntryDivided(OpBuilder &b, Operation *def, int64_t index, int64_t ranks) {
+  auto value = def->getAttrOfType<DenseIntElementsAttr>("value");
+  SmallVector<APInt> entries = llvm::to_vector(value.getValues<APInt>());
+  entries[index] = entries[index].sdiv(APInt(entries[index].getBitWidth(), ranks));
+  OperationState state(def->getLoc(), "onnx.Constant");
+  state.addTypes(def->getResult(0).getType());
+  state.addAttribute("value", DenseElementsAttr::get(value.getType(), entries));
+  return b.create(state)->getResult(0);
+}
+
+bool isPerm0213(Operation *op) {
+  auto perm = op->getAttrOfType<ArrayAttr>("perm");
+  if (op->getName().getStringRef() != "onnx.Transpose" || !perm || perm.size() != 4)
+    return false;
+  SmallVector<int64_t> p = llvm::map_to_vector(
+      perm, [](Attribute a) { return cast<IntegerAttr>(a).getInt(); });
+  return p == SmallVector<int64_t>{0, 2, 1, 3};
+}
+
+/// What splitting one attention by heads changes: values whose type loses
+/// (ranks - 1) / ranks of one axis, shape-target entries, weights and biases
+/// to shard, and the output projection to split by rows.
+struct HeadSplit {
+  SmallVector<std::pair<Value, int64_t>> retype;
+  SmallVector<std::tuple<OpOperand *, int64_t>> entries;
+  SmallVector<std::pair<OpOperand *, int64_t>> shards;
+  Projection output;
+  llvm::DenseSet<Operation *> ops; // every op of the split, for the users check
+};
+
+/// Traces a projection's [b, s, heads * d] result through Reshape to
+/// [b, s, heads, d] and Transpose to [b, heads, s, d] (plus rotary and the
+/// cache Concat) up to `v`, recording the split; false if it is another form.
+bool traceInput(Value v, int64_t heads, int64_t ranks, HeadSplit &split) {
+  // Attention side: [b, heads, s, d].
+  while (true) {
+    Operation *def = v.getDefiningOp();
+    if (!def)
+      return false;
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type || type.getRank() != 4 || type.getDimSize(1) != heads)
+      return false;
+    split.retype.push_back({v, 1});
+    split.ops.insert(def);
+    if (isa<loom::RotaryOp>(def)) {
+      v = def->getOperand(0);
+      continue;
+    }
+    int64_t concatAxis = intAttr(def, "axis").value_or(0);
+    if (def->getName().getStringRef() == "onnx.Concat" && def->getNumOperands() == 2 &&
+        (concatAxis == 2 || concatAxis == -2)) {
+      // The cache: the past (a function argument, split with it) then the new.
+      auto past = dyn_cast<BlockArgument>(def->getOperand(0));
+      if (!past)
+        return false;
+      split.retype.push_back({past, 1});
+      v = def->getOperand(1);
+      continue;
+    }
+    if (!isPerm0213(def))
+      return false;
+    v = def->getOperand(0);
+    break;
+  }
+  // [b, s, heads, d] from a Reshape of the projection.
+  Operation *reshape = v.getDefiningOp();
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!reshape || reshape->getName().getStringRef() != "onnx.Reshape" || !type ||
+      type.getRank() != 4 || type.getDimSize(2) != heads)
+    return false;
+  auto entry = targetEntry(reshape->getOpOperand(1), 2, heads);
+  if (!entry)
+    return false;
+  split.retype.push_back({v, 2});
+  split.entries.push_back({entry->first, entry->second});
+  split.ops.insert(reshape);
+  Value projected = reshape->getOperand(0);
+  std::optional<Projection> projection =
+      projected.getDefiningOp() ? projectionOf(projected.getDefiningOp()) : std::nullopt;
+  auto projectedType = dyn_cast<RankedTensorType>(projected.getType());
+  if (!projection || !projectedType || projection->out() != heads * type.getDimSize(3) ||
+      projection->out() % ranks != 0)
+    return false;
+  split.retype.push_back({projected, projectedType.getRank() - 1});
+  split.shards.push_back({&projection->op->getOpOperand(1), projection->outAxis});
+  if (Value bias = projection->bias()) {
+    auto biasType = dyn_cast<RankedTensorType>(bias.getType());
+    if (!biasType || biasType.getRank() != 1 || classifyConstant(bias, projection->out()) !=
+                                                     ConstantUse::split)
+      return false;
+    split.shards.push_back({&projection->op->getOpOperand(2), 0});
+  }
+  split.ops.insert(projection->op);
+  return true;
+}
+
+/// The split of `attention` by heads across `ranks`, if its inputs and
+/// output have the exported form (projections with constant weights,
+/// views to heads, rotary, the cache Concat with a past argument; back to
+/// [b, s, heads * d] and an output projection) and its head counts divide:
+/// groups of query heads stay with their K/V head (GQA); a single K/V head
+/// (MQA) is kept whole on every rank.
+std::optional<HeadSplit> headSplitOf(loom::AttentionOp attention, int64_t ranks) {
+  auto qType = cast<RankedTensorType>(attention.getQuery().getType());
+  auto kType = cast<RankedTensorType>(attention.getKey().getType());
+  int64_t qHeads = qType.getDimSize(1), kvHeads = kType.getDimSize(1);
+  if (ShapedType::isDynamic(qHeads) || qHeads % ranks != 0 ||
+      (kvHeads != 1 && kvHeads % ranks != 0))
+    return std::nullopt;
+  if (Value mask = attention.getMask()) {
+    auto maskType = cast<RankedTensorType>(mask.getType());
+    if (maskType.getRank() == 4 && maskType.getDimSize(1) != 1)
+      return std::nullopt;
+  }
+  HeadSplit split;
+  split.ops.insert(attention);
+  split.retype.push_back({attention.getResult(), 1});
+  if (!traceInput(attention.getQuery(), qHeads, ranks, split))
+    return std::nullopt;
+  if (kvHeads != 1 && (!traceInput(attention.getKey(), kvHeads, ranks, split) ||
+                       !traceInput(attention.getValue(), kvHeads, ranks, split)))
+    return std::nullopt;
+  // Output: [b, heads, s, d] -> Transpose -> [b, s, heads, d] -> Reshape
+  // -> [b, s, heads * d] -> the output projection.
+  Value out = attention.getResult();
+  if (!out.hasOneUse() || !isPerm0213(*out.getUsers().begin()))
+    return std::nullopt;
+  Operation *transpose = *out.getUsers().begin();
+  Value merged = transpose->getResult(0);
+  if (!merged.hasOneUse())
+    return std::nullopt;
+  Operation *reshape = *merged.getUsers().begin();
+  auto flatType = dyn_cast<RankedTensorType>(reshape->getResult(0).getType());
+  int64_t width = qHeads * qType.getDimSize(3);
+  if (reshape->getName().getStringRef() != "onnx.Reshape" || !flatType ||
+      flatType.getRank() < 1 || !reshape->getResult(0).hasOneUse())
+    return std::nullopt;
+  int64_t flatWidth = flatType.getShape().back();
+  if (flatWidth != width && !ShapedType::isDynamic(flatWidth))
+    return std::nullopt;
+  // The target names the width, or -1 (reshape(b, s, -1): inferred, so it
+  // needs no change).
+  auto entry = targetEntry(reshape->getOpOperand(1), flatType.getRank() - 1, width);
+  if (!entry && !targetEntry(reshape->getOpOperand(1), flatType.getRank() - 1, -1))
+    return std::nullopt;
+  std::optional<Projection> output = projectionOf(*reshape->getResult(0).getUsers().begin());
+  if (!output || output->in() != width || output->op->getOperand(0) != reshape->getResult(0))
+    return std::nullopt;
+  split.retype.push_back({merged, 2});
+  if (!ShapedType::isDynamic(flatWidth))
+    split.retype.push_back({reshape->getResult(0), flatType.getRank() - 1});
+  if (entry)
+    split.entries.push_back({entry->first, entry->second});
+  split.ops.insert(transpose);
+  split.ops.insert(reshape);
+  split.output = *output;
+  // Every value that changes is read only by the split's ops, by the
+  // function's return (the presents), or for its leading sizes.
+  for (auto &[value, axis] : split.retype)
+    for (Operation *user : value.getUsers())
+      if (!split.ops.contains(user) && user != output->op && !isa<func::ReturnOp>(user) &&
+          !readsOnlyLeadingSizes(user))
+        return std::nullopt;
+  return split;
+}
+
+void applyHeadSplit(HeadSplit &split, int64_t ranks) {
+  OpBuilder b(split.output.op->getContext());
+  llvm::DenseSet<Value> done;
+  for (auto &[value, axis] : split.retype) {
+    if (!done.insert(value).second)
+      continue;
+    auto type = cast<RankedTensorType>(value.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape[axis] /= ranks;
+    value.setType(type.clone(shape));
+  }
+  for (auto &[operand, axis] : split.shards) {
+    b.setInsertionPoint(operand->getOwner());
+    operand->set(shard(b, operand->getOwner()->getLoc(), operand->get(), axis, ranks));
+  }
+  for (auto &[operand, index] : split.entries) {
+    b.setInsertionPoint(operand->getOwner());
+    operand->set(withEntryDivided(b, operand->get().getDefiningOp(), index, ranks));
+  }
+  splitByRows(split.output, ranks);
+}
+
+/// Erases onnx and loom ops whose results nothing reads (ONNX nodes have no
+/// side effects). Fusion leaves such chains behind (a repeat_kv Expand whose
+/// result loom.attention no longer reads, the Shape that sized it); they
+/// would read the split values with their old types.
+void eraseDeadGraphOps(ModuleOp module) {
+  SmallVector<Operation *> work;
+  auto isGraphOp = [](Operation *op) {
+    StringRef dialect = op->getName().getDialectNamespace();
+    return (dialect == "onnx" || dialect == "loom") && op->getNumResults() > 0 &&
+           !isa<loom::AllReduceOp, loom::AllGatherOp>(op);
+  };
+  module.walk([&](Operation *op) {
+    if (isGraphOp(op) && op->use_empty())
+      work.push_back(op);
+  });
+  while (!work.empty()) {
+    Operation *op = work.pop_back_val();
+    SmallVector<Operation *> producers;
+    for (Value operand : op->getOperands())
+      if (Operation *def = operand.getDefiningOp())
+        producers.push_back(def);
+    op->erase();
+    for (Operation *def : producers)
+      if (isGraphOp(def) && def->use_empty() && !llvm::is_contained(work, def))
+        work.push_back(def);
+  }
+}
+
 struct LoomPartitionPass : loom::impl::LoomPartitionPassBase<LoomPartitionPass> {
   using Base::Base;
   void runOnOperation() override {
@@ -372,6 +635,7 @@ struct LoomPartitionPass : loom::impl::LoomPartitionPassBase<LoomPartitionPass> 
       module.emitError() << "loom-partition needs 2 or more ranks, got " << ranks;
       return signalPassFailure();
     }
+    eraseDeadGraphOps(module);
     SmallVector<Block> blocks;
     Operation *indivisible = nullptr;
     int64_t indivisibleHidden = 0;
@@ -396,6 +660,18 @@ struct LoomPartitionPass : loom::impl::LoomPartitionPassBase<LoomPartitionPass> 
         taken.insert(open.op);
       blocks.push_back(std::move(*block));
     });
+    // Attention by heads (its projections are then no block or LM head).
+    SmallVector<HeadSplit> splits;
+    if (attention)
+      module.walk([&](loom::AttentionOp op) {
+        std::optional<HeadSplit> split = headSplitOf(op, ranks);
+        if (!split || taken.contains(split->output.op) ||
+            llvm::any_of(split->ops, [&](Operation *o) { return taken.contains(o); }))
+          return;
+        taken.insert(split->output.op);
+        taken.insert(split->ops.begin(), split->ops.end());
+        splits.push_back(std::move(*split));
+      });
     SmallVector<Operation *> heads;
     module.walk([&](Operation *op) {
       if (!taken.contains(op) && isSplittableHead(op, ranks))
@@ -407,7 +683,7 @@ struct LoomPartitionPass : loom::impl::LoomPartitionPassBase<LoomPartitionPass> 
                                << ", is not a multiple of " << ranks;
       return signalPassFailure();
     }
-    if (blocks.empty() && heads.empty()) {
+    if (blocks.empty() && heads.empty() && splits.empty()) {
       module.emitError() << "loom-partition found nothing to split across " << ranks
                          << " ranks: no MLP block (MatMul with constant weights, elementwise "
                             "ops, MatMul with constant weights) and no LM head (a returned "
@@ -417,6 +693,17 @@ struct LoomPartitionPass : loom::impl::LoomPartitionPassBase<LoomPartitionPass> 
     }
     for (Block &block : blocks)
       splitBlock(block, ranks);
+    for (HeadSplit &split : splits)
+      applyHeadSplit(split, ranks);
+    // Split caches change the functions' argument and result types.
+    if (!splits.empty())
+      module.walk([](func::FuncOp func) {
+        if (func.isExternal())
+          return;
+        auto ret = cast<func::ReturnOp>(func.front().getTerminator());
+        func.setType(FunctionType::get(func.getContext(), func.front().getArgumentTypes(),
+                                       ret.getOperandTypes()));
+      });
     for (Operation *head : heads)
       splitHead(head, ranks);
     module->setAttr("loom.partition_ranks",

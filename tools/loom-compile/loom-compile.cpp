@@ -485,7 +485,10 @@ int main(int argc, char **argv) {
     // What partitioning refuses is the request (the rank count), not the
     // model: exit status 2, as for options that do not parse.
     PassManager partition(&context);
-    loom::buildPartitionPassPipeline(partition, partitionRanks);
+    // With --generate the KV cache is internal, so attention can be split
+    // by heads (each rank's cache holds its heads); a plain step keeps its
+    // interface, so attention stays whole there.
+    loom::buildPartitionPassPipeline(partition, partitionRanks, /*attention=*/generate);
     progress("partitioning across " + Twine(partitionRanks) + " ranks");
     if (failed(partition.run(*module))) {
       llvm::errs() << "loom-compile: the model cannot be partitioned as asked (see the error "

@@ -65,6 +65,12 @@ struct GraphPipelineOptions : mlir::PassPipelineOptions<GraphPipelineOptions> {
       llvm::cl::desc("Tensor-parallel ranks to split the MLP blocks across "
                      "(loom-partition); 0 or 1: not partitioned"),
       llvm::cl::init(0)};
+  Option<bool> partitionAttention{
+      *this, "partition-attention",
+      llvm::cl::desc("With partition: split attention by heads too (the KV cache "
+                     "arguments then hold each rank's heads; loom-compile does for "
+                     "--generate)"),
+      llvm::cl::init(false)};
   Option<bool> checkContract{
       *this, "check-contract",
       llvm::cl::desc("End with the graph contract: every onnx and loom op has ranked "
@@ -78,11 +84,11 @@ struct GraphPipelineOptions : mlir::PassPipelineOptions<GraphPipelineOptions> {
 void buildGraphPassPipeline(mlir::OpPassManager &pm, const GraphPipelineOptions &options);
 
 /// The graph stage's partitioning step alone (loom-partition for `ranks`
-/// processes), which buildGraphPassPipeline includes for options.partition
+/// processes; `attention`: split attention by heads too), which buildGraphPassPipeline includes for options.partition
 /// > 1: loom-compile runs it on its own after the rest of the stage, so that
 /// a model that cannot be split as asked is told apart (exit 2) from one
 /// that does not compile.
-void buildPartitionPassPipeline(mlir::OpPassManager &pm, int64_t ranks);
+void buildPartitionPassPipeline(mlir::OpPassManager &pm, int64_t ranks, bool attention);
 
 /// Options of the generate stage: which inputs and outputs of the exported
 /// step are the token ids, positions, mask, past and present caches and

@@ -119,8 +119,18 @@ def LoomPartitionPass : Pass<"loom-partition", "mlir::ModuleOp"> {
     `[D, V]` weights whose result the function returns) is split by
     vocabulary: each rank computes `V / ranks` columns of the logits
     (`loom.shard` on axis 1) and `loom.all_gather` puts them side by side.
-    Every rank ends with the full results, so the rest of the model
-    (embedding, attention, norms) runs replicated.
+    With `attention`, each `loom.attention` whose inputs come from
+    projections with constant weights through views to heads (Reshape to
+    `[b, s, heads, d]`, Transpose to `[b, heads, s, d]`, rotary, the cache
+    Concat with a past argument) and whose output goes back through a view
+    to `[b, s, heads * d]` into an output projection is split by heads: each
+    rank takes `heads / ranks` query heads and the K/V heads they read
+    (grouped-query attention keeps whole groups; a single K/V head, MQA, is
+    kept whole on every rank), the views' targets get the split head counts,
+    the past and present caches (the function's arguments and results) hold
+    this rank's K/V heads, and the output projection is split by rows and
+    summed. Every rank ends with the full results, so the rest of the
+    model (embedding, norms) runs replicated.
 
     The module gets `loom.partition_ranks`, from which the compiled library's
     signature says how many processes it needs. Errors: fewer than 2 ranks,
@@ -129,7 +139,11 @@ def LoomPartitionPass : Pass<"loom-partition", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"ranks", "ranks", "int64_t", /*default=*/"2",
-           "The number of processes (tensor-parallel ranks)">
+           "The number of processes (tensor-parallel ranks)">,
+    Option<"attention", "attention", "bool", /*default=*/"false",
+           "Also split attention by heads (its KV cache inputs and outputs "
+           "then hold this rank's heads: for generation, where the cache is "
+           "internal)">
   ];
   let dependentDialects = ["::loom::LoomDialect"];
 }
