@@ -9,9 +9,10 @@ Usage: bench/partition.py [--ranks N] [--tokens N] [--build DIR] [--only NAME]
 The baseline is one process with N threads; the partitioned model runs as N
 processes (mpirun -np N) of one thread each, so both use N cores. On a
 machine with few cores this shows what the collectives cost, not a
-speed-up. Each process's peak resident memory is GNU time's maximum RSS:
-with --weights=file a rank maps the whole weights file but reads only its
-blocks of the split matrices, so its RSS shows what it really touched. The
+speed-up. Each process's peak resident memory is GNU time's maximum RSS,
+which includes the load-time check of the weights file's hash (every page
+is read once, then a partitioned rank drops them): it is the load peak, not
+what a rank keeps (docs/partition.md measures that from /proc). The
 benchmark checks that the partitioned tokens equal the baseline's and
 prints the bytes each all-reduce and all-gather moves per token.
 """
@@ -69,7 +70,7 @@ def main():
     n = args.ranks
     print(f"machine: {os.cpu_count()} cores; one process x {n} threads against {n} ranks x "
           f"1 thread; {args.tokens} tokens, greedy, prompt = token 1")
-    print(f"{'model':<14} {'engine':<16} {'decode tok/s':>12} {'max RSS MiB':>12} "
+    print(f"{'model':<14} {'engine':<16} {'decode tok/s':>12} {'peak RSS MiB':>12} "
           f"{'vs one':>7}")
     for name, (export_args, context, layers, dim, vocab) in MODELS.items():
         if args.only and name != args.only:
@@ -99,13 +100,20 @@ def main():
         print(f"{name:<14} {f'tp={n} (per rank)':<16} {split_rate:>12.1f} "
               f"{split_rss / 1024:>12.1f} {split_rate / one_rate:>6.2f}x")
         print(f"{name:<14} tokens agree: {'yes' if split_tokens == one_tokens else 'NO'}")
-        # Per decode token: one all-reduce of `dim` floats per layer (each
-        # rank sends its partial sums to the N - 1 others) and one
-        # all-gather of vocab / N logits per rank.
-        reduce_bytes = layers * dim * 4 * (n - 1)
+        # Per decode token: each all-reduce of the one-token step moves `dim`
+        # floats from every rank to the N - 1 others (an all-gather, then
+        # the sum in rank order), and the LM head's all-gather vocab / N
+        # logits per rank. The step's all-reduces are counted in its IR.
+        graph = run([compiler, onnx_path, "--generate", f"--context-length={context}",
+                     f"--partition=tp={n}", "--emit=mlir", "-o", "-"])
+        step = graph[graph.index("func.func private @decode_step_token("):]
+        step = step[:step.index("\n  }\n")]
+        reduces = step.count("loom.all_reduce")
+        reduce_bytes = reduces * dim * 4 * (n - 1)
         gather_bytes = vocab // n * 4 * (n - 1)
-        print(f"{name:<14} sent per rank per token: {layers} all-reduces x {dim * 4} B x "
-              f"{n - 1} = {reduce_bytes / 1024:.1f} KiB, logits {gather_bytes / 1024:.1f} KiB")
+        print(f"{name:<14} sent per rank per token: {reduces} all-reduces ({layers} layers) x "
+              f"{dim * 4} B x {n - 1} = {reduce_bytes / 1024:.1f} KiB, logits "
+              f"{gather_bytes / 1024:.1f} KiB")
 
 
 if __name__ == "__main__":

@@ -186,6 +186,12 @@ static loom_status mapWeights(loom_model &model, const std::string &dir,
                                        "' does not hold the weights this model was compiled "
                                        "with (another compile's, or damaged)");
   }
+  // The check read every page. A rank of a partitioned model reads only its
+  // blocks of the split weights (and the replicated ones): drop the pages
+  // from this process so that only those come back (from the page cache,
+  // which the ranks share).
+  if (model.partitionRanks && model.weightsSize)
+    madvise(data, model.weightsSize, MADV_DONTNEED);
   model.weights = data;
   bind(data);
   return LOOM_OK;
