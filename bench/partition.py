@@ -23,15 +23,13 @@ import subprocess
 import sys
 
 from common import ROOT, run
+from decode import MODELS as DECODE_MODELS
 
-MODELS = {
-    # name: (export_model.py arguments, context, layers, dim, vocab)
-    "stories260K": (["--llama2c", os.path.join(ROOT, "..", "shared", "models", "stories260K",
-                                               "stories260K.bin")], 512, 5, 64, 512),
-    "llama-1024x8": (["--arch", "llama", "--dim", "1024", "--layers", "8", "--heads", "16",
-                      "--kv-heads", "4", "--hidden-dim", "2816", "--vocab", "32000"],
-                     512, 8, 1024, 32000),
-}
+# name: (export_model.py arguments and context length as bench/decode.py
+# exports the model, layers, dim, vocab)
+MODELS = {name: (DECODE_MODELS[name][0], DECODE_MODELS[name][1], layers, dim, vocab)
+          for name, layers, dim, vocab in (("stories260K", 5, 64, 512),
+                                           ("llama-1024x8", 8, 1024, 32000))}
 
 
 def timed(cmd, env=None):

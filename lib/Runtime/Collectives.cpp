@@ -33,7 +33,9 @@ struct Communicator {
   int64_t rank = 0, size = 1;
   int (*allGather)(const float *, float *, int64_t) = nullptr;
   std::string error;
-  std::vector<float> gathered;
+  // Reused between calls (every decode step makes several): this rank's
+  // contiguous copy and every rank's gathered.
+  std::vector<float> mine, gathered;
 };
 
 Communicator &communicator() {
@@ -147,11 +149,11 @@ extern "C" void _mlir_ciface_loomrt_all_reduce_f32(MemRef<1> *in, MemRef<1> *out
   // Gather every rank's vector, then add them in rank order here: each rank
   // computes the same sums in the same order, so all hold the same bits
   // (MPI's own reductions may associate differently per rank).
-  std::vector<float> mine(n);
+  c.mine.resize(size_t(n));
   for (int64_t i = 0; i < n; ++i)
-    mine[i] = in->aligned[in->offset + i * in->strides[0]];
+    c.mine[i] = in->aligned[in->offset + i * in->strides[0]];
   c.gathered.resize(size_t(n) * size_t(ranks));
-  if (c.allGather(mine.data(), c.gathered.data(), n) != 0) {
+  if (c.allGather(c.mine.data(), c.gathered.data(), n) != 0) {
     c.error = "MPI_Allgather failed";
     loomrt_report_error(LOOM_ABI_ERROR_COMMUNICATION);
     copyThrough();
@@ -184,12 +186,12 @@ extern "C" void _mlir_ciface_loomrt_all_gather_f32(MemRef<2> *in, MemRef<2> *out
             at(out, i, r * n + j) = at(in, i, j);
     return;
   }
-  std::vector<float> mine(size_t(rows) * size_t(n));
+  c.mine.resize(size_t(rows) * size_t(n));
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < n; ++j)
-      mine[size_t(i) * size_t(n) + size_t(j)] = at(in, i, j);
-  c.gathered.resize(mine.size() * size_t(ranks));
-  if (c.allGather(mine.data(), c.gathered.data(), int64_t(mine.size())) != 0) {
+      c.mine[size_t(i) * size_t(n) + size_t(j)] = at(in, i, j);
+  c.gathered.resize(c.mine.size() * size_t(ranks));
+  if (c.allGather(c.mine.data(), c.gathered.data(), int64_t(c.mine.size())) != 0) {
     c.error = "MPI_Allgather failed";
     loomrt_report_error(LOOM_ABI_ERROR_COMMUNICATION);
     c.gathered.assign(c.gathered.size(), 0.0f);

@@ -76,37 +76,67 @@ std::optional<Projection> projectionOf(Operation *op) {
   return p;
 }
 
-/// A Reshape that keeps the last dimension (`hidden`) and whose target's
-/// last entry is that size written as a constant: directly ([-1, 256]) or
-/// as the last input of a Concat ([b, s] ++ [256], how torch exports
-/// x.view(*x.size()[:-1], n)). The OpOperand holding the constant, or null.
-OpOperand *hiddenEntryOfReshape(Operation *op, int64_t hidden) {
-  if (op->getName().getStringRef() != "onnx.Reshape" || op->getNumOperands() != 2)
-    return nullptr;
-  auto in = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
-  auto out = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  if (!in || !out || in.getRank() < 1 || out.getRank() < 1 || in.getShape().back() != hidden ||
-      out.getShape().back() != hidden)
-    return nullptr;
-  auto lastIsHidden = [&](Value v) {
+/// The constant holding entry `position` of a Reshape target (a 1-D i64
+/// constant, or a Concat along axis 0 of static 1-D pieces), if that entry
+/// is `expected`: the operand to replace and the entry's index in it.
+std::optional<std::pair<OpOperand *, int64_t>> targetEntry(OpOperand &target, int64_t position,
+                                                           int64_t expected) {
+  auto constantEntry = [&](Value v, int64_t index) {
     Operation *def = v.getDefiningOp();
     auto value = def && def->getName().getStringRef() == "onnx.Constant"
                      ? def->getAttrOfType<DenseIntElementsAttr>("value")
                      : DenseIntElementsAttr();
-    if (!value || value.getNumElements() < 1)
+    if (!value || value.getType().getRank() != 1 || index >= value.getNumElements())
       return false;
     SmallVector<APInt> entries = llvm::to_vector(value.getValues<APInt>());
-    return entries.back().getSExtValue() == hidden;
+    return entries[index].getSExtValue() == expected;
   };
-  OpOperand &shape = op->getOpOperand(1);
-  if (lastIsHidden(shape.get()))
-    return &shape;
-  Operation *concat = shape.get().getDefiningOp();
-  if (concat && concat->getName().getStringRef() == "onnx.Concat" &&
-      intAttr(concat, "axis").value_or(-1) == 0 && concat->getNumOperands() >= 1 &&
-      lastIsHidden(concat->getOperands().back()) && shape.get().hasOneUse())
-    return &concat->getOpOperand(concat->getNumOperands() - 1);
-  return nullptr;
+  if (constantEntry(target.get(), position))
+    return std::make_pair(&target, position);
+  Operation *concat = target.get().getDefiningOp();
+  if (!concat || concat->getName().getStringRef() != "onnx.Concat" ||
+      intAttr(concat, "axis").value_or(-1) != 0 || !target.get().hasOneUse())
+    return std::nullopt;
+  int64_t start = 0;
+  for (OpOperand &piece : concat->getOpOperands()) {
+    auto type = dyn_cast<RankedTensorType>(piece.get().getType());
+    if (!type || type.getRank() != 1 || type.isDynamicDim(0))
+      return std::nullopt;
+    if (position < start + type.getDimSize(0))
+      return constantEntry(piece.get(), position - start)
+                 ? std::optional(std::make_pair(&piece, position - start))
+                 : std::nullopt;
+    start += type.getDimSize(0);
+  }
+  return std::nullopt;
+}
+
+/// A constant like `def`'s (an onnx.Constant of integers) with entry `index`
+/// divided by `ranks`.
+Value withEntryDivided(OpBuilder &b, Operation *def, int64_t index, int64_t ranks) {
+  auto value = def->getAttrOfType<DenseIntElementsAttr>("value");
+  SmallVector<APInt> entries = llvm::to_vector(value.getValues<APInt>());
+  entries[index] = entries[index].sdiv(APInt(entries[index].getBitWidth(), ranks));
+  OperationState state(def->getLoc(), "onnx.Constant");
+  state.addTypes(def->getResult(0).getType());
+  state.addAttribute("value", DenseElementsAttr::get(value.getType(), entries));
+  return b.create(state)->getResult(0);
+}
+
+/// A Reshape that keeps the last dimension (`hidden`) and whose target's
+/// last entry is that size written as a constant: directly ([-1, 256]) or
+/// in the last piece of a Concat ([b, s] ++ [256], how torch exports
+/// x.view(*x.size()[:-1], n)). The constant to replace and the entry's index.
+std::optional<std::pair<OpOperand *, int64_t>> hiddenEntryOfReshape(Operation *op,
+                                                                   int64_t hidden) {
+  if (op->getName().getStringRef() != "onnx.Reshape" || op->getNumOperands() != 2)
+    return std::nullopt;
+  auto in = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+  auto out = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!in || !out || in.getRank() < 1 || out.getRank() < 1 || in.getShape().back() != hidden ||
+      out.getShape().back() != hidden)
+    return std::nullopt;
+  return targetEntry(op->getOpOperand(1), out.getRank() - 1, hidden);
 }
 
 /// Whether `user` reads only the shape of a block value and none of its last
@@ -175,7 +205,9 @@ struct Block {
   SmallVector<Projection> opening;
   Projection closing;
   llvm::SetVector<Operation *> inner;
-  llvm::SetVector<OpOperand *> splitConstants, reshapeTargets;
+  llvm::SetVector<OpOperand *> splitConstants;
+  /// Reshape targets' entries naming the hidden size (constant, index).
+  SmallVector<std::pair<OpOperand *, int64_t>> reshapeTargets;
   int64_t hidden = 0;
   bool opens(Operation *op) const {
     return llvm::any_of(opening, [&](const Projection &p) { return p.op == op; });
@@ -220,9 +252,9 @@ std::optional<Block> blockClosedBy(Operation *down) {
         block.opening.push_back(*open);
       continue;
     }
-    if (OpOperand *target = hiddenEntryOfReshape(def, block.hidden)) {
+    if (auto target = hiddenEntryOfReshape(def, block.hidden)) {
       block.inner.insert(def);
-      block.reshapeTargets.insert(target);
+      block.reshapeTargets.push_back(*target);
       work.push_back(def->getOperand(0));
       continue;
     }
@@ -305,18 +337,6 @@ void splitByRows(const Projection &down, int64_t ranks) {
   partial.replaceAllUsesExcept(result, sum);
 }
 
-/// A constant like `def`'s (an onnx.Constant of integers) with its last entry
-/// divided by `ranks`.
-Value withLastEntryDivided(OpBuilder &b, Operation *def, int64_t ranks) {
-  auto value = def->getAttrOfType<DenseIntElementsAttr>("value");
-  SmallVector<APInt> entries = llvm::to_vector(value.getValues<APInt>());
-  entries.back() = entries.back().sdiv(APInt(entries.back().getBitWidth(), ranks));
-  OperationState state(def->getLoc(), "onnx.Constant");
-  state.addTypes(def->getResult(0).getType());
-  state.addAttribute("value", DenseElementsAttr::get(value.getType(), entries));
-  return b.create(state)->getResult(0);
-}
-
 void splitBlock(Block &block, int64_t ranks) {
   OpBuilder b(block.closing.op->getContext());
   for (const Projection &open : block.opening) {
@@ -332,9 +352,9 @@ void splitBlock(Block &block, int64_t ranks) {
     operand->set(shard(b, operand->getOwner()->getLoc(), operand->get(), type.getRank() - 1,
                        ranks));
   }
-  for (OpOperand *target : block.reshapeTargets) {
+  for (auto &[target, index] : block.reshapeTargets) {
     b.setInsertionPoint(target->getOwner());
-    target->set(withLastEntryDivided(b, target->get().getDefiningOp(), ranks));
+    target->set(withEntryDivided(b, target->get().getDefiningOp(), index, ranks));
   }
   for (Operation *op : block.inner)
     op->getResult(0).setType(
@@ -372,53 +392,6 @@ void splitHead(Operation *head, int64_t ranks) {
 //===----------------------------------------------------------------------===//
 // Attention by heads
 //===----------------------------------------------------------------------===//
-
-/// The constant holding entry `position` of a Reshape target (a 1-D i64
-/// constant, or a Concat along axis 0 of static 1-D pieces), if that entry
-/// is `expected`: the operand to replace and the entry's index in it.
-std::optional<std::pair<OpOperand *, int64_t>> targetEntry(OpOperand &target, int64_t position,
-                                                           int64_t expected) {
-  auto constantEntry = [&](Value v, int64_t index) {
-    Operation *def = v.getDefiningOp();
-    auto value = def && def->getName().getStringRef() == "onnx.Constant"
-                     ? def->getAttrOfType<DenseIntElementsAttr>("value")
-                     : DenseIntElementsAttr();
-    if (!value || value.getType().getRank() != 1 || index >= value.getNumElements())
-      return false;
-    SmallVector<APInt> entries = llvm::to_vector(value.getValues<APInt>());
-    return entries[index].getSExtValue() == expected;
-  };
-  if (constantEntry(target.get(), position))
-    return std::make_pair(&target, position);
-  Operation *concat = target.get().getDefiningOp();
-  if (!concat || concat->getName().getStringRef() != "onnx.Concat" ||
-      intAttr(concat, "axis").value_or(-1) != 0 || !target.get().hasOneUse())
-    return std::nullopt;
-  int64_t start = 0;
-  for (OpOperand &piece : concat->getOpOperands()) {
-    auto type = dyn_cast<RankedTensorType>(piece.get().getType());
-    if (!type || type.getRank() != 1 || type.isDynamicDim(0))
-      return std::nullopt;
-    if (position < start + type.getDimSize(0))
-      return constantEntry(piece.get(), position - start)
-                 ? std::optional(std::make_pair(&piece, position - start))
-                 : std::nullopt;
-    start += type.getDimSize(0);
-  }
-  return std::nullopt;
-}
-
-/// A constant like `def`'s (an onnx.Constant of integers) with entry `index`
-/// divided by `ranks`.
-Value withEntryDivided(OpBuilder &b, Operation *def, int64_t index, int64_t ranks) {
-  auto value = def->getAttrOfType<DenseIntElementsAttr>("value");
-  SmallVector<APInt> entries = llvm::to_vector(value.getValues<APInt>());
-  entries[index] = entries[index].sdiv(APInt(entries[index].getBitWidth(), ranks));
-  OperationState state(def->getLoc(), "onnx.Constant");
-  state.addTypes(def->getResult(0).getType());
-  state.addAttribute("value", DenseElementsAttr::get(value.getType(), entries));
-  return b.create(state)->getResult(0);
-}
 
 bool isPerm0213(Operation *op) {
   auto perm = op->getAttrOfType<ArrayAttr>("perm");
