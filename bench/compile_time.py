@@ -3,7 +3,7 @@
 nodes (Add, Mul, Tanh, Relu in turn on a [4, 64] tensor) for doubling N, with
 onnxruntime's session creation (its load-and-optimize step) on the same files.
 
-Usage: bench/compile_time.py [--sizes 500,1000,2000,4000] [--build DIR]
+Usage: bench/compile_time.py [--sizes 1000,2000,4000,8000,16000] [--build DIR]
 
 Prints, per N: loom's wall time and peak memory, milliseconds per node, the
 ratio to the previous size (2.0 per doubling is linear growth) and
@@ -43,7 +43,7 @@ def write_chain(path, n):
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sizes", default="500,1000,2000,4000")
+    p.add_argument("--sizes", default="1000,2000,4000,8000,16000")
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
     args = p.parse_args()
     out = os.path.join(args.build, "bench", "compile_time")

@@ -107,6 +107,14 @@ def LoomSplitLargeFunctionsPass
     is split. Constants and global buffers are cloned into each
     run instead (loop bounds stay constants for LLVM); stack allocations
     (`memref.alloca`) are never moved out of their function.
+
+    The CPU pipeline also runs it earlier, on tensors before bufferization,
+    for huge functions only (`min-ops=20000 max-ops=2000`): buffer
+    deallocation's simplification compares a function's buffers pairwise, so
+    lowering one function of tens of thousands of operations took time
+    quadratic in the graph. Runs on tensors return fresh tensors; one-shot
+    bufferization across the function boundaries makes each run allocate its
+    results and the caller free them, without copies.
   }];
   let options = [
     Option<"minOps", "min-ops", "int64_t", /*default=*/"5000",

@@ -16,13 +16,13 @@
 #include "loom/Pipelines/Pipelines.h"
 #include "loom/Target/Cpu/ExternalWeights.h"
 
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
@@ -99,6 +99,42 @@ createTargetMachine(const CpuTargetOptions &options) {
 }
 
 /// Links `objectPath` into `outputPath` with loomrt and libomp.
+/// LLVM's default pipeline for `optLevel`, without loop unrolling (full or
+/// partial) except where a loop asks for it. The loops of generated code are
+/// mostly elementwise and reduction loops of static trip count; at -O2/-O3
+/// LLVM fully unrolls every one whose unrolled body stays under its
+/// threshold, which tripled the size of the IR (a chain of elementwise nodes
+/// on [4, 64]: 573 against 174 lines per node) and the time spent optimizing
+/// and generating code, for no measurable gain (vectorization, which stays,
+/// is what makes these loops fast; the heavy work is in loomrt's kernels).
+/// Measured in docs/performance.md ("Compile time against graph length").
+static void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
+                           unsigned optLevel) {
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopUnrolling = false;
+  tuning.LoopInterleaving = true;
+  tuning.LoopVectorization = true;
+  tuning.SLPVectorization = true;
+  llvm::PassBuilder builder(&machine, tuning);
+  llvm::LoopAnalysisManager loops;
+  llvm::FunctionAnalysisManager functions;
+  llvm::CGSCCAnalysisManager sccs;
+  llvm::ModuleAnalysisManager modules;
+  builder.registerModuleAnalyses(modules);
+  builder.registerCGSCCAnalyses(sccs);
+  builder.registerFunctionAnalyses(functions);
+  builder.registerLoopAnalyses(loops);
+  builder.crossRegisterProxies(loops, functions, sccs, modules);
+  llvm::OptimizationLevel level = optLevel == 0   ? llvm::OptimizationLevel::O0
+                                  : optLevel == 1 ? llvm::OptimizationLevel::O1
+                                  : optLevel == 2 ? llvm::OptimizationLevel::O2
+                                                  : llvm::OptimizationLevel::O3;
+  llvm::ModulePassManager pipeline = optLevel == 0
+                                         ? builder.buildO0DefaultPipeline(level)
+                                         : builder.buildPerModuleDefaultPipeline(level);
+  pipeline.run(module, modules);
+}
+
 static llvm::Error link(StringRef objectPath, StringRef outputPath,
                         const CpuTargetOptions &options) {
   auto clang = llvm::sys::findProgramByName("clang-22");
@@ -226,9 +262,8 @@ llvm::Error loom::cpu::emitCpuModel(ModuleOp module, const CpuTargetOptions &opt
     addStepEntrySymbols(*llvmModule, signature, cifaceName, numInputs);
   llvmModule->setDataLayout((*machine)->createDataLayout());
   llvmModule->setTargetTriple((*machine)->getTargetTriple());
-  auto optimize = makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0, machine->get());
-  if (llvm::Error err = optimize(llvmModule.get()))
-    return error("LLVM optimization failed: " + llvm::toString(std::move(err)));
+  options.progress("optimizing the LLVM IR");
+  optimizeModule(*llvmModule, **machine, options.optLevel);
 
   if (options.output == OutputKind::LlvmIr) {
     std::string text;
@@ -237,6 +272,7 @@ llvm::Error loom::cpu::emitCpuModel(ModuleOp module, const CpuTargetOptions &opt
     return writeFile(options.outputPath, text);
   }
 
+  options.progress("generating machine code");
   SmallVector<char> object;
   {
     llvm::raw_svector_ostream os(object);
