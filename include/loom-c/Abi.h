@@ -55,6 +55,10 @@
 /* "partition RANKS": the model was partitioned across RANKS processes
    (loom-partition); loomrt joins them (MPI) when it loads the model. */
 #define LOOM_ABI_SIG_PARTITION "partition"
+/* "site INDEX TEXT": where loomrt_report_error's site INDEX is in the model
+   (TEXT: "node 'NAME'", the ONNX node; control characters written \xNN), so
+   that a run-time error names the node. Indices count from 0 in order. */
+#define LOOM_ABI_SIG_ERROR_SITE "site"
 
 /* loom.softmax's algorithm attribute and loomrt_softmax_f32's argument. */
 typedef enum loom_abi_softmax_algorithm {
@@ -209,9 +213,10 @@ typedef enum {
      in lands in columns [r * n, (r + 1) * n) of out on every rank */             \
   X(loomrt_all_gather_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                        \
     (LOOM_ABI_VIEW(2), LOOM_ABI_VIEW(2), LOOM_ABI_I64))                           \
-  /* a run-time error in generated code (loom_abi_run_error); the code goes on    \
-     with a safe value and loomrt fails the run when it returns */                \
-  X(loomrt_report_error, LOOM_ABI_PLAIN, LOOM_ABI_VOID, (LOOM_ABI_I32))
+  /* a run-time error in generated code (loom_abi_run_error) and where: the      \
+     index of the signature's "site" line naming the node (-1: not known); the  \
+     code goes on with a safe value and loomrt fails the run when it returns */  \
+  X(loomrt_report_error, LOOM_ABI_PLAIN, LOOM_ABI_VOID, (LOOM_ABI_I32, LOOM_ABI_I32))
 
 /* Heap buffers of generated code (memref.alloc / memref.dealloc). The
    compiler lowers memref allocation to calls of these instead of malloc and

@@ -117,6 +117,7 @@ LogicalResult loom::buildCpuLoweringPassPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createLoomConvertOnnxToLinalgPass());
   pm.addNestedPass<func::FuncOp>(createLoomConvertLoomToLinalgPass());
   pm.addPass(createLoomEraseUnusedRuntimeKernelsPass());
+  pm.addPass(createLoomNameErrorSitesPass());
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createLoomApproximateMathPass());
   // Huge graphs (tens of thousands of operations in one function) are cut

@@ -220,7 +220,7 @@ loom_status runLoop(loom_model *model, Session &session, const int64_t *prompt,
     stats->drafted_tokens = session.draftedTokens;
     stats->accepted_tokens = session.acceptedTokens;
   }
-  return checkRunErrors(errorsBefore);
+  return checkRunErrors(errorsBefore, model->errorSites);
 }
 
 } // namespace

@@ -83,6 +83,17 @@ static std::string parseSignature(const char *text, loom_model &model) {
         return "line " + std::to_string(lineNo) + " is malformed";
       continue;
     }
+    if (kind == LOOM_ABI_SIG_ERROR_SITE) {
+      size_t index = 0;
+      fields >> index;
+      fields.get();
+      std::string text;
+      std::getline(fields, text);
+      if (!fields || index != model.errorSites.size() || text.empty())
+        return "line " + std::to_string(lineNo) + " is malformed";
+      model.errorSites.push_back(text);
+      continue;
+    }
     if (kind == LOOM_ABI_SIG_SPECULATION) {
       // A parent index per node, each an earlier node (the root's -1).
       int64_t parent = 0;
@@ -526,7 +537,7 @@ extern "C" loom_status loom_model_run(loom_model *model, const loom_tensor *cons
   }
   // The outputs are taken (and freed below) even after a reported error.
   if (status == LOOM_OK)
-    status = checkRunErrors(errorsBefore);
+    status = checkRunErrors(errorsBefore, model->errorSites);
   if (status != LOOM_OK) {
     for (size_t i = 0; i < numOutputs; ++i) {
       loom_tensor_destroy(outputs[i]);

@@ -68,6 +68,9 @@ struct loom_model {
   int64_t partitionRanks = 0;
   /// Its speculation tree (signature "speculation"), empty without.
   std::vector<int64_t> speculationTree;
+  /// Where the generated code reports run-time errors (signature "site"
+  /// lines): the text naming each site's node, by index.
+  std::vector<std::string> errorSites;
   // `loom-compile --weights=file`: the side file, mapped read-only.
   std::string weightsFile;
   size_t weightsSize = 0;

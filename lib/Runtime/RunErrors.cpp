@@ -14,35 +14,45 @@
 namespace {
 std::atomic<uint64_t> errorCount{0};
 std::atomic<int32_t> lastError{0};
+std::atomic<int32_t> lastSite{-1};
+
+/// What the error is about: the inputs, or (when known) one node's.
+std::string subject(int32_t site, const std::vector<std::string> &sites) {
+  if (site < 0 || size_t(site) >= sites.size())
+    return "the inputs";
+  return "the inputs of " + sites[size_t(site)];
+}
 } // namespace
 
-extern "C" void loomrt_report_error(int32_t code) {
+extern "C" void loomrt_report_error(int32_t code, int32_t site) {
   lastError.store(code, std::memory_order_relaxed);
+  lastSite.store(site, std::memory_order_relaxed);
   errorCount.fetch_add(1, std::memory_order_release);
 }
 
 uint64_t loomrt::runErrorCount() { return errorCount.load(std::memory_order_acquire); }
 
-loom_status loomrt::checkRunErrors(uint64_t countBefore) {
+loom_status loomrt::checkRunErrors(uint64_t countBefore, const std::vector<std::string> &sites) {
   if (runErrorCount() == countBefore)
     return ok();
+  const std::string inputs = subject(lastSite.load(std::memory_order_relaxed), sites);
   switch (lastError.load(std::memory_order_relaxed)) {
   case LOOM_ABI_ERROR_INTEGER_DIVISION:
     return fail(LOOM_ERROR_INVALID_ARGUMENT,
-                "the inputs make the model divide an integer by zero (or the most negative "
+                inputs + " make the model divide an integer by zero (or the most negative "
                 "value by -1) in a Div or Mod node; its outputs are not defined");
   case LOOM_ABI_ERROR_INDEX_OUT_OF_RANGE:
     return fail(LOOM_ERROR_INVALID_ARGUMENT,
-                "the inputs hold an index outside the axis it indexes (a Gather, "
+                inputs + " hold an index outside the axis it indexes (a Gather, "
                 "GatherElements or ScatterND node); the outputs are not defined");
   case LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE:
     return fail(LOOM_ERROR_INVALID_ARGUMENT,
-                "the inputs ask for a tensor size that is negative or larger than 2^32 "
+                inputs + " ask for a tensor size that is negative or larger than 2^32 "
                 "elements (a ConstantOfShape, Expand or Reshape shape, Tile's repeats or a "
                 "Range length, or a Range delta of 0); the outputs are not defined");
   case LOOM_ABI_ERROR_SHAPE_MISMATCH:
     return fail(LOOM_ERROR_INVALID_ARGUMENT,
-                "the inputs give a shape that does not fit its input (a Reshape shape "
+                inputs + " give a shape that does not fit its input (a Reshape shape "
                 "whose element count is not the input's, an Expand shape the input "
                 "does not broadcast to, Concat inputs whose sizes off the axis differ, "
                 "ReverseSequence lengths that are not one per batch entry, a TopK k "

@@ -15,6 +15,8 @@
 #include "loom-c/Runtime.h"
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace loomrt {
 
@@ -22,8 +24,9 @@ namespace loomrt {
 uint64_t runErrorCount();
 
 /// LOOM_OK when no error was reported since `countBefore`, else the status
-/// (with its message set) for the last one.
-loom_status checkRunErrors(uint64_t countBefore);
+/// (with its message set) for the last one, naming its node from `sites`
+/// (the model's signature "site" lines) when the code said where.
+loom_status checkRunErrors(uint64_t countBefore, const std::vector<std::string> &sites = {});
 
 } // namespace loomrt
 

@@ -184,6 +184,21 @@ def LoomEraseUnusedRuntimeKernelsPass
   }];
 }
 
+def LoomNameErrorSitesPass : Pass<"loom-name-error-sites", "mlir::ModuleOp"> {
+  let summary = "Number the places that report run-time errors and name their nodes";
+  let description = [{
+    The lowerings report a run-time error (an index out of range, a shape
+    that does not fit) by calling `loomrt_report_error(code, site)` with
+    site -1. This pass, run once the lowerings are done (module-wide, where
+    the per-function lowerings could not write), gives each call the index of
+    its node in the module attribute `loom.error_sites`: "node 'NAME'" from
+    the call's location, the ONNX node's name (calls of the same node share
+    an index). The CPU target writes the list into the signature ("site"
+    lines, loom-c/Abi.h), so loomrt's message names the node whose inputs
+    were wrong. Calls whose location names no node keep -1.
+  }];
+}
+
 def LoomLowerDecodePass : Pass<"loom-decode-lower", "mlir::ModuleOp"> {
   let summary = "Lower the decode dialect to buffers, loops and loomrt calls";
   let description = [{

@@ -262,7 +262,9 @@ void reportIf(OpBuilder &b, Location loc, Value flag, func::FuncOp report, int32
     return;
   scf::IfOp::create(b, loc, flag, [&](OpBuilder &tb, Location tloc) {
     Value value = arith::ConstantOp::create(tb, tloc, tb.getI32IntegerAttr(code));
-    func::CallOp::create(tb, tloc, report, ValueRange{value});
+    // The site (its node's name) is filled in by loom-name-error-sites.
+    Value site = arith::ConstantOp::create(tb, tloc, tb.getI32IntegerAttr(-1));
+    func::CallOp::create(tb, tloc, report, ValueRange{value, site});
     scf::YieldOp::create(tb, tloc);
   });
 }

@@ -133,7 +133,7 @@ extern "C" void _mlir_ciface_loomrt_conv2d_f32(loomrt::MemRef<4> *x, loomrt::Mem
               sw > 0 && dh > 0 && dw > 0 && ph >= 0 && pw >= 0 &&
               (bias->sizes[0] == 0 || bias->sizes[0] == s.m);
   if (!fits) {
-    loomrt_report_error(LOOM_ABI_ERROR_SHAPE_MISMATCH);
+    loomrt_report_error(LOOM_ABI_ERROR_SHAPE_MISMATCH, -1);
     return;
   }
   if (s.n == 0 || s.m == 0 || s.plane() == 0)
@@ -218,5 +218,5 @@ extern "C" void _mlir_ciface_loomrt_conv2d_f32(loomrt::MemRef<4> *x, loomrt::Mem
       for (int64_t g = 0; g < groups; ++g)
         run(n, g, true);
   if (outOfMemory)
-    loomrt_report_error(LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
+    loomrt_report_error(LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE, -1);
 }

@@ -231,6 +231,12 @@ llvm::Error loom::cpu::emitCpuModel(ModuleOp module, const CpuTargetOptions &opt
     return error("internal error: the CPU lowering pipeline does not parse");
   if (failed(lowering.run(module)))
     return error("lowering to the CPU failed (see the errors above)");
+  // Where run-time errors are reported (loom-name-error-sites): loomrt's
+  // message names the node.
+  if (auto sites = module->getAttrOfType<ArrayAttr>("loom.error_sites"))
+    for (auto [i, site] : llvm::enumerate(sites.getAsValueRange<StringAttr>()))
+      signature += std::string(LOOM_ABI_SIG_ERROR_SITE) + " " + std::to_string(i) + " " +
+                   site.str() + "\n";
 
   if (options.weightsInFile) {
     // Constants of 1 KiB and more move to the side file; small ones (shape

@@ -9,7 +9,7 @@
 // CHECK-DAG: func.func private @loomrt_attention_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, f32, i1, f32) attributes {llvm.emit_c_interface}
 // CHECK-DAG: func.func private @loomrt_attention_masked_f32(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, f32, i1, f32) attributes {llvm.emit_c_interface}
 // CHECK-DAG: func.func private @loomrt_softmax_f32(
-// CHECK-DAG: func.func private @loomrt_report_error(i32)
+// CHECK-DAG: func.func private @loomrt_report_error(i32, i32)
 // CHECK-DAG: func.func private @loomrt_conv2d_f32(
 // CHECK-DAG: func.func private @loomrt_decode_emit(i64) -> i1
 // LOWERED-LABEL: module
@@ -29,10 +29,10 @@ func.func @attend(%q: tensor<1x4x2x8xf32>, %k: tensor<1x4x2x8xf32>, %v: tensor<1
 // An integer Div may fail the run (a zero divisor): its error reporter stays,
 // the kernels go.
 // CHECK-LABEL: module
-// CHECK: func.func private @loomrt_report_error(i32)
+// CHECK: func.func private @loomrt_report_error(i32, i32)
 // LOWERED-LABEL: module
 // LOWERED-NOT: loomrt_attention
-// LOWERED: func.func private @loomrt_report_error(i32)
+// LOWERED: func.func private @loomrt_report_error(i32, i32)
 // LOWERED-NOT: loomrt_
 // LOWERED: func.func @divide
 // LOWERED: call @loomrt_report_error
