@@ -14,6 +14,7 @@
 #include "loom/Import/OnnxImporter.h"
 #include "loom/InitAllDialects.h"
 #include "loom/Pipelines/Pipelines.h"
+#include "loom/Support/Printable.h"
 #include "loom/Support/RegularFile.h"
 #include "loom/Target/Cpu/CpuTarget.h"
 
@@ -66,10 +67,13 @@ private:
   void write_impl(const char *ptr, size_t size) override {
     for (size_t i = 0; i < size; ++i) {
       unsigned char c = ptr[i];
-      if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
-        out << "\\x" << llvm::utohexstr(c, /*LowerCase=*/true, /*Width=*/2);
-      else
+      if (loom::isControlCharacter(c) && c != '\n' && c != '\t') {
+        std::string escaped;
+        loom::appendHexEscape(escaped, c);
+        out << escaped;
+      } else {
         out << char(c);
+      }
     }
   }
   uint64_t current_pos() const override { return out.tell(); }

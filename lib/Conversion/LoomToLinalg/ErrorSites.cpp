@@ -8,6 +8,7 @@
 
 #include "loom/Conversion/Passes.h"
 #include "loom/Conversion/RuntimeKernels.h"
+#include "loom/Support/Printable.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -37,22 +38,6 @@ StringRef nodeName(Location loc) {
   return name;
 }
 
-/// `text` on one line of the signature: control characters as \xNN.
-std::string printable(StringRef text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7f) {
-      static const char hex[] = "0123456789abcdef";
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else {
-      out += char(c);
-    }
-  }
-  return out;
-}
-
 struct LoomNameErrorSitesPass
     : loom::impl::LoomNameErrorSitesPassBase<LoomNameErrorSitesPass> {
   void runOnOperation() override {
@@ -69,7 +54,7 @@ struct LoomNameErrorSitesPass
       auto [it, inserted] = indices.try_emplace(name, int32_t(sites.size()));
       if (inserted)
         sites.push_back(
-            StringAttr::get(module.getContext(), "node '" + printable(name) + "'"));
+            StringAttr::get(module.getContext(), "node '" + loom::escapeControlCharacters(name) + "'"));
       OpBuilder b(call);
       Value site =
           arith::ConstantOp::create(b, call.getLoc(), b.getI32IntegerAttr(it->second));

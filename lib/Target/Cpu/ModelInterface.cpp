@@ -11,6 +11,7 @@
 #include "loom/Conversion/InputSizeConditions.h"
 #include "loom-c/Abi.h"
 #include "loom-c/Runtime.h"
+#include "loom/Support/Printable.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
@@ -126,8 +127,8 @@ static std::string commentSafe(StringRef text) {
   std::string safe;
   for (size_t i = 0; i < text.size(); ++i) {
     unsigned char c = text[i];
-    if (c < 0x20 || c == 0x7f) {
-      safe += "\\x" + llvm::utohexstr(c, /*LowerCase=*/true, /*Width=*/2);
+    if (loom::isControlCharacter(c)) {
+      loom::appendHexEscape(safe, c);
       continue;
     }
     safe += char(c);
