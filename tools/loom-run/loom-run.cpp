@@ -49,6 +49,8 @@ namespace {
 // of its own, which llvm::cl would refuse to register twice.
 struct Options : loom::driver::GenerateRequest {
   std::string testData, outputDir, cacheDir;
+  /// loom-compile --partition for an .onnx model (mpirun -np N loom-run ...).
+  std::string partition;
   std::vector<std::string> inputFiles;
   double rtol = 1e-4, atol = 1e-5;
   int threads = 0, repeat = 1;
@@ -68,6 +70,8 @@ constexpr const char *kUsage =
     "  --repeat N        run N times and print the time per run\n"
     "  --cache-dir DIR   compiled models (default $LOOM_CACHE_DIR, else "
     "~/.cache/loom)\n"
+    "  --partition tp=N  compile an .onnx split across N processes; run as\n"
+    "                    mpirun -np N loom-run ... (see docs/partition.md)\n"
     "Generation (a model compiled with --generate, or an .onnx decoder):\n"
     "  --generate               generate tokens; prints their ids on one line\n"
     "  --prompt-tokens \"1 2 3\"  the prompt's token ids (required)\n"
@@ -164,6 +168,8 @@ bool parseArgs(int argc, char **argv, Options &o) {
       ok = value(o.outputDir);
     } else if (arg == "--cache-dir") {
       ok = value(o.cacheDir);
+    } else if (arg == "--partition") {
+      ok = value(o.partition);
     } else if (arg == "--rtol") {
       ok = number(o.rtol);
     } else if (arg == "--atol") {
@@ -237,6 +243,10 @@ bool parseArgs(int argc, char **argv, Options &o) {
     return error(*wrong), false;
   if (o.encode || o.decode)
     return true; // a model is not needed
+  if (!o.partition.empty() && !StringRef(o.model).ends_with(".onnx"))
+    return error("--partition compiles an .onnx model; " + o.model +
+                 " is compiled already (loom-compile --partition makes a partitioned one)"),
+           false;
   if (!o.testData.empty() && !o.inputFiles.empty())
     return error("give either --test-data or input files, not both"), false;
   if (!(o.rtol >= 0) || !(o.atol >= 0))
@@ -295,6 +305,8 @@ int main(int argc, char **argv) {
         compileArgs.push_back("--context-length=" +
                               std::to_string(int64_t(o.contextLength)));
     }
+    if (!o.partition.empty())
+      compileArgs.push_back("--partition=" + o.partition);
     library = compileCached(argv[0], o, compileArgs);
     if (library.empty())
       return 2;
