@@ -636,7 +636,8 @@ static bool hasRuntimeAxes(Operation *op) {
   if (op->getNumOperands() < 2)
     return false;
   auto axesType = cast<RankedTensorType>(op->getOperand(1).getType());
-  return !constantInts(op->getOperand(1)) && axesType.getDimSize(0) != 0;
+  return !constantInts(op->getOperand(1)) &&
+         (axesType.getRank() != 1 || axesType.getDimSize(0) != 0);
 }
 
 static std::string checkReduction(Operation *op, const LoweringState &) {
@@ -645,6 +646,13 @@ static std::string checkReduction(Operation *op, const LoweringState &) {
   if ((name == "onnx.ReduceL2" || name.starts_with("onnx.ReduceLog")) &&
       !isFloat(inType.getElementType()))
     return "this reduction needs a float input";
+  // ONNX's axes input is 1-D (a fuzzed model gave a scalar).
+  if (op->getNumOperands() >= 2) {
+    auto axesType = cast<RankedTensorType>(op->getOperand(1).getType());
+    if (axesType.getRank() != 1)
+      return "the axes input must be a 1-D tensor, not of rank " +
+             std::to_string(axesType.getRank());
+  }
   if (hasRuntimeAxes(op) &&
       (name != "onnx.ReduceSum" ||
        cast<RankedTensorType>(op->getOperand(1).getType()).isDynamicDim(0) ||

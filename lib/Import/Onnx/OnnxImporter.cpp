@@ -11,6 +11,7 @@
 
 #include "Importer.h"
 
+#include "loom-c/Runtime.h"
 #include "loom/Support/RegularFile.h"
 
 using namespace mlir;
@@ -150,6 +151,10 @@ static std::string describeTensorType(const proto::TypeProto_Tensor &type) {
                          .lower();
   if (!type.has_shape())
     return text;
+  // A hostile shape can have millions of dimensions (a fuzzed Expand):
+  // its rank says enough.
+  if (type.shape().dim_size() > LOOM_MAX_RANK)
+    return text + " of rank " + std::to_string(type.shape().dim_size());
   text += type.shape().dim_size() == 0 ? " scalar" : " of shape ";
   for (int i = 0; i < type.shape().dim_size(); ++i) {
     const auto &dim = type.shape().dim(i);
