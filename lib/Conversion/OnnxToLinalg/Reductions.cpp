@@ -652,6 +652,15 @@ static std::string checkReduction(Operation *op, const LoweringState &) {
     if (axesType.getRank() != 1)
       return "the axes input must be a 1-D tensor, not of rank " +
              std::to_string(axesType.getRank());
+    if (!axesType.getElementType().isSignlessInteger(64))
+      return "the axes input must hold int64 values";
+    // Each axis at most once: more entries than dimensions cannot be valid
+    // (a fuzzed model's 2^20 run-time axes exhausted memory in the lowering).
+    if (!axesType.isDynamicDim(0) &&
+        axesType.getDimSize(0) > std::max<int64_t>(inType.getRank(), 1))
+      return "the axes input has " + std::to_string(axesType.getDimSize(0)) +
+             " entries, more than the input's " + std::to_string(inType.getRank()) +
+             " dimensions";
   }
   if (hasRuntimeAxes(op) &&
       (name != "onnx.ReduceSum" ||
