@@ -7,6 +7,8 @@
 
 #include "Importer.h"
 
+#include "loom-c/Runtime.h"
+
 using namespace mlir;
 using namespace loom::onnx_import;
 
@@ -173,8 +175,33 @@ LogicalResult OnnxImporter::checkGraphStructure(const proto::GraphProto &graph,
 
 LogicalResult OnnxImporter::checkNodesAgainstSchemas(const proto::GraphProto &graph,
                                                       int &counter) {
+  // Static lengths of the graph's 1-D inputs and initializers: a shape input
+  // of 2^20 entries made ONNX's inference build a type of 2^20 dimensions
+  // (seconds, hundreds of MB) before anything could refuse it.
+  llvm::StringMap<int64_t> vectorLengths;
+  for (const proto::ValueInfoProto &value : graph.input())
+    if (value.type().tensor_type().has_shape() &&
+        value.type().tensor_type().shape().dim_size() == 1 &&
+        value.type().tensor_type().shape().dim(0).has_dim_value())
+      vectorLengths[value.name()] = value.type().tensor_type().shape().dim(0).dim_value();
+  for (const proto::TensorProto &tensor : graph.initializer())
+    if (tensor.dims_size() == 1)
+      vectorLengths[tensor.name()] = tensor.dims(0);
   for (const proto::NodeProto &node : graph.node()) {
     std::string where = describe(node, counter++);
+    // The input that gives a result's shape (one entry per dimension).
+    int shapeInput = node.op_type() == "Expand" || node.op_type() == "Reshape" ? 1
+                     : node.op_type() == "ConstantOfShape"                    ? 0
+                                                                              : -1;
+    if (shapeInput >= 0 && shapeInput < node.input_size())
+      if (auto it = vectorLengths.find(node.input(shapeInput));
+          it != vectorLengths.end() && it->second > LOOM_MAX_RANK) {
+        fileError() << where << " takes its shape from '" << node.input(shapeInput)
+                    << "', which has " << it->second << " entries: a result of "
+                    << it->second << " dimensions (loom supports at most " << LOOM_MAX_RANK
+                    << ")";
+        return failure();
+      }
     bool isDefaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
     std::optional<SchemaInfo> schema;
     if (isDefaultDomain)
