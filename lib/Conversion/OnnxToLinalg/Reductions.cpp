@@ -662,6 +662,20 @@ static std::string checkReduction(Operation *op, const LoweringState &) {
              " entries, more than the input's " + std::to_string(inType.getRank()) +
              " dimensions";
   }
+  // Constant axes (the attribute, or a constant input) inside the input's
+  // dimensions: lowerReduce indexes by them (a fuzzed axes of -2^63 read
+  // outside its vector).
+  SmallVector<int64_t> axes;
+  if (op->getNumOperands() > 1)
+    axes = constantInts(op->getOperand(1)).value_or(SmallVector<int64_t>());
+  else if (auto attr = op->getAttrOfType<ArrayAttr>("axes"))
+    for (Attribute a : attr)
+      if (auto value = dyn_cast<IntegerAttr>(a))
+        axes.push_back(value.getInt());
+  for (int64_t axis : axes)
+    if (axis < -inType.getRank() || axis >= inType.getRank())
+      return "axis " + std::to_string(axis) + " is outside the input's " +
+             std::to_string(inType.getRank()) + " dimensions";
   if (hasRuntimeAxes(op) &&
       (name != "onnx.ReduceSum" ||
        cast<RankedTensorType>(op->getOperand(1).getType()).isDynamicDim(0) ||
