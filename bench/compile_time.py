@@ -22,22 +22,12 @@ sys.path.insert(0, os.path.join(ROOT, "python"))
 
 
 def write_chain(path, n):
+    """The chain of test/e2e/Inputs/elementwise_chain.py with c = 0.5."""
+    import numpy as np
     import onnx
-    from onnx import TensorProto, helper
-    ops = ["Add", "Mul", "Tanh", "Relu"]
-    nodes, prev = [], "x"
-    for i in range(n):
-        op = ops[i % len(ops)]
-        out = "y" if i == n - 1 else f"h{i}"
-        inputs = [prev, "c"] if op in ("Add", "Mul") else [prev]
-        nodes.append(helper.make_node(op, inputs, [out], name=f"{op.lower()}{i}"))
-        prev = out
-    c = helper.make_tensor("c", TensorProto.FLOAT, [64], [0.5] * 64)
-    graph = helper.make_graph(nodes, "chain",
-                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 64])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 64])],
-                              initializer=[c])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    sys.path.insert(0, os.path.join(ROOT, "test", "e2e", "Inputs"))
+    from elementwise_chain import chain_model
+    onnx.save(chain_model(n, np.full(64, 0.5, dtype=np.float32)), path)
 
 
 def main():

@@ -18,8 +18,9 @@ from onnx import TensorProto, helper, numpy_helper
 OPS = ["Add", "Mul", "Tanh", "Relu"]
 
 
-def main():
-    n, out = int(sys.argv[1]), sys.argv[2]
+def chain_model(n, c):
+    """The chain of n nodes with the [64] float32 constant c (its "c").
+    bench/compile_time.py builds its models with it too."""
     nodes, prev = [], "x"
     for i in range(n):
         op = OPS[i % len(OPS)]
@@ -27,15 +28,19 @@ def main():
         inputs = [prev, "c"] if op in ("Add", "Mul") else [prev]
         nodes.append(helper.make_node(op, inputs, [name], name=f"{op.lower()}{i}"))
         prev = name
-    rng = np.random.default_rng(0)
-    c = rng.uniform(0.5, 1.5, size=64).astype(np.float32)
     graph = helper.make_graph(
         nodes, "chain", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 64])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 64])],
         initializer=[numpy_helper.from_array(c, "c")])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def main():
+    n, out = int(sys.argv[1]), sys.argv[2]
+    rng = np.random.default_rng(0)
+    c = rng.uniform(0.5, 1.5, size=64).astype(np.float32)
     os.makedirs(os.path.join(out, "test_data_set_0"), exist_ok=True)
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]),
-              os.path.join(out, "chain.onnx"))
+    onnx.save(chain_model(n, c), os.path.join(out, "chain.onnx"))
     x = rng.standard_normal((4, 64)).astype(np.float32)
     y = x.copy()
     for i in range(n):
