@@ -21,7 +21,8 @@ import sys
 from common import (ROOT, cpu_features, level_env, loom_levels, measure_machine, number,
                     onnxruntime_ms, onnxruntime_version, run)
 
-CASES = {"gemm": (1024, 1024, 1024), "gemv": (1, 4096, 4096)}
+CASES = {"gemm": (1024, 1024, 1024), "gemv": (1, 4096, 4096), "rows4": (4, 4096, 4096),
+         "rows8": (8, 4096, 4096), "rows16": (16, 4096, 4096), "rows32": (32, 4096, 4096)}
 
 
 def main():

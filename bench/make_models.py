@@ -8,7 +8,8 @@ import sys
 
 from onnx import TensorProto, helper, save
 
-SHAPES = {"gemm": (1024, 1024, 1024), "gemv": (1, 4096, 4096)}
+SHAPES = {"gemm": (1024, 1024, 1024), "gemv": (1, 4096, 4096), "rows4": (4, 4096, 4096),
+          "rows8": (8, 4096, 4096), "rows16": (16, 4096, 4096), "rows32": (32, 4096, 4096)}
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)

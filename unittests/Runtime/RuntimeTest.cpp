@@ -79,8 +79,9 @@ TEST_P(MatmulTest, MatchesNaiveReference) {
       ASSERT_NEAR(cc[i], expected[i], tolerance) << "constant B, call " << call << ", element " << i;
     size_t kept = loomrt::packedConstantBytes();
     if (call == 0)
-      // Few rows stream B unpacked (nothing to keep); more are packed once.
-      EXPECT_EQ(kept > 0, t.m >= 6 || t.transposedB);
+      // Up to 16 rows read a constant B in place (nothing to keep); more
+      // are packed once.
+      EXPECT_EQ(kept > 0, t.m > 16 || t.transposedB);
     else
       EXPECT_EQ(kept, savedKept);
     savedKept = kept;
@@ -103,7 +104,10 @@ TEST_P(MatmulTest, MatchesNaiveReference) {
 }
 
 // Tiles of both micro-kernels (6x16, 12x32) whole and partial, K over
-// several 256-deep slices, GEMV rows with and without vector tails.
+// several 256-deep slices, GEMV rows with and without vector tails, the
+// few-rows tiles (2-32 rows: whole and partial row groups and vectors, K
+// over several 64-deep tiles and bands, written straight into C or summed
+// from the threads' partials).
 INSTANTIATE_TEST_SUITE_P(
     Shapes, MatmulTest,
     ::testing::Combine(
@@ -112,7 +116,10 @@ INSTANTIATE_TEST_SUITE_P(
                           GemmCase{7, 17, 257, false, 2}, GemmCase{100, 530, 600, false, 3},
                           GemmCase{5, 40, 9, true, 2}, GemmCase{97, 33, 300, true, 2},
                           GemmCase{12, 32, 256, false, 1}, GemmCase{24, 64, 520, false, 2},
-                          GemmCase{13, 31, 33, false, 2}, GemmCase{2, 4099, 70, false, 2}),
+                          GemmCase{13, 31, 33, false, 2}, GemmCase{2, 4099, 70, false, 2},
+                          GemmCase{8, 70, 300, false, 2}, GemmCase{32, 65, 130, false, 1},
+                          GemmCase{31, 129, 200, false, 2}, GemmCase{40, 50, 100, false, 2},
+                          GemmCase{33, 64, 64, false, 1}),
         loomtest::kAllCpuLevels),
     [](const ::testing::TestParamInfo<std::tuple<GemmCase, loomrt::CpuLevel>> &info) {
       const GemmCase &t = std::get<0>(info.param);
@@ -120,6 +127,76 @@ INSTANTIATE_TEST_SUITE_P(
              (t.transposedB ? "_bT" : "") + "_" + std::to_string(t.threads) + "threads_" +
              loomrt::cpuLevelName(std::get<1>(info.param));
     });
+
+std::string levelName(const ::testing::TestParamInfo<loomrt::CpuLevel> &info) {
+  return loomrt::cpuLevelName(info.param);
+}
+
+// C written through a column stride (C transposed in memory): the few-rows
+// tiles add into partials only, summed into C's columns after.
+class MatmulStridedC : public loomtest::CpuLevelTest<loomrt::CpuLevel> {};
+
+TEST_P(MatmulStridedC, FewRowsMatchNaiveReference) {
+  for (int threads : {1, 2}) {
+    ASSERT_EQ(loom_set_num_threads(threads), LOOM_OK);
+    const int64_t m = 8, n = 50, k = 300;
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> dist(-1, 1);
+    std::vector<float> a(m * k), b(k * n), cT(n * m);
+    for (float &x : a) x = dist(rng);
+    for (float &x : b) x = dist(rng);
+    for (float &x : cT) x = dist(rng);
+    std::vector<double> expected(m * n);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        expected[i * n + j] = cT[j * m + i];
+    referenceMatmul(m, n, k, a, b, expected);
+    loomrt::matmulF32(m, n, k, a.data(), k, 1, b.data(), n, 1, cT.data(), 1, m);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        ASSERT_NEAR(cT[j * m + i], expected[i * n + j], 1e-6 * k)
+            << threads << " threads, element " << i << "," << j;
+  }
+  loom_set_num_threads(0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Levels, MatmulStridedC, loomtest::kAllCpuLevels, levelName);
+
+// A row computed with up to 15 others (a verify step over drafted tokens)
+// is bit for bit the row computed alone (a one-token decode step): greedy
+// speculation stays exactly plain decoding only if no rounding differs.
+class MatmulRowsAlone : public loomtest::CpuLevelTest<loomrt::CpuLevel> {};
+
+TEST_P(MatmulRowsAlone, EachRowIsTheOneRowProductBitForBit) {
+  for (int threads : {1, 2})
+    for (int64_t m : {2, 5, 8, 9, 16})
+      for (int64_t n : {37, 130}) {
+        ASSERT_EQ(loom_set_num_threads(threads), LOOM_OK);
+        const int64_t k = 300;
+        std::mt19937 rng(11);
+        std::uniform_real_distribution<float> dist(-1, 1);
+        std::vector<float> a(m * k), b(k * n), c0(m * n);
+        for (float &x : a) x = dist(rng);
+        for (float &x : b) x = dist(rng);
+        for (float &x : c0) x = dist(rng);
+        std::vector<float> together = c0;
+        loomrt::matmulF32ConstantB(m, n, k, a.data(), k, 1, b.data(), n, 1, together.data(), n,
+                                   1);
+        for (int64_t i = 0; i < m; ++i) {
+          std::vector<float> alone(c0.begin() + i * n, c0.begin() + (i + 1) * n);
+          loomrt::matmulF32ConstantB(1, n, k, a.data() + i * k, k, 1, b.data(), n, 1,
+                                     alone.data(), n, 1);
+          for (int64_t j = 0; j < n; ++j)
+            ASSERT_EQ(together[i * n + j], alone[j])
+                << m << " rows, n " << n << ", " << threads << " threads: row " << i
+                << ", column " << j;
+        }
+      }
+  loomrt::clearPackedConstants();
+  loom_set_num_threads(0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Levels, MatmulRowsAlone, loomtest::kAllCpuLevels, levelName);
 
 TEST(ThreadPool, RunsEveryTaskOnceEvenNested) {
   ASSERT_EQ(loom_set_num_threads(4), LOOM_OK);
