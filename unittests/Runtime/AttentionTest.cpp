@@ -144,6 +144,14 @@ TEST_P(AttentionKernel, DecodeCausalRowsSplit) { check(2, 4, 2, 2, 300, 16, true
 TEST_P(AttentionKernel, DecodeChunkEntirelyMasked) {
   check(1, 1, 1, 1, 400, 32, true, false, 0, 4, 100, 200);
 }
+// The vector decode row (contiguous K/V rows, head sizes 8-256): sizes of
+// one partial vector (8 under AVX-512), several with a partial last one
+// (96 under AVX-512: 6 x 16; under AVX2: 12 x 8), long heads; key counts
+// off the 16-key blocks; a mask; grouped heads.
+TEST_P(AttentionKernel, DecodeRowVectorHeads96) { check(1, 4, 2, 3, 45, 96, true, true, 64); }
+TEST_P(AttentionKernel, DecodeRowVectorHeads128) { check(2, 2, 1, 2, 37, 128, true, false, 0); }
+TEST_P(AttentionKernel, DecodeRowVectorHeads256) { check(1, 2, 2, 1, 70, 256, false, true, 80); }
+TEST_P(AttentionKernel, DecodeRowVectorHeads8Masked) { check(1, 8, 4, 4, 23, 8, true, true, 40); }
 // One row over many keys: the kernel splits it by itself (1 row < threads).
 TEST_P(AttentionKernel, DecodeSingleRowSplitsByItself) { check(1, 1, 1, 1, 2000, 32, true, false, 0); }
 

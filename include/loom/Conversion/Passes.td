@@ -78,14 +78,16 @@ def LoomSerializeSmallParallelLoopsPass
     Runs before `convert-scf-to-openmp`: each remaining `scf.parallel` becomes
     one OpenMP parallel region, whose fork and join cost a few microseconds.
     Loops nested in another parallel loop, and loops with a static trip count
-    below `min-iterations`, become `scf.for` nests instead. Loops with
-    reductions are left alone.
+    below `min-iterations`, become `scf.for` nests instead. A loop whose trip
+    count is dynamic (over a body of static work) gets an `scf.if` that runs
+    it in parallel when its work reaches `min-iterations` at run time and a
+    sequential copy otherwise. Loops with reductions are left alone.
   }];
   let options = [
     Option<"minIterations", "min-iterations", "int64_t", /*default=*/"4096",
-           "Static trip counts below this run sequentially">
+           "Work (iterations) below this runs sequentially">
   ];
-  let dependentDialects = ["::mlir::scf::SCFDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect"];
 }
 
 def LoomSplitLargeFunctionsPass

@@ -158,27 +158,6 @@ void rowPortable(const float *qRow, int64_t qStride, const float *kHead, int64_t
                   dim, vDim, scale, softcap, acc, mOut, lOut);
 }
 
-#if defined(__x86_64__)
-// The same loops compiled for AVX2 and FMA (8 lanes), chosen at run time.
-__attribute__((target("avx2,fma"))) void
-rowAvx2(const float *qRow, int64_t qStride, const float *kHead, int64_t kRow, int64_t kCol,
-        const float *vHead, int64_t vRow, int64_t vCol, const float *maskRow, int64_t maskCol,
-        int64_t keys, int64_t dim, int64_t vDim, float scale, float softcap, float *acc,
-        float *mOut, float *lOut) {
-  attendRowCapped(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys,
-                  dim, vDim, scale, softcap, acc, mOut, lOut);
-}
-
-// And for AVX-512 (16 lanes).
-__attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma"))) void
-rowAvx512(const float *qRow, int64_t qStride, const float *kHead, int64_t kRow, int64_t kCol,
-          const float *vHead, int64_t vRow, int64_t vCol, const float *maskRow, int64_t maskCol,
-          int64_t keys, int64_t dim, int64_t vDim, float scale, float softcap, float *acc,
-          float *mOut, float *lOut) {
-  attendRowCapped(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys,
-                  dim, vDim, scale, softcap, acc, mOut, lOut);
-}
-#endif
 
 constexpr int kRows = 4; // query rows of a prefill tile
 
@@ -325,6 +304,7 @@ using namespace loomrt::simd8;
 using loomrt::simd8::expNonPositive; // not the scalar one above
 constexpr int kTileRows = 6;
 #include "AttentionVector.inc"
+#include "AttentionRowVector.inc"
 } // namespace vec8
 LOOM_TARGET_END
 
@@ -336,8 +316,41 @@ using namespace loomrt::simd16;
 using loomrt::simd16::expNonPositive; // not the scalar one above
 constexpr int kTileRows = 12;
 #include "AttentionVector.inc"
+#include "AttentionRowVector.inc"
 } // namespace vec16
 LOOM_TARGET_END
+#endif
+
+#if defined(__x86_64__)
+// The decode rows per instruction set, chosen at run time: the vector row
+// (AttentionRowVector.inc) for the KV cache's layout and common head sizes,
+// else the generic loops compiled for AVX2 and FMA (8 lanes).
+__attribute__((target("avx2,fma"))) void
+rowAvx2(const float *qRow, int64_t qStride, const float *kHead, int64_t kRow, int64_t kCol,
+        const float *vHead, int64_t vRow, int64_t vCol, const float *maskRow, int64_t maskCol,
+        int64_t keys, int64_t dim, int64_t vDim, float scale, float softcap, float *acc,
+        float *mOut, float *lOut) {
+  if (softcap == 0.0f && qStride == 1 && kCol == 1 && vCol == 1 && dim == vDim &&
+      vec8::rowContiguousAnyDim(qRow, kHead, kRow, vHead, vRow, maskRow, maskCol, keys, dim,
+                                scale, acc, mOut, lOut))
+    return;
+  attendRowCapped(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys,
+                  dim, vDim, scale, softcap, acc, mOut, lOut);
+}
+
+// And for AVX-512 (16 lanes).
+__attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma"))) void
+rowAvx512(const float *qRow, int64_t qStride, const float *kHead, int64_t kRow, int64_t kCol,
+          const float *vHead, int64_t vRow, int64_t vCol, const float *maskRow, int64_t maskCol,
+          int64_t keys, int64_t dim, int64_t vDim, float scale, float softcap, float *acc,
+          float *mOut, float *lOut) {
+  if (softcap == 0.0f && qStride == 1 && kCol == 1 && vCol == 1 && dim == vDim &&
+      vec16::rowContiguousAnyDim(qRow, kHead, kRow, vHead, vRow, maskRow, maskCol, keys, dim,
+                                 scale, acc, mOut, lOut))
+    return;
+  attendRowCapped(qRow, qStride, kHead, kRow, kCol, vHead, vRow, vCol, maskRow, maskCol, keys,
+                  dim, vDim, scale, softcap, acc, mOut, lOut);
+}
 #endif
 
 /// The rows of one prefill tile: query, mask and output row pointers, the
