@@ -389,6 +389,17 @@ LogicalResult OnnxImporter::importNode(const proto::NodeProto &node, Location lo
     std::optional<SchemaInfo> atModel =
         isDefaultDomain ? lookupSchema(node.op_type(), "", int(defaultOpset))
                         : std::nullopt;
+    // An op newer than the model's opset: no schema says what it means there
+    // (ONNX's checker refuses it; its inference does not look).
+    if (isDefaultDomain && !atModel) {
+      int first = int(defaultOpset) + 1;
+      while (first < schema->sinceVersion && !lookupSchema(node.op_type(), "", first))
+        ++first;
+      fileError() << where << " uses an op that does not exist at the model's opset "
+                  << defaultOpset << " of the default domain (" << node.op_type()
+                  << " first appears at opset " << first << ")";
+      return failure();
+    }
     if (atModel && atModel->sinceVersion < schema->sinceVersion) {
       StringRef type = node.op_type();
       if ((type == "Softmax" || type == "LogSoftmax" || type == "Hardmax") &&
