@@ -89,8 +89,9 @@ typedef enum {
   /* an index input (Gather, GatherElements, ScatterND) outside its axis */
   LOOM_ABI_ERROR_INDEX_OUT_OF_RANGE = 2,
   /* a result size computed from input values (ConstantOfShape's, Expand's
-     or Reshape's shape, Tile's repeats, Range's length) that is negative or
-     would make a tensor of more than 2^32 elements, or a Range whose delta
+     or Reshape's shape, Tile's repeats, Range's length, OneHot's depth,
+     Pad's pads) that is negative or would make a tensor of more elements
+     than loomrt_tensor_limit allows (at most 2^32), or a Range whose delta
      is 0 */
   LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE = 3,
   /* sizes from input values that do not fit the input: a Reshape shape that
@@ -100,7 +101,10 @@ typedef enum {
   /* a partitioned model's collective (loom.shard, loom.all_reduce) run by a
      process that is not one of the ranks it was compiled for, or a failed
      communication */
-  LOOM_ABI_ERROR_COMMUNICATION = 5
+  LOOM_ABI_ERROR_COMMUNICATION = 5,
+  /* an axis given as data outside the input's dimensions, or a step of 0
+     (Slice's axes and steps) */
+  LOOM_ABI_ERROR_BAD_AXIS_OR_STEP = 6
 } loom_abi_run_error;
 
 /* The kernels generated code calls:
@@ -216,7 +220,12 @@ typedef enum {
   /* a run-time error in generated code (loom_abi_run_error) and where: the      \
      index of the signature's "site" line naming the node (-1: not known); the  \
      code goes on with a safe value and loomrt fails the run when it returns */  \
-  X(loomrt_report_error, LOOM_ABI_PLAIN, LOOM_ABI_VOID, (LOOM_ABI_I32, LOOM_ABI_I32))
+  X(loomrt_report_error, LOOM_ABI_PLAIN, LOOM_ABI_VOID, (LOOM_ABI_I32, LOOM_ABI_I32))  \
+  /* the most elements a tensor whose size comes from input values may have,   \
+     given its element size in bytes: 2^32, or fewer when the machine's memory   \
+     (LOOM_MAX_TENSOR_BYTES if set) holds fewer; more fails the run              \
+     (LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE) instead of an allocation */             \
+  X(loomrt_tensor_limit, LOOM_ABI_PLAIN, LOOM_ABI_I64, (LOOM_ABI_I64))
 
 /* Heap buffers of generated code (memref.alloc / memref.dealloc). The
    compiler lowers memref allocation to calls of these instead of malloc and

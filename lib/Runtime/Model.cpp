@@ -425,6 +425,24 @@ static loom_status checkInputs(const loom_model &model, const loom_tensor *const
   return LOOM_OK;
 }
 
+/// Whether output descriptor `d`'s buffer is the model's to give away: not
+/// a constant, not a caller's input, not already given to another output.
+static bool ownableOutput(const int64_t *d, const std::vector<void *> &claimed) {
+  auto *allocated = reinterpret_cast<char *>(d[0]);
+  bool ownable = reinterpret_cast<uintptr_t>(allocated) != kGlobalMarker && allocated;
+  for (void *p : claimed)
+    ownable &= p != allocated;
+  return ownable;
+}
+
+/// Frees the buffer of an output that is not returned (a failed run).
+static void releaseOutput(const int64_t *d, std::vector<void *> &claimed) {
+  if (!ownableOutput(d, claimed))
+    return;
+  claimed.push_back(reinterpret_cast<void *>(d[0]));
+  loomrt_buffer_free(reinterpret_cast<void *>(d[0]));
+}
+
 /// Turns output descriptor `d` into a tensor, adopting its buffer when it is
 /// dense and nobody else owns it, copying otherwise.
 static loom_status takeOutput(const ValueInfo &v, const int64_t *d,
@@ -436,17 +454,18 @@ static loom_status takeOutput(const ValueInfo &v, const int64_t *d,
   size_t elementSize = loom_dtype_size(v.dtype);
   std::string error;
   int64_t count = checkedElementCount(sizes, v.rank, error);
-  if (count < 0)
+  if (count < 0) {
+    releaseOutput(d, claimed);
     return fail(LOOM_ERROR_FORMAT, "output '" + printable(v.name) + "' came back with " + error);
+  }
+  // An empty tensor is dense (its other sizes may be huge: no products).
   bool dense = true;
-  for (int64_t i = v.rank - 1, expected = 1; i >= 0; --i) {
+  for (int64_t i = v.rank - 1, expected = 1; count > 0 && i >= 0; --i) {
     if (sizes[i] != 1 && strides[i] != expected)
       dense = false;
     expected *= sizes[i];
   }
-  bool ownable = reinterpret_cast<uintptr_t>(allocated) != kGlobalMarker && allocated;
-  for (void *p : claimed)
-    ownable &= p != allocated;
+  bool ownable = ownableOutput(d, claimed);
   char *first = aligned + offset * int64_t(elementSize);
   size_t bytes = size_t(count) * elementSize;
   if (dense && ownable) {
@@ -456,8 +475,10 @@ static loom_status takeOutput(const ValueInfo &v, const int64_t *d,
     return LOOM_OK;
   }
   char *copy = static_cast<char *>(std::malloc(bytes ? bytes : 1));
-  if (!copy)
+  if (!copy) {
+    releaseOutput(d, claimed);
     return fail(LOOM_ERROR_OUT_OF_MEMORY, "cannot allocate output '" + printable(v.name) + "'");
+  }
   int64_t index[LOOM_MAX_RANK] = {};
   for (int64_t n = 0; n < count; ++n) {
     int64_t at = 0;
@@ -528,16 +549,17 @@ extern "C" loom_status loom_model_run(loom_model *model, const loom_tensor *cons
   for (size_t i = 0; i < numInputs; ++i)
     claimed.push_back(inputs[i]->data);
   const int64_t *d = results.data();
-  loom_status status = LOOM_OK;
+  // An error the model's code reported explains the run best (its outputs
+  // may then have any sizes); its outputs are still freed.
+  loom_status status = checkRunErrors(errorsBefore, model->errorSites);
   for (size_t i = 0; i < numOutputs; ++i) {
     const ValueInfo &v = model->outputs[i];
     if (status == LOOM_OK)
       status = takeOutput(v, d, claimed, &outputs[i]);
+    else
+      releaseOutput(d, claimed);
     d += 3 + 2 * v.rank;
   }
-  // The outputs are taken (and freed below) even after a reported error.
-  if (status == LOOM_OK)
-    status = checkRunErrors(errorsBefore, model->errorSites);
   if (status != LOOM_OK) {
     for (size_t i = 0; i < numOutputs; ++i) {
       loom_tensor_destroy(outputs[i]);

@@ -9,7 +9,10 @@
 #include "Status.h"
 
 #include <atomic>
+#include <cstdlib>
 #include <string>
+
+#include <unistd.h>
 
 namespace {
 std::atomic<uint64_t> errorCount{0};
@@ -30,6 +33,25 @@ extern "C" void loomrt_report_error(int32_t code, int32_t site) {
   errorCount.fetch_add(1, std::memory_order_release);
 }
 
+extern "C" int64_t loomrt_tensor_limit(int64_t elementBytes) {
+  // Bytes a tensor sized by input values may take: LOOM_MAX_TENSOR_BYTES, or
+  // the machine's physical memory (a larger request could only fail to
+  // allocate, and generated code cannot recover from that).
+  static const uint64_t limitBytes = [] {
+    if (const char *env = std::getenv("LOOM_MAX_TENSOR_BYTES")) {
+      char *end = nullptr;
+      unsigned long long v = std::strtoull(env, &end, 10);
+      if (end != env && *end == '\0' && v > 0)
+        return uint64_t(v);
+    }
+    long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+    return pages > 0 && pageSize > 0 ? uint64_t(pages) * uint64_t(pageSize) : ~uint64_t(0);
+  }();
+  const int64_t kMaxElements = int64_t(1) << 32;
+  uint64_t byMemory = limitBytes / uint64_t(elementBytes > 0 ? elementBytes : 1);
+  return byMemory < uint64_t(kMaxElements) ? int64_t(byMemory) : kMaxElements;
+}
+
 uint64_t loomrt::runErrorCount() { return errorCount.load(std::memory_order_acquire); }
 
 loom_status loomrt::checkRunErrors(uint64_t countBefore, const std::vector<std::string> &sites) {
@@ -48,18 +70,26 @@ loom_status loomrt::checkRunErrors(uint64_t countBefore, const std::vector<std::
   case LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE:
     return fail(LOOM_ERROR_INVALID_ARGUMENT,
                 inputs + " ask for a tensor size that is negative or larger than 2^32 "
-                "elements (a ConstantOfShape, Expand or Reshape shape, Tile's repeats or a "
-                "Range length, or a Range delta of 0); the outputs are not defined");
+                "elements or than the machine's memory (LOOM_MAX_TENSOR_BYTES) holds (a "
+                "ConstantOfShape, Expand or Reshape shape, Tile's repeats, a Range "
+                "length, OneHot's depth or Pad's pads, or a Range delta of 0); the "
+                "outputs are not defined");
   case LOOM_ABI_ERROR_SHAPE_MISMATCH:
     return fail(LOOM_ERROR_INVALID_ARGUMENT,
                 inputs + " give a shape that does not fit its input (a Reshape shape "
                 "whose element count is not the input's, an Expand shape the input "
                 "does not broadcast to, Concat inputs whose sizes off the axis differ, "
+                "GatherElements indices longer than the data off the axis, ScatterND "
+                "updates not shaped as the indices' tuples and the data's slices, "
                 "ReverseSequence lengths that are not one per batch entry, a TopK k "
                 "larger than its axis, a Slice of one position, such as x[:, -1:], "
                 "of an empty axis, or operands of an elementwise op whose sizes "
                 "differ at run time: loom broadcasts only sizes known to be 1); the "
                 "outputs are not defined");
+  case LOOM_ABI_ERROR_BAD_AXIS_OR_STEP:
+    return fail(LOOM_ERROR_INVALID_ARGUMENT,
+                inputs + " give an axis outside the input's dimensions or a step of 0 (a "
+                "Slice's axes or steps); the outputs are not defined");
   case LOOM_ABI_ERROR_COMMUNICATION:
     return fail(LOOM_ERROR_INVALID_ARGUMENT,
                 std::string("a partitioned model's communication between ranks failed: ") +

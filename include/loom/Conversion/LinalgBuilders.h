@@ -87,10 +87,16 @@ void reportIf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value flag, mlir::fu
 
 /// An i1 that is set if one of `factors` (i64 or index values: sizes or
 /// repeat counts whose product, times `staticElements`, is a result's element
-/// count) is negative or the product exceeds 2^32; counted in f64, so that a
-/// product of huge values cannot wrap around to a small one.
+/// count) is negative or the product exceeds the limit: what
+/// loomrt_tensor_limit allows for `element` where the module calls loomrt
+/// (2^32, or fewer elements than the machine's memory holds), else 2^32.
+/// Counted in f64, so that a product of huge values cannot wrap around.
 mlir::Value sizesOutOfRange(mlir::OpBuilder &b, mlir::Location loc,
-                            llvm::ArrayRef<mlir::Value> factors, int64_t staticElements);
+                            llvm::ArrayRef<mlir::Value> factors, int64_t staticElements,
+                            mlir::Type element);
+
+/// The limit sizesOutOfRange compares with, as an f64 value.
+mlir::Value tensorElementLimit(mlir::OpBuilder &b, mlir::Location loc, mlir::Type element);
 
 /// `sizes` with every one replaced by 0 when `bad` is set (nothing huge is
 /// allocated and nothing is read after a reported error).
@@ -98,13 +104,14 @@ llvm::SmallVector<mlir::Value> zeroSizesIf(mlir::OpBuilder &b, mlir::Location lo
                                            mlir::Value bad, llvm::ArrayRef<mlir::Value> sizes);
 
 /// The dynamic sizes of a result whose sizes come from input values, made
-/// safe: if any is negative or the tensor would hold more than 2^32
-/// elements (`staticElements` is the product of its static sizes),
+/// safe: if any is negative or the tensor would hold more elements than
+/// sizesOutOfRange's limit (`staticElements` is the product of its static
+/// sizes),
 /// LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE is reported and every size becomes 0,
 /// so that nothing huge is allocated.
 llvm::SmallVector<mlir::Value> guardResultSizes(mlir::OpBuilder &b, mlir::Location loc,
                                                 llvm::ArrayRef<mlir::Value> sizes,
-                                                int64_t staticElements,
+                                                int64_t staticElements, mlir::Type element,
                                                 mlir::func::FuncOp report);
 
 /// Reports LOOM_ABI_ERROR_INDEX_OUT_OF_RANGE if an element of the integer

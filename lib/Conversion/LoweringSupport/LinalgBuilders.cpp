@@ -7,6 +7,7 @@
 
 #include "loom-c/Abi.h"
 #include "loom/Conversion/LinalgBuilders.h"
+#include "loom/Conversion/RuntimeKernels.h"
 #include "loom/Dialect/Onnx/Utils/OnnxAttributes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -269,8 +270,27 @@ void reportIf(OpBuilder &b, Location loc, Value flag, func::FuncOp report, int32
   });
 }
 
+Value tensorElementLimit(OpBuilder &b, Location loc, Type element) {
+  Type f64 = b.getF64Type();
+  Operation *parent = b.getInsertionBlock() ? b.getInsertionBlock()->getParentOp() : nullptr;
+  auto module = parent ? (isa<ModuleOp>(parent) ? cast<ModuleOp>(parent)
+                                                : parent->getParentOfType<ModuleOp>())
+                       : ModuleOp();
+  // Modules that report run-time errors call loomrt; others (lit tests of
+  // one pattern) keep the fixed limit.
+  if (!module || !runtimeKernelsDeclared(module))
+    return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(4294967296.0));
+  int64_t bytes = std::max<int64_t>(1, int64_t(element.getIntOrFloatBitWidth() + 7) / 8);
+  func::FuncOp limit = declareRuntimeKernel(module, RuntimeKernel::loomrt_tensor_limit);
+  Value count = func::CallOp::create(b, loc, limit,
+                                     ValueRange{arith::ConstantOp::create(
+                                         b, loc, b.getI64IntegerAttr(bytes))})
+                    .getResult(0);
+  return arith::SIToFPOp::create(b, loc, f64, count);
+}
+
 Value sizesOutOfRange(OpBuilder &b, Location loc, ArrayRef<Value> factors,
-                      int64_t staticElements) {
+                      int64_t staticElements, Type element) {
   // The element count in f64: exact far beyond the limit, and it cannot
   // wrap around as an integer product can.
   Type f64 = b.getF64Type(), i64 = b.getI64Type();
@@ -284,7 +304,7 @@ Value sizesOutOfRange(OpBuilder &b, Location loc, ArrayRef<Value> factors,
                                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, factor, zero));
     count = arith::MulFOp::create(b, loc, count, arith::SIToFPOp::create(b, loc, f64, factor));
   }
-  Value limit = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(4294967296.0));
+  Value limit = tensorElementLimit(b, loc, element);
   return arith::OrIOp::create(b, loc, bad,
                               arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, count, limit));
 }
@@ -299,10 +319,10 @@ SmallVector<Value> zeroSizesIf(OpBuilder &b, Location loc, Value bad, ArrayRef<V
 }
 
 SmallVector<Value> guardResultSizes(OpBuilder &b, Location loc, ArrayRef<Value> sizes,
-                                    int64_t staticElements, func::FuncOp report) {
+                                    int64_t staticElements, Type element, func::FuncOp report) {
   if (sizes.empty())
     return {};
-  Value bad = sizesOutOfRange(b, loc, sizes, staticElements);
+  Value bad = sizesOutOfRange(b, loc, sizes, staticElements, element);
   reportIf(b, loc, bad, report, LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
   return zeroSizesIf(b, loc, bad, sizes);
 }

@@ -117,7 +117,7 @@ static FailureOr<Value> lowerExpand(Operation *op, RankedTensorType resultType,
       staticElements *= resultType.getDimSize(i);
   func::FuncOp report = runtimeErrorReporter(op);
   Value tooBig = dyn.empty() ? Value(arith::ConstantOp::create(b, loc, b.getBoolAttr(false)))
-                             : sizesOutOfRange(b, loc, dyn, staticElements);
+                             : sizesOutOfRange(b, loc, dyn, staticElements, resultType.getElementType());
   reportSizeOrShapeError(b, loc, report, tooBig, mismatch);
   Value bad = arith::OrIOp::create(b, loc, tooBig, mismatch);
   SmallVector<Value> dynIndex;
@@ -356,11 +356,23 @@ static FailureOr<Value> lowerSlice(Operation *op, RankedTensorType resultType,
     step.push_back(c(1));
     size.push_back(dims.back());
   }
+  // An axis outside the input's dimensions or a step of 0 (run-time values)
+  // fails the run; the entry is then ignored (axis 0, step 1 for the
+  // arithmetic) and nothing is read.
+  Value badEntry = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
   for (int64_t j = 0; j < count; ++j) {
     Value axis = slice.getAxes() ? extractI64(b, loc, slice.getAxes(), j) : c(j);
     axis = select(cmp(arith::CmpIPredicate::slt, axis, c(0)),
                   arith::AddIOp::create(b, loc, axis, c(rank)), axis);
     Value st = slice.getSteps() ? extractI64(b, loc, slice.getSteps(), j) : c(1);
+    Value bad = arith::OrIOp::create(
+        b, loc,
+        arith::OrIOp::create(b, loc, cmp(arith::CmpIPredicate::slt, axis, c(0)),
+                             cmp(arith::CmpIPredicate::sge, axis, c(rank))),
+        cmp(arith::CmpIPredicate::eq, st, c(0)));
+    badEntry = arith::OrIOp::create(b, loc, badEntry, bad);
+    axis = select(bad, c(0), axis);
+    st = select(bad, c(1), st);
     Value dim = arith::IndexCastOp::create(
         b, loc, i64, tensor::DimOp::create(b, loc, data, toIndex(b, loc, axis)).getResult());
     Value forward = cmp(arith::CmpIPredicate::sgt, st, c(0));
@@ -376,8 +388,10 @@ static FailureOr<Value> lowerSlice(Operation *op, RankedTensorType resultType,
     Value span = arith::SubIOp::create(b, loc, ev, sv);
     Value n = arith::CeilDivSIOp::create(b, loc, span, st);
     n = arith::MaxSIOp::create(b, loc, n, c(0));
+    Value good = arith::XOrIOp::create(b, loc, bad,
+                                       arith::ConstantOp::create(b, loc, b.getBoolAttr(true)));
     for (int64_t d = 0; d < rank; ++d) {
-      Value here = cmp(arith::CmpIPredicate::eq, axis, c(d));
+      Value here = arith::AndIOp::create(b, loc, good, cmp(arith::CmpIPredicate::eq, axis, c(d)));
       first[d] = select(here, sv, first[d]);
       step[d] = select(here, st, step[d]);
       size[d] = select(here, n, size[d]);
@@ -397,8 +411,15 @@ static FailureOr<Value> lowerSlice(Operation *op, RankedTensorType resultType,
     Value differs = cmp(arith::CmpIPredicate::ne, size[d], c(resultType.getDimSize(d)));
     mismatch = mismatch ? arith::OrIOp::create(b, loc, mismatch, differs).getResult() : differs;
   }
-  if (mismatch) {
+  if (mismatch)
     reportIf(b, loc, mismatch, runtimeErrorReporter(op), LOOM_ABI_ERROR_SHAPE_MISMATCH);
+  if (count > 0 && (slice.getAxes() || slice.getSteps())) {
+    // Reported last: the cause of any mismatch it made.
+    reportIf(b, loc, badEntry, runtimeErrorReporter(op), LOOM_ABI_ERROR_BAD_AXIS_OR_STEP);
+    dynamicSizes = zeroSizesIf(b, loc, badEntry, dynamicSizes);
+    mismatch = mismatch ? arith::OrIOp::create(b, loc, mismatch, badEntry).getResult() : badEntry;
+  }
+  if (mismatch) {
     for (int64_t d = 0; d < rank; ++d) {
       first[d] = select(mismatch, c(0), first[d]);
       step[d] = select(mismatch, c(0), step[d]);
@@ -621,7 +642,8 @@ static FailureOr<Value> lowerReshape(Operation *op, RankedTensorType resultType,
       product = arith::MulIOp::create(b, loc, product, sizes[i]);
     Value tooBig = dynamicSizes.empty()
                        ? Value(arith::ConstantOp::create(b, loc, b.getBoolAttr(false)))
-                       : sizesOutOfRange(b, loc, dynamicSizes, staticElements);
+                       : sizesOutOfRange(b, loc, dynamicSizes, staticElements,
+                                         resultType.getElementType());
     Value mismatch = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, product, total);
     if (twoInferred)
       mismatch = arith::OrIOp::create(b, loc, mismatch, twoInferred);
@@ -676,7 +698,7 @@ static FailureOr<Value> lowerTile(Operation *op, RankedTensorType resultType,
   // Negative repeats or a result of more than 2^32 elements fail the run
   // (checked on the factors: their product may wrap around).
   if (!factors.empty()) {
-    Value bad = sizesOutOfRange(b, loc, factors, staticElements);
+    Value bad = sizesOutOfRange(b, loc, factors, staticElements, resultType.getElementType());
     reportIf(b, loc, bad, runtimeErrorReporter(op), LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
     dynamicSizes = zeroSizesIf(b, loc, bad, dynamicSizes);
   }
@@ -862,16 +884,39 @@ static FailureOr<Value> lowerPad(Operation *op, RankedTensorType resultType,
   StringRef mode = pad.getMode();
   Type elem = resultType.getElementType();
   SmallVector<Value> inSizes, begins, dynamicSizes;
+  // Pads beyond +-2^32 (whose sums could wrap around) fail the run, as do
+  // results of a negative size or more than 2^32 elements.
+  Value absurd = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+  auto checkedPad = [&](int64_t i) {
+    Value v = extractI64(b, loc, pad.getPads(), i);
+    Value limit = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(int64_t(1) << 32));
+    Value tooFar = arith::OrIOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, v, limit),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, v,
+                              arith::SubIOp::create(b, loc, arith::ConstantOp::create(
+                                  b, loc, b.getI64IntegerAttr(0)), limit)));
+    absurd = arith::OrIOp::create(b, loc, absurd, tooFar);
+    return toIndex(b, loc, v);
+  };
   for (int64_t d = 0; d < rank; ++d) {
     inSizes.push_back(tensor::DimOp::create(b, loc, in, d));
-    begins.push_back(toIndex(b, loc, extractI64(b, loc, pad.getPads(), d)));
+    begins.push_back(checkedPad(d));
     if (resultType.isDynamicDim(d)) {
-      Value end = toIndex(b, loc, extractI64(b, loc, pad.getPads(), rank + d));
+      Value end = checkedPad(rank + d);
       // Pads that crop more than the dimension holds leave it empty.
       dynamicSizes.push_back(arith::MaxSIOp::create(
           b, loc, arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, inSizes[d], begins[d]), end),
           arith::ConstantIndexOp::create(b, loc, 0)));
     }
+  }
+  if (!dynamicSizes.empty()) {
+    func::FuncOp report = runtimeErrorReporter(op);
+    reportIf(b, loc, absurd, report, LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
+    int64_t staticElements = 1;
+    for (int64_t size : resultType.getShape())
+      staticElements *= ShapedType::isDynamic(size) ? 1 : size;
+    dynamicSizes = guardResultSizes(b, loc, zeroSizesIf(b, loc, absurd, dynamicSizes),
+                                    staticElements, elem, report);
   }
   Value fill;
   if (mode == "constant") {

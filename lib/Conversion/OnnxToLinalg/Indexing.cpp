@@ -95,16 +95,37 @@ static FailureOr<Value> lowerGatherElements(Operation *op, RankedTensorType resu
   int64_t axis = axisAttr(op, rank, 0);
   Value dim = tensor::DimOp::create(b, loc, data, axis);
   reportIndicesOutOfRange(b, loc, indices, dim, report);
+  // Off the axis the indices may not be longer than the data (ONNX); at
+  // run time that is a shape error, and every read stays inside the data
+  // (none from empty data).
+  Value longer = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+  SmallVector<Value> dataDims;
+  for (int64_t d = 0; d < rank; ++d) {
+    dataDims.push_back(tensor::DimOp::create(b, loc, data, d));
+    if (d != axis)
+      longer = arith::OrIOp::create(
+          b, loc, longer,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
+                                tensor::DimOp::create(b, loc, indices, d), dataDims[d]));
+  }
+  reportIf(b, loc, longer, report, LOOM_ABI_ERROR_SHAPE_MISMATCH);
+  Value nonEmpty = nonEmptyCondition(b, loc, data);
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(resultType.getElementType()));
   return buildElementwise(b, loc, resultType, ValueRange{indices},
                           [&](OpBuilder &nb, Location nloc, ValueRange a) -> Value {
                             Value idx = wrapIndex(
                                 nb, nloc, arith::IndexCastOp::create(nb, nloc, nb.getIndexType(), a[0]),
                                 dim);
+                            Value one = arith::ConstantIndexOp::create(nb, nloc, 1);
                             SmallVector<Value> coords;
                             for (int64_t d = 0; d < rank; ++d)
-                              coords.push_back(d == axis ? idx
-                                                         : linalg::IndexOp::create(nb, nloc, d).getResult());
-                            return tensor::ExtractOp::create(nb, nloc, data, coords);
+                              coords.push_back(
+                                  d == axis ? idx
+                                            : arith::MinSIOp::create(
+                                                  nb, nloc, linalg::IndexOp::create(nb, nloc, d),
+                                                  arith::SubIOp::create(nb, nloc, dataDims[d], one))
+                                                  .getResult());
+                            return extractIfNonEmpty(nb, nloc, data, coords, nonEmpty, zero);
                           });
 }
 
@@ -179,6 +200,25 @@ static FailureOr<Value> lowerScatterND(Operation *op, RankedTensorType resultTyp
     Value column = tensor::ExtractSliceOp::create(b, loc, indices, offsets, sizes, strides);
     reportIndicesOutOfRange(b, loc, column, dataSizes[t], report);
   }
+  // The updates must be [tuples..., data's dimensions from k on] (ONNX): at
+  // run time another shape is a shape error. Then, or when an indexed data
+  // dimension is empty (every index is out of range: reported above),
+  // nothing is read or written.
+  Value wrongUpdates = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+  auto differs = [&](Value x, Value y) {
+    wrongUpdates = arith::OrIOp::create(
+        b, loc, wrongUpdates, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, y));
+  };
+  for (int64_t d = 0; d + 1 < q; ++d)
+    differs(tensor::DimOp::create(b, loc, updates, d), tupleSizes[d]);
+  for (int64_t d = k; d < rank; ++d)
+    differs(tensor::DimOp::create(b, loc, updates, q - 1 + d - k), dataSizes[d]);
+  reportIf(b, loc, wrongUpdates, report, LOOM_ABI_ERROR_SHAPE_MISMATCH);
+  Value skip = wrongUpdates;
+  for (int64_t t = 0; t < k; ++t)
+    skip = arith::OrIOp::create(
+        b, loc, skip, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, dataSizes[t], c(b, 0)));
+  tuples = arith::SelectOp::create(b, loc, skip, c(b, 0), tuples);
   auto outer = scf::ForOp::create(
       b, loc, c(b, 0), tuples, c(b, 1), ValueRange{data},
       [&](OpBuilder &ob, Location, Value j, ValueRange acc) {

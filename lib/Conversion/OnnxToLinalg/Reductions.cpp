@@ -247,8 +247,10 @@ static Value lowerTopK(OpBuilder &b, Operation *op) {
   if (ShapedType::isDynamic(rows))
     rowSizes.push_back(rowCount);
   if (ShapedType::isDynamic(k)) {
-    // A negative k reads as 0 columns (and fails the run above).
-    kValue = arith::MaxSIOp::create(b, loc, kValue, cIndex(b, 0));
+    // A negative k reads as 0 columns, one past the axis as the axis (both
+    // fail the run above; a k of 2^63 - 1 sized the results from it).
+    kValue = arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, kValue, cIndex(b, 0)),
+                                    length);
     rowSizes.push_back(kValue);
   }
   Value values = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows, k}, elem, rowSizes);

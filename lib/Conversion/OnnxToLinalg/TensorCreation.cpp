@@ -138,7 +138,9 @@ static FailureOr<Value> lowerRange(Operation *op, RankedTensorType resultType,
             arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
                                   arith::RemUIOp::create(b, loc, span, safeStep), c(0))));
     n = arith::SelectOp::create(b, loc, nonEmpty, n, c(0));
-    Value tooLong = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, n, c(int64_t(1) << 32));
+    Value tooLong = arith::CmpFOp::create(
+        b, loc, arith::CmpFPredicate::OGT, arith::UIToFPOp::create(b, loc, b.getF64Type(), n),
+        tensorElementLimit(b, loc, resultType.getElementType()));
     Value bad = arith::OrIOp::create(b, loc, noStep, tooLong);
     reportIf(b, loc, bad, runtimeErrorReporter(op), LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
     length.push_back(toIndex(b, loc, arith::SelectOp::create(b, loc, bad, c(0), n)));
@@ -155,9 +157,8 @@ static FailureOr<Value> lowerRange(Operation *op, RankedTensorType resultType,
     Value zero = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0));
     Value noStep = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
                                          castScalar(b, loc, d0, f64), zero);
-    Value tooLong = arith::CmpFOp::create(
-        b, loc, arith::CmpFPredicate::UGT, steps,
-        arith::ConstantOp::create(b, loc, b.getF64FloatAttr(4294967296.0)));
+    Value tooLong = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UGT, steps,
+                                          tensorElementLimit(b, loc, resultType.getElementType()));
     Value bad = arith::OrIOp::create(b, loc, noStep, tooLong);
     reportIf(b, loc, bad, runtimeErrorReporter(op), LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
     steps = arith::SelectOp::create(b, loc, bad, zero, steps);
@@ -203,7 +204,8 @@ static FailureOr<Value> lowerConstantOfShape(Operation *op, RankedTensorType res
     else
       staticElements *= resultType.getDimSize(i);
   }
-  dynamicSizes = guardResultSizes(b, loc, dynamicSizes, staticElements, runtimeErrorReporter(op));
+  dynamicSizes = guardResultSizes(b, loc, dynamicSizes, staticElements,
+                                  resultType.getElementType(), runtimeErrorReporter(op));
   Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(), elem, dynamicSizes);
   Value c = arith::ConstantOp::create(b, loc, fill);
   return linalg::FillOp::create(b, loc, c, init).getResult(0);
@@ -339,6 +341,12 @@ static FailureOr<Value> lowerOneHot(Operation *op, RankedTensorType resultType,
     else
       sizes.push_back(tensor::DimOp::create(b, loc, indices, d < axis ? d : d - 1));
   }
+  // A negative depth (or one making more than 2^32 elements) fails the run.
+  int64_t staticElements = 1;
+  for (int64_t size : resultType.getShape())
+    staticElements *= ShapedType::isDynamic(size) ? 1 : size;
+  sizes = guardResultSizes(b, loc, sizes, staticElements, resultType.getElementType(),
+                           runtimeErrorReporter(op));
   Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
                                        resultType.getElementType(), sizes);
   return linalg::GenericOp::create(

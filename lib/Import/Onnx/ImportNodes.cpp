@@ -8,6 +8,7 @@
 #include "Importer.h"
 
 #include "loom-c/Runtime.h"
+#include "loom/Support/Printable.h"
 
 using namespace mlir;
 using namespace loom::onnx_import;
@@ -511,6 +512,15 @@ LogicalResult OnnxImporter::importNode(const proto::NodeProto &node, Location lo
       if (attr.type() == proto::AttributeProto::GRAPH)
         named.push_back({attr.name(), &attr.g()});
     llvm::sort(named, [](auto &a, auto &b) { return a.first < b.first; });
+    if (named.size() != op->getNumRegions()) {
+      std::string names;
+      for (auto &[name, graph] : named)
+        names += (names.empty() ? "'" : ", '") + loom::escapeControlCharacters(name) + "'";
+      fileError() << where << " has graph attribute(s) " << names << ", but "
+                  << node.op_type() << " takes " << op->getNumRegions() << " subgraph(s)";
+      op->erase();
+      return failure();
+    }
     for (auto [i, entry] : llvm::enumerate(named)) {
       Region &region = op->getRegion(i);
       Block *block = new Block();

@@ -166,6 +166,7 @@ void _mlir_ciface_loomrt_det_f32(loomrt::MemRef<3> *x, loomrt::MemRef<1> *out);
 /// An error in generated code (a loom_abi_run_error) at a signature "site"
 /// (-1: not known; lib/Runtime/RunErrors.cpp).
 void loomrt_report_error(int32_t code, int32_t site);
+int64_t loomrt_tensor_limit(int64_t elementBytes);
 /// Tensor parallelism (lib/Runtime/Collectives.cpp).
 int64_t loomrt_comm_rank(int64_t ranks);
 void _mlir_ciface_loomrt_all_reduce_f32(loomrt::MemRef<1> *in, loomrt::MemRef<1> *out,

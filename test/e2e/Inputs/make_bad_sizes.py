@@ -37,7 +37,9 @@ save("fill", [helper.make_node("ConstantOfShape", ["shape"], ["y"], value=fill)]
      # output_0 of the failing sets is a placeholder: the run must stop first.
      {"huge": ([np.array([1 << 20, 1 << 20], dtype=np.int64)], np.zeros((1, 1), np.float32)),
       "negative": ([np.array([3, -2], dtype=np.int64)], np.zeros((1, 1), np.float32)),
-      "ok": ([np.array([2, 3], dtype=np.int64)], np.full((2, 3), 2.5, np.float32))})
+      "ok": ([np.array([2, 3], dtype=np.int64)], np.full((2, 3), 2.5, np.float32)),
+      # 1.44 MB: refused under LOOM_MAX_TENSOR_BYTES=1000000, fine otherwise.
+      "600x600": ([np.array([600, 600], dtype=np.int64)], np.full((600, 600), 2.5, np.float32))})
 
 scalar = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
 save("range", [helper.make_node("Range", ["start", "limit", "delta"], ["y"])],
@@ -61,3 +63,43 @@ save("range_float", [helper.make_node("Range", ["start", "limit", "delta"], ["y"
       "inf_limit": ([f32(0), f32(np.inf), f32(1)], np.zeros(1, np.float32)),
       "nan_delta": ([f32(0), f32(5), f32(np.nan)], np.zeros(1, np.float32)),
       "ok": ([f32(0), f32(2), f32(0.5)], np.arange(0, 2, 0.5, dtype=np.float32))})
+
+# OneHot's depth from the data: a negative depth must fail the run (the
+# output came back with a negative size, and its buffer leaked).
+save("one_hot", [helper.make_node("OneHot", ["i", "depth", "values"], ["y"], axis=-1)],
+     [helper.make_tensor_value_info("i", TensorProto.INT64, ["n"]),
+      helper.make_tensor_value_info("depth", TensorProto.INT64, [1]),
+      helper.make_tensor_value_info("values", TensorProto.FLOAT, [2])],
+     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", "d"])],
+     {"negative": ([np.array([0, 1], np.int64), np.array([-2**63], np.int64),
+                    f32([0, 1])], np.zeros((1, 1), np.float32)),
+      "ok": ([np.array([0, 2, -1], np.int64), np.array([3], np.int64), f32([0, 1])],
+             np.eye(3, dtype=np.float32)[[0, 2, 2]])})
+
+# Pad's pads from the data: pads near 2^62 (their sum wrapped around: a
+# request of 2^64 - 256 bytes) must fail the run; sane pads match numpy.
+save("pad", [helper.make_node("Pad", ["x", "pads"], ["y"], mode="constant")],
+     [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["a", "b"]),
+      helper.make_tensor_value_info("pads", TensorProto.INT64, [4])],
+     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["c", "d"])],
+     {"huge": ([f32([[1, 2]]), np.array([0, 1 << 62, 0, 1 << 62], np.int64)],
+               np.zeros((1, 1), np.float32)),
+      "ok": ([f32([[1, 2], [3, 4]]), np.array([1, 0, 0, 2], np.int64)],
+             np.pad(np.array([[1, 2], [3, 4]], np.float32), ((1, 0), (0, 2))))})
+
+# Slice's axes and steps from the data: an axis outside the input's
+# dimensions read the size of a dimension the input does not have (a crash
+# on hostile values), a step of 0 divided by zero; both must fail the run.
+i64 = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
+x23 = np.arange(6, dtype=np.float32).reshape(2, 3)
+save("slice", [helper.make_node("Slice", ["x", "starts", "ends", "axes", "steps"], ["y"])],
+     [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["a", "b"])]
+     + [helper.make_tensor_value_info(n, TensorProto.INT64, [1])
+        for n in ("starts", "ends", "axes", "steps")],
+     [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["c", "d"])],
+     {"axis_outside": ([x23, i64([0]), i64([1]), i64([1 << 38]), i64([1])],
+                       np.zeros((1, 1), np.float32)),
+      "axis_negative_outside": ([x23, i64([0]), i64([1]), i64([-3]), i64([1])],
+                                np.zeros((1, 1), np.float32)),
+      "zero_step": ([x23, i64([0]), i64([2]), i64([1]), i64([0])], np.zeros((1, 1), np.float32)),
+      "ok": ([x23, i64([-1]), i64([-2**63]), i64([-1]), i64([-2])], x23[:, ::-2])})

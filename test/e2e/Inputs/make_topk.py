@@ -72,3 +72,20 @@ short = rng.standard_normal((3, 1, 4)).astype(np.float32)
 os.makedirs(os.path.join(out, "topk_short"), exist_ok=True)
 with open(os.path.join(out, "topk_short", "input_0.pb"), "wb") as f:
     f.write(numpy_helper.from_array(short).SerializeToString())
+
+# k as an input: a k of 2^63 - 1 sized the results from it (k times the
+# rows wrapped around: a heap overflow found by loom-input-fuzzer); it must
+# fail the run like any k past the axis.
+save("topk_k_input", helper.make_graph(
+    [helper.make_node("TopK", ["x", "k"], ["v", "i"], axis=-1)], "topk_k_input",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["r", "n"]),
+     helper.make_tensor_value_info("k", TensorProto.INT64, [1])],
+    [helper.make_tensor_value_info("v", TensorProto.FLOAT, None),
+     helper.make_tensor_value_info("i", TensorProto.INT64, None)]),
+    [short[:, 0, :], np.array([2], np.int64)],
+    [np.sort(short[:, 0, :], axis=-1)[:, ::-1][:, :2],
+     np.argsort(-short[:, 0, :], axis=-1, kind="stable")[:, :2].astype(np.int64)])
+os.makedirs(os.path.join(out, "topk_huge_k"), exist_ok=True)
+for i, t in enumerate([short[:, 0, :], np.array([2**63 - 1], np.int64)]):
+    with open(os.path.join(out, "topk_huge_k", f"input_{i}.pb"), "wb") as f:
+        f.write(numpy_helper.from_array(t).SerializeToString())

@@ -42,3 +42,16 @@ write("bad", data, np.array([1, 4], np.int64))
 grid, updates = np.arange(8, dtype=np.float32).reshape(4, 2), np.full((2, 2), -1, np.float32)
 write("scatter_good", grid, np.array([[3], [-4]], np.int64), updates)
 write("scatter_bad", grid, np.array([[1], [7]], np.int64), updates)
+
+# Dynamic shapes (found by loom-input-fuzzer): GatherElements indices
+# longer than the data off the axis read past it; ScatterND into empty data
+# or with updates of another shape wrote past it. Each must fail the run.
+model("gather_elements_2d", helper.make_node("GatherElements", ["d", "i"], ["y"], axis=1),
+      [fl("d", ["a", "b"]), ix("i", ["c", "e"])], ["c", "e"])
+model("scatter_nd_dynamic", helper.make_node("ScatterND", ["d", "i", "u"], ["y"]),
+      [fl("d", ["a", "b"]), ix("i", ["n", 1]), fl("u", ["m", "k"])], ["a", "b"])
+write("ge_longer", np.zeros((0, 8), np.float32), np.zeros((7, 7), np.int64))
+write("ge_good", np.arange(6, dtype=np.float32).reshape(2, 3), np.array([[2, 0], [1, 1]], np.int64))
+write("snd_empty", np.zeros((0, 2), np.float32), np.zeros((3, 1), np.int64),
+      np.ones((3, 2), np.float32))
+write("snd_updates", grid, np.array([[1], [2]], np.int64), np.ones((5, 2), np.float32))
