@@ -131,6 +131,12 @@ private:
   /// divides by zero). `counter` numbers nodes as importGraph will.
   LogicalResult checkNodesAgainstSchemas(const proto::GraphProto &graph, int &counter);
 
+  /// Tensors stored as raw bytes (initializers, Constant values, in every
+  /// subgraph) hold exactly their dims' worth of bytes: ONNX's data
+  /// propagation copies a raw_data into a vector sized by the dims (a heap
+  /// overflow on a short one).
+  LogicalResult checkRawDataSizes(const proto::GraphProto &graph);
+
   /// LayerNormalization's axis, which ONNX's inference uses as an index
   /// into the input's shape unchecked when Mean or InvStdDev are wanted (an
   /// axis below -rank, or one that wraps around in 32 bits, crashed it).

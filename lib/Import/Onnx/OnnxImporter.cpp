@@ -11,6 +11,8 @@
 
 #include "Importer.h"
 
+#include "loom/Support/Printable.h"
+
 #include "loom-c/Runtime.h"
 #include "loom/Support/RegularFile.h"
 
@@ -243,6 +245,81 @@ LogicalResult OnnxImporter::checkConvolutionRanks(const proto::ModelProto &model
   return check(model.graph());
 }
 
+/// Bytes per element of a fixed-width ONNX type as raw_data stores it; 0
+/// for strings and unknown types.
+static uint64_t rawElementBytes(int dataType) {
+  switch (dataType) {
+  case proto::TensorProto::UINT8:
+  case proto::TensorProto::INT8:
+  case proto::TensorProto::BOOL:
+    return 1;
+  case proto::TensorProto::UINT16:
+  case proto::TensorProto::INT16:
+  case proto::TensorProto::FLOAT16:
+  case proto::TensorProto::BFLOAT16:
+    return 2;
+  case proto::TensorProto::FLOAT:
+  case proto::TensorProto::INT32:
+  case proto::TensorProto::UINT32:
+    return 4;
+  case proto::TensorProto::DOUBLE:
+  case proto::TensorProto::INT64:
+  case proto::TensorProto::UINT64:
+  case proto::TensorProto::COMPLEX64:
+    return 8;
+  case proto::TensorProto::COMPLEX128:
+    return 16;
+  default:
+    return 0;
+  }
+}
+
+LogicalResult OnnxImporter::checkRawDataSizes(const proto::GraphProto &graph) {
+  auto check = [&](const proto::TensorProto &tensor, const std::string &what) {
+    uint64_t width = rawElementBytes(tensor.data_type());
+    if (!tensor.has_raw_data() || width == 0 ||
+        tensor.data_location() == proto::TensorProto::EXTERNAL)
+      return true;
+    uint64_t count = 1;
+    for (int64_t d : tensor.dims()) {
+      if (d < 0 || (d > 0 && count > (uint64_t(1) << 40) / uint64_t(d)))
+        return true; // reported with the dims, later
+      count *= uint64_t(d);
+    }
+    if (tensor.raw_data().size() == count * width)
+      return true;
+    FailureOr<Type> elem = convertElementType(tensor.data_type(), what);
+    if (failed(elem))
+      return false;
+    std::string shape = "[";
+    for (auto [i, d] : llvm::enumerate(tensor.dims()))
+      shape += (i ? ", " : "") + std::to_string(d);
+    // Worded as the later import of the tensor words it.
+    fileError() << what << " has " << tensor.raw_data().size() << " bytes of data, but its shape "
+                << shape << "] of " << *elem << " needs " << count * width;
+    return false;
+  };
+  for (const auto &init : graph.initializer())
+    if (!check(init, "initializer '" + loom::escapeControlCharacters(init.name()) + "'"))
+      return failure();
+  for (const auto &node : graph.node())
+    for (const auto &attr : node.attribute()) {
+      std::string where = "the value of node '" + loom::escapeControlCharacters(node.name()) +
+                          "' (" + loom::escapeControlCharacters(node.op_type()) + ")";
+      if (attr.has_t() && !check(attr.t(), where))
+        return failure();
+      for (const auto &t : attr.tensors())
+        if (!check(t, where))
+          return failure();
+      if (attr.has_g() && failed(checkRawDataSizes(attr.g())))
+        return failure();
+      for (const auto &g : attr.graphs())
+        if (failed(checkRawDataSizes(g)))
+          return failure();
+    }
+  return success();
+}
+
 LogicalResult OnnxImporter::checkLayerNormAxes(const proto::ModelProto &model) {
   auto isRisky = [](const proto::NodeProto &node, int64_t &axis) {
     if (node.op_type() != "LayerNormalization" || node.output_size() < 2 ||
@@ -403,7 +480,7 @@ OwningOpRef<ModuleOp> OnnxImporter::import(StringRef bytes) {
   if (options.inferShapes) {
     // ONNX's inference is best effort for us: on failure the importer still
     // runs and later passes see the values without inferred types.
-    if (failed(checkLayerNormAxes(model)))
+    if (failed(checkRawDataSizes(model.graph())) || failed(checkLayerNormAxes(model)))
       return nullptr;
     proto::ModelProto inferred = model;
     std::string error = inferShapes(inferred);
