@@ -45,6 +45,9 @@ if os.path.isdir(shared_models):
 # C programs that link loomrt: in the sanitizer build loomrt is instrumented,
 # so they are built with the same sanitizers.
 sanitize = config.loom_sanitize.upper() in ("ON", "1", "TRUE", "YES")
+if sanitize:
+    # ASan reserves terabytes of address space: tests under `ulimit -v` cannot run.
+    config.available_features.add("sanitize")
 config.substitutions.append(
     ("%loom_sanitize_cflags", "-fsanitize=address,undefined" if sanitize else ""))
 

@@ -16,6 +16,15 @@
 // LOOM_BUFFER_CACHE_MB bounds the bytes kept (default 1024; 0 turns the
 // cache off); loom_model_unload empties it.
 //
+// Generated code has no way to fail in the middle of a function, so an
+// allocation the machine cannot satisfy (after the kept blocks are given back)
+// leaves it through longjmp: callGenerated arms a jump point on the calling
+// thread and logs the blocks the run allocates and frees, so that a failed run
+// frees what it held. Where no jump point can be used (no run armed on this
+// thread: an OpenMP worker, an executable calling the entry itself; or inside
+// a parallel region, whose threads cannot be abandoned) the process exits
+// with a message instead of dereferencing null.
+//
 //===----------------------------------------------------------------------===//
 
 #include "BufferCache.h"
@@ -24,6 +33,9 @@
 
 #include "Kernels/Kernels.h"
 
+#include <csetjmp>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <malloc.h>
 #if defined(__has_feature)
@@ -37,6 +49,8 @@
 #ifdef LOOM_ASAN
 #include <sanitizer/asan_interface.h>
 #endif
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <type_traits>
@@ -134,11 +148,87 @@ Cache &cache() {
   return *instance;
 }
 
-void *allocate(uint64_t bytes, uint64_t alignment) {
-  if (bytes == 0)
-    bytes = 1;
-  if (alignment < alignof(std::max_align_t))
-    alignment = alignof(std::max_align_t);
+/// The blocks a run allocated and freed, in order (an address freed can come
+/// back from the next allocation). Grown with realloc, never with exceptions:
+/// it must keep working while memory is short.
+struct EventLog {
+  struct Event {
+    void *block;
+    uint64_t order; // 2 * sequence number + 1 for an allocation
+  };
+  Event *events = nullptr;
+  size_t size = 0, capacity = 0;
+  uint64_t next = 0;
+  /// False once the log could not grow: a failed run then leaks its blocks.
+  bool complete = true;
+
+  ~EventLog() { std::free(events); }
+
+  /// Reduces the log to one allocation per block still held, in place.
+  void compact() {
+    std::sort(events, events + size, [](const Event &a, const Event &b) {
+      return a.block != b.block ? std::less<void *>()(a.block, b.block) : a.order < b.order;
+    });
+    size_t kept = 0;
+    for (size_t i = 0; i < size; ++i) {
+      bool lastOfBlock = i + 1 == size || events[i + 1].block != events[i].block;
+      // A block freed that the log never saw allocated came from an earlier
+      // run or an OpenMP worker; its last event is a free either way.
+      if (lastOfBlock && (events[i].order & 1))
+        events[kept++] = events[i];
+    }
+    size = kept;
+  }
+
+  void add(void *block, bool allocated) {
+    if (!complete)
+      return;
+    if (size == capacity) {
+      compact();
+      if (capacity == 0 || size > capacity / 2) {
+        size_t grown = capacity ? 2 * capacity : 4096;
+        auto *bigger = static_cast<Event *>(std::realloc(events, grown * sizeof(Event)));
+        if (!bigger) {
+          complete = false;
+          return;
+        }
+        events = bigger;
+        capacity = grown;
+      }
+    }
+    events[size++] = {block, 2 * next++ + (allocated ? 1 : 0)};
+  }
+};
+
+/// The run of generated code in flight on this thread (see callGenerated).
+struct GuardedRun {
+  std::jmp_buf jump;
+  int (*inParallel)() = nullptr;
+  EventLog log;
+  uint64_t failedBytes = 0;
+};
+thread_local GuardedRun *activeRun = nullptr;
+
+void logEvent(void *block, bool allocated) {
+  if (GuardedRun *run = activeRun)
+    run->log.add(block, allocated);
+}
+
+[[noreturn]] void outOfMemory(uint64_t bytes) {
+  GuardedRun *run = activeRun;
+  if (run && !(run->inParallel && run->inParallel())) {
+    run->failedBytes = bytes;
+    std::longjmp(run->jump, 1);
+  }
+  std::fprintf(stderr,
+               "loom: out of memory: the model's code could not allocate a buffer of %llu "
+               "bytes%s; exiting\n",
+               static_cast<unsigned long long>(bytes),
+               run ? " inside a parallel loop, where its run cannot be stopped" : "");
+  std::_Exit(1);
+}
+
+void *tryAllocate(uint64_t bytes, uint64_t alignment) {
   if (bytes < kMinCachedBytes) {
     if (alignment <= alignof(std::max_align_t))
       return std::malloc(bytes);
@@ -150,6 +240,24 @@ void *allocate(uint64_t bytes, uint64_t alignment) {
   if (alignment < kBlockAlignment)
     alignment = kBlockAlignment;
   return std::aligned_alloc(alignment, (bytes + alignment - 1) / alignment * alignment);
+}
+
+void *allocate(uint64_t bytes, uint64_t alignment) {
+  if (bytes == 0)
+    bytes = 1;
+  if (alignment < alignof(std::max_align_t))
+    alignment = alignof(std::max_align_t);
+  // Rounding up to the alignment must not wrap to a small size.
+  void *block = bytes <= UINT64_MAX / 2 ? tryAllocate(bytes, alignment) : nullptr;
+  if (!block && bytes <= UINT64_MAX / 2) {
+    // Kept blocks are memory too: give them back and try once more.
+    cache().trim();
+    block = tryAllocate(bytes, alignment);
+  }
+  if (!block)
+    outOfMemory(bytes);
+  logEvent(block, true);
+  return block;
 }
 
 } // namespace
@@ -165,8 +273,34 @@ extern "C" void *loomrt_buffer_aligned_alloc(uint64_t alignment, uint64_t bytes)
 }
 
 extern "C" void loomrt_buffer_free(void *block) {
-  if (block)
-    cache().give(block);
+  if (!block)
+    return;
+  logEvent(block, false);
+  cache().give(block);
+}
+
+bool loomrt::callGenerated(void (*entry)(void **), void **args, int (*inParallel)(),
+                           uint64_t *failedBytes) {
+  GuardedRun run;
+  run.inParallel = inParallel;
+  GuardedRun *outer = activeRun;
+  activeRun = &run;
+  // Nothing with a destructor lives between here and the longjmp: only the
+  // generated code's frames (loomrt's kernels return before it allocates).
+  if (setjmp(run.jump) == 0) {
+    entry(args);
+    activeRun = outer;
+    return true;
+  }
+  activeRun = outer;
+  if (run.log.complete) {
+    run.log.compact();
+    for (size_t i = 0; i < run.log.size; ++i)
+      std::free(run.log.events[i].block);
+  }
+  if (failedBytes)
+    *failedBytes = run.failedBytes;
+  return false;
 }
 
 void loomrt::trimBufferCache() { cache().trim(); }

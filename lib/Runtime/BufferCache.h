@@ -10,12 +10,19 @@
 #define LOOM_LIB_RUNTIME_BUFFERCACHE_H
 
 #include <cstddef>
+#include <cstdint>
 
 namespace loomrt {
 /// Frees every kept block (loom_model_unload calls it).
 void trimBufferCache();
 /// Bytes kept for reuse now.
 size_t cachedBufferBytes();
+/// Calls a model's entry point. Returns false (after freeing the buffers the
+/// run still held) when the generated code asked for a buffer the machine
+/// could not give: then `*failedBytes` is its size. `inParallel` is the
+/// model's omp_in_parallel, or null.
+bool callGenerated(void (*entry)(void **), void **args, int (*inParallel)(),
+                   uint64_t *failedBytes);
 } // namespace loomrt
 
 #endif // LOOM_LIB_RUNTIME_BUFFERCACHE_H

@@ -21,6 +21,7 @@
 #include "Kernels/Kernels.h"
 #include "Model.h"
 #include "RunErrors.h"
+#include "BufferCache.h"
 #include "GenerateSession.h"
 #include "Sampler.h"
 #include "Status.h"
@@ -198,8 +199,11 @@ loom_status runLoop(loom_model *model, Session &session, const int64_t *prompt,
   session.start = std::chrono::steady_clock::now();
   current = &session;
   uint64_t errorsBefore = session.errorsAtStart = runErrorCount();
-  model->entry(args);
+  uint64_t failedBytes = 0;
+  bool finished = callGenerated(model->entry, args, model->ompInParallel, &failedBytes);
   current = nullptr;
+  if (!finished) // the tokens passed to the callback stand; the run's buffers are freed
+    return outOfMemoryInRun(failedBytes);
 
   // Every token went through loomrt_decode_emit; the result holds the same.
   size_t n = size_t(result.size);

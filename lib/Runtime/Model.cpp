@@ -230,6 +230,7 @@ static loom_status createModel(const char *signature, void (*entry)(void **),
   model->entry = entry;
   model->ompSetNumThreads =
       reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+  model->ompInParallel = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "omp_in_parallel"));
   *out = model;
   return LOOM_OK;
 }
@@ -307,6 +308,8 @@ extern "C" loom_status loom_model_load(const char *path, loom_model **out) {
   }
   if (void *set = dlsym(handle, "omp_set_num_threads"))
     (*out)->ompSetNumThreads = reinterpret_cast<void (*)(int)>(set);
+  if (void *inParallel = dlsym(handle, "omp_in_parallel"))
+    (*out)->ompInParallel = reinterpret_cast<int (*)()>(inParallel);
   auto bind = reinterpret_cast<void (*)(void *)>(dlsym(handle, LOOM_ABI_BIND_WEIGHTS_SYMBOL));
   if ((status = mapWeights(**out, file.substr(0, file.rfind('/')), bind))) {
     loom_model_unload(*out);
@@ -542,7 +545,9 @@ extern "C" loom_status loom_model_run(loom_model *model, const loom_tensor *cons
   if (model->ompSetNumThreads)
     model->ompSetNumThreads(loom_get_num_threads());
   uint64_t errorsBefore = runErrorCount();
-  model->entry(args.data());
+  uint64_t failedBytes = 0;
+  if (!callGenerated(model->entry, args.data(), model->ompInParallel, &failedBytes))
+    return outOfMemoryInRun(failedBytes); // the run's buffers, outputs too, are freed
 
   // Buffers the caller owns must not be adopted by an output.
   std::vector<void *> claimed;

@@ -100,3 +100,10 @@ loom_status loomrt::checkRunErrors(uint64_t countBefore, const std::vector<std::
                                                  " while running");
   }
 }
+
+loom_status loomrt::outOfMemoryInRun(uint64_t bytes) {
+  return fail(LOOM_ERROR_OUT_OF_MEMORY,
+              "out of memory: the model's code could not allocate a buffer of " +
+                  std::to_string(bytes) + " bytes (" + std::to_string(bytes >> 20) +
+                  " MiB); the run was stopped and its buffers freed");
+}

@@ -28,6 +28,10 @@ uint64_t runErrorCount();
 /// (the model's signature "site" lines) when the code said where.
 loom_status checkRunErrors(uint64_t countBefore, const std::vector<std::string> &sites = {});
 
+/// LOOM_ERROR_OUT_OF_MEMORY for a run stopped because its code could not
+/// get a buffer of `bytes` (BufferCache.h's callGenerated).
+loom_status outOfMemoryInRun(uint64_t bytes);
+
 } // namespace loomrt
 
 #endif // LOOM_LIB_RUNTIME_RUNERRORS_H

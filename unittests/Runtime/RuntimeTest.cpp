@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -16,6 +17,10 @@
 #include <string>
 #include <tuple>
 #include <vector>
+
+// Under AddressSanitizer an impossible malloc returns null, as glibc's does
+// (Model.OutOfMemoryStopsTheRun asks for one).
+extern "C" const char *__asan_default_options() { return "allocator_may_return_null=1"; }
 
 namespace {
 
@@ -314,6 +319,66 @@ TEST(Model, RejectsBadSignatures) {
   EXPECT_EQ(loom_model_input_name(m, 5), nullptr);
   loom_model_unload(m);
   EXPECT_EQ(loom_model_load("/nonexistent/libmodel.so", &m), LOOM_ERROR_IO);
+}
+
+// Generated code allocates through loomrt_buffer_alloc; a buffer the machine
+// cannot give (2^50 bytes: beyond x86-64's address space) stops the run with
+// LOOM_ERROR_OUT_OF_MEMORY instead of handing the code a null pointer. The
+// blocks the run still held, its output's too, are freed (the sanitizer
+// build's leak check sees any left), and the model runs again afterwards.
+TEST(Model, OutOfMemoryStopsTheRun) {
+  static bool askTooMuch = false, reachedAfterFailure = false;
+  auto entry = [](void **args) {
+    auto *result = static_cast<int64_t *>(args[0]);
+    void *small = loomrt_buffer_alloc(100);
+    auto *out = static_cast<float *>(loomrt_buffer_alloc(1 << 20));
+    // Many short-lived blocks, some kept: the run's log is compacted on the
+    // way. (A plain array: the longjmp skips this frame's destructors, as it
+    // does generated code's, which has none.)
+    void *kept[200];
+    for (int i = 0; i < 200000; ++i) {
+      void *block = loomrt_buffer_alloc(32);
+      if (i % 1000 == 0)
+        kept[i / 1000] = block;
+      else
+        loomrt_buffer_free(block);
+    }
+    for (int i = 0; i < 4; ++i)
+      out[i] = float(i);
+    int64_t descriptor[] = {reinterpret_cast<int64_t>(out), reinterpret_cast<int64_t>(out), 0,
+                            4, 1};
+    std::copy(descriptor, descriptor + 5, result);
+    if (askTooMuch) {
+      loomrt_buffer_alloc(uint64_t(1) << 50);
+      reachedAfterFailure = true;
+    }
+    for (void *block : kept)
+      loomrt_buffer_free(block);
+    loomrt_buffer_free(small);
+  };
+  loom_model *m = nullptr;
+  ASSERT_EQ(loom_model_from_symbols("in 1 1 2 x\nout 1 1 -1 y\n", entry, &m), LOOM_OK);
+  float xData[2] = {0, 0};
+  int64_t xShape[] = {2};
+  loom_tensor *x = nullptr, *y = nullptr;
+  ASSERT_EQ(loom_tensor_wrap(LOOM_DTYPE_FLOAT32, xShape, 1, xData, &x), LOOM_OK);
+
+  askTooMuch = true;
+  EXPECT_EQ(loom_model_run(m, &x, 1, &y, 1), LOOM_ERROR_OUT_OF_MEMORY);
+  EXPECT_FALSE(reachedAfterFailure);
+  EXPECT_EQ(y, nullptr);
+  EXPECT_NE(std::string(loom_last_error()).find("could not allocate a buffer of 1125899906842624 "
+                                                "bytes (1073741824 MiB); the run was stopped"),
+            std::string::npos)
+      << loom_last_error();
+
+  askTooMuch = false;
+  ASSERT_EQ(loom_model_run(m, &x, 1, &y, 1), LOOM_OK) << loom_last_error();
+  ASSERT_EQ(loom_tensor_shape(y)[0], 4);
+  EXPECT_EQ(static_cast<const float *>(loom_tensor_data(y))[3], 3.0f);
+  loom_tensor_destroy(y);
+  loom_tensor_destroy(x);
+  loom_model_unload(m);
 }
 
 // "check" lines: input sizes the generated code takes to agree. Malformed

@@ -39,7 +39,9 @@ save("fill", [helper.make_node("ConstantOfShape", ["shape"], ["y"], value=fill)]
       "negative": ([np.array([3, -2], dtype=np.int64)], np.zeros((1, 1), np.float32)),
       "ok": ([np.array([2, 3], dtype=np.int64)], np.full((2, 3), 2.5, np.float32)),
       # 1.44 MB: refused under LOOM_MAX_TENSOR_BYTES=1000000, fine otherwise.
-      "600x600": ([np.array([600, 600], dtype=np.int64)], np.full((600, 600), 2.5, np.float32))})
+      "600x600": ([np.array([600, 600], dtype=np.int64)], np.full((600, 600), 2.5, np.float32)),
+      # 8 GiB: inside the size limits, beyond out-of-memory.test's address-space limit.
+      "8gib": ([np.array([1 << 16, 1 << 15], dtype=np.int64)], np.zeros((1, 1), np.float32))})
 
 scalar = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
 save("range", [helper.make_node("Range", ["start", "limit", "delta"], ["y"])],
