@@ -86,14 +86,14 @@ void reportIf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value flag, mlir::fu
               int32_t code);
 
 /// An i1 that is set if one of `factors` (i64 or index values: sizes or
-/// repeat counts whose product, times `staticElements`, is a result's element
-/// count) is negative or the product exceeds the limit: what
-/// loomrt_tensor_limit allows for `element` where the module calls loomrt
-/// (2^32, or fewer elements than the machine's memory holds), else 2^32.
-/// Counted in f64, so that a product of huge values cannot wrap around.
+/// repeat counts whose product, times the product of `result`'s static sizes,
+/// is its element count) is negative or the product exceeds the limit: what
+/// loomrt_tensor_limit allows for its element type where the module calls
+/// loomrt (2^32, or fewer elements than the machine's memory holds), else
+/// 2^32. Counted in f64, so that a product of huge values cannot wrap around.
 mlir::Value sizesOutOfRange(mlir::OpBuilder &b, mlir::Location loc,
-                            llvm::ArrayRef<mlir::Value> factors, int64_t staticElements,
-                            mlir::Type element);
+                            llvm::ArrayRef<mlir::Value> factors,
+                            mlir::RankedTensorType result);
 
 /// The limit sizesOutOfRange compares with, as an f64 value.
 mlir::Value tensorElementLimit(mlir::OpBuilder &b, mlir::Location loc, mlir::Type element);
@@ -103,15 +103,14 @@ mlir::Value tensorElementLimit(mlir::OpBuilder &b, mlir::Location loc, mlir::Typ
 llvm::SmallVector<mlir::Value> zeroSizesIf(mlir::OpBuilder &b, mlir::Location loc,
                                            mlir::Value bad, llvm::ArrayRef<mlir::Value> sizes);
 
-/// The dynamic sizes of a result whose sizes come from input values, made
+/// The dynamic sizes of a `result` whose sizes come from input values, made
 /// safe: if any is negative or the tensor would hold more elements than
-/// sizesOutOfRange's limit (`staticElements` is the product of its static
-/// sizes),
+/// sizesOutOfRange's limit,
 /// LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE is reported and every size becomes 0,
 /// so that nothing huge is allocated.
 llvm::SmallVector<mlir::Value> guardResultSizes(mlir::OpBuilder &b, mlir::Location loc,
                                                 llvm::ArrayRef<mlir::Value> sizes,
-                                                int64_t staticElements, mlir::Type element,
+                                                mlir::RankedTensorType result,
                                                 mlir::func::FuncOp report);
 
 /// Reports LOOM_ABI_ERROR_INDEX_OUT_OF_RANGE if an element of the integer

@@ -290,7 +290,11 @@ Value tensorElementLimit(OpBuilder &b, Location loc, Type element) {
 }
 
 Value sizesOutOfRange(OpBuilder &b, Location loc, ArrayRef<Value> factors,
-                      int64_t staticElements, Type element) {
+                      RankedTensorType result) {
+  int64_t staticElements = 1;
+  for (int64_t size : result.getShape())
+    staticElements *= ShapedType::isDynamic(size) ? 1 : size;
+  Type element = result.getElementType();
   // The element count in f64: exact far beyond the limit, and it cannot
   // wrap around as an integer product can.
   Type f64 = b.getF64Type(), i64 = b.getI64Type();
@@ -319,10 +323,10 @@ SmallVector<Value> zeroSizesIf(OpBuilder &b, Location loc, Value bad, ArrayRef<V
 }
 
 SmallVector<Value> guardResultSizes(OpBuilder &b, Location loc, ArrayRef<Value> sizes,
-                                    int64_t staticElements, Type element, func::FuncOp report) {
+                                    RankedTensorType result, func::FuncOp report) {
   if (sizes.empty())
     return {};
-  Value bad = sizesOutOfRange(b, loc, sizes, staticElements, element);
+  Value bad = sizesOutOfRange(b, loc, sizes, result);
   reportIf(b, loc, bad, report, LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
   return zeroSizesIf(b, loc, bad, sizes);
 }

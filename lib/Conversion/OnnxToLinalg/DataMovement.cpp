@@ -111,13 +111,9 @@ static FailureOr<Value> lowerExpand(Operation *op, RankedTensorType resultType,
     if (resultType.isDynamicDim(i))
       dyn.push_back(size);
   }
-  int64_t staticElements = 1;
-  for (int64_t i = 0; i < rank; ++i)
-    if (!resultType.isDynamicDim(i))
-      staticElements *= resultType.getDimSize(i);
   func::FuncOp report = runtimeErrorReporter(op);
   Value tooBig = dyn.empty() ? Value(arith::ConstantOp::create(b, loc, b.getBoolAttr(false)))
-                             : sizesOutOfRange(b, loc, dyn, staticElements, resultType.getElementType());
+                             : sizesOutOfRange(b, loc, dyn, resultType);
   reportSizeOrShapeError(b, loc, report, tooBig, mismatch);
   Value bad = arith::OrIOp::create(b, loc, tooBig, mismatch);
   SmallVector<Value> dynIndex;
@@ -631,10 +627,6 @@ static FailureOr<Value> lowerReshape(Operation *op, RankedTensorType resultType,
     for (int64_t i = 0; i < rank; ++i)
       if (resultType.isDynamicDim(i))
         dynamicSizes.push_back(sizes[i]);
-    int64_t staticElements = 1;
-    for (int64_t i = 0; i < rank; ++i)
-      if (!resultType.isDynamicDim(i))
-        staticElements *= resultType.getDimSize(i);
     Value total = c(1), product = c(1);
     for (int64_t d = 0; d < inType.getRank(); ++d)
       total = arith::MulIOp::create(b, loc, total, inDim(d));
@@ -642,8 +634,7 @@ static FailureOr<Value> lowerReshape(Operation *op, RankedTensorType resultType,
       product = arith::MulIOp::create(b, loc, product, sizes[i]);
     Value tooBig = dynamicSizes.empty()
                        ? Value(arith::ConstantOp::create(b, loc, b.getBoolAttr(false)))
-                       : sizesOutOfRange(b, loc, dynamicSizes, staticElements,
-                                         resultType.getElementType());
+                       : sizesOutOfRange(b, loc, dynamicSizes, resultType);
     Value mismatch = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, product, total);
     if (twoInferred)
       mismatch = arith::OrIOp::create(b, loc, mismatch, twoInferred);
@@ -684,13 +675,10 @@ static FailureOr<Value> lowerTile(Operation *op, RankedTensorType resultType,
   Value in = op->getOperand(0), repeats = op->getOperand(1);
   int64_t rank = resultType.getRank();
   SmallVector<Value> inSizes, dynamicSizes, factors;
-  int64_t staticElements = 1;
   for (int64_t d = 0; d < rank; ++d) {
     inSizes.push_back(tensor::DimOp::create(b, loc, in, d));
-    if (!resultType.isDynamicDim(d)) {
-      staticElements *= resultType.getDimSize(d);
+    if (!resultType.isDynamicDim(d))
       continue;
-    }
     Value count = toIndex(b, loc, extractI64(b, loc, repeats, d));
     factors.append({inSizes[d], count});
     dynamicSizes.push_back(arith::MulIOp::create(b, loc, inSizes[d], count));
@@ -698,7 +686,7 @@ static FailureOr<Value> lowerTile(Operation *op, RankedTensorType resultType,
   // Negative repeats or a result of more than 2^32 elements fail the run
   // (checked on the factors: their product may wrap around).
   if (!factors.empty()) {
-    Value bad = sizesOutOfRange(b, loc, factors, staticElements, resultType.getElementType());
+    Value bad = sizesOutOfRange(b, loc, factors, resultType);
     reportIf(b, loc, bad, runtimeErrorReporter(op), LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
     dynamicSizes = zeroSizesIf(b, loc, bad, dynamicSizes);
   }
@@ -912,11 +900,8 @@ static FailureOr<Value> lowerPad(Operation *op, RankedTensorType resultType,
   if (!dynamicSizes.empty()) {
     func::FuncOp report = runtimeErrorReporter(op);
     reportIf(b, loc, absurd, report, LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE);
-    int64_t staticElements = 1;
-    for (int64_t size : resultType.getShape())
-      staticElements *= ShapedType::isDynamic(size) ? 1 : size;
     dynamicSizes = guardResultSizes(b, loc, zeroSizesIf(b, loc, absurd, dynamicSizes),
-                                    staticElements, elem, report);
+                                    resultType, report);
   }
   Value fill;
   if (mode == "constant") {

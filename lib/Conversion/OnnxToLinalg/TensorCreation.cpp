@@ -197,15 +197,10 @@ static FailureOr<Value> lowerConstantOfShape(Operation *op, RankedTensorType res
   if (auto value = op->getAttrOfType<DenseElementsAttr>("value"))
     fill = cast<TypedAttr>(*value.getValues<Attribute>().begin());
   SmallVector<Value> dynamicSizes;
-  int64_t staticElements = 1;
-  for (int64_t i = 0; i < resultType.getRank(); ++i) {
+  for (int64_t i = 0; i < resultType.getRank(); ++i)
     if (resultType.isDynamicDim(i))
       dynamicSizes.push_back(toIndex(b, loc, extractI64(b, loc, op->getOperand(0), i)));
-    else
-      staticElements *= resultType.getDimSize(i);
-  }
-  dynamicSizes = guardResultSizes(b, loc, dynamicSizes, staticElements,
-                                  resultType.getElementType(), runtimeErrorReporter(op));
+  dynamicSizes = guardResultSizes(b, loc, dynamicSizes, resultType, runtimeErrorReporter(op));
   Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(), elem, dynamicSizes);
   Value c = arith::ConstantOp::create(b, loc, fill);
   return linalg::FillOp::create(b, loc, c, init).getResult(0);
@@ -342,11 +337,7 @@ static FailureOr<Value> lowerOneHot(Operation *op, RankedTensorType resultType,
       sizes.push_back(tensor::DimOp::create(b, loc, indices, d < axis ? d : d - 1));
   }
   // A negative depth (or one making more than 2^32 elements) fails the run.
-  int64_t staticElements = 1;
-  for (int64_t size : resultType.getShape())
-    staticElements *= ShapedType::isDynamic(size) ? 1 : size;
-  sizes = guardResultSizes(b, loc, sizes, staticElements, resultType.getElementType(),
-                           runtimeErrorReporter(op));
+  sizes = guardResultSizes(b, loc, sizes, resultType, runtimeErrorReporter(op));
   Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
                                        resultType.getElementType(), sizes);
   return linalg::GenericOp::create(

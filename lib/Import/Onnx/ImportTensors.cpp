@@ -81,6 +81,33 @@ FailureOr<Type> OnnxImporter::convertElementType(int32_t dtype, StringRef what) 
   }
 }
 
+uint64_t loom::onnx_import::storedElementBytes(int32_t dtype) {
+  switch (dtype) {
+  case proto::TensorProto::UINT8:
+  case proto::TensorProto::INT8:
+  case proto::TensorProto::BOOL:
+    return 1;
+  case proto::TensorProto::UINT16:
+  case proto::TensorProto::INT16:
+  case proto::TensorProto::FLOAT16:
+  case proto::TensorProto::BFLOAT16:
+    return 2;
+  case proto::TensorProto::FLOAT:
+  case proto::TensorProto::INT32:
+  case proto::TensorProto::UINT32:
+    return 4;
+  case proto::TensorProto::DOUBLE:
+  case proto::TensorProto::INT64:
+  case proto::TensorProto::UINT64:
+  case proto::TensorProto::COMPLEX64:
+    return 8;
+  case proto::TensorProto::COMPLEX128:
+    return 16;
+  default:
+    return 0;
+  }
+}
+
 int32_t loom::onnx_import::onnxDataType(Type type) {
   if (type.isF32())
     return proto::TensorProto::FLOAT;
@@ -265,10 +292,8 @@ FailureOr<ElementsAttr> OnnxImporter::convertTensor(const proto::TensorProto &te
   auto type = RankedTensorType::get(shape, elem);
   int64_t numElements = type.getNumElements();
 
-  // Bytes per element as stored by ONNX (bool: one byte).
-  int width = isa<ComplexType>(elem)
-                  ? 2 * cast<ComplexType>(elem).getElementType().getIntOrFloatBitWidth() / 8
-                  : std::max(1u, elem.getIntOrFloatBitWidth() / 8);
+  // convertElementType accepted the type: it has a fixed width.
+  int width = int(storedElementBytes(tensor.data_type()));
   uint64_t expected = uint64_t(numElements) * width;
 
   std::string bytes;

@@ -56,6 +56,9 @@ constexpr int64_t kMaxOpset = 17;
 /// makes (UNDEFINED for others), and a data type's name ("FLOAT").
 int32_t onnxDataType(Type type);
 const char *onnxDataTypeName(int32_t dtype);
+/// Bytes per element of a fixed-width ONNX data type as raw_data and external
+/// data store it (bool: one byte); 0 for strings and unknown types.
+uint64_t storedElementBytes(int32_t dtype);
 
 /// Imports one model. Holds the state shared by the graph and its subgraphs.
 /// Its parts: types, tensors and attributes (ImportTensors.cpp), nodes

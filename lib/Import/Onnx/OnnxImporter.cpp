@@ -245,38 +245,9 @@ LogicalResult OnnxImporter::checkConvolutionRanks(const proto::ModelProto &model
   return check(model.graph());
 }
 
-/// Bytes per element of a fixed-width ONNX type as raw_data stores it; 0
-/// for strings and unknown types.
-static uint64_t rawElementBytes(int dataType) {
-  switch (dataType) {
-  case proto::TensorProto::UINT8:
-  case proto::TensorProto::INT8:
-  case proto::TensorProto::BOOL:
-    return 1;
-  case proto::TensorProto::UINT16:
-  case proto::TensorProto::INT16:
-  case proto::TensorProto::FLOAT16:
-  case proto::TensorProto::BFLOAT16:
-    return 2;
-  case proto::TensorProto::FLOAT:
-  case proto::TensorProto::INT32:
-  case proto::TensorProto::UINT32:
-    return 4;
-  case proto::TensorProto::DOUBLE:
-  case proto::TensorProto::INT64:
-  case proto::TensorProto::UINT64:
-  case proto::TensorProto::COMPLEX64:
-    return 8;
-  case proto::TensorProto::COMPLEX128:
-    return 16;
-  default:
-    return 0;
-  }
-}
-
 LogicalResult OnnxImporter::checkRawDataSizes(const proto::GraphProto &graph) {
   auto check = [&](const proto::TensorProto &tensor, const std::string &what) {
-    uint64_t width = rawElementBytes(tensor.data_type());
+    uint64_t width = storedElementBytes(tensor.data_type());
     if (!tensor.has_raw_data() || width == 0 ||
         tensor.data_location() == proto::TensorProto::EXTERNAL)
       return true;
