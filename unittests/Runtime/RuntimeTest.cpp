@@ -36,6 +36,16 @@ void referenceMatmul(int64_t m, int64_t n, int64_t k, const std::vector<float> &
     }
 }
 
+/// `count` floats uniform in [-1, 1) from a fixed seed.
+std::vector<float> randomFloats(size_t count, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  std::vector<float> values(count);
+  for (float &x : values)
+    x = dist(rng);
+  return values;
+}
+
 struct GemmCase {
   int64_t m, n, k;
   bool transposedB; // B read through column stride != 1
@@ -50,12 +60,10 @@ TEST_P(MatmulTest, MatchesNaiveReference) {
   GemmCase t = std::get<0>(GetParam());
   LOOM_USE_CPU_LEVEL(std::get<1>(GetParam()));
   ASSERT_EQ(loom_set_num_threads(t.threads), LOOM_OK);
-  std::mt19937 rng(42);
-  std::uniform_real_distribution<float> dist(-1, 1);
-  std::vector<float> a(t.m * t.k), b(t.k * t.n), bT(t.n * t.k), c(t.m * t.n);
-  for (float &x : a) x = dist(rng);
-  for (float &x : b) x = dist(rng);
-  for (float &x : c) x = dist(rng); // accumulates into C, as linalg.matmul does
+  std::vector<float> a = randomFloats(t.m * t.k, 42), b = randomFloats(t.k * t.n, 43),
+                     bT(t.n * t.k);
+  // Accumulates into C, as linalg.matmul does.
+  std::vector<float> c = randomFloats(t.m * t.n, 44);
   for (int64_t p = 0; p < t.k; ++p)
     for (int64_t j = 0; j < t.n; ++j)
       bT[j * t.k + p] = b[p * t.n + j];
@@ -145,12 +153,8 @@ TEST_P(MatmulStridedC, FewRowsMatchNaiveReference) {
   for (int threads : {1, 2}) {
     ASSERT_EQ(loom_set_num_threads(threads), LOOM_OK);
     const int64_t m = 8, n = 50, k = 300;
-    std::mt19937 rng(7);
-    std::uniform_real_distribution<float> dist(-1, 1);
-    std::vector<float> a(m * k), b(k * n), cT(n * m);
-    for (float &x : a) x = dist(rng);
-    for (float &x : b) x = dist(rng);
-    for (float &x : cT) x = dist(rng);
+    std::vector<float> a = randomFloats(m * k, 7), b = randomFloats(k * n, 8),
+                       cT = randomFloats(n * m, 9);
     std::vector<double> expected(m * n);
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j)
@@ -178,12 +182,8 @@ TEST_P(MatmulRowsAlone, EachRowIsTheOneRowProductBitForBit) {
       for (int64_t n : {37, 130}) {
         ASSERT_EQ(loom_set_num_threads(threads), LOOM_OK);
         const int64_t k = 300;
-        std::mt19937 rng(11);
-        std::uniform_real_distribution<float> dist(-1, 1);
-        std::vector<float> a(m * k), b(k * n), c0(m * n);
-        for (float &x : a) x = dist(rng);
-        for (float &x : b) x = dist(rng);
-        for (float &x : c0) x = dist(rng);
+        std::vector<float> a = randomFloats(m * k, 11), b = randomFloats(k * n, 12),
+                           c0 = randomFloats(m * n, 13);
         std::vector<float> together = c0;
         loomrt::matmulF32ConstantB(m, n, k, a.data(), k, 1, b.data(), n, 1, together.data(), n,
                                    1);
