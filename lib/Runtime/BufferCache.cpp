@@ -203,7 +203,10 @@ struct EventLog {
 /// The run of generated code in flight on this thread (see callGenerated).
 struct GuardedRun {
   std::jmp_buf jump;
-  int (*inParallel)() = nullptr;
+  /// omp_get_level, and its value when the run started: an allocation in a
+  /// deeper level runs inside a parallel region (or a serialized one).
+  int (*parallelLevel)() = nullptr;
+  int levelAtCall = 0;
   EventLog log;
   uint64_t failedBytes = 0;
 };
@@ -216,7 +219,7 @@ void logEvent(void *block, bool allocated) {
 
 [[noreturn]] void outOfMemory(uint64_t bytes) {
   GuardedRun *run = activeRun;
-  if (run && !(run->inParallel && run->inParallel())) {
+  if (run && !(run->parallelLevel && run->parallelLevel() > run->levelAtCall)) {
     run->failedBytes = bytes;
     std::longjmp(run->jump, 1);
   }
@@ -279,10 +282,11 @@ extern "C" void loomrt_buffer_free(void *block) {
   cache().give(block);
 }
 
-bool loomrt::callGenerated(void (*entry)(void **), void **args, int (*inParallel)(),
+bool loomrt::callGenerated(void (*entry)(void **), void **args, int (*parallelLevel)(),
                            uint64_t *failedBytes) {
   GuardedRun run;
-  run.inParallel = inParallel;
+  run.parallelLevel = parallelLevel;
+  run.levelAtCall = parallelLevel ? parallelLevel() : 0;
   GuardedRun *outer = activeRun;
   activeRun = &run;
   // Nothing with a destructor lives between here and the longjmp: only the

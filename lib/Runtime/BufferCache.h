@@ -19,9 +19,9 @@ void trimBufferCache();
 size_t cachedBufferBytes();
 /// Calls a model's entry point. Returns false (after freeing the buffers the
 /// run still held) when the generated code asked for a buffer the machine
-/// could not give: then `*failedBytes` is its size. `inParallel` is the
-/// model's omp_in_parallel, or null.
-bool callGenerated(void (*entry)(void **), void **args, int (*inParallel)(),
+/// could not give: then `*failedBytes` is its size. `parallelLevel` is the
+/// model's omp_get_level, or null.
+bool callGenerated(void (*entry)(void **), void **args, int (*parallelLevel)(),
                    uint64_t *failedBytes);
 } // namespace loomrt
 

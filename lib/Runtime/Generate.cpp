@@ -200,7 +200,7 @@ loom_status runLoop(loom_model *model, Session &session, const int64_t *prompt,
   current = &session;
   uint64_t errorsBefore = session.errorsAtStart = runErrorCount();
   uint64_t failedBytes = 0;
-  bool finished = callGenerated(model->entry, args, model->ompInParallel, &failedBytes);
+  bool finished = callGenerated(model->entry, args, model->ompGetLevel, &failedBytes);
   current = nullptr;
   if (!finished) // the tokens passed to the callback stand; the run's buffers are freed
     return outOfMemoryInRun(failedBytes);

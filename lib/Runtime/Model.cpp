@@ -230,7 +230,7 @@ static loom_status createModel(const char *signature, void (*entry)(void **),
   model->entry = entry;
   model->ompSetNumThreads =
       reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
-  model->ompInParallel = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "omp_in_parallel"));
+  model->ompGetLevel = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "omp_get_level"));
   *out = model;
   return LOOM_OK;
 }
@@ -308,8 +308,8 @@ extern "C" loom_status loom_model_load(const char *path, loom_model **out) {
   }
   if (void *set = dlsym(handle, "omp_set_num_threads"))
     (*out)->ompSetNumThreads = reinterpret_cast<void (*)(int)>(set);
-  if (void *inParallel = dlsym(handle, "omp_in_parallel"))
-    (*out)->ompInParallel = reinterpret_cast<int (*)()>(inParallel);
+  if (void *level = dlsym(handle, "omp_get_level"))
+    (*out)->ompGetLevel = reinterpret_cast<int (*)()>(level);
   auto bind = reinterpret_cast<void (*)(void *)>(dlsym(handle, LOOM_ABI_BIND_WEIGHTS_SYMBOL));
   if ((status = mapWeights(**out, file.substr(0, file.rfind('/')), bind))) {
     loom_model_unload(*out);
@@ -546,7 +546,7 @@ extern "C" loom_status loom_model_run(loom_model *model, const loom_tensor *cons
     model->ompSetNumThreads(loom_get_num_threads());
   uint64_t errorsBefore = runErrorCount();
   uint64_t failedBytes = 0;
-  if (!callGenerated(model->entry, args.data(), model->ompInParallel, &failedBytes))
+  if (!callGenerated(model->entry, args.data(), model->ompGetLevel, &failedBytes))
     return outOfMemoryInRun(failedBytes); // the run's buffers, outputs too, are freed
 
   // Buffers the caller owns must not be adopted by an output.

@@ -78,9 +78,10 @@ struct loom_model {
   void *weights = nullptr;
   // libomp's, as the model's code sees it (its library scope or the program).
   void (*ompSetNumThreads)(int) = nullptr;
-  /// omp_in_parallel, when the model's code uses OpenMP: an allocation failing
-  /// inside a parallel region cannot end the run (BufferCache.h).
-  int (*ompInParallel)() = nullptr;
+  /// omp_get_level, when the model's code uses OpenMP: an allocation failing
+  /// inside a parallel region (even a one-thread one) cannot end the run
+  /// (BufferCache.h).
+  int (*ompGetLevel)() = nullptr;
 };
 
 #endif // LOOM_LIB_RUNTIME_MODEL_H

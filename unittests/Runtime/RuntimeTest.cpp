@@ -381,6 +381,28 @@ TEST(Model, OutOfMemoryStopsTheRun) {
   loom_model_unload(m);
 }
 
+// Inside a parallel region a run cannot be abandoned (OpenMP's other threads
+// are mid-region): the process exits with the message instead of faulting.
+TEST(ModelDeathTest, OutOfMemoryInsideAParallelLoopExits) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  ASSERT_EQ(loom_set_num_threads(2), LOOM_OK); // a parallel region even on one core
+  auto entry = [](void **) {
+    loomrt::parallelFor(2, [](int64_t) { loomrt_buffer_alloc(uint64_t(1) << 50); });
+  };
+  loom_model *m = nullptr;
+  ASSERT_EQ(loom_model_from_symbols("in 1 1 2 x\nout 1 1 -1 y\n", entry, &m), LOOM_OK);
+  float xData[2] = {0, 0};
+  int64_t xShape[] = {2};
+  loom_tensor *x = nullptr, *y = nullptr;
+  ASSERT_EQ(loom_tensor_wrap(LOOM_DTYPE_FLOAT32, xShape, 1, xData, &x), LOOM_OK);
+  EXPECT_EXIT(loom_model_run(m, &x, 1, &y, 1), ::testing::ExitedWithCode(1),
+              "out of memory: the model's code could not allocate a buffer of "
+              "1125899906842624 bytes inside a parallel loop");
+  loom_tensor_destroy(x);
+  loom_model_unload(m);
+  ASSERT_EQ(loom_set_num_threads(0), LOOM_OK);
+}
+
 // "check" lines: input sizes the generated code takes to agree. Malformed
 // ones and ones naming dimensions the inputs lack are refused at load; the
 // others are verified before the entry runs (it must not run on a mismatch).
