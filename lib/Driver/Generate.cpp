@@ -159,7 +159,7 @@ int runBranches(loom_model *model, const GenerateRequest &o, const Tokenizer &t,
   for (const loom_branch_result &r : results) {
     llvm::outs() << llvm::format("branch %lld log-prob %.4f score %.4f:",
                                  (long long)r.branch, r.log_prob, r.score);
-    if (t.handle) {
+    if (t.handle && !o.printIds) {
       char *text = nullptr;
       size_t length = 0;
       if (loom_tokenizer_decode(t.handle, r.tokens, r.num_tokens, &text,
@@ -228,6 +228,8 @@ loom::driver::checkGenerateRequest(const GenerateRequest &o) {
     return wrong("--tokenizer needs --generate, --encode or --decode");
   if (!o.generate && (!o.promptTokens.empty() || o.sampling))
     return wrong("--prompt-tokens and the sampling options need --generate");
+  if (!o.generate && o.printIds)
+    return wrong("--print-ids needs --generate");
   if (!o.generate && textPrompt)
     return wrong("--prompt and --prompt-file need --generate (or --encode)");
   if (o.generate && o.promptTokens.empty() && !textPrompt)
@@ -314,16 +316,20 @@ int loom::driver::runGenerate(loom_model *model, const GenerateRequest &o) {
                  "loom-compile --generate (or give loom-run the .onnx)");
   Tokenizer t;
   bool textPrompt = o.prompt || !o.promptFile.empty();
-  if (o.tokenizer.empty() && (textPrompt || o.ignoreEos)) {
-    // The tokenizer loom-compile --tokenizer embedded in the library.
-    if (loom_model_tokenizer(model, &t.handle) != LOOM_OK)
+  if (o.tokenizer.empty()) {
+    // The tokenizer loom-compile --tokenizer embedded in the library serves
+    // as --tokenizer FILE would (text out, its end tokens stop), as it does
+    // in Python; --print-ids keeps the ids.
+    if (loom_model_tokenizer(model, &t.handle) == LOOM_OK) {
+      if (loom_detokenizer_create(t.handle, &t.stream) != LOOM_OK)
+        return error(loom_last_error());
+    } else if (textPrompt || o.ignoreEos) {
       return error(
           llvm::Twine(textPrompt ? "--prompt and --prompt-file"
                                  : "--ignore-eos") +
           " need --tokenizer FILE: " + o.model +
           " has no embedded tokenizer (loom-compile --tokenizer embeds one)");
-    if (loom_detokenizer_create(t.handle, &t.stream) != LOOM_OK)
-      return error(loom_last_error());
+    }
   } else if (!o.tokenizer.empty()) {
     if (!loadTokenizer(o, t))
       return 2;
@@ -387,7 +393,7 @@ int loom::driver::runGenerate(loom_model *model, const GenerateRequest &o) {
     options.node_drafted = drafted.data();
     options.node_accepted = accepted.data();
   }
-  if (t.handle) {
+  if (t.handle && !o.printIds) {
     // Said before any text is printed (loom_model_generate would say it
     // after the prompt's text).
     if (int64_t(prompt.size()) > context)

@@ -113,6 +113,8 @@ constexpr const char *kUsage =
     "--prompt-tokens)\n"
     "  --prompt-file FILE       the prompt as the text of FILE\n"
     "  --ignore-eos             do not stop at the tokenizer's end of text\n"
+    "  --print-ids              print token ids, not text, even with a tokenizer\n"
+    "                           (given, or embedded by loom-compile --tokenizer)\n"
     "  --encode                 print the ids of --prompt/--prompt-file (no "
     "MODEL needed)\n"
     "  --decode \"1 2 3\"         print the text of these ids (no MODEL "
@@ -196,6 +198,8 @@ bool parseArgs(int argc, char **argv, Options &o) {
       ok = value(o.acceptanceProfile);
     } else if (arg == "--ignore-eos") {
       o.ignoreEos = true;
+    } else if (arg == "--print-ids") {
+      o.printIds = true;
     } else if (arg == "--encode") {
       o.encode = true;
     } else if (arg == "--decode") {

@@ -32,6 +32,8 @@ struct GenerateRequest {
   std::string tokenizer, promptFile, decodeTokens;
   std::optional<std::string> prompt;
   bool encode = false, decode = false, ignoreEos = false;
+  /// Print ids even with a tokenizer (given or embedded in the library).
+  bool printIds = false;
   /// Speculation's per-node acceptance, written for loom-compile --tree=search.
   std::string acceptanceProfile;
   double maxTokens = 128, temperature = 0, topK = 0, topP = 1, minP = 0,
