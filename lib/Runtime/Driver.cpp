@@ -2,6 +2,7 @@
 
 #include "loom-c/Driver.h"
 
+#include "Files.h"
 #include "Status.h"
 #include "Tensor.h"
 
@@ -301,6 +302,11 @@ extern "C" int loom_driver_run(loom_model *model, const loom_driver_options *o) 
         status = 1;
     }
     return status;
+  }
+  // -o names a folder to write into: made if missing, as loom-compile does.
+  if (o->output_dir && loomrt::makeDirectories(o->output_dir) != LOOM_OK) {
+    std::fprintf(stderr, "error: %s\n", loom_last_error());
+    return 2;
   }
   for (int i = 0; i < numOutputs; ++i) {
     const char *name = loom_model_output_name(model, i);

@@ -77,3 +77,23 @@ std::string loomrt::checkSharedObject(int fd, size_t size) {
   }
   return "";
 }
+
+loom_status loomrt::makeDirectories(const std::string &path) {
+  if (path.empty())
+    return fail(LOOM_ERROR_INVALID_ARGUMENT, "the output folder's name is empty");
+  // Each prefix ending before a '/', then the whole path.
+  for (size_t end = path.find('/', 1);; end = path.find('/', end + 1)) {
+    std::string part = path.substr(0, end);
+    struct stat info;
+    if (stat(part.c_str(), &info) == 0) {
+      if (!S_ISDIR(info.st_mode))
+        return fail(LOOM_ERROR_IO, "cannot create the folder '" + path + "': '" + part +
+                                       "' is not a folder");
+    } else if (mkdir(part.c_str(), 0777) != 0 && errno != EEXIST) {
+      return fail(LOOM_ERROR_IO,
+                  "cannot create the folder '" + part + "': " + std::strerror(errno));
+    }
+    if (end == std::string::npos)
+      return LOOM_OK;
+  }
+}

@@ -27,6 +27,11 @@ loom_status openRegularFile(const std::string &path, const std::string &what, in
 /// the file), or "".
 std::string checkSharedObject(int fd, size_t size);
 
+/// Creates the folder `path` and its missing parents (as mkdir -p); fails
+/// naming the part that could not be made (a file in the way, no
+/// permission).
+loom_status makeDirectories(const std::string &path);
+
 } // namespace loomrt
 
 #endif // LOOM_LIB_RUNTIME_FILES_H
