@@ -18,7 +18,24 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
+#include "llvm/Support/CommandLine.h"
+
+/// libLLVM registers every backend's flags (AArch64, AMDGPU, Polly, ...) when
+/// it is loaded: a thousand lines of --help that no loom pipeline reads. They
+/// are the options registered before main runs; MLIR's (the passes, the
+/// printing and diagnostics flags) are registered later, by MlirOptMain.
+/// The early ones still work and show under --help-hidden.
+static void hideLibraryOptions() {
+  for (auto &entry : llvm::cl::getRegisteredOptions()) {
+    llvm::StringRef name = entry.first;
+    if (name == "help" || name == "version" || name == "debug" || name == "debug-only")
+      continue;
+    entry.second->setHiddenFlag(llvm::cl::Hidden);
+  }
+}
+
 int main(int argc, char **argv) {
+  hideLibraryOptions();
   mlir::registerAllPasses();
   loom::onnx::registerLoomOnnxPasses();
   loom::decode::registerLoomDecodePasses();
