@@ -361,6 +361,11 @@ CompileStatus loom::driver::compileModel(CompileRequest request) {
   if (request.optLevel > 3)
     return fail(RequestRefused,
                 "-O" + Twine(request.optLevel) + ": the optimization level is 0 to 3");
+  if (!request.tokenizer.empty() && request.emit == EmitKind::Executable)
+    return fail(RequestRefused,
+                "--tokenizer embeds a tokenizer for programs that call the library with "
+                "text; the program --emit=exe writes takes token ids (--prompt-tokens) and "
+                "would not use it: leave out --tokenizer, or use --emit=lib");
   report(request, "importing " + request.input);
 
   std::string name = loom::cpu::modelName(request.input);
