@@ -53,8 +53,12 @@ def compile(onnx_path, output=None, *, tokenizer=None, threads=0, **options):
         path = compiler.compile(onnx_path, os.path.join(folder, f"lib{stem}.so"), emit="lib",
                                 **options)
         # A loaded library stays mapped after its file is removed; a side
-        # weights file (weights="file") is mapped at load too.
-        return Model(path, tokenizer=tokenizer, threads=threads)
+        # weights file (weights="file") is mapped at load too. Messages name
+        # the .onnx: the temporary path is gone once this returns.
+        model = Model(path, tokenizer=tokenizer, threads=threads,
+                      _name=f"the model compiled from {os.fspath(onnx_path)}")
+        model.library = None
+        return model
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -70,13 +74,16 @@ class Model:
     Attributes: `is_generator`; for a one-step model `input_names`,
     `output_names`, `input_shapes` (-1 for a dynamic dimension) and
     `input_dtypes`; for a generator `vocab_size`, `context_length` and
-    `stats` (token counts and seconds of the last `generate`).
+    `stats` (token counts and seconds of the last `generate`); `library`, the
+    path it was loaded from (None after `compile` without `output`, whose
+    temporary folder is removed).
     """
 
-    def __init__(self, library, *, tokenizer=None, threads=0):
+    def __init__(self, library, *, tokenizer=None, threads=0, _name=None):
         """Loads `library` (a .so from loom-compile). `tokenizer`: see `compile`.
         `threads`: loomrt's worker threads, 0 for one per core."""
         self.library = os.fspath(library)
+        self._name = _name or self.library
         self._step = None
         self._generator = None
         try:
@@ -85,7 +92,7 @@ class Model:
             if "computes one step" not in str(e):
                 raise
             if tokenizer is not None:
-                raise LoomError(f"{self.library} computes one step; a tokenizer is for "
+                raise LoomError(f"{self._name} computes one step; a tokenizer is for "
                                 "generation (compile with generate=True)") from None
             self._step = _StepModel(self.library, threads=threads)
         self.is_generator = self._generator is not None
@@ -113,7 +120,7 @@ class Model:
         A generation loop has no single step to run: use `generate`.
         """
         if self._step is None:
-            raise LoomError(f"{self.library} is a generation loop (compiled with "
+            raise LoomError(f"{self._name} is a generation loop (compiled with "
                             "generate=True): use Model.generate")
         if inputs is None:
             inputs = named
@@ -153,7 +160,7 @@ class Model:
         generation. Bad options raise `loom.LoomError` at the first next().
         """
         if self._generator is None:
-            raise LoomError(f"{self.library} computes one step; compile it with "
+            raise LoomError(f"{self._name} computes one step; compile it with "
                             "generate=True to generate, or use Model.run")
         gen = self._generator
         tokenizer = bool(gen._tokenizer)
@@ -186,7 +193,7 @@ class Model:
         > 0 for more than one sampled branch); length_penalty: score =
         log_prob / len(tokens) ** length_penalty."""
         if self._generator is None:
-            raise LoomError(f"{self.library} computes one step; compile it with "
+            raise LoomError(f"{self._name} computes one step; compile it with "
                             "generate=True to generate, or use Model.run")
         counts = [c for c in (num_samples, best_of, beams) if c is not None]
         if len(counts) != 1:
