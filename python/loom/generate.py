@@ -332,6 +332,8 @@ class Generator:
                 for r in results if r.tokens]
 
     def close(self):
+        """Unloads the model and its tokenizer now (otherwise when the
+        Generator is garbage-collected); the Generator is unusable after."""
         if getattr(self, "_tokenizer", None):
             self._lib.loom_tokenizer_destroy(self._tokenizer)
             self._tokenizer = ctypes.c_void_p()
@@ -345,6 +347,8 @@ class Generator:
 
 
 def main():
+    """`python -m loom.generate LIBRARY ...`: loom-run --generate's core
+    options over this module (prints ids, or text with a tokenizer)."""
     ap = argparse.ArgumentParser(description="Generate with a loom-compile --generate library.")
     ap.add_argument("library")
     ap.add_argument("--prompt-tokens")
