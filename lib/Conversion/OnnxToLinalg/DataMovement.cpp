@@ -593,8 +593,20 @@ static FailureOr<Value> lowerReshape(Operation *op, RankedTensorType resultType,
           b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, sizes[i], c(-1)),
           inferred, sizes[i]);
     twoInferred = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, inferredCount, c(1));
+  } else if (isa<onnx::FlattenOp>(op) && rank == 2) {
+    // Each result size is the product of the input sizes it merges, static
+    // ones included ([b, 3, w] at axis 1 is [b, 3 * w]). A static result
+    // size the type declares is checked against them at run time.
+    checkCount = !inType.hasStaticShape();
+    int64_t axis = intAttr(op, "axis").value_or(1);
+    if (axis < 0)
+      axis += inType.getRank();
+    sizes[0] = c(1);
+    sizes[1] = c(1);
+    for (int64_t d = 0; d < inType.getRank(); ++d)
+      sizes[d < axis ? 0 : 1] = arith::MulIOp::create(b, loc, sizes[d < axis ? 0 : 1], inDim(d));
   } else if (resultType.getNumDynamicDims() == inType.getNumDynamicDims()) {
-    // (Un)squeeze and friends keep the order of the dynamic sizes.
+    // (Un)squeeze keep the order of the dynamic sizes.
     int64_t next = 0;
     for (int64_t i = 0; i < rank; ++i) {
       if (!resultType.isDynamicDim(i))
@@ -835,9 +847,8 @@ static std::string checkSplit(Operation *op, const LoweringState &) {
   return "";
 }
 
-/// Squeeze, Unsqueeze and Flatten with dynamic results: their dynamic sizes
-/// must be the input's, in order, or one size that the element count
-/// determines (Reshape computes its sizes from the shape operand).
+/// Squeeze and Unsqueeze with dynamic results: their dynamic sizes must be
+/// the input's, in order, or one size that the element count determines.
 static std::string checkReshapeSizes(Operation *op, const LoweringState &) {
   auto inType = cast<RankedTensorType>(op->getOperand(0).getType());
   auto outType = cast<RankedTensorType>(op->getResult(0).getType());
@@ -849,7 +860,9 @@ static std::string checkReshapeSizes(Operation *op, const LoweringState &) {
     return "the result shape " + shapeText(outType.getShape()) + " holds " +
            std::to_string(outType.getNumElements()) + " elements, but the input of shape " +
            shapeText(inType.getShape()) + " holds " + std::to_string(inType.getNumElements());
-  if (isa<onnx::ReshapeOp>(op))
+  // Reshape computes its sizes from the shape operand, Flatten each of its
+  // two from the sizes it merges.
+  if (isa<onnx::ReshapeOp, onnx::FlattenOp>(op))
     return "";
   if (!outType.hasStaticShape() && outType.getNumDynamicDims() != 1 &&
       outType.getNumDynamicDims() != inType.getNumDynamicDims())
