@@ -2,7 +2,7 @@
 run on numpy arrays, stream generated tokens. Run from outside the source tree
 with the interpreter of the environment the package was installed into.
 
-usage: use_package.py GEMM_TEST_DIR TINY_GPT.onnx EXPECTED_TOKENS SAMPLED_TOKENS WORKDIR
+usage: use_package.py GEMM_TEST_DIR TINY_GPT.onnx EXPECTED_TOKENS SAMPLED_TOKENS ALL_OPTIONS_TOKENS WORKDIR
 """
 import os
 import sys
@@ -12,7 +12,7 @@ import onnx.numpy_helper
 
 import loom
 
-gemm_dir, gpt_onnx, expected_file, sampled_file, work = sys.argv[1:]
+gemm_dir, gpt_onnx, expected_file, sampled_file, all_options_file, work = sys.argv[1:]
 print("imported from", os.path.dirname(loom.__file__))
 
 # A one-step model: run() on numpy arrays equals ONNX's expected output.
@@ -46,6 +46,9 @@ print("stats:", gpt.stats.prompt_tokens, gpt.stats.generated_tokens)
 opts = list(gpt.generate([3, 17, 42], max_tokens=20, temperature=0.9, top_k=40, top_p=0.9,
                          min_p=0.05, repetition_penalty=1.3, seed=3))
 print("all options:", len(opts), all(0 <= t < 256 for t in opts))
+# ... and each changes the tokens as in loom-run (same options, same seed).
+print("all options equal loom-run:",
+      " ".join(map(str, opts)) == open(all_options_file).read().strip())
 print("stop:", list(gpt.generate([3, 17, 42], max_tokens=30, stop_tokens=[tokens[4]])) ==
       tokens[:5])
 first = []
