@@ -161,6 +161,33 @@ TEST_P(SoftmaxKernel, EveryEntryMinusInfinityGivesNaN) {
   }
 }
 
+// Rows whose every input is a large negative finite number: a fully masked
+// attention row under Hugging Face's finfo(float32).min mask or a -1e9 mask
+// (left padding with a causal mask, a sliding window). ONNX and PyTorch
+// subtract the row's maximum: such a row is uniform, or follows the
+// differences ([-2e9, -1e9, -3e9, -1e9] is [0, 0.5, 0, 0.5]). Two-pass gave
+// NaN below -2^21, online 1 for every entry of a finfo.min row, and the
+// exponent reduction of both lost the differences of rows near +-1e5.
+// Short rows, and long ones split across threads.
+TEST_P(SoftmaxKernel, RowsOfLargeNegativeInputs) {
+  const float lowest = std::numeric_limits<float>::lowest();
+  for (int64_t cols : {int64_t(4), int64_t(37), int64_t(70001)}) {
+    ASSERT_TRUE(loomrt::setNumThreads(4));
+    std::vector<float> x(size_t(7 * cols));
+    for (int64_t c = 0; c < cols; ++c) {
+      x[size_t(c)] = lowest;                                   // row 0: all finfo.min
+      x[size_t(cols + c)] = -1e9f;                             // row 1: all -1e9
+      x[size_t(2 * cols + c)] = c % 2 ? -1e9f : -1e9f - 1e9f * float(c % 3 + 1); // row 2
+      x[size_t(3 * cols + c)] = -3e6f - float(c % 7);          // row 3: just below -2^21
+      x[size_t(4 * cols + c)] = c == cols / 2 ? -2e6f : lowest; // row 4: one above
+      x[size_t(5 * cols + c)] = -1e5f - float(c % 7);          // row 5: moderate, far from 0
+      x[size_t(6 * cols + c)] = 1e5f + float(c % 7);           // row 6: the same above 0
+    }
+    check(algorithm(), x, 7, cols, cols, 1);
+    loomrt::setNumThreads(0);
+  }
+}
+
 // The two-pass lanes move their exponent only when an input is more than
 // 2^64 above it. Row 0: a low first vector, later inputs up to 2^58 above
 // it (kept, not rescaled), then a jump past the headroom (rescaled, a new

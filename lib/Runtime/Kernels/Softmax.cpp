@@ -69,9 +69,17 @@ constexpr float kLog2e = 1.44269504088896341f;
 constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
 constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
 /// The two-pass exponent of -2^21, where the vector rows clamp their inputs
-/// (and of -inf): a row whose largest exponent is no more holds nothing
-/// else, up to absurd inputs, and gives NaN like a row of -inf.
+/// (and of -inf): a row whose largest exponent is no more holds only such
+/// inputs.
 constexpr float kLowestExponent = -3025551.0f;
+/// Two-pass and online write exp(x - log(sum)); their exponent reduction
+/// (x = n ln2 + r, ln2 in two parts) and that difference are exact only for
+/// moderate magnitudes. A row whose log-sum is beyond +-2^14 (a fully masked
+/// attention row under Hugging Face's finfo.min or a -1e9 mask, inputs near
+/// 1e5) is computed again by three-pass, which subtracts the row's maximum:
+/// such a row is uniform or follows its differences, as in ONNX and PyTorch,
+/// and only a row of -inf (or holding NaN) gives NaN.
+constexpr double kLargestLogSum = 16384.0;
 
 /// 2^k for an integral k <= 0 given as a float; 0 below 2^-126.
 inline float pow2NonPositive(float k) {
@@ -116,6 +124,10 @@ void twoPassScalar(const float *x, int64_t xs, float *y, int64_t ys, int64_t len
     mant = mant * pow2NonPositive(expo - top) + e * pow2NonPositive(n - top);
     expo = top;
   }
+  // The log-sum is about expo ln2 (mant >= 1): see kLargestLogSum (the
+  // clamp at -1e9 is beyond it too).
+  if (!(std::fabs(double(expo)) * 0.69314718055994530942 < kLargestLogSum))
+    return threePassScalar(x, xs, y, ys, len);
   float inv = float(1.0 / mant);
   for (int64_t i = 0; i < len; ++i) {
     float n, e = decomposeScalar(x[i * xs], n);
@@ -178,7 +190,8 @@ Stats mergeOnline(Stats p, Stats q) {
 
 /// The log of the row's sum of exp(x) from merged statistics, as hi + lo
 /// floats; false when the sum is 0 (every input -inf; for two-pass also
-/// every input below -2^21).
+/// every input below -2^21) or the log-sum is beyond kLargestLogSum: the
+/// caller computes that row by three-pass.
 bool logSum(int32_t algorithm, Stats s, float &hi, float &lo) {
   double c;
   if (algorithm == kTwoPass || algorithm == kTwoPassRecompute) {
@@ -190,6 +203,8 @@ bool logSum(int32_t algorithm, Stats s, float &hi, float &lo) {
       return false;
     c = double(s.a) + std::log(double(s.b));
   }
+  if (!(std::fabs(c) < kLargestLogSum))
+    return false;
   hi = float(c);
   lo = float(c - double(hi));
   return true;

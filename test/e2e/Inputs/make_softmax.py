@@ -1,6 +1,7 @@
 """Softmax over rows with hard values (large magnitudes, -inf entries, a row
-of equal values, a row that is all -inf but one), with numpy (float64, then
-rounded) as the reference.
+of equal values, a row that is all -inf but one, rows of large negative
+finite values as fully masked attention rows hold them), with numpy
+(float64, then rounded) as the reference.
 
 Usage: make_softmax.py OUT_DIR  (writes softmax.onnx and data/)
 """
@@ -13,7 +14,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 out = sys.argv[1]
 rng = np.random.default_rng(5)
-x = (rng.standard_normal((8, 1000)) * 30).astype(np.float32)
+x = (rng.standard_normal((12, 1000)) * 30).astype(np.float32)
 x[1] *= 100                      # |x| up to ~10^4
 x[2, ::3] = -np.inf              # masked positions
 x[3] = 7.0                       # all equal
@@ -21,6 +22,11 @@ x[4] = -np.inf
 x[4, 17] = 2.5                   # one finite entry
 x[5] -= 3000                     # far below zero
 x[6] += 80                       # exp would overflow without a shift
+x[8] = np.finfo(np.float32).min  # Hugging Face's mask value, whole row: uniform
+x[9] = -1e9                      # a -1e9 mask, whole row: uniform
+x[10] = -1e9                     # masked, with differences that count
+x[10, ::2] = -2e9
+x[11] = -3e6 - np.arange(1000) % 7  # just below -2^21
 graph = helper.make_graph([helper.make_node("Softmax", ["x"], ["y"], axis=-1)], "softmax",
                           [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x.shape))],
                           [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(x.shape))])

@@ -441,6 +441,45 @@ bool ShapeRefiner::foldConstants() {
   return folded;
 }
 
+bool ShapeRefiner::inlineConstantIfs() {
+  // torch.onnx.export writes `x.squeeze(d)` of a dimension whose size it
+  // cannot see as an If on `Shape(x)[d] == 1` with branches of different
+  // ranks (Squeeze or Identity), which no result type can join. Once the
+  // shape arithmetic folded the condition, the If is its taken branch.
+  SmallVector<Operation *> ifs;
+  for (Operation &op : func.getBody().front())
+    if (op.getName().getStringRef() == "onnx.If" && op.getNumRegions() == 2 &&
+        op.getNumOperands() == 1)
+      ifs.push_back(&op);
+  bool inlined = false;
+  for (Operation *op : ifs) {
+    Operation *def = op->getOperand(0).getDefiningOp();
+    auto value = def && def->getName().getStringRef() == "onnx.Constant"
+                     ? def->getAttrOfType<DenseElementsAttr>("value")
+                     : DenseElementsAttr();
+    if (!value || value.getNumElements() != 1 || !value.getElementType().isInteger())
+      continue;
+    bool condition = !(*value.getValues<APInt>().begin()).isZero();
+    // Regions in attribute-name order: else_branch, then then_branch.
+    Region &taken = op->getRegion(condition ? 1 : 0);
+    if (!taken.hasOneBlock() || taken.front().getNumArguments() != 0)
+      continue;
+    Block &block = taken.front();
+    Operation *yield = block.getTerminator();
+    if (!yield || yield->getNumOperands() != op->getNumResults())
+      continue;
+    SmallVector<Value> values(yield->getOperands());
+    Block *parent = op->getBlock();
+    parent->getOperations().splice(op->getIterator(), block.getOperations(), block.begin(),
+                                   yield->getIterator());
+    for (auto [result, v] : llvm::zip(op->getResults(), values))
+      result.replaceAllUsesWith(v);
+    op->erase();
+    inlined = true;
+  }
+  return inlined;
+}
+
 /// `v`'s type set to `type` if `v` is unranked and `type` ranked.
 static bool rankUnranked(Value v, Type type) {
   if (isa<RankedTensorType>(v.getType()) || !isa<RankedTensorType>(type))
@@ -574,7 +613,8 @@ LogicalResult ShapeRefiner::run() {
   // Reshape whose target became constant), which can fold more.
   for (int pass = 0; pass < 4; ++pass) {
     refineTypes(body);
-    if (!foldConstants())
+    bool folded = foldConstants();
+    if (!inlineConstantIfs() && !folded)
       break;
   }
   auto ret = dyn_cast<func::ReturnOp>(body.getTerminator());

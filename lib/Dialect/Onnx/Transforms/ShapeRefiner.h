@@ -83,6 +83,9 @@ private:
                     mlir::Type elementType);
   /// Whether any shape computation became a constant.
   bool foldConstants();
+  /// Replaces each top-level If whose condition is a constant by its taken
+  /// branch's ops; true if any was.
+  bool inlineConstantIfs();
   /// Refines result types from operand types until nothing changes.
   void refineTypes(mlir::Block &body);
   /// One round over `body` and the subgraphs of its ops; whether a type changed.
