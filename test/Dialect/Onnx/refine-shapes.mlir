@@ -306,3 +306,50 @@ func.func @resampling(%x: tensor<?x3x10x?xf32>, %skip: tensor<?x3x?x?xf32>, %d: 
   %e = "onnx.SpaceToDepth"(%d) <{blocksize = 2 : si64}> : (tensor<?x8x8x?xf32>) -> tensor<*xf32>
   return %a, %b, %c, %e : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
 }
+
+// -----
+
+// torch's squeeze(1) of a dimension it cannot see as 1: If(Shape(x)[1] == 1,
+// Squeeze, Identity). Dimension 1 is static 1, the condition folds, and the
+// If becomes its then branch (the second region: regions are in attribute
+// name order, else_branch first).
+// CHECK-LABEL: func @squeeze_if_folds
+// CHECK-NOT: onnx.If
+// CHECK: "onnx.Squeeze"
+// CHECK: return
+func.func @squeeze_if_folds(%x: tensor<?x1x8xf32>) -> tensor<*xf32> {
+  %shape = "onnx.Shape"(%x) : (tensor<?x1x8xf32>) -> tensor<3xi64>
+  %i1 = "onnx.Constant"() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  %d1 = "onnx.Gather"(%shape, %i1) {axis = 0 : si64} : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %one = "onnx.Constant"() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  %c = "onnx.Equal"(%d1, %one) : (tensor<i64>, tensor<i64>) -> tensor<i1>
+  %r = "onnx.If"(%c) ({
+    onnx.yield %x : tensor<?x1x8xf32>
+  }, {
+    %axes = "onnx.Constant"() {value = dense<1> : tensor<1xi64>} : () -> tensor<1xi64>
+    %s = "onnx.Squeeze"(%x, %axes) : (tensor<?x1x8xf32>, tensor<1xi64>) -> tensor<?x8xf32>
+    onnx.yield %s : tensor<?x8xf32>
+  }) : (tensor<i1>) -> tensor<*xf32>
+  return %r : tensor<*xf32>
+}
+
+// -----
+
+// Near miss: dimension 1 is dynamic, the condition is not known, the If stays.
+// CHECK-LABEL: func @squeeze_if_unknown
+// CHECK: "onnx.If"
+func.func @squeeze_if_unknown(%x: tensor<?x?x8xf32>) -> tensor<*xf32> {
+  %shape = "onnx.Shape"(%x) : (tensor<?x?x8xf32>) -> tensor<3xi64>
+  %i1 = "onnx.Constant"() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  %d1 = "onnx.Gather"(%shape, %i1) {axis = 0 : si64} : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %one = "onnx.Constant"() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  %c = "onnx.Equal"(%d1, %one) : (tensor<i64>, tensor<i64>) -> tensor<i1>
+  %r = "onnx.If"(%c) ({
+    onnx.yield %x : tensor<?x?x8xf32>
+  }, {
+    %axes = "onnx.Constant"() {value = dense<1> : tensor<1xi64>} : () -> tensor<1xi64>
+    %s = "onnx.Squeeze"(%x, %axes) : (tensor<?x?x8xf32>, tensor<1xi64>) -> tensor<?x8xf32>
+    onnx.yield %s : tensor<?x8xf32>
+  }) : (tensor<i1>) -> tensor<*xf32>
+  return %r : tensor<*xf32>
+}
