@@ -251,14 +251,15 @@ void *allocate(uint64_t bytes, uint64_t alignment) {
   if (alignment < alignof(std::max_align_t))
     alignment = alignof(std::max_align_t);
   // Rounding up to the alignment must not wrap to a small size.
-  void *block = bytes <= UINT64_MAX / 2 ? tryAllocate(bytes, alignment) : nullptr;
-  if (!block && bytes <= UINT64_MAX / 2) {
+  if (bytes > UINT64_MAX / 2)
+    outOfMemory(bytes);
+  void *block = tryAllocate(bytes, alignment);
+  if (!block) {
     // Kept blocks are memory too: give them back and try once more.
     cache().trim();
-    block = tryAllocate(bytes, alignment);
+    if (!(block = tryAllocate(bytes, alignment)))
+      outOfMemory(bytes);
   }
-  if (!block)
-    outOfMemory(bytes);
   logEvent(block, true);
   return block;
 }

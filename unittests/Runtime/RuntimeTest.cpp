@@ -321,6 +321,23 @@ TEST(Model, RejectsBadSignatures) {
   EXPECT_EQ(loom_model_load("/nonexistent/libmodel.so", &m), LOOM_ERROR_IO);
 }
 
+/// A model made from a stand-in entry point: one float32 input x of [2]
+/// (zeros) and one float32 output y of run-time length.
+struct OneInputModel {
+  loom_model *model = nullptr;
+  loom_tensor *x = nullptr;
+  float data[2] = {0, 0};
+  explicit OneInputModel(void (*entry)(void **)) {
+    int64_t shape[] = {2};
+    EXPECT_EQ(loom_model_from_symbols("in 1 1 2 x\nout 1 1 -1 y\n", entry, &model), LOOM_OK);
+    EXPECT_EQ(loom_tensor_wrap(LOOM_DTYPE_FLOAT32, shape, 1, data, &x), LOOM_OK);
+  }
+  ~OneInputModel() {
+    loom_tensor_destroy(x);
+    loom_model_unload(model);
+  }
+};
+
 // Generated code allocates through loomrt_buffer_alloc; a buffer the machine
 // cannot give (2^50 bytes: beyond x86-64's address space) stops the run with
 // LOOM_ERROR_OUT_OF_MEMORY instead of handing the code a null pointer. The
@@ -356,12 +373,9 @@ TEST(Model, OutOfMemoryStopsTheRun) {
       loomrt_buffer_free(block);
     loomrt_buffer_free(small);
   };
-  loom_model *m = nullptr;
-  ASSERT_EQ(loom_model_from_symbols("in 1 1 2 x\nout 1 1 -1 y\n", entry, &m), LOOM_OK);
-  float xData[2] = {0, 0};
-  int64_t xShape[] = {2};
-  loom_tensor *x = nullptr, *y = nullptr;
-  ASSERT_EQ(loom_tensor_wrap(LOOM_DTYPE_FLOAT32, xShape, 1, xData, &x), LOOM_OK);
+  OneInputModel model(entry);
+  loom_model *m = model.model;
+  loom_tensor *x = model.x, *y = nullptr;
 
   askTooMuch = true;
   EXPECT_EQ(loom_model_run(m, &x, 1, &y, 1), LOOM_ERROR_OUT_OF_MEMORY);
@@ -377,8 +391,6 @@ TEST(Model, OutOfMemoryStopsTheRun) {
   ASSERT_EQ(loom_tensor_shape(y)[0], 4);
   EXPECT_EQ(static_cast<const float *>(loom_tensor_data(y))[3], 3.0f);
   loom_tensor_destroy(y);
-  loom_tensor_destroy(x);
-  loom_model_unload(m);
 }
 
 // Inside a parallel region a run cannot be abandoned (OpenMP's other threads
@@ -389,17 +401,12 @@ TEST(ModelDeathTest, OutOfMemoryInsideAParallelLoopExits) {
   auto entry = [](void **) {
     loomrt::parallelFor(2, [](int64_t) { loomrt_buffer_alloc(uint64_t(1) << 50); });
   };
-  loom_model *m = nullptr;
-  ASSERT_EQ(loom_model_from_symbols("in 1 1 2 x\nout 1 1 -1 y\n", entry, &m), LOOM_OK);
-  float xData[2] = {0, 0};
-  int64_t xShape[] = {2};
-  loom_tensor *x = nullptr, *y = nullptr;
-  ASSERT_EQ(loom_tensor_wrap(LOOM_DTYPE_FLOAT32, xShape, 1, xData, &x), LOOM_OK);
+  OneInputModel model(entry);
+  loom_model *m = model.model;
+  loom_tensor *x = model.x, *y = nullptr;
   EXPECT_EXIT(loom_model_run(m, &x, 1, &y, 1), ::testing::ExitedWithCode(1),
               "out of memory: the model's code could not allocate a buffer of "
               "1125899906842624 bytes inside a parallel loop");
-  loom_tensor_destroy(x);
-  loom_model_unload(m);
   ASSERT_EQ(loom_set_num_threads(0), LOOM_OK);
 }
 

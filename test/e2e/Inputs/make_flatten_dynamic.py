@@ -12,9 +12,10 @@ import os
 import sys
 import warnings
 
-import numpy as np
 import torch
-from onnx import numpy_helper
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "export_styles"))
+from export import write_test_data  # noqa: E402
 
 out = sys.argv[1]
 
@@ -46,16 +47,10 @@ def save(name, model, example, names, axes, sets):
         torch.onnx.export(model, example, os.path.join(out, name + ".onnx"), input_names=names,
                           output_names=["y"], dynamic_axes=axes, opset_version=14)
     for set_name, inputs in sets.items():
-        folder = os.path.join(out, f"{name}_{set_name}")
-        os.makedirs(folder, exist_ok=True)
-        for i, t in enumerate(inputs):
-            with open(os.path.join(folder, f"input_{i}.pb"), "wb") as f:
-                f.write(numpy_helper.from_array(t.numpy(), names[i]).SerializeToString())
         with torch.no_grad():
-            y = model(*inputs).numpy()
-        with open(os.path.join(folder, "output_0.pb"), "wb") as f:
-            f.write(numpy_helper.from_array(np.ascontiguousarray(y), "y").SerializeToString())
-
+            y = model(*inputs)
+        write_test_data(os.path.join(out, name + ".onnx"), os.path.join(out, f"{name}_{set_name}"),
+                        dict(zip(names, inputs)), {"y": y})
 
 torch.manual_seed(0)
 save("mask_flatten", MaskFlatten(), (torch.rand(2, 3, 4) > 0.5,), ["mask"],

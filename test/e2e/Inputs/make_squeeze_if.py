@@ -10,9 +10,10 @@ import os
 import sys
 import warnings
 
-import numpy as np
 import torch
-from onnx import numpy_helper
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "export_styles"))
+from export import write_test_data  # noqa: E402
 
 out = sys.argv[1]
 
@@ -39,12 +40,7 @@ with warnings.catch_warnings():
                                     "y": {0: "b", 1: "t"}}, opset_version=14)
 for set_name, (b, t) in {"a": (3, 9), "b": (1, 2)}.items():
     inputs = [torch.randn(b, t, 8), torch.arange(t).expand(b, t).contiguous()]
-    folder = os.path.join(out, "rotary_cos_" + set_name)
-    os.makedirs(folder, exist_ok=True)
-    for i, v in enumerate(inputs):
-        with open(os.path.join(folder, f"input_{i}.pb"), "wb") as f:
-            f.write(numpy_helper.from_array(v.numpy(), names[i]).SerializeToString())
     with torch.no_grad():
-        y = model(*inputs).numpy()
-    with open(os.path.join(folder, "output_0.pb"), "wb") as f:
-        f.write(numpy_helper.from_array(np.ascontiguousarray(y), "y").SerializeToString())
+        y = model(*inputs)
+    write_test_data(os.path.join(out, "rotary_cos.onnx"), os.path.join(out, "rotary_cos_" + set_name),
+                    dict(zip(names, inputs)), {"y": y})
