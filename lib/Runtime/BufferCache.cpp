@@ -50,6 +50,7 @@
 #include <sanitizer/asan_interface.h>
 #endif
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -211,6 +212,10 @@ struct GuardedRun {
   uint64_t failedBytes = 0;
 };
 thread_local GuardedRun *activeRun = nullptr;
+/// The omp_get_level of the latest guarded run, for the threads of its
+/// parallel regions: they have no activeRun (it is the caller's thread's),
+/// yet their failures are inside a parallel loop too.
+std::atomic<int (*)()> latestParallelLevel{nullptr};
 
 void logEvent(void *block, bool allocated) {
   if (GuardedRun *run = activeRun)
@@ -223,11 +228,13 @@ void logEvent(void *block, bool allocated) {
     run->failedBytes = bytes;
     std::longjmp(run->jump, 1);
   }
+  int (*level)() = latestParallelLevel.load(std::memory_order_relaxed);
+  bool inParallelLoop = run || (level && level() > 0);
   std::fprintf(stderr,
                "loom: out of memory: the model's code could not allocate a buffer of %llu "
                "bytes%s; exiting\n",
                static_cast<unsigned long long>(bytes),
-               run ? " inside a parallel loop, where its run cannot be stopped" : "");
+               inParallelLoop ? " inside a parallel loop, where its run cannot be stopped" : "");
   std::_Exit(1);
 }
 
@@ -288,6 +295,8 @@ bool loomrt::callGenerated(void (*entry)(void **), void **args, int (*parallelLe
   GuardedRun run;
   run.parallelLevel = parallelLevel;
   run.levelAtCall = parallelLevel ? parallelLevel() : 0;
+  if (parallelLevel)
+    latestParallelLevel.store(parallelLevel, std::memory_order_relaxed);
   GuardedRun *outer = activeRun;
   activeRun = &run;
   // Nothing with a destructor lives between here and the longjmp: only the

@@ -11,10 +11,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <random>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -394,14 +396,33 @@ TEST(Model, OutOfMemoryStopsTheRun) {
 }
 
 // Inside a parallel region a run cannot be abandoned (OpenMP's other threads
-// are mid-region): the process exits with the message instead of faulting.
-TEST(ModelDeathTest, OutOfMemoryInsideAParallelLoopExits) {
+// are mid-region): the process exits with the message instead of faulting,
+// whichever thread of the team fails: the calling one, whose guarded run it
+// is, or another (which has none of its own). Each test pins the failing
+// allocation to one of them: the other thread's tasks wait until it started
+// one (64 tasks, so both threads claim some).
+static std::thread::id parallelCaller;
+static std::atomic<bool> failingThreadStarted{false};
+static bool failOnCaller = true;
+
+static void failInsideParallelLoop(void **) {
+  parallelCaller = std::this_thread::get_id();
+  loomrt::parallelFor(64, [](int64_t) {
+    if ((std::this_thread::get_id() == parallelCaller) == failOnCaller) {
+      failingThreadStarted = true;
+      loomrt_buffer_alloc(uint64_t(1) << 50);
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!failingThreadStarted && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::yield();
+  });
+}
+
+static void expectOutOfMemoryExit(bool onCaller) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   ASSERT_EQ(loom_set_num_threads(2), LOOM_OK); // a parallel region even on one core
-  auto entry = [](void **) {
-    loomrt::parallelFor(2, [](int64_t) { loomrt_buffer_alloc(uint64_t(1) << 50); });
-  };
-  OneInputModel model(entry);
+  failOnCaller = onCaller;
+  OneInputModel model(failInsideParallelLoop);
   loom_model *m = model.model;
   loom_tensor *x = model.x, *y = nullptr;
   EXPECT_EXIT(loom_model_run(m, &x, 1, &y, 1), ::testing::ExitedWithCode(1),
@@ -409,6 +430,10 @@ TEST(ModelDeathTest, OutOfMemoryInsideAParallelLoopExits) {
               "1125899906842624 bytes inside a parallel loop");
   ASSERT_EQ(loom_set_num_threads(0), LOOM_OK);
 }
+
+TEST(ModelDeathTest, OutOfMemoryInsideAParallelLoopExits) { expectOutOfMemoryExit(true); }
+
+TEST(ModelDeathTest, OutOfMemoryOnAnotherThreadOfTheLoopExits) { expectOutOfMemoryExit(false); }
 
 // "check" lines: input sizes the generated code takes to agree. Malformed
 // ones and ones naming dimensions the inputs lack are refused at load; the
