@@ -1,7 +1,8 @@
 """Checks loom-run's sampling branches against an independent reference.
 
 Usage:
-  branch_reference.py (--arch gpt2|llama [--std S] [--seed N] | --llama2c FILE)
+  branch_reference.py (--arch gpt2|llama [--std S] [--seed N] | --llama2c FILE
+      | --export-style NAME)
       --prompt "3 17 42" --branches OUT.txt
       [--singles S0.txt S1.txt ...] [--best-of] [--length-penalty L]
   branch_reference.py ... --branches OUT.txt --beams W [--early-stopping]
@@ -13,7 +14,9 @@ Usage:
 OUT.txt holds loom-run --num-samples / --best-of lines,
 "branch B log-prob LP score S: ID ID ...". The model is the PyTorch module
 the ONNX file was exported from (loom.models, rebuilt from the same options
-as export_model.py's), not loom's code: it runs once over the prompt and the
+as export_model.py's; with --export-style, the Hugging Face-style module of
+test/e2e/Inputs/export_styles that export.py NAME writes), not loom's code:
+it runs once over the prompt and the
 branch's tokens from an empty past, and the log-softmax of the logits at each
 position scores the next token.
 Checked: every log-probability within 1e-3 + 1e-4 per token, every score = log-prob / tokens^L, branch order (0, 1, ... without
@@ -34,6 +37,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
                                 "python"))
 from loom import models  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "export_styles"))
+import export as export_styles  # noqa: E402
+
 LINE = re.compile(r"^branch (\d+) log-prob (\S+) score (\S+):((?: \d+)*)$")
 
 
@@ -50,12 +56,39 @@ def log_softmax(logits):
 
 def sequence_log_probs(model, sequence):
     """log softmax of the logits at every position of `sequence`."""
-    cfg = model.cfg
-    past = [torch.zeros(1, cfg.n_kv_heads, 0, cfg.head_dim) for _ in range(2 * cfg.n_layers)]
     ids = torch.tensor([sequence], dtype=torch.int64)
+    spec = getattr(model, "export_spec", None)
     with torch.no_grad():
-        logits, *_ = model(ids, torch.arange(len(sequence))[None], *past)
+        if spec is None:
+            cfg = model.cfg
+            past = [torch.zeros(1, cfg.n_kv_heads, 0, cfg.head_dim)
+                    for _ in range(2 * cfg.n_layers)]
+            logits, *_ = model(ids, torch.arange(len(sequence))[None], *past)
+        else:
+            # A Hugging Face-style module: called as export.py's greedy
+            # reference calls it, from an empty past without padding.
+            past = tuple((torch.zeros(1, spec.n_kv_heads, 0, spec.head_dim),
+                          torch.zeros(1, spec.n_kv_heads, 0, spec.head_dim))
+                         for _ in range(spec.n_layers))
+            kwargs = {}
+            if spec.has_attention_mask:
+                kwargs["attention_mask"] = torch.ones(1, len(sequence), dtype=torch.int64)
+            if spec.has_position_ids:
+                kwargs["position_ids"] = torch.arange(len(sequence))[None]
+            logits, _ = model(ids, past_key_values=past, **kwargs)
     return log_softmax(logits[0].numpy())
+
+
+def load_model(args):
+    if args.export_style:
+        model, spec = export_styles.build(args.export_style)
+        model.export_spec = spec
+    elif args.llama2c:
+        model = models.load_llama2c(args.llama2c)
+    else:
+        model = models.random_model(args.arch, seed=args.seed, std=args.std)
+    model.eval()
+    return model
 
 
 def beam_search(model, prompt, width, max_new, stops, length_penalty, early_stopping):
@@ -126,6 +159,8 @@ def main():
     parser.add_argument("--std", type=float, default=0.02)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--llama2c")
+    parser.add_argument("--export-style", metavar="NAME",
+                        help="a decoder of test/e2e/Inputs/export_styles (export.py NAME)")
     parser.add_argument("--prompt", required=True)
     parser.add_argument("--branches", required=True)
     parser.add_argument("--singles", nargs="*", default=[])
@@ -150,9 +185,7 @@ def main():
         fail("no branch lines")
 
     if args.beams:
-        model = (models.load_llama2c(args.llama2c) if args.llama2c
-                 else models.random_model(args.arch, seed=args.seed, std=args.std))
-        model.eval()
+        model = load_model(args)
         check_beams(args, model, prompt, branches)
         return
 
@@ -167,9 +200,7 @@ def main():
         fail(f"branches out of order: {indices}")
     print(f"order: {len(branches)} branches ok")
 
-    model = (models.load_llama2c(args.llama2c) if args.llama2c
-             else models.random_model(args.arch, seed=args.seed, std=args.std))
-    model.eval()
+    model = load_model(args)
     worst = 0.0
     for index, log_prob, score, tokens in branches:
         if not tokens:
