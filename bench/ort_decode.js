@@ -3,7 +3,8 @@
 // in a KV-cached loop, the way an application drives an exported model: feed
 // the prompt with empty past keys/values, then one token at a time with the
 // previous step's presents. PROMPT is comma-separated token ids. Prints the
-// tokens, then "prefill_ms", "decode_ms" and "decode_tokens" lines.
+// tokens, then "prefill_ms", "decode_ms" and "decode_tokens" lines (the
+// fastest of three generations after a warm-up).
 const ort = require('onnxruntime-node');
 
 async function main() {
@@ -50,7 +51,13 @@ async function main() {
             decodeMs: Number(end - firstToken) / 1e6};
   }
   await generate(2); // warm-up: first-run initialization is not decode speed
-  const r = await generate(+newTokens);
+  // The fastest of three generations (as for loom): on a shared machine one
+  // short run can land on a busy moment.
+  let r = null;
+  for (let rep = 0; rep < 3; ++rep) {
+    const g = await generate(+newTokens);
+    if (r === null || g.decodeMs < r.decodeMs) r = g;
+  }
   console.log(r.tokens.join(' '));
   console.log(`prefill_ms ${r.prefillMs.toFixed(3)}`);
   console.log(`decode_ms ${r.decodeMs.toFixed(3)}`);

@@ -255,6 +255,24 @@ void rowsAxpyPortable(const float *x, int64_t xStride, const float *b, int64_t b
 }
 
 #if defined(__x86_64__)
+/// How many rows ahead rowsAxpy asks for B's rows itself: about 32 KiB
+/// ahead, for rows of up to 4096 floats. The hardware prefetchers follow a
+/// stream within a page; rows of a few KiB read four at a time leave them
+/// restarting at every group (measured on a 2-thread Zen 5, 0.5 GB LLaMA
+/// decode: 78.5 -> 90 tokens/s). Longer rows (a classifier's) stream well
+/// on their own, and prefetching them four rows ahead was slower: 0 there.
+int64_t prefetchRowsAhead(int64_t n) {
+  if (n > 4096)
+    return 0;
+  return std::clamp<int64_t>(8192 / n, 4, 64);
+}
+
+/// Four rows of B, `ahead` rows after the group at r0 (none at the end).
+inline void prefetchRows(const float *ahead, int64_t bRow, int64_t j) {
+  for (int r = 0; r < 4; ++r)
+    _mm_prefetch(reinterpret_cast<const char *>(ahead + r * bRow + j), _MM_HINT_T0);
+}
+
 __attribute__((target("avx2,fma"))) void rowsAxpyAvx2(const float *x, int64_t xStride,
                                                       const float *b, int64_t bRow,
                                                       int64_t p0, int64_t p1, int64_t n,
@@ -264,13 +282,17 @@ __attribute__((target("avx2,fma"))) void rowsAxpyAvx2(const float *x, int64_t xS
   const __m256i tail = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n % 8)),
                                           _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   const int64_t body = n - n % 8;
+  const int64_t rowsAhead = prefetchRowsAhead(n);
   int64_t p = p0;
   for (; p + 4 <= p1; p += 4) {
     __m256 x0 = _mm256_set1_ps(x[p * xStride]), x1 = _mm256_set1_ps(x[(p + 1) * xStride]),
            x2 = _mm256_set1_ps(x[(p + 2) * xStride]), x3 = _mm256_set1_ps(x[(p + 3) * xStride]);
     const float *r0 = b + p * bRow, *r1 = r0 + bRow, *r2 = r1 + bRow, *r3 = r2 + bRow;
+    const float *ahead = rowsAhead && p + rowsAhead + 4 <= p1 ? r0 + rowsAhead * bRow : nullptr;
     int64_t j = 0;
     for (; j < body; j += 8) {
+      if (ahead && j % 16 == 0) // one request per 64-byte line
+        prefetchRows(ahead, bRow, j);
       __m256 v = _mm256_loadu_ps(acc + j);
       v = _mm256_fmadd_ps(x0, _mm256_loadu_ps(r0 + j), v);
       v = _mm256_fmadd_ps(x1, _mm256_loadu_ps(r1 + j), v);
@@ -310,12 +332,16 @@ rowsAxpyAvx512(const float *x, int64_t xStride, const float *b, int64_t bRow, in
   int64_t p = p0;
   const __mmask16 tail = __mmask16((1u << (n % 16)) - 1);
   const int64_t body = n - n % 16;
+  const int64_t rowsAhead = prefetchRowsAhead(n);
   for (; p + 4 <= p1; p += 4) {
     __m512 x0 = _mm512_set1_ps(x[p * xStride]), x1 = _mm512_set1_ps(x[(p + 1) * xStride]),
            x2 = _mm512_set1_ps(x[(p + 2) * xStride]), x3 = _mm512_set1_ps(x[(p + 3) * xStride]);
     const float *r0 = b + p * bRow, *r1 = r0 + bRow, *r2 = r1 + bRow, *r3 = r2 + bRow;
+    const float *ahead = rowsAhead && p + rowsAhead + 4 <= p1 ? r0 + rowsAhead * bRow : nullptr;
     int64_t j = 0;
     for (; j < body; j += 16) {
+      if (ahead)
+        prefetchRows(ahead, bRow, j);
       __m512 v = _mm512_loadu_ps(acc + j);
       v = _mm512_fmadd_ps(x0, _mm512_loadu_ps(r0 + j), v);
       v = _mm512_fmadd_ps(x1, _mm512_loadu_ps(r1 + j), v);
