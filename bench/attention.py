@@ -10,7 +10,7 @@ additive causal mask), exported with dynamic lengths. Cases: causal prefill
 of 128, 512 and 2048 tokens, and one decode row over 2048 cached positions.
 
 Usage: bench/attention.py [--threads N] [--reps N] [--build DIR]
-Prints the mean ms per run (loom-run --repeat; onnxruntime: median),
+Prints the median ms per run (loom-run --repeat; onnxruntime: median),
 loom fused's speed-up over each (above 1: fused is faster) and the fused
 kernel's GFLOP/s against the FMA peak measured in the same run (the CPU's
 widest FMA). The fused model runs once per kernel variant the CPU supports

@@ -88,6 +88,10 @@ def main():
     p.add_argument("--batches", default="1,8")
     args = p.parse_args()
     import torch
+    # PyTorch's own OpenMP threads keep spinning after it computes the
+    # reference outputs and took the cores from loom-run's first runs (the
+    # convnet's batch 1 measured 1.4 ms here, 0.8 ms alone): one thread.
+    torch.set_num_threads(1)
     from onnx import numpy_helper
     out = os.path.join(args.build, "bench", "convnet")
     os.makedirs(out, exist_ok=True)

@@ -60,6 +60,10 @@ def main():
     p.add_argument("--batches", default="1,8")
     p.add_argument("--seq", type=int, default=64)
     args = p.parse_args()
+    import torch
+    # PyTorch's own OpenMP threads keep spinning after it computes the
+    # reference outputs and take the cores from loom-run's first runs.
+    torch.set_num_threads(1)
     out = os.path.join(args.build, "bench", "lstm")
     os.makedirs(out, exist_ok=True)
 

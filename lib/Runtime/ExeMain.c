@@ -24,7 +24,7 @@ static void usage(const char *prog, FILE *out) {
           "  -o DIR           write output_N.pb files into DIR\n"
           "  --rtol R, --atol A  comparison tolerances (default 1e-4, 1e-5)\n"
           "  --threads N      worker threads (default: one per core)\n"
-          "  --repeat N       run N times and print the time per run\n"
+          "  --repeat N       run N times and print the median time per run\n"
           "  --signature      print the model's inputs and outputs\n"
           "A model compiled with --generate generates instead (ids on one line):\n"
           "  --prompt-tokens \"1 2 3\"  the prompt's token ids (required)\n"

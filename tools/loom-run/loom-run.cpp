@@ -67,7 +67,7 @@ constexpr const char *kUsage =
     "  --rtol R          relative tolerance for floating point (default 1e-4)\n"
     "  --atol A          absolute tolerance for floating point (default 1e-5)\n"
     "  --threads N       worker threads; 0 = one per core (default)\n"
-    "  --repeat N        run N times and print the time per run\n"
+    "  --repeat N        run N times and print the median time per run\n"
     "  --cache-dir DIR   compiled models (default $LOOM_CACHE_DIR, else "
     "~/.cache/loom)\n"
     "  --partition tp=N  compile an .onnx split across N processes; run as\n"

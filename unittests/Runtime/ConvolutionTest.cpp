@@ -47,6 +47,12 @@ const ConvCase kCases[] = {
     {"one_d", 2, 6, 1, 40, 7, 1, 5, 1, 3, 0, 2, 0, 2, 1, 2, 1, true},
     {"strided_views", 2, 3, 7, 8, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, 5, 3},
     {"pointwise_strided_input", 1, 8, 4, 4, 12, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, false, 2, 0},
+    // Large enough for several bands of output rows per image (1 MiB of col
+    // each): through the packed GEMM, into planes that are not dense, and
+    // the 1x1 case whose operand is the input plane itself.
+    {"bands", 1, 32, 64, 64, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true},
+    {"bands_strided_output", 2, 16, 80, 48, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true, 0, 3},
+    {"bands_pointwise", 1, 64, 90, 72, 24, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, false},
 };
 
 struct Dense4 {

@@ -1,8 +1,8 @@
 //===- Convolution.cpp - onnx.Conv on loomrt's GEMM -------------*- C++ -*-===//
 //
-// A 2-D convolution (1-D ones come as height 1) image by image and group by
-// group: the group's input windows are laid out as the columns of
-// col[C/groups * KH * KW, OH * OW] (im2col, zeros where a window reaches
+// A 2-D convolution (1-D ones come as height 1) image by image, group by
+// group and band of output rows by band: the group's input windows are laid
+// out as the columns of col[C/groups * KH * KW, OH * OW] (im2col, zeros where a window reaches
 // into the padding), and y[n, group's channels] = w[group] x col lands in the
 // output's own layout, with the bias written first (the GEMM accumulates).
 // The copies run row by row of col, each a strided (stride 1: contiguous)
@@ -47,29 +47,36 @@ void insideColumns(int64_t iw0, int64_t sw, int64_t w, int64_t ow, int64_t &lo, 
   hi = std::max(lo, std::min(hi, ow));
 }
 
-/// Row r = (channel, i, j) of col for image `n`, group `g`: OH * OW values.
+/// Row r = (channel, i, j) of col for image `n`, group `g`, output rows
+/// [oh0, oh1): (oh1 - oh0) * OW values.
 void fillColumnRow(const loomrt::MemRef<4> &x, const ConvShape &s, int64_t n, int64_t g,
-                   int64_t r, float *dst) {
+                   int64_t r, int64_t oh0, int64_t oh1, float *dst) {
   int64_t j = r % s.kw, i = (r / s.kw) % s.kh, channel = g * s.cg() + r / (s.kw * s.kh);
   const float *planeIn =
       x.aligned + x.offset + n * x.strides[0] + channel * x.strides[1];
   int64_t iw0 = j * s.dw - s.pw, lo, hi;
   insideColumns(iw0, s.sw, s.w, s.ow, lo, hi);
   int64_t xs = x.strides[3];
-  for (int64_t oh = 0; oh < s.oh; ++oh, dst += s.ow) {
+  for (int64_t oh = oh0; oh < oh1; ++oh, dst += s.ow) {
     int64_t ih = oh * s.sh - s.ph + i * s.dh;
     if (ih < 0 || ih >= s.h) {
-      std::memset(dst, 0, sizeof(float) * s.ow);
+      for (int64_t ow = 0; ow < s.ow; ++ow)
+        dst[ow] = 0.0f;
       continue;
     }
     const float *row = planeIn + ih * x.strides[2];
-    std::memset(dst, 0, sizeof(float) * lo);
+    // Plain loops, not memset/memcpy: the rows are a few dozen floats, where
+    // a libc call costs more than the copy (a third of a convnet's time).
+    for (int64_t ow = 0; ow < lo; ++ow)
+      dst[ow] = 0.0f;
     if (s.sw == 1 && xs == 1)
-      std::memcpy(dst + lo, row + iw0 + lo, sizeof(float) * (hi - lo));
+      for (int64_t ow = lo; ow < hi; ++ow)
+        dst[ow] = row[iw0 + ow];
     else
       for (int64_t ow = lo; ow < hi; ++ow)
         dst[ow] = row[(iw0 + ow * s.sw) * xs];
-    std::memset(dst + hi, 0, sizeof(float) * (s.ow - hi));
+    for (int64_t ow = hi; ow < s.ow; ++ow)
+      dst[ow] = 0.0f;
   }
 }
 
@@ -104,6 +111,12 @@ void depthwisePlane(const loomrt::MemRef<4> &x, const loomrt::MemRef<2> &w, cons
       out[ow * y.strides[3]] = acc[ow];
   }
 }
+
+/// A task's share of col at most: 256 Ki floats (1 MiB). Smaller bands
+/// would stay in L2, but their GEMM calls (narrower, each packing its
+/// operand) cost more than that saves: bench/convnet.py at batch 8 took
+/// 5.0 ms with 64 Ki floats, 4.5 ms with 256 Ki (2-vCPU Zen 5).
+constexpr int64_t kColumnFloats = 256 * 1024;
 
 /// A scratch buffer from loomrt's buffer cache: a convnet's im2col columns
 /// are megabytes, and fresh pages on every run cost more than the copies.
@@ -154,21 +167,33 @@ extern "C" void _mlir_ciface_loomrt_conv2d_f32(loomrt::MemRef<4> *x, loomrt::Mem
     return;
   }
 
-  int64_t depth = s.depth(), plane = s.plane();
+  int64_t depth = s.depth();
   bool direct = kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 &&
                 s.oh == s.h && s.ow == s.w && x->strides[2] == s.w * x->strides[3];
   // The product goes straight into y when each output plane is dense.
   bool denseOut = y->strides[3] == 1 && y->strides[2] == s.ow;
-  int64_t threads = loomrt::numThreads();
-  // Several images: one task per (image, group), each with its own scratch
-  // and a one-thread GEMM (a nested parallelFor runs inline). A convnet's
-  // late layers have planes of a few hundred columns: one GEMM block, which
-  // the GEMM alone would not spread over the threads.
-  // One image: the copies, then the GEMM in column chunks, spread instead.
-  bool perImage = s.n * groups >= threads && threads > 1;
+  // One task per (image, group, band of output rows): it copies its band's
+  // columns of col and multiplies them, all in one parallel region (before:
+  // a region for the copies and one for the GEMM, per image). Bands of
+  // about kColumnFloats of col, at least one output row; when the images
+  // and groups alone cannot keep the threads busy, as many bands as make
+  // the tasks a multiple of the threads (the GEMM in a task runs on one
+  // thread: a nested parallelFor runs inline).
+  int64_t threads = loomrt::numThreads(), images = s.n * groups;
+  int64_t bandRows = std::clamp<int64_t>(kColumnFloats / (depth * s.ow), 1, s.oh);
+  int64_t bands = (s.oh + bandRows - 1) / bandRows;
+  if (images * bands < 4 * threads) {
+    while (bands < s.oh && (images * bands) % threads != 0)
+      ++bands;
+    bandRows = (s.oh + bands - 1) / bands;
+    bands = (s.oh + bandRows - 1) / bandRows;
+  }
   std::atomic<bool> outOfMemory{false};
-  auto run = [&](int64_t n, int64_t g, bool inner) {
-    Scratch col(direct ? 0 : depth * plane), product(denseOut ? 0 : s.mg() * plane);
+  loomrt::parallelFor(images * bands, [&](int64_t task) {
+    int64_t band = task % bands, n = task / bands / groups, g = task / bands % groups;
+    int64_t oh0 = band * bandRows, oh1 = std::min(s.oh, oh0 + bandRows);
+    int64_t j0 = oh0 * s.ow, width = (oh1 - oh0) * s.ow;
+    Scratch col(direct ? 0 : depth * width), product(denseOut ? 0 : s.mg() * width);
     if ((!direct && !col.data) || (!denseOut && !product.data)) {
       outOfMemory = true;
       return;
@@ -176,47 +201,32 @@ extern "C" void _mlir_ciface_loomrt_conv2d_f32(loomrt::MemRef<4> *x, loomrt::Mem
     const float *operand;
     int64_t operandRow, operandCol = 1;
     if (direct) {
-      operand = x->aligned + x->offset + n * x->strides[0] + g * s.cg() * x->strides[1];
+      operand = x->aligned + x->offset + n * x->strides[0] + g * s.cg() * x->strides[1] +
+                j0 * x->strides[3];
       operandRow = x->strides[1];
       operandCol = x->strides[3];
     } else {
-      int64_t tasks = inner ? std::min<int64_t>(depth, threads * 8) : 1;
-      loomrt::parallelFor(tasks, [&](int64_t t) {
-        for (int64_t r = depth * t / tasks; r < depth * (t + 1) / tasks; ++r)
-          fillColumnRow(*x, s, n, g, r, col.data + r * plane);
-      });
+      for (int64_t r = 0; r < depth; ++r)
+        fillColumnRow(*x, s, n, g, r, oh0, oh1, col.data + r * width);
       operand = col.data;
-      operandRow = plane;
+      operandRow = width;
     }
     float *out = denseOut ? y->aligned + y->offset + n * y->strides[0] +
-                                g * s.mg() * y->strides[1]
+                                g * s.mg() * y->strides[1] + j0
                           : product.data;
-    int64_t outRow = denseOut ? y->strides[1] : plane;
+    int64_t outRow = denseOut ? y->strides[1] : width;
     for (int64_t m = 0; m < s.mg(); ++m)
-      std::fill(out + m * outRow, out + m * outRow + plane, b ? b[g * s.mg() + m] : 0.0f);
+      std::fill(out + m * outRow, out + m * outRow + width, b ? b[g * s.mg() + m] : 0.0f);
     const float *weights = w->aligned + w->offset + g * s.mg() * w->strides[0];
-    // Column chunks of whole 32-column tiles, one per thread.
-    int64_t chunks = inner ? std::max<int64_t>(1, std::min(threads, plane / 64)) : 1;
-    int64_t chunk = (plane + chunks - 1) / chunks;
-    chunk = (chunk + 31) / 32 * 32;
-    loomrt::parallelFor((plane + chunk - 1) / chunk, [&](int64_t t) {
-      int64_t j0 = t * chunk, width = std::min(chunk, plane - j0);
-      loomrt::matmulF32(s.mg(), width, depth, weights, w->strides[0], w->strides[1],
-                        operand + j0 * operandCol, operandRow, operandCol, out + j0, outRow, 1);
-    });
+    loomrt::matmulF32(s.mg(), width, depth, weights, w->strides[0], w->strides[1], operand,
+                      operandRow, operandCol, out, outRow, 1);
     if (!denseOut)
       for (int64_t m = 0; m < s.mg(); ++m)
-        for (int64_t p = 0; p < plane; ++p)
+        for (int64_t p = j0; p < j0 + width; ++p)
           y->aligned[y->offset + n * y->strides[0] + (g * s.mg() + m) * y->strides[1] +
                      (p / s.ow) * y->strides[2] + (p % s.ow) * y->strides[3]] =
-              product.data[m * plane + p];
-  };
-  if (perImage)
-    loomrt::parallelFor(s.n * groups, [&](int64_t t) { run(t / groups, t % groups, false); });
-  else
-    for (int64_t n = 0; n < s.n; ++n)
-      for (int64_t g = 0; g < groups; ++g)
-        run(n, g, true);
+              product.data[m * width + p - j0];
+  });
   if (outOfMemory)
     loomrt_report_error(LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE, -1);
 }
