@@ -45,6 +45,8 @@
 namespace {
 
 constexpr int64_t kBlock = LOOM_QW_BLOCK;
+/// How far ahead the channel tiles prefetch W's bytes (quantizedMatmulF32).
+constexpr int64_t kPrefetchBytes = 4096;
 
 /// X's rows as int8 blocks: q[m * kp + k], a scale and the integer sum per
 /// block (for the zero-point term).
@@ -114,6 +116,18 @@ struct Channels {
   int bits;
   float *out; // output j at out[j * outStride]
   int64_t outStride;
+  /// How far ahead of the bytes a tile reads now it asks for W's bytes
+  /// (see kPrefetchBytes); 0: not at all.
+  int64_t prefetchAhead = 0;
+
+  /// Asks for the line `prefetchAhead` bytes after w + offset, once per
+  /// 64-byte line of a channel's bytes (offsets that start a line).
+  void prefetch(const uint8_t *w, int64_t offset) const {
+#if defined(__x86_64__)
+    if (prefetchAhead && offset % 64 == 0)
+      _mm_prefetch(reinterpret_cast<const char *>(w + prefetchAhead + offset), _MM_HINT_T0);
+#endif
+  }
 
   int zeroOf(int64_t j, int64_t g) const {
     return bits == 8 ? 0 : bits == 4 ? (wz ? wz[j * zStride + g] : 8) : 1;
@@ -228,6 +242,7 @@ template <int Bits, int R> inline void channelsTileAvx2(const Channels &c, int64
       // for 4 and 2 bits the unsigned weights times x.
       __m256i ax = Bits == 8 ? _mm256_sign_epi8(x, x) : x;
       for (int r = 0; r < R; ++r) {
+        c.prefetch(w[r], b * Bits * 4);
         __m256i wb = loadBlockAvx2<Bits>(w[r], b);
         __m256i pairs = Bits == 8 ? _mm256_maddubs_epi16(ax, _mm256_sign_epi8(wb, x))
                                   : _mm256_maddubs_epi16(wb, x);
@@ -281,6 +296,7 @@ inline void channelsTile4BitPairsAvx2(const Channels &c, int64_t j) {
     __m256i xhi = _mm256_permute2x128_si256(xa, xb, 0x31);
     __m256 xs = twoScales(c.xs + b);
     for (int r = 0; r < R; ++r) {
+      c.prefetch(w[r], b * 16);
       __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(w[r] + b * 16));
       __m256i lo = _mm256_and_si256(bytes, mask);
       __m256i hi = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), mask);
@@ -419,6 +435,16 @@ void loomrt::quantizedMatmulF32(MemRef<2> *a, MemRefI8<2> *w, MemRef<2> *scales,
           x.scale[i * x.blocks + b] * float(x.sum[i * x.blocks + b]);
 
   ChannelsFn run = channelsForLevel();
+  // The tiles read four channels' bytes side by side, rows of a few
+  // hundred bytes to a few KiB: the hardware prefetchers, which follow a
+  // stream within a page, restart at every tile, and the kernel waited on
+  // its loads (perf: the instructions after them). It asks for the bytes
+  // about kPrefetchBytes ahead itself, whole channels (at least a tile's
+  // four) later: decode of the 0.5 GB LLaMA on a 2-vCPU Zen 5, int4
+  // 225 -> 301 tokens/s, int8 166 -> 274, ternary 288 -> 377 (1, 2 and
+  // 8 KiB ahead measured slower than 4).
+  int64_t rowBytesStride = std::max<int64_t>(1, w->strides[0]);
+  int64_t prefetchAhead = std::max<int64_t>(4, kPrefetchBytes / rowBytesStride) * rowBytesStride;
   const uint8_t *wBase = reinterpret_cast<const uint8_t *>(w->aligned + w->offset);
   const uint8_t *zBase =
       hasZeros ? reinterpret_cast<const uint8_t *>(zeros->aligned + zeros->offset) : nullptr;
@@ -450,6 +476,7 @@ void loomrt::quantizedMatmulF32(MemRef<2> *a, MemRefI8<2> *w, MemRef<2> *scales,
     c.groups = groups;
     c.bits = bits;
     c.outStride = out->strides[1];
+    c.prefetchAhead = prefetchAhead;
     // Channels in runs of 64 (their bytes stay in L1/L2 across the rows).
     int64_t c1 = std::min(n, c0 + channelsPerTask);
     for (int64_t j0 = c0; j0 < c1; j0 += 64) {
