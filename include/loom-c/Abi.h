@@ -192,6 +192,10 @@ typedef enum {
      LOOM_ABI_VIEW_I64(1)))                                                       \
   /* decode.loop: report a token; false ends generation */                        \
   X(loomrt_decode_emit, LOOM_ABI_PLAIN, LOOM_ABI_I1, (LOOM_ABI_I64))              \
+  /* decode.loop: the step's body runs now over `tokens` tokens at `position`     \
+     (the run statistics: model runs, prefills, tokens fed) */                    \
+  X(loomrt_decode_model_run, LOOM_ABI_PLAIN, LOOM_ABI_VOID,                       \
+    (LOOM_ABI_I64, LOOM_ABI_I64))                                                 \
   /* decode.loop fork: start branch b after the shared prefill; false: the        \
      caller asked for fewer branches (generation ends) */                         \
   X(loomrt_decode_branch, LOOM_ABI_PLAIN, LOOM_ABI_I1, (LOOM_ABI_I64))            \

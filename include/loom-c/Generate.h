@@ -54,6 +54,13 @@ typedef struct loom_generate_stats {
      (accepted_tokens + verify_steps) / verify_steps tokens on average. Zero
      without speculation. */
   int64_t verify_steps, drafted_tokens, accepted_tokens;
+  /* Runs of the compiled decode step (the prompt's prefill and each step;
+     a sampling branch's or beam's steps too), those that started at position
+     0 (prefills: one for any number of branches, whose prompt is computed and
+     stored once) and the tokens fed to them (a speculative step counts the
+     token it starts from; its drafts are in drafted_tokens). Counted by
+     loomrt as the generated code runs. */
+  int64_t model_runs, prefill_runs, fed_tokens;
 } loom_generate_stats;
 
 /* Whether `model` was compiled with --generate, and its vocabulary size and

@@ -181,9 +181,10 @@ int runBranches(loom_model *model, const GenerateRequest &o, const Tokenizer &t,
   llvm::outs().flush();
   auto rate = [](double n, double s) { return s > 0 ? n / s : 0.0; };
   llvm::errs() << llvm::format(
-      "loom-run: %lld %s after one prefill of %lld tokens in "
+      "loom-run: %lld %s after %lld %s of %lld tokens in "
       "%.4f s; %lld %s in %.4f s (%.1f per s)\n",
       (long long)branches.num_branches, o.beams ? "beams" : "branches",
+      (long long)stats.prefill_runs, stats.prefill_runs == 1 ? "prefill" : "prefills",
       (long long)stats.prompt_tokens, stats.prefill_seconds,
       (long long)stats.generated_tokens, o.beams ? "steps" : "tokens",
       stats.decode_seconds,

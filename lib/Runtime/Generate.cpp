@@ -223,6 +223,9 @@ loom_status runLoop(loom_model *model, Session &session, const int64_t *prompt,
     stats->verify_steps = session.verifySteps;
     stats->drafted_tokens = session.draftedTokens;
     stats->accepted_tokens = session.acceptedTokens;
+    stats->model_runs = session.modelRuns;
+    stats->prefill_runs = session.prefillRuns;
+    stats->fed_tokens = session.fedTokens;
   }
   return checkRunErrors(errorsBefore, model->errorSites);
 }
@@ -422,6 +425,18 @@ extern "C" bool loomrt_decode_emit(int64_t token) {
   if (runErrorCount() != s->errorsAtStart)
     go = false; // the step computed from undefined values
   return go;
+}
+
+/// Called by the generated loop before each run of the step's body: the
+/// statistics count what ran, not what the lowering meant to run.
+extern "C" void loomrt_decode_model_run(int64_t tokens, int64_t position) {
+  Session *s = current;
+  if (!s)
+    return;
+  ++s->modelRuns;
+  if (position == 0)
+    ++s->prefillRuns;
+  s->fedTokens += tokens;
 }
 
 /// Called by a forking loop after the shared prefill, before branch `branch`

@@ -36,6 +36,9 @@ struct Session {
   /// Speculation: verification steps, tokens drafted for them (tree nodes
   /// other than the root) and drafted tokens accepted.
   int64_t verifySteps = 0, draftedTokens = 0, acceptedTokens = 0;
+  /// Runs of the decode step's body (loomrt_decode_model_run), those at
+  /// position 0 (the prompt's prefill) and the tokens fed to them.
+  int64_t modelRuns = 0, prefillRuns = 0, fedTokens = 0;
 
   /// Sampling branches (loom_model_generate_branches): how many the caller
   /// asked for, the seed branch 0 samples with, and each started branch's

@@ -46,14 +46,20 @@ class _Options(ctypes.Structure):
 
 class Stats(ctypes.Structure):
     """Token counts and seconds of the last generate call; with speculation
-    (loom-compile --speculate), the verify steps and drafted/accepted tokens."""
+    (loom-compile --speculate), the verify steps and drafted/accepted tokens;
+    runs of the compiled step (model_runs), those over the prompt
+    (prefill_runs: one for any number of branches) and the tokens fed to
+    them (fed_tokens), as loomrt counted them."""
     _fields_ = [("prompt_tokens", ctypes.c_int64),
                 ("generated_tokens", ctypes.c_int64),
                 ("prefill_seconds", ctypes.c_double),
                 ("decode_seconds", ctypes.c_double),
                 ("verify_steps", ctypes.c_int64),
                 ("drafted_tokens", ctypes.c_int64),
-                ("accepted_tokens", ctypes.c_int64)]
+                ("accepted_tokens", ctypes.c_int64),
+                ("model_runs", ctypes.c_int64),
+                ("prefill_runs", ctypes.c_int64),
+                ("fed_tokens", ctypes.c_int64)]
 
     @property
     def tokens_per_verify_step(self):

@@ -241,7 +241,21 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
   }
 
   /// A copy of the loop body's ops for (ids, pos, cache); returns the token.
+  /// Tells loomrt that the step's body runs now over `ids` at `pos` (its
+  /// statistics: model runs, prefills, tokens fed).
+  void reportModelRun(OpBuilder &b, LoopOp loop, Value ids, Value pos) {
+    Location loc = loop.getLoc();
+    func::FuncOp report = loom::declareRuntimeKernel(loop->getParentOfType<ModuleOp>(),
+                                                     loom::RuntimeKernel::loomrt_decode_model_run);
+    Type i64 = b.getI64Type();
+    Value count = tensor::DimOp::create(b, loc, ids, 0);
+    func::CallOp::create(b, loc, report,
+                         ValueRange{arith::IndexCastOp::create(b, loc, i64, count),
+                                    arith::IndexCastOp::create(b, loc, i64, pos)});
+  }
+
   Value inlineBody(OpBuilder &b, LoopOp loop, Value ids, Value pos, Value cache) {
+    reportModelRun(b, loop, ids, pos);
     Block &body = loop.getBody().front();
     IRMapping map;
     map.map(body.getArgument(0), ids);
@@ -376,6 +390,7 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
     prefill.map(body.getArgument(0), prompt);
     prefill.map(body.getArgument(1), c(0));
     prefill.map(body.getArgument(2), buffer);
+    reportModelRun(b, loop, prompt, c(0));
     for (Operation &op : body.without_terminator())
       if (&op != sample)
         b.clone(op, prefill);
@@ -455,7 +470,9 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
                                                ValueRange{token});
     Block &body = loop.getBody().front();
     IRMapping map;
-    map.map(body.getArgument(0), tensor::CastOp::create(b, loc, loop.getPrompt().getType(), one));
+    Value ids = tensor::CastOp::create(b, loc, loop.getPrompt().getType(), one);
+    reportModelRun(b, loop, ids, position);
+    map.map(body.getArgument(0), ids);
     map.map(body.getArgument(1), position);
     map.map(body.getArgument(2), buffer);
     for (Operation &op : body.without_terminator())
@@ -717,6 +734,7 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
   /// the tokens it yields as a tensor<?xi64>.
   Value inlineTokens(OpBuilder &b, LoopOp loop, Value ids, Value pos, Value cache,
                      Value history) {
+    reportModelRun(b, loop, ids, pos);
     Block &body = loop.getBody().front();
     IRMapping map;
     map.map(body.getArgument(0), ids);

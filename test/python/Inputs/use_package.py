@@ -42,6 +42,10 @@ print("greedy equals loom-run:", " ".join(map(str, tokens)) == open(expected_fil
 sampled = list(gpt.generate([3, 17, 42], max_tokens=30, temperature=0.7, seed=9))
 print("sampled equals loom-run:", " ".join(map(str, sampled)) == open(sampled_file).read().strip())
 print("stats:", gpt.stats.prompt_tokens, gpt.stats.generated_tokens)
+# 30 tokens: the prefill over the 3-token prompt makes the first, 29 steps
+# of one token each the rest.
+print("runs:", gpt.stats.model_runs, "prefills:", gpt.stats.prefill_runs,
+      "fed:", gpt.stats.fed_tokens)
 # Every sampling option goes through; stop tokens end it; break stops early.
 opts = list(gpt.generate([3, 17, 42], max_tokens=20, temperature=0.9, top_k=40, top_p=0.9,
                          min_p=0.05, repetition_penalty=1.3, seed=3))

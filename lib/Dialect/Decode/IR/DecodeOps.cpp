@@ -305,8 +305,9 @@ void CacheAppendOp::build(OpBuilder &b, OperationState &state, Value cache, int6
 
 LogicalResult CacheAppendOp::verify() {
   auto cache = cast<KVCacheType>(getCache().getType());
-  if (getLayer() < 0 || getLayer() >= cache.getLayers())
-    return emitOpError("layer ") << getLayer() << " is outside the cache's "
+  int64_t layer = static_cast<int64_t>(getLayer());
+  if (layer < 0 || layer >= cache.getLayers())
+    return emitOpError("layer ") << layer << " is outside the cache's "
                                  << cache.getLayers() << " layers";
   auto entries = cast<RankedTensorType>(getNewEntries().getType());
   auto present = cast<RankedTensorType>(getPresent().getType());
