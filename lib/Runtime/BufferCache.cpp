@@ -222,12 +222,22 @@ void logEvent(void *block, bool allocated) {
     run->log.add(block, allocated);
 }
 
-[[noreturn]] void outOfMemory(uint64_t bytes) {
+/// Whether the run in flight on this thread can be left by longjmp now:
+/// loomrt called it and the code is not inside a parallel region (OpenMP's
+/// other threads would be left mid-region).
+GuardedRun *leavableRun() {
   GuardedRun *run = activeRun;
-  if (run && !(run->parallelLevel && run->parallelLevel() > run->levelAtCall)) {
+  if (run && !(run->parallelLevel && run->parallelLevel() > run->levelAtCall))
+    return run;
+  return nullptr;
+}
+
+[[noreturn]] void outOfMemory(uint64_t bytes) {
+  if (GuardedRun *run = leavableRun()) {
     run->failedBytes = bytes;
     std::longjmp(run->jump, 1);
   }
+  GuardedRun *run = activeRun;
   int (*level)() = latestParallelLevel.load(std::memory_order_relaxed);
   bool inParallelLoop = run || (level && level() > 0);
   std::fprintf(stderr,
@@ -315,6 +325,13 @@ bool loomrt::callGenerated(void (*entry)(void **), void **args, int (*parallelLe
   if (failedBytes)
     *failedBytes = run.failedBytes;
   return false;
+}
+
+void loomrt::stopRunAfterError() {
+  if (GuardedRun *run = leavableRun()) {
+    run->failedBytes = 0;
+    std::longjmp(run->jump, 1);
+  }
 }
 
 void loomrt::trimBufferCache() { cache().trim(); }

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Collectives.h"
+#include "RunErrors.h"
 
 #include "Kernels/Kernels.h"
 #include "Mpi/Collectives.h"
@@ -124,7 +125,7 @@ extern "C" int64_t loomrt_comm_rank(int64_t ranks) {
   if (!c.started || c.size != ranks) {
     c.error = "the model's code was compiled for " + std::to_string(ranks) +
               " ranks and runs in a process that has not joined them";
-    loomrt_report_error(LOOM_ABI_ERROR_COMMUNICATION, -1);
+    loomrt::recordRunError(LOOM_ABI_ERROR_COMMUNICATION, -1);
     return 0; // a valid block: the run fails when it returns
   }
   return c.rank;
@@ -141,7 +142,7 @@ extern "C" void _mlir_ciface_loomrt_all_reduce_f32(MemRef<1> *in, MemRef<1> *out
   if (!c.started || c.size != ranks || out->sizes[0] != n) {
     c.error = "the model's code was compiled for " + std::to_string(ranks) +
               " ranks and runs in a process that has not joined them";
-    loomrt_report_error(LOOM_ABI_ERROR_COMMUNICATION, -1);
+    loomrt::recordRunError(LOOM_ABI_ERROR_COMMUNICATION, -1);
     if (out->sizes[0] == n)
       copyThrough();
     return;
@@ -155,7 +156,7 @@ extern "C" void _mlir_ciface_loomrt_all_reduce_f32(MemRef<1> *in, MemRef<1> *out
   c.gathered.resize(size_t(n) * size_t(ranks));
   if (c.allGather(c.mine.data(), c.gathered.data(), n) != 0) {
     c.error = "MPI_Allgather failed";
-    loomrt_report_error(LOOM_ABI_ERROR_COMMUNICATION, -1);
+    loomrt::recordRunError(LOOM_ABI_ERROR_COMMUNICATION, -1);
     copyThrough();
     return;
   }
@@ -178,7 +179,7 @@ extern "C" void _mlir_ciface_loomrt_all_gather_f32(MemRef<2> *in, MemRef<2> *out
     c.error = shaped ? "the model's code was compiled for " + std::to_string(ranks) +
                            " ranks and runs in a process that has not joined them"
                      : "loom.all_gather's output is not [rows, n * ranks]";
-    loomrt_report_error(LOOM_ABI_ERROR_COMMUNICATION, -1);
+    loomrt::recordRunError(LOOM_ABI_ERROR_COMMUNICATION, -1);
     if (shaped) // a defined result: this rank's columns everywhere
       for (int64_t i = 0; i < rows; ++i)
         for (int64_t r = 0; r < ranks; ++r)
@@ -193,7 +194,7 @@ extern "C" void _mlir_ciface_loomrt_all_gather_f32(MemRef<2> *in, MemRef<2> *out
   c.gathered.resize(c.mine.size() * size_t(ranks));
   if (c.allGather(c.mine.data(), c.gathered.data(), int64_t(c.mine.size())) != 0) {
     c.error = "MPI_Allgather failed";
-    loomrt_report_error(LOOM_ABI_ERROR_COMMUNICATION, -1);
+    loomrt::recordRunError(LOOM_ABI_ERROR_COMMUNICATION, -1);
     c.gathered.assign(c.gathered.size(), 0.0f);
   }
   // gathered is [ranks][rows][n]; out's row i is every rank's row i in turn.

@@ -203,7 +203,8 @@ loom_status runLoop(loom_model *model, Session &session, const int64_t *prompt,
   bool finished = callGenerated(model->entry, args, model->ompGetLevel, &failedBytes);
   current = nullptr;
   if (!finished) // the tokens passed to the callback stand; the run's buffers are freed
-    return outOfMemoryInRun(failedBytes);
+    return failedBytes ? outOfMemoryInRun(failedBytes)
+                       : checkRunErrors(errorsBefore, model->errorSites);
 
   // Every token went through loomrt_decode_emit; the result holds the same.
   size_t n = size_t(result.size);

@@ -547,7 +547,9 @@ extern "C" loom_status loom_model_run(loom_model *model, const loom_tensor *cons
   uint64_t errorsBefore = runErrorCount();
   uint64_t failedBytes = 0;
   if (!callGenerated(model->entry, args.data(), model->ompGetLevel, &failedBytes))
-    return outOfMemoryInRun(failedBytes); // the run's buffers, outputs too, are freed
+    // Left early; the run's buffers, outputs too, are freed.
+    return failedBytes ? outOfMemoryInRun(failedBytes)
+                       : checkRunErrors(errorsBefore, model->errorSites);
 
   // Buffers the caller owns must not be adopted by an output.
   std::vector<void *> claimed;

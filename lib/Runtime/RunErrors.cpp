@@ -5,6 +5,7 @@
 
 #include "loom-c/Abi.h"
 
+#include "BufferCache.h"
 #include "Kernels/Kernels.h"
 #include "Status.h"
 
@@ -27,10 +28,19 @@ std::string subject(int32_t site, const std::vector<std::string> &sites) {
 }
 } // namespace
 
-extern "C" void loomrt_report_error(int32_t code, int32_t site) {
+void loomrt::recordRunError(int32_t code, int32_t site) {
   lastError.store(code, std::memory_order_relaxed);
   lastSite.store(site, std::memory_order_relaxed);
   errorCount.fetch_add(1, std::memory_order_release);
+}
+
+extern "C" void loomrt_report_error(int32_t code, int32_t site) {
+  loomrt::recordRunError(code, site);
+  // The generated code's own report: its run stops here when it can (what
+  // follows would compute from the safe values, and code written for valid
+  // sizes has divided by a zeroed one). Inside a parallel loop, or outside
+  // loomrt's call, the code goes on as before.
+  loomrt::stopRunAfterError();
 }
 
 extern "C" int64_t loomrt_tensor_limit(int64_t elementBytes) {

@@ -2,8 +2,10 @@
 //
 // Generated code cannot return an error from the middle of a loop, so where
 // an input's values make an op undefined (an integer division by zero) it
-// calls loomrt_report_error, computes a safe value and goes on; the run that
-// called it then fails with the error. Runs compare a process-wide count
+// calls loomrt_report_error, which leaves the run at once when loomrt called
+// it outside a parallel loop (BufferCache.h's stopRunAfterError); otherwise
+// the code computes a safe value and goes on. The run that called it then
+// fails with the error. Runs compare a process-wide count
 // before and after: a concurrent run's error can also fail another run
 // (never the reverse: an error is never lost).
 //
@@ -22,6 +24,11 @@ namespace loomrt {
 
 /// Errors reported so far in this process.
 uint64_t runErrorCount();
+
+/// Records an error as loomrt_report_error does, without leaving the run:
+/// for loomrt's kernels, which report and return (a jump would skip their
+/// destructors).
+void recordRunError(int32_t code, int32_t site);
 
 /// LOOM_OK when no error was reported since `countBefore`, else the status
 /// (with its message set) for the last one, naming its node from `sites`

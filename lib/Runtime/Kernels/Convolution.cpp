@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom-c/Abi.h"
+#include "../RunErrors.h"
 
 #include "Kernels.h"
 #include "../ThreadPool.h"
@@ -146,7 +147,7 @@ extern "C" void _mlir_ciface_loomrt_conv2d_f32(loomrt::MemRef<4> *x, loomrt::Mem
               sw > 0 && dh > 0 && dw > 0 && ph >= 0 && pw >= 0 &&
               (bias->sizes[0] == 0 || bias->sizes[0] == s.m);
   if (!fits) {
-    loomrt_report_error(LOOM_ABI_ERROR_SHAPE_MISMATCH, -1);
+    loomrt::recordRunError(LOOM_ABI_ERROR_SHAPE_MISMATCH, -1);
     return;
   }
   if (s.n == 0 || s.m == 0 || s.plane() == 0)
@@ -228,5 +229,5 @@ extern "C" void _mlir_ciface_loomrt_conv2d_f32(loomrt::MemRef<4> *x, loomrt::Mem
               product.data[m * width + p - j0];
   });
   if (outOfMemory)
-    loomrt_report_error(LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE, -1);
+    loomrt::recordRunError(LOOM_ABI_ERROR_SIZE_OUT_OF_RANGE, -1);
 }

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Kernels.h"
+#include "../RunErrors.h"
 
 #include "loom-c/Abi.h"
 
@@ -64,7 +65,7 @@ int64_t _mlir_ciface_loomrt_non_max_suppression_f32(
   // did not gets an error, not a read out of bounds.
   if (boxes->sizes[2] != 4 || scores->sizes[0] != images || scores->sizes[2] != count ||
       out->sizes[1] != 3 || out->sizes[0] < images * classes * count) {
-    loomrt_report_error(LOOM_ABI_ERROR_SHAPE_MISMATCH, -1);
+    loomrt::recordRunError(LOOM_ABI_ERROR_SHAPE_MISMATCH, -1);
     return 0;
   }
   if (maxPerClass <= 0)

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Kernels.h"
+#include "../RunErrors.h"
 
 #include "loom-c/Abi.h"
 
@@ -19,7 +20,7 @@ void _mlir_ciface_loomrt_det_f32(loomrt::MemRef<3> *x, loomrt::MemRef<1> *out) {
   // The compiler checked these against the model; a caller of the ABI that
   // did not gets an error, not a read out of bounds.
   if (x->sizes[2] != n || out->sizes[0] != batch) {
-    loomrt_report_error(LOOM_ABI_ERROR_SHAPE_MISMATCH, -1);
+    loomrt::recordRunError(LOOM_ABI_ERROR_SHAPE_MISMATCH, -1);
     return;
   }
   std::vector<double> a(size_t(n * n));

@@ -412,7 +412,7 @@ void loomrt::quantizedMatmulF32(MemRef<2> *a, MemRefI8<2> *w, MemRef<2> *scales,
       scales->strides[1] != 1 || out->sizes[0] != m || out->sizes[1] != n ||
       (hasZeros && (bits != 4 || zeros->sizes[0] != n || zeros->sizes[1] != scales->sizes[1] ||
                     zeros->strides[1] != 1))) {
-    loomrt_report_error(LOOM_ABI_ERROR_SHAPE_MISMATCH, -1);
+    loomrt::recordRunError(LOOM_ABI_ERROR_SHAPE_MISMATCH, -1);
     return;
   }
   if (m == 0 || n == 0)

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Kernels.h"
+#include "../RunErrors.h"
 
 #include "loom-c/Abi.h"
 
@@ -24,7 +25,7 @@ int64_t unique(MemRefT *x, bool sorted, loomrt::MemRefI64<1> *first,
                loomrt::MemRefI64<1> *inverse, loomrt::MemRefI64<1> *counts) {
   int64_t outer = x->sizes[0], n = x->sizes[1], inner = x->sizes[2];
   if (first->sizes[0] < n || inverse->sizes[0] < n || counts->sizes[0] < n) {
-    loomrt_report_error(LOOM_ABI_ERROR_SHAPE_MISMATCH, -1);
+    loomrt::recordRunError(LOOM_ABI_ERROR_SHAPE_MISMATCH, -1);
     return 0;
   }
   auto at = [&](int64_t o, int64_t j, int64_t i) {

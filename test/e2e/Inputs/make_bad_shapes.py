@@ -17,9 +17,9 @@ from onnx import TensorProto, helper, numpy_helper
 out = sys.argv[1]
 
 
-def save(name, nodes, inputs, outputs, data_sets):
-    graph = helper.make_graph(nodes, name, inputs, outputs)
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+def save(name, nodes, inputs, outputs, data_sets, initializers=(), opset=13):
+    graph = helper.make_graph(nodes, name, inputs, outputs, initializer=list(initializers))
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]),
               os.path.join(out, name + ".onnx"))
     for set_name, (ins, expected) in data_sets.items():
         d = os.path.join(out, name + "_" + set_name)
@@ -120,3 +120,48 @@ save("reverse_sequence", [helper.make_node("ReverseSequence", ["x", "lens"], ["y
      {"ok": ([xs, ints(3, 1)], reversed_xs),
       "short": ([xs, ints(3)], None),
       "long": ([xs, ints(3, 1, 2, 4, 4, 4, 4, 4)], None)})
+# MobileViT's unfolding as Hugging Face writes it: patch counts baked in at
+# export (8x8 images, 2x2 patches), the batch from Shape. At 6x8 the first
+# Reshape does not fit; the code after it (a Reshape with -1, then a
+# LayerNormalization over 32) must not run on the zeroed sizes (it divided
+# by one: SIGFPE) but the run stop with the shape error.
+def const(name, value):
+    return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(value))
+
+
+unfold = [
+    helper.make_node("Shape", ["x"], ["shape"]),
+    const("zero", np.array(0, np.int64)),
+    helper.make_node("Gather", ["shape", "zero"], ["batch"], axis=0),
+    const("k128", np.array(128, np.int64)), const("k4", np.array(4, np.int64)),
+    const("axes0", ints(0)),
+    helper.make_node("Mul", ["batch", "k128"], ["rows"]),
+    helper.make_node("Unsqueeze", ["rows", "axes0"], ["rows1"]),
+    const("tail1", ints(2, 4, 2)),
+    helper.make_node("Concat", ["rows1", "tail1"], ["shape1"], axis=0),
+    helper.make_node("Reshape", ["x", "shape1"], ["p1"]),
+    helper.make_node("Transpose", ["p1"], ["t1"], perm=[0, 2, 1, 3]),
+    helper.make_node("Unsqueeze", ["batch", "axes0"], ["batch1"]),
+    const("tail2", ints(32, 16, 4)),
+    helper.make_node("Concat", ["batch1", "tail2"], ["shape2"], axis=0),
+    helper.make_node("Reshape", ["t1", "shape2"], ["p2"]),
+    helper.make_node("Transpose", ["p2"], ["t2"], perm=[0, 3, 2, 1]),
+    helper.make_node("Mul", ["batch", "k4"], ["groups"]),
+    helper.make_node("Unsqueeze", ["groups", "axes0"], ["groups1"]),
+    const("tail3", ints(16, -1)),
+    helper.make_node("Concat", ["groups1", "tail3"], ["shape3"], axis=0),
+    helper.make_node("Reshape", ["t2", "shape3"], ["p3"]),
+    helper.make_node("LayerNormalization", ["p3", "gamma", "beta"], ["y"], axis=-1),
+]
+rng = np.random.default_rng(5)
+gamma = rng.uniform(0.5, 1.5, 32).astype(np.float32)
+beta = rng.uniform(-0.5, 0.5, 32).astype(np.float32)
+images = rng.standard_normal((3, 32, 8, 8)).astype(np.float32)
+p = images.reshape(3 * 32 * 4, 2, 4, 2).transpose(0, 2, 1, 3).reshape(3, 32, 16, 4)
+p = p.transpose(0, 3, 2, 1).reshape(3 * 4, 16, -1)
+normalized = (p - p.mean(-1, keepdims=True)) / np.sqrt(p.var(-1, keepdims=True) + 1e-5)
+save("unfold_norm", unfold, [info("x", ["b", 32, "h", "w"])], [info("y", ["g", 16, "c"])],
+     {"ok": ([images], (normalized * gamma + beta).astype(np.float32)),
+      "mismatch": ([rng.standard_normal((3, 32, 6, 8)).astype(np.float32)], None)},
+     initializers=[numpy_helper.from_array(gamma, "gamma"), numpy_helper.from_array(beta, "beta")],
+     opset=17)
