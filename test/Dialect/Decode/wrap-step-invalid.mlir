@@ -51,6 +51,22 @@ func.func @main_graph(%ids: tensor<1x?xi64> {onnx.name = "input_ids"},
 
 // -----
 
+// Keys and values of different head sizes (DeepSeek's latent attention: a
+// rotary part on the keys only) cannot share the one cache buffer.
+// expected-error @+1 {{input 'past_key_values.0.value' has type 'tensor<1x2x?x3xf32>', unlike 'past_key_values.0.key' ('tensor<1x2x?x4xf32>'): the cache holds every layer's keys and values in one buffer}}
+func.func @main_graph(%ids: tensor<1x?xi64> {onnx.name = "input_ids"},
+                      %pk: tensor<1x2x?x4xf32> {onnx.name = "past_key_values.0.key"},
+                      %pv: tensor<1x2x?x3xf32> {onnx.name = "past_key_values.0.value"})
+    -> (tensor<1x?x16xf32> {onnx.name = "logits"}, tensor<1x2x?x4xf32> {onnx.name = "present.0.key"},
+        tensor<1x2x?x3xf32> {onnx.name = "present.0.value"}) {
+  %l = "onnx.Constant"() <{value = dense<0.0> : tensor<1x1x16xf32>}> : () -> tensor<1x?x16xf32>
+  %k = "onnx.Concat"(%pk, %pk) <{axis = 2 : si64}> : (tensor<1x2x?x4xf32>, tensor<1x2x?x4xf32>) -> tensor<1x2x?x4xf32>
+  %v = "onnx.Concat"(%pv, %pv) <{axis = 2 : si64}> : (tensor<1x2x?x3xf32>, tensor<1x2x?x3xf32>) -> tensor<1x2x?x3xf32>
+  return %l, %k, %v : tensor<1x?x16xf32>, tensor<1x2x?x4xf32>, tensor<1x2x?x3xf32>
+}
+
+// -----
+
 // Layer 0's past values are missing.
 // expected-error @+1 {{the model has no input named 'past_key_values.0.value'}}
 func.func @main_graph(%ids: tensor<1x?xi64> {onnx.name = "input_ids"},

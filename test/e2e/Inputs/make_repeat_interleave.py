@@ -5,7 +5,8 @@ and a repeat on axis 0; each with PyTorch's outputs as test data, at the
 exported sizes and at other ones.
 
 Usage: make_repeat_interleave.py OUT_DIR  (writes NAME.onnx, NAME_data/,
-NAME_data_resized/ for NAME in repeat_kv, duplicate_interleave, rows, uneven;
+NAME_data_resized/ for NAME in repeat_kv, duplicate_interleave, rows, uneven,
+nonzero_rows (NonZero after the rewrite), masked_rows (a boolean-mask read);
 counted.onnx, whose counts are an input, has no test data: loom refuses it)
 """
 import os
@@ -50,6 +51,21 @@ class Rows(torch.nn.Module):
         return x.repeat_interleave(4, dim=0) - 1.0
 
 
+class NonzeroRows(torch.nn.Module):
+    """NonZero of a repeated tensor: its result type ([rank, ?]) must be
+    inferred after the importer's rewrite (it stayed [?, ?])."""
+    def forward(self, x):
+        return torch.nonzero(x.repeat_interleave(2, dim=0) > 0)
+
+
+class MaskedRows(torch.nn.Module):
+    """DeepSeek-V2's MoE dispatch: each token repeated per chosen expert,
+    then the rows of one expert by a boolean mask (NonZero + GatherND)."""
+    def forward(self, x, idx):
+        xr = x.repeat_interleave(2, dim=0)
+        return xr[idx.view(-1) == 1] * 2.0
+
+
 def save(directory, inputs, outputs):
     os.makedirs(directory, exist_ok=True)
     for kind, tensors in (("input", inputs), ("output", outputs)):
@@ -65,6 +81,7 @@ cases = [
      {0: "seq", 1: "half"}),
     ("rows", Rows(), torch.randn(3, 2), torch.randn(5, 2), {0: "rows"}),
     ("uneven", Uneven(), torch.randn(3, 2), torch.randn(3, 4), {1: "columns"}),
+    ("nonzero_rows", NonzeroRows(), torch.randn(5, 8), torch.randn(3, 8), {0: "rows"}),
 ]
 counted = os.path.join(out, "counted.onnx")
 torch.onnx.export(Counted(), (torch.randn(3, 2), torch.tensor([1, 2, 3])), counted,
@@ -76,3 +93,12 @@ for name, module, example, other, axes in cases:
                       dynamic_axes={"x": axes}, opset_version=17)
     save(os.path.join(out, f"{name}_data"), [example], [module(example)])
     save(os.path.join(out, f"{name}_data_resized"), [other], [module(other)])
+masked = MaskedRows()
+x, idx = torch.randn(5, 8), torch.randint(0, 3, (5, 2))
+torch.onnx.export(masked, (x, idx), os.path.join(out, "masked_rows.onnx"),
+                  input_names=["x", "idx"], output_names=["y"],
+                  dynamic_axes={"x": {0: "rows"}, "idx": {0: "rows"}, "y": {0: "chosen"}},
+                  opset_version=17)
+save(os.path.join(out, "masked_rows_data"), [x, idx], [masked(x, idx)])
+x, idx = torch.randn(3, 8), torch.randint(0, 3, (3, 2))
+save(os.path.join(out, "masked_rows_data_resized"), [x, idx], [masked(x, idx)])

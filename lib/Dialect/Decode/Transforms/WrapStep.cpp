@@ -130,6 +130,7 @@ struct LoomDecodeWrapStepPass
       return missing("past keys of layer 0", layerName(pastKey, 0));
 
     RankedTensorType cacheShape;
+    std::string cacheShapeFrom; // the input that set cacheShape
     for (int64_t layer = 0; layer < layers; ++layer) {
       for (CacheKind kind : {CacheKind::key, CacheKind::value}) {
         bool isKey = kind == CacheKind::key;
@@ -179,12 +180,16 @@ struct LoomDecodeWrapStepPass
         }
         if (!cacheShape) {
           cacheShape = type;
+          cacheShapeFrom = pastName;
         } else if (type.getDimSize(1) != cacheShape.getDimSize(1) ||
                    type.getDimSize(3) != cacheShape.getDimSize(3) ||
                    type.getElementType() != cacheShape.getElementType()) {
-          graph.emitError() << "input '" << pastName << "' has type " << type
-                            << ", unlike layer 0's " << cacheShape
-                            << "; every layer must cache the same shape";
+          graph.emitError() << "input '" << pastName << "' has type " << type << ", unlike '"
+                            << cacheShapeFrom << "' (" << cacheShape
+                            << "): the cache holds every layer's keys and values in one "
+                               "buffer, so they must have the same heads, head size and "
+                               "element type (keys and values of different head sizes, as "
+                               "in DeepSeek's latent attention, are not supported yet)";
           return failure();
         }
         model.entries.push_back({layer, kind, pastArg, concat});

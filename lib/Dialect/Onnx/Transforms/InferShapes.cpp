@@ -331,6 +331,28 @@ std::optional<Dims> ShapeRefiner::inferShape(Operation *op) {
     out.append(data.begin() + axis + 1, data.end());
     return out;
   }
+  if (name == "onnx.NonZero") {
+    // One row per input dimension, one column per nonzero element.
+    if (!isa<RankedTensorType>(in.getType()))
+      return std::nullopt;
+    return SmallVector<DimValue>{DimValue::of(int64_t(dimsOf(in).size())), DimValue::unknown()};
+  }
+  if (name == "onnx.GatherND") {
+    // indices[:-1] + data[batch_dims + k:], k = indices' last size.
+    auto indicesType = dyn_cast<RankedTensorType>(op->getOperand(1).getType());
+    if (!isa<RankedTensorType>(in.getType()) || !indicesType || indicesType.getRank() < 1 ||
+        indicesType.isDynamicDim(indicesType.getRank() - 1))
+      return std::nullopt;
+    auto data = dimsOf(in);
+    auto indices = dimsOf(op->getOperand(1));
+    int64_t k = indicesType.getDimSize(indicesType.getRank() - 1);
+    int64_t batchDims = intAttr(op, "batch_dims").value_or(0);
+    if (batchDims < 0 || batchDims + k > int64_t(data.size()))
+      return std::nullopt;
+    SmallVector<DimValue> out(indices.begin(), indices.end() - 1);
+    out.append(data.begin() + batchDims + k, data.end());
+    return out;
+  }
   if (name == "onnx.Transpose") {
     auto dims = dimsOf(in);
     if (dims.empty() && !isa<RankedTensorType>(in.getType()))
