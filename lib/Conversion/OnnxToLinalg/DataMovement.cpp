@@ -538,11 +538,28 @@ static FailureOr<Value> lowerTranspose(Operation *op, RankedTensorType resultTyp
   else
     for (int64_t i = rank - 1; i >= 0; --i)
       perm.push_back(i);
+  // A size one side knows and the other does not (the declared result type
+  // can be more static than its operand's, or the reverse) is taken by
+  // both: linalg.transpose wants the permuted sizes equal.
+  auto inType = cast<RankedTensorType>(in.getType());
+  SmallVector<int64_t> inShape(inType.getShape()), outShape(resultType.getShape());
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t &from = inShape[perm[i]], &to = outShape[i];
+    if (ShapedType::isDynamic(from))
+      from = to;
+    else if (ShapedType::isDynamic(to))
+      to = from;
+  }
+  auto refinedIn = RankedTensorType::get(inShape, inType.getElementType());
+  auto refinedOut = RankedTensorType::get(outShape, resultType.getElementType());
+  if (refinedIn != inType)
+    in = tensor::CastOp::create(b, loc, refinedIn, in);
   SmallVector<std::pair<Value, int64_t>> sources;
   for (int64_t p : perm)
     sources.push_back({in, p});
-  Value init = emptyLike(b, loc, resultType, sources);
-  return linalg::TransposeOp::create(b, loc, in, init, perm).getResult()[0];
+  Value init = emptyLike(b, loc, refinedOut, sources);
+  Value out = linalg::TransposeOp::create(b, loc, in, init, perm).getResult()[0];
+  return refinedOut == resultType ? out : tensor::CastOp::create(b, loc, resultType, out).getResult();
 }
 
 static FailureOr<Value> lowerReshape(Operation *op, RankedTensorType resultType,

@@ -115,3 +115,16 @@ func.func @refused_forms(%x: tensor<1x1x4x4xf32>, %w: tensor<?x1x3x3xf32>, %v: t
   %6 = "onnx.Neg"(%5#1) : (tensor<1xf32>) -> tensor<1xf32>
   return
 }
+
+// -----
+
+// A Transpose whose declared result knows a size its operand does not (an
+// operand typed before a rewrite refined it): both sides take the size, so
+// linalg.transpose verifies; the result is cast back to the declared type.
+// CHECK-LABEL: func.func @transpose_refines
+// CHECK: %[[IN:.*]] = tensor.cast %{{.*}} : tensor<?x?xi64> to tensor<2x?xi64>
+// CHECK: linalg.transpose ins(%[[IN]] : tensor<2x?xi64>) outs(%{{.*}} : tensor<?x2xi64>) permutation = [1, 0]
+func.func @transpose_refines(%x: tensor<?x?xi64>) -> tensor<?x2xi64> {
+  %0 = "onnx.Transpose"(%x) <{perm = [1, 0]}> : (tensor<?x?xi64>) -> tensor<?x2xi64>
+  return %0 : tensor<?x2xi64>
+}
