@@ -328,10 +328,9 @@ bool loomrt::callGenerated(void (*entry)(void **), void **args, int (*parallelLe
 }
 
 void loomrt::stopRunAfterError() {
-  if (GuardedRun *run = leavableRun()) {
-    run->failedBytes = 0;
+  // failedBytes stays 0: callGenerated's caller reads the error instead.
+  if (GuardedRun *run = leavableRun())
     std::longjmp(run->jump, 1);
-  }
 }
 
 void loomrt::trimBufferCache() { cache().trim(); }

@@ -240,7 +240,6 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
     return success();
   }
 
-  /// A copy of the loop body's ops for (ids, pos, cache); returns the token.
   /// Tells loomrt that the step's body runs now over `ids` at `pos` (its
   /// statistics: model runs, prefills, tokens fed).
   void reportModelRun(OpBuilder &b, LoopOp loop, Value ids, Value pos) {
@@ -254,6 +253,7 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
                                     arith::IndexCastOp::create(b, loc, i64, pos)});
   }
 
+  /// A copy of the loop body's ops for (ids, pos, cache); returns the token.
   Value inlineBody(OpBuilder &b, LoopOp loop, Value ids, Value pos, Value cache) {
     reportModelRun(b, loop, ids, pos);
     Block &body = loop.getBody().front();

@@ -2,9 +2,10 @@
 //
 // A 2-D convolution (1-D ones come as height 1) image by image, group by
 // group and band of output rows by band: the group's input windows are laid
-// out as the columns of col[C/groups * KH * KW, OH * OW] (im2col, zeros where a window reaches
-// into the padding), and y[n, group's channels] = w[group] x col lands in the
-// output's own layout, with the bias written first (the GEMM accumulates).
+// out as the columns of col[C/groups * KH * KW, OH * OW] (im2col, zeros
+// where a window reaches into the padding), and y[n, group's channels] =
+// w[group] x col lands in the output's own layout, with the bias written
+// first (the GEMM accumulates).
 // The copies run row by row of col, each a strided (stride 1: contiguous)
 // read of one input row, so they are memcpy-like loops the compiler
 // vectorizes; the compiler's own im2col (a linalg.generic reading every
@@ -17,9 +18,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom-c/Abi.h"
-#include "../RunErrors.h"
 
 #include "Kernels.h"
+#include "../RunErrors.h"
 #include "../ThreadPool.h"
 
 #include <algorithm>
