@@ -13,6 +13,7 @@
 #include "loom/Dialect/Decode/Transforms/TreeSearch.h"
 #include "loom/Import/OnnxImporter.h"
 #include "loom/InitAllDialects.h"
+#include "loom/Pipelines/InvalidIRGuard.h"
 #include "loom/Pipelines/Pipelines.h"
 #include "loom/Support/Printable.h"
 #include "loom/Support/RegularFile.h"
@@ -407,6 +408,9 @@ CompileStatus loom::driver::compileModel(CompileRequest request) {
       loom::importOnnxModelFile(request.input, &context);
   if (!module || failed(loom::reportUnsupportedOps(*module)))
     return ModelFailed;
+  // From here on the IR verifies; a pass that breaks that is loom's bug, and
+  // is reported as one (not as a verifier message about internal ops).
+  loom::InvalidIRGuard invalidIR(&context);
 
   // The graph stage; partitioning runs on its own after it, so that a model
   // that cannot be split as asked (exit 2: the request) is told apart from

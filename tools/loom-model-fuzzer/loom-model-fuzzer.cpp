@@ -20,6 +20,7 @@
 
 #include "loom/Import/OnnxImporter.h"
 #include "loom/InitAllDialects.h"
+#include "loom/Pipelines/InvalidIRGuard.h"
 #include "loom/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -35,6 +36,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdlib>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -317,13 +319,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       loom::importOnnxModel(bytes, "fuzz.onnx", &context, options);
   if (!module || mlir::failed(loom::reportUnsupportedOps(*module)))
     return 0;
+  // A pass that leaves IR the verifier rejects is a finding, like a crash
+  // (loom-compile reports it as an internal error).
+  loom::InvalidIRGuard invalidIR(&context);
+  auto finding = [&] {
+    if (invalidIR.tripped()) {
+      llvm::errs() << "loom-model-fuzzer: a pass built invalid IR\n";
+      abort();
+    }
+    return 0;
+  };
   mlir::PassManager pm(&context);
   loom::buildGraphPassPipeline(pm, loom::GraphPipelineOptions());
   if (mlir::failed(pm.run(*module)))
-    return 0;
+    return finding();
   mlir::PassManager lower(&context);
   if (mlir::failed(loom::buildCpuLoweringPassPipeline(lower)))
     return 0;
   (void)lower.run(*module);
-  return 0;
+  return finding();
 }
