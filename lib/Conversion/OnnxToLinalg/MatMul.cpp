@@ -221,15 +221,55 @@ static FailureOr<Value> lowerGemm(Operation *op, RankedTensorType resultType,
                           });
 }
 
-/// One-dimensional operands (a vector product) are not lowered yet.
+/// MatMul with numpy's vector rules (ChatRWKV's `W @ x`, `x @ W`, a dot
+/// product): a 1-D A is a [1, K] row, a 1-D B a [K, 1] column, and the
+/// added dimension is dropped from the product.
+static Value buildMatMulWithVectors(OpBuilder &b, Location loc, Value a, Value bm,
+                                    RankedTensorType resultType) {
+  auto at = cast<RankedTensorType>(a.getType()), bt = cast<RankedTensorType>(bm.getType());
+  bool rowA = at.getRank() == 1, columnB = bt.getRank() == 1;
+  if (!rowA && !columnB)
+    return buildMatMul(b, loc, a, bm, resultType);
+  if (rowA)
+    a = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({1, at.getDimSize(0)}, at.getElementType()), a,
+        SmallVector<ReassociationIndices>{{0, 1}});
+  if (columnB)
+    bm = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({bt.getDimSize(0), 1}, bt.getElementType()), bm,
+        SmallVector<ReassociationIndices>{{0, 1}});
+  // The product with the added 1s: [..., 1, N], [..., M, 1] or [1, 1].
+  SmallVector<int64_t> shape(resultType.getShape());
+  if (rowA && columnB)
+    shape = {1, 1};
+  else if (rowA)
+    shape.insert(shape.end() - 1, 1);
+  else
+    shape.push_back(1);
+  auto matrixType = RankedTensorType::get(shape, resultType.getElementType());
+  Value product = buildMatMul(b, loc, a, bm, matrixType);
+  SmallVector<ReassociationIndices> groups;
+  int64_t rank = matrixType.getRank();
+  if (rank > 2) {
+    for (int64_t i = 0; i < rank - 2; ++i)
+      groups.push_back({i});
+    groups.push_back({rank - 2, rank - 1});
+  } else if (!(rowA && columnB)) {
+    groups.push_back({0, 1});
+  }
+  return tensor::CollapseShapeOp::create(b, loc, resultType, product, groups);
+}
+
+/// Rank-0 operands are not MatMul's; a 1-D one takes numpy's vector rule.
 static std::string checkMatMulRanks(Operation *op, const LoweringState &) {
   for (Value v : op->getOperands().take_front(2))
-    if (cast<RankedTensorType>(v.getType()).getRank() < 2)
-      return "one-dimensional MatMul operands are not supported yet";
+    if (cast<RankedTensorType>(v.getType()).getRank() < 1)
+      return "a MatMul operand is a scalar (rank 0); MatMul needs vectors or matrices";
   // A declared output type the inference could not check (found by
   // loom-model-fuzzer: a rank-1 result indexed the loops out of range).
-  int64_t rank = std::max(cast<RankedTensorType>(op->getOperand(0).getType()).getRank(),
-                          cast<RankedTensorType>(op->getOperand(1).getType()).getRank());
+  int64_t rankA = cast<RankedTensorType>(op->getOperand(0).getType()).getRank();
+  int64_t rankB = cast<RankedTensorType>(op->getOperand(1).getType()).getRank();
+  int64_t rank = std::max<int64_t>({rankA, rankB, 2}) - (rankA == 1) - (rankB == 1);
   int64_t declared = cast<RankedTensorType>(op->getResult(0).getType()).getRank();
   if (declared != rank)
     return "the output is declared with " + std::to_string(declared) +
@@ -567,7 +607,8 @@ void loom::populateMatMulLoweringPatterns(LoweringPatternSet &patterns) {
       "onnx.MatMul",
       [](Operation *op, RankedTensorType resultType, PatternRewriter &b,
          const LoweringState &) -> FailureOr<Value> {
-        return buildMatMul(b, op->getLoc(), op->getOperand(0), op->getOperand(1), resultType);
+        return buildMatMulWithVectors(b, op->getLoc(), op->getOperand(0), op->getOperand(1),
+                                      resultType);
       },
       checkMatMulRanks);
   patterns.add("onnx.Gemm", lowerGemm, checkGemm);
