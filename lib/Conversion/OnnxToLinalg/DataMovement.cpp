@@ -1095,7 +1095,9 @@ void loom::populateDataMovementLoweringPatterns(LoweringPatternSet &patterns) {
   patterns.add("onnx.Identity", input, {}, any);
   patterns.add("onnx.Dropout", lowerDropout, checkDropout);
   patterns.add("onnx.Expand", lowerExpand, checkExpand, any);
-  patterns.add("onnx.Trilu", lowerTrilu, checkTrilu);
+  // Bit patterns only (a select with zero): unsigned elements as well
+  // (Transformer-XL's `triu` of a uint8 mask).
+  patterns.add("onnx.Trilu", lowerTrilu, checkTrilu, any);
   patterns.add("onnx.Concat", lowerConcat, {}, any);
   patterns.add("onnx.Slice", lowerSlice, checkSlice, any);
   patterns.add("onnx.Split", lowerSplit, checkSplit, any);

@@ -382,8 +382,10 @@ void loom::populateTensorCreationLoweringPatterns(LoweringPatternSet &patterns) 
   patterns.add("onnx.Shape", lowerShape, {}, any);
   patterns.add("onnx.Size", lowerSize, {}, any);
   patterns.add("onnx.Range", lowerRange);
-  patterns.add("onnx.ConstantOfShape", lowerConstantOfShape, checkConstantOfShape);
-  patterns.add("onnx.EyeLike", lowerEyeLike, checkEyeLike);
+  // Fills and selects copy bit patterns: unsigned elements as well
+  // (`new_ones(..., dtype=torch.uint8)` byte masks).
+  patterns.add("onnx.ConstantOfShape", lowerConstantOfShape, checkConstantOfShape, any);
+  patterns.add("onnx.EyeLike", lowerEyeLike, checkEyeLike, any);
   patterns.add("onnx.OneHot", lowerOneHot, checkOneHot);
   patterns.add({"onnx.HannWindow", "onnx.HammingWindow", "onnx.BlackmanWindow"}, lowerWindow,
                checkWindow);
