@@ -30,8 +30,22 @@ LogicalResult OnnxImporter::importGraph(const proto::GraphProto &graph, Block &b
   builder.setInsertionPointToEnd(&block);
   std::string graphWhat = isSubgraph ? "subgraph '" + graph.name() + "'" : "graph";
 
+  // A value is named with the node that makes it: exporters name values
+  // after internal counters ('onnx::Loop_113'), nodes after the code.
+  auto describeValue = [&](const std::string &name) {
+    for (const auto &node : graph.node())
+      for (const auto &output : node.output())
+        if (output == name)
+          return "value '" + name + "' (an output of node '" + node.name() + "' (" +
+                 node.op_type() + "))";
+    return "value '" + name + "'";
+  };
   for (const auto &info : graph.value_info()) {
-    FailureOr<Type> type = convertValueType(info.type(), "value '" + info.name() + "'");
+    // (Only for the message: the search is linear in the graph.)
+    bool tensorOrUnknown = info.type().value_case() == proto::TypeProto::kTensorType ||
+                           info.type().value_case() == proto::TypeProto::VALUE_NOT_SET;
+    FailureOr<Type> type = convertValueType(
+        info.type(), tensorOrUnknown ? "value '" + info.name() + "'" : describeValue(info.name()));
     if (failed(type))
       return failure();
     knownTypes[info.name()] = *type;
