@@ -93,7 +93,8 @@ loom_status loomrt::checkRunErrors(uint64_t countBefore, const std::vector<std::
                 "updates not shaped as the indices' tuples and the data's slices, "
                 "ReverseSequence lengths that are not one per batch entry, a TopK k "
                 "larger than its axis, a Slice of one position, such as x[:, -1:], "
-                "of an empty axis, or operands of an elementwise op whose sizes "
+                "of an empty axis, a Loop output stacking values whose sizes change "
+                "between iterations, or operands of an elementwise op whose sizes "
                 "differ at run time: loom broadcasts only sizes known to be 1); the "
                 "outputs are not defined");
   case LOOM_ABI_ERROR_BAD_AXIS_OR_STEP:

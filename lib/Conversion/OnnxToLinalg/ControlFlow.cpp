@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom-c/Abi.h"
 #include "loom/Conversion/LinalgBuilders.h"
 #include "loom/Conversion/LoweringPatterns.h"
 #include "loom/Dialect/Onnx/IR/OnnxOps.h"
@@ -96,9 +97,13 @@ static FailureOr<Value> lowerLoop(Operation *op, RankedTensorType, PatternRewrit
   Value cond0 = condition ? scalarOf(b, loc, condition)
                           : arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
   // Scan buffers: M slices of each scan output's per-iteration shape (the
-  // body's, checked static; the declared result may say less: torch writes
-  // symbolic sizes there).
+  // body's; the declared result may say less: torch writes symbolic sizes
+  // there). A size known only at run time (a batch the body reads from
+  // outside) is 0 until the first iteration allocates the buffer with the
+  // sizes it produced.
   SmallVector<Value> buffers;
+  Value tripsIndex = toIndex(b, loc, trips);
+  Value zeroIndex = arith::ConstantIndexOp::create(b, loc, 0);
   for (unsigned s = 0; s < scans; ++s) {
     auto resultType = cast<RankedTensorType>(op->getResult(carried + s).getType());
     auto sliceType = cast<RankedTensorType>(yield->getOperand(1 + carried + s).getType());
@@ -109,7 +114,9 @@ static FailureOr<Value> lowerLoop(Operation *op, RankedTensorType, PatternRewrit
           return shape;
         }(),
         resultType.getElementType());
-    buffers.push_back(tensor::EmptyOp::create(b, loc, bufferType, ValueRange{toIndex(b, loc, trips)}));
+    SmallVector<Value> sizes = {tripsIndex};
+    sizes.append(sliceType.getNumDynamicDims(), zeroIndex);
+    buffers.push_back(tensor::EmptyOp::create(b, loc, bufferType, sizes));
   }
   SmallVector<Value> inits = {zero, cond0};
   for (auto [v, arg] : llvm::zip(initial, body.getArguments().drop_front(2)))
@@ -141,19 +148,63 @@ static FailureOr<Value> lowerLoop(Operation *op, RankedTensorType, PatternRewrit
       scalarOf(b, loc, yield->getOperand(0))};
   for (unsigned i = 0; i < carried; ++i)
     next.push_back(castTo(b, loc, yield->getOperand(1 + i), types[2 + i]));
+  func::FuncOp report = runtimeErrorReporter(op);
   for (unsigned s = 0; s < scans; ++s) {
     Value slice = yield->getOperand(1 + carried + s);
     auto sliceType = cast<RankedTensorType>(slice.getType());
     Value buffer = after->getArgument(2 + carried + s);
+    auto bufferType = cast<RankedTensorType>(buffer.getType());
     int64_t rank = sliceType.getRank() + 1;
     SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes, strides(rank, b.getIndexAttr(1));
     offsets[0] = toIndex(b, loc, iteration);
     sizes.push_back(b.getIndexAttr(1));
-    for (int64_t d = 0; d < sliceType.getRank(); ++d)
-      sizes.push_back(sliceType.isDynamicDim(d)
-                          ? OpFoldResult(tensor::DimOp::create(b, loc, slice, d).getResult())
-                          : OpFoldResult(b.getIndexAttr(sliceType.getDimSize(d))));
-    next.push_back(tensor::InsertSliceOp::create(b, loc, slice, buffer, offsets, sizes, strides));
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < sliceType.getRank(); ++d) {
+      if (!sliceType.isDynamicDim(d)) {
+        sizes.push_back(b.getIndexAttr(sliceType.getDimSize(d)));
+        continue;
+      }
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, slice, d));
+      sizes.push_back(dynamicSizes.back());
+    }
+    if (dynamicSizes.empty()) {
+      next.push_back(tensor::InsertSliceOp::create(b, loc, slice, buffer, offsets, sizes, strides));
+      continue;
+    }
+    // Sizes known at run time: the first iteration allocates the buffer,
+    // later ones must give the same sizes (ONNX's rule; a different one
+    // would write outside the buffer): a shape error, and no write.
+    Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, iteration, zero);
+    SmallVector<Value> allocSizes = {tripsIndex};
+    allocSizes.append(dynamicSizes);
+    auto allocated = scf::IfOp::create(
+        b, loc, first,
+        [&](OpBuilder &nb, Location nloc) {
+          scf::YieldOp::create(nb, nloc,
+                               ValueRange{tensor::EmptyOp::create(nb, nloc, bufferType, allocSizes)});
+        },
+        [&](OpBuilder &nb, Location nloc) { scf::YieldOp::create(nb, nloc, ValueRange{buffer}); });
+    Value target = allocated.getResult(0);
+    Value differs = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+    for (int64_t d = 0, k = 0; d < sliceType.getRank(); ++d) {
+      if (!sliceType.isDynamicDim(d))
+        continue;
+      Value held = tensor::DimOp::create(b, loc, target, d + 1);
+      differs = arith::OrIOp::create(
+          b, loc, differs,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, held, dynamicSizes[k++]));
+    }
+    reportIf(b, loc, differs, report, LOOM_ABI_ERROR_SHAPE_MISMATCH);
+    auto written = scf::IfOp::create(
+        b, loc, differs,
+        [&](OpBuilder &nb, Location nloc) { scf::YieldOp::create(nb, nloc, ValueRange{target}); },
+        [&](OpBuilder &nb, Location nloc) {
+          scf::YieldOp::create(
+              nb, nloc,
+              ValueRange{tensor::InsertSliceOp::create(nb, nloc, slice, target, offsets, sizes,
+                                                       strides)});
+        });
+    next.push_back(written.getResult(0));
   }
   b.replaceOpWithNewOp<scf::YieldOp>(yield, next);
   b.setInsertionPointAfter(whileOp);
@@ -169,7 +220,9 @@ static FailureOr<Value> lowerLoop(Operation *op, RankedTensorType, PatternRewrit
     SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes, strides(rank, b.getIndexAttr(1));
     sizes.push_back(ran);
     for (int64_t d = 1; d < rank; ++d)
-      sizes.push_back(b.getIndexAttr(bufferType.getDimSize(d)));
+      sizes.push_back(bufferType.isDynamicDim(d)
+                          ? OpFoldResult(tensor::DimOp::create(b, loc, buffer, d).getResult())
+                          : OpFoldResult(b.getIndexAttr(bufferType.getDimSize(d))));
     Value cut = tensor::ExtractSliceOp::create(b, loc, buffer, offsets, sizes, strides);
     results.push_back(castTo(b, loc, cut, op->getResult(carried + s).getType()));
   }
@@ -217,10 +270,11 @@ static std::string checkLoop(Operation *op, const LoweringState &) {
   for (unsigned s = 0; s < scans; ++s) {
     auto slice = dyn_cast<RankedTensorType>(yield->getOperand(1 + carried + s).getType());
     auto result = cast<RankedTensorType>(op->getResult(carried + s).getType());
-    if (!slice || !slice.hasStaticShape() || result.getRank() != slice.getRank() + 1)
-      return "scan output " + std::to_string(s) + " needs a static shape in every iteration";
+    if (!slice || result.getRank() != slice.getRank() + 1)
+      return "scan output " + std::to_string(s) + " needs the same rank in every iteration";
     for (int64_t d = 0; d < slice.getRank(); ++d)
-      if (!result.isDynamicDim(d + 1) && result.getDimSize(d + 1) != slice.getDimSize(d))
+      if (!result.isDynamicDim(d + 1) && !slice.isDynamicDim(d) &&
+          result.getDimSize(d + 1) != slice.getDimSize(d))
         return "scan output " + std::to_string(s) + " is declared with size " +
                std::to_string(result.getDimSize(d + 1)) + " at dimension " +
                std::to_string(d + 1) + ", but the body gives " +

@@ -16,8 +16,19 @@
 //               shape(x)[:dim] ++ [-1] ++ shape(x)[dim+1:])
 //
 // which this file writes into the protobuf graph before anything else reads
-// it (ONNX's shape inference then sees tensors only). Other uses of
-// sequences still get the importer's "not supported yet" error.
+// it (ONNX's shape inference then sees tensors only).
+//
+// A scripted loop that appends to a list and stacks it afterwards (Mamba's
+// reference selective scan, hand-written RNN cells: `ys.append(h)` in a
+// `for`, then `torch.stack(ys, dim)` or `torch.cat(ys, dim)`) becomes
+//
+//   ys = Loop(..., SequenceEmpty) { ..., SequenceInsert(ys_in, h) }
+//   y  = ConcatFromSequence(ys, axis, new_axis)
+//
+// which is a Loop scan output (the values stacked along a new first axis)
+// moved to `axis` (an Einsum that only permutes) and, for a concatenation,
+// merged with the axis after it (a Reshape). Other uses of sequences still
+// get the importer's "not supported yet" error.
 //
 //===----------------------------------------------------------------------===//
 
@@ -94,6 +105,49 @@ public:
 private:
   llvm::StringMap<const proto::NodeProto *> producers;
   llvm::StringMap<const proto::TensorProto *> initializers;
+};
+
+/// Writes new nodes named `prefix` + name into a node list.
+class NodeWriter {
+public:
+  NodeWriter(google::protobuf::RepeatedPtrField<proto::NodeProto> &nodes, std::string prefix)
+      : nodes(nodes), prefix(std::move(prefix)) {}
+
+  proto::NodeProto &node(const std::string &op, const std::string &name,
+                         std::initializer_list<std::string> inputs, const std::string &out) {
+    proto::NodeProto &n = *nodes.Add();
+    n.set_op_type(op);
+    n.set_name(prefix + name);
+    for (const std::string &input : inputs)
+      n.add_input(input);
+    n.add_output(out);
+    return n;
+  }
+
+  /// A Constant node of int64 `values`; its output's name.
+  std::string constant(const std::string &name, const std::vector<int64_t> &values) {
+    proto::NodeProto &n = node("Constant", name, {}, prefix + name);
+    proto::AttributeProto *attr = n.add_attribute();
+    attr->set_name("value");
+    attr->set_type(proto::AttributeProto::TENSOR);
+    proto::TensorProto *tensor = attr->mutable_t();
+    tensor->set_data_type(proto::TensorProto::INT64);
+    tensor->add_dims(int64_t(values.size()));
+    for (int64_t v : values)
+      tensor->add_int64_data(v);
+    return prefix + name;
+  }
+
+  static void setInt(proto::NodeProto &node, const std::string &name, int64_t value) {
+    proto::AttributeProto *attr = node.add_attribute();
+    attr->set_name(name);
+    attr->set_type(proto::AttributeProto::INT);
+    attr->set_i(value);
+  }
+
+private:
+  google::protobuf::RepeatedPtrField<proto::NodeProto> &nodes;
+  std::string prefix;
 };
 
 /// SplitToSequence(x, split) into pieces of size 1: its `x`, else "".
@@ -209,56 +263,235 @@ std::optional<RepeatInterleave> matchRepeatInterleave(const GraphIndex &index,
 /// `prefix`.
 void emitRepeatInterleave(proto::GraphProto &graph, const RepeatInterleave &match,
                           const std::string &output, const std::string &prefix) {
-  auto constant = [&](const std::string &name, const std::vector<int64_t> &values) {
-    proto::NodeProto *node = graph.add_node();
-    node->set_op_type("Constant");
-    node->set_name(prefix + name);
-    node->add_output(prefix + name);
-    proto::AttributeProto *attr = node->add_attribute();
-    attr->set_name("value");
-    attr->set_type(proto::AttributeProto::TENSOR);
-    proto::TensorProto *tensor = attr->mutable_t();
-    tensor->set_data_type(proto::TensorProto::INT64);
-    tensor->add_dims(int64_t(values.size()));
-    for (int64_t v : values)
-      tensor->add_int64_data(v);
-    return prefix + name;
-  };
-  auto node = [&](const std::string &op, const std::string &name,
-                  std::initializer_list<std::string> inputs, const std::string &out) {
-    proto::NodeProto *n = graph.add_node();
-    n->set_op_type(op);
-    n->set_name(prefix + name);
-    for (const std::string &input : inputs)
-      n->add_input(input);
-    n->add_output(out);
-    return n;
-  };
+  NodeWriter write(*graph.mutable_node(), prefix);
   int64_t axis = match.axis;
   std::string shape = prefix + "shape";
-  node("Shape", "shape", {match.input}, shape);
-  std::string zero = constant("zero", {0}), end = constant("end", {INT64_MAX});
+  write.node("Shape", "shape", {match.input}, shape);
+  std::string zero = write.constant("zero", {0}), end = write.constant("end", {INT64_MAX});
   std::string head = prefix + "head", through = prefix + "through", tail = prefix + "tail";
-  node("Slice", "head", {shape, zero, constant("axis", {axis})}, head);
-  node("Slice", "through", {shape, zero, constant("axis_1", {axis + 1})}, through);
-  node("Slice", "tail", {shape, constant("after", {axis + 1}), end}, tail);
+  write.node("Slice", "head", {shape, zero, write.constant("axis", {axis})}, head);
+  write.node("Slice", "through", {shape, zero, write.constant("axis_1", {axis + 1})}, through);
+  write.node("Slice", "tail", {shape, write.constant("after", {axis + 1}), end}, tail);
   std::string unsqueezed = prefix + "unsqueezed";
-  node("Unsqueeze", "unsqueeze", {match.input, constant("new_axis", {axis + 1})}, unsqueezed);
+  write.node("Unsqueeze", "unsqueeze", {match.input, write.constant("new_axis", {axis + 1})},
+             unsqueezed);
   std::string expandShape = prefix + "expand_shape";
-  auto concatAlongZero = [](proto::NodeProto *concat) {
-    proto::AttributeProto *attr = concat->add_attribute();
-    attr->set_name("axis");
-    attr->set_type(proto::AttributeProto::INT);
-    attr->set_i(0);
-  };
-  concatAlongZero(node("Concat", "expand_shape",
-                       {through, constant("repeats", {match.repeats}), tail}, expandShape));
+  std::string repeats = write.constant("repeats", {match.repeats});
+  NodeWriter::setInt(write.node("Concat", "expand_shape", {through, repeats, tail}, expandShape),
+                     "axis", 0);
   std::string expanded = prefix + "expanded";
-  node("Expand", "expand", {unsqueezed, expandShape}, expanded);
+  write.node("Expand", "expand", {unsqueezed, expandShape}, expanded);
   std::string merged = prefix + "merged_shape";
-  concatAlongZero(
-      node("Concat", "merged_shape", {head, constant("minus_one", {-1}), tail}, merged));
-  node("Reshape", "reshape", {expanded, merged}, output);
+  std::string minusOne = write.constant("minus_one", {-1});
+  NodeWriter::setInt(write.node("Concat", "merged_shape", {head, minusOne, tail}, merged), "axis",
+                     0);
+  write.node("Reshape", "reshape", {expanded, merged}, output);
+}
+
+/// Calls fn(value) for each value `node` reads, its subgraphs' reads
+/// included (a body reads outer values by name).
+template <typename Fn>
+void forEachRead(const proto::NodeProto &node, Fn &&fn) {
+  for (const std::string &input : node.input())
+    fn(input);
+  for (const proto::AttributeProto &attr : node.attribute())
+    if (attr.has_g())
+      for (const proto::NodeProto &inner : attr.g().node())
+        forEachRead(inner, fn);
+}
+
+/// How many times each value is read by `graph`'s nodes (and its outputs).
+llvm::StringMap<int> countReads(const proto::GraphProto &graph) {
+  llvm::StringMap<int> reads;
+  for (const proto::NodeProto &node : graph.node())
+    forEachRead(node, [&](const std::string &v) { ++reads[v]; });
+  for (const proto::ValueInfoProto &out : graph.output())
+    ++reads[out.name()];
+  return reads;
+}
+
+/// A list appended to in a Loop and stacked or concatenated after it.
+struct LoopAppend {
+  int concat = -1, loop = -1, empty = -1; // node indices in the graph
+  int carried = 0;                        // which carried value is the list
+  int insert = -1;                        // the SequenceInsert in the body
+};
+
+std::optional<LoopAppend> matchLoopAppend(const proto::GraphProto &graph,
+                                          const GraphIndex &index,
+                                          const llvm::StringMap<int> &reads, int concatIndex) {
+  const proto::NodeProto &concat = graph.node(concatIndex);
+  if (concat.input_size() != 1 || reads.lookup(concat.input(0)) != 1)
+    return std::nullopt;
+  const proto::NodeProto *loop = index.producer(concat.input(0));
+  const proto::AttributeProto *bodyAttr = loop ? findAttr(*loop, "body") : nullptr;
+  if (!loop || loop->op_type() != "Loop" || !loop->domain().empty() || !bodyAttr ||
+      !bodyAttr->has_g())
+    return std::nullopt;
+  int carriedCount = loop->input_size() - 2;
+  int carried = -1;
+  for (int i = 0; i < loop->output_size(); ++i)
+    if (loop->output(i) == concat.input(0))
+      carried = i;
+  if (carried < 0 || carried >= carriedCount)
+    return std::nullopt;
+  const proto::NodeProto *empty = index.producer(loop->input(2 + carried));
+  if (!empty || empty->op_type() != "SequenceEmpty" || reads.lookup(empty->output(0)) != 1)
+    return std::nullopt;
+  const proto::GraphProto &body = bodyAttr->g();
+  if (body.input_size() != 2 + carriedCount || body.output_size() < 1 + carriedCount)
+    return std::nullopt;
+  const std::string &listIn = body.input(2 + carried).name();
+  const std::string &listOut = body.output(1 + carried).name();
+  llvm::StringMap<int> bodyReads = countReads(body);
+  // The body only appends: list_out = SequenceInsert(list_in, x), and
+  // neither list is read otherwise (len(ys), ys[-1] would need the list).
+  LoopAppend match;
+  for (int i = 0; i < body.node_size(); ++i) {
+    const proto::NodeProto &node = body.node(i);
+    if (node.output_size() == 1 && node.output(0) == listOut)
+      match.insert = i;
+  }
+  if (match.insert < 0)
+    return std::nullopt;
+  const proto::NodeProto &insert = body.node(match.insert);
+  if (insert.op_type() != "SequenceInsert" || !insert.domain().empty() ||
+      insert.input_size() != 2 || insert.input(0) != listIn || bodyReads.lookup(listIn) != 1 ||
+      bodyReads.lookup(listOut) != 1)
+    return std::nullopt;
+  match.concat = concatIndex;
+  match.carried = carried;
+  for (int i = 0; i < graph.node_size(); ++i) {
+    if (&graph.node(i) == loop)
+      match.loop = i;
+    if (&graph.node(i) == empty)
+      match.empty = i;
+  }
+  return match;
+}
+
+/// Rewrites `match` in place (see the file comment); `prefix` makes names.
+void emitLoopAppend(proto::GraphProto &graph, const LoopAppend &match, const std::string &prefix) {
+  proto::NodeProto &loop = *graph.mutable_node(match.loop);
+  proto::GraphProto &body = *[&] {
+    for (proto::AttributeProto &attr : *loop.mutable_attribute())
+      if (attr.name() == "body")
+        return attr.mutable_g();
+    return static_cast<proto::GraphProto *>(nullptr);
+  }();
+  const int k = match.carried;
+  auto eraseAt = [](auto *field, int i) { field->DeleteSubrange(i, 1); };
+  // The body: the appended value becomes the last (scan) output.
+  std::string appended = body.node(match.insert).input(1);
+  std::string scanned = prefix + "appended";
+  {
+    proto::NodeProto *copy = body.mutable_node(match.insert);
+    copy->Clear();
+    copy->set_op_type("Identity");
+    copy->set_name(prefix + "appended");
+    copy->add_input(appended);
+    copy->add_output(scanned);
+  }
+  llvm::StringSet<> gone = {body.input(2 + k).name(), body.output(1 + k).name()};
+  eraseAt(body.mutable_input(), 2 + k);
+  eraseAt(body.mutable_output(), 1 + k);
+  body.add_output()->set_name(scanned);
+  for (int i = body.value_info_size() - 1; i >= 0; --i)
+    if (gone.contains(body.value_info(i).name()))
+      eraseAt(body.mutable_value_info(), i);
+  // The Loop: no list carried; a scan output [iterations, ...] instead.
+  std::string list = loop.output(k);
+  std::string stacked = prefix + "stacked";
+  eraseAt(loop.mutable_input(), 2 + k);
+  eraseAt(loop.mutable_output(), k);
+  loop.add_output(stacked);
+  for (int i = graph.value_info_size() - 1; i >= 0; --i)
+    if (graph.value_info(i).name() == list ||
+        graph.value_info(i).name() == graph.node(match.empty).output(0))
+      eraseAt(graph.mutable_value_info(), i);
+
+  // ConcatFromSequence(axis, new_axis) of the scan output, in its place.
+  proto::NodeProto concat = graph.node(match.concat);
+  int64_t axis = intAttr(concat, "axis", 0);
+  bool stack = intAttr(concat, "new_axis", 0) != 0;
+  const std::string &output = concat.output(0);
+  google::protobuf::RepeatedPtrField<proto::NodeProto> nodes;
+  NodeWriter write(nodes, prefix);
+  // The iteration axis (first) moves to just before the element axis it
+  // joins (concatenation) or to `axis` of the result (stacking): the axes
+  // that stay in front of it, counted from the front or from the back.
+  // Stacking at a negative axis counts in the result, which has one axis
+  // more than an element; concatenating counts in an element.
+  bool fromFront = axis >= 0;
+  int64_t before = fromFront ? axis : (stack ? -axis - 1 : -axis);
+  std::string letters;
+  for (int64_t i = 0; i < before; ++i)
+    letters.push_back(char('a' + i));
+  std::string moved = stack ? output : prefix + "moved";
+  if (before == 0 && fromFront) {
+    write.node("Identity", "moved", {stacked}, moved);
+  } else {
+    std::string equation = fromFront ? "z" + letters + "...->" + letters + "z..."
+                                     : "z..." + letters + "->...z" + letters;
+    proto::NodeProto &einsum = write.node("Einsum", "moved", {stacked}, moved);
+    proto::AttributeProto *attr = einsum.add_attribute();
+    attr->set_name("equation");
+    attr->set_type(proto::AttributeProto::STRING);
+    attr->set_s(equation);
+  }
+  if (!stack) {
+    // Merge the iteration axis with the element axis after it.
+    std::string shape = prefix + "shape";
+    write.node("Shape", "shape", {moved}, shape);
+    int64_t at = fromFront ? axis : -axis; // iteration axis: from the front, or -(at + 1)
+    int64_t headEnd = fromFront ? at : -(at + 1);
+    int64_t tailStart = fromFront ? at + 2 : (at == 1 ? INT64_MAX : -at + 1);
+    std::string head = prefix + "head", tail = prefix + "tail";
+    std::string zero = write.constant("zero", {0}), end = write.constant("end", {INT64_MAX});
+    write.node("Slice", "head", {shape, zero, write.constant("head_end", {headEnd})}, head);
+    write.node("Slice", "tail", {shape, write.constant("tail_start", {tailStart}), end}, tail);
+    std::string merged = prefix + "merged_shape";
+    std::string minusOne = write.constant("minus_one", {-1});
+    NodeWriter::setInt(write.node("Concat", "merged_shape", {head, minusOne, tail}, merged),
+                       "axis", 0);
+    write.node("Reshape", "merge", {moved, merged}, output);
+  }
+  // The new nodes take the ConcatFromSequence's place (the graph stays in
+  // topological order); the SequenceEmpty goes.
+  google::protobuf::RepeatedPtrField<proto::NodeProto> kept;
+  for (int i = 0; i < graph.node_size(); ++i) {
+    if (i == match.empty)
+      continue;
+    if (i == match.concat) {
+      for (proto::NodeProto &n : nodes)
+        kept.Add()->Swap(&n);
+      continue;
+    }
+    kept.Add()->Swap(graph.mutable_node(i));
+  }
+  graph.mutable_node()->Swap(&kept);
+}
+
+void rewriteRepeatInterleaves(proto::GraphProto &graph);
+
+/// Every list appended in a Loop and stacked after it, one at a time.
+void rewriteLoopAppends(proto::GraphProto &graph) {
+  for (int rewritten = 0;; ++rewritten) {
+    std::optional<LoopAppend> match;
+    {
+      GraphIndex index(graph);
+      llvm::StringMap<int> reads = countReads(graph);
+      for (int i = 0; i < graph.node_size() && !match; ++i)
+        if (graph.node(i).op_type() == "ConcatFromSequence" && graph.node(i).domain().empty())
+          match = matchLoopAppend(graph, index, reads, i);
+    }
+    if (!match)
+      return;
+    const proto::NodeProto &concat = graph.node(match->concat);
+    std::string prefix = (concat.name().empty() ? concat.output(0) : concat.name()) +
+                         "/loop_append_" + std::to_string(rewritten) + "/";
+    emitLoopAppend(graph, *match, prefix);
+  }
 }
 
 } // namespace
@@ -268,6 +501,14 @@ void OnnxImporter::rewriteSequenceIdioms(proto::GraphProto &graph) {
   // form written here.
   if (defaultOpset < 13)
     return;
+  // repeat_interleave's loop appends too (pieces of another sequence): it
+  // goes first, as a whole.
+  rewriteRepeatInterleaves(graph);
+  rewriteLoopAppends(graph);
+}
+
+namespace {
+void rewriteRepeatInterleaves(proto::GraphProto &graph) {
   std::vector<std::pair<int, RepeatInterleave>> matches;
   {
     GraphIndex index(graph);
@@ -293,15 +534,6 @@ void OnnxImporter::rewriteSequenceIdioms(proto::GraphProto &graph) {
   // The sequence-producing nodes go when nothing else reads their values;
   // subgraphs (a Loop's body) read outer values by name.
   llvm::StringMap<int> readers;
-  auto forEachRead = [](const proto::NodeProto &node, auto &&fn) {
-    for (const std::string &input : node.input())
-      fn(input);
-    for (const proto::AttributeProto &attr : node.attribute())
-      if (attr.has_g())
-        for (const proto::NodeProto &inner : attr.g().node())
-          for (const std::string &input : inner.input())
-            fn(input);
-  };
   for (int i = 0; i < graph.node_size(); ++i)
     if (!dead[size_t(i)])
       forEachRead(graph.node(i), [&](const std::string &v) { ++readers[v]; });
@@ -328,3 +560,4 @@ void OnnxImporter::rewriteSequenceIdioms(proto::GraphProto &graph) {
     if (sequences.contains(infos->Get(i).name()))
       infos->DeleteSubrange(i, 1);
 }
+} // namespace

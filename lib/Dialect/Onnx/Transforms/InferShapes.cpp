@@ -103,7 +103,9 @@ static Dims windowedSpatialDims(Operation *op, const Dims &dims, ArrayRef<int64_
 }
 
 /// Einsum's result: one dimension per letter of the output subscripts, the
-/// size of that letter in the inputs (an explicit "->" and no ellipsis).
+/// size of that letter in the inputs (an explicit "->"). An ellipsis stands
+/// for the dimensions an operand has beyond its letters, aligned from the
+/// right across operands (numpy); they get placeholder letters here.
 static std::optional<Dims> einsumDims(Operation *op, ArrayRef<Dims> inputs) {
   auto equation = op->getAttrOfType<StringAttr>("equation");
   if (!equation)
@@ -113,12 +115,38 @@ static std::optional<Dims> einsumDims(Operation *op, ArrayRef<Dims> inputs) {
     if (c != ' ')
       text += c;
   size_t arrow = text.find("->");
-  if (arrow == std::string::npos || text.find("...") != std::string::npos)
+  if (arrow == std::string::npos)
     return std::nullopt;
-  SmallVector<StringRef> terms;
-  StringRef(text).take_front(arrow).split(terms, ',');
-  if (terms.size() != inputs.size())
+  SmallVector<StringRef> rawTerms;
+  StringRef(text).take_front(arrow).split(rawTerms, ',');
+  if (rawTerms.size() != inputs.size())
     return std::nullopt;
+  // Placeholders are control characters 1..31, never subscripts.
+  constexpr size_t kMaxEllipsis = 31;
+  size_t ellipsisRank = 0;
+  for (auto [term, dims] : llvm::zip(rawTerms, inputs)) {
+    size_t named = term.size() - (term.contains("...") ? 3 : 0);
+    if (term.contains("...")) {
+      if (dims.size() < named)
+        return std::nullopt;
+      ellipsisRank = std::max(ellipsisRank, dims.size() - named);
+    }
+  }
+  if (ellipsisRank > kMaxEllipsis)
+    return std::nullopt;
+  auto expand = [&](StringRef term, size_t count) {
+    size_t at = term.find("...");
+    if (at == StringRef::npos)
+      return term.str();
+    std::string out = term.take_front(at).str();
+    for (size_t i = ellipsisRank - count; i < ellipsisRank; ++i)
+      out.push_back(char(1 + i));
+    return out + term.drop_front(at + 3).str();
+  };
+  SmallVector<std::string> terms;
+  for (auto [term, dims] : llvm::zip(rawTerms, inputs))
+    terms.push_back(expand(term, term.contains("...") ? dims.size() - (term.size() - 3) : 0));
+  std::string output = expand(StringRef(text).drop_front(arrow + 2), ellipsisRank);
   llvm::DenseMap<char, DimValue> sizes;
   for (auto [term, dims] : llvm::zip(terms, inputs)) {
     if (term.size() != dims.size())
@@ -131,7 +159,7 @@ static std::optional<Dims> einsumDims(Operation *op, ArrayRef<Dims> inputs) {
     }
   }
   Dims out;
-  for (char letter : StringRef(text).drop_front(arrow + 2)) {
+  for (char letter : output) {
     auto it = sizes.find(letter);
     if (it == sizes.end())
       return std::nullopt;
