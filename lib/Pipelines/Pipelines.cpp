@@ -25,6 +25,9 @@ void loom::buildGraphPassPipeline(OpPassManager &pm, const GraphPipelineOptions 
   // After refinement, which types a same-type cast like its operand; before
   // fusion and wrap-step, which match the chains such casts interrupt.
   pm.addNestedPass<func::FuncOp>(onnx::createLoomOnnxEraseNoOpCastsPass());
+  // f16/bf16 sums in f32 (as PyTorch and ONNX Runtime compute them), before
+  // fusion matches the ops in their widened form.
+  pm.addNestedPass<func::FuncOp>(onnx::createLoomOnnxWidenHalfPrecisionPass());
   if (options.fuseTransformerOps)
     pm.addNestedPass<func::FuncOp>(createLoomFuseTransformerOpsPass());
   if (options.fuseAttention)

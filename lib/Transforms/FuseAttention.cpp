@@ -582,8 +582,10 @@ struct LoomFuseAttentionPass : loom::impl::LoomFuseAttentionPassBase<LoomFuseAtt
                                                       v ? v.getDimSize(3) : ShapedType::kDynamic},
                                                      q.getElementType())
                              : rank4(output->getResult(0));
+    // loom.attention's kernel is f32: f16, bf16 and f64 attention stays as
+    // the exported ops, which lower in their own type.
     if (!q || !k || !v || !resultType || k.getDimSize(1) != v.getDimSize(1) ||
-        q.getElementType() != k.getElementType() || !isa<FloatType>(q.getElementType()))
+        q.getElementType() != k.getElementType() || !q.getElementType().isF32())
       return false;
 
     // The mask's type must name [q_len, kv_len] as the op expects.

@@ -29,6 +29,9 @@ void populateEraseNoOpCastsPatterns(mlir::RewritePatternSet &patterns);
 /// simplification); also used by loom-decode-wrap-step.
 mlir::LogicalResult eraseNoOpCasts(mlir::func::FuncOp func);
 
+/// The work of loom-onnx-widen-half-precision on `func`.
+void widenHalfPrecision(mlir::func::FuncOp func);
+
 } // namespace loom::onnx
 
 #endif // LOOM_DIALECT_ONNX_TRANSFORMS_PASSES_H

@@ -31,6 +31,25 @@ def LoomOnnxRefineShapesPass : Pass<"loom-onnx-refine-shapes", "mlir::func::Func
   let dependentDialects = ["::loom::onnx::OnnxDialect"];
 }
 
+def LoomOnnxWidenHalfPrecisionPass
+    : Pass<"loom-onnx-widen-half-precision", "mlir::func::FuncOp"> {
+  let summary = "Compute the sums of f16 and bf16 graphs in f32";
+  let description = [{
+    An f16 model (exported by `model.half()` or converted by
+    onnxconverter-common) keeps its matrix products, convolutions,
+    reductions, pooling, normalizations and softmaxes in f16. Accumulated in
+    f16, a sum of a few thousand terms loses its low digits or overflows
+    (65504): a 4096-term MatMul was off by 9%, a global average pool over
+    64x64 values of 32 gave inf. PyTorch and ONNX Runtime accumulate in f32,
+    and LayerNormalization's default `stash_type` says so. This pass gives
+    each such op f32 operands (an `onnx.Cast` of each f16 or bf16 float
+    operand) and casts its f16 or bf16 results back, so its arithmetic, and
+    loomrt's f32 kernels, run in f32 while the graph between them keeps its
+    type. Elementwise ops are left in their type (ONNX computes them there).
+  }];
+  let dependentDialects = ["::loom::onnx::OnnxDialect"];
+}
+
 def LoomOnnxEraseNoOpCastsPass
     : Pass<"loom-onnx-erase-no-op-casts", "mlir::func::FuncOp"> {
   let summary = "Replace onnx.Identity and casts to the operand's own type by the operand";
