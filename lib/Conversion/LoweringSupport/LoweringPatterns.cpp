@@ -211,8 +211,14 @@ LogicalResult loom::applyLoweringPatterns(func::FuncOp func, const LoweringPatte
   PatternRewriter rewriter(func.getContext());
   for (Operation *op : ops) {
     const LoweringPattern *pattern = patterns.lookup(op->getName().getStringRef());
-    if (!pattern || failed(pattern->matchAndRewrite(op, rewriter)))
-      return op->emitError() << describeNode(op) << ": lowering failed";
+    if (!pattern || failed(pattern->matchAndRewrite(op, rewriter))) {
+      // The ops were checked before any was rewritten; a reason that shows
+      // only now is a check that does not see an operand in its lowered
+      // form, loom's bug, which the reason helps to find.
+      std::string reason = pattern ? pattern->unsupportedReason(op) : std::string();
+      return op->emitError() << describeNode(op) << ": lowering failed"
+                             << (reason.empty() ? "" : " (" + reason + ")");
+    }
   }
   return success();
 }

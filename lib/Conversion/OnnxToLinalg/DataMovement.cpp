@@ -827,9 +827,12 @@ static FailureOr<Value> lowerDropout(Operation *op, RankedTensorType resultType,
     SmallVector<std::pair<Value, int64_t>> sources;
     for (int64_t d = 0; d < maskType.getRank(); ++d)
       sources.push_back({op->getOperand(0), d});
-    Value mask = linalg::FillOp::create(
-                     b, loc, arith::ConstantOp::create(b, loc, b.getBoolAttr(true)).getResult(),
-                     emptyLike(b, loc, maskType, sources))
+    // Everything kept: true, or 1 in the data's type (the opset 7-9 mask).
+    Type elem = maskType.getElementType();
+    TypedAttr one = isa<FloatType>(elem) ? TypedAttr(b.getFloatAttr(elem, 1.0))
+                                         : TypedAttr(b.getIntegerAttr(elem, 1));
+    Value mask = linalg::FillOp::create(b, loc, arith::ConstantOp::create(b, loc, one).getResult(),
+                                        emptyLike(b, loc, maskType, sources))
                      .getResult(0);
     b.replaceAllUsesWith(op->getResult(1), mask);
   }
@@ -837,9 +840,11 @@ static FailureOr<Value> lowerDropout(Operation *op, RankedTensorType resultType,
 }
 
 static std::string checkDropout(Operation *op, const LoweringState &) {
-  if (op->getNumResults() > 1 && !op->getResult(1).use_empty() &&
-      !cast<RankedTensorType>(op->getResult(1).getType()).getElementType().isInteger(1))
-    return "Dropout's mask must be boolean";
+  if (op->getNumResults() > 1 && !op->getResult(1).use_empty()) {
+    Type mask = cast<RankedTensorType>(op->getResult(1).getType()).getElementType();
+    if (!mask.isInteger(1) && mask != cast<RankedTensorType>(op->getOperand(0).getType()).getElementType())
+      return "Dropout's mask must be boolean (or, before opset 10, of the data's type)";
+  }
   auto dropout = cast<onnx::DropoutOp>(op);
   if (Value trainingMode = dropout.getTrainingMode()) {
     auto training = constantInts(trainingMode);

@@ -359,6 +359,11 @@ LogicalResult OnnxImporter::importNode(const proto::NodeProto &node, Location lo
   SmallVector<Type> resultTypes;
   for (const std::string &out : node.output())
     resultTypes.push_back(out.empty() ? Type(NoneType::get(context)) : inferredType(out));
+  // Dropout before opset 10 types its mask T, the data's type (torch writes
+  // it in training exports at opset 9); ONNX's inference leaves it untyped.
+  if (node.op_type() == "Dropout" && resultTypes.size() > 1 && !node.output(1).empty() &&
+      isa<NoneType>(resultTypes[1]) && !inputs.empty() && inputs[0])
+    resultTypes[1] = inputs[0].getType();
 
   // The default domain's ops are onnx.<OpType>; ONNX Runtime's contrib ops
   // are onnx.com.microsoft.<OpType>; other domains have no ops yet.

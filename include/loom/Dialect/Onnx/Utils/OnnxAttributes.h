@@ -56,10 +56,13 @@ inline bool is(mlir::Value v, llvm::StringRef name) {
   return op && op->getName().getStringRef() == name;
 }
 
-/// The single float of a constant scalar (or one-element tensor).
+/// The single float of a constant scalar (or one-element tensor): an
+/// onnx.Constant, or the arith.constant it becomes when lowered before its
+/// users.
 inline std::optional<double> scalarConstant(mlir::Value v) {
   mlir::Operation *op = v.getDefiningOp();
-  if (!op || op->getName().getStringRef() != "onnx.Constant")
+  if (!op || (op->getName().getStringRef() != "onnx.Constant" &&
+              op->getName().getStringRef() != "arith.constant"))
     return std::nullopt;
   auto dense = op->getAttrOfType<mlir::DenseElementsAttr>("value");
   if (!dense || dense.getNumElements() != 1 ||
