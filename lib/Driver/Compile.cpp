@@ -82,6 +82,50 @@ private:
   llvm::raw_ostream &out;
 };
 
+/// The model file of a diagnostic located in an ONNX file (the importer's
+/// locations are the node's name over `file:0:0`), or "".
+StringRef modelFileOf(Location location) {
+  StringRef file;
+  location->walk([&](Location inner) {
+    if (auto at = dyn_cast<FileLineColLoc>(inner); at && at.getLine() == 0) {
+      file = at.getFilename().getValue();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return file;
+}
+
+/// Prints `diag` and its notes as "model.onnx: error: ..."; fails (for the
+/// next handler) when it is not located in an ONNX file.
+LogicalResult printAtModelFile(Diagnostic &diag, llvm::raw_ostream &os) {
+  StringRef file = modelFileOf(diag.getLocation());
+  if (file.empty())
+    return failure();
+  auto print = [&](Diagnostic &d) {
+    StringRef severity = "error";
+    switch (d.getSeverity()) {
+    case DiagnosticSeverity::Note:
+      severity = "note";
+      break;
+    case DiagnosticSeverity::Warning:
+      severity = "warning";
+      break;
+    case DiagnosticSeverity::Remark:
+      severity = "remark";
+      break;
+    case DiagnosticSeverity::Error:
+      break;
+    }
+    os << file << ": " << severity << ": " << d.str() << "\n";
+  };
+  print(diag);
+  for (Diagnostic &note : diag.getNotes())
+    print(note);
+  os.flush();
+  return success();
+}
+
 /// --stop-tokens' values ("2,7" or "2 7" each) as ids; an error message
 /// when one is not an integer.
 std::optional<std::string> parseStopTokens(const CompileRequest &request,
@@ -403,6 +447,11 @@ CompileStatus loom::driver::compileModel(CompileRequest request) {
   llvm::SourceMgr sourceMgr;
   PrintableStream diagnosticStream(llvm::errs());
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context, diagnosticStream);
+  // An ONNX file has no lines: "model.onnx: error: ..." rather than the
+  // source manager's "model.onnx:0:0: error: ...".
+  ScopedDiagnosticHandler modelFileDiagnostics(&context, [&](Diagnostic &diag) {
+    return printAtModelFile(diag, diagnosticStream);
+  });
 
   OwningOpRef<ModuleOp> module =
       loom::importOnnxModelFile(request.input, &context);
