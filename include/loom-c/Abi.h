@@ -69,6 +69,15 @@ typedef enum loom_abi_softmax_algorithm {
   LOOM_ABI_SOFTMAX_TWO_PASS_RECOMPUTE = 3
 } loom_abi_softmax_algorithm;
 
+/* loomrt_pool2d_f32's mode: the window's maximum, or its mean over the
+   positions inside the input (ONNX's count_include_pad 0) or inside the
+   padded input (1). */
+typedef enum loom_abi_pool_mode {
+  LOOM_ABI_POOL_MAX = 0,
+  LOOM_ABI_POOL_AVERAGE = 1,
+  LOOM_ABI_POOL_AVERAGE_COUNT_PADS = 2
+} loom_abi_pool_mode;
+
 /* decode.sample's strategy and loomrt_decode_sample's argument. */
 typedef enum loom_abi_sampling_strategy {
   LOOM_ABI_SAMPLE_GREEDY = 0,
@@ -139,6 +148,14 @@ typedef enum {
     (LOOM_ABI_VIEW(4), LOOM_ABI_VIEW(2), LOOM_ABI_VIEW(1), LOOM_ABI_VIEW(4),        \
      LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64,         \
      LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64))                     \
+  /* onnx.MaxPool / AveragePool with one or two spatial axes (one as height     \
+     1): x [N, C, H, W], y [N, C, OH, OW] (written), then KH, KW, strides,       \
+     leading pads, trailing pads, dilations (height, width) and                  \
+     loom_abi_pool_mode */                                                        \
+  X(loomrt_pool2d_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                            \
+    (LOOM_ABI_VIEW(4), LOOM_ABI_VIEW(4), LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64, \
+     LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64,         \
+     LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I32))                                    \
   /* onnx.NonMaxSuppression: boxes [batches, boxes, 4], scores [batches,         \
      classes, boxes], out [rows, 3] (rows >= batches * classes * boxes), the       \
      most boxes kept per class, the IoU threshold, the score threshold and         \

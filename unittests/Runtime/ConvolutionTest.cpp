@@ -12,6 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom-c/Abi.h"
+
 #include "BufferCache.h"
 #include "CpuLevels.h"
 #include "Kernels/Kernels.h"
@@ -128,6 +130,106 @@ INSTANTIATE_TEST_SUITE_P(
       return std::string(std::get<0>(info.param).name) +
              loomtest::levelSuffix(std::get<1>(info.param));
     });
+
+// loomrt_pool2d_f32 against ONNX's definition written here in double: the
+// maximum, the mean over positions inside the input, the mean over positions
+// inside the padded input; strides, dilations, unequal leading and trailing
+// pads, an output larger than the padded input allows (ceil_mode's last
+// window), strided views, and NaN winning a maximum.
+struct PoolCase {
+  const char *name;
+  int64_t n, c, h, w, kh, kw, sh, sw, ph, pw, phEnd, pwEnd, dh, dw, extraRows;
+  int64_t xPad = 0, yPad = 0;
+};
+
+const PoolCase kPoolCases[] = {
+    {"3x3_same", 2, 3, 9, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0},
+    {"2x2_stride2", 1, 4, 8, 8, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 0},
+    {"uneven_pads_dilated", 2, 2, 10, 7, 3, 2, 2, 1, 2, 0, 1, 1, 2, 2, 0},
+    {"ceil_mode_last_window", 1, 3, 7, 7, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 1},
+    {"one_row", 2, 5, 1, 30, 1, 4, 1, 3, 0, 1, 0, 2, 1, 1, 0},
+    {"strided_views", 2, 3, 6, 9, 3, 3, 1, 2, 1, 1, 1, 1, 1, 1, 0, 4, 3},
+};
+
+class PoolTest : public ::testing::TestWithParam<std::tuple<PoolCase, int32_t>> {};
+
+std::string poolModeName(int32_t mode) {
+  return mode == LOOM_ABI_POOL_MAX       ? "max"
+         : mode == LOOM_ABI_POOL_AVERAGE ? "average"
+                                         : "average_count_pads";
+}
+
+TEST_P(PoolTest, MatchesTheDefinition) {
+  const PoolCase &t = std::get<0>(GetParam());
+  const int32_t mode = std::get<1>(GetParam());
+  int64_t oh = (t.h + t.ph + t.phEnd - t.dh * (t.kh - 1) - 1) / t.sh + 1 + t.extraRows;
+  int64_t ow = (t.w + t.pw + t.pwEnd - t.dw * (t.kw - 1) - 1) / t.sw + 1 + t.extraRows;
+  std::mt19937 rng(23);
+  std::uniform_real_distribution<float> u(-1, 1);
+  Dense4 x(t.n, t.c, t.h, t.w, t.xPad), y(t.n, t.c, oh, ow, t.yPad);
+  for (int64_t i = 0; i < t.n; ++i)
+    for (int64_t j = 0; j < t.c; ++j)
+      for (int64_t k = 0; k < t.h; ++k)
+        for (int64_t l = 0; l < t.w; ++l)
+          x.at(i, j, k, l) = u(rng);
+  x.at(0, 0, 0, 0) = std::nanf("");
+  uint64_t errors = loomrt::runErrorCount();
+  _mlir_ciface_loomrt_pool2d_f32(&x.ref, &y.ref, t.kh, t.kw, t.sh, t.sw, t.ph, t.pw, t.phEnd,
+                                 t.pwEnd, t.dh, t.dw, mode);
+  ASSERT_EQ(loomrt::runErrorCount(), errors);
+  double worst = 0;
+  int64_t nans = 0, expectedNans = 0;
+  for (int64_t n = 0; n < t.n; ++n)
+    for (int64_t c = 0; c < t.c; ++c)
+      for (int64_t i = 0; i < oh; ++i)
+        for (int64_t j = 0; j < ow; ++j) {
+          double best = -INFINITY, sum = 0, count = 0;
+          bool nan = false;
+          for (int64_t a = 0; a < t.kh; ++a)
+            for (int64_t b = 0; b < t.kw; ++b) {
+              int64_t ih = i * t.sh - t.ph + a * t.dh, iw = j * t.sw - t.pw + b * t.dw;
+              bool inside = ih >= 0 && ih < t.h && iw >= 0 && iw < t.w;
+              bool padded = ih >= -t.ph && ih < t.h + t.phEnd && iw >= -t.pw && iw < t.w + t.pwEnd;
+              if (mode == LOOM_ABI_POOL_AVERAGE_COUNT_PADS ? padded : inside)
+                count += 1;
+              if (!inside)
+                continue;
+              double v = x.at(n, c, ih, iw);
+              nan |= std::isnan(v);
+              best = std::max(best, v);
+              sum += v;
+            }
+          double want = mode == LOOM_ABI_POOL_MAX ? best : sum / count;
+          double got = y.at(n, c, i, j);
+          if (nan) {
+            ++expectedNans;
+            nans += std::isnan(got);
+            continue;
+          }
+          worst = std::max(worst, std::abs(got - want));
+        }
+  EXPECT_LT(worst, 1e-5) << t.name;
+  EXPECT_EQ(nans, expectedNans) << t.name << ": a NaN in a window makes its result NaN";
+  if (t.yPad)
+    EXPECT_EQ(y.data[size_t(ow)], -7.0f);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, PoolTest,
+    ::testing::Combine(::testing::ValuesIn(kPoolCases),
+                       ::testing::Values(int32_t(LOOM_ABI_POOL_MAX), int32_t(LOOM_ABI_POOL_AVERAGE),
+                                         int32_t(LOOM_ABI_POOL_AVERAGE_COUNT_PADS))),
+    [](const auto &info) {
+      return std::string(std::get<0>(info.param).name) + "_" + poolModeName(std::get<1>(info.param));
+    });
+
+TEST(Pool, SizesThatDoNotFitReportAnError) {
+  Dense4 x(1, 3, 4, 4, 0), y(1, 2, 2, 2, 0);
+  uint64_t errors = loomrt::runErrorCount();
+  _mlir_ciface_loomrt_pool2d_f32(&x.ref, &y.ref, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, LOOM_ABI_POOL_MAX);
+  EXPECT_EQ(loomrt::runErrorCount(), errors + 1); // 3 channels in, 2 out
+  EXPECT_EQ(y.data[0], -7.0f);
+}
 
 TEST(Convolution, SizesThatDoNotFitReportAnError) {
   Dense4 x(1, 4, 5, 5, 0), y(1, 6, 3, 3, 0);

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "loom-c/Abi.h"
 #include "loom/Conversion/LinalgBuilders.h"
 #include "loom/Conversion/LoweringPatterns.h"
 #include "loom/Dialect/Onnx/IR/OnnxOps.h"
@@ -784,6 +785,55 @@ static std::string checkConvTranspose(Operation *op, const LoweringState &) {
 
 /// MaxPool and AveragePool: loops (n, c, outputs..., kernel...); the kernel
 /// dimensions' sizes come from an empty tensor of the kernel's shape.
+/// MaxPool/AveragePool of one or two spatial axes in f32 through loomrt's
+/// kernel: y [N, C, OH, OW] (OH = 1 for one axis) from x's view.
+static Value lowerPoolByKernel(PatternRewriter &b, Location loc, Operation *op, const Window &w,
+                               RankedTensorType resultType, int32_t mode, func::FuncOp callee) {
+  Value in = op->getOperand(0);
+  auto inType = cast<RankedTensorType>(in.getType());
+  int64_t spatial = resultType.getRank() - 2;
+  Type elem = resultType.getElementType();
+  SmallVector<Value> dynamic = windowedResultSizes(
+      b, loc, in, resultType, w, in, 1, intAttr(op, "ceil_mode").value_or(0) != 0);
+  SmallVector<int64_t> outShape(resultType.getShape());
+  if (spatial == 1) {
+    auto size = [&](int64_t d) -> OpFoldResult {
+      return inType.isDynamicDim(d) ? OpFoldResult(tensor::DimOp::create(b, loc, in, d).getResult())
+                                    : OpFoldResult(b.getIndexAttr(inType.getDimSize(d)));
+    };
+    auto type = RankedTensorType::get(
+        {inType.getDimSize(0), inType.getDimSize(1), 1, inType.getDimSize(2)}, elem);
+    in = tensor::ExpandShapeOp::create(
+        b, loc, type, in, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}},
+        SmallVector<OpFoldResult>{size(0), size(1), b.getIndexAttr(1), size(2)});
+    outShape.insert(outShape.begin() + 2, 1);
+  }
+  Value out = memref::AllocOp::create(b, loc, MemRefType::get(outShape, elem), dynamic);
+  SmallVector<Value> args = {kernelView(b, loc, in),
+                             memref::CastOp::create(b, loc, kernelViewType(elem, 4), out)};
+  auto param = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+  };
+  // Height first; one spatial axis is a height of 1 without padding.
+  auto perAxis = [&](ArrayRef<int64_t> values, int64_t heightOf1D) {
+    args.push_back(param(spatial == 1 ? heightOf1D : values[0]));
+    args.push_back(param(values[spatial == 1 ? 0 : 1]));
+  };
+  perAxis(w.kernel, 1);
+  perAxis(w.strides, 1);
+  perAxis(w.padBegin, 0);
+  perAxis(w.padEnd, 0);
+  perAxis(w.dilations, 1);
+  args.push_back(arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(mode)));
+  func::CallOp::create(b, loc, callee, args);
+  Value y = bufferization::ToTensorOp::create(b, loc, RankedTensorType::get(outShape, elem), out,
+                                              /*restrict=*/true, /*writable=*/true);
+  if (spatial == 2)
+    return y;
+  return tensor::CollapseShapeOp::create(b, loc, resultType, y,
+                                         SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+
 static FailureOr<Value> lowerPool(Operation *op, RankedTensorType resultType,
                                   PatternRewriter &b, const LoweringState &) {
   Location loc = op->getLoc();
@@ -795,6 +845,16 @@ static FailureOr<Value> lowerPool(Operation *op, RankedTensorType resultType,
   bool countPads = intAttr(op, "count_include_pad").value_or(0) != 0;
   Type elem = resultType.getElementType();
   MLIRContext *ctx = b.getContext();
+  // loomrt's kernel for one or two spatial axes (declared by
+  // loom-declare-runtime-kernels; loom-opt alone takes the loops below).
+  if (elem.isF32() && spatial <= 2 && op->getNumResults() == 1)
+    if (auto callee = op->getParentOfType<ModuleOp>().lookupSymbol<func::FuncOp>(
+            "loomrt_pool2d_f32"))
+      return lowerPoolByKernel(b, loc, op, w, resultType,
+                               isMax       ? LOOM_ABI_POOL_MAX
+                               : countPads ? LOOM_ABI_POOL_AVERAGE_COUNT_PADS
+                                           : LOOM_ABI_POOL_AVERAGE,
+                               callee);
 
   int64_t loops = rank + spatial;
   SmallVector<AffineExpr> kernelExprs, outExprs;

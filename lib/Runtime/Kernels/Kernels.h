@@ -148,6 +148,11 @@ void _mlir_ciface_loomrt_conv2d_f32(loomrt::MemRef<4> *x, loomrt::MemRef<2> *w,
                                     loomrt::MemRef<1> *bias, loomrt::MemRef<4> *y, int64_t kh,
                                     int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
                                     int64_t dh, int64_t dw, int64_t groups);
+/// onnx.MaxPool / AveragePool (lib/Runtime/Kernels/Convolution.cpp).
+void _mlir_ciface_loomrt_pool2d_f32(loomrt::MemRef<4> *x, loomrt::MemRef<4> *y, int64_t kh,
+                                    int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
+                                    int64_t phEnd, int64_t pwEnd, int64_t dh, int64_t dw,
+                                    int32_t mode);
 /// onnx.NonMaxSuppression (lib/Runtime/Kernels/Detection.cpp).
 int64_t _mlir_ciface_loomrt_non_max_suppression_f32(
     loomrt::MemRef<3> *boxes, loomrt::MemRef<3> *scores, loomrt::MemRefI64<2> *out,

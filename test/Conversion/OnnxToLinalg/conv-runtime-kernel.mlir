@@ -41,3 +41,26 @@ func.func @conv3d(%x: tensor<1x2x4x4x4xf32>, %w: tensor<4x2x3x3x3xf32>) -> tenso
   %y = "onnx.Conv"(%x, %w) {kernel_shape = [3, 3, 3]} : (tensor<1x2x4x4x4xf32>, tensor<4x2x3x3x3xf32>) -> tensor<1x4x2x2x2xf32>
   return %y : tensor<1x4x2x2x2xf32>
 }
+
+// -----
+
+// MaxPool and AveragePool with one or two spatial axes call loomrt's pool
+// kernel: the window (height first), leading then trailing pads, and the
+// mode (0 max, 1 average inside the input, 2 average counting pads); a
+// ceil_mode output keeps its size. 3-D pooling keeps the loops.
+// CHECK-LABEL: func.func @pools
+// CHECK: %[[MAX:.*]] = memref.alloc(%{{.*}}) : memref<?x3x4x4xf32>
+// CHECK: call @loomrt_pool2d_f32({{.*}}) : (memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i32) -> ()
+// CHECK: call @loomrt_pool2d_f32
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1], [2, 3]] {{.*}} : tensor<2x3x9xf32> into tensor<2x3x1x9xf32>
+// CHECK: call @loomrt_pool2d_f32
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : tensor<2x3x1x5xf32> into tensor<2x3x5xf32>
+// CHECK-NOT: call @loomrt_pool2d_f32
+// CHECK: return
+func.func @pools(%x: tensor<?x3x7x7xf32>, %s: tensor<2x3x9xf32>, %v: tensor<1x2x4x4x4xf32>) -> (tensor<?x3x4x4xf32>, tensor<?x3x7x7xf32>, tensor<2x3x5xf32>, tensor<1x2x2x2x2xf32>) {
+  %m = "onnx.MaxPool"(%x) {kernel_shape = [3, 3], strides = [2, 2], ceil_mode = 1 : si64} : (tensor<?x3x7x7xf32>) -> tensor<?x3x4x4xf32>
+  %a = "onnx.AveragePool"(%x) {kernel_shape = [3, 3], pads = [1, 1, 1, 1], count_include_pad = 1 : si64} : (tensor<?x3x7x7xf32>) -> tensor<?x3x7x7xf32>
+  %o = "onnx.AveragePool"(%s) {kernel_shape = [3], strides = [2], pads = [1, 0]} : (tensor<2x3x9xf32>) -> tensor<2x3x5xf32>
+  %t = "onnx.MaxPool"(%v) {kernel_shape = [2, 2, 2], strides = [2, 2, 2]} : (tensor<1x2x4x4x4xf32>) -> tensor<1x2x2x2x2xf32>
+  return %m, %a, %o, %t : tensor<?x3x4x4xf32>, tensor<?x3x7x7xf32>, tensor<2x3x5xf32>, tensor<1x2x2x2x2xf32>
+}
