@@ -378,6 +378,20 @@ static Value lowerConvAsGemm(PatternRewriter &b, Location loc, onnx::ConvOp conv
 /// f32 Conv with one or two spatial axes as a call to loomrt's convolution
 /// (im2col into its GEMM image by image, the bias written first; a 1-D
 /// convolution is a 2-D one of height 1): lib/Runtime/Kernels/Convolution.cpp.
+/// The tensor a 2-D kernel wrote into `out` ([N, C, OH, OW]), as
+/// `resultType`: one spatial axis drops the height of 1 it ran with.
+static Value kernelResult(PatternRewriter &b, Location loc, Value out,
+                          RankedTensorType resultType) {
+  auto outType = cast<MemRefType>(out.getType());
+  Value y = bufferization::ToTensorOp::create(
+      b, loc, RankedTensorType::get(outType.getShape(), outType.getElementType()), out,
+      /*restrict=*/true, /*writable=*/true);
+  if (resultType.getRank() == 4)
+    return y;
+  return tensor::CollapseShapeOp::create(b, loc, resultType, y,
+                                         SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+
 static Value lowerConvByKernel(PatternRewriter &b, Location loc, onnx::ConvOp conv,
                                const Window &w, RankedTensorType resultType,
                                func::FuncOp callee) {
@@ -435,12 +449,7 @@ static Value lowerConvByKernel(PatternRewriter &b, Location loc, onnx::ConvOp co
   perAxis(w.dilations, 1);
   args.push_back(param(intAttr(conv, "group").value_or(1)));
   func::CallOp::create(b, loc, callee, args);
-  Value y = bufferization::ToTensorOp::create(b, loc, RankedTensorType::get(outShape, elem), out,
-                                              /*restrict=*/true, /*writable=*/true);
-  if (spatial == 2)
-    return y;
-  return tensor::CollapseShapeOp::create(b, loc, resultType, y,
-                                         SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+  return kernelResult(b, loc, out, resultType);
 }
 
 /// Conv: loops (n, m, outputs..., c, kernel...); input channel
@@ -826,12 +835,7 @@ static Value lowerPoolByKernel(PatternRewriter &b, Location loc, Operation *op, 
   perAxis(w.dilations, 1);
   args.push_back(arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(mode)));
   func::CallOp::create(b, loc, callee, args);
-  Value y = bufferization::ToTensorOp::create(b, loc, RankedTensorType::get(outShape, elem), out,
-                                              /*restrict=*/true, /*writable=*/true);
-  if (spatial == 2)
-    return y;
-  return tensor::CollapseShapeOp::create(b, loc, resultType, y,
-                                         SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+  return kernelResult(b, loc, out, resultType);
 }
 
 static FailureOr<Value> lowerPool(Operation *op, RankedTensorType resultType,
