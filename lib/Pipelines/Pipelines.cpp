@@ -137,6 +137,9 @@ LogicalResult loom::buildCpuLoweringPassPipeline(OpPassManager &pm) {
   }
   if (failed(parsePassPipeline(kCpuBufferize, pm)))
     return failure();
+  // Elementwise ops over N-D buffers as few loops as their operands allow:
+  // one dimension vectorizes, OpenMP's collapsed N-D loop does not.
+  pm.addNestedPass<func::FuncOp>(createLoomCollapseElementwiseDimsPass());
   // GEMMs go to loomrt's kernels; the rest of linalg becomes loops.
   pm.addPass(createLoomLinalgToRuntimeCallsPass());
   if (failed(parsePassPipeline(kCpuToLoops, pm)))

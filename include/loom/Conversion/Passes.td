@@ -144,6 +144,25 @@ def LoomUseRuntimeBuffersPass
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def LoomCollapseElementwiseDimsPass
+    : Pass<"loom-collapse-elementwise-dims", "mlir::func::FuncOp"> {
+  let summary = "Merge the contiguous dimensions of elementwise linalg.generic ops";
+  let description = [{
+    An elementwise op over a [1, 3, 120, 160] tensor becomes a 4-deep
+    parallel loop; OpenMP runs it as one collapsed loop whose body recomputes
+    the four indices with divisions and remainders, and LLVM leaves it
+    scalar: 35x slower than the same op on the 57,600 elements as one
+    dimension, which vectorizes. Each linalg.generic whose iterators are all
+    parallel, whose body does not read its indices and whose buffers are
+    contiguous (identity layouts) gets every run of dimensions that all its
+    operands hold contiguously (in the same order) merged into one
+    (memref.collapse_shape views of its buffers; it runs after
+    bufferization): identity-mapped ops become one dimension, a per-channel
+    bias over NCHW keeps N and C and merges H and W.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::memref::MemRefDialect"];
+}
+
 def LoomApproximateMathPass
     : Pass<"loom-approximate-math", "mlir::func::FuncOp"> {
   let summary = "Replace f32 transcendental functions with polynomial approximations";
