@@ -148,6 +148,14 @@ typedef enum {
     (LOOM_ABI_VIEW(4), LOOM_ABI_VIEW(2), LOOM_ABI_VIEW(1), LOOM_ABI_VIEW(4),        \
      LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64,         \
      LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64))                     \
+  /* onnx.ConvTranspose with one or two spatial axes (one as height 1):          \
+     x [N, C, H, W], w [C, M / groups * KH * KW], bias [M] or [0], y [N, M, OH,   \
+     OW] (written), then KH, KW, strides, leading pads, dilations (height,        \
+     width) and groups */                                                          \
+  X(loomrt_conv_transpose2d_f32, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                  \
+    (LOOM_ABI_VIEW(4), LOOM_ABI_VIEW(2), LOOM_ABI_VIEW(1), LOOM_ABI_VIEW(4),        \
+     LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64,         \
+     LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64, LOOM_ABI_I64))                     \
   /* onnx.MaxPool / AveragePool with one or two spatial axes (one as height     \
      1): x [N, C, H, W], y [N, C, OH, OW] (written), then KH, KW, strides,       \
      leading pads, trailing pads, dilations (height, width) and                  \

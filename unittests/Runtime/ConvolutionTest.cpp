@@ -131,6 +131,92 @@ INSTANTIATE_TEST_SUITE_P(
              loomtest::levelSuffix(std::get<1>(info.param));
     });
 
+// loomrt_conv_transpose2d_f32 against ONNX's definition written here in
+// double (each input element scattered through the kernel): strides, pads,
+// dilations, groups, an output larger than the scatter reaches
+// (output_padding), 1-D as height 1, strided views, with and without bias.
+struct ConvTransposeCase {
+  const char *name;
+  int64_t n, c, h, w, m, kh, kw, sh, sw, ph, pw, dh, dw, groups, extra;
+  bool bias;
+  int64_t xPad = 0, yPad = 0;
+};
+
+const ConvTransposeCase kConvTransposeCases[] = {
+    {"k4s2p1", 2, 6, 5, 4, 8, 4, 4, 2, 2, 1, 1, 1, 1, 1, 0, true},
+    {"k2s2", 1, 3, 4, 6, 5, 2, 2, 2, 2, 0, 0, 1, 1, 1, 0, false},
+    {"k3s1p1_groups", 2, 4, 6, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2, 0, true},
+    {"dilated_output_padding", 1, 3, 5, 5, 2, 3, 2, 2, 3, 0, 1, 2, 1, 1, 1, true},
+    {"one_d", 2, 4, 1, 9, 3, 1, 5, 1, 2, 0, 2, 1, 1, 1, 0, true},
+    {"strided_views", 1, 3, 4, 5, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 0, true, 3, 2},
+};
+
+class ConvTransposeTest
+    : public loomtest::CpuLevelTest<std::tuple<ConvTransposeCase, loomrt::CpuLevel>> {};
+
+TEST_P(ConvTransposeTest, MatchesTheDefinition) {
+  const ConvTransposeCase &t = std::get<0>(GetParam());
+  int64_t oh = (t.h - 1) * t.sh + (t.kh - 1) * t.dh + 1 - 2 * t.ph + t.extra;
+  int64_t ow = (t.w - 1) * t.sw + (t.kw - 1) * t.dw + 1 - 2 * t.pw + t.extra;
+  int64_t cg = t.c / t.groups, mg = t.m / t.groups, depth = mg * t.kh * t.kw;
+  std::mt19937 rng(29);
+  std::uniform_real_distribution<float> u(-1, 1);
+  Dense4 x(t.n, t.c, t.h, t.w, t.xPad), y(t.n, t.m, oh, ow, t.yPad);
+  for (int64_t i = 0; i < t.n; ++i)
+    for (int64_t j = 0; j < t.c; ++j)
+      for (int64_t k = 0; k < t.h; ++k)
+        for (int64_t l = 0; l < t.w; ++l)
+          x.at(i, j, k, l) = u(rng);
+  std::vector<float> w(size_t(t.c * depth)), bias(size_t(t.bias ? t.m : 0));
+  for (float &v : w)
+    v = u(rng);
+  for (float &v : bias)
+    v = u(rng);
+  MemRef<2> wRef{w.data(), w.data(), 0, {t.c, depth}, {depth, 1}};
+  MemRef<1> bRef{bias.data(), bias.data(), 0, {int64_t(bias.size())}, {1}};
+  uint64_t errors = loomrt::runErrorCount();
+  _mlir_ciface_loomrt_conv_transpose2d_f32(&x.ref, &wRef, &bRef, &y.ref, t.kh, t.kw, t.sh, t.sw,
+                                           t.ph, t.pw, t.dh, t.dw, t.groups);
+  ASSERT_EQ(loomrt::runErrorCount(), errors);
+  std::vector<double> want(size_t(t.n * t.m * oh * ow), 0.0);
+  for (int64_t n = 0; n < t.n; ++n)
+    for (int64_t m = 0; m < t.m; ++m)
+      for (int64_t i = 0; i < oh * ow; ++i)
+        want[size_t((n * t.m + m) * oh * ow + i)] = t.bias ? bias[size_t(m)] : 0.0;
+  for (int64_t n = 0; n < t.n; ++n)
+    for (int64_t c = 0; c < t.c; ++c)
+      for (int64_t ih = 0; ih < t.h; ++ih)
+        for (int64_t iw = 0; iw < t.w; ++iw)
+          for (int64_t m = 0; m < mg; ++m)
+            for (int64_t a = 0; a < t.kh; ++a)
+              for (int64_t b = 0; b < t.kw; ++b) {
+                int64_t o1 = ih * t.sh - t.ph + a * t.dh, o2 = iw * t.sw - t.pw + b * t.dw;
+                if (o1 < 0 || o1 >= oh || o2 < 0 || o2 >= ow)
+                  continue;
+                int64_t out = (c / cg) * mg + m;
+                want[size_t(((n * t.m + out) * oh + o1) * ow + o2)] +=
+                    double(w[size_t(c * depth + (m * t.kh + a) * t.kw + b)]) * x.at(n, c, ih, iw);
+              }
+  double worst = 0;
+  for (int64_t n = 0; n < t.n; ++n)
+    for (int64_t m = 0; m < t.m; ++m)
+      for (int64_t i = 0; i < oh; ++i)
+        for (int64_t j = 0; j < ow; ++j)
+          worst = std::max(worst, std::abs(double(y.at(n, m, i, j)) -
+                                           want[size_t(((n * t.m + m) * oh + i) * ow + j)]));
+  EXPECT_LT(worst, 1e-4) << t.name;
+  if (t.yPad)
+    EXPECT_EQ(y.data[size_t(ow)], -7.0f);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ConvTransposeTest,
+    ::testing::Combine(::testing::ValuesIn(kConvTransposeCases), loomtest::kAllCpuLevels),
+    [](const auto &info) {
+      return std::string(std::get<0>(info.param).name) +
+             loomtest::levelSuffix(std::get<1>(info.param));
+    });
+
 // loomrt_pool2d_f32 against ONNX's definition written here in double: the
 // maximum, the mean over positions inside the input, the mean over positions
 // inside the padded input; strides, dilations, unequal leading and trailing

@@ -392,62 +392,74 @@ static Value kernelResult(PatternRewriter &b, Location loc, Value out,
                                          SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
 }
 
-static Value lowerConvByKernel(PatternRewriter &b, Location loc, onnx::ConvOp conv,
-                               const Window &w, RankedTensorType resultType,
-                               func::FuncOp callee) {
-  Value in = conv.getX(), weight = conv.getW();
+/// The input of a 2-D kernel: x itself, or [N, C, L] as [N, C, 1, L].
+static Value kernelImage(PatternRewriter &b, Location loc, Value in) {
   auto inType = cast<RankedTensorType>(in.getType());
-  int64_t spatial = resultType.getRank() - 2;
-  Type elem = resultType.getElementType();
-  auto size = [&](Value t, int64_t d) -> OpFoldResult {
-    auto type = cast<RankedTensorType>(t.getType());
-    return type.isDynamicDim(d) ? OpFoldResult(tensor::DimOp::create(b, loc, t, d).getResult())
-                                : OpFoldResult(b.getIndexAttr(type.getDimSize(d)));
+  if (inType.getRank() == 4)
+    return in;
+  auto size = [&](int64_t d) -> OpFoldResult {
+    return inType.isDynamicDim(d) ? OpFoldResult(tensor::DimOp::create(b, loc, in, d).getResult())
+                                  : OpFoldResult(b.getIndexAttr(inType.getDimSize(d)));
   };
-  if (spatial == 1) {
-    // [N, C, L] -> [N, C, 1, L]
-    auto type = RankedTensorType::get(
-        {inType.getDimSize(0), inType.getDimSize(1), 1, inType.getDimSize(2)}, elem);
-    in = tensor::ExpandShapeOp::create(
-        b, loc, type, in, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}},
-        SmallVector<OpFoldResult>{size(in, 0), size(in, 1), b.getIndexAttr(1), size(in, 2)});
-  }
-  Value weights = weightRows(b, loc, weight);
+  auto type = RankedTensorType::get(
+      {inType.getDimSize(0), inType.getDimSize(1), 1, inType.getDimSize(2)},
+      inType.getElementType());
+  return tensor::ExpandShapeOp::create(b, loc, type, in,
+                                       SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}},
+                                       SmallVector<OpFoldResult>{size(0), size(1),
+                                                                 b.getIndexAttr(1), size(2)});
+}
 
-  // The output [N, M, OH, OW] (OH = 1 for one spatial axis).
-  SmallVector<Value> dynamic =
-      windowedResultSizes(b, loc, conv.getX(), resultType, w, weight, 0, /*ceilMode=*/false);
-  SmallVector<int64_t> outShape(resultType.getShape());
-  if (spatial == 1)
-    outShape.insert(outShape.begin() + 2, 1);
-  Value out = memref::AllocOp::create(b, loc, MemRefType::get(outShape, elem), dynamic);
-  Value bias;
-  if (conv.getB()) {
-    bias = kernelView(b, loc, conv.getB());
-  } else {
-    Value none = memref::AllocOp::create(b, loc, MemRefType::get({0}, elem));
-    bias = memref::CastOp::create(b, loc, kernelViewType(elem, 1), none);
-  }
-  SmallVector<Value> args = {kernelView(b, loc, in), kernelView(b, loc, weights), bias,
-                             memref::CastOp::create(b, loc, kernelViewType(elem, 4), out)};
-  // Height first; a 1-D convolution has a height of 1 with no padding.
+/// A fresh output buffer of a 2-D kernel for `resultType` (one spatial axis
+/// as height 1) with the result's dynamic sizes.
+static Value kernelOutput(PatternRewriter &b, Location loc, RankedTensorType resultType,
+                          ArrayRef<Value> dynamicSizes) {
+  SmallVector<int64_t> shape(resultType.getShape());
+  if (resultType.getRank() == 3)
+    shape.insert(shape.begin() + 2, 1);
+  return memref::AllocOp::create(b, loc, MemRefType::get(shape, resultType.getElementType()),
+                                 dynamicSizes);
+}
+
+/// Appends one window parameter per axis as i64, height first; one spatial
+/// axis is a height of `heightOf1D` (1 for sizes, 0 for pads).
+static void appendPerAxis(PatternRewriter &b, Location loc, SmallVectorImpl<Value> &args,
+                          ArrayRef<int64_t> values, int64_t heightOf1D) {
   auto param = [&](int64_t v) -> Value {
     return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
   };
-  auto perAxis = [&](ArrayRef<int64_t> values, int64_t heightOf1D) {
-    if (spatial == 1) {
-      args.push_back(param(heightOf1D));
-      args.push_back(param(values[0]));
-    } else {
-      args.push_back(param(values[0]));
-      args.push_back(param(values[1]));
-    }
-  };
-  perAxis(w.kernel, 1);
-  perAxis(w.strides, 1);
-  perAxis(w.padBegin, 0);
-  perAxis(w.dilations, 1);
-  args.push_back(param(intAttr(conv, "group").value_or(1)));
+  bool oneAxis = values.size() == 1;
+  args.push_back(param(oneAxis ? heightOf1D : values[0]));
+  args.push_back(param(values[oneAxis ? 0 : 1]));
+}
+
+/// The bias as a kernel view, or an empty one.
+static Value kernelBias(PatternRewriter &b, Location loc, Value bias, Type elem) {
+  if (bias)
+    return kernelView(b, loc, bias);
+  Value none = memref::AllocOp::create(b, loc, MemRefType::get({0}, elem));
+  return memref::CastOp::create(b, loc, kernelViewType(elem, 1), none);
+}
+
+static Value lowerConvByKernel(PatternRewriter &b, Location loc, onnx::ConvOp conv,
+                               const Window &w, RankedTensorType resultType,
+                               func::FuncOp callee) {
+  Value weight = conv.getW();
+  Type elem = resultType.getElementType();
+  // The output [N, M, OH, OW] (OH = 1 for one spatial axis).
+  Value out = kernelOutput(
+      b, loc, resultType,
+      windowedResultSizes(b, loc, conv.getX(), resultType, w, weight, 0, /*ceilMode=*/false));
+  SmallVector<Value> args = {kernelView(b, loc, kernelImage(b, loc, conv.getX())),
+                             kernelView(b, loc, weightRows(b, loc, weight)),
+                             kernelBias(b, loc, conv.getB(), elem),
+                             memref::CastOp::create(b, loc, kernelViewType(elem, 4), out)};
+  appendPerAxis(b, loc, args, w.kernel, 1);
+  appendPerAxis(b, loc, args, w.strides, 1);
+  appendPerAxis(b, loc, args, w.padBegin, 0);
+  appendPerAxis(b, loc, args, w.dilations, 1);
+  args.push_back(arith::ConstantOp::create(
+      b, loc, b.getI64IntegerAttr(intAttr(conv, "group").value_or(1))));
   func::CallOp::create(b, loc, callee, args);
   return kernelResult(b, loc, out, resultType);
 }
@@ -632,6 +644,29 @@ FailureOr<TransposedWindow> transposedWindowOf(Operation *op, std::string &why) 
 }
 } // namespace
 
+/// ConvTranspose through loomrt's kernel: x (1-D as height 1), the weight
+/// as [C, M / groups * kernel], the bias or an empty one, a fresh output of
+/// the result's sizes, then the window (height first) and the groups.
+static Value lowerConvTransposeByKernel(PatternRewriter &b, Location loc,
+                                        onnx::ConvTransposeOp conv, const TransposedWindow &w,
+                                        RankedTensorType resultType,
+                                        ArrayRef<Value> dynamicSizes, func::FuncOp callee) {
+  Type elem = resultType.getElementType();
+  Value out = kernelOutput(b, loc, resultType, dynamicSizes);
+  SmallVector<Value> args = {kernelView(b, loc, kernelImage(b, loc, conv.getX())),
+                             kernelView(b, loc, weightRows(b, loc, conv.getW())),
+                             kernelBias(b, loc, conv.getB(), elem),
+                             memref::CastOp::create(b, loc, kernelViewType(elem, 4), out)};
+  appendPerAxis(b, loc, args, w.kernel, 1);
+  appendPerAxis(b, loc, args, w.strides, 1);
+  appendPerAxis(b, loc, args, w.padBegin, 0);
+  appendPerAxis(b, loc, args, w.dilations, 1);
+  args.push_back(arith::ConstantOp::create(
+      b, loc, b.getI64IntegerAttr(intAttr(conv, "group").value_or(1))));
+  func::CallOp::create(b, loc, callee, args);
+  return kernelResult(b, loc, out, resultType);
+}
+
 /// ConvTranspose as a gather: loops (n, m, outputs..., c, kernel...); output
 /// o takes input i = (o + padBegin - k * dilation) / stride where that
 /// divides evenly and lies inside the input, from input channel
@@ -676,6 +711,11 @@ static FailureOr<Value> lowerConvTranspose(Operation *op, RankedTensorType resul
       dynamicSizes.push_back(arith::MaxSIOp::create(b, loc, size, c(b, 0)));
     }
   }
+  // loomrt's kernel (a GEMM and col2im) for one or two spatial axes in f32.
+  if (elem.isF32() && spatial <= 2)
+    if (auto callee = op->getParentOfType<ModuleOp>().lookupSymbol<func::FuncOp>(
+            "loomrt_conv_transpose2d_f32"))
+      return lowerConvTransposeByKernel(b, loc, conv, w, resultType, dynamicSizes, callee);
   int64_t loops = 2 + spatial + 1 + spatial;
   SmallVector<AffineExpr> windowExprs, outExprs;
   for (int64_t i = 0; i <= spatial; ++i)
@@ -799,40 +839,17 @@ static std::string checkConvTranspose(Operation *op, const LoweringState &) {
 static Value lowerPoolByKernel(PatternRewriter &b, Location loc, Operation *op, const Window &w,
                                RankedTensorType resultType, int32_t mode, func::FuncOp callee) {
   Value in = op->getOperand(0);
-  auto inType = cast<RankedTensorType>(in.getType());
-  int64_t spatial = resultType.getRank() - 2;
   Type elem = resultType.getElementType();
-  SmallVector<Value> dynamic = windowedResultSizes(
-      b, loc, in, resultType, w, in, 1, intAttr(op, "ceil_mode").value_or(0) != 0);
-  SmallVector<int64_t> outShape(resultType.getShape());
-  if (spatial == 1) {
-    auto size = [&](int64_t d) -> OpFoldResult {
-      return inType.isDynamicDim(d) ? OpFoldResult(tensor::DimOp::create(b, loc, in, d).getResult())
-                                    : OpFoldResult(b.getIndexAttr(inType.getDimSize(d)));
-    };
-    auto type = RankedTensorType::get(
-        {inType.getDimSize(0), inType.getDimSize(1), 1, inType.getDimSize(2)}, elem);
-    in = tensor::ExpandShapeOp::create(
-        b, loc, type, in, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}},
-        SmallVector<OpFoldResult>{size(0), size(1), b.getIndexAttr(1), size(2)});
-    outShape.insert(outShape.begin() + 2, 1);
-  }
-  Value out = memref::AllocOp::create(b, loc, MemRefType::get(outShape, elem), dynamic);
-  SmallVector<Value> args = {kernelView(b, loc, in),
+  Value out = kernelOutput(b, loc, resultType,
+                           windowedResultSizes(b, loc, in, resultType, w, in, 1,
+                                               intAttr(op, "ceil_mode").value_or(0) != 0));
+  SmallVector<Value> args = {kernelView(b, loc, kernelImage(b, loc, in)),
                              memref::CastOp::create(b, loc, kernelViewType(elem, 4), out)};
-  auto param = [&](int64_t v) -> Value {
-    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
-  };
-  // Height first; one spatial axis is a height of 1 without padding.
-  auto perAxis = [&](ArrayRef<int64_t> values, int64_t heightOf1D) {
-    args.push_back(param(spatial == 1 ? heightOf1D : values[0]));
-    args.push_back(param(values[spatial == 1 ? 0 : 1]));
-  };
-  perAxis(w.kernel, 1);
-  perAxis(w.strides, 1);
-  perAxis(w.padBegin, 0);
-  perAxis(w.padEnd, 0);
-  perAxis(w.dilations, 1);
+  appendPerAxis(b, loc, args, w.kernel, 1);
+  appendPerAxis(b, loc, args, w.strides, 1);
+  appendPerAxis(b, loc, args, w.padBegin, 0);
+  appendPerAxis(b, loc, args, w.padEnd, 0);
+  appendPerAxis(b, loc, args, w.dilations, 1);
   args.push_back(arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(mode)));
   func::CallOp::create(b, loc, callee, args);
   return kernelResult(b, loc, out, resultType);

@@ -148,6 +148,12 @@ void _mlir_ciface_loomrt_conv2d_f32(loomrt::MemRef<4> *x, loomrt::MemRef<2> *w,
                                     loomrt::MemRef<1> *bias, loomrt::MemRef<4> *y, int64_t kh,
                                     int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
                                     int64_t dh, int64_t dw, int64_t groups);
+/// onnx.ConvTranspose (lib/Runtime/Kernels/Convolution.cpp).
+void _mlir_ciface_loomrt_conv_transpose2d_f32(loomrt::MemRef<4> *x, loomrt::MemRef<2> *w,
+                                              loomrt::MemRef<1> *bias, loomrt::MemRef<4> *y,
+                                              int64_t kh, int64_t kw, int64_t sh, int64_t sw,
+                                              int64_t ph, int64_t pw, int64_t dh, int64_t dw,
+                                              int64_t groups);
 /// onnx.MaxPool / AveragePool (lib/Runtime/Kernels/Convolution.cpp).
 void _mlir_ciface_loomrt_pool2d_f32(loomrt::MemRef<4> *x, loomrt::MemRef<4> *y, int64_t kh,
                                     int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,

@@ -50,17 +50,28 @@ func.func @pad_reflect(%x: tensor<?x4x?x?xf32>, %pads: tensor<8xi64>) -> tensor<
 
 // -----
 
-// ConvTranspose: a gather over (n, m, outputs, c, kernel); the bias is added
-// afterwards.
+// ConvTranspose in f32 with two spatial axes: loomrt's kernel (a GEMM and
+// col2im), the weight as [C, M / groups * kernel], the window height first,
+// the groups. Other types: a gather over (n, m, outputs, c, kernel); the
+// bias is added afterwards.
 // CHECK-LABEL: func @conv_transpose
+// CHECK-DAG: %[[OUT:.*]] = memref.alloc(%{{.*}}) : memref<?x16x?x?xf32>
+// CHECK-DAG: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3]] : tensor<32x8x3x3xf32> into tensor<32x72xf32>
+// CHECK: call @loomrt_conv_transpose2d_f32({{.*}}) : (memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, i64, i64, i64, i64, i64, i64, i64, i64, i64) -> ()
+// CHECK: bufferization.to_tensor %[[OUT]]
+// CHECK-LABEL: func @conv_transpose_f64
 // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
 // CHECK: arith.remsi
-// CHECK: } -> tensor<?x16x?x?xf32>
+// CHECK: } -> tensor<?x16x?x?xf64>
 // CHECK: linalg.generic
 // CHECK: arith.addf
 func.func @conv_transpose(%x: tensor<?x32x?x?xf32>, %w: tensor<32x8x3x3xf32>, %b: tensor<16xf32>) -> tensor<?x16x?x?xf32> {
   %y = "onnx.ConvTranspose"(%x, %w, %b) <{group = 2 : si64, strides = [2, 2], pads = [1, 1, 1, 1], output_padding = [1, 1]}> : (tensor<?x32x?x?xf32>, tensor<32x8x3x3xf32>, tensor<16xf32>) -> tensor<?x16x?x?xf32>
   return %y : tensor<?x16x?x?xf32>
+}
+func.func @conv_transpose_f64(%x: tensor<?x32x?x?xf64>, %w: tensor<32x8x3x3xf64>, %b: tensor<16xf64>) -> tensor<?x16x?x?xf64> {
+  %y = "onnx.ConvTranspose"(%x, %w, %b) <{group = 2 : si64, strides = [2, 2], pads = [1, 1, 1, 1], output_padding = [1, 1]}> : (tensor<?x32x?x?xf64>, tensor<32x8x3x3xf64>, tensor<16xf64>) -> tensor<?x16x?x?xf64>
+  return %y : tensor<?x16x?x?xf64>
 }
 
 // -----
