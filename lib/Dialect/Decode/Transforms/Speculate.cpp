@@ -199,6 +199,13 @@ struct LoomDecodeSpeculatePass
              "loom-decode-wrap-step builds it";
       return nullptr;
     }
+    if (all.getDimSize(1) == 1) {
+      step.erase();
+      prefill.emitError("the model returns the logits of its last position only ([batch, 1, "
+                        "vocab]): verifying drafts needs every position's logits (export "
+                        "lm_head over the whole sequence)");
+      return nullptr;
+    }
     b.setInsertionPoint(ret);
     Location loc = ret.getLoc();
     Value logits = last.getSource();

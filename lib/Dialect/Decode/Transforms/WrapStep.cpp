@@ -99,12 +99,39 @@ struct LoomDecodeWrapStepPass
       if (auto name = graph.getResultAttrOfType<StringAttr>(i, "onnx.name"))
         outputs[name.getValue()] = i;
 
+    // Which option names it (an input or output that is not there).
+    auto optionFor = [&](StringRef name) -> StringRef {
+      for (auto [option, pattern] :
+           {std::pair<StringRef, StringRef>{"--input-ids", inputIds},
+            {"--past-key", pastKey}, {"--past-value", pastValue},
+            {"--present-key", presentKey}, {"--present-value", presentValue}})
+        if (layerName(pattern, 0) == name || pattern == name ||
+            (pattern.contains("{}") && name.starts_with(pattern.split("{}").first) &&
+             name.ends_with(pattern.split("{}").second)))
+          return option;
+      return "--input-ids";
+    };
     auto missing = [&](StringRef what, StringRef name) {
+      StringRef option = optionFor(name);
       graph.emitError() << "the model has no " << what << " named '" << name
-                        << "' (name it with the decoder convention options, e.g. "
-                           "loom-compile --input-ids=NAME)";
+                        << "' (name it with the decoder convention options, e.g. loom-compile "
+                        << option << "=NAME"
+                        << (option == "--input-ids" ? "" : "; {} stands for the layer number")
+                        << ")";
       return failure();
     };
+    // The cache names give one input/output per layer: without {} they
+    // would name the same one for every layer.
+    for (auto [option, pattern] :
+         {std::pair<StringRef, StringRef>{"--past-key", pastKey}, {"--past-value", pastValue},
+          {"--present-key", presentKey}, {"--present-value", presentValue}})
+      if (!pattern.contains("{}")) {
+        graph.emitError() << option << "='" << pattern
+                          << "' needs {} where the layer number goes (e.g. "
+                             "'past_key_values.{}.key'); a single tensor holding every "
+                             "layer's cache is not supported";
+        return failure();
+      }
     if (!inputs.count(inputIds))
       return missing("input", inputIds);
     model.idsArg = inputs[inputIds];
@@ -153,6 +180,18 @@ struct LoomDecodeWrapStepPass
           graph.emitError() << "output '" << presentName << "' is not Concat('" << pastName
                             << "', new) of a [batch, heads, sequence, head_dim] tensor: "
                                "the cache cannot be updated in place";
+          return failure();
+        }
+        // A past length fixed at export (a static axis) means the graph
+        // was traced for that one length (positions, masks baked in), and
+        // the loop's cache grows: refused (it ran with wrong tokens).
+        if (!ShapedType::isDynamic(type.getDimSize(2))) {
+          graph.emitError() << "input '" << pastName << "' has a fixed past length of "
+                            << type.getDimSize(2)
+                            << ": the model was exported for that length only; export the "
+                               "past sequence axis as dynamic (torch.onnx.export dynamic_axes="
+                               "{'"
+                            << pastName << "': {2: 'past_sequence_length'}})";
           return failure();
         }
         auto axis = concat->getAttrOfType<IntegerAttr>("axis");
@@ -337,7 +376,12 @@ struct LoomDecodeWrapStepPass
         // Only the last position's logits choose the next token.
         Value all = map.lookup(ret.getOperand(model.logitsResult));
         auto type = cast<RankedTensorType>(all.getType());
-        Value last = arith::SubIOp::create(b, loc, n, arith::ConstantIndexOp::create(b, loc, 1));
+        // The logits' own last row: a model may return only the last
+        // position's ([1, 1, vocab]: HF's num_logits_to_keep = 1).
+        Value rows = type.isDynamicDim(1)
+                         ? tensor::DimOp::create(b, loc, all, 1).getResult()
+                         : arith::ConstantIndexOp::create(b, loc, type.getDimSize(1)).getResult();
+        Value last = arith::SubIOp::create(b, loc, rows, arith::ConstantIndexOp::create(b, loc, 1));
         OpFoldResult vocab = type.isDynamicDim(2)
                                  ? OpFoldResult(tensor::DimOp::create(b, loc, all, 2).getResult())
                                  : OpFoldResult(b.getIndexAttr(type.getDimSize(2)));
