@@ -868,6 +868,13 @@ static std::string checkSplit(Operation *op, const LoweringState &) {
   // graph input; found by loom-model-fuzzer): off the axis it is the input.
   for (auto [i, result] : llvm::enumerate(op->getResults())) {
     auto type = cast<RankedTensorType>(result.getType());
+    if (type.getElementType() != inType.getElementType()) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << "output " << i << " is declared as " << type.getElementType()
+         << ", but Split's outputs have the input's type " << inType.getElementType();
+      return text;
+    }
     for (int64_t d = 0; d < inType.getRank() && d < type.getRank(); ++d)
       if (d != axis && !inType.isDynamicDim(d) && !type.isDynamicDim(d) &&
           inType.getDimSize(d) != type.getDimSize(d))
