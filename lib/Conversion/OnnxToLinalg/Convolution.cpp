@@ -441,27 +441,38 @@ static Value kernelBias(PatternRewriter &b, Location loc, Value bias, Type elem)
   return memref::CastOp::create(b, loc, kernelViewType(elem, 1), none);
 }
 
+/// Calls loomrt's convolution or transposed-convolution kernel: x (1-D as
+/// height 1), the weight as [its dim 0, the rest], the bias or an empty one,
+/// `out`, then the window (height first) and the group count.
+static Value callConvKernel(PatternRewriter &b, Location loc, Operation *op, Value out,
+                            ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                            ArrayRef<int64_t> padBegin, ArrayRef<int64_t> dilations,
+                            RankedTensorType resultType, func::FuncOp callee) {
+  Type elem = resultType.getElementType();
+  Value bias = op->getNumOperands() > 2 ? op->getOperand(2) : Value();
+  SmallVector<Value> args = {kernelView(b, loc, kernelImage(b, loc, op->getOperand(0))),
+                             kernelView(b, loc, weightRows(b, loc, op->getOperand(1))),
+                             kernelBias(b, loc, bias, elem),
+                             memref::CastOp::create(b, loc, kernelViewType(elem, 4), out)};
+  appendPerAxis(b, loc, args, kernel, 1);
+  appendPerAxis(b, loc, args, strides, 1);
+  appendPerAxis(b, loc, args, padBegin, 0);
+  appendPerAxis(b, loc, args, dilations, 1);
+  args.push_back(
+      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(intAttr(op, "group").value_or(1))));
+  func::CallOp::create(b, loc, callee, args);
+  return kernelResult(b, loc, out, resultType);
+}
+
 static Value lowerConvByKernel(PatternRewriter &b, Location loc, onnx::ConvOp conv,
                                const Window &w, RankedTensorType resultType,
                                func::FuncOp callee) {
-  Value weight = conv.getW();
-  Type elem = resultType.getElementType();
   // The output [N, M, OH, OW] (OH = 1 for one spatial axis).
-  Value out = kernelOutput(
-      b, loc, resultType,
-      windowedResultSizes(b, loc, conv.getX(), resultType, w, weight, 0, /*ceilMode=*/false));
-  SmallVector<Value> args = {kernelView(b, loc, kernelImage(b, loc, conv.getX())),
-                             kernelView(b, loc, weightRows(b, loc, weight)),
-                             kernelBias(b, loc, conv.getB(), elem),
-                             memref::CastOp::create(b, loc, kernelViewType(elem, 4), out)};
-  appendPerAxis(b, loc, args, w.kernel, 1);
-  appendPerAxis(b, loc, args, w.strides, 1);
-  appendPerAxis(b, loc, args, w.padBegin, 0);
-  appendPerAxis(b, loc, args, w.dilations, 1);
-  args.push_back(arith::ConstantOp::create(
-      b, loc, b.getI64IntegerAttr(intAttr(conv, "group").value_or(1))));
-  func::CallOp::create(b, loc, callee, args);
-  return kernelResult(b, loc, out, resultType);
+  Value out = kernelOutput(b, loc, resultType,
+                           windowedResultSizes(b, loc, conv.getX(), resultType, w, conv.getW(),
+                                               0, /*ceilMode=*/false));
+  return callConvKernel(b, loc, conv, out, w.kernel, w.strides, w.padBegin, w.dilations,
+                        resultType, callee);
 }
 
 /// Conv: loops (n, m, outputs..., c, kernel...); input channel
@@ -651,20 +662,9 @@ static Value lowerConvTransposeByKernel(PatternRewriter &b, Location loc,
                                         onnx::ConvTransposeOp conv, const TransposedWindow &w,
                                         RankedTensorType resultType,
                                         ArrayRef<Value> dynamicSizes, func::FuncOp callee) {
-  Type elem = resultType.getElementType();
   Value out = kernelOutput(b, loc, resultType, dynamicSizes);
-  SmallVector<Value> args = {kernelView(b, loc, kernelImage(b, loc, conv.getX())),
-                             kernelView(b, loc, weightRows(b, loc, conv.getW())),
-                             kernelBias(b, loc, conv.getB(), elem),
-                             memref::CastOp::create(b, loc, kernelViewType(elem, 4), out)};
-  appendPerAxis(b, loc, args, w.kernel, 1);
-  appendPerAxis(b, loc, args, w.strides, 1);
-  appendPerAxis(b, loc, args, w.padBegin, 0);
-  appendPerAxis(b, loc, args, w.dilations, 1);
-  args.push_back(arith::ConstantOp::create(
-      b, loc, b.getI64IntegerAttr(intAttr(conv, "group").value_or(1))));
-  func::CallOp::create(b, loc, callee, args);
-  return kernelResult(b, loc, out, resultType);
+  return callConvKernel(b, loc, conv, out, w.kernel, w.strides, w.padBegin, w.dilations,
+                        resultType, callee);
 }
 
 /// ConvTranspose as a gather: loops (n, m, outputs..., c, kernel...); output
