@@ -221,6 +221,10 @@ typedef enum {
      (the run statistics: model runs, prefills, tokens fed) */                    \
   X(loomrt_decode_model_run, LOOM_ABI_PLAIN, LOOM_ABI_VOID,                       \
     (LOOM_ABI_I64, LOOM_ABI_I64))                                                 \
+  /* decode.loop: the cache [layers, k/v, 1, heads, max_len, head_dim] holds     \
+     the sequence's first `length` entries after a step (LOOM_CACHE_TRACE)  */    \
+  X(loomrt_decode_cache_ready, LOOM_ABI_CIFACE, LOOM_ABI_VOID,                    \
+    (LOOM_ABI_VIEW(6), LOOM_ABI_I64))                                             \
   /* decode.loop fork: start branch b after the shared prefill; false: the        \
      caller asked for fewer branches (generation ends) */                         \
   X(loomrt_decode_branch, LOOM_ABI_PLAIN, LOOM_ABI_I1, (LOOM_ABI_I64))            \

@@ -32,6 +32,7 @@
 #include <memory>
 #include <mutex>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -438,6 +439,38 @@ extern "C" void loomrt_decode_model_run(int64_t tokens, int64_t position) {
   if (position == 0)
     ++s->prefillRuns;
   s->fedTokens += tokens;
+}
+
+/// Called by the generated loop after each step: the cache holds the
+/// sequence's first `length` entries. With LOOM_CACHE_TRACE=FILE set, loomrt
+/// appends one line per step to FILE, "length L hash H": H is FNV-1a (64 bits)
+/// over the bytes of entries [0, L) of every layer's keys and values, head by
+/// head. Two runs whose lines share a length must hold the same bytes there
+/// (test/e2e/speculate-cache.test compares speculative and plain decoding).
+extern "C" void _mlir_ciface_loomrt_decode_cache_ready(MemRef<6> *cache, int64_t length) {
+  static const char *path = std::getenv("LOOM_CACHE_TRACE");
+  if (!path || !*path || length < 0 || length > cache->sizes[4])
+    return;
+  uint64_t hash = 1469598103934665603ull;
+  for (int64_t layer = 0; layer < cache->sizes[0]; ++layer)
+    for (int64_t kind = 0; kind < cache->sizes[1]; ++kind)
+      for (int64_t seq = 0; seq < cache->sizes[2]; ++seq)
+        for (int64_t head = 0; head < cache->sizes[3]; ++head)
+          for (int64_t p = 0; p < length; ++p)
+            for (int64_t d = 0; d < cache->sizes[5]; ++d) {
+              const float *entry =
+                  cache->aligned + cache->offset + layer * cache->strides[0] +
+                  kind * cache->strides[1] + seq * cache->strides[2] +
+                  head * cache->strides[3] + p * cache->strides[4] + d * cache->strides[5];
+              unsigned char bytes[sizeof(float)];
+              std::memcpy(bytes, entry, sizeof bytes);
+              for (unsigned char byte : bytes)
+                hash = (hash ^ byte) * 1099511628211ull;
+            }
+  if (FILE *f = std::fopen(path, "a")) {
+    std::fprintf(f, "length %lld hash %016llx\n", (long long)length, (unsigned long long)hash);
+    std::fclose(f);
+  }
 }
 
 /// Called by a forking loop after the shared prefill, before branch `branch`

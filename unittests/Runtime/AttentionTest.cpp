@@ -200,6 +200,66 @@ TEST_P(AttentionKernel, RowsExactAcrossCallShapesAndThreads) {
   EXPECT_EQ(loom_set_num_threads(0), LOOM_OK);
 }
 
+// A speculation tree's verify step: node i sees the prefix and its own
+// ancestors (a mask of 0 and -inf; siblings hidden between them). Each node
+// equals, bit for bit, the one-row call plain decoding makes for the same
+// token, where the ancestors' keys and values sit right behind the prefix.
+void checkTreeRowsExact(int64_t prefix, int64_t dim) {
+  const std::vector<int64_t> parents = {-1, 0, 0, 0, 0, 1, 2, 3, 4, 6};
+  const int64_t heads = 4, kvHeads = 2, nodes = int64_t(parents.size());
+  const int64_t keys = prefix + nodes;
+  std::mt19937 gen(5);
+  Tensor4 q(1, heads, nodes, dim, gen), k(1, kvHeads, keys, dim, gen, 1024),
+      v(1, kvHeads, keys, dim, gen, 1024), mask(1, 1, nodes, keys, gen);
+  const float minusInf = -std::numeric_limits<float>::infinity();
+  std::vector<std::vector<int64_t>> path(static_cast<size_t>(nodes)); // ancestors, then the node
+  for (int64_t i = 0; i < nodes; ++i) {
+    for (int64_t a = i; a >= 0; a = parents[size_t(a)])
+      path[size_t(i)].insert(path[size_t(i)].begin(), a);
+    for (int64_t j = 0; j < keys; ++j)
+      mask.data[size_t(i * keys + j)] = j < prefix ? 0.0f : minusInf;
+    for (int64_t a : path[size_t(i)])
+      mask.data[size_t(i * keys + prefix + a)] = 0.0f;
+  }
+  for (int threads : {1, 4}) {
+    EXPECT_EQ(loom_set_num_threads(threads), LOOM_OK);
+    std::vector<float> tree(size_t(heads * nodes * dim));
+    MemRef<4> o = {tree.data(), tree.data(), 0, {1, heads, nodes, dim},
+                   {heads * nodes * dim, nodes * dim, dim, 1}};
+    _mlir_ciface_loomrt_attention_masked_f32(&q.ref, &k.ref, &v.ref, &mask.ref, &o, 0.3f, false,
+                                             0.0f);
+    for (int64_t i = 0; i < nodes; ++i) {
+      // Plain decoding's cache: the prefix, then the path's entries in order.
+      const std::vector<int64_t> &chain = path[size_t(i)];
+      int64_t seen = prefix + int64_t(chain.size());
+      Tensor4 kc(1, kvHeads, seen, dim, gen, 1024), vc(1, kvHeads, seen, dim, gen, 1024);
+      for (int64_t h = 0; h < kvHeads; ++h)
+        for (int64_t j = 0; j < seen; ++j) {
+          int64_t from = j < prefix ? j : prefix + chain[size_t(j - prefix)];
+          for (int64_t d = 0; d < dim; ++d) {
+            kc.data[size_t((h * 1024 + j) * dim + d)] = k.at(0, h, from, d);
+            vc.data[size_t((h * 1024 + j) * dim + d)] = v.at(0, h, from, d);
+          }
+        }
+      MemRef<4> qi = q.ref;
+      qi.offset = i * qi.strides[2];
+      qi.sizes[2] = 1;
+      std::vector<float> one(size_t(heads * dim));
+      MemRef<4> oi = {one.data(), one.data(), 0, {1, heads, 1, dim}, {heads * dim, dim, dim, 1}};
+      _mlir_ciface_loomrt_attention_f32(&qi, &kc.ref, &vc.ref, &oi, 0.3f, true, 0.0f);
+      for (int64_t h = 0; h < heads; ++h)
+        for (int64_t d = 0; d < dim; ++d)
+          ASSERT_EQ(tree[size_t((h * nodes + i) * dim + d)], one[size_t(h * dim + d)])
+              << "node " << i << " head " << h << " dim " << d << " threads " << threads;
+    }
+  }
+  EXPECT_EQ(loom_set_num_threads(0), LOOM_OK);
+}
+
+TEST_P(AttentionKernel, TreeRowsExactHead8) { checkTreeRowsExact(45, 8); }
+TEST_P(AttentionKernel, TreeRowsExactAcrossChunks) { checkTreeRowsExact(600, 32); }
+TEST_P(AttentionKernel, TreeRowsExactGenericHead) { checkTreeRowsExact(250, 12); }
+
 TEST_P(AttentionKernel, EveryKeyMaskedGivesNaN) {
   std::mt19937 gen(7);
   Tensor4 q(1, 1, 1, 4, gen), k(1, 1, 3, 4, gen), v(1, 1, 3, 4, gen), mask(1, 1, 1, 3, gen);

@@ -253,6 +253,21 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
                                     arith::IndexCastOp::create(b, loc, i64, pos)});
   }
 
+  /// Tells loomrt that the cache `buffer` holds the sequence's first `length`
+  /// entries now (LOOM_CACHE_TRACE: what tests compare across decodings).
+  void reportCacheReady(OpBuilder &b, LoopOp loop, Value buffer, Value length) {
+    Location loc = loop.getLoc();
+    auto type = cast<MemRefType>(buffer.getType());
+    if (!type.getElementType().isF32())
+      return; // the kernel reads f32 caches
+    func::FuncOp ready = loom::declareRuntimeKernel(
+        loop->getParentOfType<ModuleOp>(), loom::RuntimeKernel::loomrt_decode_cache_ready);
+    Value view = memref::CastOp::create(b, loc, ready.getArgumentTypes()[0], buffer);
+    func::CallOp::create(
+        b, loc, ready,
+        ValueRange{view, arith::IndexCastOp::create(b, loc, b.getI64Type(), length)});
+  }
+
   /// A copy of the loop body's ops for (ids, pos, cache); returns the token.
   Value inlineBody(OpBuilder &b, LoopOp loop, Value ids, Value pos, Value cache) {
     reportModelRun(b, loop, ids, pos);
@@ -356,8 +371,9 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
         b, loc, RankedTensorType::get({1}, i64), ValueRange{last});
     Value ids = tensor::CastOp::create(b, loc, loop.getPrompt().getType(), one);
     Value next = inlineBody(b, loop, ids, at, buffer);
-    scf::YieldOp::create(b, loc, ValueRange{next, arith::AddIOp::create(b, loc, at, c(1)),
-                                            after->getArgument(2)});
+    Value nextAt = arith::AddIOp::create(b, loc, at, c(1));
+    reportCacheReady(b, loop, buffer, nextAt);
+    scf::YieldOp::create(b, loc, ValueRange{next, nextAt, after->getArgument(2)});
     return whileOp.getResult(2);
   }
 
@@ -376,6 +392,7 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
     if (!loop.getFork()) {
       // Prefill: the body on the whole prompt at position 0.
       Value first = inlineBody(b, loop, prompt, c(0), buffer);
+      reportCacheReady(b, loop, buffer, n);
       replaceLoop(b, loop, out, buildTokenLoop(b, loop, emit, out, first, n, buffer));
       return;
     }
@@ -394,6 +411,7 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
     for (Operation &op : body.without_terminator())
       if (&op != sample)
         b.clone(op, prefill);
+    reportCacheReady(b, loop, buffer, n);
 
     // A beam search, if loomrt asks for one, instead of the branches.
     Value prefillLogits = prefill.lookup(cast<SampleOp>(sample).getLogits());
@@ -832,6 +850,8 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
     Value firstTokens = inlineTokens(b, loop, prompt, c(0), buffer, historyTensor(b, n));
     auto [go0, produced0] = emitAll(b, firstTokens, c(0), n, c(0));
     auto [last0, pos0] = lastOf(b, firstTokens, c(0), n);
+    // The cache holds every token before the one fed next.
+    reportCacheReady(b, loop, buffer, pos0);
 
     auto whileOp = scf::WhileOp::create(b, loc, TypeRange{i1, i64, index, index},
                                         ValueRange{go0, last0, pos0, produced0});
@@ -850,6 +870,7 @@ struct LoomLowerDecodePass : loom::impl::LoomLowerDecodePassBase<LoomLowerDecode
       Value tokens = inlineTokens(b, loop, ids, at, buffer, historyTensor(b, fedEnd));
       auto [go, produced] = emitAll(b, tokens, at, c(1), after->getArgument(3));
       auto [nextLast, nextPos] = lastOf(b, tokens, at, c(1));
+      reportCacheReady(b, loop, buffer, nextPos);
       scf::YieldOp::create(b, loc, ValueRange{go, nextLast, nextPos, produced});
     }
     replaceLoop(b, loop, out, whileOp.getResult(3));

@@ -408,20 +408,72 @@ void decodeRows(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
     int64_t i = rowIndex % qLen;
     return std::max<int64_t>(0, causal ? std::min(kvLen, kvLen - qLen + i + 1) : kvLen);
   };
+  auto maskRowOf = [&](int64_t rowIndex) {
+    int64_t b = rowIndex / (heads * qLen), h = (rowIndex / qLen) % heads, i = rowIndex % qLen;
+    return mask->aligned + mask->offset + b * maskStride[0] + h * maskStride[1] +
+           i * maskStride[2];
+  };
+  // Rows whose mask hides keys (-inf) before keys it shows: a speculation
+  // tree's node sees the prefix and its ancestors, not its siblings. Such a
+  // row attends to its visible keys as if they were contiguous (the same
+  // blocks, lanes and chunks), so a node computes bit for bit what the
+  // one-token step computes for the same token, where its ancestors sit
+  // right behind the prefix. Empty: the keys are used where they are.
+  std::vector<std::vector<int64_t>> visible(mask ? size_t(rows) : 0);
+  const float minusInf = -std::numeric_limits<float>::infinity();
+  for (int64_t r = 0; r < int64_t(visible.size()); ++r) {
+    const float *m = maskRowOf(r);
+    int64_t keys = keysOf(r), hidden = 0;
+    while (hidden < keys && m[hidden * maskStride[3]] != minusInf)
+      ++hidden;
+    int64_t shown = hidden;
+    while (shown < keys && m[shown * maskStride[3]] == minusInf)
+      ++shown;
+    if (shown == keys)
+      continue; // the visible keys are a prefix
+    for (int64_t j = 0; j < keys; ++j)
+      if (m[j * maskStride[3]] != minusInf)
+        visible[r].push_back(j);
+  }
+  auto listOf = [&](int64_t rowIndex) -> const std::vector<int64_t> * {
+    return visible.empty() || visible[rowIndex].empty() ? nullptr : &visible[rowIndex];
+  };
+  auto countOf = [&](int64_t rowIndex) {
+    const std::vector<int64_t> *list = listOf(rowIndex);
+    return list ? int64_t(list->size()) : keysOf(rowIndex);
+  };
   auto attendChunk = [&](int64_t rowIndex, int64_t chunk, float *state) {
     int64_t b = rowIndex / (heads * qLen), h = (rowIndex / qLen) % heads, i = rowIndex % qLen;
-    int64_t kvh = h / group, keys = keysOf(rowIndex);
+    int64_t kvh = h / group, keys = countOf(rowIndex);
     int64_t begin = std::min(keys, chunk * chunkKeys), end = std::min(keys, begin + chunkKeys);
     const float *qRow = qBase + b * q->strides[0] + h * q->strides[1] + i * q->strides[2];
-    const float *kHead = kBase + b * k->strides[0] + kvh * k->strides[1] + begin * k->strides[2];
-    const float *vHead = vBase + b * v->strides[0] + kvh * v->strides[1] + begin * v->strides[2];
-    const float *maskRow = mask ? mask->aligned + mask->offset + b * maskStride[0] +
-                                      h * maskStride[1] + i * maskStride[2] +
-                                      begin * maskStride[3]
-                                : nullptr;
-    row(qRow, q->strides[3], kHead, k->strides[2], k->strides[3], vHead, v->strides[2],
-        v->strides[3], maskRow, maskStride[3], end - begin, dim, vDim, scale, softcap, state + 2,
-        &state[0], &state[1]);
+    const float *kHeads = kBase + b * k->strides[0] + kvh * k->strides[1];
+    const float *vHeads = vBase + b * v->strides[0] + kvh * v->strides[1];
+    const float *maskRow = mask ? maskRowOf(rowIndex) : nullptr;
+    const std::vector<int64_t> *list = listOf(rowIndex);
+    if (list && end > begin && (*list)[end - 1] - (*list)[begin] != end - 1 - begin) {
+      // The chunk's visible keys, values and mask entries side by side.
+      thread_local std::vector<float> gathered;
+      int64_t n = end - begin;
+      gathered.resize(size_t(n * (dim + vDim + 1)));
+      float *kRows = gathered.data(), *vRows = kRows + n * dim, *mRows = vRows + n * vDim;
+      for (int64_t jj = 0; jj < n; ++jj) {
+        int64_t j = (*list)[begin + jj];
+        for (int64_t d = 0; d < dim; ++d)
+          kRows[jj * dim + d] = kHeads[j * k->strides[2] + d * k->strides[3]];
+        for (int64_t d = 0; d < vDim; ++d)
+          vRows[jj * vDim + d] = vHeads[j * v->strides[2] + d * v->strides[3]];
+        mRows[jj] = maskRow[j * maskStride[3]];
+      }
+      row(qRow, q->strides[3], kRows, dim, 1, vRows, vDim, 1, mRows, 1, n, dim, vDim, scale,
+          softcap, state + 2, &state[0], &state[1]);
+      return;
+    }
+    int64_t first = list ? (*list)[begin] : begin; // a contiguous run of keys
+    row(qRow, q->strides[3], kHeads + first * k->strides[2], k->strides[2], k->strides[3],
+        vHeads + first * v->strides[2], v->strides[2], v->strides[3],
+        maskRow ? maskRow + first * maskStride[3] : nullptr, maskStride[3], end - begin, dim,
+        vDim, scale, softcap, state + 2, &state[0], &state[1]);
   };
   // Merges a row's chunk states: M = max m_c, L = sum l_c e^(m_c - M),
   // out = sum acc_c e^(m_c - M) / L. Every key masked: 0/0, NaN, as the
@@ -450,7 +502,7 @@ void decodeRows(MemRef<4> *q, MemRef<4> *k, MemRef<4> *v, MemRef<4> *mask,
       oRow[d * oCol] = l > 0 ? oRow[d * oCol] * inv : std::nanf("");
   };
   auto chunksOf = [&](int64_t rowIndex) {
-    return std::max<int64_t>(1, (keysOf(rowIndex) + chunkKeys - 1) / chunkKeys);
+    return std::max<int64_t>(1, (countOf(rowIndex) + chunkKeys - 1) / chunkKeys);
   };
   if (rows >= 2 * int64_t(loomrt::numThreads()) || maxChunks == 1) {
     // Enough rows for the threads: one task per row, its chunks one after

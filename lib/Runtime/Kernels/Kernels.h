@@ -137,6 +137,7 @@ bool loomrt_decode_emit(int64_t token);
 /// fewer branches.
 bool loomrt_decode_branch(int64_t branch);
 void loomrt_decode_model_run(int64_t tokens, int64_t position);
+void _mlir_ciface_loomrt_decode_cache_ready(loomrt::MemRef<6> *cache, int64_t length);
 /// decode.loop fork, beam search (lib/Runtime/Generate.cpp, BeamSearch.cpp).
 bool _mlir_ciface_loomrt_decode_beam_start(loomrt::MemRef<1> *logits);
 bool _mlir_ciface_loomrt_decode_beam_next(loomrt::MemRef<6> *cache,
