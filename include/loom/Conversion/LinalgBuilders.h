@@ -158,11 +158,16 @@ mlir::Value scalarOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t);
 
 mlir::Value toIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i64);
 
+/// Marks reshapeByCopy's linalg.generic: its output, in row-major order, is
+/// the element sequence of the one buffer its body loads from.
+inline constexpr llvm::StringLiteral kReshapeCopyAttr = "loom.reshape_copy";
+
 /// `in` reshaped to `resultType` (same element count, row-major order) by a
 /// copy: output element i reads the input element at the same linear
 /// position. `outSizes` are all result sizes as index values. Used where a
 /// view would need an expand_shape group with several dynamic sizes, which
-/// MLIR 22's expand-strided-metadata crashes on.
+/// MLIR 22's expand-strided-metadata crashes on. The generic carries
+/// kReshapeCopyAttr.
 mlir::Value reshapeByCopy(mlir::OpBuilder &b, mlir::Location loc, mlir::Value in,
                           mlir::RankedTensorType resultType,
                           llvm::ArrayRef<mlir::Value> outSizes);

@@ -152,15 +152,20 @@ def LoomCollapseElementwiseDimsPass
     parallel loop; OpenMP runs it as one collapsed loop whose body recomputes
     the four indices with divisions and remainders, and LLVM leaves it
     scalar: 35x slower than the same op on the 57,600 elements as one
-    dimension, which vectorizes. Each linalg.generic whose iterators are all
-    parallel, whose body does not read its indices and whose buffers are
-    contiguous (identity layouts) gets every run of dimensions that all its
-    operands hold contiguously (in the same order) merged into one
+    dimension, which vectorizes. Each linalg.generic whose body does not
+    read its indices and whose buffers are contiguous (identity layouts)
+    gets every run of dimensions of one iterator type that all its operands
+    hold contiguously (in the same order) merged into one
     (memref.collapse_shape views of its buffers; it runs after
     bufferization): identity-mapped ops become one dimension, a per-channel
-    bias over NCHW keeps N and C and merges H and W.
+    bias over NCHW keeps N and C and merges H and W, an instance norm's sums
+    over H and W become one reduction loop. A Reshape with dynamic sizes is
+    a copy (a view would need MLIR 22's expand_shape with several dynamic
+    sizes in a group) whose body splits every output index into the
+    input's by divisions; between contiguous buffers it becomes a flat copy.
   }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::memref::MemRefDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def LoomApproximateMathPass

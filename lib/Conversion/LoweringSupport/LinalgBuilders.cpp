@@ -522,7 +522,7 @@ Value reshapeByCopy(OpBuilder &b, Location loc, Value in, RankedTensorType resul
       dynamicSizes.push_back(outSizes[i]);
   for (int64_t d = 0; d < inType.getRank(); ++d)
     inSizes.push_back(tensor::DimOp::create(b, loc, in, d));
-  return buildElementwise(
+  Value copy = buildElementwise(
       b, loc, resultType, ValueRange{},
       [&](OpBuilder &nb, Location nloc, ValueRange) -> Value {
         Value linear = arith::ConstantIndexOp::create(nb, nloc, 0);
@@ -538,6 +538,11 @@ Value reshapeByCopy(OpBuilder &b, Location loc, Value in, RankedTensorType resul
         return tensor::ExtractOp::create(nb, nloc, in, coords);
       },
       dynamicSizes);
+  // After bufferization, loom-collapse-elementwise-dims turns a copy between
+  // contiguous buffers into one flat loop (no divisions per element).
+  if (auto generic = copy.getDefiningOp<linalg::GenericOp>())
+    generic->setAttr(kReshapeCopyAttr, b.getUnitAttr());
+  return copy;
 }
 
 } // namespace loom
