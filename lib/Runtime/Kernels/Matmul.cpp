@@ -525,6 +525,9 @@ template <template <int, int> class Tile, int R, int V> constexpr FewRowsTiles f
 /// contiguous), the others fill zeroed partials added to C after, in task
 /// order, so a row's arithmetic does not depend on how many rows came with
 /// it (one: rowsAxpy streams B's whole rows; more: the tiles).
+/// Partial sums that gemmInPlace adds on the calling thread (64 KiB).
+constexpr int64_t kSerialSums = 16384;
+
 void gemmInPlace(int64_t m, int64_t n, int64_t k, const Strided &a, const Strided &b, float *c,
                  int64_t ldcRow, int64_t ldcCol) {
   static constexpr RowsAxpy kAxpy[loomrt::kNumCpuLevels] = {
@@ -577,9 +580,11 @@ void gemmInPlace(int64_t m, int64_t n, int64_t k, const Strided &a, const Stride
   });
   if (partials == 0)
     return;
-  // Summed in column stripes over the threads; contiguous adds vectorize.
+  // Summed in column stripes, in task order; contiguous adds vectorize. A
+  // decode step's GEMVs have a few thousand sums: on the calling thread they
+  // cost less than waking the team again (one parallel region per GEMV).
   int64_t stripe = std::max<int64_t>(256, (n + tasks - 1) / tasks);
-  loomrt::parallelFor((n + stripe - 1) / stripe, [&](int64_t s) {
+  auto sumStripe = [&](int64_t s) {
     int64_t j0 = s * stripe, j1 = std::min(n, j0 + stripe);
     for (int64_t i = 0; i < m; ++i)
       for (int64_t t = 0; t < partials; ++t) {
@@ -592,7 +597,14 @@ void gemmInPlace(int64_t m, int64_t n, int64_t k, const Strided &a, const Stride
           for (int64_t j = j0; j < j1; ++j)
             to[j * ldcCol] += from[j];
       }
-  });
+  };
+  int64_t stripes = (n + stripe - 1) / stripe;
+  if (partials * m * n <= kSerialSums) {
+    for (int64_t s = 0; s < stripes; ++s)
+      sumStripe(s);
+    return;
+  }
+  loomrt::parallelFor(stripes, sumStripe);
 }
 
 /// Constant B operands (a model's weights) packed once, keyed by where they
