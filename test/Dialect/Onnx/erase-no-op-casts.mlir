@@ -29,3 +29,26 @@ func.func @different_shape(%x: tensor<2x3xf32>) -> (tensor<?x3xf32>, tensor<*xf3
   %i = "onnx.Identity"(%x) : (tensor<2x3xf32>) -> tensor<*xf32>
   return %c, %i : tensor<?x3xf32>, tensor<*xf32>
 }
+
+// -----
+
+// An opset-11 softmax imported before its input's rank was known: Flatten at
+// the last axis, softmax over axis 1, Reshape back. Ranked now, it is one
+// softmax over the last axis; at another axis the wrapper stays.
+// CHECK-LABEL: func @legacy_softmax
+// CHECK-SAME: (%[[X:.*]]: tensor<2x4x?x?xf32>)
+// CHECK: %[[S:.*]] = "onnx.Softmax"(%[[X]]) <{axis = -1 : si64}> : (tensor<2x4x?x?xf32>) -> tensor<2x4x?x?xf32>
+// CHECK: %[[F:.*]] = "onnx.Flatten"(%[[X]]) <{axis = 2 : si64}>
+// CHECK: %[[L:.*]] = "onnx.LogSoftmax"(%[[F]])
+// CHECK: %[[R:.*]] = "onnx.Reshape"(%[[L]],
+// CHECK: return %[[S]], %[[R]]
+func.func @legacy_softmax(%x: tensor<2x4x?x?xf32>) -> (tensor<2x4x?x?xf32>, tensor<2x4x?x?xf32>) {
+  %shape = "onnx.Shape"(%x) : (tensor<2x4x?x?xf32>) -> tensor<4xi64>
+  %flat = "onnx.Flatten"(%x) {axis = 3 : si64} : (tensor<2x4x?x?xf32>) -> tensor<?x?xf32>
+  %soft = "onnx.Softmax"(%flat) {axis = 1 : si64} : (tensor<?x?xf32>) -> tensor<?x?xf32>
+  %back = "onnx.Reshape"(%soft, %shape) : (tensor<?x?xf32>, tensor<4xi64>) -> tensor<2x4x?x?xf32>
+  %flat2 = "onnx.Flatten"(%x) {axis = 2 : si64} : (tensor<2x4x?x?xf32>) -> tensor<?x?xf32>
+  %log = "onnx.LogSoftmax"(%flat2) {axis = 1 : si64} : (tensor<?x?xf32>) -> tensor<?x?xf32>
+  %back2 = "onnx.Reshape"(%log, %shape) : (tensor<?x?xf32>, tensor<4xi64>) -> tensor<2x4x?x?xf32>
+  return %back, %back2 : tensor<2x4x?x?xf32>, tensor<2x4x?x?xf32>
+}

@@ -209,10 +209,10 @@ def export_decoder(name, model, spec, out_dir):
     return path, opset
 
 
-def export_plain(name, model, spec, out_dir):
+def export_plain(name, model, spec, out_dir, opset=None):
     path = os.path.join(out_dir, name + ".onnx")
     example = spec.make_inputs(torch.Generator().manual_seed(0))
-    opsets = (spec.opset,) if spec.opset else OPSETS
+    opsets = (opset,) if opset else (spec.opset,) if spec.opset else OPSETS
     opset = export_onnx(model, tuple(example), path, spec.input_names, spec.output_names,
                         spec.dynamic_axes, opsets)
     inputs = spec.make_inputs(torch.Generator().manual_seed(1))
@@ -267,6 +267,8 @@ def main():
     p.add_argument("--greedy-reference", metavar="PROMPT",
                    help="print PyTorch's greedy token ids after PROMPT (ids separated by spaces)")
     p.add_argument("--max-tokens", type=int, default=32, help="tokens for --greedy-reference")
+    p.add_argument("--opset", type=int,
+                   help="export a non-decoder at this opset only, as NAME_opsetN.onnx")
     args = p.parse_args()
 
     if args.list:
@@ -285,6 +287,9 @@ def main():
         os.makedirs(args.out_dir, exist_ok=True)
         if decoder:
             path, opset = export_decoder(args.name, model, spec, args.out_dir)
+        elif args.opset:
+            path, opset = export_plain(f"{args.name}_opset{args.opset}", model, spec,
+                                       args.out_dir, args.opset)
         else:
             path, opset = export_plain(args.name, model, spec, args.out_dir)
         print(f"export: wrote {path} (opset {opset}) and its test data", file=sys.stderr)

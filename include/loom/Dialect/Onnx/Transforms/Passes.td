@@ -67,6 +67,13 @@ def LoomOnnxEraseNoOpCastsPass
 
     Example: `%y = "onnx.Cast"(%x) {to = 1 : si64} : (tensor<2x3xf32>) ->
     tensor<2x3xf32>` is replaced by `%x`.
+
+    Likewise a Softmax, LogSoftmax or Hardmax below opset 13 whose input was
+    unranked at import is Flatten -> op(axis = 1) -> Reshape (the old
+    flattening meaning); once refinement ranks the input and the axis is
+    its last, the three become the op with axis -1 (torch exports
+    `softmax(dim=-1)` at opsets 11 and 12 with a positive axis, and the
+    wrapper kept attention fusion from matching).
   }];
   let dependentDialects = ["::loom::onnx::OnnxDialect"];
 }
