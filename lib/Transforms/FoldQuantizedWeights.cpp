@@ -128,8 +128,11 @@ std::optional<std::vector<int>> nbitsZeroPoints(loom::onnx::MsMatMulNBitsOp op,
 /// loom's layout cannot hold exactly (the op then stays).
 LogicalResult foldMatMulNBits(loom::onnx::MsMatMulNBitsOp op,
                               const loom::onnx::MatMulNBitsLayout &l) {
+  // A's last dimension must be K; a dynamic one is checked at run time by
+  // the general lowering, which the op then keeps.
   if ((l.bits != 4 && l.bits != 8) || l.blockSize % LOOM_QW_BLOCK != 0 || op.getGIdx() ||
-      !isFloatMatrices(op.getA(), op.getY()))
+      !isFloatMatrices(op.getA(), op.getY()) ||
+      cast<RankedTensorType>(op.getA().getType()).getShape().back() != l.k)
     return failure();
   auto b = constantBytes(op.getB());
   auto scales = constantFloats(op.getScales());

@@ -135,6 +135,45 @@ std::vector<loom::InputSizeCondition> loom::findInputSizeConditions(func::FuncOp
       }
       return;
     }
+    // A quantization parameter with one value per position along a
+    // dimension (a vector of other than one element).
+    auto perAxis = [&](Value p) {
+      auto type = p ? dyn_cast<RankedTensorType>(p.getType()) : RankedTensorType();
+      return type && type.getRank() == 1 && type.getDimSize(0) != 1;
+    };
+    if ((name == "onnx.QuantizeLinear" || name == "onnx.DequantizeLinear") &&
+        rankedRank(op->getOperand(0)) == rank && rank > 0) {
+      Value x = op->getOperand(0);
+      for (int64_t i = 0; i < rank; ++i)
+        tie(op, {x, i}, {result, i});
+      auto axisAttr = op->getAttrOfType<IntegerAttr>("axis");
+      int64_t axis = axisAttr ? axisAttr.getInt() : 1;
+      axis = axis < 0 ? axis + rank : axis;
+      for (unsigned i = 1; i < op->getNumOperands() && axis >= 0 && axis < rank; ++i)
+        if (perAxis(op->getOperand(i)))
+          tie(op, {op->getOperand(i), 0}, {x, axis});
+      return;
+    }
+    if ((name == "onnx.MatMulInteger" || name == "onnx.QLinearMatMul") && rank >= 2) {
+      // MatMul's K, M and N, and the parameters per row of A (M) and per
+      // column of B (N).
+      bool qlinear = name == "onnx.QLinearMatMul";
+      Value a = op->getOperand(0), bm = op->getOperand(qlinear ? 3 : 1);
+      int64_t ra = rankedRank(a), rb = rankedRank(bm);
+      if (ra < 2 || rb < 2)
+        return;
+      tie(op, {a, ra - 1}, {bm, rb - 2});
+      tie(op, {a, ra - 2}, {result, rank - 2});
+      tie(op, {bm, rb - 1}, {result, rank - 1});
+      for (unsigned i = qlinear ? 1 : 2; i < op->getNumOperands(); ++i) {
+        if (qlinear && i == 3)
+          continue;
+        bool ofA = qlinear ? (i == 1 || i == 2) : i == 2;
+        if (perAxis(op->getOperand(i)))
+          tie(op, {op->getOperand(i), 0}, ofA ? DimKey{a, ra - 2} : DimKey{bm, rb - 1});
+      }
+      return;
+    }
     if (name == "onnx.Gemm" && op->getNumOperands() >= 2 && rank == 2) {
       // A [M, K] (transA: [K, M]), B [K, N] (transB: [N, K]), C broadcast
       // to [M, N].

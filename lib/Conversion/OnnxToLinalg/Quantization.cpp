@@ -20,6 +20,7 @@
 
 #include "MatMul.h"
 
+#include "loom-c/Abi.h"
 #include "loom/Conversion/LinalgBuilders.h"
 #include "loom/Conversion/LoweringPatterns.h"
 #include "loom/Dialect/Onnx/IR/OnnxOps.h"
@@ -29,6 +30,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
 
@@ -43,6 +45,15 @@ static Value optionalOperand(Operation *op, unsigned i) {
   return op->getNumOperands() > i ? op->getOperand(i) : Value();
 }
 
+/// Whether a scale or zero point holds one value per position along an axis:
+/// a vector, unless it has a single element (torch exports per-tensor
+/// parameters as [1]; onnxruntime reads any one-element tensor as
+/// per-tensor, whatever the axis).
+static bool isPerAxis(Value parameter) {
+  auto type = cast<RankedTensorType>(parameter.getType());
+  return type.getRank() == 1 && type.getDimSize(0) != 1;
+}
+
 /// Maps for (x, scale[, zero point], result) over x's dimensions: the
 /// identity for x and the result, a scalar or the `axis` dimension for the
 /// quantization parameters.
@@ -51,12 +62,118 @@ static SmallVector<AffineMap> parameterMaps(MLIRContext *ctx, int64_t rank, int6
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
   SmallVector<AffineMap> maps = {identity};
   for (Value p : parameters) {
-    bool perAxis = cast<RankedTensorType>(p.getType()).getRank() == 1;
-    maps.push_back(perAxis ? AffineMap::get(rank, 0, {getAffineDimExpr(axis, ctx)}, ctx)
-                           : AffineMap::get(rank, 0, {}, ctx));
+    if (isPerAxis(p))
+      maps.push_back(AffineMap::get(rank, 0, {getAffineDimExpr(axis, ctx)}, ctx));
+    else if (cast<RankedTensorType>(p.getType()).getRank() == 1)
+      maps.push_back(AffineMap::get(rank, 0, {getAffineConstantExpr(0, ctx)}, ctx));
+    else
+      maps.push_back(AffineMap::get(rank, 0, {}, ctx));
   }
   maps.push_back(identity);
   return maps;
+}
+
+/// Two dimensions the lowering takes to be equal: (a, da) and (b, db); with
+/// b null, a's dimension da and the static size db.
+struct SizeTie {
+  Value a;
+  int64_t da;
+  Value b;
+  int64_t db;
+};
+
+/// Operands whose sizes the ties relate, checked at run time where a size is
+/// dynamic (a per-axis scale against a dynamic axis, K of a product): on a
+/// mismatch the node reports a shape error (loomrt fails the run) and every
+/// tied operand with a dynamic size is replaced by zeros of consistent
+/// sizes, so that no loop reads past a buffer. Returns the operands to use
+/// (the same values when nothing is dynamic).
+static DenseMap<Value, Value> guardTiedSizes(OpBuilder &b, Location loc, Operation *op,
+                                             ArrayRef<SizeTie> ties) {
+  DenseMap<Value, Value> use;
+  auto size = [&](Value t, int64_t d) -> Value {
+    auto type = cast<RankedTensorType>(t.getType());
+    if (!type.isDynamicDim(d))
+      return arith::ConstantIndexOp::create(b, loc, type.getDimSize(d));
+    return tensor::DimOp::create(b, loc, t, d);
+  };
+  auto isDynamic = [](Value t, int64_t d) {
+    return t && cast<RankedTensorType>(t.getType()).isDynamicDim(d);
+  };
+  // Each tied (value, dimension) and the size it must have.
+  SmallVector<std::pair<std::pair<Value, int64_t>, Value>> reference;
+  Value bad;
+  for (const SizeTie &tie : ties) {
+    if (!isDynamic(tie.a, tie.da) && !isDynamic(tie.b, tie.db))
+      continue; // static: the check before lowering compared them
+    Value sa = size(tie.a, tie.da);
+    Value sb = tie.b ? size(tie.b, tie.db)
+                     : Value(arith::ConstantIndexOp::create(b, loc, tie.db));
+    Value differs = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, sa, sb);
+    bad = bad ? arith::OrIOp::create(b, loc, bad, differs).getResult() : differs;
+    Value ref = isDynamic(tie.a, tie.da) ? sb : sa;
+    reference.push_back({{tie.a, tie.da}, ref});
+    if (tie.b)
+      reference.push_back({{tie.b, tie.db}, ref});
+  }
+  if (!bad)
+    return use;
+  reportIf(b, loc, bad, runtimeErrorReporter(op), LOOM_ABI_ERROR_SHAPE_MISMATCH);
+  for (auto &[key, ref] : reference) {
+    Value t = key.first;
+    if (use.count(t) || !isDynamic(t, key.second))
+      continue;
+    auto type = cast<RankedTensorType>(t.getType());
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      Value s = size(t, d);
+      for (auto &[other, otherRef] : reference)
+        if (other.first == t && other.second == d)
+          s = otherRef;
+      dynamicSizes.push_back(s);
+    }
+    auto standIn = scf::IfOp::create(
+        b, loc, bad,
+        [&](OpBuilder &tb, Location tl) {
+          Value empty = tensor::EmptyOp::create(tb, tl, type.getShape(), type.getElementType(),
+                                                dynamicSizes);
+          Value zero = arith::ConstantOp::create(tb, tl, tb.getZeroAttr(type.getElementType()));
+          scf::YieldOp::create(
+              tb, tl, linalg::FillOp::create(tb, tl, zero, empty).getResult(0));
+        },
+        [&](OpBuilder &eb, Location el) { scf::YieldOp::create(eb, el, t); });
+    use[t] = standIn.getResult(0);
+  }
+  return use;
+}
+
+/// Whether `v` (an operand, or its stand-in from guardTiedSizes) holds
+/// unsigned integers: the lowering state knows the original values.
+static bool isUnsignedOperand(const LoweringState &state, const DenseMap<Value, Value> &use,
+                              Value v) {
+  for (auto &[original, standIn] : use)
+    if (standIn == v)
+      return state.isUnsigned(original);
+  return state.isUnsigned(v);
+}
+
+/// `v` as guardTiedSizes replaced it (null stays null).
+static Value guarded(const DenseMap<Value, Value> &use, Value v) {
+  auto it = v ? use.find(v) : use.end();
+  return it == use.end() ? v : it->second;
+}
+
+/// The ties of a Quantize/DequantizeLinear: x's axis and each per-axis
+/// parameter.
+static SmallVector<SizeTie> linearQuantizationTies(Value x, int64_t axis,
+                                                   ArrayRef<Value> parameters) {
+  SmallVector<SizeTie> ties;
+  for (Value p : parameters)
+    if (p && isPerAxis(p))
+      ties.push_back({x, axis, p, 0});
+  return ties;
 }
 
 /// A scalar float rounded half to even, plus the zero point, clamped to
@@ -82,11 +199,16 @@ static FailureOr<Value> lowerQuantizeLinear(Operation *op, RankedTensorType resu
   Value x = op->getOperand(0), scale = op->getOperand(1), zeroPoint = optionalOperand(op, 2);
   int64_t rank = resultType.getRank();
   int64_t axis = axisAttr(op, rank, 1);
+  DenseMap<Value, Value> use =
+      guardTiedSizes(b, loc, op, linearQuantizationTies(x, axis, {scale, zeroPoint}));
+  x = guarded(use, x);
+  scale = guarded(use, scale);
+  zeroPoint = guarded(use, zeroPoint);
   SmallVector<Value> inputs = {x, scale};
   if (zeroPoint)
     inputs.push_back(zeroPoint);
   bool toUnsigned = state.isUnsigned(op->getResult(0));
-  bool zeroPointUnsigned = zeroPoint && state.isUnsigned(zeroPoint);
+  bool zeroPointUnsigned = zeroPoint && isUnsignedOperand(state, use, zeroPoint);
   SmallVector<std::pair<Value, int64_t>> sources;
   for (int64_t d = 0; d < rank; ++d)
     sources.push_back({x, d});
@@ -113,11 +235,16 @@ static FailureOr<Value> lowerDequantizeLinear(Operation *op, RankedTensorType re
   Value x = op->getOperand(0), scale = op->getOperand(1), zeroPoint = optionalOperand(op, 2);
   int64_t rank = resultType.getRank();
   int64_t axis = axisAttr(op, rank, 1);
+  DenseMap<Value, Value> use =
+      guardTiedSizes(b, loc, op, linearQuantizationTies(x, axis, {scale, zeroPoint}));
+  x = guarded(use, x);
+  scale = guarded(use, scale);
+  zeroPoint = guarded(use, zeroPoint);
   SmallVector<Value> inputs = {x, scale};
   if (zeroPoint)
     inputs.push_back(zeroPoint);
-  bool xUnsigned = state.isUnsigned(x);
-  bool zeroPointUnsigned = zeroPoint && state.isUnsigned(zeroPoint);
+  bool xUnsigned = isUnsignedOperand(state, use, x);
+  bool zeroPointUnsigned = zeroPoint && isUnsignedOperand(state, use, zeroPoint);
   SmallVector<std::pair<Value, int64_t>> sources;
   for (int64_t d = 0; d < rank; ++d)
     sources.push_back({x, d});
@@ -159,9 +286,10 @@ static std::string checkLinearQuantization(Operation *op, const LoweringState &s
   int64_t axis = intAttr(op, "axis").value_or(1);
   for (unsigned i = 1; i < op->getNumOperands(); ++i) {
     auto type = cast<RankedTensorType>(op->getOperand(i).getType());
-    if (type.getRank() > 1 || (type.getRank() == 1 && (axis < -rank || axis >= rank)))
+    bool perAxis = isPerAxis(op->getOperand(i));
+    if (type.getRank() > 1 || (perAxis && (axis < -rank || axis >= rank)))
       return "scale and zero point must be scalars, or vectors along a valid axis";
-    if (type.getRank() == 1 && !type.isDynamicDim(0) &&
+    if (perAxis && !type.isDynamicDim(0) &&
         !xType.isDynamicDim(axis < 0 ? axis + rank : axis) &&
         type.getDimSize(0) != xType.getDimSize(axis < 0 ? axis + rank : axis))
       return "a per-axis scale or zero point must have one element per position along axis";
@@ -267,8 +395,9 @@ static AffineMap contractionParameterMap(Type type, int64_t loops, int64_t perAx
 /// int32 over loops (batch..., m, n, k): MatMulInteger, and the first half
 /// of QLinearMatMul. Zero points may be absent (null), scalars, or per row of
 /// A / per column of B.
-static Value buildIntegerMatMul(OpBuilder &b, Location loc, const LoweringState &state, Value a,
-                                Value bm, Value aZero, Value bZero, ArrayRef<int64_t> shape,
+static Value buildIntegerMatMul(OpBuilder &b, Location loc, const LoweringState &state,
+                                const DenseMap<Value, Value> &use, Value a, Value bm,
+                                Value aZero, Value bZero, ArrayRef<int64_t> shape,
                                 ArrayRef<Value> dynamicSizes) {
   auto aType = cast<RankedTensorType>(a.getType()), bType = cast<RankedTensorType>(bm.getType());
   int64_t rank = int64_t(shape.size()), loops = rank + 1, batch = rank - 2;
@@ -304,9 +433,10 @@ static Value buildIntegerMatMul(OpBuilder &b, Location loc, const LoweringState 
                    .getResult(0);
   SmallVector<utils::IteratorType> iterators(loops, utils::IteratorType::parallel);
   iterators[k] = utils::IteratorType::reduction;
-  bool aUnsigned = state.isUnsigned(a), bUnsigned = state.isUnsigned(bm);
-  bool aZeroUnsigned = aZero && state.isUnsigned(aZero);
-  bool bZeroUnsigned = bZero && state.isUnsigned(bZero);
+  bool aUnsigned = isUnsignedOperand(state, use, a);
+  bool bUnsigned = isUnsignedOperand(state, use, bm);
+  bool aZeroUnsigned = aZero && isUnsignedOperand(state, use, aZero);
+  bool bZeroUnsigned = bZero && isUnsignedOperand(state, use, bZero);
   return linalg::GenericOp::create(
              b, loc, TypeRange{accType}, inputs, ValueRange{init}, maps, iterators,
              [&](OpBuilder &nb, Location nloc, ValueRange args) {
@@ -347,13 +477,37 @@ static SmallVector<Value> integerMatMulSizes(OpBuilder &b, Location loc, Value a
   return sizes;
 }
 
+/// The ties of an integer product of `a` [.., M, K] and `b` [.., K, N]: K,
+/// equal batch sizes (operands of one rank), and the per-row parameters of
+/// A (M) and per-column ones of B (N).
+static SmallVector<SizeTie> integerMatMulTies(Value a, Value bm, ArrayRef<Value> perRow,
+                                              ArrayRef<Value> perColumn) {
+  int64_t ra = cast<RankedTensorType>(a.getType()).getRank();
+  int64_t rb = cast<RankedTensorType>(bm.getType()).getRank();
+  SmallVector<SizeTie> ties = {{a, ra - 1, bm, rb - 2}};
+  if (ra == rb)
+    for (int64_t d = 0; d + 2 < ra; ++d)
+      ties.push_back({a, d, bm, d});
+  for (Value p : perRow)
+    if (p && isPerAxis(p))
+      ties.push_back({a, ra - 2, p, 0});
+  for (Value p : perColumn)
+    if (p && isPerAxis(p))
+      ties.push_back({bm, rb - 1, p, 0});
+  return ties;
+}
+
 static FailureOr<Value> lowerMatMulInteger(Operation *op, RankedTensorType resultType,
                                            PatternRewriter &b, const LoweringState &state) {
   Location loc = op->getLoc();
   auto mm = cast<onnx::MatMulIntegerOp>(op);
-  return buildIntegerMatMul(b, loc, state, mm.getA(), mm.getB(), mm.getAZeroPoint(),
-                            mm.getBZeroPoint(), resultType.getShape(),
-                            integerMatMulSizes(b, loc, mm.getA(), mm.getB(), resultType));
+  DenseMap<Value, Value> use = guardTiedSizes(
+      b, loc, op,
+      integerMatMulTies(mm.getA(), mm.getB(), {mm.getAZeroPoint()}, {mm.getBZeroPoint()}));
+  Value a = guarded(use, mm.getA()), bm = guarded(use, mm.getB());
+  return buildIntegerMatMul(b, loc, state, use, a, bm, guarded(use, mm.getAZeroPoint()),
+                            guarded(use, mm.getBZeroPoint()), resultType.getShape(),
+                            integerMatMulSizes(b, loc, a, bm, resultType));
 }
 
 /// QLinearMatMul: the int32 product of the zero-point-shifted operands,
@@ -362,24 +516,31 @@ static FailureOr<Value> lowerQLinearMatMul(Operation *op, RankedTensorType resul
                                            PatternRewriter &b, const LoweringState &state) {
   Location loc = op->getLoc();
   auto mm = cast<onnx::QLinearMatMulOp>(op);
-  Value acc = buildIntegerMatMul(b, loc, state, mm.getA(), mm.getB(), mm.getAZeroPoint(),
-                                 mm.getBZeroPoint(), resultType.getShape(),
-                                 integerMatMulSizes(b, loc, mm.getA(), mm.getB(), resultType));
+  DenseMap<Value, Value> use = guardTiedSizes(
+      b, loc, op,
+      integerMatMulTies(mm.getA(), mm.getB(), {mm.getAScale(), mm.getAZeroPoint()},
+                        {mm.getBScale(), mm.getBZeroPoint(), mm.getYScale(),
+                         mm.getYZeroPoint()}));
+  Value a = guarded(use, mm.getA()), bm = guarded(use, mm.getB());
+  Value acc = buildIntegerMatMul(b, loc, state, use, a, bm, guarded(use, mm.getAZeroPoint()),
+                                 guarded(use, mm.getBZeroPoint()), resultType.getShape(),
+                                 integerMatMulSizes(b, loc, a, bm, resultType));
   int64_t rank = resultType.getRank();
   MLIRContext *ctx = b.getContext();
-  SmallVector<Value> inputs = {acc, mm.getAScale(), mm.getBScale(), mm.getYScale(),
-                               mm.getYZeroPoint()};
+  Value aScale = guarded(use, mm.getAScale()), bScale = guarded(use, mm.getBScale());
+  Value yScale = guarded(use, mm.getYScale()), yZero = guarded(use, mm.getYZeroPoint());
+  SmallVector<Value> inputs = {acc, aScale, bScale, yScale, yZero};
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
   SmallVector<AffineMap> maps = {
-      identity, contractionParameterMap(mm.getAScale().getType(), rank, rank - 2, ctx),
-      contractionParameterMap(mm.getBScale().getType(), rank, rank - 1, ctx),
-      contractionParameterMap(mm.getYScale().getType(), rank, rank - 1, ctx),
-      contractionParameterMap(mm.getYZeroPoint().getType(), rank, rank - 1, ctx), identity};
+      identity, contractionParameterMap(aScale.getType(), rank, rank - 2, ctx),
+      contractionParameterMap(bScale.getType(), rank, rank - 1, ctx),
+      contractionParameterMap(yScale.getType(), rank, rank - 1, ctx),
+      contractionParameterMap(yZero.getType(), rank, rank - 1, ctx), identity};
   SmallVector<std::pair<Value, int64_t>> sources;
   for (int64_t d = 0; d < rank; ++d)
     sources.push_back({acc, d});
   bool toUnsigned = state.isUnsigned(op->getResult(0));
-  bool zeroUnsigned = state.isUnsigned(mm.getYZeroPoint());
+  bool zeroUnsigned = isUnsignedOperand(state, use, yZero);
   Type f32 = b.getF32Type();
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType}, inputs,
@@ -419,6 +580,14 @@ static std::string checkIntegerMatMul(Operation *op, const LoweringState &) {
   }
   if (!qlinear && !resultType.getElementType().isSignlessInteger(32))
     return "MatMulInteger's result must be int32";
+  auto known = [](int64_t x, int64_t y) {
+    return !ShapedType::isDynamic(x) && !ShapedType::isDynamic(y) && x != y;
+  };
+  int64_t k = aType.getDimSize(aType.getRank() - 1), kb = bType.getDimSize(bType.getRank() - 2);
+  if (known(k, kb))
+    return "A's last dimension (" + std::to_string(k) + ") must equal B's second last (" +
+           std::to_string(kb) + ")";
+  int64_t m = aType.getDimSize(aType.getRank() - 2), n = bType.getDimSize(bType.getRank() - 1);
   for (unsigned i = qlinear ? 1 : 2; i < op->getNumOperands(); ++i) {
     if (qlinear && i == 3)
       continue;
@@ -427,6 +596,15 @@ static std::string checkIntegerMatMul(Operation *op, const LoweringState &) {
       return "scales and zero points must be scalars or vectors";
     if (qlinear && (i == 1 || i == 4 || i == 6) && !type.getElementType().isF32())
       return "scales must be float32";
+    if (!isPerAxis(op->getOperand(i)))
+      continue;
+    // A's parameters (a_scale, a_zero_point) per row, the others per column.
+    bool ofA = qlinear ? (i == 1 || i == 2) : i == 2;
+    if (known(type.getDimSize(0), ofA ? m : n))
+      return std::string(ofA ? "A's" : (qlinear && i >= 6 ? "y's" : "B's")) +
+             " per-axis scale or zero point must have one element per " +
+             (ofA ? "row of A (" + std::to_string(m) : "column of B (" + std::to_string(n)) +
+             "), got " + std::to_string(type.getDimSize(0));
   }
   return "";
 }
@@ -544,7 +722,11 @@ static FailureOr<Value> lowerMatMulNBits(Operation *op, RankedTensorType resultT
             linalg::YieldOp::create(nb, nl, w);
           })
           .getResult(0);
-  Value y = buildMatMul(b, loc, nbits.getA(), weights, resultType);
+  // A's last dimension is K (the attribute): checked at run time when dynamic.
+  Value a = nbits.getA();
+  int64_t kAxis = cast<RankedTensorType>(a.getType()).getRank() - 1;
+  a = guarded(guardTiedSizes(b, loc, op, {{a, kAxis, Value(), l.k}}), a);
+  Value y = buildMatMul(b, loc, a, weights, resultType);
   Value bias = nbits.getBias();
   if (!bias)
     return y;
