@@ -498,7 +498,8 @@ std::optional<int64_t> loom::decode::positionTableSize(func::FuncOp graph,
       }
       if (name != "onnx.Gather" || use.getOperandNumber() != 1)
         continue;
-      auto table = dyn_cast<RankedTensorType>(user->getOperand(0).getType());
+      Value source = user->getOperand(0);
+      auto table = dyn_cast<RankedTensorType>(source.getType());
       if (!table || table.getRank() == 0)
         continue;
       int64_t axis = 0;
@@ -506,7 +507,20 @@ std::optional<int64_t> loom::decode::positionTableSize(func::FuncOp graph,
         axis = attr.getValue().getSExtValue();
       if (axis < 0)
         axis += table.getRank();
-      if (axis < 0 || axis >= table.getRank() || ShapedType::isDynamic(table.getDimSize(axis)))
+      if (axis < 0 || axis >= table.getRank())
+        continue;
+      // A table sliced to the sequence's length first (Hugging Face 4.36's
+      // rotary cache: cos_cached[:seq_len][position_ids]) has no more rows
+      // than the table it was sliced from.
+      while (table.isDynamicDim(axis) && source.getDefiningOp() &&
+             source.getDefiningOp()->getName().getStringRef() == "onnx.Slice") {
+        source = source.getDefiningOp()->getOperand(0);
+        auto from = dyn_cast<RankedTensorType>(source.getType());
+        if (!from || from.getRank() != table.getRank())
+          break;
+        table = from;
+      }
+      if (ShapedType::isDynamic(table.getDimSize(axis)))
         continue;
       if (!smallest || table.getDimSize(axis) < *smallest) {
         smallest = table.getDimSize(axis);
