@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "loom/Conversion/InputSizeConditions.h"
+#include "loom/Dialect/Onnx/IR/OnnxOps.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Location.h"
@@ -156,22 +157,34 @@ std::vector<loom::InputSizeCondition> loom::findInputSizeConditions(func::FuncOp
     }
     if ((name == "onnx.MatMulInteger" || name == "onnx.QLinearMatMul") && rank >= 2) {
       // MatMul's K, M and N, and the parameters per row of A (M) and per
-      // column of B (N).
-      bool qlinear = name == "onnx.QLinearMatMul";
-      Value a = op->getOperand(0), bm = op->getOperand(qlinear ? 3 : 1);
+      // column of B (N). (Absent optional operands are not operands: the
+      // accessors name them.)
+      Value a, bm;
+      SmallVector<Value> ofA, ofB;
+      if (auto mm = dyn_cast<loom::onnx::MatMulIntegerOp>(op)) {
+        a = mm.getA();
+        bm = mm.getB();
+        ofA = {mm.getAZeroPoint()};
+        ofB = {mm.getBZeroPoint()};
+      } else {
+        auto q = cast<loom::onnx::QLinearMatMulOp>(op);
+        a = q.getA();
+        bm = q.getB();
+        ofA = {q.getAScale(), q.getAZeroPoint()};
+        ofB = {q.getBScale(), q.getBZeroPoint(), q.getYScale(), q.getYZeroPoint()};
+      }
       int64_t ra = rankedRank(a), rb = rankedRank(bm);
       if (ra < 2 || rb < 2)
         return;
       tie(op, {a, ra - 1}, {bm, rb - 2});
       tie(op, {a, ra - 2}, {result, rank - 2});
       tie(op, {bm, rb - 1}, {result, rank - 1});
-      for (unsigned i = qlinear ? 1 : 2; i < op->getNumOperands(); ++i) {
-        if (qlinear && i == 3)
-          continue;
-        bool ofA = qlinear ? (i == 1 || i == 2) : i == 2;
-        if (perAxis(op->getOperand(i)))
-          tie(op, {op->getOperand(i), 0}, ofA ? DimKey{a, ra - 2} : DimKey{bm, rb - 1});
-      }
+      for (Value p : ofA)
+        if (perAxis(p))
+          tie(op, {p, 0}, {a, ra - 2});
+      for (Value p : ofB)
+        if (perAxis(p))
+          tie(op, {p, 0}, {bm, rb - 1});
       return;
     }
     if (name == "onnx.Gemm" && op->getNumOperands() >= 2 && rank == 2) {

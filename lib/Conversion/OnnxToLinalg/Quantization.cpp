@@ -588,22 +588,34 @@ static std::string checkIntegerMatMul(Operation *op, const LoweringState &) {
     return "A's last dimension (" + std::to_string(k) + ") must equal B's second last (" +
            std::to_string(kb) + ")";
   int64_t m = aType.getDimSize(aType.getRank() - 2), n = bType.getDimSize(bType.getRank() - 1);
-  for (unsigned i = qlinear ? 1 : 2; i < op->getNumOperands(); ++i) {
-    if (qlinear && i == 3)
+  // (owner, is a scale, per row of A) for each parameter present; absent
+  // optional operands are not operands, so they are named, not counted.
+  struct Parameter {
+    Value value;
+    const char *owner;
+    bool scale, ofA;
+  };
+  SmallVector<Parameter> parameters;
+  if (auto mm = dyn_cast<onnx::MatMulIntegerOp>(op)) {
+    parameters = {{mm.getAZeroPoint(), "A's", false, true},
+                  {mm.getBZeroPoint(), "B's", false, false}};
+  } else {
+    auto q = cast<onnx::QLinearMatMulOp>(op);
+    parameters = {{q.getAScale(), "A's", true, true},     {q.getAZeroPoint(), "A's", false, true},
+                  {q.getBScale(), "B's", true, false},    {q.getBZeroPoint(), "B's", false, false},
+                  {q.getYScale(), "y's", true, false},    {q.getYZeroPoint(), "y's", false, false}};
+  }
+  for (const Parameter &p : parameters) {
+    if (!p.value)
       continue;
-    auto type = cast<RankedTensorType>(op->getOperand(i).getType());
+    auto type = cast<RankedTensorType>(p.value.getType());
     if (type.getRank() > 1)
       return "scales and zero points must be scalars or vectors";
-    if (qlinear && (i == 1 || i == 4 || i == 6) && !type.getElementType().isF32())
+    if (p.scale && !type.getElementType().isF32())
       return "scales must be float32";
-    if (!isPerAxis(op->getOperand(i)))
-      continue;
-    // A's parameters (a_scale, a_zero_point) per row, the others per column.
-    bool ofA = qlinear ? (i == 1 || i == 2) : i == 2;
-    if (known(type.getDimSize(0), ofA ? m : n))
-      return std::string(ofA ? "A's" : (qlinear && i >= 6 ? "y's" : "B's")) +
-             " per-axis scale or zero point must have one element per " +
-             (ofA ? "row of A (" + std::to_string(m) : "column of B (" + std::to_string(n)) +
+    if (isPerAxis(p.value) && known(type.getDimSize(0), p.ofA ? m : n))
+      return std::string(p.owner) + " per-axis scale or zero point must have one element per " +
+             (p.ofA ? "row of A (" + std::to_string(m) : "column of B (" + std::to_string(n)) +
              "), got " + std::to_string(type.getDimSize(0));
   }
   return "";

@@ -118,6 +118,21 @@ def main():
     data(out, "mmi_rows_bad", [rng.integers(0, 256, (4, 32)).astype(np.uint8)])
     data(out, "mmi_rows_bad_k", [rng.integers(0, 256, (3, 4096)).astype(np.uint8)])
 
+    # MatMulInteger with A's zero point absent ("") and B's per column (3),
+    # B given at run time: N = 3 runs, N = 5 is a shape error.
+    bzp = np.array([3, 4, 5], np.uint8)
+    save(out, "mmi_cols", [helper.make_node("MatMulInteger", ["a", "b", "", "bzp"], ["y"],
+                                            name="mmi_b")],
+         [helper.make_tensor_value_info("a", U8, [4, 32]),
+          helper.make_tensor_value_info("b", U8, [32, "n"])],
+         [helper.make_tensor_value_info("y", I32, [4, "n"])],
+         [numpy_helper.from_array(bzp, "bzp")])
+    ac = rng.integers(0, 256, (4, 32)).astype(np.uint8)
+    bc = rng.integers(0, 256, (32, 3)).astype(np.uint8)
+    data(out, "mmi_cols", [ac, bc],
+         (ac.astype(np.int32) @ (bc.astype(np.int32) - bzp[None, :].astype(np.int32))).astype(np.int32))
+    data(out, "mmi_cols_bad", [ac, rng.integers(0, 256, (32, 5)).astype(np.uint8)])
+
     # QLinearMatMul with a per-row a_scale of 3.
     save(out, "qlmm_rows", [helper.make_node("QLinearMatMul",
                                              ["a", "as", "az", "b", "bs", "bz", "ys", "yz"], ["y"],
