@@ -491,6 +491,31 @@ LogicalResult OnnxImporter::importNode(const proto::NodeProto &node, Location lo
     for (size_t i = 0; i < subgraphs.size(); ++i)
       state.addRegion();
     op = builder.create(state);
+    // The op's own verifier (required attributes of ops without an ONNX
+    // schema here, such as com.microsoft's), reported at the node instead of
+    // as a verifier message about the whole module.
+    if (subgraphs.empty()) {
+      std::string message;
+      LogicalResult verified = success();
+      {
+        ScopedDiagnosticHandler capture(context, [&](Diagnostic &diag) {
+          if (message.empty())
+            message = diag.str();
+          return success();
+        });
+        verified = verify(op, /*verifyRecursively=*/false);
+      }
+      if (failed(verified)) {
+        // "'onnx.X' op requires attribute 'K'" -> "requires attribute 'K'"
+        StringRef text(message);
+        size_t prefix = text.find("' op ");
+        if (text.starts_with("'") && prefix != StringRef::npos)
+          text = text.drop_front(prefix + 5);
+        fileError() << where << ": " << text;
+        op->erase();
+        return failure();
+      }
+    }
   } else {
     // Unknown here: keep everything so that a later check can list all of them.
     SmallVector<NamedAttribute> all = {

@@ -17,7 +17,7 @@ fraction of the output's magnitude.
 
 Usage: make_prequantized.py OUT_DIR
   writes NAME.onnx + NAME/ (input_0.pb, output_0.pb) for each case below,
-  and bad_bits.onnx (bits = 3, no data).
+  and bad_bits.onnx (bits = 3, no data), bad_no_k.onnx (no K attribute).
 """
 import os
 import sys
@@ -224,6 +224,15 @@ def main():
     save(out, "bad_bits", [node], [helper.make_tensor_value_info("x", F, [2, 32])],
          [helper.make_tensor_value_info("y", F, [2, 4])], None, None,
          [numpy_helper.from_array(np.zeros((4, 1, 12), np.uint8), "B"),
+          numpy_helper.from_array(np.ones(4, np.float32), "s")])
+
+    # No K (a required attribute; com.microsoft ops have no ONNX schema in
+    # loom's build, so the op's own verifier names what is missing).
+    node = helper.make_node("MatMulNBits", ["x", "B", "s"], ["y"], domain="com.microsoft",
+                            name="proj_no_k", N=4, bits=4, block_size=32)
+    save(out, "bad_no_k", [node], [helper.make_tensor_value_info("x", F, [2, 32])],
+         [helper.make_tensor_value_info("y", F, [2, 4])], None, None,
+         [numpy_helper.from_array(np.zeros((4, 1, 16), np.uint8), "B"),
           numpy_helper.from_array(np.ones(4, np.float32), "s")])
 
 
